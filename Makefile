@@ -1,0 +1,171 @@
+# Atlas - bare-metal x86-64 UEFI application.
+#
+#   make            build build/atlas.efi, build/esp.img, build/disk.img
+#   make run        boot it in QEMU + OVMF (ARGS="key=value ...", GUI=1)
+#   make debug      same, stopped at the reset vector, with gdb attached
+#   make test       lint, host unit tests, boot tests (what CI runs)
+#   make lint       clang-format check + cppcheck
+#   make deps       install the Debian packages the above need
+#   make clean
+
+BUILD    := build
+V        ?= 0
+Q        := $(if $(filter 1,$(V)),,@)
+CC       := gcc
+LD       := ld
+OBJCOPY  := objcopy
+PYTHON   := /usr/bin/python3
+GCC_INC  := $(shell $(CC) -print-file-name=include)
+
+OVMF_DIR  ?= /usr/share/OVMF
+OVMF_CODE ?= $(OVMF_DIR)/OVMF_CODE_4M.fd
+OVMF_VARS ?= $(OVMF_DIR)/OVMF_VARS_4M.fd
+QEMU      ?= qemu-system-x86_64
+MEM       ?= 512M
+
+GNUEFI_LIB := /usr/lib
+GNUEFI_INC := /usr/include/efi
+
+# Debian packages: what build, run and test need (deps installs the missing ones).
+DEB_PACKAGES := gcc make binutils gnu-efi ovmf qemu-system-x86 mtools dosfstools gdisk \
+	libcmocka-dev python3 python3-pytest cppcheck clang-format gdb
+
+# Freestanding flags shared by the kernel and the firmware stage.
+FREESTANDING := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -nostdinc -isystem $(GCC_INC) \
+	-fno-stack-protector -fno-stack-check -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx \
+	-mgeneral-regs-only -fshort-wchar -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-fno-tree-loop-distribute-patterns -iquote include
+
+# The kernel proper: linked at KERNEL_BASE (-2 GiB), so mcmodel=kernel.
+KERNEL_CFLAGS := $(FREESTANDING) -mcmodel=kernel -fno-pic -fno-pie -DATLAS_KERNEL
+# The firmware stage: position-independent, relocated by gnu-efi's _relocate.
+# GNU_EFI_USE_MS_ABI: firmware calls go straight through EFIAPI (ms_abi)
+# pointers; efi_main itself is SysV, called by crt0.
+EFI_CFLAGS := $(FREESTANDING) -fpic -fvisibility=hidden -DATLAS_EFI -DGNU_EFI_USE_MS_ABI \
+	-isystem $(GNUEFI_INC) -isystem $(GNUEFI_INC)/x86_64
+
+KERNEL_C := $(wildcard core/*.c mm/*.c drivers/*.c)
+KERNEL_S := core/entry.S core/trap.S
+KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_C) $(KERNEL_S))
+
+# Firmware-independent code efi/ shares with the kernel (compiled twice).
+SHARED_C := core/fmt.c core/string.c core/options.c mm/memmap.c mm/paging.c drivers/serial.c
+EFI_C := $(wildcard efi/*.c) $(SHARED_C)
+EFI_S := efi/handoff.S efi/kernel_blob.S
+EFI_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(EFI_C) $(EFI_S))
+
+HEADERS := $(wildcard include/*.h efi/*.h)
+
+.PHONY: all deps run debug test lint unit boot-test clean format check-efi
+all: $(BUILD)/atlas.efi $(BUILD)/esp.img $(BUILD)/disk.img
+
+# ---- kernel ---------------------------------------------------------------
+$(BUILD)/kernel/%.c.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo '  CC [kernel] $<'
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/%.S.o: %.S $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo '  AS [kernel] $<'
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel.ld: core/kernel.ld.S include/memlayout.h
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -x c -DLINKER_SCRIPT -iquote include $< -o $@
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/kernel.ld
+	$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
+		-T $(BUILD)/kernel.ld -o $@ $(KERNEL_OBJS)
+
+# What atlas.efi carries: the kernel without its symbol table (gdb reads kernel.elf).
+$(BUILD)/kernel.bin.elf: $(BUILD)/kernel.elf
+	$(OBJCOPY) --strip-all $< $@
+
+# ---- firmware stage -------------------------------------------------------
+$(BUILD)/efi/%.c.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo '  CC [efi]    $<'
+	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/efi/efi/kernel_blob.S.o: efi/kernel_blob.S $(BUILD)/kernel.bin.elf
+	@mkdir -p $(dir $@)
+	@echo '  AS [efi]    $< (+ kernel.elf)'
+	$(Q)$(CC) $(EFI_CFLAGS) -DKERNEL_BLOB='"$(BUILD)/kernel.bin.elf"' -c $< -o $@
+
+$(BUILD)/efi/%.S.o: %.S $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo '  AS [efi]    $<'
+	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/atlas.so: $(EFI_OBJS)
+	$(LD) -nostdlib -znocombreloc -z noexecstack -shared -Bsymbolic -T $(GNUEFI_LIB)/elf_x86_64_efi.lds \
+		$(GNUEFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJS) -L$(GNUEFI_LIB) -lgnuefi -o $@
+	tools/check-relocs.sh $@ $(filter $(BUILD)/efi/%,$(EFI_OBJS))
+
+$(BUILD)/atlas.efi: $(BUILD)/atlas.so
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j '.rel.*' \
+		-j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+	tools/check-pe.sh $@
+
+# ---- boot media -----------------------------------------------------------
+$(BUILD)/esp.img: $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg tools/mkesp.sh
+	tools/mkesp.sh $@ $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg
+
+$(BUILD)/disk.img: $(BUILD)/esp.img tools/mkdisk.sh
+	tools/mkdisk.sh $@ $(BUILD)/esp.img
+
+# ---- running --------------------------------------------------------------
+QEMU_FLAGS = -machine q35 -m $(MEM) -nic none -no-reboot \
+	-drive if=pflash,format=raw,unit=0,readonly=on,file=$(OVMF_CODE) \
+	-drive if=pflash,format=raw,unit=1,file=$(BUILD)/run/OVMF_VARS.fd \
+	-drive format=raw,file=$(BUILD)/run/disk.img \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-serial stdio $(if $(GUI),,-display none)
+
+# A private copy of the disk whose atlas.cfg ends with ARGS (later words win),
+# because OVMF's removable-media path passes no LoadOptions.
+run-media: $(BUILD)/disk.img
+	@mkdir -p $(BUILD)/run
+	cp $(OVMF_VARS) $(BUILD)/run/OVMF_VARS.fd
+	tools/mkdisk.sh --with-args "$(ARGS)" $(BUILD)/run/disk.img $(BUILD)/esp.img
+
+run: deps all run-media
+	$(QEMU) $(QEMU_FLAGS); status=$$?; \
+	  case $$status in 33) echo "atlas: all passed (QEMU status 33)";; \
+	  35) echo "atlas: something failed (QEMU status 35)"; exit 1;; \
+	  37) echo "atlas: kernel panic (QEMU status 37)"; exit 1;; esac
+
+debug: deps all run-media
+	$(QEMU) $(QEMU_FLAGS) -s -S & \
+	gdb -q -x tools/atlas.gdb; kill %1 2>/dev/null; true
+
+# ---- checks ---------------------------------------------------------------
+include tests/unit/unit.mk
+
+SOURCES := $(wildcard efi/*.c efi/*.h core/*.c mm/*.c drivers/*.c include/*.h tests/unit/*.c tests/user/*.c)
+
+lint:
+	clang-format --dry-run --Werror $(SOURCES)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 --inline-suppr \
+		--suppress=missingIncludeSystem -D__x86_64__ -DATLAS_KERNEL -Iinclude $(filter %.c,$(SOURCES))
+
+format:
+	clang-format -i $(SOURCES)
+
+boot-test: all
+	$(PYTHON) -m pytest -v tests/boot
+
+test: deps lint unit boot-test
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bootreport.c - the first thing the kernel says: the firmware's memory map,
+ * exactly as the final GetMemoryMap returned it (in the UEFI shell's
+ * `memmap` layout, and one JSON record per descriptor), the per-type totals
+ * of the normalized map, and proof of where the kernel runs.
+ */
+#include "bootreport.h"
+
+#include "kernel.h"
+#include "kstring.h"
+#include "memlayout.h"
+#include "report.h"
+#include "x86.h"
+
+/* Enough for 2n-1 regions out of the largest raw maps seen on real machines. */
+#define MAX_REGIONS 8192
+
+static struct mm_region regions[MAX_REGIONS];
+static size_t nregions;
+static struct memmap_stats mstats;
+
+long memmap_load(void)
+{
+	long n = memmap_normalize(PHYS_TO_DIRECT(g_boot->memmap), g_boot->memmap_size, g_boot->desc_size, regions,
+				  MAX_REGIONS, &mstats);
+
+	nregions = n > 0 ? (size_t)n : 0;
+	return n;
+}
+
+const struct mm_region *memmap_regions(size_t *count, const struct memmap_stats **stats)
+{
+	*count = nregions;
+	if (stats)
+		*stats = &mstats;
+	return regions;
+}
+
+/* "1,234,567": the UEFI shell prints byte counts with separators. */
+static const char *grouped(uint64_t v, char *buf, size_t size)
+{
+	char tmp[32];
+	int n = ksnprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v), o = 0;
+
+	for (int i = 0; i < n && (size_t)o + 2 < size; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+static void raw_table(void)
+{
+	const uint8_t *raw = PHYS_TO_DIRECT(g_boot->memmap);
+	size_t count = g_boot->memmap_size / g_boot->desc_size;
+	struct jrec r;
+
+	if (report_human()) {
+		kprintf("\nFirmware memory map: %llu descriptors of %llu bytes (version %u), as GetMemoryMap returned it\n",
+			(unsigned long long)count, (unsigned long long)g_boot->desc_size, g_boot->desc_version);
+		kprintf("Type       Start            End              # Pages          Attributes\n");
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct efi_mem_desc d;
+
+		memcpy(&d, raw + i * g_boot->desc_size, sizeof(d));
+		if (report_human())
+			kprintf("%-10s %016llx-%016llx %016llx %016llx\n", efi_mem_type_short(d.type),
+				(unsigned long long)d.phys_start,
+				(unsigned long long)(d.phys_start + (d.num_pages << EFI_PAGE_SHIFT) - 1),
+				(unsigned long long)d.num_pages, (unsigned long long)d.attr);
+		jrec_begin(&r, "memmap");
+		jrec_str(&r, "type", efi_mem_type_name(d.type));
+		jrec_hex(&r, "start", d.phys_start);
+		jrec_u64(&r, "pages", d.num_pages);
+		jrec_hex(&r, "attr", d.attr);
+		report_emit(&r);
+	}
+}
+
+static void totals(void)
+{
+	uint64_t pages[EFI_MAX_MEMORY_TYPE + 1] = { 0 };
+	uint64_t ram = 0, usable = 0;
+	char b1[32];
+	struct jrec r;
+
+	for (size_t i = 0; i < nregions; i++) {
+		uint32_t t = regions[i].type < EFI_MAX_MEMORY_TYPE ? regions[i].type : EFI_MAX_MEMORY_TYPE;
+		uint64_t np = (regions[i].end - regions[i].start) >> EFI_PAGE_SHIFT;
+
+		pages[t] += np;
+		if (efi_mem_type_is_ram(regions[i].type))
+			ram += np;
+		if (efi_mem_type_is_free_after_ebs(regions[i].type))
+			usable += np;
+	}
+	if (report_human())
+		kprintf("\n");
+	for (uint32_t t = 0; t <= EFI_MAX_MEMORY_TYPE; t++) {
+		if (!pages[t])
+			continue;
+		if (report_human())
+			kprintf("  %-10s: %14llu Pages (%s Bytes)\n", efi_mem_type_short(t), (unsigned long long)pages[t],
+				grouped(pages[t] << EFI_PAGE_SHIFT, b1, sizeof(b1)));
+		jrec_begin(&r, "memtype");
+		jrec_str(&r, "type", efi_mem_type_name(t));
+		jrec_u64(&r, "pages", pages[t]);
+		report_emit(&r);
+	}
+	if (report_human()) {
+		kprintf("              -------------- \n");
+		kprintf("Total RAM:     %llu MiB (%s Bytes)\n", (unsigned long long)(ram >> 8),
+			grouped(ram << EFI_PAGE_SHIFT, b1, sizeof(b1)));
+		kprintf("Usable after ExitBootServices: %llu MiB (conventional + boot services)\n",
+			(unsigned long long)(usable >> 8));
+		if (mstats.overlaps || mstats.unsorted || mstats.zero_pages || mstats.bad_ranges)
+			kprintf("Map quirks: %llu overlapping pairs, %llu out of order, %llu zero-page, %llu bad entries "
+				"(normalized: the less usable type wins)\n",
+				(unsigned long long)mstats.overlaps, (unsigned long long)mstats.unsorted,
+				(unsigned long long)mstats.zero_pages, (unsigned long long)mstats.bad_ranges);
+	}
+	jrec_begin(&r, "memtotal");
+	jrec_u64(&r, "descriptors", mstats.raw_count);
+	jrec_u64(&r, "desc_size", g_boot->desc_size);
+	jrec_u64(&r, "regions", nregions);
+	jrec_u64(&r, "ram_bytes", ram << EFI_PAGE_SHIFT);
+	jrec_u64(&r, "usable_bytes", usable << EFI_PAGE_SHIFT);
+	jrec_u64(&r, "overlaps", mstats.overlaps);
+	jrec_u64(&r, "unsorted", mstats.unsorted);
+	jrec_u64(&r, "zero_pages", mstats.zero_pages);
+	jrec_u64(&r, "bad_ranges", mstats.bad_ranges);
+	report_emit(&r);
+}
+
+void report_memmap(void)
+{
+	raw_table();
+	totals();
+}
+
+void report_boot(void)
+{
+	uint64_t rip = read_rip(), rsp = read_rsp(), cr3 = read_cr3();
+	const struct boot_info *b = g_boot;
+	struct jrec r;
+
+	if (report_human()) {
+		kprintf("\nAtlas kernel: linked at 0x%llx, loaded at phys 0x%llx (%llu KiB with .bss)\n",
+			(unsigned long long)b->kernel_virt, (unsigned long long)b->kernel_phys,
+			(unsigned long long)b->kernel_size >> 10);
+		kprintf("  atlas.efi image at 0x%llx; ExitBootServices succeeded on try %u\n",
+			(unsigned long long)b->efi_image_base, b->ebs_tries);
+		kprintf("  running at RIP 0x%016llx, RSP 0x%016llx\n", (unsigned long long)rip, (unsigned long long)rsp);
+		kprintf("  on Atlas's page tables: CR3 0x%llx (the firmware's was 0x%llx)\n", (unsigned long long)cr3,
+			(unsigned long long)b->fw_cr3);
+	}
+	jrec_begin(&r, "boot");
+	jrec_u64(&r, "ebs_tries", b->ebs_tries);
+	jrec_hex(&r, "kernel_phys", b->kernel_phys);
+	jrec_hex(&r, "kernel_virt", b->kernel_virt);
+	jrec_u64(&r, "kernel_size", b->kernel_size);
+	jrec_hex(&r, "rip", rip);
+	jrec_hex(&r, "rsp", rsp);
+	jrec_hex(&r, "cr3", cr3);
+	jrec_hex(&r, "fw_cr3", b->fw_cr3);
+	jrec_hex(&r, "efi_image_base", b->efi_image_base);
+	jrec_hex(&r, "rsdp", b->rsdp);
+	jrec_str(&r, "fw_vendor", b->fw_vendor);
+	jrec_hex(&r, "fw_revision", b->fw_revision);
+	jrec_u64(&r, "tsc_efi_entry", b->tsc.efi_entry);
+	jrec_u64(&r, "tsc_memmap", b->tsc.memmap_read);
+	jrec_u64(&r, "tsc_ebs", b->tsc.ebs_done);
+	jrec_u64(&r, "tsc_kernel", b->tsc.kernel_entry);
+	report_emit(&r);
+}
+
+void report_option_warnings(void)
+{
+	const char *w = g_boot->warnings;
+	char line[256];
+	struct jrec r;
+
+	while (*w) {
+		size_t n = 0;
+
+		while (w[n] && w[n] != '\n')
+			n++;
+		ksnprintf(line, sizeof(line), "%.*s", (int)n, w);
+		if (report_human())
+			kprintf("atlas: warning: %s\n", line);
+		jrec_begin(&r, "warning");
+		jrec_str(&r, "msg", line);
+		report_emit(&r);
+		w += n + (w[n] == '\n');
+	}
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * json.c - building one JSON-lines record in a fixed buffer. A record that
+ * would not fit is refused whole: a reader must never see half an object.
+ */
+#include "json.h"
+
+#include "kprintf.h"
+#include "kstring.h"
+
+static void raw(struct jrec *r, const char *s, size_t n)
+{
+	if (r->overflow || r->len + n + 3 > sizeof(r->buf)) { /* keep room for "}\n\0" */
+		r->overflow = 1;
+		return;
+	}
+	memcpy(r->buf + r->len, s, n);
+	r->len += n;
+}
+
+static void rawz(struct jrec *r, const char *s)
+{
+	raw(r, s, strlen(s));
+}
+
+static void quoted(struct jrec *r, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	raw(r, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+		if (c == '"' || c == '\\') {
+			e[1] = (char)c;
+			raw(r, e, 2);
+		} else if (c == '\n') {
+			raw(r, "\\n", 2);
+		} else if (c < 0x20 || c == 0x7f) {
+			raw(r, e, 6);
+		} else {
+			raw(r, (const char *)&c, 1);
+		}
+	}
+	raw(r, "\"", 1);
+}
+
+static void key(struct jrec *r, const char *k)
+{
+	raw(r, ",", 1);
+	quoted(r, k);
+	raw(r, ":", 1);
+}
+
+void jrec_begin(struct jrec *r, const char *name)
+{
+	r->len = 0;
+	r->overflow = 0;
+	rawz(r, "{\"rec\":");
+	quoted(r, name);
+}
+
+void jrec_str(struct jrec *r, const char *k, const char *val)
+{
+	key(r, k);
+	quoted(r, val ? val : "");
+}
+
+void jrec_hex(struct jrec *r, const char *k, uint64_t v)
+{
+	char b[24];
+
+	key(r, k);
+	raw(r, b, (size_t)ksnprintf(b, sizeof(b), "\"0x%llx\"", (unsigned long long)v));
+}
+
+void jrec_u64(struct jrec *r, const char *k, uint64_t v)
+{
+	char b[24];
+
+	key(r, k);
+	raw(r, b, (size_t)ksnprintf(b, sizeof(b), "%llu", (unsigned long long)v));
+}
+
+void jrec_i64(struct jrec *r, const char *k, int64_t v)
+{
+	char b[24];
+
+	key(r, k);
+	raw(r, b, (size_t)ksnprintf(b, sizeof(b), "%lld", (long long)v));
+}
+
+void jrec_bool(struct jrec *r, const char *k, int v)
+{
+	key(r, k);
+	rawz(r, v ? "true" : "false");
+}
+
+const char *jrec_end(struct jrec *r)
+{
+	if (r->overflow)
+		return NULL;
+	r->buf[r->len++] = '}';
+	r->buf[r->len++] = '\n';
+	r->buf[r->len] = 0;
+	return r->buf;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests.c - bookkeeping for Atlas's self-tests: selection by tests=, the
+ * TAP 14 stream (human output) and {"rec":"test"} records (JSON output).
+ */
+#include "kernel.h"
+#include "kstring.h"
+#include "report.h"
+
+#define MAX_SELECTED 32
+
+static unsigned n_run, n_failed;
+static int tap_started;
+static unsigned char matched[MAX_SELECTED];
+
+/* Call fn(index, word, len) for each comma-separated word of tests=. */
+static int word_matches(const char *w, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (len == n && !strncmp(w, name, n))
+		return 1;
+	/* "boot" selects "boot.higher_half". */
+	return len < n && !strncmp(w, name, len) && name[len] == '.';
+}
+
+int test_selected(const char *name)
+{
+	const char *t = g_boot->opts.tests, *w = t;
+	int hit = 0;
+	unsigned idx = 0;
+
+	if (!strcmp(t, "all"))
+		return 1;
+	if (!strcmp(t, "none"))
+		return 0;
+	for (const char *p = t;; p++) {
+		if (*p == ',' || !*p) {
+			if (word_matches(w, (size_t)(p - w), name)) {
+				hit = 1;
+				if (idx < MAX_SELECTED)
+					matched[idx] = 1;
+			}
+			idx++;
+			w = p + 1;
+			if (!*p)
+				break;
+		}
+	}
+	return hit;
+}
+
+void test_result(const char *name, int ok, const char *expect, const char *got)
+{
+	struct jrec r;
+
+	if (!tap_started && report_human()) {
+		kprintf("TAP version 14\n");
+		tap_started = 1;
+	}
+	n_run++;
+	if (!ok)
+		n_failed++;
+	if (report_human()) {
+		kprintf("%s %u - %s\n", ok ? "ok" : "not ok", n_run, name);
+		if (!ok)
+			kprintf("  ---\n  expected: '%s'\n  got: '%s'\n  ...\n", expect, got);
+	}
+	jrec_begin(&r, "test");
+	jrec_str(&r, "name", name);
+	jrec_bool(&r, "ok", ok);
+	jrec_str(&r, "expect", expect);
+	jrec_str(&r, "got", got);
+	report_emit(&r);
+}
+
+void tests_check_unmatched(void)
+{
+	const char *t = g_boot->opts.tests, *w = t;
+	unsigned idx = 0;
+	char name[64], why[96];
+
+	if (!strcmp(t, "all") || !strcmp(t, "none"))
+		return;
+	for (const char *p = t;; p++) {
+		if (*p == ',' || !*p) {
+			if (idx < MAX_SELECTED && !matched[idx]) {
+				size_t len = (size_t)(p - w) < sizeof(name) - 1 ? (size_t)(p - w) : sizeof(name) - 1;
+				memcpy(name, w, len);
+				name[len] = 0;
+				ksnprintf(why, sizeof(why), "tests=%s names no test", name);
+				test_result(name, 0, "a known test", why);
+			}
+			idx++;
+			w = p + 1;
+			if (!*p)
+				break;
+		}
+	}
+}
+
+unsigned tests_summary(void)
+{
+	struct jrec r;
+
+	if (report_human()) {
+		if (!tap_started)
+			kprintf("TAP version 14\n");
+		kprintf("1..%u\n", n_run);
+		kprintf("%u passed, %u failed\n", n_run - n_failed, n_failed);
+	}
+	jrec_begin(&r, "summary");
+	jrec_u64(&r, "passed", n_run - n_failed);
+	jrec_u64(&r, "failed", n_failed);
+	report_emit(&r);
+	return n_failed;
+}
+
+unsigned tests_failed(void)
+{
+	return n_failed;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * trap.S - exception entry stubs. Each stub makes the frame uniform (a zero
+ * error code where the CPU pushes none, then the vector), saves the general
+ * registers into a struct trap_frame and calls trap_dispatch(frame).
+ * The CPU aligns %rsp to 16 before pushing its part, and 22 quadwords follow,
+ * so %rsp is 16-byte aligned at the call.
+ */
+#include "trap.h"
+
+.macro STUB_NOERR n
+	.globl trap_stub_\n
+trap_stub_\n:
+	pushq	$0
+	pushq	$\n
+	jmp	trap_common
+.endm
+
+.macro STUB_ERR n
+	.globl trap_stub_\n
+trap_stub_\n:
+	pushq	$\n
+	jmp	trap_common
+.endm
+
+	.text
+STUB_NOERR 0
+STUB_NOERR 1
+STUB_NOERR 2
+STUB_NOERR 3
+STUB_NOERR 4
+STUB_NOERR 5
+STUB_NOERR 6
+STUB_NOERR 7
+STUB_ERR   8
+STUB_NOERR 9
+STUB_ERR   10
+STUB_ERR   11
+STUB_ERR   12
+STUB_ERR   13
+STUB_ERR   14
+STUB_NOERR 15
+STUB_NOERR 16
+STUB_ERR   17
+STUB_NOERR 18
+STUB_NOERR 19
+STUB_NOERR 20
+STUB_ERR   21
+STUB_NOERR 22
+STUB_NOERR 23
+STUB_NOERR 24
+STUB_NOERR 25
+STUB_NOERR 26
+STUB_NOERR 27
+STUB_NOERR 28
+STUB_ERR   29
+STUB_ERR   30
+STUB_NOERR 31
+
+trap_common:
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	cld
+	mov	%rsp, %rdi
+	call	trap_dispatch
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	add	$(TF_RIP - TF_VECTOR), %rsp
+	iretq
+
+	.section .rodata
+	.balign 8
+	.globl trap_stubs
+trap_stubs:
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.quad trap_stub_\n
+	.endr

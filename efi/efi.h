@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * efi.h - private to efi/: the only place Atlas includes gnu-efi headers.
+ *
+ * Calling convention: gnu-efi's crt0 calls efi_main with the SysV ABI, so
+ * efi_main is a plain C function; every call into the firmware goes through
+ * the EFIAPI (ms_abi) function pointers of the UEFI tables, because we build
+ * with GNU_EFI_USE_MS_ABI. There is no uefi_call_wrapper anywhere.
+ */
+#ifndef ATLAS_EFI_EFI_H
+#define ATLAS_EFI_EFI_H
+
+#include <efi.h>
+
+#include "boot_info.h"
+
+/* The firmware's tables, valid until ExitBootServices. */
+extern EFI_SYSTEM_TABLE *efi_st;
+extern EFI_BOOT_SERVICES *efi_bs;
+extern EFI_HANDLE efi_image;
+
+/* Print to ConOut and, where ConOut does not already reach it, to the UART. */
+void efi_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same, highlighted, prefixed "atlas: warning: ". */
+void efi_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Decide where efi_log goes; call once the options are known. */
+void efi_log_init(struct boot_info *bi);
+
+/* Human name of an EFI_STATUS ("EFI_INVALID_PARAMETER"). */
+const char *efi_status_str(EFI_STATUS s);
+
+/*
+ * Allocate zeroed pages of EfiLoaderData anywhere. Returns the physical
+ * address, or 0 on failure after logging what failed. The pages stay with
+ * Atlas after ExitBootServices; the kernel decides when to reuse them.
+ */
+uint64_t efi_alloc_pages(uint64_t pages, const char *what);
+
+/* efi/options.c: fill bi->opts from \atlas.cfg and LoadOptions. */
+void efi_load_options(struct boot_info *bi, EFI_LOADED_IMAGE *li);
+
+/* efi/sysinfo.c: RSDP, GOP framebuffer, firmware identity, console paths. */
+void efi_find_rsdp(struct boot_info *bi);
+void efi_find_framebuffer(struct boot_info *bi);
+void efi_read_fw_identity(struct boot_info *bi);
+int efi_conout_has_uart(void);
+
+/* efi/kload.c: copy the embedded kernel ELF to fresh pages. */
+struct kernel_image {
+	uint64_t phys;  /* where the image starts (KERNEL_BASE maps here) */
+	uint64_t size;  /* bytes, page aligned, .bss included */
+	uint64_t entry; /* virtual entry point */
+	int nseg;
+	struct {
+		uint64_t vaddr, memsz;
+		uint32_t flags; /* ELF PF_* */
+	} seg[8];
+};
+int efi_load_kernel(struct kernel_image *k);
+
+/* efi/vm.c: build Atlas's first page tables. Returns 0 or a negative errno. */
+int efi_build_page_tables(struct boot_info *bi, const struct kernel_image *k, uint64_t handoff_page);
+
+/* efi/exit.c: final GetMemoryMap + ExitBootServices with bounded retries. */
+EFI_STATUS efi_exit_boot_services(struct boot_info *bi, unsigned stale_tries);
+
+/* efi/handoff.S: load CR3, switch to the kernel stack, jump. Never returns. */
+void atlas_handoff(uint64_t cr3, uint64_t entry, uint64_t stack_top, uint64_t boot_info_phys)
+	__attribute__((noreturn));
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * acpi.h - a small ACPI table reader for after ExitBootServices: enough of
+ * the RSDP, RSDT/XSDT, FADT, DSDT (\_S5 only) and MADT to power off, reset,
+ * and count CPUs. No AML interpreter: \_S5 is found by a bounded byte scan.
+ *
+ * Every physical range is approved by the caller's ok() before it is read,
+ * and every table's header (signature, length, checksum) is checked first, so
+ * a broken firmware table is skipped rather than read past its end.
+ */
+#ifndef ATLAS_ACPI_H
+#define ATLAS_ACPI_H
+
+#include <stdint.h>
+
+/* Generic Address Structure address spaces (ACPI 6.5 5.2.3.2). */
+#define ACPI_GAS_SPACE_MEMORY 0
+#define ACPI_GAS_SPACE_IO 1
+
+struct acpi_info {
+	uint64_t rsdp, xsdt_or_rsdt, fadt, dsdt, madt; /* physical addresses; 0 = not found / invalid */
+	int revision;                                  /* RSDP revision: 0 (ACPI 1.0) or >= 2 */
+	uint16_t pm1a_cnt, pm1b_cnt;                   /* I/O ports; 0 = absent */
+	uint16_t slp_typa_s5, slp_typb_s5;             /* from \_S5, valid when have_s5 */
+	int have_s5;
+	int reset_supported;                           /* FADT RESET_REG_SUP and a long enough FADT */
+	uint8_t reset_space;                           /* ACPI_GAS_SPACE_* of RESET_REG */
+	uint64_t reset_addr;
+	uint8_t reset_value;
+	char oem_id[7];                                /* RSDP OEMID, NUL-terminated */
+};
+
+/* 1 when [phys, phys + len) may be read through the direct map. */
+typedef int (*acpi_phys_ok_fn)(uint64_t phys, uint64_t len);
+
+/*
+ * Parse the tables reachable from the RSDP at rsdp_phys into *ai (zeroed
+ * first). Returns 0 when the RSDP, the root table and a FADT were valid
+ * (\_S5, the DSDT and the MADT may still be missing: see have_s5, dsdt, madt);
+ * -ENOENT when there is no valid RSDP there (signature, checksum, unreadable);
+ * -EINVAL when the root table is unusable or no valid FADT was found. *ai
+ * keeps whatever was found before the failure.
+ */
+int acpi_init(struct acpi_info *ai, uint64_t rsdp_phys, const void *(*phys_to_virt)(uint64_t), acpi_phys_ok_fn ok);
+
+/*
+ * Enter S5 (soft off) through PM1a_CNT (and PM1b_CNT when present). Returns
+ * -ENODEV when \_S5 or PM1a_CNT is unknown, -ETIMEDOUT when the machine is
+ * still running a bounded time after the write; on success it does not return.
+ */
+int acpi_shutdown(const struct acpi_info *ai);
+
+/*
+ * Reset through the FADT RESET_REG. Only the system I/O space is supported:
+ * returns -ENODEV when the reset register is unsupported or not in I/O space,
+ * -ETIMEDOUT when the machine is still running a bounded time after the write.
+ */
+int acpi_reset(const struct acpi_info *ai);
+
+/*
+ * Count the usable CPUs in the MADT found by acpi_init: Processor Local APIC
+ * (type 0) and Processor Local x2APIC (type 9) entries whose flags say enabled
+ * or online-capable. Returns the count, -ENOENT when there is no MADT, -EINVAL
+ * when it no longer validates.
+ */
+int acpi_madt_cpus(const struct acpi_info *ai, const void *(*phys_to_virt)(uint64_t));
+
+#ifdef ATLAS_HOST
+/*
+ * Host test hook: port I/O is recorded here instead of performed. Writes are
+ * appended to acpi_host_io (up to ACPI_HOST_IO_MAX, acpi_host_io_count keeps
+ * counting); 16-bit reads return acpi_host_inw_value.
+ */
+#define ACPI_HOST_IO_MAX 16
+struct acpi_host_io {
+	uint16_t port;
+	uint16_t value;
+	int width; /* bytes: 1 (outb) or 2 (outw) */
+};
+extern struct acpi_host_io acpi_host_io[ACPI_HOST_IO_MAX];
+extern int acpi_host_io_count;
+extern uint16_t acpi_host_inw_value;
+#endif
+
+#endif

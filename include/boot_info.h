@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * boot_info.h - everything efi/ learned from the firmware, handed to the
+ * kernel in one structure.
+ *
+ * efi/ fills it before ExitBootServices (the memory map last, in place) and
+ * passes its physical address in %rdi to kernel_entry. All addresses here are
+ * physical unless named *_virt; the kernel reaches them through the direct
+ * map. Nothing in it points into boot-services memory.
+ */
+#ifndef ATLAS_BOOT_INFO_H
+#define ATLAS_BOOT_INFO_H
+
+#include <stdint.h>
+
+#include "options.h"
+
+#define BOOT_INFO_MAGIC 0x4F464E4953414C54ULL /* "TLASINFO" */
+#define BOOT_INFO_VERSION 1
+
+/* Pixel formats, after UEFI's EFI_GRAPHICS_PIXEL_FORMAT. */
+enum fb_format { FB_NONE = 0, FB_RGBX, FB_BGRX, FB_BITMASK };
+
+struct boot_fb {
+	uint64_t base; /* physical; 0 when there is no linear framebuffer */
+	uint64_t size;
+	uint32_t width, height;
+	uint32_t pitch_pixels; /* PixelsPerScanLine: may exceed width */
+	uint32_t format;       /* enum fb_format */
+	uint32_t mask_r, mask_g, mask_b, mask_x;
+	uint32_t gop_mode; /* GOP mode number */
+	uint32_t from_conout; /* the GOP was found on the ConOut handle */
+};
+
+/* TSC stamps, taken with rdtsc (QEMU TCG: host ticks since VM start). */
+struct boot_tsc {
+	uint64_t efi_entry;
+	uint64_t memmap_read; /* final GetMemoryMap returned */
+	uint64_t ebs_done;    /* ExitBootServices returned EFI_SUCCESS */
+	uint64_t kernel_entry;
+};
+
+struct boot_info {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t size; /* sizeof(struct boot_info) as efi/ built it */
+
+	/* Raw firmware memory map, exactly as the final GetMemoryMap wrote it. */
+	uint64_t memmap;      /* physical address of the buffer */
+	uint64_t memmap_size; /* bytes used */
+	uint64_t memmap_cap;  /* bytes allocated */
+	uint64_t desc_size;
+	uint32_t desc_version;
+	uint32_t ebs_tries; /* ExitBootServices calls until EFI_SUCCESS */
+
+	/* The .efi image as the firmware loaded it. */
+	uint64_t efi_image_base;
+	uint64_t efi_image_size;
+
+	/* The kernel image: copied by efi/ to kernel_phys, linked at kernel_virt. */
+	uint64_t kernel_phys;
+	uint64_t kernel_virt;
+	uint64_t kernel_size; /* bytes from kernel_virt to the end of .bss */
+
+	/* Page tables efi/ built; the pool they came from (EfiLoaderData). */
+	uint64_t fw_cr3;    /* CR3 the firmware ran on */
+	uint64_t atlas_cr3; /* CR3 efi/ switched to */
+	uint64_t pt_pool;
+	uint64_t pt_pool_pages;
+	uint64_t pt_pool_used;
+
+	/* The boot stack (EfiLoaderData), mapped at KSTACK_BOTTOM(KSTACK_BOOT_SLOT). */
+	uint64_t boot_stack_phys;
+
+	/* Where the identity-mapped hand-off page sits; the kernel unmaps it. */
+	uint64_t trampoline_phys;
+
+	/* ACPI */
+	uint64_t rsdp;         /* 0 when the firmware published none */
+	uint32_t rsdp_version; /* 2 (ACPI 2.0+ GUID) or 1 */
+	uint32_t pad0;
+
+	/* UEFI runtime services table (physical), for issue-3's runtime calls. */
+	uint64_t runtime_services;
+	uint64_t system_table;
+
+	struct boot_fb fb;
+	struct boot_tsc tsc;
+	struct options opts;
+
+	/* Firmware identity, ASCII (converted from UCS-2). */
+	char fw_vendor[64];
+	uint32_t fw_revision;
+	uint32_t uefi_revision;
+
+	/* Words from LoadOptions and atlas.cfg as received, for the report. */
+	char cmdline[1024];
+	char cfgfile[512];
+	char warnings[1024]; /* option warnings, one per line */
+	uint32_t option_warnings;
+	uint32_t conout_has_serial; /* ConOut already mirrors to a UART */
+};
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* bootreport.h - the report printed right after ExitBootServices. */
+#ifndef ATLAS_BOOTREPORT_H
+#define ATLAS_BOOTREPORT_H
+
+#include <stddef.h>
+
+#include "memmap.h"
+
+/*
+ * Normalize the raw firmware map from boot_info into the kernel's region
+ * table. Returns the region count or a negative errno; the table stays valid
+ * for the life of the kernel (memmap_regions()).
+ */
+long memmap_load(void);
+const struct mm_region *memmap_regions(size_t *count, const struct memmap_stats **stats);
+
+/* The firmware map (UEFI shell `memmap` style) and per-type totals. */
+void report_memmap(void);
+/* Where the kernel runs: load addresses, EBS tries, live RIP/RSP/CR3. */
+void report_boot(void);
+/* Option warnings efi/ collected, replayed after the console changed hands. */
+void report_option_warnings(void);
+
+#endif

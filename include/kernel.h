@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* kernel.h - what every kernel file needs: boot_info, panic, linker symbols. */
+#ifndef ATLAS_KERNEL_H
+#define ATLAS_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "boot_info.h"
+#include "kprintf.h"
+
+/* boot_info through the direct map; set first thing in kmain. */
+extern struct boot_info *g_boot;
+
+/* Section bounds from core/kernel.ld.S. */
+extern char __kernel_start[], __kernel_end[];
+extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern char __data_start[], __data_end[], __bss_start[], __bss_end[];
+
+/*
+ * Report a broken invariant and stop: prints "panic: <msg>" with the caller,
+ * emits {"rec":"panic"}, then ends the run as on_finish says (exit code 0x12
+ * with on_finish=exit). msg starts with the subsystem: "mm: ...".
+ */
+void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* kvprintf for the console. */
+int kvprintf(const char *fmt, va_list ap);
+
+/* Informational output that only log=debug shows. */
+void kdebug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * options.h - Atlas's key=value options.
+ *
+ * Options come from \atlas.cfg on the boot volume and from the image's
+ * LoadOptions (UEFI shell command line, boot entry); efi/ parses the file
+ * first and the command line second, so the command line wins. The parsed
+ * result travels to the kernel inside struct boot_info.
+ */
+#ifndef ATLAS_OPTIONS_H
+#define ATLAS_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum report_mode { REPORT_HUMAN, REPORT_JSON, REPORT_BOTH };
+enum serial_mode { SERIAL_AUTO, SERIAL_OFF, SERIAL_PORT };
+enum on_finish { FINISH_SHUTDOWN, FINISH_REBOOT, FINISH_HALT, FINISH_EXIT };
+enum log_level { LOG_INFO, LOG_DEBUG };
+
+#define OPT_TESTS_MAX 256
+#define OPT_EBS_STALE_MAX 16
+
+struct options {
+	enum report_mode report;
+	enum serial_mode serial;
+	uint16_t serial_port; /* with SERIAL_PORT */
+	enum on_finish on_finish;
+	enum log_level log;
+	char tests[OPT_TESTS_MAX]; /* "all", "none" or "NAME,NAME,..." */
+	unsigned ebs_stale;        /* lab bench: first N ExitBootServices calls get a stale key */
+};
+
+/* Called once per problem found; msg is one line, without a newline. */
+typedef void (*opt_warn_fn)(void *ctx, const char *msg);
+
+/* Fill o with the documented defaults. */
+void options_defaults(struct options *o);
+
+/*
+ * Apply the key=value words in text[0..len) to o. Words are separated by
+ * blanks, tabs or newlines; '#' starts a comment to the end of the line.
+ * A value may be quoted with "..." to contain blanks. source names the origin
+ * in warnings ("atlas.cfg", "command line"). When skip_first_word is set and
+ * the first word has no '=', it is skipped: the UEFI shell puts the program
+ * name there. Unknown keys, bad values and words without '=' each produce one
+ * warning naming the word, and leave the earlier value in place.
+ * Returns the number of warnings issued.
+ */
+int options_parse(struct options *o, const char *text, size_t len, const char *source, int skip_first_word,
+		  opt_warn_fn warn, void *ctx);
+
+/* Canonical spelling of the values, for reports. Never NULL. */
+const char *options_report_name(enum report_mode m);
+const char *options_finish_name(enum on_finish f);
+const char *options_log_name(enum log_level l);
+
+/*
+ * Format the serial setting ("auto", "off", "0x3f8") into buf[0..size).
+ * Returns buf.
+ */
+char *options_serial_str(const struct options *o, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86.h - single instructions as static inline wrappers, and the
+ * architectural bits Atlas uses, named after the Intel SDM.
+ */
+#ifndef ATLAS_X86_H
+#define ATLAS_X86_H
+
+#include <stdint.h>
+
+/* CR0 (SDM Vol. 3A 2.5) */
+#define CR0_PE (1ULL << 0)
+#define CR0_WP (1ULL << 16)
+#define CR0_PG (1ULL << 31)
+
+/* CR4 */
+#define CR4_PAE (1ULL << 5)
+#define CR4_PGE (1ULL << 7)
+#define CR4_UMIP (1ULL << 11)
+#define CR4_LA57 (1ULL << 12)
+#define CR4_SMEP (1ULL << 20)
+#define CR4_SMAP (1ULL << 21)
+
+/* MSRs */
+#define MSR_EFER 0xC0000080U
+#define EFER_SCE (1ULL << 0)
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+#define EFER_NXE (1ULL << 11)
+#define MSR_PAT 0x277U
+
+/* RFLAGS */
+#define RFLAGS_IF (1ULL << 9)
+
+/* CPUID leaves and feature bits */
+#define CPUID_EXT_BASE 0x80000000U
+#define CPUID_EXT_FEATURES 0x80000001U
+#define CPUID_80000001_EDX_NX (1U << 20)
+#define CPUID_80000001_EDX_PDPE1GB (1U << 26)
+#define CPUID_1_EDX_PGE (1U << 13)
+#define CPUID_1_EDX_PAT (1U << 16)
+#define CPUID_1_ECX_RDRAND (1U << 30)
+#define CPUID_7_EBX_SMEP (1U << 7)
+#define CPUID_7_EBX_SMAP (1U << 20)
+#define CPUID_7_ECX_UMIP (1U << 2)
+
+/* 16550-style port I/O and the QEMU isa-debug-exit device */
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
+}
+
+#define DEFINE_CR(n)                                                     \
+	static inline uint64_t read_cr##n(void)                          \
+	{                                                                \
+		uint64_t v;                                              \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));        \
+		return v;                                                \
+	}                                                                \
+	static inline void write_cr##n(uint64_t v)                       \
+	{                                                                \
+		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
+	}
+DEFINE_CR(0)
+DEFINE_CR(2)
+DEFINE_CR(3)
+DEFINE_CR(4)
+#undef DEFINE_CR
+
+static inline uint64_t read_rsp(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%rsp, %0" : "=r"(v));
+	return v;
+}
+
+static inline uint64_t read_rflags(void)
+{
+	uint64_t v;
+	__asm__ volatile("pushfq; popq %0" : "=r"(v));
+	return v;
+}
+
+/* The address of the instruction after this call: a live RIP sample. */
+static inline uint64_t read_rip(void)
+{
+	uint64_t v;
+	__asm__ volatile("lea 0(%%rip), %0" : "=r"(v));
+	return v;
+}
+
+static inline void invlpg(uint64_t va)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+static inline void cli(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+
+static inline void hlt(void)
+{
+	__asm__ volatile("hlt" ::: "memory");
+}
+
+static inline void pause(void)
+{
+	__asm__ volatile("pause");
+}
+
+struct __attribute__((packed)) desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+};
+
+static inline void lgdt(const struct desc_ptr *p)
+{
+	__asm__ volatile("lgdt %0" : : "m"(*p));
+}
+
+static inline void lidt(const struct desc_ptr *p)
+{
+	__asm__ volatile("lidt %0" : : "m"(*p));
+}
+
+static inline void ltr(uint16_t sel)
+{
+	__asm__ volatile("ltr %0" : : "r"(sel));
+}
+
+/* Reload CS with a far return and every data segment register with ds. */
+static inline void load_segments(uint16_t cs, uint16_t ds)
+{
+	__asm__ volatile("pushq %q0\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "mov %w1, %%ds\n\t"
+			 "mov %w1, %%es\n\t"
+			 "mov %w1, %%ss\n\t"
+			 "mov %w1, %%fs\n\t"
+			 "mov %w1, %%gs"
+			 :
+			 : "r"((uint64_t)cs), "r"(ds)
+			 : "rax", "memory");
+}
+
+#endif

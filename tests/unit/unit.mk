@@ -1,0 +1,29 @@
+# tests/unit/unit.mk - host unit tests (cmocka, ASan + UBSan).
+#
+# Each tests/unit/test_NAME.c becomes build/unit/test_NAME, linked with the
+# project sources listed in UNIT_SRCS_test_NAME. Included by the top Makefile.
+
+HOST_CC ?= gcc
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DATLAS_HOST \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-iquote include
+UNIT_LDLIBS := -lcmocka
+
+UNIT_SRCS_test_memmap := mm/memmap.c core/string.c
+UNIT_SRCS_test_options := core/options.c core/string.c core/fmt.c
+UNIT_SRCS_test_fmt := core/fmt.c
+UNIT_SRCS_test_paging := mm/paging.c core/string.c
+
+.SECONDEXPANSION:
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
+
+$(BUILD)/unit/%: tests/unit/%.c $$(UNIT_SRCS_$$*) $(wildcard include/*.h) | $(BUILD)/unit
+	$(HOST_CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_SRCS_$*) $(UNIT_LDLIBS)
+
+$(BUILD)/unit:
+	mkdir -p $@
+
+.PHONY: unit
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done

@@ -1,0 +1,34 @@
+#!/bin/sh
+# mkesp.sh OUT EFI STARTUP_NSH CFG [--shell-only OPTIONS]
+#
+# Build a FAT32 EFI System Partition image with mtools:
+#   \EFI\BOOT\BOOTX64.EFI   atlas.efi on the removable-media path
+#   \startup.nsh            what the UEFI shell runs
+#   \atlas.cfg              default options
+# With --shell-only OPTIONS, atlas.efi goes to \EFI\atlas\atlas.efi instead
+# (so the firmware finds no boot loader and falls back to its shell) and
+# startup.nsh runs it with OPTIONS on the command line (LoadOptions).
+set -eu
+out=$1 efi=$2 nsh=$3 cfg=$4
+shell_only=""
+if [ "${5:-}" = "--shell-only" ]; then shell_only=1; opts=${6:-}; fi
+
+size_mb=64 # FAT32 needs at least 65525 clusters; 64 MiB with 512-byte clusters
+tmp=$out.tmp
+rm -f "$tmp"
+truncate -s ${size_mb}M "$tmp"
+mformat -i "$tmp" -F -c 1 -v ATLAS ::
+mmd -i "$tmp" ::/EFI
+if [ -n "$shell_only" ]; then
+	mmd -i "$tmp" ::/EFI/atlas
+	mcopy -i "$tmp" "$efi" ::/EFI/atlas/atlas.efi
+	printf '@echo -off\r\nfs0:\r\n\\EFI\\atlas\\atlas.efi %s\r\n' "$opts" > "$tmp.nsh"
+	mcopy -i "$tmp" "$tmp.nsh" ::/startup.nsh
+	rm -f "$tmp.nsh"
+else
+	mmd -i "$tmp" ::/EFI/BOOT
+	mcopy -i "$tmp" "$efi" ::/EFI/BOOT/BOOTX64.EFI
+	mcopy -i "$tmp" "$nsh" ::/startup.nsh
+fi
+mcopy -i "$tmp" "$cfg" ::/atlas.cfg
+mv "$tmp" "$out"
