@@ -74,9 +74,27 @@ $(BUILD)/kernel.ld: core/kernel.ld.S include/memlayout.h
 	@mkdir -p $(dir $@)
 	$(CC) -E -P -x c -DLINKER_SCRIPT -iquote include $< -o $@
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/kernel.ld
-	$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
-		-T $(BUILD)/kernel.ld -o $@ $(KERNEL_OBJS)
+KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
+
+# Two links: the first with an empty symbol table, the second with the table
+# generated from the first. The table sits after .text, so no function moves.
+$(BUILD)/ksyms-empty.S:
+	@mkdir -p $(dir $@)
+	tools/gensyms.sh - $@
+
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel.ld $(BUILD)/ksyms-empty.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(BUILD)/kernel.ld -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o
+
+$(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf tools/gensyms.sh
+	tools/gensyms.sh $< $@
+
+$(BUILD)/%.o: $(BUILD)/%.S
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/kernel.ld $(BUILD)/ksyms.o
+	@echo '  LD         $@'
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(BUILD)/kernel.ld -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.o
+	tools/check-ksyms.sh $(BUILD)/kernel.pass1.elf $@
 
 # What atlas.efi carries: the kernel without its symbol table (gdb reads kernel.elf).
 $(BUILD)/kernel.bin.elf: $(BUILD)/kernel.elf

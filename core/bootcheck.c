@@ -49,13 +49,15 @@ void boot_checks(long nregions)
 	pte_t *pml4 = PHYS_TO_DIRECT(cr3);
 	int lower = 0;
 
-	check("boot.higher_half", rip >= KERNEL_BASE && rip < (uint64_t)__text_end, "RIP inside kernel .text",
+	check("boot.higher_half", rip >= KERNEL_BASE && rip < SYM(__text_end), "RIP inside kernel .text",
 	      "RIP 0x%llx", (unsigned long long)rip);
 	check("boot.stack", rsp > KSTACK_BOTTOM(KSTACK_BOOT_SLOT) && rsp <= KSTACK_TOP(KSTACK_BOOT_SLOT),
 	      "RSP inside the boot stack", "RSP 0x%llx", (unsigned long long)rsp);
-	check("boot.own_cr3", cr3 == g_boot->atlas_cr3 && cr3 != (g_boot->fw_cr3 & PTE_ADDR_MASK),
-	      "CR3 = Atlas's tables, not the firmware's", "CR3 0x%llx, firmware 0x%llx, efi/ built 0x%llx",
-	      (unsigned long long)cr3, (unsigned long long)g_boot->fw_cr3, (unsigned long long)g_boot->atlas_cr3);
+	check("boot.own_cr3",
+	      cr3 == kvm_pt()->root && cr3 != (g_boot->fw_cr3 & PTE_ADDR_MASK) && cr3 != g_boot->atlas_cr3,
+	      "CR3 = the kernel's own tables, neither the firmware's nor efi/'s",
+	      "CR3 0x%llx, firmware 0x%llx, efi/ built 0x%llx", (unsigned long long)cr3,
+	      (unsigned long long)g_boot->fw_cr3, (unsigned long long)g_boot->atlas_cr3);
 	check("boot.stack_guard",
 	      !pt_query(kvm_pt(), KSTACK_SLOT_BASE(KSTACK_BOOT_SLOT), &w) &&
 		      pt_query(kvm_pt(), KSTACK_BOTTOM(KSTACK_BOOT_SLOT), &w),
@@ -64,11 +66,12 @@ void boot_checks(long nregions)
 	      pt_query(kvm_pt(), KSTACK_SLOT_BASE(KSTACK_BOOT_SLOT), &w) ? "mapped" : "unmapped");
 	for (int i = 0; i < PT_ENTRIES / 2; i++)
 		lower += !!(pml4[i] & PTE_P);
-	check("boot.no_identity_map", lower == 0, "no lower-half PML4 entries", "%d present", lower);
+	check("boot.no_identity_map", lower == 0 && !pt_query(kvm_pt(), g_boot->trampoline_phys, &w),
+	      "no lower-half PML4 entries; the hand-off page unmapped", "%d present", lower);
 	check("boot.kernel_wx",
-	      range_perm((uint64_t)__text_start, __text_end - __text_start, 0, 0, &bad) &&
-		      range_perm((uint64_t)__rodata_start, __rodata_end - __rodata_start, 0, 1, &bad) &&
-		      range_perm((uint64_t)__data_start, __bss_end - __data_start, 1, 1, &bad),
+	      range_perm(SYM(__text_start), SYM(__text_end) - SYM(__text_start), 0, 0, &bad) &&
+		      range_perm(SYM(__rodata_start), SYM(__rodata_end) - SYM(__rodata_start), 0, 1, &bad) &&
+		      range_perm(SYM(__data_start), SYM(__bss_end) - SYM(__data_start), 1, 1, &bad),
 	      "text r-x, rodata r--, data/bss rw- NX", "first wrong page 0x%llx", (unsigned long long)bad);
 	check("boot.memmap", nregions > 0 && g_boot->desc_size >= 40 && g_boot->memmap_size % g_boot->desc_size == 0,
 	      "a valid firmware map", "%ld regions, DescriptorSize %llu, MapSize %llu", nregions,

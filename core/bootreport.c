@@ -155,8 +155,8 @@ void report_boot(void)
 		kprintf("  atlas.efi image at 0x%llx; ExitBootServices succeeded on try %u\n",
 			(unsigned long long)b->efi_image_base, b->ebs_tries);
 		kprintf("  running at RIP 0x%016llx, RSP 0x%016llx\n", (unsigned long long)rip, (unsigned long long)rsp);
-		kprintf("  on Atlas's page tables: CR3 0x%llx (the firmware's was 0x%llx)\n", (unsigned long long)cr3,
-			(unsigned long long)b->fw_cr3);
+		kprintf("  on Atlas's page tables: CR3 0x%llx (the firmware's was 0x%llx, efi/'s hand-off tables 0x%llx)\n",
+			(unsigned long long)cr3, (unsigned long long)b->fw_cr3, (unsigned long long)b->atlas_cr3);
 	}
 	jrec_begin(&r, "boot");
 	jrec_u64(&r, "ebs_tries", b->ebs_tries);
@@ -167,6 +167,7 @@ void report_boot(void)
 	jrec_hex(&r, "rsp", rsp);
 	jrec_hex(&r, "cr3", cr3);
 	jrec_hex(&r, "fw_cr3", b->fw_cr3);
+	jrec_hex(&r, "efi_cr3", b->atlas_cr3);
 	jrec_hex(&r, "efi_image_base", b->efi_image_base);
 	jrec_hex(&r, "rsdp", b->rsdp);
 	jrec_str(&r, "fw_vendor", b->fw_vendor);

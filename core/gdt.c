@@ -29,6 +29,17 @@ struct __attribute__((packed)) tss64 {
 static struct tss64 tss;
 static uint64_t gdt[7] __attribute__((aligned(16)));
 
+void tss_set_ist(unsigned n, uint64_t top)
+{
+	if (n >= 1 && n <= 7)
+		tss.ist[n - 1] = top;
+}
+
+void tss_set_rsp0(uint64_t top)
+{
+	tss.rsp[0] = top;
+}
+
 void gdt_init(void)
 {
 	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;

@@ -32,6 +32,11 @@ static void set_gate(unsigned v, uint64_t handler, unsigned ist)
 	idt[v].rsvd = 0;
 }
 
+void idt_set_ist(unsigned vector, unsigned ist)
+{
+	idt[vector].ist = ist & 7;
+}
+
 void idt_init(void)
 {
 	struct desc_ptr p = { sizeof(idt) - 1, (uint64_t)idt };

@@ -75,6 +75,17 @@ void jrec_hex(struct jrec *r, const char *k, uint64_t v)
 	raw(r, b, (size_t)ksnprintf(b, sizeof(b), "\"0x%llx\"", (unsigned long long)v));
 }
 
+void jrec_hex_array(struct jrec *r, const char *k, const uint64_t *v, size_t n)
+{
+	char b[24];
+
+	key(r, k);
+	raw(r, "[", 1);
+	for (size_t i = 0; i < n; i++)
+		raw(r, b, (size_t)ksnprintf(b, sizeof(b), "%s\"0x%llx\"", i ? "," : "", (unsigned long long)v[i]));
+	raw(r, "]", 1);
+}
+
 void jrec_u64(struct jrec *r, const char *k, uint64_t v)
 {
 	char b[24];

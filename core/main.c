@@ -1,20 +1,36 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * main.c - kmain: the kernel's first C code. Runs on the boot stack, on the
- * page tables efi/ built, interrupts off, firmware gone.
+ * page tables efi/ built, interrupts off, firmware gone. The order matters:
+ *
+ *   GDT/IDT     the firmware's are no longer mapped: nothing may fault before
+ *   serial      so that everything after can be seen
+ *   memory map  normalized; the page allocator is built from it
+ *   PMM, KVM    Atlas's own tables from its own pages; efi/'s pool returned
+ *   heap, IST   kmalloc; #DF/NMI/#MC stacks so overflows are reported
+ *   runtime     the 1:1 table for UEFI ResetSystem
+ *   W^X         every table walked; a W+X page is a panic
+ *   reports, self-tests, finish
  */
 #include "bootreport.h"
+#include "cpu.h"
+#include "efirt.h"
+#include "heap.h"
 #include "kernel.h"
 #include "kvm.h"
 #include "memlayout.h"
+#include "mmreport.h"
+#include "pmm.h"
 #include "report.h"
 #include "serial.h"
 #include "trap.h"
 #include "x86.h"
 
 struct boot_info *g_boot;
+uint64_t g_fb_virt; /* the framebuffer in the MMIO window (write-combining), or 0 */
 
 void boot_checks(long nregions);
+void mm_checks(void);
 
 static void serial_setup(void)
 {
@@ -24,6 +40,41 @@ static void serial_setup(void)
 		serial_disable();
 	else
 		serial_init(o->serial == SERIAL_PORT ? o->serial_port : COM1_PORT);
+}
+
+static void memory_init(long nregions)
+{
+	static const struct heap_backend heap_pages = { kvm_heap_grow, kvm_heap_shrink, NULL };
+	size_t n;
+	const struct mm_region *r = memmap_regions(&n, NULL);
+	uint64_t bad;
+	unsigned long wx;
+	int err;
+
+	if (nregions <= 0)
+		panic("mm: no usable firmware memory map (%ld)", nregions);
+	err = pmm_init(r, n, DIRECT_MAP_BASE);
+	if (err)
+		panic("mm: page allocator found no usable memory (%d)", err);
+	err = kvm_init();
+	if (err)
+		panic("mm: building the kernel page tables failed (%d)", err);
+	heap_init(&heap_pages);
+	err = trap_init_ist();
+	if (err)
+		panic("trap: no IST stacks (%d)", err);
+	err = efirt_init();
+	if (err < 0)
+		kprintf("efirt: runtime services unavailable (%d); ACPI will power off\n", err);
+	if (g_boot->fb.base) {
+		g_fb_virt = kvm_map_mmio(g_boot->fb.base, g_boot->fb.size, VM_READ | VM_WRITE | VM_WC, "[framebuffer]");
+		if (!g_fb_virt)
+			kprintf("kvm: could not map the framebuffer\n");
+	}
+	wx = kvm_wx_violations(&bad);
+	if (wx)
+		panic("mm: W^X violated: page 0x%llx is writable and executable (%lu pages in all)",
+		      (unsigned long long)bad, wx);
 }
 
 void kmain(uint64_t boot_info_phys)
@@ -43,20 +94,28 @@ void kmain(uint64_t boot_info_phys)
 	}
 	g_boot->tsc.kernel_entry = tsc;
 	serial_setup();
-	kvm_init(g_boot->trampoline_phys);
-	/* Safe now: these are Atlas's own tables, in memory Atlas owns. */
-	write_cr0(read_cr0() | CR0_WP);
+	cpu_detect();
+	cpu_enable_features();
 
 	if (report_human())
 		kprintf("\nAtlas: kernel running at the higher half; firmware boot services are gone\n");
 	report_option_warnings();
 	n = memmap_load();
-	if (n < 0)
-		kprintf("atlas: warning: firmware memory map unusable (%ld)\n", n);
-	else
-		report_memmap();
+	memory_init(n);
+
+	report_memmap();
 	report_boot();
+	cpu_report();
+	report_kmap();
+	report_pt_usage();
+	report_pmm();
+	report_heap();
+	for (unsigned i = 0; i < g_boot->opts.nwalk; i++)
+		report_walk(g_boot->opts.walk[i]);
+
+	selftest_run(g_boot->opts.selftest);
 	boot_checks(n);
+	mm_checks();
 	tests_check_unmatched();
 	finish(tests_summary() ? EXIT_FAILED : EXIT_PASSED);
 }

@@ -25,6 +25,8 @@
 static const char *const report_names[] = { "human", "json", "both" };
 static const char *const finish_names[] = { "shutdown", "reboot", "halt", "exit" };
 static const char *const log_names[] = { "info", "debug" };
+static const char *const selftest_names[] = { "none", "kstack", "null", "rodata" };
+static const char *const onoff_names[] = { "off", "on" };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -194,6 +196,59 @@ static bool parse_log(struct options *o, const char *v, size_t n)
 	return true;
 }
 
+static bool parse_selftest(struct options *o, const char *v, size_t n)
+{
+	int i = lookup(selftest_names, COUNT(selftest_names), v, n);
+
+	if (i < 0)
+		return false;
+	o->selftest = (enum selftest)i;
+	return true;
+}
+
+static bool parse_bench(struct options *o, const char *v, size_t n)
+{
+	int i = lookup(onoff_names, COUNT(onoff_names), v, n);
+
+	if (i < 0)
+		return false;
+	o->bench = i;
+	return true;
+}
+
+/* 0xVA[,0xVA]...: at most OPT_WALK_MAX 64-bit hex addresses. */
+static bool parse_walk(struct options *o, const char *v, size_t n)
+{
+	uint64_t addr[OPT_WALK_MAX];
+	unsigned count = 0;
+	size_t i = 0;
+
+	while (i < n) {
+		uint64_t a = 0;
+		size_t digits = 0;
+
+		if (count == OPT_WALK_MAX || n - i < 3 || v[i] != '0' || v[i + 1] != 'x')
+			return false;
+		for (i += 2; i < n && v[i] != ','; i++, digits++) {
+			int d = hex_digit(v[i]);
+
+			if (d < 0 || digits == 16)
+				return false;
+			a = a * 16 + (uint64_t)d;
+		}
+		if (!digits || (i < n && i + 1 == n))
+			return false;
+		addr[count++] = a;
+		if (i < n)
+			i++; /* the comma */
+	}
+	if (!count)
+		return false;
+	memcpy(o->walk, addr, sizeof(addr[0]) * count);
+	o->nwalk = count;
+	return true;
+}
+
 /* Small decimal count 0..OPT_EBS_STALE_MAX: no sign, no leading '+'. */
 static bool parse_ebs_stale(struct options *o, const char *v, size_t n)
 {
@@ -243,6 +298,28 @@ static void show_ebs_stale(const struct options *o, char *buf, size_t size)
 	ksnprintf(buf, size, "%u", o->ebs_stale);
 }
 
+static void show_selftest(const struct options *o, char *buf, size_t size)
+{
+	kstrlcpy(buf, options_selftest_name(o->selftest), size);
+}
+
+static void show_bench(const struct options *o, char *buf, size_t size)
+{
+	kstrlcpy(buf, onoff_names[o->bench ? 1 : 0], size);
+}
+
+static void show_walk(const struct options *o, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = 0;
+	if (!o->nwalk)
+		kstrlcpy(buf, "none", size);
+	for (unsigned i = 0; i < o->nwalk && used < size; i++)
+		used += (size_t)ksnprintf(buf + used, size - used, "%s0x%llx", i ? "," : "",
+					  (unsigned long long)o->walk[i]);
+}
+
 struct key {
 	const char *name;
 	const char *expected; /* what the value may be, for warnings */
@@ -257,6 +334,9 @@ static const struct key keys[] = {
 	{ "tests", "all|none|NAME,... with NAME of A-Z a-z 0-9 _ . -", parse_tests, show_tests },
 	{ "log", "info|debug", parse_log, show_log },
 	{ "ebs_stale", "a count 0..16", parse_ebs_stale, show_ebs_stale },
+	{ "selftest", "none|kstack|null|rodata", parse_selftest, show_selftest },
+	{ "walk", "0xVA[,0xVA...] with at most 8 addresses", parse_walk, show_walk },
+	{ "bench", "on|off", parse_bench, show_bench },
 };
 
 /* A word as found in the text: raw bytes, quotes still in. */
@@ -427,6 +507,11 @@ void options_defaults(struct options *o)
 	o->on_finish = FINISH_SHUTDOWN;
 	o->log = LOG_INFO;
 	kstrlcpy(o->tests, "all", sizeof(o->tests));
+}
+
+const char *options_selftest_name(enum selftest t)
+{
+	return (unsigned)t < COUNT(selftest_names) ? selftest_names[t] : "?";
 }
 
 const char *options_report_name(enum report_mode m)

@@ -1,24 +1,62 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * trap.c - what happens when the CPU raises an exception in the kernel:
- * a report with everything needed to find the cause, then panic.
+ * trap.c - what happens when the CPU raises an exception in the kernel: a
+ * report with everything needed to find the cause, then panic.
+ *
+ * The report names the region the faulting address lies in (from the
+ * kernel's region table, so "guard below kstack 3 (#DF) page" or "null
+ * guard" rather than a bare number), decodes the error code, and walks the
+ * frame-pointer chain with symbol names from the kernel's own symbol table.
+ * #DF, NMI and #MC run on IST stacks of their own: a kernel stack overflow
+ * faults on the guard page, the CPU cannot push the #PF frame onto the full
+ * stack, and the resulting #DF lands on a good stack with a report.
  */
+#include "efirt.h"
+#include "json.h"
 #include "kernel.h"
+#include "ksyms.h"
+#include "kstring.h"
+#include "kvm.h"
+#include "memlayout.h"
+#include "report.h"
 #include "trap.h"
 #include "x86.h"
 
+#define BACKTRACE_MAX 16
+
 static const char *const names[NUM_EXCEPTIONS] = {
-	"#DE divide error",	   "#DB debug",		     "NMI",
-	"#BP breakpoint",	   "#OF overflow",	     "#BR bound range",
-	"#UD invalid opcode",	   "#NM device not available", "#DF double fault",
-	"coprocessor overrun",	   "#TS invalid TSS",	     "#NP segment not present",
-	"#SS stack fault",	   "#GP general protection", "#PF page fault",
-	"reserved (15)",	   "#MF x87 error",	     "#AC alignment check",
-	"#MC machine check",	   "#XM SIMD error",	     "#VE virtualization",
-	"#CP control protection", "reserved (22)",	     "reserved (23)",
-	"reserved (24)",	   "reserved (25)",	     "reserved (26)",
-	"reserved (27)",	   "#HV hypervisor injection", "#VC VMM communication",
-	"#SX security",		   "reserved (31)",
+	"#DE divide error",
+	"#DB debug",
+	"NMI",
+	"#BP breakpoint",
+	"#OF overflow",
+	"#BR bound range exceeded",
+	"#UD invalid opcode",
+	"#NM device not available",
+	"#DF double fault",
+	"coprocessor segment overrun",
+	"#TS invalid TSS",
+	"#NP segment not present",
+	"#SS stack-segment fault",
+	"#GP general protection",
+	"#PF page fault",
+	"reserved (15)",
+	"#MF x87 floating-point error",
+	"#AC alignment check",
+	"#MC machine check",
+	"#XM SIMD floating-point error",
+	"#VE virtualization exception",
+	"#CP control protection",
+	"reserved (22)",
+	"reserved (23)",
+	"reserved (24)",
+	"reserved (25)",
+	"reserved (26)",
+	"reserved (27)",
+	"#HV hypervisor injection",
+	"#VC VMM communication",
+	"#SX security exception",
+	"reserved (31)",
 };
 
 /* #PF error code bits (SDM Vol. 3A 4.7). */
@@ -28,23 +66,122 @@ static const char *const names[NUM_EXCEPTIONS] = {
 #define PF_RSVD (1U << 3)
 #define PF_I (1U << 4)
 #define PF_PK (1U << 5)
+#define PF_SS (1U << 6)
+
+/* Selector error code bits (SDM Vol. 3A 6.13). */
+#define SEL_EXT (1U << 0)
+#define SEL_IDT (1U << 1)
+#define SEL_TI (1U << 2)
+#define SEL_INDEX_SHIFT 3
+
+#define VEC_PF 14
 
 const char *trap_name(unsigned v)
 {
 	return v < NUM_EXCEPTIONS ? names[v] : "interrupt";
 }
 
+int trap_init_ist(void)
+{
+	static const struct {
+		unsigned vector, ist;
+		const char *name;
+	} ist[] = { { VEC_DF, IST_DF, "#DF" }, { VEC_NMI, IST_NMI, "NMI" }, { VEC_MC, IST_MC, "#MC" } };
+
+	for (size_t i = 0; i < ARRAY_SIZE(ist); i++) {
+		uint64_t top;
+		int slot = kstack_alloc(ist[i].name, &top);
+
+		if (slot < 0)
+			return slot;
+		tss_set_ist(ist[i].ist, top);
+		idt_set_ist(ist[i].vector, ist[i].ist);
+	}
+	return 0;
+}
+
+static void decode_error(const struct trap_frame *tf, char *buf, size_t size)
+{
+	unsigned e = (unsigned)tf->error;
+
+	switch (tf->vector) {
+	case VEC_PF:
+		ksnprintf(buf, size, "%s, %s access, %s mode%s%s%s%s", e & PF_P ? "protection violation" : "page not present",
+			  e & PF_I ? "instruction fetch" : e & PF_W ? "write" : "read", e & PF_U ? "user" : "supervisor",
+			  e & PF_RSVD ? ", reserved bit set in an entry" : "", e & PF_PK ? ", protection key" : "",
+			  e & PF_SS ? ", shadow stack" : "", "");
+		break;
+	case 10: /* #TS */
+	case 11: /* #NP */
+	case 12: /* #SS */
+	case 13: /* #GP */
+	case 17: /* #AC */
+		if (!e) {
+			kstrlcpy(buf, tf->vector == 13 ? "no selector (e.g. a non-canonical address)" : "no selector", size);
+			break;
+		}
+		ksnprintf(buf, size, "selector index %u in the %s%s", e >> SEL_INDEX_SHIFT,
+			  e & SEL_IDT ? "IDT" : e & SEL_TI ? "LDT" : "GDT", e & SEL_EXT ? ", external event" : "");
+		break;
+	default:
+		kstrlcpy(buf, tf->error ? "see the SDM for this vector" : "none", size);
+	}
+}
+
+/* The address this exception is about, and what to call it. */
+static uint64_t fault_address(const struct trap_frame *tf, const char **what)
+{
+	if (tf->vector == VEC_PF) {
+		*what = "CR2";
+		return read_cr2();
+	}
+	if (tf->vector == VEC_DF) {
+		/* The interrupted RSP: for a stack overflow, inside the guard page. */
+		*what = "RSP";
+		return tf->rsp;
+	}
+	*what = "RIP";
+	return tf->rip;
+}
+
+static void backtrace(uint64_t rip, uint64_t rbp)
+{
+	char sym[KSYM_NAME_MAX + 24];
+
+	kprintf("    backtrace:\n      %016llx %s\n", (unsigned long long)rip, ksym_format(rip, sym, sizeof(sym)));
+	for (int i = 0; i < BACKTRACE_MAX && rbp; i++) {
+		const uint64_t *frame = (const uint64_t *)(uintptr_t)rbp;
+		uint64_t ret;
+
+		/* Follow only frames on a mapped, aligned kernel stack address. */
+		if ((rbp & 7) || rbp < KERNEL_HALF || !pt_query(kvm_pt(), rbp, &(struct pt_walk){ 0 }) ||
+		    !pt_query(kvm_pt(), rbp + 8, &(struct pt_walk){ 0 }))
+			break;
+		ret = frame[1];
+		if (!ret)
+			break;
+		kprintf("      %016llx %s\n", (unsigned long long)ret, ksym_format(ret - 1, sym, sizeof(sym)));
+		if (frame[0] <= rbp)
+			break;
+		rbp = frame[0];
+	}
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
-	kprintf("\n*** exception %llu: %s, error 0x%llx\n", (unsigned long long)tf->vector, trap_name(tf->vector),
-		(unsigned long long)tf->error);
-	if (tf->vector == 14) {
-		unsigned e = (unsigned)tf->error;
-		kprintf("    CR2 0x%016llx: %s, %s, %s%s%s%s\n", (unsigned long long)read_cr2(),
-			e & PF_P ? "protection violation" : "page not present", e & PF_W ? "write" : "read",
-			e & PF_U ? "user" : "kernel", e & PF_I ? ", instruction fetch" : "",
-			e & PF_RSVD ? ", reserved bit set" : "", e & PF_PK ? ", protection key" : "");
-	}
+	char err[96], region[64], sym[KSYM_NAME_MAX + 24];
+	const char *what;
+	uint64_t addr = fault_address(tf, &what);
+	struct jrec r;
+
+	if (efirt_in_call())
+		efirt_fault();
+	kvm_describe(addr, region, sizeof(region));
+	decode_error(tf, err, sizeof(err));
+	kprintf("\n*** kernel exception %llu: %s\n", (unsigned long long)tf->vector, trap_name(tf->vector));
+	kprintf("    error code 0x%llx: %s\n", (unsigned long long)tf->error, err);
+	kprintf("    %s 0x%016llx: %s\n", what, (unsigned long long)addr, region);
+	kprintf("    at %s\n", ksym_format(tf->rip, sym, sizeof(sym)));
 	kprintf("    RIP %04llx:%016llx  RSP %04llx:%016llx  RFLAGS %016llx  CR3 %016llx\n",
 		(unsigned long long)tf->cs, (unsigned long long)tf->rip, (unsigned long long)tf->ss,
 		(unsigned long long)tf->rsp, (unsigned long long)tf->rflags, (unsigned long long)read_cr3());
@@ -56,5 +193,21 @@ void trap_dispatch(struct trap_frame *tf)
 		(unsigned long long)tf->r10, (unsigned long long)tf->r11, (unsigned long long)tf->r12);
 	kprintf("    R13 %016llx R14 %016llx R15 %016llx\n", (unsigned long long)tf->r13,
 		(unsigned long long)tf->r14, (unsigned long long)tf->r15);
-	panic("trap: unhandled %s at 0x%llx", trap_name(tf->vector), (unsigned long long)tf->rip);
+	/* A #DF's saved RBP belongs to the overflowed stack, which is still mapped above the guard. */
+	backtrace(tf->rip, tf->rbp);
+
+	jrec_begin(&r, "kfault");
+	jrec_u64(&r, "vector", tf->vector);
+	jrec_str(&r, "name", trap_name(tf->vector));
+	jrec_hex(&r, "error", tf->error);
+	jrec_str(&r, "decoded", err);
+	jrec_str(&r, "addr_kind", what);
+	jrec_hex(&r, "addr", addr);
+	jrec_str(&r, "region", region);
+	jrec_hex(&r, "rip", tf->rip);
+	jrec_str(&r, "symbol", ksym_format(tf->rip, sym, sizeof(sym)));
+	jrec_hex(&r, "rsp", tf->rsp);
+	report_emit(&r);
+	panic("trap: %s at %s (%s 0x%llx: %s)", trap_name(tf->vector), ksym_format(tf->rip, sym, sizeof(sym)), what,
+	      (unsigned long long)addr, region);
 }

@@ -25,7 +25,7 @@ static int bad(const char *what)
 int efi_load_kernel(struct kernel_image *k)
 {
 	const uint8_t *blob = atlas_kernel_elf;
-	uint64_t len = (uint64_t)(atlas_kernel_elf_end - atlas_kernel_elf);
+	uint64_t len = (uint64_t)(uintptr_t)atlas_kernel_elf_end - (uint64_t)(uintptr_t)atlas_kernel_elf;
 	Elf64_Ehdr eh;
 	uint64_t end = KERNEL_BASE;
 

@@ -89,6 +89,8 @@ void efi_read_fw_identity(struct boot_info *bi)
 	bi->uefi_revision = efi_st->Hdr.Revision;
 	bi->system_table = (uint64_t)(uintptr_t)efi_st;
 	bi->runtime_services = (uint64_t)(uintptr_t)efi_st->RuntimeServices;
+	if (efi_st->RuntimeServices)
+		bi->rt_reset_system = (uint64_t)(uintptr_t)efi_st->RuntimeServices->ResetSystem;
 }
 
 /* True when some handle carrying SimpleTextOut has a UART node in its path. */

@@ -83,6 +83,7 @@ struct boot_info {
 	/* UEFI runtime services table (physical), for issue-3's runtime calls. */
 	uint64_t runtime_services;
 	uint64_t system_table;
+	uint64_t rt_reset_system; /* RuntimeServices->ResetSystem (physical: no SetVirtualAddressMap) */
 
 	struct boot_fb fb;
 	struct boot_tsc tsc;

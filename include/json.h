@@ -27,6 +27,8 @@ void jrec_hex(struct jrec *r, const char *key, uint64_t v);
 /* ,"key":<decimal> */
 void jrec_u64(struct jrec *r, const char *key, uint64_t v);
 void jrec_i64(struct jrec *r, const char *key, int64_t v);
+/* ,"key":["0x<hex>",...] with n values */
+void jrec_hex_array(struct jrec *r, const char *key, const uint64_t *v, size_t n);
 /* ,"key":true|false */
 void jrec_bool(struct jrec *r, const char *key, int v);
 /*

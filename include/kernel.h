@@ -16,6 +16,8 @@ extern struct boot_info *g_boot;
 extern char __kernel_start[], __kernel_end[];
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __data_end[], __bss_start[], __bss_end[];
+/* A linker symbol as an address: the symbols are distinct objects to C. */
+#define SYM(s) ((uint64_t)(uintptr_t)(s))
 
 /*
  * Report a broken invariant and stop: prints "panic: <msg>" with the caller,
@@ -29,6 +31,9 @@ int kvprintf(const char *fmt, va_list ap);
 
 /* Informational output that only log=debug shows. */
 void kdebug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* core/selftest.c: cause the fault selftest= names (does not return unless NONE). */
+void selftest_run(enum selftest t);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -17,9 +17,12 @@ enum report_mode { REPORT_HUMAN, REPORT_JSON, REPORT_BOTH };
 enum serial_mode { SERIAL_AUTO, SERIAL_OFF, SERIAL_PORT };
 enum on_finish { FINISH_SHUTDOWN, FINISH_REBOOT, FINISH_HALT, FINISH_EXIT };
 enum log_level { LOG_INFO, LOG_DEBUG };
+/* selftest=: deliberate kernel faults, each of which must end in a clean report. */
+enum selftest { SELFTEST_NONE, SELFTEST_KSTACK, SELFTEST_NULL, SELFTEST_RODATA };
 
 #define OPT_TESTS_MAX 256
 #define OPT_EBS_STALE_MAX 16
+#define OPT_WALK_MAX 8
 
 struct options {
 	enum report_mode report;
@@ -29,6 +32,10 @@ struct options {
 	enum log_level log;
 	char tests[OPT_TESTS_MAX]; /* "all", "none" or "NAME,NAME,..." */
 	unsigned ebs_stale;        /* lab bench: first N ExitBootServices calls get a stale key */
+	enum selftest selftest;
+	unsigned nwalk;             /* walk=0xVA,...: addresses to show the page walk of */
+	uint64_t walk[OPT_WALK_MAX];
+	int bench;                  /* bench=on: emit {"rec":"bench"} measurements */
 };
 
 /* Called once per problem found; msg is one line, without a newline. */
@@ -54,6 +61,7 @@ int options_parse(struct options *o, const char *text, size_t len, const char *s
 const char *options_report_name(enum report_mode m);
 const char *options_finish_name(enum on_finish f);
 const char *options_log_name(enum log_level l);
+const char *options_selftest_name(enum selftest t);
 
 /*
  * Format the serial setting ("auto", "off", "0x3f8") into buf[0..size).

@@ -111,6 +111,28 @@ int pt_protect(struct pt *pt, uint64_t va, uint64_t size, unsigned vm_flags);
 /* Translate va: fills w, returns 1 when mapped, 0 when not. Never allocates. */
 int pt_query(struct pt *pt, uint64_t va, struct pt_walk *w);
 
+/* One present leaf as pt_for_each_leaf() reports it. */
+struct pt_leaf {
+	uint64_t va;        /* canonical (sign-extended) virtual address */
+	uint64_t phys;
+	uint64_t size;      /* 4 KiB, 2 MiB or 1 GiB */
+	int level;
+	pte_t entry;        /* the leaf entry itself */
+	int writable;       /* effective: R/W set at every level */
+	int user;           /* effective: U/S set at every level */
+	int exec;           /* effective: XD clear at every level */
+};
+
+/*
+ * Visit every present leaf of the tables, in address order, with the
+ * permissions that are in force after combining all levels. A PML4 entry
+ * that points back at the PML4 (the recursive slot) is skipped: it maps the
+ * tables themselves, not memory. Stops early and returns fn's value when fn
+ * returns non-zero; returns 0 after the last leaf. Never allocates or flushes.
+ */
+typedef int (*pt_leaf_fn)(const struct pt_leaf *leaf, void *ctx);
+int pt_for_each_leaf(struct pt *pt, pt_leaf_fn fn, void *ctx);
+
 /* True when va is canonical for 48-bit virtual addresses. */
 static inline int va_canonical(uint64_t va)
 {

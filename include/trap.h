@@ -48,6 +48,25 @@ _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "trap frame size");
 void gdt_init(void);
 /* Install the 32 exception gates and load the IDT. */
 void idt_init(void);
+/* Deliver vector on interrupt stack table entry ist (1..7; 0 = current stack). */
+void idt_set_ist(unsigned vector, unsigned ist);
+/* Set TSS.IST[n] (n = 1..7) and TSS.RSP0 (the ring-0 stack for ring-3 traps). */
+void tss_set_ist(unsigned n, uint64_t top);
+void tss_set_rsp0(uint64_t top);
+/*
+ * Give #DF, NMI and #MC stacks of their own (guarded kernel stacks on IST 1,
+ * 2 and 3), so a kernel stack overflow ends in a report, not a triple fault.
+ * Needs the kernel address space. Returns 0 or a negative errno.
+ */
+int trap_init_ist(void);
+
+/* Vectors with an IST stack. */
+#define VEC_NMI 2
+#define VEC_DF 8
+#define VEC_MC 18
+#define IST_DF 1
+#define IST_NMI 2
+#define IST_MC 3
 /* Name of exception vector v ("#PF page fault"). Never NULL. */
 const char *trap_name(unsigned v);
 /* Called by trap.S for every exception; reports and panics for now. */

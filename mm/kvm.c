@@ -1,49 +1,211 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kvm.c - the kernel address space as efi/ handed it over. The tables are
- * reached through the direct map; no table page is allocated yet (the page
- * allocator comes later), so alloc_table refuses.
+ * kvm.c - the kernel address space, rebuilt by the kernel in pages it owns.
+ *
+ * efi/ built just enough tables to reach kmain. Here the kernel builds its
+ * real ones from PMM pages, switches to them and gives efi/'s pool back. The
+ * picture is include/memlayout.h's; every mapping is recorded as a named
+ * region for the reports and for fault messages.
  */
 #include "kvm.h"
 
+#include "bootreport.h"
+#include "cpu.h"
+#include "efirt.h"
+#include "kerrno.h"
 #include "kernel.h"
+#include "kstring.h"
 #include "memlayout.h"
+#include "pmm.h"
 #include "x86.h"
 
-static struct pt kpt;
+#define KREGION_MAX 128
+#define KHEAP_PAGES ((KHEAP_END - KHEAP_BASE) >> PAGE_SHIFT)
 
-static uint64_t no_alloc(void *ctx)
+static struct pt kpt;
+static struct kregion regions[KREGION_MAX];
+static size_t nregions;
+static uint64_t mmio_next = KMMIO_BASE;
+
+/* Heap address space: one bit per page of [KHEAP_BASE, KHEAP_END), 1 = in use. */
+static uint64_t heap_used[KHEAP_PAGES / 64];
+static uint64_t heap_hint; /* no free page below this index */
+
+static uint64_t table_page(void *ctx)
 {
 	(void)ctx;
-	return 0;
-}
-
-void kvm_init(uint64_t trampoline_phys)
-{
-	uint32_t a, b, c, d;
-
-	kpt.root = read_cr3() & PTE_ADDR_MASK;
-	kpt.phys_off = DIRECT_MAP_BASE;
-	kpt.live = 1;
-	kpt.alloc_table = no_alloc;
-	cpuid(CPUID_EXT_FEATURES, 0, &a, &b, &c, &d);
-	kpt.allow_1g = !!(d & CPUID_80000001_EDX_PDPE1GB);
-	/*
-	 * The hand-off page is the only thing efi/ put in the lower half; drop
-	 * the whole lower half of the PML4 (its table pages stay in efi/'s pool)
-	 * so no trace of an identity map survives. The CR3 reload flushes it.
-	 */
-	pte_t *pml4 = PHYS_TO_DIRECT(kpt.root);
-	if (PT_INDEX(trampoline_phys, PT_LEVELS) >= PT_ENTRIES / 2)
-		panic("mm: hand-off page 0x%llx is not in the lower half", (unsigned long long)trampoline_phys);
-	for (int i = 0; i < PT_ENTRIES / 2; i++)
-		pml4[i] = 0;
-	write_cr3(read_cr3());
+	return pmm_alloc(0, PMM_PT);
 }
 
 struct pt *kvm_pt(void)
 {
 	return &kpt;
+}
+
+/* Insert keeping the array sorted; a full table only loses report detail. */
+static void region_add(uint64_t start, uint64_t end, unsigned vm, enum kregion_kind kind, const char *name)
+{
+	size_t i;
+
+	if (nregions == KREGION_MAX) {
+		kprintf("kvm: region table full; '%s' not recorded\n", name);
+		return;
+	}
+	for (i = nregions; i > 0 && regions[i - 1].start > start; i--)
+		regions[i] = regions[i - 1];
+	regions[i].start = start;
+	regions[i].end = end;
+	regions[i].vm = vm;
+	regions[i].kind = kind;
+	kstrlcpy(regions[i].name, name, sizeof(regions[i].name));
+	nregions++;
+}
+
+static void region_del(uint64_t start)
+{
+	for (size_t i = 0; i < nregions; i++) {
+		if (regions[i].start == start) {
+			memmove(&regions[i], &regions[i + 1], (nregions - i - 1) * sizeof(regions[0]));
+			nregions--;
+			return;
+		}
+	}
+}
+
+const struct kregion *kvm_regions(size_t *count)
+{
+	*count = nregions;
+	return regions;
+}
+
+int kvm_map(uint64_t va, uint64_t pa, uint64_t size, unsigned vm, const char *name)
+{
+	int err = pt_map(&kpt, va, pa, size, vm);
+
+	if (err) {
+		/* Leave nothing half-mapped behind. */
+		if (err != -EEXIST && err != -EINVAL)
+			pt_unmap(&kpt, va, size);
+		return err;
+	}
+	if (name)
+		region_add(va, va + size, vm, KR_MAPPED, name);
+	return 0;
+}
+
+void kvm_unmap(uint64_t va, uint64_t size)
+{
+	if (pt_unmap(&kpt, va, size))
+		panic("mm: cannot unmap 0x%llx (+0x%llx)", (unsigned long long)va, (unsigned long long)size);
+	region_del(va);
+}
+
+void kvm_guard(uint64_t start, uint64_t end, const char *name)
+{
+	region_add(start, end, 0, KR_GUARD, name);
+}
+
+void kvm_unguard(uint64_t start)
+{
+	region_del(start);
+}
+
+static int map_direct(void)
+{
+	size_t n;
+	const struct mm_region *r = memmap_regions(&n, NULL);
+
+	for (size_t i = 0; i < n;) {
+		uint64_t start, end;
+		int err;
+
+		if (!efi_mem_type_is_ram(r[i].type) || r[i].start >= DIRECT_MAP_MAX_PHYS) {
+			i++;
+			continue;
+		}
+		start = r[i].start;
+		end = r[i].end;
+		for (i++; i < n && efi_mem_type_is_ram(r[i].type) && r[i].start == end; i++)
+			end = r[i].end;
+		if (end > DIRECT_MAP_MAX_PHYS)
+			end = DIRECT_MAP_MAX_PHYS;
+		err = kvm_map(DIRECT_MAP_BASE + start, start, end - start, VM_READ | VM_WRITE | VM_GLOBAL, "[direct map]");
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int map_image(void)
+{
+	static const struct {
+		char *start, *end;
+		unsigned vm;
+		const char *name;
+	} sec[] = {
+		{ __text_start, __text_end, VM_READ | VM_EXEC, "[ktext]" },
+		{ __rodata_start, __rodata_end, VM_READ, "[krodata]" },
+		{ __data_start, __data_end, VM_READ | VM_WRITE, "[kdata]" },
+		{ __bss_start, __bss_end, VM_READ | VM_WRITE, "[kbss]" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(sec); i++) {
+		uint64_t va = SYM(sec[i].start), size = SYM(sec[i].end) - va;
+		int err;
+
+		if (!size)
+			continue;
+		err = kvm_map(va, g_boot->kernel_phys + (va - KERNEL_BASE), size, sec[i].vm | VM_GLOBAL | VM_NOHUGE,
+			      sec[i].name);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int kvm_init(void)
+{
+	pte_t *pml4;
+	uint64_t pool = g_boot->pt_pool, pool_end = pool + (g_boot->pt_pool_pages << PAGE_SHIFT);
+	int err;
+
+	memset(&kpt, 0, sizeof(kpt));
+	kpt.phys_off = DIRECT_MAP_BASE;
+	kpt.allow_1g = cpu()->pdpe1gb;
+	kpt.pat_wc = cpu_pat_wc_bits();
+	kpt.alloc_table = table_page;
+	kpt.root = pmm_alloc(0, PMM_PT);
+	if (!kpt.root)
+		return -ENOMEM;
+	nregions = 0;
+
+	err = map_direct();
+	if (!err)
+		err = map_image();
+	if (!err)
+		err = kvm_map(KSTACK_BOTTOM(KSTACK_BOOT_SLOT), g_boot->boot_stack_phys, KSTACK_SIZE,
+			      VM_READ | VM_WRITE | VM_GLOBAL, "[kstack 0 (boot)]");
+	if (err)
+		return err;
+	kvm_guard(KSTACK_SLOT_BASE(KSTACK_BOOT_SLOT), KSTACK_BOTTOM(KSTACK_BOOT_SLOT), "guard page below kernel stack 0 (boot)");
+	kstack_reserve_boot();
+
+	/* PML4[510] -> PML4: the tables show up as memory in a 512 GiB window. NX: never code. */
+	pml4 = PHYS_TO_DIRECT(kpt.root);
+	pml4[RECURSIVE_SLOT] = kpt.root | PTE_P | PTE_W | PTE_NX;
+	region_add(RECURSIVE_BASE, RECURSIVE_END, VM_READ | VM_WRITE, KR_MAPPED, "[recursive]");
+
+	write_cr3(kpt.root);
+	kpt.live = 1;
+	/* Global pages survive a CR3 load; toggling PGE flushes them too. */
+	if (read_cr4() & CR4_PGE) {
+		write_cr4(read_cr4() & ~CR4_PGE);
+		write_cr4(read_cr4() | CR4_PGE);
+	}
+	/* efi/'s tables are dead now: their pool is ordinary memory. */
+	if (pool && pmm_add_range(pool, pool_end))
+		kprintf("kvm: could not return efi/'s page-table pool to the PMM\n");
+	return 0;
 }
 
 int kvm_direct_ok(uint64_t phys, uint64_t len)
@@ -60,4 +222,187 @@ int kvm_direct_ok(uint64_t phys, uint64_t len)
 		p = ALIGN_DOWN(p, w.page_size) + w.page_size;
 	}
 	return 1;
+}
+
+uint64_t kvm_map_mmio(uint64_t phys, uint64_t size, unsigned vm, const char *name)
+{
+	uint64_t off = phys & (PAGE_SIZE - 1), base = phys - off, len = ALIGN_UP(size + off, PAGE_SIZE);
+	/* Same offset from a 2 MiB boundary as phys, so large pages fit where phys allows. */
+	uint64_t va = ALIGN_UP(mmio_next, HUGE_2M) + (base & (HUGE_2M - 1));
+
+	if (!size || va + len > KMMIO_END || va + len < va)
+		return 0;
+	if (kvm_map(va, base, len, vm | VM_GLOBAL, name))
+		return 0;
+	mmio_next = va + len;
+	return va + off;
+}
+
+/* ---- heap backend ------------------------------------------------------ */
+
+static int heap_bit(uint64_t i)
+{
+	return (heap_used[i / 64] >> (i % 64)) & 1;
+}
+
+static void heap_set(uint64_t i, int v)
+{
+	if (v)
+		heap_used[i / 64] |= 1ULL << (i % 64);
+	else
+		heap_used[i / 64] &= ~(1ULL << (i % 64));
+}
+
+static void heap_region_update(void)
+{
+	uint64_t top = 0;
+
+	for (uint64_t i = KHEAP_PAGES; i-- > 0;) {
+		if (heap_used[i / 64] && heap_bit(i)) {
+			top = i + 1;
+			break;
+		}
+	}
+	region_del(KHEAP_BASE);
+	if (top)
+		region_add(KHEAP_BASE, KHEAP_BASE + (top << PAGE_SHIFT), VM_READ | VM_WRITE, KR_MAPPED, "[kheap]");
+}
+
+/* Unmap and free heap pages [first, first+n). */
+static void heap_release(uint64_t first, uint64_t n)
+{
+	struct pt_walk w;
+
+	for (uint64_t i = first; i < first + n; i++) {
+		uint64_t va = KHEAP_BASE + (i << PAGE_SHIFT);
+
+		if (pt_query(&kpt, va, &w)) {
+			pt_unmap(&kpt, va, PAGE_SIZE);
+			pmm_free(w.phys, 0, PMM_HEAP);
+		}
+		heap_set(i, 0);
+	}
+	if (first < heap_hint)
+		heap_hint = first;
+}
+
+void *kvm_heap_grow(size_t pages, void *ctx)
+{
+	uint64_t run = 0, first = 0;
+
+	(void)ctx;
+	/* First fit: reuses the gaps large blocks leave behind. */
+	for (uint64_t i = heap_hint; i < KHEAP_PAGES && run < pages; i++) {
+		if (heap_bit(i)) {
+			run = 0;
+			continue;
+		}
+		if (!run)
+			first = i;
+		run++;
+	}
+	if (!pages || run < pages)
+		return NULL;
+	for (uint64_t i = first; i < first + pages; i++) {
+		uint64_t pa = pmm_alloc(0, PMM_HEAP);
+
+		if (!pa || pt_map(&kpt, KHEAP_BASE + (i << PAGE_SHIFT), pa, PAGE_SIZE,
+				  VM_READ | VM_WRITE | VM_GLOBAL | VM_NOHUGE)) {
+			if (pa)
+				pmm_free(pa, 0, PMM_HEAP);
+			heap_release(first, i - first);
+			return NULL;
+		}
+		heap_set(i, 1);
+	}
+	if (first == heap_hint)
+		heap_hint = first + pages;
+	heap_region_update();
+	return (void *)(uintptr_t)(KHEAP_BASE + (first << PAGE_SHIFT));
+}
+
+void kvm_heap_shrink(void *va, size_t pages, void *ctx)
+{
+	uint64_t a = (uint64_t)(uintptr_t)va;
+
+	(void)ctx;
+	if (a < KHEAP_BASE || a >= KHEAP_END || (a & (PAGE_SIZE - 1)) || pages > (KHEAP_END - a) >> PAGE_SHIFT)
+		panic("mm: heap shrink of %zu pages at 0x%llx is outside the heap", pages, (unsigned long long)a);
+	heap_release((a - KHEAP_BASE) >> PAGE_SHIFT, pages);
+	heap_region_update();
+}
+
+/* ---- describing and checking ----------------------------------------- */
+
+const char *kvm_describe(uint64_t va, char *buf, size_t size)
+{
+	if (!va_canonical(va)) {
+		kstrlcpy(buf, "non-canonical address", size);
+		return buf;
+	}
+	if (va < USER_NULL_GUARD_END) {
+		kstrlcpy(buf, "null guard", size);
+		return buf;
+	}
+	if (va < USER_END) {
+		kstrlcpy(buf, "user space", size);
+		return buf;
+	}
+	for (size_t i = 0; i < nregions; i++) {
+		if (va >= regions[i].start && va < regions[i].end) {
+			kstrlcpy(buf, regions[i].name, size);
+			return buf;
+		}
+	}
+	kstrlcpy(buf, "unmapped kernel address", size);
+	return buf;
+}
+
+struct wx {
+	unsigned long count;
+	uint64_t first;
+};
+
+static int wx_leaf(const struct pt_leaf *l, void *ctx)
+{
+	struct wx *w = ctx;
+
+	if (l->writable && l->exec) {
+		if (!w->count)
+			w->first = l->va;
+		w->count += l->size >> PAGE_SHIFT;
+	}
+	return 0;
+}
+
+unsigned long kvm_wx_violations(uint64_t *first)
+{
+	struct wx w = { 0, 0 };
+
+	pt_for_each_leaf(&kpt, wx_leaf, &w);
+	efirt_wx_check(wx_leaf, &w);
+	*first = w.first;
+	return w.count;
+}
+
+static void count_tables(struct pt *pt, uint64_t table, int lvl, uint64_t counts[PT_LEVELS + 1])
+{
+	const pte_t *t = PHYS_TO_DIRECT(table);
+
+	counts[lvl]++;
+	if (lvl == 1)
+		return;
+	for (int i = 0; i < PT_ENTRIES; i++) {
+		if (!(t[i] & PTE_P) || (t[i] & PTE_PS))
+			continue;
+		if (lvl == PT_LEVELS && (t[i] & PTE_ADDR_MASK) == pt->root)
+			continue;
+		count_tables(pt, t[i] & PTE_ADDR_MASK, lvl - 1, counts);
+	}
+}
+
+void kvm_count_tables(struct pt *pt, uint64_t counts[PT_LEVELS + 1])
+{
+	memset(counts, 0, sizeof(uint64_t) * (PT_LEVELS + 1));
+	count_tables(pt, pt->root, PT_LEVELS, counts);
 }

@@ -364,18 +364,16 @@ static struct mm_region desc_at(const struct heap *h, uint32_t i)
 	return r;
 }
 
-/* Belongs a above b? BY_START is a max-heap (for sorting), BY_END a min-heap, BY_KEY has the winner on top. */
-static int hp_above(const struct heap *h, uint32_t a, uint32_t b)
+/* Belongs x above y? BY_START is a max-heap (for sorting), BY_END a min-heap, BY_KEY has the winner on top. */
+static int hp_above(const struct heap *h, const struct mm_region *x, const struct mm_region *y)
 {
-	struct mm_region x = desc_at(h, a), y = desc_at(h, b);
-
 	switch (h->mode) {
 	case BY_START:
-		return x.start > y.start;
+		return x->start > y->start;
 	case BY_END:
-		return x.end < y.end;
+		return x->end < y->end;
 	default:
-		return key_beats(x.type, x.attr, y.type, y.attr);
+		return key_beats(x->type, x->attr, y->type, y->attr);
 	}
 }
 
@@ -389,20 +387,32 @@ static void hp_set(const struct heap *h, size_t j, uint32_t v)
 	ix_set(h->t, h->base + j, v);
 }
 
+/* Sift node j of a heap of n down. Each descriptor is read once per level: the raw map is what is slow to reach. */
 static void hp_down(const struct heap *h, size_t j, size_t n)
 {
 	uint32_t v = hp_get(h, j);
+	struct mm_region vr = desc_at(h, v);
 
 	for (;;) {
 		size_t c = 2 * j + 1;
 		uint32_t cv;
+		struct mm_region cr;
 
 		if (c >= n)
 			break;
 		cv = hp_get(h, c);
-		if (c + 1 < n && hp_above(h, hp_get(h, c + 1), cv))
-			cv = hp_get(h, ++c);
-		if (!hp_above(h, cv, v))
+		cr = desc_at(h, cv);
+		if (c + 1 < n) {
+			uint32_t dv = hp_get(h, c + 1);
+			struct mm_region dr = desc_at(h, dv);
+
+			if (hp_above(h, &dr, &cr)) {
+				c++;
+				cv = dv;
+				cr = dr;
+			}
+		}
+		if (!hp_above(h, &cr, &vr))
 			break;
 		hp_set(h, j, cv);
 		j = c;
@@ -412,13 +422,15 @@ static void hp_down(const struct heap *h, size_t j, size_t n)
 
 static void hp_push(const struct heap *h, size_t *size, uint32_t v)
 {
+	struct mm_region vr = desc_at(h, v);
 	size_t j = (*size)++;
 
 	while (j > 0) {
 		size_t p = (j - 1) / 2;
 		uint32_t pv = hp_get(h, p);
+		struct mm_region pr = desc_at(h, pv);
 
-		if (!hp_above(h, v, pv))
+		if (!hp_above(h, &vr, &pr))
 			break;
 		hp_set(h, j, pv);
 		j = p;
@@ -449,6 +461,7 @@ static size_t sweep(struct mm_region *t, size_t n, const void *raw, size_t desc_
 	struct heap srt = { t, 0, raw, desc_size, BY_START };
 	struct heap eh = { t, 0, raw, desc_size, BY_END };
 	struct heap kh = { t, n, raw, desc_size, BY_KEY };
+	struct mm_region nx;
 	size_t i, esz = 0, ksz = 0, pairs = 0;
 	uint64_t pos, next;
 
@@ -463,31 +476,33 @@ static size_t sweep(struct mm_region *t, size_t n, const void *raw, size_t desc_
 	}
 
 	i = 0;
-	pos = desc_at(&srt, hp_get(&srt, 0)).start;
+	nx = desc_at(&srt, hp_get(&srt, 0)); /* the next descriptor to start, while i < n */
+	pos = nx.start;
 	for (;;) {
 		struct mm_region top;
 
 		while (esz && desc_at(&eh, hp_get(&eh, 0)).end <= pos)
 			hp_pop(&eh, &esz);
-		while (i < n && desc_at(&srt, hp_get(&srt, i)).start == pos) {
+		while (i < n && nx.start == pos) {
 			uint32_t x = hp_get(&srt, i); /* read before the end heap may grow into position i */
 
 			pairs += esz;
-			i++;
+			if (++i < n)
+				nx = desc_at(&srt, hp_get(&srt, i));
 			hp_push(&eh, &esz, x);
 			hp_push(&kh, &ksz, x);
 		}
 		if (!esz) {
 			if (i == n)
 				break;
-			pos = desc_at(&srt, hp_get(&srt, i)).start;
+			pos = nx.start;
 			continue;
 		}
 		while ((top = desc_at(&kh, hp_get(&kh, 0))).end <= pos)
 			hp_pop(&kh, &ksz); /* terminates: every active descriptor is in the key heap */
 		next = desc_at(&eh, hp_get(&eh, 0)).end;
-		if (i < n && desc_at(&srt, hp_get(&srt, i)).start < next)
-			next = desc_at(&srt, hp_get(&srt, i)).start;
+		if (i < n && nx.start < next)
+			next = nx.start;
 		emit(em, pos, next, top.type, top.attr, esz > 1 ? MMR_OVERLAP : 0);
 		pos = next;
 	}

@@ -180,7 +180,8 @@ int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned vm)
 {
 	struct pt_walk w;
 
-	if (!range_ok(va, size) || (pa & (PAGE_SIZE - 1)))
+	/* pa too: 4 KiB aligned, and the whole range inside the 52-bit physical space. */
+	if (!range_ok(va, size) || (pa & ~PTE_ADDR_MASK) || size - 1 > (PTE_ADDR_MASK | (PAGE_SIZE - 1)) - pa)
 		return -EINVAL;
 	while (size) {
 		int lvl = best_level(pt, va, pa, size, vm);
@@ -261,4 +262,41 @@ int pt_protect(struct pt *pt, uint64_t va, uint64_t size, unsigned vm)
 	if (vm == ~0U)
 		return -EINVAL;
 	return pt_apply(pt, va, size, vm);
+}
+
+/* Sign-extend a 48-bit address built from table indices. */
+static uint64_t canonical(uint64_t va)
+{
+	return (va & (1ULL << 47)) ? (va | 0xFFFF000000000000ULL) : va;
+}
+
+static int leaves(struct pt *pt, uint64_t table, int lvl, uint64_t base, int w, int u, int x, pt_leaf_fn fn,
+		  void *ctx)
+{
+	const pte_t *t = table_at(pt, table);
+
+	for (int i = 0; i < PT_ENTRIES; i++) {
+		pte_t e = t[i];
+		uint64_t va = base + (uint64_t)i * PT_LEVEL_SIZE(lvl);
+		int ew = w && (e & PTE_W), eu = u && (e & PTE_U), ex = x && !(e & PTE_NX), r;
+
+		if (!(e & PTE_P))
+			continue;
+		if (lvl == PT_LEVELS && (e & PTE_ADDR_MASK) == pt->root)
+			continue;
+		if (lvl == 1 || (e & PTE_PS)) {
+			struct pt_leaf l = { canonical(va), leaf_addr(e, lvl), PT_LEVEL_SIZE(lvl), lvl, e, ew, eu, ex };
+			r = fn(&l, ctx);
+		} else {
+			r = leaves(pt, e & PTE_ADDR_MASK, lvl - 1, va, ew, eu, ex, fn, ctx);
+		}
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int pt_for_each_leaf(struct pt *pt, pt_leaf_fn fn, void *ctx)
+{
+	return leaves(pt, pt->root, PT_LEVELS, 0, 1, 1, 1, fn, ctx);
 }

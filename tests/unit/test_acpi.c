@@ -62,6 +62,7 @@ struct region {
 static struct region regions[MAX_REGIONS];
 static int nregions;
 static uint64_t ok_phys, ok_len; /* the last range ok() approved */
+static uint64_t ok_max_len;       /* the longest range ok() was asked about */
 static int check_ok; /* phys_to_virt must follow an approving ok() */
 
 static struct region *find_region(uint64_t phys, uint64_t len)
@@ -76,6 +77,8 @@ static struct region *find_region(uint64_t phys, uint64_t len)
 
 static int fake_ok(uint64_t phys, uint64_t len)
 {
+	if (len > ok_max_len)
+		ok_max_len = len;
 	if (!find_region(phys, len))
 		return 0;
 	ok_phys = phys;
@@ -122,6 +125,7 @@ static void free_regions(void)
 		free(regions[i].buf);
 	nregions = 0;
 	ok_len = 0;
+	ok_max_len = 0;
 }
 
 /* Remove the region at phys, to build a different table there. */
@@ -466,16 +470,17 @@ static void test_bad_rsdp_v2(void **state)
 static void test_bad_table_checksum_skipped(void **state)
 {
 	struct acpi_info ai;
-	uint64_t e[] = { HI + SPARE_OFF, HI + FADT_OFF, HI + MADT_OFF };
+	uint64_t e[] = { HI + SPARE_OFF, HI + FADT_OFF, HI + MADT_OFF, HI + SPARE_OFF + 0x1000 };
 	uint8_t *bad;
 
 	(void)state;
 	mk_fw(2, aml_std, sizeof(aml_std));
-	/* A broken MADT listed first: the good one after it is used. */
+	/* A broken MADT listed first: the first good one after it is used, not the last. */
 	bad = mk_madt(HI + SPARE_OFF, madt_std, sizeof(madt_std));
 	bad[20] ^= 0xFF;
-	drop_region(HI + ROOT_OFF); /* rebuild the XSDT with three entries */
-	mk_root(HI + ROOT_OFF, "XSDT", e, 3);
+	mk_madt(HI + SPARE_OFF + 0x1000, madt_std, sizeof(madt_std));
+	drop_region(HI + ROOT_OFF); /* rebuild the XSDT with four entries */
+	mk_root(HI + ROOT_OFF, "XSDT", e, 4);
 	assert_int_equal(init(&ai), 0);
 	assert_int_equal(ai.madt, HI + MADT_OFF);
 
@@ -518,6 +523,8 @@ static void test_bad_table_lengths(void **state)
 		assert_int_equal(init(&ai), -EINVAL);
 		assert_int_equal(ai.fadt, 0);
 		assert_int_equal(ai.madt, HI + MADT_OFF);
+		/* Insane lengths are refused before ok() is asked: a direct map of all RAM would say yes. */
+		assert_true(ok_max_len < 16U << 20);
 	}
 }
 
@@ -648,7 +655,9 @@ static void test_s5_encodings(void **state)
 	/* QEMU's: Package(4){Zero, Zero, Zero, Zero}. */
 	static const uint8_t zero[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00 };
 	static const uint8_t one[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x05, 0x02, 0x01, 0x0A, 0x07, 0xA3 };
-	static const uint8_t word[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x0A, 0x02, 0x0B, 0x03, 0x00, 0x0C, 0x04, 0, 0, 0 };
+	static const uint8_t word[] = {
+		0x08, '_', 'S', '5', '_', 0x12, 0x0A, 0x02, 0x0B, 0x03, 0x00, 0x0C, 0x04, 0x00, 0x00, 0x00,
+	};
 	static const uint8_t root[] = { 0x08, '\\', '_', 'S', '5', '_', 0x12, 0x05, 0x02, 0x0A, 0x07, 0x01 };
 	uint16_t a, b;
 
@@ -766,7 +775,10 @@ static void test_s5_reference_first(void **state)
 		/* Name(_S5_, Package(2){5, 3}) -- the definition */
 		0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x02, 0x0A, 0x05, 0x0A, 0x03,
 	};
-	static const uint8_t none[] = { 0x70, '_', 'S', '5', '_', 0x60, 0x08, '_', 'S', '4', '_', 0x12, 0x04, 0x02, 0x00, 0x00 };
+	static const uint8_t none[] = {
+		0x70, '_', 'S', '5', '_', 0x60,                   /* Store(_S5_, Local0) */
+		0x08, '_', 'S', '4', '_', 0x12, 0x04, 0x02, 0x00, 0x00, /* Name(_S4_, Package(2){0, 0}) */
+	};
 	uint16_t a, b;
 
 	(void)state;
@@ -775,6 +787,23 @@ static void test_s5_reference_first(void **state)
 	assert_int_equal(b, 3);
 
 	assert_int_equal(s5_of(none, sizeof(none), &a, &b), 0); /* only \_S4 defined */
+}
+
+/* "\_S5_" first in the AML: the byte before the '\' is the header's, not a NameOp. */
+static void test_s5_nameop_inside_aml(void **state)
+{
+	static const uint8_t aml[] = { '\\', '_', 'S', '5', '_', 0x12, 0x05, 0x02, 0x0A, 0x07, 0x01 };
+	struct acpi_info ai;
+	uint8_t *d;
+
+	(void)state;
+	mk_fw(2, aml, sizeof(aml));
+	d = region_at(HI + DSDT_OFF);
+	d[SDT_HDR - 1] = 0x08; /* top byte of Creator Revision */
+	seal(d);
+	assert_int_equal(init(&ai), 0);
+	assert_int_equal(ai.dsdt, HI + DSDT_OFF);
+	assert_int_equal(ai.have_s5, 0);
 }
 
 /* Cut the DSDT after every byte: never a read outside the table (ASan), and \_S5 only once complete. */
@@ -913,9 +942,9 @@ static void test_reset(void **state)
 	assert_int_equal(acpi_host_io[0].value, 0x06);
 	assert_int_equal(acpi_host_io[0].width, 1);
 
-	/* Memory-space RESET_REG: not supported yet. */
+	/* Memory-space RESET_REG: not supported yet (an address that would fit a port, too). */
 	acpi_host_io_count = 0;
-	set_gas(f, F_RESET_REG, 0, 0xFEC00000);
+	set_gas(f, F_RESET_REG, 0, 0xCF9);
 	seal(f);
 	assert_int_equal(init(&ai), 0);
 	assert_int_equal(ai.reset_supported, 1);
@@ -1028,6 +1057,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_s5_encodings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_s5_pkglen_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_s5_reference_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_s5_nameop_inside_aml, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_s5_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_s5_truncated_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_writes, setup, teardown),

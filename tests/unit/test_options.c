@@ -520,7 +520,7 @@ static void test_unknown_key(void **state)
 	options_defaults(&o);
 	assert_int_equal(parse(&o, "colour=red", &c), 1);
 	assert_string_equal(c.msg[0], "atlas.cfg: unknown option 'colour=red' "
-				      "(known: report, serial, on_finish, tests, log, ebs_stale); ignored");
+				      "(known: report, serial, on_finish, tests, log, ebs_stale, selftest, walk, bench); ignored");
 	/* Keys are case-sensitive and exact. */
 	check_rejected("REPORT=json", 11, "unknown option 'REPORT=json'", NULL, "ignored");
 	check_rejected("reports=json", 12, "unknown option 'reports=json'", NULL, "ignored");
@@ -897,11 +897,48 @@ static void test_ebs_stale(void **state)
 	}
 }
 
+static void test_selftest_bench_walk(void **state)
+{
+	struct options o;
+	struct cap c;
+	static const char *const bad_walk[] = { "walk=", "walk=0x", "walk=1234", "walk=0x12,", "walk=,0x12",
+						"walk=0x12,,0x13", "walk=0xg", "walk=0x12345678123456789",
+						"walk=0x1,0x2,0x3,0x4,0x5,0x6,0x7,0x8,0x9" };
+
+	(void)state;
+	options_defaults(&o);
+	assert_int_equal(o.selftest, SELFTEST_NONE);
+	assert_int_equal(o.bench, 0);
+	assert_int_equal(o.nwalk, 0);
+	assert_int_equal(parse(&o, "selftest=kstack bench=on walk=0xffffffff80000000,0x0,0xFFFF800000001000", &c), 0);
+	assert_int_equal(o.selftest, SELFTEST_KSTACK);
+	assert_string_equal(options_selftest_name(o.selftest), "kstack");
+	assert_int_equal(o.bench, 1);
+	assert_int_equal(o.nwalk, 3);
+	assert_true(o.walk[0] == 0xffffffff80000000ULL && o.walk[1] == 0 && o.walk[2] == 0xffff800000001000ULL);
+	assert_int_equal(parse(&o, "selftest=null selftest=rodata bench=off", &c), 0);
+	assert_int_equal(o.selftest, SELFTEST_RODATA);
+	assert_int_equal(o.bench, 0);
+	assert_int_equal(parse(&o, "selftest=boom", &c), 1);
+	assert_has(c.msg[0], "selftest=boom");
+	assert_int_equal(o.selftest, SELFTEST_RODATA);
+	assert_int_equal(parse(&o, "bench=yes", &c), 1);
+	for (size_t i = 0; i < sizeof(bad_walk) / sizeof(bad_walk[0]); i++) {
+		assert_int_equal(parse(&o, bad_walk[i], &c), 1);
+		assert_has(c.msg[0], "walk");
+		assert_int_equal(o.nwalk, 3);
+		assert_true(o.walk[2] == 0xffff800000001000ULL);
+	}
+	assert_int_equal(parse(&o, "walk=0x1,0x2,0x3,0x4,0x5,0x6,0x7,0x8", &c), 0);
+	assert_int_equal(o.nwalk, 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_ebs_stale),
+		cmocka_unit_test(test_selftest_bench_walk),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_serial_str),
 		cmocka_unit_test(test_report_values),

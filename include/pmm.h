@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pmm.h - the physical memory manager: a binary buddy allocator over the RAM
+ * the firmware map (and later pmm_add_range) hands it.
+ *
+ * Blocks are 2^order contiguous, naturally aligned 4 KiB pages, order 0 (4 KiB)
+ * to PMM_MAX_ORDER (1 GiB). Every operation is O(PMM_MAX_ORDER + log spans):
+ * no search through memory, no per-page loop except zeroing what is handed
+ * out. Metadata is about 4 bits per page of the address space it covers
+ * (128 KiB per GiB), carved from the managed RAM at pmm_init.
+ *
+ * The PMM hands out physical addresses and touches memory only through the
+ * phys->virt offset given to pmm_init (the direct map in the kernel). It never
+ * maps, unmaps or flushes anything: page tables and the TLB are the caller's.
+ * It has no lock: callers serialize (single CPU, no allocation from interrupt
+ * handlers) until SMP brings a spinlock.
+ */
+#ifndef ATLAS_PMM_H
+#define ATLAS_PMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memlayout.h"
+#include "memmap.h"
+
+/*
+ * Largest block: 2^18 pages = 1 GiB, the direct map's largest page. A larger
+ * top order keeps init proportional to the map (a 64 GiB region is 64 top
+ * blocks, not 16384 blocks of 4 MiB) and lets 2 MiB / 1 GiB aligned runs be
+ * handed out whole; it costs at most 18 merge steps per free.
+ */
+#define PMM_MAX_ORDER 18
+#define PMM_ORDERS (PMM_MAX_ORDER + 1)
+#define PMM_MAX_BLOCK (PAGE_SIZE << PMM_MAX_ORDER)
+
+/* What an allocation is for; only the statistics use it. */
+enum pmm_purpose {
+	PMM_PT,	   /* page-table pages */
+	PMM_HEAP,  /* kernel heap backing */
+	PMM_STACK, /* kernel stacks */
+	PMM_USER,  /* user pages */
+	PMM_OTHER, /* everything else (DMA buffers, ...) */
+	PMM_PURPOSES
+};
+
+/* A snapshot; total_pages == free_pages + meta_pages + sum(used_pages). */
+struct pmm_stats {
+	uint64_t total_pages;		   /* pages the PMM owns (init + pmm_add_range) */
+	uint64_t free_pages;		   /* pages in free blocks */
+	uint64_t meta_pages;		   /* pages holding the PMM's own metadata */
+	uint64_t meta_base;		   /* physical address of that metadata */
+	uint64_t used_pages[PMM_PURPOSES]; /* pages allocated, by purpose */
+	uint64_t free_blocks[PMM_ORDERS];  /* free blocks of each order */
+	uint64_t allocs, frees, failures;  /* successful calls, and allocations that returned 0 */
+	uint32_t spans;			   /* separately tracked 1 GiB-aligned stretches of RAM */
+};
+
+/*
+ * Take over the usable RAM of a normalized firmware map (sorted, not
+ * overlapping; memmap_normalize's output): EfiConventionalMemory and
+ * EfiBootServicesCode/Data, which assumes ExitBootServices has been called.
+ * Never page 0, loader code/data (the kernel image, boot stack, page tables and
+ * boot_info live there: hand them over later with pmm_add_range), runtime
+ * services, ACPI, reserved, MMIO, persistent or unaccepted memory, nor memory
+ * at or above DIRECT_MAP_MAX_PHYS. Memory at P is accessed at P + phys_off.
+ *
+ * The metadata (the span table and bitmaps) goes at the start of the first
+ * usable range at or above 1 MiB that holds it (below 1 MiB only if nothing
+ * else does); all of it is zeroed here: about 128 KiB per GiB of covered
+ * address space, the dominant init cost. Everything else is O(regions x
+ * orders) plus one bit set per page in the "managed" bitmap (a word per
+ * 256 KiB of RAM).
+ *
+ * Returns 0, -EINVAL (regions unsorted, overlapping or empty) or -ENOMEM
+ * (nothing usable, or no usable range large enough for the metadata). Starts
+ * over from scratch when called again (the host tests do).
+ */
+int pmm_init(const struct mm_region *r, size_t n, uintptr_t phys_off);
+
+/*
+ * Hand [start, end) to the PMM, e.g. loader data no longer needed or ACPI
+ * reclaim memory whose tables have been copied. Page 0 is left out. The range
+ * must lie in address space pmm_init saw as usable, loader or ACPI reclaim
+ * memory (in its 1 GiB-aligned neighbourhood). Returns 0, -EINVAL (unaligned
+ * or empty), -ERANGE (outside that address space) or -EEXIST (overlaps memory
+ * the PMM already owns, including its metadata; nothing is added then).
+ */
+int pmm_add_range(uint64_t start, uint64_t end);
+
+/*
+ * 2^order contiguous pages aligned to their size, zeroed. Returns the
+ * physical address, or 0 when no such block is free (or order >
+ * PMM_MAX_ORDER). The caller frees it with pmm_free(phys, order, p).
+ * Zeroing is the dominant cost for large orders (1 GiB at order 18).
+ */
+uint64_t pmm_alloc(unsigned order, enum pmm_purpose p);
+
+/*
+ * n contiguous pages (any n, 1 <= n <= 2^PMM_MAX_ORDER), zeroed, aligned to
+ * the power of two at or above n; the rest of that block goes straight back
+ * to the free lists. Returns the physical address or 0. The caller frees it
+ * with pmm_free_pages(phys, n, p), with the same n.
+ */
+uint64_t pmm_alloc_pages(size_t n, enum pmm_purpose p);
+
+/*
+ * Give back a block from pmm_alloc(order, p) (or pmm_alloc_pages(2^order, p)).
+ * It merges with its free buddies. The contents are not cleared (allocation
+ * zeroes). An address not managed, not aligned to order, not allocated (double
+ * free, inside an allocation) or allocated with another order, or more pages
+ * than are in use for p, panics ("pmm: ...") naming the address and the
+ * caller; nothing is changed before that check.
+ */
+void pmm_free(uint64_t phys, unsigned order, enum pmm_purpose p);
+
+/* Give back pmm_alloc_pages(n, p)'s run; checked as pmm_free is. */
+void pmm_free_pages(uint64_t phys, size_t n, enum pmm_purpose p);
+
+/* Fill *s with the current counters. */
+void pmm_get_stats(struct pmm_stats *s);
+
+/* "pt", "heap", "stack", "user", "other"; "?" for anything else. Never NULL. */
+const char *pmm_purpose_name(enum pmm_purpose p);
+
+/*
+ * Walk every free list and check it against the bitmaps and counters:
+ * O(free blocks). Returns 0; a broken invariant panics ("mm: ...").
+ */
+int pmm_verify(void);
+
+#endif
