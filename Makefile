@@ -5,6 +5,7 @@
 #   make debug      same, stopped at the reset vector, with gdb attached
 #   make test       lint, host unit tests, boot tests (what CI runs)
 #   make lint       clang-format check + cppcheck
+#   make bench      boot with bench=on and tabulate the kernel's own figures
 #   make deps       install the Debian packages the above need
 #   make clean
 
@@ -56,7 +57,7 @@ EFI_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(EFI_C) $(EFI_S))
 
 HEADERS := $(wildcard include/*.h efi/*.h)
 
-.PHONY: all deps run debug test lint unit boot-test clean format check-efi
+.PHONY: all deps run debug test lint unit boot-test bench clean format
 all: $(BUILD)/atlas.efi $(BUILD)/esp.img $(BUILD)/disk.img
 
 # ---- kernel ---------------------------------------------------------------
@@ -164,8 +165,10 @@ include tests/unit/unit.mk
 SOURCES := $(wildcard efi/*.c efi/*.h core/*.c mm/*.c drivers/*.c include/*.h tests/unit/*.c tests/user/*.c)
 
 lint:
-	clang-format --dry-run --Werror $(SOURCES)
-	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 --inline-suppr \
+	@echo '  LINT       clang-format --dry-run --Werror (.clang-format)'
+	@clang-format --dry-run --Werror $(SOURCES)
+	@echo '  LINT       cppcheck'
+	@cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 --inline-suppr \
 		--suppress=missingIncludeSystem -D__x86_64__ -DATLAS_KERNEL -Iinclude $(filter %.c,$(SOURCES))
 
 format:
@@ -175,6 +178,10 @@ boot-test: all
 	$(PYTHON) -m pytest -v tests/boot
 
 test: deps lint unit boot-test
+
+# Benchmarks: figures, not pass/fail (RUNS=N boots per configuration).
+bench: deps all
+	$(PYTHON) tools/bench.py
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \

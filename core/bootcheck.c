@@ -49,8 +49,8 @@ void boot_checks(long nregions)
 	pte_t *pml4 = PHYS_TO_DIRECT(cr3);
 	int lower = 0;
 
-	check("boot.higher_half", rip >= KERNEL_BASE && rip < SYM(__text_end), "RIP inside kernel .text",
-	      "RIP 0x%llx", (unsigned long long)rip);
+	check("boot.higher_half", rip >= KERNEL_BASE && rip < SYM(__text_end), "RIP inside kernel .text", "RIP 0x%llx",
+	      (unsigned long long)rip);
 	check("boot.stack", rsp > KSTACK_BOTTOM(KSTACK_BOOT_SLOT) && rsp <= KSTACK_TOP(KSTACK_BOOT_SLOT),
 	      "RSP inside the boot stack", "RSP 0x%llx", (unsigned long long)rsp);
 	check("boot.own_cr3",

@@ -104,8 +104,8 @@ static void totals(void)
 		if (!pages[t])
 			continue;
 		if (report_human())
-			kprintf("  %-10s: %14llu Pages (%s Bytes)\n", efi_mem_type_short(t), (unsigned long long)pages[t],
-				grouped(pages[t] << EFI_PAGE_SHIFT, b1, sizeof(b1)));
+			kprintf("  %-10s: %14llu Pages (%s Bytes)\n", efi_mem_type_short(t),
+				(unsigned long long)pages[t], grouped(pages[t] << EFI_PAGE_SHIFT, b1, sizeof(b1)));
 		jrec_begin(&r, "memtype");
 		jrec_str(&r, "type", efi_mem_type_name(t));
 		jrec_u64(&r, "pages", pages[t]);
@@ -154,7 +154,8 @@ void report_boot(void)
 			(unsigned long long)b->kernel_size >> 10);
 		kprintf("  atlas.efi image at 0x%llx; ExitBootServices succeeded on try %u\n",
 			(unsigned long long)b->efi_image_base, b->ebs_tries);
-		kprintf("  running at RIP 0x%016llx, RSP 0x%016llx\n", (unsigned long long)rip, (unsigned long long)rsp);
+		kprintf("  running at RIP 0x%016llx, RSP 0x%016llx\n", (unsigned long long)rip,
+			(unsigned long long)rsp);
 		kprintf("  on Atlas's page tables: CR3 0x%llx (the firmware's was 0x%llx, efi/'s hand-off tables 0x%llx)\n",
 			(unsigned long long)cr3, (unsigned long long)b->fw_cr3, (unsigned long long)b->atlas_cr3);
 	}

@@ -22,8 +22,8 @@
 #define PAT_WB 0x06ULL
 #define PAT_UCMINUS 0x07ULL
 #define PAT_ENTRY(i, t) ((t) << ((i)*8))
-#define ATLAS_PAT                                                                                              \
-	(PAT_ENTRY(0, PAT_WB) | PAT_ENTRY(1, PAT_WC) | PAT_ENTRY(2, PAT_UCMINUS) | PAT_ENTRY(3, PAT_UC) |      \
+#define ATLAS_PAT                                                                                         \
+	(PAT_ENTRY(0, PAT_WB) | PAT_ENTRY(1, PAT_WC) | PAT_ENTRY(2, PAT_UCMINUS) | PAT_ENTRY(3, PAT_UC) | \
 	 PAT_ENTRY(4, PAT_WB) | PAT_ENTRY(5, PAT_WT) | PAT_ENTRY(6, PAT_UCMINUS) | PAT_ENTRY(7, PAT_UC))
 
 #define CPUID_VENDOR 0x0U
@@ -144,9 +144,9 @@ void cpu_report(void)
 		kprintf("\nCPU: %s %s (family %u model %u stepping %u), %u-bit physical, %u-bit virtual\n", feat.vendor,
 			brand, feat.family, feat.model, feat.stepping, feat.phys_bits, feat.virt_bits);
 		kprintf("  features:%s%s%s%s%s%s%s%s%s%s\n", feat.nx ? " nx" : "", feat.pdpe1gb ? " pdpe1gb" : "",
-			feat.pge ? " pge" : "", feat.pat ? " pat" : "", feat.smep ? " smep" : "", feat.smap ? " smap" : "",
-			feat.umip ? " umip" : "", feat.la57 ? " la57" : "", feat.rdrand ? " rdrand" : "",
-			feat.rdseed ? " rdseed" : "");
+			feat.pge ? " pge" : "", feat.pat ? " pat" : "", feat.smep ? " smep" : "",
+			feat.smap ? " smap" : "", feat.umip ? " umip" : "", feat.la57 ? " la57" : "",
+			feat.rdrand ? " rdrand" : "", feat.rdseed ? " rdseed" : "");
 		kprintf("  CR0 %016llx  CR3 %016llx  CR4 %016llx  EFER %016llx\n", (unsigned long long)cr0,
 			(unsigned long long)cr3, (unsigned long long)cr4, (unsigned long long)efer);
 	}

@@ -5,8 +5,11 @@
  */
 #include "efirt.h"
 
-#include "kerrno.h"
+#include "json.h"
+#include "report.h"
+
 #include "kernel.h"
+#include "kerrno.h"
 #include "kstring.h"
 #include "kvm.h"
 #include "memlayout.h"
@@ -15,10 +18,16 @@
 #include "x86.h"
 
 typedef void(__attribute__((ms_abi)) * efi_reset_system_fn)(uint32_t type, uint64_t status, uint64_t data_size,
-							     void *data);
+							    void *data);
+
+/* EFI_MEMORY_ATTRIBUTES_TABLE header: Version, NumberOfEntries, DescriptorSize, Flags. */
+struct mat_header {
+	uint32_t version, entries, desc_size, flags;
+};
 
 static struct pt rtpt;
-static int in_call;
+static int in_call, regions_mapped, mat_entries;
+static uint64_t rwx_pages; /* runtime code mapped RWX for want of a MAT */
 static void (*call_fallback)(void);
 static uint64_t saved_cr3;
 
@@ -38,11 +47,17 @@ static void share_kernel_half(void)
 		r[i] = i == RECURSIVE_SLOT ? 0 : k[i];
 }
 
+/*
+ * Without a Memory Attributes Table nothing says where code ends and data
+ * begins inside a runtime image, and firmware does write into its "code"
+ * regions (OVMF does): they are mapped RWX, in this table only, as Linux
+ * does. With a MAT, its entries are mapped first with their RO / XP split.
+ */
 static unsigned rt_flags(uint32_t type)
 {
 	switch (type) {
 	case EFI_RUNTIME_SERVICES_CODE:
-		return VM_READ | VM_EXEC;
+		return VM_READ | VM_WRITE | VM_EXEC;
 	case EFI_MEMORY_MAPPED_IO:
 	case EFI_MEMORY_MAPPED_IO_PORT_SPACE:
 		return VM_READ | VM_WRITE | VM_UC;
@@ -51,11 +66,58 @@ static unsigned rt_flags(uint32_t type)
 	}
 }
 
+/* Map the pages of [start, start+len) not mapped yet, 1:1. Returns 0 or a negative errno. */
+static int map_missing(uint64_t start, uint64_t len, unsigned vm, uint64_t *count)
+{
+	struct pt_walk w;
+
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		int err;
+
+		if (pt_query(&rtpt, start + off, &w))
+			continue;
+		err = pt_map(&rtpt, start + off, start + off, PAGE_SIZE, vm | VM_NOHUGE);
+		if (err)
+			return err;
+		if (count)
+			(*count)++;
+	}
+	return 0;
+}
+
+static int map_mat(void)
+{
+	const struct mat_header *h = PHYS_TO_DIRECT(g_boot->mat);
+	const uint8_t *d = (const uint8_t *)(h + 1);
+
+	if (!g_boot->mat || g_boot->mat_size < sizeof(*h) || h->desc_size < sizeof(struct efi_mem_desc) ||
+	    (uint64_t)h->entries * h->desc_size > g_boot->mat_size - sizeof(*h))
+		return 0;
+	for (uint32_t i = 0; i < h->entries; i++) {
+		struct efi_mem_desc e;
+		unsigned vm = VM_READ;
+		int err;
+
+		memcpy(&e, d + (size_t)i * h->desc_size, sizeof(e));
+		if (!(e.attr & EFI_MEMORY_RO))
+			vm |= VM_WRITE;
+		if (!(e.attr & EFI_MEMORY_XP))
+			vm |= VM_EXEC;
+		if (e.phys_start & (PAGE_SIZE - 1) || e.phys_start + (e.num_pages << EFI_PAGE_SHIFT) > USER_END)
+			continue;
+		err = map_missing(e.phys_start, e.num_pages << EFI_PAGE_SHIFT, vm, NULL);
+		if (err)
+			return err;
+		mat_entries++;
+	}
+	return 0;
+}
+
 int efirt_init(void)
 {
 	const uint8_t *raw = PHYS_TO_DIRECT(g_boot->memmap);
 	size_t count = g_boot->memmap_size / g_boot->desc_size;
-	int mapped = 0;
+	int mapped = 0, err;
 
 	if (!g_boot->rt_reset_system)
 		return -ENOENT;
@@ -65,17 +127,20 @@ int efirt_init(void)
 	rtpt.root = pmm_alloc(0, PMM_PT);
 	if (!rtpt.root)
 		return -ENOMEM;
-	for (size_t i = 0; i < count; i++) {
+	mat_entries = 0;
+	rwx_pages = 0;
+	err = map_mat();
+	for (size_t i = 0; i < count && !err; i++) {
 		struct efi_mem_desc d;
 		uint64_t len;
-		int err;
 
 		memcpy(&d, raw + i * g_boot->desc_size, sizeof(d));
 		len = d.num_pages << EFI_PAGE_SHIFT;
 		if (!(d.attr & EFI_MEMORY_RUNTIME) || !len || d.phys_start + len > USER_END)
 			continue;
-		err = pt_map(&rtpt, d.phys_start, d.phys_start, len, rt_flags(d.type) | VM_NOHUGE);
-		if (err && err != -EEXIST) {
+		err = map_missing(d.phys_start, len, rt_flags(d.type),
+				  d.type == EFI_RUNTIME_SERVICES_CODE ? &rwx_pages : NULL);
+		if (err) {
 			kprintf("efirt: cannot map runtime region 0x%llx (+%llu pages): %d; runtime calls off\n",
 				(unsigned long long)d.phys_start, (unsigned long long)d.num_pages, err);
 			rtpt.root = 0;
@@ -83,8 +148,37 @@ int efirt_init(void)
 		}
 		mapped++;
 	}
+	if (err) {
+		kprintf("efirt: cannot map the Memory Attributes Table's regions: %d; runtime calls off\n", err);
+		rtpt.root = 0;
+		return err;
+	}
 	share_kernel_half();
+	regions_mapped = mapped;
 	return mapped;
+}
+
+void efirt_report(void)
+{
+	struct jrec r;
+
+	if (report_human()) {
+		kprintf("\nUEFI runtime services: %s; %d runtime regions mapped 1:1 in a separate table",
+			efirt_available() ? "callable" : "not available", regions_mapped);
+		if (mat_entries)
+			kprintf(", split by the Memory Attributes Table (%d entries)\n", mat_entries);
+		else
+			kprintf("\n  no Memory Attributes Table: %llu runtime-code pages are RWX in that table only\n",
+				(unsigned long long)rwx_pages);
+	}
+	jrec_begin(&r, "efirt");
+	jrec_bool(&r, "available", efirt_available());
+	jrec_u64(&r, "regions", (uint64_t)regions_mapped);
+	jrec_bool(&r, "mat", mat_entries > 0);
+	jrec_u64(&r, "mat_entries", (uint64_t)mat_entries);
+	jrec_u64(&r, "rwx_pages", rwx_pages);
+	jrec_hex(&r, "reset_system", g_boot->rt_reset_system);
+	report_emit(&r);
 }
 
 int efirt_available(void)
@@ -130,10 +224,11 @@ void efirt_reset(unsigned type, void (*fallback)(void))
 		hlt();
 }
 
-void efirt_wx_check(pt_leaf_fn fn, void *ctx)
+uint64_t efirt_count_wx(uint64_t *first)
 {
-	if (!rtpt.root)
-		return;
+	/* Without a MAT the RWX runtime code is deliberate and reported by efirt_report(). */
+	if (!rtpt.root || rwx_pages)
+		return 0;
 	share_kernel_half();
-	pt_for_each_leaf(&rtpt, fn, ctx);
+	return pt_count_wx(&rtpt, first);
 }

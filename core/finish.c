@@ -3,15 +3,18 @@
  * finish.c - the end of a run, as on_finish says:
  *   exit     - QEMU's isa-debug-exit port (QEMU exits with (code << 1) | 1);
  *              when no such device answers, fall back to shutdown
- *   shutdown - ACPI S5 through the FADT's PM1 control registers
- *   reboot   - ACPI reset register, then the keyboard controller, then a
- *              triple fault
+ *   shutdown - UEFI ResetSystem(EfiResetShutdown) on the runtime table; if
+ *              that returns or faults, ACPI S5 through the FADT's PM1
+ *              control registers and the DSDT's \_S5
+ *   reboot   - UEFI ResetSystem(EfiResetCold); then the ACPI reset
+ *              register, the keyboard controller, and a triple fault
  *   halt     - stop here with interrupts off (screen and monitor stay live)
  * A panic halts unless on_finish=exit: a real machine keeps the message.
  */
 #include "acpi.h"
-#include "kerrno.h"
+#include "efirt.h"
 #include "kernel.h"
+#include "kerrno.h"
 #include "kstring.h"
 #include "kvm.h"
 #include "memlayout.h"
@@ -55,13 +58,11 @@ static int acpi_ready(struct acpi_info *ai)
 	return 1;
 }
 
-static void do_shutdown(void)
+static __attribute__((noreturn)) void acpi_poweroff(void)
 {
 	struct acpi_info ai;
 	int err = -ENODEV;
 
-	kprintf("Atlas: powering off\n");
-	serial_drain();
 	if (acpi_ready(&ai))
 		err = acpi_shutdown(&ai);
 	kprintf("finish: ACPI S5 power-off failed (%d); halting instead\n", err);
@@ -69,13 +70,18 @@ static void do_shutdown(void)
 	halt_forever();
 }
 
-static void do_reboot(void)
+static void do_shutdown(void)
+{
+	kprintf("Atlas: powering off\n");
+	serial_drain();
+	efirt_reset(EFI_RESET_SHUTDOWN, acpi_poweroff);
+}
+
+static __attribute__((noreturn)) void legacy_reset(void)
 {
 	struct acpi_info ai;
 	struct desc_ptr none = { 0, 0 };
 
-	kprintf("Atlas: rebooting\n");
-	serial_drain();
 	if (acpi_ready(&ai) && ai.reset_supported)
 		acpi_reset(&ai);
 	/* 8042 pulse-reset, after waiting (bounded) for its input buffer. */
@@ -88,6 +94,13 @@ static void do_reboot(void)
 	lidt(&none);
 	__asm__ volatile("int3");
 	halt_forever();
+}
+
+static void do_reboot(void)
+{
+	kprintf("Atlas: rebooting\n");
+	serial_drain();
+	efirt_reset(EFI_RESET_COLD, legacy_reset);
 }
 
 void finish(unsigned code)

@@ -31,7 +31,7 @@ enum { F_LEFT = 1, F_ZERO = 2, F_PLUS = 4, F_SPACE = 8, F_ALT = 16 };
 static void put_num(struct out *o, uint64_t v, int neg, unsigned base, int upper, int flags, int width, int prec)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	char tmp[24];
+	char tmp[24] = { 0 }; /* zeroed only to keep static analysers calm */
 	int n = 0, len;
 	const char *prefix = "";
 	int plen;
@@ -161,15 +161,19 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'o': {
 			uint64_t v;
 			if (lng >= 1)
-				v = lng == 1 ? (uint64_t)va_arg(ap, unsigned long) : (uint64_t)va_arg(ap, unsigned long long);
+				v = lng == 1 ? (uint64_t)va_arg(ap, unsigned long) :
+					       (uint64_t)va_arg(ap, unsigned long long);
 			else
 				v = va_arg(ap, unsigned int);
 			if (lng == -1)
 				v = (unsigned short)v;
 			else if (lng <= -2)
 				v = (unsigned char)v;
-			put_num(&o, v, 0, c == 'o' ? 8 : c == 'u' ? 10 : 16, c == 'X', flags & ~(F_PLUS | F_SPACE),
-				width, prec);
+			put_num(&o, v, 0,
+				c == 'o' ? 8 :
+				c == 'u' ? 10 :
+					   16,
+				c == 'X', flags & ~(F_PLUS | F_SPACE), width, prec);
 			break;
 		}
 		case 'p':

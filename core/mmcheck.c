@@ -80,8 +80,8 @@ static void check_regions(void)
 		}
 	}
 	check("mm.kmap_perms", !bad && n > 0, "every region mapped with its permissions, every guard unmapped",
-	      bad ? "0x%llx in %s is wrong" : "%llu regions checked", bad ? (unsigned long long)bad : (unsigned long long)n,
-	      bad_name);
+	      bad ? "0x%llx in %s is wrong" : "%llu regions checked",
+	      bad ? (unsigned long long)bad : (unsigned long long)n, bad_name);
 }
 
 /* The PML4 seen through PML4[510] -> PML4[510] -> PML4[510] -> PML4[510]. */
@@ -177,7 +177,8 @@ void mm_checks(void)
 
 	check("mm.wx", wx == 0, "no page both writable and executable", "%lu W+X pages, first 0x%llx", wx,
 	      (unsigned long long)bad);
-	check("mm.null_unmapped", !pt_query(kvm_pt(), 0, &w) && !pt_query(kvm_pt(), USER_NULL_GUARD_END - PAGE_SIZE, &w),
+	check("mm.null_unmapped",
+	      !pt_query(kvm_pt(), 0, &w) && !pt_query(kvm_pt(), USER_NULL_GUARD_END - PAGE_SIZE, &w),
 	      "nothing mapped in the null guard", "VA 0 %s", pt_query(kvm_pt(), 0, &w) ? "mapped" : "unmapped");
 	check_regions();
 	check_recursive();

@@ -16,9 +16,9 @@
 #include "kstring.h"
 #include "options.h"
 
-#define MSG_MAX 256	/* one warning line */
-#define SHOW_WORD 48	/* longest word quoted in a warning, "..." included */
-#define SHOW_VALUE 40	/* longest current value quoted in a warning */
+#define MSG_MAX 256   /* one warning line */
+#define SHOW_WORD 48  /* longest word quoted in a warning, "..." included */
+#define SHOW_VALUE 40 /* longest current value quoted in a warning */
 /* No value may be longer than the longest one that can be stored (tests). */
 #define VALUE_MAX (OPT_TESTS_MAX - 1)
 
@@ -343,7 +343,7 @@ static const struct key keys[] = {
 struct word {
 	const char *p;
 	size_t n;
-	size_t eq;	   /* offset of the first '=' outside quotes */
+	size_t eq; /* offset of the first '=' outside quotes */
 	bool has_eq;
 	bool unterminated; /* a '"' opened and the line or text ended */
 };

@@ -4,22 +4,22 @@
  * report with everything needed to find the cause, then panic.
  *
  * The report names the region the faulting address lies in (from the
- * kernel's region table, so "guard below kstack 3 (#DF) page" or "null
+ * kernel's region table, so "guard page below kernel stack 3 (#DF)" or "null
  * guard" rather than a bare number), decodes the error code, and walks the
  * frame-pointer chain with symbol names from the kernel's own symbol table.
  * #DF, NMI and #MC run on IST stacks of their own: a kernel stack overflow
  * faults on the guard page, the CPU cannot push the #PF frame onto the full
  * stack, and the resulting #DF lands on a good stack with a report.
  */
+#include "trap.h"
 #include "efirt.h"
 #include "json.h"
 #include "kernel.h"
-#include "ksyms.h"
 #include "kstring.h"
+#include "ksyms.h"
 #include "kvm.h"
 #include "memlayout.h"
 #include "report.h"
-#include "trap.h"
 #include "x86.h"
 
 #define BACKTRACE_MAX 16
@@ -106,10 +106,13 @@ static void decode_error(const struct trap_frame *tf, char *buf, size_t size)
 
 	switch (tf->vector) {
 	case VEC_PF:
-		ksnprintf(buf, size, "%s, %s access, %s mode%s%s%s%s", e & PF_P ? "protection violation" : "page not present",
-			  e & PF_I ? "instruction fetch" : e & PF_W ? "write" : "read", e & PF_U ? "user" : "supervisor",
-			  e & PF_RSVD ? ", reserved bit set in an entry" : "", e & PF_PK ? ", protection key" : "",
-			  e & PF_SS ? ", shadow stack" : "", "");
+		ksnprintf(buf, size, "%s, %s access, %s mode%s%s%s%s",
+			  e & PF_P ? "protection violation" : "page not present",
+			  e & PF_I ? "instruction fetch" :
+			  e & PF_W ? "write" :
+				     "read",
+			  e & PF_U ? "user" : "supervisor", e & PF_RSVD ? ", reserved bit set in an entry" : "",
+			  e & PF_PK ? ", protection key" : "", e & PF_SS ? ", shadow stack" : "", "");
 		break;
 	case 10: /* #TS */
 	case 11: /* #NP */
@@ -117,11 +120,15 @@ static void decode_error(const struct trap_frame *tf, char *buf, size_t size)
 	case 13: /* #GP */
 	case 17: /* #AC */
 		if (!e) {
-			kstrlcpy(buf, tf->vector == 13 ? "no selector (e.g. a non-canonical address)" : "no selector", size);
+			kstrlcpy(buf, tf->vector == 13 ? "no selector (e.g. a non-canonical address)" : "no selector",
+				 size);
 			break;
 		}
 		ksnprintf(buf, size, "selector index %u in the %s%s", e >> SEL_INDEX_SHIFT,
-			  e & SEL_IDT ? "IDT" : e & SEL_TI ? "LDT" : "GDT", e & SEL_EXT ? ", external event" : "");
+			  e & SEL_IDT ? "IDT" :
+			  e & SEL_TI  ? "LDT" :
+					"GDT",
+			  e & SEL_EXT ? ", external event" : "");
 		break;
 	default:
 		kstrlcpy(buf, tf->error ? "see the SDM for this vector" : "none", size);
@@ -147,6 +154,7 @@ static uint64_t fault_address(const struct trap_frame *tf, const char **what)
 static void backtrace(uint64_t rip, uint64_t rbp)
 {
 	char sym[KSYM_NAME_MAX + 24];
+	uint64_t last = 0, repeats = 0;
 
 	kprintf("    backtrace:\n      %016llx %s\n", (unsigned long long)rip, ksym_format(rip, sym, sizeof(sym)));
 	for (int i = 0; i < BACKTRACE_MAX && rbp; i++) {
@@ -160,11 +168,24 @@ static void backtrace(uint64_t rip, uint64_t rbp)
 		ret = frame[1];
 		if (!ret)
 			break;
-		kprintf("      %016llx %s\n", (unsigned long long)ret, ksym_format(ret - 1, sym, sizeof(sym)));
+		/* Deep recursion: one line per distinct caller, then a count. */
+		if (ret == last) {
+			repeats++;
+			i--;
+		} else {
+			if (repeats)
+				kprintf("      ... the frame above repeated %llu more times\n",
+					(unsigned long long)repeats);
+			repeats = 0;
+			kprintf("      %016llx %s\n", (unsigned long long)ret, ksym_format(ret - 1, sym, sizeof(sym)));
+		}
+		last = ret;
 		if (frame[0] <= rbp)
 			break;
 		rbp = frame[0];
 	}
+	if (repeats)
+		kprintf("      ... the frame above repeated %llu more times\n", (unsigned long long)repeats);
 }
 
 void trap_dispatch(struct trap_frame *tf)
@@ -181,18 +202,20 @@ void trap_dispatch(struct trap_frame *tf)
 	kprintf("\n*** kernel exception %llu: %s\n", (unsigned long long)tf->vector, trap_name(tf->vector));
 	kprintf("    error code 0x%llx: %s\n", (unsigned long long)tf->error, err);
 	kprintf("    %s 0x%016llx: %s\n", what, (unsigned long long)addr, region);
+	if (kstack_slot_of(addr) >= 0 && addr < KSTACK_BOTTOM(kstack_slot_of(addr)))
+		kprintf("    kernel stack overflow: kernel stack %d ran into its guard page\n", kstack_slot_of(addr));
 	kprintf("    at %s\n", ksym_format(tf->rip, sym, sizeof(sym)));
-	kprintf("    RIP %04llx:%016llx  RSP %04llx:%016llx  RFLAGS %016llx  CR3 %016llx\n",
-		(unsigned long long)tf->cs, (unsigned long long)tf->rip, (unsigned long long)tf->ss,
-		(unsigned long long)tf->rsp, (unsigned long long)tf->rflags, (unsigned long long)read_cr3());
+	kprintf("    RIP %04llx:%016llx  RSP %04llx:%016llx  RFLAGS %016llx  CR3 %016llx\n", (unsigned long long)tf->cs,
+		(unsigned long long)tf->rip, (unsigned long long)tf->ss, (unsigned long long)tf->rsp,
+		(unsigned long long)tf->rflags, (unsigned long long)read_cr3());
 	kprintf("    RAX %016llx RBX %016llx RCX %016llx RDX %016llx\n", (unsigned long long)tf->rax,
 		(unsigned long long)tf->rbx, (unsigned long long)tf->rcx, (unsigned long long)tf->rdx);
 	kprintf("    RSI %016llx RDI %016llx RBP %016llx R8  %016llx\n", (unsigned long long)tf->rsi,
 		(unsigned long long)tf->rdi, (unsigned long long)tf->rbp, (unsigned long long)tf->r8);
 	kprintf("    R9  %016llx R10 %016llx R11 %016llx R12 %016llx\n", (unsigned long long)tf->r9,
 		(unsigned long long)tf->r10, (unsigned long long)tf->r11, (unsigned long long)tf->r12);
-	kprintf("    R13 %016llx R14 %016llx R15 %016llx\n", (unsigned long long)tf->r13,
-		(unsigned long long)tf->r14, (unsigned long long)tf->r15);
+	kprintf("    R13 %016llx R14 %016llx R15 %016llx\n", (unsigned long long)tf->r13, (unsigned long long)tf->r14,
+		(unsigned long long)tf->r15);
 	/* A #DF's saved RBP belongs to the overflowed stack, which is still mapped above the guard. */
 	backtrace(tf->rip, tf->rbp);
 

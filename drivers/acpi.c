@@ -35,7 +35,7 @@
 #define RSDP_OFF_XSDT 24
 #define RSDP_V2_LEN 36
 #define RSDP_MAX_LEN 4096 /* far above any real RSDP: a sanity bound */
-#define RSDP_REV_XSDT 2   /* first revision with Length, XsdtAddress, extended checksum */
+#define RSDP_REV_XSDT 2	  /* first revision with Length, XsdtAddress, extended checksum */
 
 /* System description table header (5.2.6) */
 #define SDT_SIG_LEN 4
@@ -87,12 +87,12 @@
 #define AML_ROOT_CHAR '\\'
 #define AML_NAMESEG_LEN 4
 #define AML_S5_NAME "_S5_"
-#define AML_PKGLEN_FOLLOW_SHIFT 6     /* lead byte bits 7:6: count of following bytes */
-#define AML_PKGLEN_SHORT_MASK 0x3F    /* one-byte form: bits 5:0 are the length */
-#define AML_PKGLEN_LONG_MASK 0x0F     /* multi-byte form: bits 3:0 are the low nibble */
-#define AML_PKGLEN_RESERVED 0x30      /* multi-byte form: bits 5:4 must be zero */
+#define AML_PKGLEN_FOLLOW_SHIFT 6  /* lead byte bits 7:6: count of following bytes */
+#define AML_PKGLEN_SHORT_MASK 0x3F /* one-byte form: bits 5:0 are the length */
+#define AML_PKGLEN_LONG_MASK 0x0F  /* multi-byte form: bits 3:0 are the low nibble */
+#define AML_PKGLEN_RESERVED 0x30   /* multi-byte form: bits 5:4 must be zero */
 #define AML_PKGLEN_LONG_SHIFT 4
-#define AML_S5_MIN_ELEMENTS 2         /* SLP_TYPa, SLP_TYPb */
+#define AML_S5_MIN_ELEMENTS 2 /* SLP_TYPa, SLP_TYPb */
 
 /* PM1 control register (4.8.3.2.1) */
 #define ACPI_SLP_TYP_SHIFT 10
@@ -377,6 +377,7 @@ static uint16_t blk_io_port(const uint8_t *f, uint32_t len, uint32_t off)
 	return addr <= ACPI_IO_PORT_MAX ? (uint16_t)addr : 0;
 }
 
+/* Take the PM1 control ports, the reset register and \_S5 (through the DSDT) from a FADT of at least FADT_V1_LEN. */
 static void parse_fadt(struct acpi_info *ai, const struct acpi_ctx *c, const uint8_t *f, uint32_t len)
 {
 	uint64_t dsdt = 0;
@@ -451,7 +452,7 @@ int acpi_init(struct acpi_info *ai, uint64_t rsdp_phys, const void *(*phys_to_vi
 	struct acpi_ctx c = { phys_to_virt, ok };
 	uint64_t rsdt, xsdt;
 	const uint8_t *root = NULL;
-	uint32_t len, esize = XSDT_ENTRY_LEN;
+	uint32_t len = 0, esize = XSDT_ENTRY_LEN;
 	int r;
 
 	if (!ai)
@@ -499,25 +500,31 @@ int acpi_init(struct acpi_info *ai, uint64_t rsdp_phys, const void *(*phys_to_vi
 	return ai->fadt ? 0 : -EINVAL;
 }
 
+/* The PM1x_CNT value selecting sleep type typ: other bits (SCI_EN above all) as read, SLP_EN clear. */
+static uint16_t pm1_with_slp_typ(uint16_t port, uint16_t typ)
+{
+	uint32_t v = acpi_inw(port) & ~ACPI_PM1_SLP_BITS;
+
+	return (uint16_t)(v | (typ & ACPI_SLP_TYP_MASK) << ACPI_SLP_TYP_SHIFT);
+}
+
 int acpi_shutdown(const struct acpi_info *ai)
 {
 	uint16_t a, b = 0;
 
 	if (!ai || !ai->have_s5 || !ai->pm1a_cnt)
 		return -ENODEV;
-	/* Keep the other PM1 control bits (SCI_EN above all), replace SLP_TYP. */
-	a = (acpi_inw(ai->pm1a_cnt) & ~ACPI_PM1_SLP_BITS) | (ai->slp_typa_s5 & ACPI_SLP_TYP_MASK) << ACPI_SLP_TYP_SHIFT;
+	a = pm1_with_slp_typ(ai->pm1a_cnt, ai->slp_typa_s5);
 	if (ai->pm1b_cnt)
-		b = (acpi_inw(ai->pm1b_cnt) & ~ACPI_PM1_SLP_BITS) |
-		    (ai->slp_typb_s5 & ACPI_SLP_TYP_MASK) << ACPI_SLP_TYP_SHIFT;
+		b = pm1_with_slp_typ(ai->pm1b_cnt, ai->slp_typb_s5);
 
 	/* As ACPICA does: SLP_TYP first, then SLP_TYP with SLP_EN, PM1a before PM1b. */
 	acpi_outw(ai->pm1a_cnt, a);
 	if (ai->pm1b_cnt)
 		acpi_outw(ai->pm1b_cnt, b);
-	acpi_outw(ai->pm1a_cnt, a | ACPI_SLP_EN);
+	acpi_outw(ai->pm1a_cnt, (uint16_t)(a | ACPI_SLP_EN));
 	if (ai->pm1b_cnt)
-		acpi_outw(ai->pm1b_cnt, b | ACPI_SLP_EN);
+		acpi_outw(ai->pm1b_cnt, (uint16_t)(b | ACPI_SLP_EN));
 	settle();
 	return -ETIMEDOUT;
 }

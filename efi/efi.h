@@ -41,14 +41,15 @@ void efi_load_options(struct boot_info *bi, EFI_LOADED_IMAGE *li);
 
 /* efi/sysinfo.c: RSDP, GOP framebuffer, firmware identity, console paths. */
 void efi_find_rsdp(struct boot_info *bi);
+void efi_copy_mat(struct boot_info *bi);
 void efi_find_framebuffer(struct boot_info *bi);
 void efi_read_fw_identity(struct boot_info *bi);
 int efi_conout_has_uart(void);
 
 /* efi/kload.c: copy the embedded kernel ELF to fresh pages. */
 struct kernel_image {
-	uint64_t phys;  /* where the image starts (KERNEL_BASE maps here) */
-	uint64_t size;  /* bytes, page aligned, .bss included */
+	uint64_t phys;	/* where the image starts (KERNEL_BASE maps here) */
+	uint64_t size;	/* bytes, page aligned, .bss included */
 	uint64_t entry; /* virtual entry point */
 	int nseg;
 	struct {
@@ -65,7 +66,6 @@ int efi_build_page_tables(struct boot_info *bi, const struct kernel_image *k, ui
 EFI_STATUS efi_exit_boot_services(struct boot_info *bi, unsigned stale_tries);
 
 /* efi/handoff.S: load CR3, switch to the kernel stack, jump. Never returns. */
-void atlas_handoff(uint64_t cr3, uint64_t entry, uint64_t stack_top, uint64_t boot_info_phys)
-	__attribute__((noreturn));
+void atlas_handoff(uint64_t cr3, uint64_t entry, uint64_t stack_top, uint64_t boot_info_phys) __attribute__((noreturn));
 
 #endif

@@ -39,8 +39,8 @@ int efi_load_kernel(struct kernel_image *k)
 		return bad("e_ident: not ELFCLASS64 little-endian");
 	if (eh.e_machine != EM_X86_64 || eh.e_type != ET_EXEC)
 		return bad("e_machine/e_type: not an x86-64 ET_EXEC");
-	if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 ||
-	    eh.e_phoff > len || (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) > len - eh.e_phoff)
+	if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phoff > len ||
+	    (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) > len - eh.e_phoff)
 		return bad("program header table out of bounds");
 
 	/* First pass: validate and find the span. */

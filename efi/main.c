@@ -114,6 +114,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if (!cpu_supported())
 		return EFI_UNSUPPORTED;
 	efi_find_rsdp(bi);
+	efi_copy_mat(bi);
 	efi_find_framebuffer(bi);
 
 	if (efi_load_kernel(&k))

@@ -30,6 +30,51 @@ void efi_find_rsdp(struct boot_info *bi)
 	efi_warn("no ACPI RSDP in the configuration table\n");
 }
 
+/* EFI_MEMORY_ATTRIBUTES_TABLE_GUID (UEFI 2.10 4.6.4); gnu-efi 3.0.15 does not define it. */
+#define ATLAS_MAT_GUID                                                 \
+	{                                                              \
+		0xdcfa911d, 0x26eb, 0x469f,                            \
+		{                                                      \
+			0xa2, 0x20, 0x38, 0xb7, 0xdc, 0x46, 0x12, 0x20 \
+		}                                                      \
+	}
+#define MAT_HEADER_SIZE 16
+#define MAT_MAX_BYTES (64 * 1024)
+
+/*
+ * The Memory Attributes Table says which parts of the runtime images are
+ * code (RO) and which are data (XP). It lives in boot-services memory on some
+ * firmware, so it is copied into loader data that survives ExitBootServices.
+ */
+void efi_copy_mat(struct boot_info *bi)
+{
+	EFI_GUID mat_guid = ATLAS_MAT_GUID;
+	EFI_CONFIGURATION_TABLE *t = efi_st->ConfigurationTable;
+
+	for (UINTN i = 0; i < efi_st->NumberOfTableEntries; i++) {
+		const UINT32 *hdr;
+		uint64_t size, copy;
+
+		if (memcmp(&t[i].VendorGuid, &mat_guid, sizeof(EFI_GUID)))
+			continue;
+		hdr = t[i].VendorTable;
+		/* Version, NumberOfEntries, DescriptorSize, Reserved/Flags. */
+		size = MAT_HEADER_SIZE + (uint64_t)hdr[1] * hdr[2];
+		if (hdr[2] < sizeof(EFI_MEMORY_DESCRIPTOR) || size > MAT_MAX_BYTES) {
+			efi_warn("Memory Attributes Table: %u entries of %u bytes is not plausible; ignored\n", hdr[1],
+				 hdr[2]);
+			return;
+		}
+		copy = efi_alloc_pages((size + 4095) >> 12, "the Memory Attributes Table");
+		if (!copy)
+			return;
+		memcpy((void *)(uintptr_t)copy, hdr, size);
+		bi->mat = copy;
+		bi->mat_size = size;
+		return;
+	}
+}
+
 void efi_find_framebuffer(struct boot_info *bi)
 {
 	EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;

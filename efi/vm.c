@@ -78,8 +78,8 @@ static unsigned seg_vm_flags(uint32_t pf)
 	return vm;
 }
 
-static int build(struct pt *pt, const struct mm_region *r, long n, const struct kernel_image *k,
-		 struct boot_info *bi, uint64_t handoff_page)
+static int build(struct pt *pt, const struct mm_region *r, long n, const struct kernel_image *k, struct boot_info *bi,
+		 uint64_t handoff_page)
 {
 	int err;
 

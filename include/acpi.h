@@ -19,15 +19,15 @@
 
 struct acpi_info {
 	uint64_t rsdp, xsdt_or_rsdt, fadt, dsdt, madt; /* physical addresses; 0 = not found / invalid */
-	int revision;                                  /* RSDP revision: 0 (ACPI 1.0) or >= 2 */
-	uint16_t pm1a_cnt, pm1b_cnt;                   /* I/O ports; 0 = absent */
-	uint16_t slp_typa_s5, slp_typb_s5;             /* from \_S5, valid when have_s5 */
+	int revision;				       /* RSDP revision: 0 (ACPI 1.0) or >= 2 */
+	uint16_t pm1a_cnt, pm1b_cnt;		       /* I/O ports; 0 = absent */
+	uint16_t slp_typa_s5, slp_typb_s5;	       /* from \_S5, valid when have_s5 */
 	int have_s5;
-	int reset_supported;                           /* FADT RESET_REG_SUP and a long enough FADT */
-	uint8_t reset_space;                           /* ACPI_GAS_SPACE_* of RESET_REG */
+	int reset_supported; /* FADT RESET_REG_SUP and a long enough FADT */
+	uint8_t reset_space; /* ACPI_GAS_SPACE_* of RESET_REG */
 	uint64_t reset_addr;
 	uint8_t reset_value;
-	char oem_id[7];                                /* RSDP OEMID, NUL-terminated */
+	char oem_id[7]; /* RSDP OEMID, NUL-terminated */
 };
 
 /* 1 when [phys, phys + len) may be read through the direct map. */

@@ -28,7 +28,7 @@ struct boot_fb {
 	uint32_t pitch_pixels; /* PixelsPerScanLine: may exceed width */
 	uint32_t format;       /* enum fb_format */
 	uint32_t mask_r, mask_g, mask_b, mask_x;
-	uint32_t gop_mode; /* GOP mode number */
+	uint32_t gop_mode;    /* GOP mode number */
 	uint32_t from_conout; /* the GOP was found on the ConOut handle */
 };
 
@@ -76,7 +76,7 @@ struct boot_info {
 	uint64_t trampoline_phys;
 
 	/* ACPI */
-	uint64_t rsdp;         /* 0 when the firmware published none */
+	uint64_t rsdp;	       /* 0 when the firmware published none */
 	uint32_t rsdp_version; /* 2 (ACPI 2.0+ GUID) or 1 */
 	uint32_t pad0;
 
@@ -84,6 +84,13 @@ struct boot_info {
 	uint64_t runtime_services;
 	uint64_t system_table;
 	uint64_t rt_reset_system; /* RuntimeServices->ResetSystem (physical: no SetVirtualAddressMap) */
+	/*
+	 * A copy of the firmware's EFI_MEMORY_ATTRIBUTES_TABLE (UEFI 2.10 4.6.4),
+	 * made before ExitBootServices: header then descriptors. 0 when the
+	 * firmware publishes none.
+	 */
+	uint64_t mat;
+	uint64_t mat_size;
 
 	struct boot_fb fb;
 	struct boot_tsc tsc;

@@ -11,8 +11,8 @@ struct cpu_features {
 	uint32_t family, model, stepping;
 	uint32_t max_leaf, max_ext_leaf;
 	uint8_t phys_bits, virt_bits;
-	unsigned nx : 1, pdpe1gb : 1, pge : 1, pat : 1, smep : 1, smap : 1, umip : 1, la57 : 1, rdrand : 1,
-		rdseed : 1, invariant_tsc : 1;
+	unsigned nx : 1, pdpe1gb : 1, pge : 1, pat : 1, smep : 1, smap : 1, umip : 1, la57 : 1, rdrand : 1, rdseed : 1,
+		invariant_tsc : 1;
 };
 
 /* Read CPUID into the global feature set. Call once, early. */

@@ -43,7 +43,14 @@ void efirt_reset(unsigned type, void (*fallback)(void)) __attribute__((noreturn)
 int efirt_in_call(void);
 void efirt_fault(void) __attribute__((noreturn));
 
-/* Feed every leaf of the runtime table to fn (the W^X checker). */
-void efirt_wx_check(pt_leaf_fn fn, void *ctx);
+/* {"rec":"efirt"} and a human line: regions mapped, Memory Attributes Table use. */
+void efirt_report(void);
+
+/*
+ * W^X pages of the runtime table (pt_count_wx). 0 when the firmware gave no
+ * Memory Attributes Table and runtime code had to be mapped RWX: efirt_report
+ * says so instead.
+ */
+uint64_t efirt_count_wx(uint64_t *first);
 
 #endif

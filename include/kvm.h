@@ -24,7 +24,7 @@ enum kregion_kind {
 
 struct kregion {
 	uint64_t start, end; /* [start, end) */
-	unsigned vm;         /* VM_* flags (KR_MAPPED) */
+	unsigned vm;	     /* VM_* flags (KR_MAPPED) */
 	enum kregion_kind kind;
 	char name[KREGION_NAME];
 };
@@ -88,7 +88,7 @@ const struct kregion *kvm_regions(size_t *count);
 
 /*
  * Say in words where va lies: "null guard", "non-canonical address",
- * "[ktext]", "guard page below kernel stack 2 (#DF)", "direct map",
+ * "[ktext]", "guard page below kernel stack 2 (#DF)", "[direct map]",
  * "unmapped kernel address"... Writes into buf, returns buf.
  */
 const char *kvm_describe(uint64_t va, char *buf, size_t size);

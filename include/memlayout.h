@@ -60,11 +60,11 @@
 #define HUGE_2M (1ULL << 21)
 #define HUGE_1G (1ULL << 30)
 
-#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
-#define ALIGN_UP(x, a) ALIGN_DOWN((x) + (a) - 1, (a))
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
+#define ALIGN_UP(x, a) ALIGN_DOWN((x) + (a)-1, (a))
 
 /* Canonical halves (48-bit virtual addresses). */
-#define USER_END _AC(0x0000800000000000, ULL)   /* first non-canonical address */
+#define USER_END _AC(0x0000800000000000, ULL)	 /* first non-canonical address */
 #define KERNEL_HALF _AC(0xFFFF800000000000, ULL) /* first kernel-half address */
 
 /* User space (seed 002). */
@@ -101,7 +101,7 @@
 #define KSTACK_SIZE (16ULL << 10)
 #define KSTACK_GUARD PAGE_SIZE
 #define KSTACK_SLOT_SIZE (KSTACK_SIZE + KSTACK_GUARD)
-#define KSTACK_SLOT_BASE(i) (KSTACK_AREA_BASE + (unsigned long long)(i) * KSTACK_SLOT_SIZE)
+#define KSTACK_SLOT_BASE(i) (KSTACK_AREA_BASE + (unsigned long long)(i)*KSTACK_SLOT_SIZE)
 #define KSTACK_BOTTOM(i) (KSTACK_SLOT_BASE(i) + KSTACK_GUARD)
 #define KSTACK_TOP(i) (KSTACK_BOTTOM(i) + KSTACK_SIZE)
 #define KSTACK_BOOT_SLOT 0 /* the stack efi/ hands the kernel */
@@ -111,6 +111,6 @@
 #define KMMIO_END _AC(0xFFFFFFFFFF000000, ULL)
 
 #define PHYS_TO_DIRECT(p) ((void *)((unsigned long long)(p) + DIRECT_MAP_BASE))
-#define DIRECT_TO_PHYS(v) ((unsigned long long)(v) - DIRECT_MAP_BASE)
+#define DIRECT_TO_PHYS(v) ((unsigned long long)(v)-DIRECT_MAP_BASE)
 
 #endif

@@ -31,11 +31,11 @@ struct options {
 	enum on_finish on_finish;
 	enum log_level log;
 	char tests[OPT_TESTS_MAX]; /* "all", "none" or "NAME,NAME,..." */
-	unsigned ebs_stale;        /* lab bench: first N ExitBootServices calls get a stale key */
+	unsigned ebs_stale;	   /* lab bench: first N ExitBootServices calls get a stale key */
 	enum selftest selftest;
-	unsigned nwalk;             /* walk=0xVA,...: addresses to show the page walk of */
+	unsigned nwalk; /* walk=0xVA,...: addresses to show the page walk of */
 	uint64_t walk[OPT_WALK_MAX];
-	int bench;                  /* bench=on: emit {"rec":"bench"} measurements */
+	int bench; /* bench=on: emit {"rec":"bench"} measurements */
 };
 
 /* Called once per problem found; msg is one line, without a newline. */

@@ -17,18 +17,18 @@
 
 typedef uint64_t pte_t;
 
-#define PTE_P (1ULL << 0)   /* present */
-#define PTE_W (1ULL << 1)   /* R/W */
-#define PTE_U (1ULL << 2)   /* U/S */
-#define PTE_PWT (1ULL << 3) /* page-level write-through */
-#define PTE_PCD (1ULL << 4) /* page-level cache disable */
-#define PTE_A (1ULL << 5)   /* accessed */
-#define PTE_D (1ULL << 6)   /* dirty (leaf entries) */
-#define PTE_PS (1ULL << 7)  /* page size: 1 GiB in a PDPTE, 2 MiB in a PDE */
-#define PTE_PAT (1ULL << 7) /* PAT index bit 2, in a 4 KiB PTE */
-#define PTE_G (1ULL << 8)   /* global */
+#define PTE_P (1ULL << 0)	   /* present */
+#define PTE_W (1ULL << 1)	   /* R/W */
+#define PTE_U (1ULL << 2)	   /* U/S */
+#define PTE_PWT (1ULL << 3)	   /* page-level write-through */
+#define PTE_PCD (1ULL << 4)	   /* page-level cache disable */
+#define PTE_A (1ULL << 5)	   /* accessed */
+#define PTE_D (1ULL << 6)	   /* dirty (leaf entries) */
+#define PTE_PS (1ULL << 7)	   /* page size: 1 GiB in a PDPTE, 2 MiB in a PDE */
+#define PTE_PAT (1ULL << 7)	   /* PAT index bit 2, in a 4 KiB PTE */
+#define PTE_G (1ULL << 8)	   /* global */
 #define PTE_PAT_LARGE (1ULL << 12) /* PAT index bit 2, in a 1 GiB / 2 MiB entry */
-#define PTE_NX (1ULL << 63) /* XD: execute-disable, needs EFER.NXE */
+#define PTE_NX (1ULL << 63)	   /* XD: execute-disable, needs EFER.NXE */
 #define PTE_ADDR_MASK 0x000FFFFFFFFFF000ULL
 
 #define PT_ENTRIES 512
@@ -45,17 +45,17 @@ typedef uint64_t pte_t;
 #define VM_WRITE (1U << 1)
 #define VM_EXEC (1U << 2)
 #define VM_USER (1U << 3)
-#define VM_WC (1U << 4)     /* write-combining, through PAT */
-#define VM_UC (1U << 5)     /* uncached (MMIO) */
+#define VM_WC (1U << 4)	    /* write-combining, through PAT */
+#define VM_UC (1U << 5)	    /* uncached (MMIO) */
 #define VM_GLOBAL (1U << 6) /* survives CR3 reloads; kernel half only */
 #define VM_NOHUGE (1U << 7) /* pt_map: use 4 KiB pages only */
 
 struct pt {
-	uint64_t root;        /* physical address of the PML4 */
-	uintptr_t phys_off;   /* table page at phys P is at (P + phys_off) */
-	int allow_1g;         /* CPU has 1 GiB pages (CPUID pdpe1gb) */
-	int live;             /* root is in CR3: invalidate TLB entries on change */
-	uint64_t pat_wc;      /* PTE bits selecting the WC PAT entry (4 KiB form) */
+	uint64_t root;	    /* physical address of the PML4 */
+	uintptr_t phys_off; /* table page at phys P is at (P + phys_off) */
+	int allow_1g;	    /* CPU has 1 GiB pages (CPUID pdpe1gb) */
+	int live;	    /* root is in CR3: invalidate TLB entries on change */
+	uint64_t pat_wc;    /* PTE bits selecting the WC PAT entry (4 KiB form) */
 	/* Returns the physical address of a zeroed page, or 0 when out of memory. */
 	uint64_t (*alloc_table)(void *ctx);
 	void *ctx;
@@ -64,11 +64,11 @@ struct pt {
 /* Result of a walk: what each level held on the way to va. */
 struct pt_walk {
 	uint64_t va;
-	pte_t entry[PT_LEVELS + 1];  /* entry[lvl] for lvl in 1..4, as read */
+	pte_t entry[PT_LEVELS + 1];    /* entry[lvl] for lvl in 1..4, as read */
 	uint64_t table[PT_LEVELS + 1]; /* physical address of the table at lvl */
-	int level;      /* level of the leaf, or where the walk stopped */
-	int present;    /* 1: va maps to phys */
-	uint64_t phys;  /* translation of va when present */
+	int level;		       /* level of the leaf, or where the walk stopped */
+	int present;		       /* 1: va maps to phys */
+	uint64_t phys;		       /* translation of va when present */
 	uint64_t page_size;
 };
 
@@ -113,14 +113,14 @@ int pt_query(struct pt *pt, uint64_t va, struct pt_walk *w);
 
 /* One present leaf as pt_for_each_leaf() reports it. */
 struct pt_leaf {
-	uint64_t va;        /* canonical (sign-extended) virtual address */
+	uint64_t va; /* canonical (sign-extended) virtual address */
 	uint64_t phys;
-	uint64_t size;      /* 4 KiB, 2 MiB or 1 GiB */
+	uint64_t size; /* 4 KiB, 2 MiB or 1 GiB */
 	int level;
-	pte_t entry;        /* the leaf entry itself */
-	int writable;       /* effective: R/W set at every level */
-	int user;           /* effective: U/S set at every level */
-	int exec;           /* effective: XD clear at every level */
+	pte_t entry;  /* the leaf entry itself */
+	int writable; /* effective: R/W set at every level */
+	int user;     /* effective: U/S set at every level */
+	int exec;     /* effective: XD clear at every level */
 };
 
 /*
@@ -132,6 +132,13 @@ struct pt_leaf {
  */
 typedef int (*pt_leaf_fn)(const struct pt_leaf *leaf, void *ctx);
 int pt_for_each_leaf(struct pt *pt, pt_leaf_fn fn, void *ctx);
+
+/*
+ * The W^X check: count the 4 KiB pages of pt that are effectively both
+ * writable and executable (a 2 MiB leaf counts 512). *first gets the lowest
+ * such address. Returns the count; 0 means W^X holds. Never allocates.
+ */
+uint64_t pt_count_wx(struct pt *pt, uint64_t *first);
 
 /* True when va is canonical for 48-bit virtual addresses. */
 static inline int va_canonical(uint64_t va)

@@ -4,10 +4,14 @@
  * the firmware map (and later pmm_add_range) hands it.
  *
  * Blocks are 2^order contiguous, naturally aligned 4 KiB pages, order 0 (4 KiB)
- * to PMM_MAX_ORDER (1 GiB). Every operation is O(PMM_MAX_ORDER + log spans):
- * no search through memory, no per-page loop except zeroing what is handed
+ * to PMM_MAX_ORDER (1 GiB). Allocating and freeing cost O(PMM_MAX_ORDER + log
+ * spans) bookkeeping, no search through memory, plus zeroing what is handed
  * out. Metadata is about 4 bits per page of the address space it covers
  * (128 KiB per GiB), carved from the managed RAM at pmm_init.
+ *
+ * Boot: after ExitBootServices and memmap_normalize, pmm_init(regions, n,
+ * DIRECT_MAP_BASE); once the kernel no longer needs boot-time loader data,
+ * pmm_add_range() each such range.
  *
  * The PMM hands out physical addresses and touches memory only through the
  * phys->virt offset given to pmm_init (the direct map in the kernel). It never
@@ -68,9 +72,8 @@ struct pmm_stats {
  * The metadata (the span table and bitmaps) goes at the start of the first
  * usable range at or above 1 MiB that holds it (below 1 MiB only if nothing
  * else does); all of it is zeroed here: about 128 KiB per GiB of covered
- * address space, the dominant init cost. Everything else is O(regions x
- * orders) plus one bit set per page in the "managed" bitmap (a word per
- * 256 KiB of RAM).
+ * address space (8 MiB for 64 GiB), the only init cost that grows with RAM.
+ * Everything else is O(regions x orders) plus one block per GiB.
  *
  * Returns 0, -EINVAL (regions unsorted, overlapping or empty) or -ENOMEM
  * (nothing usable, or no usable range large enough for the metadata). Starts
@@ -80,19 +83,22 @@ int pmm_init(const struct mm_region *r, size_t n, uintptr_t phys_off);
 
 /*
  * Hand [start, end) to the PMM, e.g. loader data no longer needed or ACPI
- * reclaim memory whose tables have been copied. Page 0 is left out. The range
- * must lie in address space pmm_init saw as usable, loader or ACPI reclaim
- * memory (in its 1 GiB-aligned neighbourhood). Returns 0, -EINVAL (unaligned
- * or empty), -ERANGE (outside that address space) or -EEXIST (overlaps memory
- * the PMM already owns, including its metadata; nothing is added then).
+ * reclaim memory whose tables have been copied; it is trusted to be RAM
+ * nobody uses. Page 0 is left out. The range must lie in the address space
+ * pmm_init saw usable, loader or ACPI reclaim memory in (the 1 GiB-aligned
+ * stretches around them). Returns 0, -EINVAL (unaligned or empty), -ERANGE
+ * (outside that address space) or -EEXIST (overlaps memory the PMM already
+ * owns, its metadata included); on an error nothing is added. Cost: O(orders)
+ * blocks per GiB, plus a bitmap scan of the range for the overlap check.
  */
 int pmm_add_range(uint64_t start, uint64_t end);
 
 /*
  * 2^order contiguous pages aligned to their size, zeroed. Returns the
  * physical address, or 0 when no such block is free (or order >
- * PMM_MAX_ORDER). The caller frees it with pmm_free(phys, order, p).
- * Zeroing is the dominant cost for large orders (1 GiB at order 18).
+ * PMM_MAX_ORDER); nothing is mapped. The caller owns the block until it
+ * calls pmm_free(phys, order, p). Zeroing is the dominant cost for large
+ * orders (1 GiB at order 18). A bad purpose panics.
  */
 uint64_t pmm_alloc(unsigned order, enum pmm_purpose p);
 
@@ -106,11 +112,13 @@ uint64_t pmm_alloc_pages(size_t n, enum pmm_purpose p);
 
 /*
  * Give back a block from pmm_alloc(order, p) (or pmm_alloc_pages(2^order, p)).
- * It merges with its free buddies. The contents are not cleared (allocation
- * zeroes). An address not managed, not aligned to order, not allocated (double
- * free, inside an allocation) or allocated with another order, or more pages
- * than are in use for p, panics ("pmm: ...") naming the address and the
- * caller; nothing is changed before that check.
+ * It merges with its free buddies; its contents are left as they are (the
+ * next allocation zeroes), and the caller must have unmapped it (and flushed
+ * the TLB) itself. An address not managed, not aligned to order, not
+ * allocated (double free, inside an allocation), allocated with another order
+ * or size, or more pages than are in use for p panics ("pmm: ...") naming
+ * the address and the caller; nothing has changed then. p is trusted beyond
+ * that: it must be the purpose the block was allocated for.
  */
 void pmm_free(uint64_t phys, unsigned order, enum pmm_purpose p);
 
@@ -125,7 +133,8 @@ const char *pmm_purpose_name(enum pmm_purpose p);
 
 /*
  * Walk every free list and check it against the bitmaps and counters:
- * O(free blocks). Returns 0; a broken invariant panics ("mm: ...").
+ * O(free blocks + bitmap words). Returns 0; a broken invariant panics
+ * ("mm: ..."). For tests and debugging.
  */
 int pmm_verify(void);
 

@@ -98,15 +98,15 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, 
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
 
-#define DEFINE_CR(n)                                                     \
-	static inline uint64_t read_cr##n(void)                          \
-	{                                                                \
-		uint64_t v;                                              \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));        \
-		return v;                                                \
-	}                                                                \
-	static inline void write_cr##n(uint64_t v)                       \
-	{                                                                \
+#define DEFINE_CR(n)                                                       \
+	static inline uint64_t read_cr##n(void)                            \
+	{                                                                  \
+		uint64_t v;                                                \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));          \
+		return v;                                                  \
+	}                                                                  \
+	static inline void write_cr##n(uint64_t v)                         \
+	{                                                                  \
 		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
 	}
 DEFINE_CR(0)

@@ -5,8 +5,8 @@
  * pages between"). An overflow runs into the guard and faults instead of
  * silently overwriting the neighbour; the fault report names the stack.
  */
-#include "kerrno.h"
 #include "kernel.h"
+#include "kerrno.h"
 #include "kstring.h"
 #include "kvm.h"
 #include "memlayout.h"

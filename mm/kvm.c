@@ -12,8 +12,8 @@
 #include "bootreport.h"
 #include "cpu.h"
 #include "efirt.h"
-#include "kerrno.h"
 #include "kernel.h"
+#include "kerrno.h"
 #include "kstring.h"
 #include "memlayout.h"
 #include "pmm.h"
@@ -129,7 +129,8 @@ static int map_direct(void)
 			end = r[i].end;
 		if (end > DIRECT_MAP_MAX_PHYS)
 			end = DIRECT_MAP_MAX_PHYS;
-		err = kvm_map(DIRECT_MAP_BASE + start, start, end - start, VM_READ | VM_WRITE | VM_GLOBAL, "[direct map]");
+		err = kvm_map(DIRECT_MAP_BASE + start, start, end - start, VM_READ | VM_WRITE | VM_GLOBAL,
+			      "[direct map]");
 		if (err)
 			return err;
 	}
@@ -187,7 +188,8 @@ int kvm_init(void)
 			      VM_READ | VM_WRITE | VM_GLOBAL, "[kstack 0 (boot)]");
 	if (err)
 		return err;
-	kvm_guard(KSTACK_SLOT_BASE(KSTACK_BOOT_SLOT), KSTACK_BOTTOM(KSTACK_BOOT_SLOT), "guard page below kernel stack 0 (boot)");
+	kvm_guard(KSTACK_SLOT_BASE(KSTACK_BOOT_SLOT), KSTACK_BOTTOM(KSTACK_BOOT_SLOT),
+		  "guard page below kernel stack 0 (boot)");
 	kstack_reserve_boot();
 
 	/* PML4[510] -> PML4: the tables show up as memory in a 512 GiB window. NX: never code. */
@@ -253,19 +255,21 @@ static void heap_set(uint64_t i, int v)
 		heap_used[i / 64] &= ~(1ULL << (i % 64));
 }
 
+static uint64_t heap_top; /* one past the highest page in use */
+
+/* Keep the [kheap] region's end at the highest mapped page; words skip empty stretches. */
 static void heap_region_update(void)
 {
-	uint64_t top = 0;
+	uint64_t w = heap_top / 64 + 1 < KHEAP_PAGES / 64 ? heap_top / 64 + 1 : KHEAP_PAGES / 64;
 
-	for (uint64_t i = KHEAP_PAGES; i-- > 0;) {
-		if (heap_used[i / 64] && heap_bit(i)) {
-			top = i + 1;
-			break;
-		}
-	}
+	while (w > 0 && !heap_used[w - 1])
+		w--;
+	heap_top = 0;
+	if (w)
+		heap_top = (w - 1) * 64 + 64 - (uint64_t)__builtin_clzll(heap_used[w - 1]);
 	region_del(KHEAP_BASE);
-	if (top)
-		region_add(KHEAP_BASE, KHEAP_BASE + (top << PAGE_SHIFT), VM_READ | VM_WRITE, KR_MAPPED, "[kheap]");
+	if (heap_top)
+		region_add(KHEAP_BASE, KHEAP_BASE + (heap_top << PAGE_SHIFT), VM_READ | VM_WRITE, KR_MAPPED, "[kheap]");
 }
 
 /* Unmap and free heap pages [first, first+n). */
@@ -317,6 +321,8 @@ void *kvm_heap_grow(size_t pages, void *ctx)
 	}
 	if (first == heap_hint)
 		heap_hint = first + pages;
+	if (first + pages > heap_top)
+		heap_top = first + pages;
 	heap_region_update();
 	return (void *)(uintptr_t)(KHEAP_BASE + (first << PAGE_SHIFT));
 }
@@ -358,31 +364,13 @@ const char *kvm_describe(uint64_t va, char *buf, size_t size)
 	return buf;
 }
 
-struct wx {
-	unsigned long count;
-	uint64_t first;
-};
-
-static int wx_leaf(const struct pt_leaf *l, void *ctx)
-{
-	struct wx *w = ctx;
-
-	if (l->writable && l->exec) {
-		if (!w->count)
-			w->first = l->va;
-		w->count += l->size >> PAGE_SHIFT;
-	}
-	return 0;
-}
-
 unsigned long kvm_wx_violations(uint64_t *first)
 {
-	struct wx w = { 0, 0 };
+	uint64_t rt_first = 0, n = pt_count_wx(&kpt, first), rt = efirt_count_wx(&rt_first);
 
-	pt_for_each_leaf(&kpt, wx_leaf, &w);
-	efirt_wx_check(wx_leaf, &w);
-	*first = w.first;
-	return w.count;
+	if (!n && rt)
+		*first = rt_first;
+	return (unsigned long)(n + rt);
 }
 
 static void count_tables(struct pt *pt, uint64_t table, int lvl, uint64_t counts[PT_LEVELS + 1])

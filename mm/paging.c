@@ -270,8 +270,7 @@ static uint64_t canonical(uint64_t va)
 	return (va & (1ULL << 47)) ? (va | 0xFFFF000000000000ULL) : va;
 }
 
-static int leaves(struct pt *pt, uint64_t table, int lvl, uint64_t base, int w, int u, int x, pt_leaf_fn fn,
-		  void *ctx)
+static int leaves(struct pt *pt, uint64_t table, int lvl, uint64_t base, int w, int u, int x, pt_leaf_fn fn, void *ctx)
 {
 	const pte_t *t = table_at(pt, table);
 
@@ -299,4 +298,29 @@ static int leaves(struct pt *pt, uint64_t table, int lvl, uint64_t base, int w, 
 int pt_for_each_leaf(struct pt *pt, pt_leaf_fn fn, void *ctx)
 {
 	return leaves(pt, pt->root, PT_LEVELS, 0, 1, 1, 1, fn, ctx);
+}
+
+struct wx_count {
+	uint64_t pages, first;
+};
+
+static int wx_leaf(const struct pt_leaf *l, void *ctx)
+{
+	struct wx_count *c = ctx;
+
+	if (l->writable && l->exec) {
+		if (!c->pages)
+			c->first = l->va;
+		c->pages += l->size >> PAGE_SHIFT_PT;
+	}
+	return 0;
+}
+
+uint64_t pt_count_wx(struct pt *pt, uint64_t *first)
+{
+	struct wx_count c = { 0, 0 };
+
+	pt_for_each_leaf(pt, wx_leaf, &c);
+	*first = c.first;
+	return c.pages;
 }

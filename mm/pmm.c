@@ -341,7 +341,7 @@ uint64_t pmm_alloc_pages(size_t n, enum pmm_purpose p)
 	return alloc_run(n, p, __builtin_return_address(0));
 }
 
-#define FREE_FMT "pmm: free of %#llx (%llu pages): "
+#define FREE_FMT "pmm: free of %#llx (pages: %llu): "
 #define FREE_ARGS ULL(req), ULL(n)
 
 /*

@@ -62,8 +62,8 @@ struct region {
 static struct region regions[MAX_REGIONS];
 static int nregions;
 static uint64_t ok_phys, ok_len; /* the last range ok() approved */
-static uint64_t ok_max_len;       /* the longest range ok() was asked about */
-static int check_ok; /* phys_to_virt must follow an approving ok() */
+static uint64_t ok_max_len;	 /* the longest range ok() was asked about */
+static int check_ok;		 /* phys_to_virt must follow an approving ok() */
 
 static struct region *find_region(uint64_t phys, uint64_t len)
 {
@@ -281,22 +281,26 @@ static uint8_t *mk_madt(uint64_t phys, const uint8_t *entries, size_t n)
 	uint8_t *t = mk_table(phys, "APIC", (uint32_t)(44 + n));
 
 	put32(t + 36, 0xFEE00000U); /* local APIC address */
-	put32(t + 40, 1);           /* PCAT_COMPAT */
+	put32(t + 40, 1);	    /* PCAT_COMPAT */
 	memcpy(t + 44, entries, n);
 	seal(t);
 	return t;
 }
 
 /* Name(_S5_, Package(0x04){0x05, 0x06, Zero, Zero}) after a little unrelated AML. */
+/* clang-format off */
 static const uint8_t aml_std[] = {
 	0x10, 0x0C, '_', 'S', 'B', '_', 0x14, 0x06, 'X', 'Y', 'Z', '_', 0x00, /* Scope(_SB){Method(XYZ_)} */
 	0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0A, 0x05, 0x0A, 0x06, 0x00, 0x00,
 };
+/* clang-format on */
 
+/* clang-format off */
 static const uint8_t madt_std[] = {
 	0x00, 8, 0, 0, 1, 0, 0, 0, /* LAPIC uid 0 id 0 enabled */
 	0x00, 8, 1, 1, 1, 0, 0, 0, /* LAPIC uid 1 id 1 enabled */
 };
+/* clang-format on */
 
 /*
  * A whole firmware: RSDP of revision rev, root table (XSDT at HI when rev >= 2,
@@ -368,7 +372,7 @@ static void test_rev2_xsdt(void **state)
 
 	(void)state;
 	mk_fw(2, aml_std, sizeof(aml_std)); /* tables above 4 GiB */
-	use_lo_rsdt(HI + ROOT_OFF);         /* a decoy RSDT: the XSDT must win */
+	use_lo_rsdt(HI + ROOT_OFF);	    /* a decoy RSDT: the XSDT must win */
 	assert_int_equal(init(&ai), 0);
 	assert_int_equal(ai.revision, 2);
 	assert_int_equal(ai.xsdt_or_rsdt, HI + ROOT_OFF);
@@ -653,12 +657,14 @@ static int s5_of(const uint8_t *aml, size_t n, uint16_t *a, uint16_t *b)
 static void test_s5_encodings(void **state)
 {
 	/* QEMU's: Package(4){Zero, Zero, Zero, Zero}. */
+	/* clang-format off */
 	static const uint8_t zero[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00 };
 	static const uint8_t one[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x05, 0x02, 0x01, 0x0A, 0x07, 0xA3 };
 	static const uint8_t word[] = {
 		0x08, '_', 'S', '5', '_', 0x12, 0x0A, 0x02, 0x0B, 0x03, 0x00, 0x0C, 0x04, 0x00, 0x00, 0x00,
 	};
 	static const uint8_t root[] = { 0x08, '\\', '_', 'S', '5', '_', 0x12, 0x05, 0x02, 0x0A, 0x07, 0x01 };
+	/* clang-format on */
 	uint16_t a, b;
 
 	(void)state;
@@ -766,6 +772,7 @@ static void test_s5_pkglen_forms(void **state)
 
 static void test_s5_reference_first(void **state)
 {
+	/* clang-format off */
 	static const uint8_t aml[] = {
 		/* Method(_PTS, 1) { Store(_S5_, Local0); Return(_S5_) } -- references, not definitions */
 		0x14, 0x18, '_', 'P', 'T', 'S', 0x01,
@@ -776,9 +783,10 @@ static void test_s5_reference_first(void **state)
 		0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x02, 0x0A, 0x05, 0x0A, 0x03,
 	};
 	static const uint8_t none[] = {
-		0x70, '_', 'S', '5', '_', 0x60,                   /* Store(_S5_, Local0) */
+		0x70, '_', 'S', '5', '_', 0x60, /* Store(_S5_, Local0) */
 		0x08, '_', 'S', '4', '_', 0x12, 0x04, 0x02, 0x00, 0x00, /* Name(_S4_, Package(2){0, 0}) */
 	};
+	/* clang-format on */
 	uint16_t a, b;
 
 	(void)state;
@@ -979,6 +987,7 @@ static int madt_count(const uint8_t *entries, size_t n)
 
 static void test_madt_counting(void **state)
 {
+	/* clang-format off */
 	static const uint8_t mixed[] = {
 		0x00, 8, 0, 0, 0x01, 0, 0, 0,                         /* LAPIC enabled: counts */
 		0x00, 8, 1, 1, 0x00, 0, 0, 0,                         /* LAPIC disabled */
@@ -1001,6 +1010,7 @@ static void test_madt_counting(void **state)
 		0x01, 0, 0, 0, 0, 0, 0, 0, /* length 0 would loop forever */
 		0x00, 8, 1, 1, 0x01, 0, 0, 0,
 	};
+	/* clang-format on */
 
 	(void)state;
 	assert_int_equal(madt_count(madt_std, sizeof(madt_std)), 2);

@@ -60,18 +60,18 @@ enum atype { T_NONE, T_INT, T_UINT, T_LONG, T_ULONG, T_LLONG, T_ULLONG, T_CHARI,
 
 struct fcase {
 	const char *fmt;
-	int nstar;   /* number of '*' int arguments before the value */
+	int nstar; /* number of '*' int arguments before the value */
 	int star[2];
 	enum atype type;
-	int64_t i;   /* integer value (converted to the argument type) */
+	int64_t i; /* integer value (converted to the argument type) */
 	const char *s;
 	const void *p;
 };
 
-#define CALL_STARS(fn, b, n, c, val)                                              \
-	((c)->nstar == 0   ? fn(b, n, (c)->fmt, val)                              \
-	 : (c)->nstar == 1 ? fn(b, n, (c)->fmt, (c)->star[0], val)                \
-			   : fn(b, n, (c)->fmt, (c)->star[0], (c)->star[1], val))
+#define CALL_STARS(fn, b, n, c, val)                               \
+	((c)->nstar == 0 ? fn(b, n, (c)->fmt, val) :               \
+	 (c)->nstar == 1 ? fn(b, n, (c)->fmt, (c)->star[0], val) : \
+			   fn(b, n, (c)->fmt, (c)->star[0], (c)->star[1], val))
 
 static int run_case(call_fn fn, char *buf, size_t size, const struct fcase *c)
 {
@@ -125,8 +125,8 @@ static void describe(const struct fcase *c, char *out, size_t n)
 
 static int failures;
 
-static void report(const struct fcase *c, const char *what, size_t size, const char *got, int gn,
-		   const char *want, int wn)
+static void report(const struct fcase *c, const char *what, size_t size, const char *got, int gn, const char *want,
+		   int wn)
 {
 	char d[200];
 
@@ -153,6 +153,13 @@ static void compare_case(const struct fcase *c, int truncate)
 	if (na != nb || nb < 0 || nb >= BIG || memcmp(a, b, (size_t)nb + 1) != 0) {
 		report(c, "full", BIG, a, na, b, nb);
 		return;
+	}
+	/* Nothing written after the terminator either. */
+	for (size_t i = (size_t)nb + 1; i < (size_t)nb + 9 && i < sizeof(a); i++) {
+		if ((unsigned char)a[i] != CANARY) {
+			report(c, "wrote-past-nul", BIG, a, na, b, nb);
+			return;
+		}
 	}
 	if (!truncate)
 		return;
@@ -194,9 +201,40 @@ static void compare_case(const struct fcase *c, int truncate)
 /* Generated integer cases.                                           */
 
 static const int64_t int_values[] = {
-	0, 1, -1, 7, 8, -8, 42, -42, 99, 100, 127, 128, -128, -129, 255, 256, 4095, 32767, -32768, 65535, 65536,
-	0x12345678, INT32_MAX, INT32_MIN, (int64_t)UINT32_MAX, 0x123456789LL, -0x123456789LL, 0x7fffffffffffLL,
-	1000000000000000000LL, INT64_MAX, INT64_MIN, INT64_MIN + 1, -2, (int64_t)0x8000000000000000ULL >> 1,
+	0,
+	1,
+	-1,
+	7,
+	8,
+	-8,
+	42,
+	-42,
+	99,
+	100,
+	127,
+	128,
+	-128,
+	-129,
+	255,
+	256,
+	4095,
+	32767,
+	-32768,
+	65535,
+	65536,
+	0x12345678,
+	INT32_MAX,
+	INT32_MIN,
+	(int64_t)UINT32_MAX,
+	0x123456789LL,
+	-0x123456789LL,
+	0x7fffffffffffLL,
+	1000000000000000000LL,
+	INT64_MAX,
+	INT64_MIN,
+	INT64_MIN + 1,
+	-2,
+	(int64_t)0x8000000000000000ULL >> 1,
 };
 
 /* Subsets of "-0+ #" in a fixed order; bit i selects flag i. */
@@ -219,9 +257,8 @@ struct lenmod {
 };
 
 static const struct lenmod lens[] = {
-	{ "hh", T_INT, T_UINT }, { "h", T_INT, T_UINT },      { "", T_INT, T_UINT },
-	{ "l", T_LONG, T_ULONG }, { "ll", T_LLONG, T_ULLONG }, { "z", T_LONG, T_ULONG },
-	{ "t", T_LONG, T_ULONG }, { "j", T_LONG, T_ULONG },
+	{ "hh", T_INT, T_UINT },     { "h", T_INT, T_UINT },   { "", T_INT, T_UINT },	 { "l", T_LONG, T_ULONG },
+	{ "ll", T_LLONG, T_ULLONG }, { "z", T_LONG, T_ULONG }, { "t", T_LONG, T_ULONG }, { "j", T_LONG, T_ULONG },
 };
 
 /*
@@ -365,7 +402,9 @@ static void test_star(void **state)
 	static const char *const strs[] = { "", "a", "hello", "hello, world" };
 	for (size_t w = 0; w < sizeof(wvals) / sizeof(wvals[0]); w++) {
 		for (size_t s = 0; s < sizeof(strs) / sizeof(strs[0]); s++) {
-			struct fcase c = { .fmt = "<%*s>", .nstar = 1, .star = { wvals[w] }, .type = T_STR, .s = strs[s] };
+			struct fcase c = {
+				.fmt = "<%*s>", .nstar = 1, .star = { wvals[w] }, .type = T_STR, .s = strs[s]
+			};
 			compare_case(&c, 1);
 			c.fmt = "<%-*s>";
 			compare_case(&c, 1);
@@ -385,7 +424,12 @@ static void test_star(void **state)
 static void test_char_string(void **state)
 {
 	static const char *const strs[] = {
-		"", "a", "ab", "hello", "hello, world", "tab\there",
+		"",
+		"a",
+		"ab",
+		"hello",
+		"hello, world",
+		"tab\there",
 		"a rather long string that is longer than any width used in this table, 0123456789",
 	};
 	static const char *const sw[] = { "", "1", "5", "12", "40" };
@@ -435,7 +479,8 @@ static void test_pointer(void **state)
 {
 	static const char *const fmts[] = { "%p", "[%p]", "%20p", "%-20p", "%1p", "%3p", "%-3p" };
 	static const uintptr_t ptrs[] = {
-		1, 0xf, 0x1000, 0xdeadbeef, 0x7fffffffe000ULL, 0xffff800000000000ULL, 0xffffffff80001234ULL, UINTPTR_MAX,
+		1,	     0xf, 0x1000, 0xdeadbeef, 0x7fffffffe000ULL, 0xffff800000000000ULL, 0xffffffff80001234ULL,
+		UINTPTR_MAX,
 	};
 
 	(void)state;
@@ -450,9 +495,9 @@ static void test_pointer(void **state)
 
 	/* Atlas-only: %p is %#lx, so NULL prints "0" (glibc prints "(nil)"). */
 	char buf[32];
-	assert_int_equal(ksnprintf(buf, sizeof(buf), "%p", NULL), 1);
+	assert_int_equal(ksnprintf(buf, sizeof(buf), "%p", (void *)NULL), 1);
 	assert_string_equal(buf, "0");
-	assert_int_equal(ksnprintf(buf, sizeof(buf), "[%4p|%-4p]", NULL, NULL), 11);
+	assert_int_equal(ksnprintf(buf, sizeof(buf), "[%4p|%-4p]", (void *)NULL, (void *)NULL), 11);
 	assert_string_equal(buf, "[   0|0   ]");
 	assert_int_equal(ksnprintf(buf, sizeof(buf), "%p", (void *)0xffffffff80000000ULL), 18);
 	assert_string_equal(buf, "0xffffffff80000000");
@@ -465,28 +510,27 @@ static void test_pointer(void **state)
  */
 #define CMP(...) CMP_WITH(ksnprintf, snprintf, __VA_ARGS__)
 #define CMPX(...) CMP_WITH(atlas_call, libc_call, __VA_ARGS__)
-#define CMP_WITH(kfn, lfn, ...)                                                                           \
-	do {                                                                                              \
-		char a_[BIG], b_[BIG];                                                                    \
-		int na_ = kfn(a_, sizeof(a_), __VA_ARGS__);                                               \
-		int nb_ = lfn(b_, sizeof(b_), __VA_ARGS__);                                               \
-		if (na_ != nb_ || strcmp(a_, b_) != 0) {                                                  \
-			print_error("line %d: atlas \"%s\" (%d), libc \"%s\" (%d)\n", __LINE__, a_, na_, b_, \
-				    nb_);                                                                 \
-			failures++;                                                                       \
-		}                                                                                         \
-		for (size_t sz_ = 0; sz_ <= (size_t)nb_ + 1 && nb_ >= 0 && nb_ < BIG; sz_++) {            \
-			char t_[BIG + 8];                                                                 \
-			memset(t_, CANARY, sizeof(t_));                                                   \
-			na_ = kfn(t_, sz_, __VA_ARGS__);                                                  \
-			size_t k_ = sz_ ? (sz_ - 1 < (size_t)nb_ ? sz_ - 1 : (size_t)nb_) : 0;            \
-			if (na_ != nb_ || (sz_ && (memcmp(t_, b_, k_) || t_[k_])) ||                      \
-			    (unsigned char)t_[sz_] != CANARY) {                                           \
-				print_error("line %d: truncation to %zu wrong\n", __LINE__, sz_);          \
-				failures++;                                                               \
-				break;                                                                    \
-			}                                                                                 \
-		}                                                                                         \
+#define CMP_WITH(kfn, lfn, ...)                                                                                    \
+	do {                                                                                                       \
+		char a_[BIG], b_[BIG];                                                                             \
+		int na_ = kfn(a_, sizeof(a_), __VA_ARGS__);                                                        \
+		int nb_ = lfn(b_, sizeof(b_), __VA_ARGS__);                                                        \
+		if (na_ != nb_ || strcmp(a_, b_) != 0) {                                                           \
+			print_error("line %d: atlas \"%s\" (%d), libc \"%s\" (%d)\n", __LINE__, a_, na_, b_, nb_); \
+			failures++;                                                                                \
+		}                                                                                                  \
+		for (size_t sz_ = 0; sz_ <= (size_t)nb_ + 1 && nb_ >= 0 && nb_ < BIG; sz_++) {                     \
+			char t_[BIG + 8];                                                                          \
+			memset(t_, CANARY, sizeof(t_));                                                            \
+			na_ = kfn(t_, sz_, __VA_ARGS__);                                                           \
+			size_t k_ = sz_ ? (sz_ - 1 < (size_t)nb_ ? sz_ - 1 : (size_t)nb_) : 0;                     \
+			if (na_ != nb_ || (sz_ && (memcmp(t_, b_, k_) || t_[k_])) ||                               \
+			    (unsigned char)t_[sz_] != CANARY) {                                                    \
+				print_error("line %d: truncation to %zu wrong\n", __LINE__, sz_);                  \
+				failures++;                                                                        \
+				break;                                                                             \
+			}                                                                                          \
+		}                                                                                                  \
 	} while (0)
 
 static void test_mixed(void **state)
@@ -506,8 +550,8 @@ static void test_mixed(void **state)
 	CMPX("%#08x|%#-8x|%#.4x|%#8.4x|%#08.4x|%#3x", 0x2au, 0x2au, 0x2au, 0x2au, 0x2au, 0x2au);
 	CMP("%#o|%#.3o|%#.2o|%#4o|%#04o", 1u, 8u, 8u, 0u, 0u);
 	CMP("%.0d|%.0u|%.0x|%.0o|%5.0d|%-5.0d|%+.0d|% .0d|[%.d]", 0, 0u, 0u, 0u, 0, 0, 0, 0, 0);
-	CMP("%lld %llu %llx %llo", (long long)INT64_MIN, (unsigned long long)UINT64_MAX,
-	    (unsigned long long)UINT64_MAX, (unsigned long long)UINT64_MAX);
+	CMP("%lld %llu %llx %llo", (long long)INT64_MIN, (unsigned long long)UINT64_MAX, (unsigned long long)UINT64_MAX,
+	    (unsigned long long)UINT64_MAX);
 	CMP("%ld %lu %lx %lX", (long)INT64_MIN, (unsigned long)UINT64_MAX, (unsigned long)UINT64_MAX,
 	    (unsigned long)0xDEADBEEFCAFEULL);
 	CMP("%zu %zd %zx %td %jd %ju", (size_t)SIZE_MAX, (ssize_t)-3, (size_t)0x1000, (ptrdiff_t)-77,

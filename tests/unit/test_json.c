@@ -101,11 +101,8 @@ static void test_overflow(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shapes),
-		cmocka_unit_test(test_hex_array),
-		cmocka_unit_test(test_u64_extremes),
-		cmocka_unit_test(test_escaping),
-		cmocka_unit_test(test_overflow),
+		cmocka_unit_test(test_shapes),	 cmocka_unit_test(test_hex_array), cmocka_unit_test(test_u64_extremes),
+		cmocka_unit_test(test_escaping), cmocka_unit_test(test_overflow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -219,10 +219,14 @@ static void test_serial_values(void **state)
 		uint16_t port;
 		const char *str;
 	} cases[] = {
-		{ "serial=0x3f8", SERIAL_PORT, 0x3f8, "0x3f8" }, { "serial=off", SERIAL_OFF, 0, "off" },
-		{ "serial=0x2F8", SERIAL_PORT, 0x2f8, "0x2f8" }, { "serial=auto", SERIAL_AUTO, 0, "auto" },
-		{ "serial=0x1", SERIAL_PORT, 0x1, "0x1" },	 { "serial=0xffff", SERIAL_PORT, 0xffff, "0xffff" },
-		{ "serial=0xFfFf", SERIAL_PORT, 0xffff, "0xffff" }, { "serial=0x03f8", SERIAL_PORT, 0x3f8, "0x3f8" },
+		{ "serial=0x3f8", SERIAL_PORT, 0x3f8, "0x3f8" },
+		{ "serial=off", SERIAL_OFF, 0, "off" },
+		{ "serial=0x2F8", SERIAL_PORT, 0x2f8, "0x2f8" },
+		{ "serial=auto", SERIAL_AUTO, 0, "auto" },
+		{ "serial=0x1", SERIAL_PORT, 0x1, "0x1" },
+		{ "serial=0xffff", SERIAL_PORT, 0xffff, "0xffff" },
+		{ "serial=0xFfFf", SERIAL_PORT, 0xffff, "0xffff" },
+		{ "serial=0x03f8", SERIAL_PORT, 0x3f8, "0x3f8" },
 		{ "serial=0x0000000002e8", SERIAL_PORT, 0x2e8, "0x2e8" },
 		{ "serial=0xAbC", SERIAL_PORT, 0xabc, "0xabc" },
 	};
@@ -381,11 +385,11 @@ static void test_layering(void **state)
 	options_defaults(&o);
 	assert_int_equal(parse_src(&o, cfg, strlen(cfg), "atlas.cfg", 0, &c), 0);
 	assert_int_equal(parse_src(&o, cmd, strlen(cmd), "command line", 1, &c), 0);
-	assert_int_equal(o.report, REPORT_BOTH);		    /* command line wins */
+	assert_int_equal(o.report, REPORT_BOTH);			      /* command line wins */
 	assert_string_equal(options_serial_str(&o, buf, sizeof(buf)), "off"); /* command line wins */
-	assert_int_equal(o.log, LOG_DEBUG);			    /* from atlas.cfg */
-	assert_string_equal(o.tests, "boot,mm");		    /* from atlas.cfg */
-	assert_int_equal(o.on_finish, FINISH_SHUTDOWN);		    /* default */
+	assert_int_equal(o.log, LOG_DEBUG);				      /* from atlas.cfg */
+	assert_string_equal(o.tests, "boot,mm");			      /* from atlas.cfg */
+	assert_int_equal(o.on_finish, FINISH_SHUTDOWN);			      /* default */
 
 	/* A bad command-line value keeps the atlas.cfg one and says so. */
 	options_defaults(&o);
@@ -519,8 +523,9 @@ static void test_unknown_key(void **state)
 	check_rejected("colour=red", 10, "unknown option 'colour=red'", NULL, "; ignored");
 	options_defaults(&o);
 	assert_int_equal(parse(&o, "colour=red", &c), 1);
-	assert_string_equal(c.msg[0], "atlas.cfg: unknown option 'colour=red' "
-				      "(known: report, serial, on_finish, tests, log, ebs_stale, selftest, walk, bench); ignored");
+	assert_string_equal(
+		c.msg[0], "atlas.cfg: unknown option 'colour=red' "
+			  "(known: report, serial, on_finish, tests, log, ebs_stale, selftest, walk, bench); ignored");
 	/* Keys are case-sensitive and exact. */
 	check_rejected("REPORT=json", 11, "unknown option 'REPORT=json'", NULL, "ignored");
 	check_rejected("reports=json", 12, "unknown option 'reports=json'", NULL, "ignored");
@@ -603,12 +608,12 @@ static void test_no_equals(void **state)
 static void test_bad_ports(void **state)
 {
 	static const char *const bad[] = {
-		"serial=0x",	      "serial=0x0",	     "serial=0x0000",	"serial=0x10000",
-		"serial=0x1ffff",     "serial=0xffffffff",   "serial=0x100000000", "serial=0x1000000000000000003f8",
-		"serial=1016",	      "serial=3f8",	     "serial=0X3f8",	"serial=x3f8",
-		"serial=0x3f8g",      "serial=0xg",	     "serial=0x-1",	"serial=0x+1",
-		"serial=-0x1",	      "serial=0x3f8,0x2f8",  "serial=0x3f8h",	"serial=00x3f8",
-		"serial=\"0x3f 8\"", "serial=auto2",	     "serial=0",	"serial=0x\"\"",
+		"serial=0x",	     "serial=0x0",	   "serial=0x0000",	 "serial=0x10000",
+		"serial=0x1ffff",    "serial=0xffffffff",  "serial=0x100000000", "serial=0x1000000000000000003f8",
+		"serial=1016",	     "serial=3f8",	   "serial=0X3f8",	 "serial=x3f8",
+		"serial=0x3f8g",     "serial=0xg",	   "serial=0x-1",	 "serial=0x+1",
+		"serial=-0x1",	     "serial=0x3f8,0x2f8", "serial=0x3f8h",	 "serial=00x3f8",
+		"serial=\"0x3f 8\"", "serial=auto2",	   "serial=0",		 "serial=0x\"\"",
 	};
 
 	(void)state;
@@ -667,9 +672,9 @@ static void test_tests_too_long(void **state)
 static void test_bad_test_names(void **state)
 {
 	static const char *const bad[] = {
-		"tests=a,,b", "tests=,a",  "tests=a,",    "tests=,",	 "tests=a;b",	"tests=a/b",
-		"tests=a*",  "tests=all?", "tests=a\\b",	"tests=\"a, b\"", "tests=\"a b\"",
-		"tests=a:b",  "tests=a=b", "tests=a|b",	  "tests=a\x7f", "tests=a\x01",
+		"tests=a,,b", "tests=,a",   "tests=a,",	   "tests=,",	     "tests=a;b",     "tests=a/b",
+		"tests=a*",   "tests=all?", "tests=a\\b",  "tests=\"a, b\"", "tests=\"a b\"", "tests=a:b",
+		"tests=a=b",  "tests=a|b",  "tests=a\x7f", "tests=a\x01",
 	};
 
 	(void)state;
@@ -879,7 +884,7 @@ static void test_ebs_stale(void **state)
 {
 	struct options o;
 	struct cap c;
-	static const char *const bad[] = { "ebs_stale=", "ebs_stale=-1", "ebs_stale=17", "ebs_stale=100",
+	static const char *const bad[] = { "ebs_stale=",    "ebs_stale=-1", "ebs_stale=17", "ebs_stale=100",
 					   "ebs_stale=0x3", "ebs_stale=+1", "ebs_stale=1a" };
 
 	(void)state;
@@ -901,8 +906,14 @@ static void test_selftest_bench_walk(void **state)
 {
 	struct options o;
 	struct cap c;
-	static const char *const bad_walk[] = { "walk=", "walk=0x", "walk=1234", "walk=0x12,", "walk=,0x12",
-						"walk=0x12,,0x13", "walk=0xg", "walk=0x12345678123456789",
+	static const char *const bad_walk[] = { "walk=",
+						"walk=0x",
+						"walk=1234",
+						"walk=0x12,",
+						"walk=,0x12",
+						"walk=0x12,,0x13",
+						"walk=0xg",
+						"walk=0x12345678123456789",
 						"walk=0x1,0x2,0x3,0x4,0x5,0x6,0x7,0x8,0x9" };
 
 	(void)state;

@@ -30,9 +30,9 @@
 
 struct sim {
 	uint8_t *mem;
-	uint64_t next;      /* next free physical page */
-	unsigned allocs;    /* pages handed out */
-	unsigned budget;    /* alloc_table fails once allocs reaches it */
+	uint64_t next;	 /* next free physical page */
+	unsigned allocs; /* pages handed out */
+	unsigned budget; /* alloc_table fails once allocs reaches it */
 };
 
 struct env {
@@ -102,8 +102,7 @@ static pte_t *sim_table(struct env *e, uint64_t phys)
  * pa + offset through a leaf at level lvl (0: any level) whose entry is
  * exactly frame | pt_flags(vm, level), ignoring A and D.
  */
-static void check_mapped(struct env *e, uint64_t va, uint64_t pa, uint64_t size, unsigned vm, int lvl,
-			 uint64_t stride)
+static void check_mapped(struct env *e, uint64_t va, uint64_t pa, uint64_t size, unsigned vm, int lvl, uint64_t stride)
 {
 	for (uint64_t off = 0; off < size; off += stride) {
 		struct pt_walk w;
@@ -634,26 +633,26 @@ static void test_invalid_ranges(void **state)
 		uint64_t va, pa, size;
 		int map_only; /* only the physical side is wrong */
 	} bad[] = {
-		{ 0x400001, 0x1000, PAGE_SIZE, 0 },                          /* misaligned va */
+		{ 0x400001, 0x1000, PAGE_SIZE, 0 }, /* misaligned va */
 		{ 0x400800, 0x1000, PAGE_SIZE, 0 },
-		{ 0x400000, 0x1001, PAGE_SIZE, 1 },                       /* misaligned pa */
-		{ 0x400000, 0x10000000000000ULL, PAGE_SIZE, 1 },          /* pa past 52 bits */
-		{ 0x400000, 0x8000000000000000ULL, PAGE_SIZE, 1 },        /* would set NX */
-		{ 0x400000, 0xFFFFFFFFFF000ULL, 2 * PAGE_SIZE, 1 },       /* pa range past 52 bits */
-		{ 0x40000000, 0xFFFFFC0000000ULL, 2 * HUGE_1G, 1 },       /* the same with 1 GiB pages */
-		{ 0x400000, 0xFFFFFFFFFFFFF000ULL, 2 * PAGE_SIZE, 1 },    /* pa range wraps */
-		{ 0x400000, 0x1000, PAGE_SIZE + 1, 0 },                      /* misaligned size */
+		{ 0x400000, 0x1001, PAGE_SIZE, 1 },		       /* misaligned pa */
+		{ 0x400000, 0x10000000000000ULL, PAGE_SIZE, 1 },       /* pa past 52 bits */
+		{ 0x400000, 0x8000000000000000ULL, PAGE_SIZE, 1 },     /* would set NX */
+		{ 0x400000, 0xFFFFFFFFFF000ULL, 2 * PAGE_SIZE, 1 },    /* pa range past 52 bits */
+		{ 0x40000000, 0xFFFFFC0000000ULL, 2 * HUGE_1G, 1 },    /* the same with 1 GiB pages */
+		{ 0x400000, 0xFFFFFFFFFFFFF000ULL, 2 * PAGE_SIZE, 1 }, /* pa range wraps */
+		{ 0x400000, 0x1000, PAGE_SIZE + 1, 0 },		       /* misaligned size */
 		{ 0x400000, 0x1000, 100, 0 },
-		{ 0x400000, 0x1000, 0, 0 },                                  /* zero size */
-		{ 0x0000800000000000ULL, 0x1000, PAGE_SIZE, 0 },             /* non-canonical start */
+		{ 0x400000, 0x1000, 0, 0 },			 /* zero size */
+		{ 0x0000800000000000ULL, 0x1000, PAGE_SIZE, 0 }, /* non-canonical start */
 		{ 0xFFFF7FFFFFFFF000ULL, 0x1000, PAGE_SIZE, 0 },
-		{ 0x00007FFFFFFFF000ULL, 0x1000, 2 * PAGE_SIZE, 0 },         /* runs into the hole */
-		{ 0xFFFF7FFFFFFFF000ULL, 0x1000, 2 * PAGE_SIZE, 0 },         /* starts in the hole */
+		{ 0x00007FFFFFFFF000ULL, 0x1000, 2 * PAGE_SIZE, 0 }, /* runs into the hole */
+		{ 0xFFFF7FFFFFFFF000ULL, 0x1000, 2 * PAGE_SIZE, 0 }, /* starts in the hole */
 		{ 0x00007FFFFFFFF000ULL, 0x1000, KERNEL_HALF - 0x00007FFFFFFFF000ULL + PAGE_SIZE, 0 }, /* straddles */
-		{ 0, 0, 0xFFFFFFFFFFFFF000ULL, 0 },                          /* straddles, huge */
-		{ 0xFFFFFFFFFFFFF000ULL, 0x1000, 2 * PAGE_SIZE, 0 },         /* wraps */
+		{ 0, 0, 0xFFFFFFFFFFFFF000ULL, 0 },			     /* straddles, huge */
+		{ 0xFFFFFFFFFFFFF000ULL, 0x1000, 2 * PAGE_SIZE, 0 },	     /* wraps */
 		{ 0xFFFFFFFFFFFFF000ULL, 0x1000, 0xFFFFFFFFFFFFF000ULL, 0 }, /* wraps far */
-		{ 0x400000, 0x1000, 0xFFFFFFFFFFFFF000ULL, 0 },              /* wraps through the hole */
+		{ 0x400000, 0x1000, 0xFFFFFFFFFFFFF000ULL, 0 },		     /* wraps through the hole */
 	};
 	const unsigned n = e->sim.allocs;
 
@@ -974,6 +973,95 @@ static void test_enomem(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* pt_for_each_leaf                                                   */
+
+struct leaf_log {
+	int n, stop_at;
+	struct pt_leaf l[16];
+};
+
+static int log_leaf(const struct pt_leaf *leaf, void *ctx)
+{
+	struct leaf_log *g = ctx;
+
+	if (g->n < 16)
+		g->l[g->n] = *leaf;
+	g->n++;
+	return g->n == g->stop_at ? 77 : 0;
+}
+
+static void test_for_each_leaf(void **state)
+{
+	struct env *e = *state;
+	struct leaf_log g = { 0 };
+	struct pt_walk w;
+
+	e->pt.pat_wc = PTE_PAT;
+	/* Mapped out of order; visited in address order. */
+	assert_int_equal(pt_map(&e->pt, KHEAP_BASE, 0x5000, PAGE_SIZE, VM_READ | VM_WRITE | VM_USER), 0);
+	assert_int_equal(pt_map(&e->pt, 0x40000000, 0x80000000, HUGE_1G, VM_READ | VM_EXEC | VM_USER), 0);
+	assert_int_equal(pt_map(&e->pt, 0x400000, 0x1000, PAGE_SIZE, VM_READ | VM_WRITE | VM_EXEC | VM_USER), 0);
+	assert_int_equal(pt_map(&e->pt, 0xFFFF800000200000ULL, 0x200000, HUGE_2M, VM_READ | VM_WRITE | VM_WC), 0);
+	/* The recursive slot is skipped. */
+	sim_table(e, e->pt.root)[RECURSIVE_SLOT] = e->pt.root | PTE_P | PTE_W | PTE_NX;
+	/* Restrictions in table entries combine with the leaf's. */
+	assert_int_equal(pt_map(&e->pt, 0x401000, 0x2000, PAGE_SIZE, VM_READ | VM_WRITE | VM_EXEC | VM_USER), 0);
+	assert_int_equal(pt_query(&e->pt, 0x401000, &w), 1);
+	const uint64_t pd_of_user = w.table[2];
+
+	assert_int_equal(pt_for_each_leaf(&e->pt, log_leaf, &g), 0);
+	assert_int_equal(g.n, 5);
+	const struct {
+		uint64_t va, phys, size;
+		int level, w, u, x;
+	} want[] = {
+		{ 0x400000, 0x1000, PAGE_SIZE, 1, 1, 1, 1 },
+		{ 0x401000, 0x2000, PAGE_SIZE, 1, 1, 1, 1 },
+		{ 0x40000000, 0x80000000, HUGE_1G, 3, 0, 1, 1 },
+		{ 0xFFFF800000200000ULL, 0x200000, HUGE_2M, 2, 1, 0, 0 },
+		{ KHEAP_BASE, 0x5000, PAGE_SIZE, 1, 1, 0, 0 }, /* VM_USER leaf, kernel tables */
+	};
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(g.l[i].va, want[i].va);
+		assert_int_equal(g.l[i].phys, want[i].phys);
+		assert_int_equal(g.l[i].size, want[i].size);
+		assert_int_equal(g.l[i].level, want[i].level);
+		assert_int_equal(g.l[i].writable, want[i].w);
+		assert_int_equal(g.l[i].user, want[i].u);
+		assert_int_equal(g.l[i].exec, want[i].x);
+		assert_int_equal(pt_query(&e->pt, want[i].va, &w), 1);
+		assert_int_equal(g.l[i].entry, w.entry[w.level]);
+	}
+	/* The 2 MiB WC leaf keeps its PAT bit in bit 12: phys must not include it. */
+	assert_true(g.l[3].entry & PTE_PAT_LARGE);
+
+	/* A read-only, no-exec, supervisor PD entry over the user pages. */
+	assert_int_equal(pt_query(&e->pt, 0x400000, &w), 1);
+	sim_table(e, w.table[2])[PT_INDEX(0x400000ULL, 2)] = (w.entry[2] & ~(PTE_W | PTE_U)) | PTE_NX;
+	assert_int_equal(w.table[2], pd_of_user);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(pt_for_each_leaf(&e->pt, log_leaf, &g), 0);
+	assert_int_equal(g.n, 5);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(g.l[i].writable, 0);
+		assert_int_equal(g.l[i].user, 0);
+		assert_int_equal(g.l[i].exec, 0);
+	}
+	assert_int_equal(g.l[2].user, 1); /* other PD entries unaffected */
+
+	/* fn's non-zero value stops the walk and is returned. */
+	memset(&g, 0, sizeof(g));
+	g.stop_at = 3;
+	assert_int_equal(pt_for_each_leaf(&e->pt, log_leaf, &g), 77);
+	assert_int_equal(g.n, 3);
+	/* Never allocates. */
+	unsigned n = e->sim.allocs;
+	memset(&g, 0, sizeof(g));
+	pt_for_each_leaf(&e->pt, log_leaf, &g);
+	assert_int_equal(e->sim.allocs, n);
+}
+
+/* ------------------------------------------------------------------ */
 /* Randomized against a model                                         */
 
 #define R_BASE (0x0000008000000000ULL - 2 * HUGE_1G) /* straddles PML4 slots 0 and 1 */
@@ -1025,8 +1113,7 @@ static void model_check(struct env *e, const struct model *m, uint64_t first, ui
 			continue;
 		}
 		if (!mapped)
-			fail_msg("page %#llx should map %#llx", (unsigned long long)va,
-				 (unsigned long long)m->phys[i]);
+			fail_msg("page %#llx should map %#llx", (unsigned long long)va, (unsigned long long)m->phys[i]);
 		if (w.phys != m->phys[i] + (i & 0xFFF))
 			fail_msg("page %#llx maps %#llx, want %#llx", (unsigned long long)va,
 				 (unsigned long long)w.phys, (unsigned long long)m->phys[i]);
@@ -1039,8 +1126,7 @@ static void model_check(struct env *e, const struct model *m, uint64_t first, ui
 }
 
 /* The pages an operation on [first, last) can have changed, splits included. */
-static void model_check_around(struct env *e, const struct model *m, uint64_t first, uint64_t last,
-			       struct rstats *st)
+static void model_check_around(struct env *e, const struct model *m, uint64_t first, uint64_t last, struct rstats *st)
 {
 	const uint64_t p2 = HUGE_2M >> PAGE_SHIFT, p1 = HUGE_1G >> PAGE_SHIFT;
 	uint64_t lo = ALIGN_DOWN(first, p2), hi = ALIGN_UP(last, p2);
@@ -1115,8 +1201,8 @@ static void random_op(struct env *e, struct model *m, int round, int op, int sha
 		vm &= ~VM_NOHUGE; /* mostly allow huge pages */
 	if (kind < 45) {
 		/* Same offset in a 1 GiB frame as va (huge pages possible), or any page. */
-		uint64_t pa = rnd_below(3) || shape ? rnd_below(64) * HUGE_1G + (va & (HUGE_1G - 1))
-						    : rnd_below(64ULL << 18) << PAGE_SHIFT;
+		uint64_t pa = rnd_below(3) || shape ? rnd_below(64) * HUGE_1G + (va & (HUGE_1G - 1)) :
+						      rnd_below(64ULL << 18) << PAGE_SHIFT;
 		uint64_t conflict = n;
 
 		for (uint64_t i = 0; i < n; i++) {
@@ -1130,7 +1216,8 @@ static void random_op(struct env *e, struct model *m, int round, int op, int sha
 		if (conflict == n) {
 			if (rc != 0)
 				fail_msg("round %d op %d: pt_map(%#llx, %#llx, %#llx, %#x) = %d", round, op,
-					 (unsigned long long)va, (unsigned long long)pa, (unsigned long long)size, vm, rc);
+					 (unsigned long long)va, (unsigned long long)pa, (unsigned long long)size, vm,
+					 rc);
 		} else {
 			struct pt_walk w;
 
@@ -1242,6 +1329,7 @@ int main(void)
 		T(test_protect_in_huge),
 		T(test_gaps),
 		T(test_enomem),
+		T(test_for_each_leaf),
 		T(test_random),
 	};
 

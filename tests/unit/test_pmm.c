@@ -16,7 +16,8 @@
  * expected free-block counts per order from the free pages alone.
  *
  * panic() formats with kvsnprintf like the kernel and longjmps back to
- * EXPECT_PANIC, which checks the message.
+ * EXPECT_PANIC, which checks the message. PMM_TEST="*name*" runs only the
+ * matching tests; test_cost prints rough costs per operation.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -747,12 +748,24 @@ static void expect_unchanged(void)
 	assert_int_equal(pmm_verify(), 0);
 }
 
-#define BAD_FREE(stmt, addr, what)                               \
-	do {                                                     \
-		pmm_get_stats(&before);                          \
-		EXPECT_PANIC(stmt, hex(addr), what);             \
-		assert_non_null(strstr(panic_msg, "caller 0x")); \
-		expect_unchanged();                              \
+static void test_invalid_frees(void **state);
+
+/* The caller the panic names is a return address inside test_invalid_frees. */
+static void expect_caller(void)
+{
+	const char *c = strstr(panic_msg, "caller 0x");
+	uintptr_t ret = c ? (uintptr_t)strtoull(c + strlen("caller "), NULL, 16) : 0;
+
+	if (ret <= (uintptr_t)test_invalid_frees || ret > (uintptr_t)test_invalid_frees + 0x10000)
+		fail_msg("panic \"%s\" does not name the caller (%p)", panic_msg, (void *)test_invalid_frees);
+}
+
+#define BAD_FREE(stmt, addr, what)                   \
+	do {                                         \
+		pmm_get_stats(&before);              \
+		EXPECT_PANIC(stmt, hex(addr), what); \
+		expect_caller();                     \
+		expect_unchanged();                  \
 	} while (0)
 
 static void test_invalid_frees(void **state)

@@ -19,6 +19,7 @@ UNIT_SRCS_test_acpi := drivers/acpi.c core/string.c
 UNIT_SRCS_test_json := core/json.c core/fmt.c core/string.c
 UNIT_SRCS_test_pmm := mm/pmm.c mm/memmap.c core/string.c core/fmt.c
 UNIT_SRCS_test_heap := mm/heap.c core/string.c core/fmt.c
+UNIT_SRCS_test_wx := mm/paging.c core/string.c
 
 .SECONDEXPANSION:
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench.c - bench=on: what the memory code costs, measured in the kernel
+ * with the TSC and reported as {"rec":"bench"} records. `make bench` collects
+ * them; no test asserts on the numbers (timing under TCG varies with the
+ * host), only that they are produced.
+ */
+#include "bench.h"
+
+#include "heap.h"
+#include "json.h"
+#include "kernel.h"
+#include "kvm.h"
+#include "memlayout.h"
+#include "pmm.h"
+#include "report.h"
+#include "tsc.h"
+#include "x86.h"
+
+#define PMM_OPS 2000
+#define PMM_2M_OPS 16
+#define HEAP_OPS 10000
+#define HEAP_LARGE_OPS 500
+
+static void bench_rec(const char *name, uint64_t value, const char *unit, uint64_t ops)
+{
+	struct jrec r;
+
+	if (report_human())
+		kprintf("  %-24s %12llu %s%s\n", name, (unsigned long long)value, unit, ops ? " (median of runs)" : "");
+	jrec_begin(&r, "bench");
+	jrec_str(&r, "name", name);
+	jrec_u64(&r, "value", value);
+	jrec_str(&r, "unit", unit);
+	if (ops)
+		jrec_u64(&r, "ops", ops);
+	report_emit(&r);
+}
+
+/* Median of 5 runs of fn(ops), in ns per operation. */
+static uint64_t per_op(uint64_t (*fn)(unsigned), unsigned ops)
+{
+	uint64_t t[5];
+
+	for (int i = 0; i < 5; i++)
+		t[i] = fn(ops);
+	for (int i = 1; i < 5; i++)
+		for (int j = i; j > 0 && t[j - 1] > t[j]; j--) {
+			uint64_t x = t[j];
+			t[j] = t[j - 1];
+			t[j - 1] = x;
+		}
+	return tsc_to_ns(t[2]) / ops;
+}
+
+static uint64_t run_pmm_4k(unsigned ops)
+{
+	uint64_t t0 = rdtsc();
+
+	for (unsigned i = 0; i < ops; i++)
+		pmm_free(pmm_alloc(0, PMM_OTHER), 0, PMM_OTHER);
+	return rdtsc() - t0;
+}
+
+static uint64_t run_pmm_2m(unsigned ops)
+{
+	uint64_t t0 = rdtsc();
+
+	for (unsigned i = 0; i < ops; i++)
+		pmm_free(pmm_alloc(9, PMM_OTHER), 9, PMM_OTHER);
+	return rdtsc() - t0;
+}
+
+static uint64_t run_kmalloc_64(unsigned ops)
+{
+	uint64_t t0 = rdtsc();
+
+	for (unsigned i = 0; i < ops; i++)
+		kfree(kmalloc(64));
+	return rdtsc() - t0;
+}
+
+static uint64_t run_kmalloc_8k(unsigned ops)
+{
+	uint64_t t0 = rdtsc();
+
+	for (unsigned i = 0; i < ops; i++)
+		kfree(kmalloc(8192));
+	return rdtsc() - t0;
+}
+
+struct mapped {
+	uint64_t bytes;
+};
+
+static int count_mapped(const struct pt_leaf *l, void *ctx)
+{
+	((struct mapped *)ctx)->bytes += l->size;
+	return 0;
+}
+
+void bench_memory(uint64_t kvm_build_ticks)
+{
+	uint64_t tables[PT_LEVELS + 1], total = 0;
+	struct mapped m = { 0 };
+
+	if (!g_boot->opts.bench)
+		return;
+	if (!tsc_calibrate()) {
+		kprintf("bench: no PIT to calibrate the TSC against; skipping\n");
+		return;
+	}
+	if (report_human())
+		kprintf("\nBenchmarks (bench=on; TSC %llu MHz):\n", (unsigned long long)(tsc_hz() / 1000000));
+	bench_rec("tsc_hz", tsc_hz(), "Hz", 0);
+	bench_rec("kvm_build", tsc_to_ns(kvm_build_ticks), "ns", 0);
+	kvm_count_tables(kvm_pt(), tables);
+	for (int l = 1; l <= PT_LEVELS; l++)
+		total += tables[l];
+	pt_for_each_leaf(kvm_pt(), count_mapped, &m);
+	/* Per TiB keeps the integer precise: 2 MiB pages cost ~1 PD page per GiB. */
+	if (m.bytes)
+		bench_rec("pt_pages_per_tib_mapped", total * (1ULL << 40) / m.bytes, "pages", 0);
+	bench_rec("pmm_alloc_free_4k", per_op(run_pmm_4k, PMM_OPS), "ns/op", PMM_OPS);
+	bench_rec("pmm_alloc_free_2m", per_op(run_pmm_2m, PMM_2M_OPS), "ns/op", PMM_2M_OPS);
+	bench_rec("kmalloc_kfree_64", per_op(run_kmalloc_64, HEAP_OPS), "ns/op", HEAP_OPS);
+	bench_rec("kmalloc_kfree_8k", per_op(run_kmalloc_8k, HEAP_LARGE_OPS), "ns/op", HEAP_LARGE_OPS);
+}
