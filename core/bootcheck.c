@@ -11,22 +11,6 @@
 #include "report.h"
 #include "x86.h"
 
-static void check(const char *name, int ok, const char *expect, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void check(const char *name, int ok, const char *expect, const char *fmt, ...)
-{
-	char got[160];
-	va_list ap;
-
-	if (!test_selected(name))
-		return;
-	va_start(ap, fmt);
-	kvsnprintf(got, sizeof(got), fmt, ap);
-	va_end(ap);
-	test_result(name, ok, expect, got);
-}
-
 /* Every page of [va, va+len) mapped with exactly the wanted W and NX bits. */
 static int range_perm(uint64_t va, uint64_t len, int want_w, int want_nx, uint64_t *bad)
 {
@@ -49,33 +33,34 @@ void boot_checks(long nregions)
 	pte_t *pml4 = PHYS_TO_DIRECT(cr3);
 	int lower = 0;
 
-	check("boot.higher_half", rip >= KERNEL_BASE && rip < SYM(__text_end), "RIP inside kernel .text", "RIP 0x%llx",
-	      (unsigned long long)rip);
-	check("boot.stack", rsp > KSTACK_BOTTOM(KSTACK_BOOT_SLOT) && rsp <= KSTACK_TOP(KSTACK_BOOT_SLOT),
-	      "RSP inside the boot stack", "RSP 0x%llx", (unsigned long long)rsp);
-	check("boot.own_cr3",
-	      cr3 == kvm_pt()->root && cr3 != (g_boot->fw_cr3 & PTE_ADDR_MASK) && cr3 != g_boot->atlas_cr3,
-	      "CR3 = the kernel's own tables, neither the firmware's nor efi/'s",
-	      "CR3 0x%llx, firmware 0x%llx, efi/ built 0x%llx", (unsigned long long)cr3,
-	      (unsigned long long)g_boot->fw_cr3, (unsigned long long)g_boot->atlas_cr3);
-	check("boot.stack_guard",
-	      !pt_query(kvm_pt(), KSTACK_SLOT_BASE(KSTACK_BOOT_SLOT), &w) &&
-		      pt_query(kvm_pt(), KSTACK_BOTTOM(KSTACK_BOOT_SLOT), &w),
-	      "guard page unmapped, stack mapped", "guard at 0x%llx %s",
-	      (unsigned long long)KSTACK_SLOT_BASE(KSTACK_BOOT_SLOT),
-	      pt_query(kvm_pt(), KSTACK_SLOT_BASE(KSTACK_BOOT_SLOT), &w) ? "mapped" : "unmapped");
+	test_check("boot.higher_half", rip >= KERNEL_BASE && rip < SYM(__text_end), "RIP inside kernel .text",
+		   "RIP 0x%llx", (unsigned long long)rip);
+	test_check("boot.stack", rsp > KSTACK_BOTTOM(KSTACK_BOOT_SLOT) && rsp <= KSTACK_TOP(KSTACK_BOOT_SLOT),
+		   "RSP inside the boot stack", "RSP 0x%llx", (unsigned long long)rsp);
+	test_check("boot.own_cr3",
+		   cr3 == kvm_pt()->root && cr3 != (g_boot->fw_cr3 & PTE_ADDR_MASK) && cr3 != g_boot->atlas_cr3,
+		   "CR3 = the kernel's own tables, neither the firmware's nor efi/'s",
+		   "CR3 0x%llx, firmware 0x%llx, efi/ built 0x%llx", (unsigned long long)cr3,
+		   (unsigned long long)g_boot->fw_cr3, (unsigned long long)g_boot->atlas_cr3);
+	test_check("boot.stack_guard",
+		   !pt_query(kvm_pt(), KSTACK_SLOT_BASE(KSTACK_BOOT_SLOT), &w) &&
+			   pt_query(kvm_pt(), KSTACK_BOTTOM(KSTACK_BOOT_SLOT), &w),
+		   "guard page unmapped, stack mapped", "guard at 0x%llx %s",
+		   (unsigned long long)KSTACK_SLOT_BASE(KSTACK_BOOT_SLOT),
+		   pt_query(kvm_pt(), KSTACK_SLOT_BASE(KSTACK_BOOT_SLOT), &w) ? "mapped" : "unmapped");
 	for (int i = 0; i < PT_ENTRIES / 2; i++)
 		lower += !!(pml4[i] & PTE_P);
-	check("boot.no_identity_map", lower == 0 && !pt_query(kvm_pt(), g_boot->trampoline_phys, &w),
-	      "no lower-half PML4 entries; the hand-off page unmapped", "%d present", lower);
-	check("boot.kernel_wx",
-	      range_perm(SYM(__text_start), SYM(__text_end) - SYM(__text_start), 0, 0, &bad) &&
-		      range_perm(SYM(__rodata_start), SYM(__rodata_end) - SYM(__rodata_start), 0, 1, &bad) &&
-		      range_perm(SYM(__data_start), SYM(__bss_end) - SYM(__data_start), 1, 1, &bad),
-	      "text r-x, rodata r--, data/bss rw- NX", "first wrong page 0x%llx", (unsigned long long)bad);
-	check("boot.memmap", nregions > 0 && g_boot->desc_size >= 40 && g_boot->memmap_size % g_boot->desc_size == 0,
-	      "a valid firmware map", "%ld regions, DescriptorSize %llu, MapSize %llu", nregions,
-	      (unsigned long long)g_boot->desc_size, (unsigned long long)g_boot->memmap_size);
-	check("boot.direct_map", kvm_direct_ok(g_boot->memmap, g_boot->memmap_size) && kvm_direct_ok(0, PAGE_SIZE),
-	      "RAM reachable at DIRECT_MAP_BASE", "memmap at phys 0x%llx", (unsigned long long)g_boot->memmap);
+	test_check("boot.no_identity_map", lower == 0 && !pt_query(kvm_pt(), g_boot->trampoline_phys, &w),
+		   "no lower-half PML4 entries; the hand-off page unmapped", "%d present", lower);
+	test_check("boot.kernel_wx",
+		   range_perm(SYM(__text_start), SYM(__text_end) - SYM(__text_start), 0, 0, &bad) &&
+			   range_perm(SYM(__rodata_start), SYM(__rodata_end) - SYM(__rodata_start), 0, 1, &bad) &&
+			   range_perm(SYM(__data_start), SYM(__bss_end) - SYM(__data_start), 1, 1, &bad),
+		   "text r-x, rodata r--, data/bss rw- NX", "first wrong page 0x%llx", (unsigned long long)bad);
+	test_check("boot.memmap",
+		   nregions > 0 && g_boot->desc_size >= 40 && g_boot->memmap_size % g_boot->desc_size == 0,
+		   "a valid firmware map", "%ld regions, DescriptorSize %llu, MapSize %llu", nregions,
+		   (unsigned long long)g_boot->desc_size, (unsigned long long)g_boot->memmap_size);
+	test_check("boot.direct_map", kvm_direct_ok(g_boot->memmap, g_boot->memmap_size) && kvm_direct_ok(0, PAGE_SIZE),
+		   "RAM reachable at DIRECT_MAP_BASE", "memmap at phys 0x%llx", (unsigned long long)g_boot->memmap);
 }

@@ -17,22 +17,6 @@
 /* Pages checked per mapped region: all of a small one, a spread of a large one. */
 #define PERM_SAMPLES 4096
 
-static void check(const char *name, int ok, const char *expect, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void check(const char *name, int ok, const char *expect, const char *fmt, ...)
-{
-	char got[160];
-	va_list ap;
-
-	if (!test_selected(name))
-		return;
-	va_start(ap, fmt);
-	kvsnprintf(got, sizeof(got), fmt, ap);
-	va_end(ap);
-	test_result(name, ok, expect, got);
-}
-
 /* Does the leaf for va carry exactly the region's W, NX and U bits? */
 static int page_matches(uint64_t va, unsigned vm)
 {
@@ -79,9 +63,9 @@ static void check_regions(void)
 			}
 		}
 	}
-	check("mm.kmap_perms", !bad && n > 0, "every region mapped with its permissions, every guard unmapped",
-	      bad ? "0x%llx in %s is wrong" : "%llu regions checked",
-	      bad ? (unsigned long long)bad : (unsigned long long)n, bad_name);
+	test_check("mm.kmap_perms", !bad && n > 0, "every region mapped with its permissions, every guard unmapped",
+		   bad ? "0x%llx in %s is wrong" : "%llu regions checked",
+		   bad ? (unsigned long long)bad : (unsigned long long)n, bad_name);
 }
 
 /* The PML4 seen through PML4[510] -> PML4[510] -> PML4[510] -> PML4[510]. */
@@ -92,8 +76,9 @@ static void check_recursive(void)
 	const pte_t *via_window = (const pte_t *)(uintptr_t)self;
 	const pte_t *via_direct = PHYS_TO_DIRECT(kvm_pt()->root);
 
-	check("mm.recursive", !memcmp(via_window, via_direct, PAGE_SIZE) && (via_direct[RECURSIVE_SLOT] & PTE_NX),
-	      "the PML4 reads the same through the recursive slot (NX)", "window at 0x%llx", (unsigned long long)self);
+	test_check("mm.recursive", !memcmp(via_window, via_direct, PAGE_SIZE) && (via_direct[RECURSIVE_SLOT] & PTE_NX),
+		   "the PML4 reads the same through the recursive slot (NX)", "window at 0x%llx",
+		   (unsigned long long)self);
 }
 
 static void check_heap(void)
@@ -118,8 +103,9 @@ static void check_heap(void)
 		kfree(p[i]);
 	heap_get_stats(&after);
 	heap_check();
-	check("mm.heap", ok && after.bytes_in_use == before.bytes_in_use, "kmalloc in [kheap], kfree gives it back",
-	      "in use %zu -> %zu bytes", before.bytes_in_use, after.bytes_in_use);
+	test_check("mm.heap", ok && after.bytes_in_use == before.bytes_in_use,
+		   "kmalloc in [kheap], kfree gives it back", "in use %zu -> %zu bytes", before.bytes_in_use,
+		   after.bytes_in_use);
 }
 
 static void check_pmm(void)
@@ -136,9 +122,9 @@ static void check_pmm(void)
 		pmm_free(b, 9, PMM_OTHER);
 	pmm_get_stats(&after);
 	pmm_verify();
-	check("mm.pmm", a && b && !(b & (HUGE_2M - 1)) && after.free_pages == before.free_pages,
-	      "a page and an aligned 2 MiB block, both given back", "free %llu -> %llu pages",
-	      (unsigned long long)before.free_pages, (unsigned long long)after.free_pages);
+	test_check("mm.pmm", a && b && !(b & (HUGE_2M - 1)) && after.free_pages == before.free_pages,
+		   "a page and an aligned 2 MiB block, both given back", "free %llu -> %llu pages",
+		   (unsigned long long)before.free_pages, (unsigned long long)after.free_pages);
 }
 
 static void check_kstack(void)
@@ -153,8 +139,8 @@ static void check_kstack(void)
 		kstack_free(slot);
 		ok = ok && !pt_query(kvm_pt(), top - PAGE_SIZE, &w);
 	}
-	check("mm.kstack", ok, "16 KiB mapped, guard below unmapped, all gone after free", "slot %d, top 0x%llx", slot,
-	      (unsigned long long)top);
+	test_check("mm.kstack", ok, "16 KiB mapped, guard below unmapped, all gone after free", "slot %d, top 0x%llx",
+		   slot, (unsigned long long)top);
 }
 
 static void check_cpu(void)
@@ -164,9 +150,9 @@ static void check_cpu(void)
 	int ok = (cr0 & CR0_WP) && (efer & EFER_NXE) && (!f->smep || (cr4 & CR4_SMEP)) &&
 		 (!f->smap || (cr4 & CR4_SMAP)) && (!f->umip || (cr4 & CR4_UMIP)) && (!f->pge || (cr4 & CR4_PGE));
 
-	check("mm.cpu_features", ok, "CR0.WP, EFER.NXE and every present one of PGE/SMEP/SMAP/UMIP on",
-	      "CR0 0x%llx CR4 0x%llx EFER 0x%llx", (unsigned long long)cr0, (unsigned long long)cr4,
-	      (unsigned long long)efer);
+	test_check("mm.cpu_features", ok, "CR0.WP, EFER.NXE and every present one of PGE/SMEP/SMAP/UMIP on",
+		   "CR0 0x%llx CR4 0x%llx EFER 0x%llx", (unsigned long long)cr0, (unsigned long long)cr4,
+		   (unsigned long long)efer);
 }
 
 void mm_checks(void)
@@ -175,11 +161,11 @@ void mm_checks(void)
 	unsigned long wx = kvm_wx_violations(&bad);
 	struct pt_walk w;
 
-	check("mm.wx", wx == 0, "no page both writable and executable", "%lu W+X pages, first 0x%llx", wx,
-	      (unsigned long long)bad);
-	check("mm.null_unmapped",
-	      !pt_query(kvm_pt(), 0, &w) && !pt_query(kvm_pt(), USER_NULL_GUARD_END - PAGE_SIZE, &w),
-	      "nothing mapped in the null guard", "VA 0 %s", pt_query(kvm_pt(), 0, &w) ? "mapped" : "unmapped");
+	test_check("mm.wx", wx == 0, "no page both writable and executable", "%lu W+X pages, first 0x%llx", wx,
+		   (unsigned long long)bad);
+	test_check("mm.null_unmapped",
+		   !pt_query(kvm_pt(), 0, &w) && !pt_query(kvm_pt(), USER_NULL_GUARD_END - PAGE_SIZE, &w),
+		   "nothing mapped in the null guard", "VA 0 %s", pt_query(kvm_pt(), 0, &w) ? "mapped" : "unmapped");
 	check_regions();
 	check_recursive();
 	check_heap();

@@ -74,6 +74,19 @@ void test_result(const char *name, int ok, const char *expect, const char *got)
 	report_emit(&r);
 }
 
+void test_check(const char *name, int ok, const char *expect, const char *fmt, ...)
+{
+	char got[160];
+	va_list ap;
+
+	if (!test_selected(name))
+		return;
+	va_start(ap, fmt);
+	kvsnprintf(got, sizeof(got), fmt, ap);
+	va_end(ap);
+	test_result(name, ok, expect, got);
+}
+
 void tests_check_unmatched(void)
 {
 	const char *t = g_boot->opts.tests, *w = t;

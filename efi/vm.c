@@ -81,20 +81,12 @@ static unsigned seg_vm_flags(uint32_t pf)
 static int build(struct pt *pt, const struct mm_region *r, long n, const struct kernel_image *k, struct boot_info *bi,
 		 uint64_t handoff_page)
 {
+	uint64_t start, end;
+	size_t pos = 0;
 	int err;
 
 	/* Direct map: runs of RAM (any RAM type), merged across type changes. */
-	for (long i = 0; i < n;) {
-		uint64_t start, end;
-
-		if (!efi_mem_type_is_ram(r[i].type)) {
-			i++;
-			continue;
-		}
-		start = r[i].start;
-		end = r[i].end;
-		for (i++; i < n && efi_mem_type_is_ram(r[i].type) && r[i].start == end; i++)
-			end = r[i].end;
+	while (memmap_ram_run(r, (size_t)n, &pos, &start, &end)) {
 		if (end > DIRECT_MAP_MAX_PHYS) {
 			efi_warn("RAM above %llu TiB is not direct-mapped\n",
 				 (unsigned long long)(DIRECT_MAP_MAX_PHYS >> 40));

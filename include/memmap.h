@@ -108,6 +108,14 @@ int efi_mem_type_is_ram(uint32_t type);
 int efi_mem_type_is_free_after_ebs(uint32_t type);
 
 /*
+ * Iterate over runs of RAM in a normalized map: adjacent RAM regions merge
+ * across type changes (the direct map wants one range per run). Start with
+ * *pos = 0; each call stores the next run in [*start, *end) and returns 1,
+ * or returns 0 when there are no more runs.
+ */
+int memmap_ram_run(const struct mm_region *r, size_t n, size_t *pos, uint64_t *start, uint64_t *end);
+
+/*
  * Check a raw map's geometry. Returns 0, or -EINVAL when desc_size is smaller
  * than a version-1 descriptor or map_size is not a multiple of desc_size.
  */

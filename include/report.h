@@ -23,6 +23,12 @@ void report_emit(struct jrec *r);
 int test_selected(const char *name);
 /* Record one result: a TAP line and a {"rec":"test"} record. */
 void test_result(const char *name, int ok, const char *expect, const char *got);
+/*
+ * If tests= selects name, record a result whose "got" is formatted from fmt
+ * (the observed value, in words). Does nothing for unselected tests.
+ */
+void test_check(const char *name, int ok, const char *expect, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Warn about names in tests= that matched nothing (each counts as failed). */
 void tests_check_unmatched(void);
 /* TAP plan and {"rec":"summary"}; returns the number failed. */

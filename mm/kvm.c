@@ -115,18 +115,14 @@ static int map_direct(void)
 	size_t n;
 	const struct mm_region *r = memmap_regions(&n, NULL);
 
-	for (size_t i = 0; i < n;) {
-		uint64_t start, end;
+	uint64_t start, end;
+	size_t pos = 0;
+
+	while (memmap_ram_run(r, n, &pos, &start, &end)) {
 		int err;
 
-		if (!efi_mem_type_is_ram(r[i].type) || r[i].start >= DIRECT_MAP_MAX_PHYS) {
-			i++;
+		if (start >= DIRECT_MAP_MAX_PHYS)
 			continue;
-		}
-		start = r[i].start;
-		end = r[i].end;
-		for (i++; i < n && efi_mem_type_is_ram(r[i].type) && r[i].start == end; i++)
-			end = r[i].end;
 		if (end > DIRECT_MAP_MAX_PHYS)
 			end = DIRECT_MAP_MAX_PHYS;
 		err = kvm_map(DIRECT_MAP_BASE + start, start, end - start, VM_READ | VM_WRITE | VM_GLOBAL,

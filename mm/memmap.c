@@ -663,3 +663,21 @@ done:
 		*stats = st;
 	return em.count > cap ? -ENOSPC : (long)em.count;
 }
+
+int memmap_ram_run(const struct mm_region *r, size_t n, size_t *pos, uint64_t *start, uint64_t *end)
+{
+	size_t i = *pos;
+
+	while (i < n && !efi_mem_type_is_ram(r[i].type))
+		i++;
+	if (i == n) {
+		*pos = i;
+		return 0;
+	}
+	*start = r[i].start;
+	*end = r[i].end;
+	for (i++; i < n && efi_mem_type_is_ram(r[i].type) && r[i].start == *end; i++)
+		*end = r[i].end;
+	*pos = i;
+	return 1;
+}

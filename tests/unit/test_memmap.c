@@ -1304,10 +1304,41 @@ static void test_performance(void **state)
 	free(d);
 }
 
+/* RAM runs merge across RAM type changes and stop at holes and non-RAM types. */
+static void test_ram_runs(void **state)
+{
+	const struct mm_region r[] = {
+		{ 0x0, 0xa0000, 0, EFI_CONVENTIONAL_MEMORY, 0 },
+		{ 0x100000, 0x200000, 0, EFI_LOADER_DATA, 0 },
+		{ 0x200000, 0x300000, 0, EFI_ACPI_MEMORY_NVS, 0 },
+		{ 0x300000, 0x400000, 0, EFI_RESERVED_MEMORY_TYPE, 0 },
+		{ 0x400000, 0x500000, 0, EFI_BOOT_SERVICES_DATA, 0 },
+		{ 0xfec00000, 0xfec01000, 0, EFI_MEMORY_MAPPED_IO, 0 },
+		{ 0x100000000, 0x200000000, 0, EFI_CONVENTIONAL_MEMORY, 0 },
+	};
+	const uint64_t want[][2] = {
+		{ 0x0, 0xa0000 }, { 0x100000, 0x300000 }, { 0x400000, 0x500000 }, { 0x100000000, 0x200000000 }
+	};
+	size_t pos = 0, k = 0;
+	uint64_t a, b;
+
+	(void)state;
+	while (memmap_ram_run(r, sizeof(r) / sizeof(r[0]), &pos, &a, &b)) {
+		assert_true(k < sizeof(want) / sizeof(want[0]));
+		assert_true(a == want[k][0] && b == want[k][1]);
+		k++;
+	}
+	assert_int_equal(k, 4);
+	assert_int_equal(memmap_ram_run(r, sizeof(r) / sizeof(r[0]), &pos, &a, &b), 0);
+	pos = 0;
+	assert_int_equal(memmap_ram_run(r, 0, &pos, &a, &b), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_short_names),
+		cmocka_unit_test(test_ram_runs),
 		cmocka_unit_test(test_spec_names),
 		cmocka_unit_test(test_is_ram),
 		cmocka_unit_test(test_is_free_after_ebs),
