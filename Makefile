@@ -29,7 +29,7 @@ GNUEFI_INC := /usr/include/efi
 
 # Debian packages: what build, run and test need (deps installs the missing ones).
 DEB_PACKAGES := gcc make binutils gnu-efi ovmf qemu-system-x86 mtools dosfstools gdisk \
-	libcmocka-dev python3 python3-pytest cppcheck clang-format gdb
+	libcmocka-dev python3 python3-pytest cppcheck clang-format gdb musl-tools
 
 # Freestanding flags shared by the kernel and the firmware stage.
 FREESTANDING := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -nostdinc -isystem $(GCC_INC) \
@@ -46,7 +46,7 @@ EFI_CFLAGS := $(FREESTANDING) -fpic -fvisibility=hidden -DATLAS_EFI -DGNU_EFI_US
 	-isystem $(GNUEFI_INC) -isystem $(GNUEFI_INC)/x86_64
 
 KERNEL_C := $(wildcard core/*.c mm/*.c drivers/*.c)
-KERNEL_S := core/entry.S core/trap.S
+KERNEL_S := $(filter-out core/kernel.ld.S,$(wildcard core/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_C) $(KERNEL_S))
 
 # Firmware-independent code efi/ shares with the kernel (compiled twice).
@@ -83,8 +83,13 @@ $(BUILD)/ksyms-empty.S:
 	@mkdir -p $(dir $@)
 	tools/gensyms.sh - $@
 
-$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel.ld $(BUILD)/ksyms-empty.o
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(BUILD)/kernel.ld -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o
+# The ring-3 programs (tests/user/user.mk builds them; tools/mkprogs.sh tables them).
+USER_PROGS_O := $(BUILD)/user/progs.o
+$(USER_PROGS_O): $(BUILD)/user/progs.S
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel.ld $(BUILD)/ksyms-empty.o $(USER_PROGS_O)
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(BUILD)/kernel.ld -o $@ $(KERNEL_OBJS) $(USER_PROGS_O) $(BUILD)/ksyms-empty.o
 
 $(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf tools/gensyms.sh
 	tools/gensyms.sh $< $@
@@ -92,9 +97,9 @@ $(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf tools/gensyms.sh
 $(BUILD)/%.o: $(BUILD)/%.S
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/kernel.ld $(BUILD)/ksyms.o
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/kernel.ld $(BUILD)/ksyms.o $(USER_PROGS_O)
 	@echo '  LD         $@'
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(BUILD)/kernel.ld -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(BUILD)/kernel.ld -o $@ $(KERNEL_OBJS) $(USER_PROGS_O) $(BUILD)/ksyms.o
 	tools/check-ksyms.sh $(BUILD)/kernel.pass1.elf $@
 
 # What atlas.efi carries: the kernel without its symbol table (gdb reads kernel.elf).
@@ -161,8 +166,10 @@ debug: deps all run-media
 
 # ---- checks ---------------------------------------------------------------
 include tests/unit/unit.mk
+include tests/user/user.mk
 
-SOURCES := $(wildcard efi/*.c efi/*.h core/*.c mm/*.c drivers/*.c include/*.h tests/unit/*.c tests/user/*.c)
+SOURCES := $(wildcard efi/*.c efi/*.h core/*.c mm/*.c drivers/*.c include/*.h tests/unit/*.c tests/user/*.c \
+	tests/user/*.h)
 
 lint:
 	@echo '  LINT       clang-format --dry-run --Werror (.clang-format)'
@@ -177,7 +184,7 @@ format:
 boot-test: all
 	$(PYTHON) -m pytest -v tests/boot
 
-test: deps lint unit boot-test
+test: deps lint unit user-host boot-test
 
 # Benchmarks: figures, not pass/fail (RUNS=N boots per configuration).
 bench: deps all

@@ -18,7 +18,10 @@ struct __attribute__((packed)) idt_gate {
 	uint32_t rsvd;
 };
 
+#define GATE_DPL(d) ((unsigned)(d) << 5)
+
 extern const uint64_t trap_stubs[NUM_EXCEPTIONS];
+extern const char trap_stub_timer[], trap_stub_spurious[];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 static void set_gate(unsigned v, uint64_t handler, unsigned ist)
@@ -43,5 +46,10 @@ void idt_init(void)
 
 	for (unsigned v = 0; v < NUM_EXCEPTIONS; v++)
 		set_gate(v, trap_stubs[v], 0);
+	/* int3 and into are instructions ring 3 may use: their gates must allow CPL 3. */
+	idt[3].type_attr |= GATE_DPL(3);
+	idt[4].type_attr |= GATE_DPL(3);
+	set_gate(VEC_TIMER, (uint64_t)trap_stub_timer, 0);
+	set_gate(VEC_SPURIOUS, (uint64_t)trap_stub_spurious, 0);
 	lidt(&p);
 }

@@ -10,7 +10,8 @@
  *   heap, IST   kmalloc; #DF/NMI/#MC stacks so overflows are reported
  *   runtime     the 1:1 table for UEFI ResetSystem
  *   W^X         every table walked; a W+X page is a panic
- *   reports and self-tests; selftest= faults on purpose; finish
+ *   ring 3      SYSCALL MSRs and GS, FPU state, LAPIC timer (PIC masked)
+ *   reports and self-tests, the ring-3 suite; selftest= faults on purpose; finish
  */
 #include "bench.h"
 #include "bootreport.h"
@@ -19,13 +20,21 @@
 #include "heap.h"
 #include "kernel.h"
 #include "kvm.h"
+#include "lapic.h"
 #include "memlayout.h"
 #include "mmreport.h"
+#include "percpu.h"
 #include "pmm.h"
+#include "proc.h"
 #include "report.h"
+#include "runner.h"
 #include "serial.h"
 #include "trap.h"
+#include "tsc.h"
 #include "x86.h"
+
+/* Preemption tick: 100 Hz, a 10 ms time slice. */
+#define SCHED_HZ 100
 
 struct boot_info *g_boot;
 uint64_t g_fb_virt; /* the framebuffer in the MMIO window (write-combining), or 0 */
@@ -82,6 +91,22 @@ static void memory_init(long nregions)
 		      (unsigned long long)bad, wx);
 }
 
+/* What ring 3 needs: SYSCALL, GS, a clean FPU image, and a timer to preempt with. */
+static void user_init(void)
+{
+	int err;
+
+	percpu_init();
+	proc_fpu_init();
+	if (!tsc_calibrate())
+		kprintf("tsc: no PIT to calibrate against; clock_gettime and nanosleep will not advance\n");
+	err = lapic_init();
+	if (!err)
+		err = lapic_timer_start(SCHED_HZ);
+	if (err)
+		kprintf("lapic: no timer (%d); processes run until they yield or exit\n", err);
+}
+
 void kmain(uint64_t boot_info_phys)
 {
 	uint64_t tsc = rdtsc();
@@ -107,13 +132,16 @@ void kmain(uint64_t boot_info_phys)
 	report_option_warnings();
 	n = memmap_load();
 	memory_init(n);
+	user_init();
 
 	report_memmap();
 	report_boot();
 	cpu_report();
 	efirt_report();
+	lapic_report();
 	boot_checks(n);
 	mm_checks();
+	runner_run_builtin();
 	/* After the checks, so the heap they exercised shows up as [kheap]. */
 	report_kmap();
 	report_pt_usage();

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * trap.S - exception entry stubs. Each stub makes the frame uniform (a zero
- * error code where the CPU pushes none, then the vector), saves the general
- * registers into a struct trap_frame and calls trap_dispatch(frame).
- * The CPU aligns %rsp to 16 before pushing its part, and 22 quadwords follow,
- * so %rsp is 16-byte aligned at the call.
+ * trap.S - exception and interrupt entry stubs. Each stub makes the frame
+ * uniform (a zero error code where the CPU pushes none, then the vector),
+ * swaps GS when the trap came from ring 3, saves the general registers into
+ * a struct trap_frame and calls trap_dispatch(frame). The CPU aligns %rsp to
+ * 16 before pushing its part, and 22 quadwords follow, so %rsp is 16-byte
+ * aligned at the call. Traps from ring 3 go back through ret_to_user.
  */
 #include "trap.h"
 
@@ -56,9 +57,14 @@ STUB_NOERR 28
 STUB_ERR   29
 STUB_ERR   30
 STUB_NOERR 31
+STUB_NOERR 32	/* VEC_TIMER */
+STUB_NOERR 255	/* VEC_SPURIOUS */
 
 trap_common:
-	pushq	%rax
+	testb	$3, (TF_CS - TF_VECTOR)(%rsp)
+	jz	1f
+	swapgs
+1:	pushq	%rax
 	pushq	%rbx
 	pushq	%rcx
 	pushq	%rdx
@@ -76,6 +82,8 @@ trap_common:
 	cld
 	mov	%rsp, %rdi
 	call	trap_dispatch
+	testb	$3, TF_CS(%rsp)
+	jnz	ret_to_user
 	popq	%r15
 	popq	%r14
 	popq	%r13
@@ -101,3 +109,6 @@ trap_stubs:
 	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.quad trap_stub_\n
 	.endr
+	.globl trap_stub_timer, trap_stub_spurious
+	.set trap_stub_timer, trap_stub_32
+	.set trap_stub_spurious, trap_stub_255

@@ -18,8 +18,11 @@
 #include "kstring.h"
 #include "ksyms.h"
 #include "kvm.h"
+#include "lapic.h"
 #include "memlayout.h"
+#include "proc.h"
 #include "report.h"
+#include "uaccess.h"
 #include "x86.h"
 
 #define BACKTRACE_MAX 16
@@ -59,15 +62,6 @@ static const char *const names[NUM_EXCEPTIONS] = {
 	"reserved (31)",
 };
 
-/* #PF error code bits (SDM Vol. 3A 4.7). */
-#define PF_P (1U << 0)
-#define PF_W (1U << 1)
-#define PF_U (1U << 2)
-#define PF_RSVD (1U << 3)
-#define PF_I (1U << 4)
-#define PF_PK (1U << 5)
-#define PF_SS (1U << 6)
-
 /* Selector error code bits (SDM Vol. 3A 6.13). */
 #define SEL_EXT (1U << 0)
 #define SEL_IDT (1U << 1)
@@ -75,6 +69,7 @@ static const char *const names[NUM_EXCEPTIONS] = {
 #define SEL_INDEX_SHIFT 3
 
 #define VEC_PF 14
+#define VEC_GP 13
 
 const char *trap_name(unsigned v)
 {
@@ -100,19 +95,19 @@ int trap_init_ist(void)
 	return 0;
 }
 
-static void decode_error(const struct trap_frame *tf, char *buf, size_t size)
+void trap_decode_error(const struct trap_frame *tf, char *buf, size_t size)
 {
 	unsigned e = (unsigned)tf->error;
 
 	switch (tf->vector) {
 	case VEC_PF:
 		ksnprintf(buf, size, "%s, %s access, %s mode%s%s%s%s",
-			  e & PF_P ? "protection violation" : "page not present",
-			  e & PF_I ? "instruction fetch" :
-			  e & PF_W ? "write" :
-				     "read",
-			  e & PF_U ? "user" : "supervisor", e & PF_RSVD ? ", reserved bit set in an entry" : "",
-			  e & PF_PK ? ", protection key" : "", e & PF_SS ? ", shadow stack" : "", "");
+			  e & PFERR_P ? "protection violation" : "page not present",
+			  e & PFERR_I ? "instruction fetch" :
+			  e & PFERR_W ? "write" :
+					"read",
+			  e & PFERR_U ? "user" : "supervisor", e & PFERR_RSVD ? ", reserved bit set in an entry" : "",
+			  e & PFERR_PK ? ", protection key" : "", e & PFERR_SS ? ", shadow stack" : "", "");
 		break;
 	case 10: /* #TS */
 	case 11: /* #NP */
@@ -188,17 +183,52 @@ static void backtrace(uint64_t rip, uint64_t rbp)
 		kprintf("      ... the frame above repeated %llu more times\n", (unsigned long long)repeats);
 }
 
+/*
+ * A fault at the user-copy instruction: first let the process's address
+ * space satisfy it (demand paging, stack growth), else return -EFAULT from
+ * the copy. Returns 1 when handled.
+ */
+static int uaccess_fault(struct trap_frame *tf)
+{
+	uint64_t fixup = uaccess_fixup_for(tf->rip);
+	struct proc *p = proc_current();
+	char cause[PROC_CAUSE];
+
+	if (!fixup || (tf->vector != VEC_PF && tf->vector != VEC_GP))
+		return 0;
+	if (tf->vector == VEC_PF && p && read_cr2() < USER_END &&
+	    uvm_fault(&p->uvm, read_cr2(), tf->error, cause, sizeof(cause)) == 0)
+		return 1;
+	tf->rip = fixup;
+	return 1;
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
 	char err[96], region[64], sym[KSYM_NAME_MAX + 24];
 	const char *what;
-	uint64_t addr = fault_address(tf, &what);
+	uint64_t addr;
 	struct jrec r;
 
+	if (tf->vector == VEC_TIMER) {
+		lapic_tick();
+		lapic_eoi();
+		proc_tick(tf);
+		return;
+	}
+	if (tf->vector == VEC_SPURIOUS)
+		return; /* no EOI for a spurious interrupt */
+	if (tf_from_user(tf)) {
+		ufault(tf);
+		return;
+	}
+	if (uaccess_fault(tf))
+		return;
 	if (efirt_in_call())
 		efirt_fault();
+	addr = fault_address(tf, &what);
 	kvm_describe(addr, region, sizeof(region));
-	decode_error(tf, err, sizeof(err));
+	trap_decode_error(tf, err, sizeof(err));
 	kprintf("\n*** kernel exception %llu: %s\n", (unsigned long long)tf->vector, trap_name(tf->vector));
 	kprintf("    error code 0x%llx: %s\n", (unsigned long long)tf->error, err);
 	kprintf("    %s 0x%016llx: %s\n", what, (unsigned long long)addr, region);

@@ -33,15 +33,28 @@ struct trap_frame {
 #define TF_VECTOR 120
 #define TF_ERROR 128
 #define TF_RIP 136
+#define TF_CS 144
+#define TF_RFLAGS 152
+#define TF_RSP 160
+#define TF_SS 168
 #define TF_SIZE 176
 #ifndef __ASSEMBLER__
 _Static_assert(offsetof(struct trap_frame, vector) == TF_VECTOR, "trap.S vector offset");
 _Static_assert(offsetof(struct trap_frame, error) == TF_ERROR, "trap.S error offset");
 _Static_assert(offsetof(struct trap_frame, rip) == TF_RIP, "trap.S rip offset");
+_Static_assert(offsetof(struct trap_frame, cs) == TF_CS, "trap.S cs offset");
+_Static_assert(offsetof(struct trap_frame, rflags) == TF_RFLAGS, "trap.S rflags offset");
+_Static_assert(offsetof(struct trap_frame, rsp) == TF_RSP, "trap.S rsp offset");
+_Static_assert(offsetof(struct trap_frame, ss) == TF_SS, "trap.S ss offset");
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "trap frame size");
 #endif
 
 #define NUM_EXCEPTIONS 32
+/* Interrupt vectors above the exceptions (drivers/lapic.c programs them). */
+#define VEC_TIMER 0x20
+#define VEC_SPURIOUS 0xFF
+/* tf->vector of a frame built by syscall_entry: not a real vector. */
+#define VEC_SYSCALL 0x100
 
 #ifndef __ASSEMBLER__
 /* Load Atlas's GDT and TSS and reload every segment register. */
@@ -69,8 +82,26 @@ int trap_init_ist(void);
 #define IST_MC 3
 /* Name of exception vector v ("#PF page fault"). Never NULL. */
 const char *trap_name(unsigned v);
-/* Called by trap.S for every exception; reports and panics for now. */
+/*
+ * Called by trap.S for every exception and interrupt. Kernel faults are
+ * reported and panic; user faults kill the process (core/ufault.c); the
+ * timer preempts ring 3.
+ */
 void trap_dispatch(struct trap_frame *tf);
+/* The CPU's error code of tf in words ("page not present, write access, user mode"). */
+void trap_decode_error(const struct trap_frame *tf, char *buf, size_t size);
+/*
+ * core/ufault.c: an exception in ring 3. Returns when it was a page the
+ * process may have (demand paging); otherwise reports it (pid, program,
+ * signal, address, RIP, error bits, cause) and kills the process.
+ */
+void ufault(struct trap_frame *tf);
+
+/* 1 when the frame was taken from ring 3. */
+static inline int tf_from_user(const struct trap_frame *tf)
+{
+	return (tf->cs & 3) == RPL_USER;
+}
 #endif
 
 #endif

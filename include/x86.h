@@ -29,6 +29,15 @@
 #define EFER_NXE (1ULL << 11)
 #define MSR_PAT 0x277U
 
+/* #PF error code (SDM Vol. 3A 4.7) */
+#define PFERR_P (1ULL << 0)    /* the page was present: a protection violation */
+#define PFERR_W (1ULL << 1)    /* write access */
+#define PFERR_U (1ULL << 2)    /* from ring 3 */
+#define PFERR_RSVD (1ULL << 3) /* reserved bit set in an entry */
+#define PFERR_I (1ULL << 4)    /* instruction fetch */
+#define PFERR_PK (1ULL << 5)   /* protection key */
+#define PFERR_SS (1ULL << 6)   /* shadow-stack access */
+
 /* RFLAGS */
 #define RFLAGS_IF (1ULL << 9)
 

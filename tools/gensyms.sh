@@ -17,7 +17,7 @@ elf=$1 out=$2
 		echo 'ksyms_addr:'
 		echo 'ksyms_name:'
 	else
-		nm -n --defined-only "$elf" | awk '
+		nm -n --defined-only "$elf" | awk 'BEGIN { n = 0 }
 			$2 ~ /^[tTwW]$/ && $3 !~ /^\./ { addr[n] = $1; name[n] = $3; n++ }
 			END {
 				printf "ksyms_count: .quad %d\n", n

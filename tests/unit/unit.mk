@@ -20,6 +20,9 @@ UNIT_SRCS_test_json := core/json.c core/fmt.c core/string.c
 UNIT_SRCS_test_pmm := mm/pmm.c mm/memmap.c core/string.c core/fmt.c
 UNIT_SRCS_test_heap := mm/heap.c core/string.c core/fmt.c
 UNIT_SRCS_test_wx := mm/paging.c core/string.c
+UNIT_SRCS_test_procfs := core/procfs.c core/fmt.c core/string.c
+UNIT_SRCS_test_elf := core/elf.c core/fmt.c core/string.c
+UNIT_SRCS_test_vma := mm/vma.c core/string.c
 
 .SECONDEXPANSION:
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))

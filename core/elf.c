@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * elf.c - validate a static x86-64 ELF executable and describe it (see elf.h).
+ *
+ * Built into the kernel and the host tests: no libc, no allocation. The file
+ * is untrusted. A header is copied out of data[0..size) with memcpy (the
+ * buffer may be unaligned) only after its bounds have been checked, and every
+ * sum or product of values taken from the file is overflow-checked before it
+ * is used. The checks run in the order elf.h lists them; the first failure
+ * ends the parse with one line in err and *img cleared.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "elf.h"
+#include "kerrno.h"
+#include "kprintf.h"
+#include "kstring.h"
+#include "memlayout.h"
+
+/* gABI names elf64.h does not define (guarded in case it grows them). */
+#ifndef EI_MAG0
+#define EI_MAG0 0
+#endif
+#ifndef SELFMAG
+#define SELFMAG 4
+#endif
+#ifndef EI_OSABI
+#define EI_OSABI 7
+#endif
+#ifndef ELFCLASSNONE
+#define ELFCLASSNONE 0
+#endif
+#ifndef ELFCLASS32
+#define ELFCLASS32 1
+#endif
+#ifndef ELFDATANONE
+#define ELFDATANONE 0
+#endif
+#ifndef ELFDATA2MSB
+#define ELFDATA2MSB 2
+#endif
+#ifndef ELFOSABI_SYSV
+#define ELFOSABI_SYSV 0
+#endif
+#ifndef ELFOSABI_NETBSD
+#define ELFOSABI_NETBSD 2
+#endif
+#ifndef ELFOSABI_GNU
+#define ELFOSABI_GNU 3
+#endif
+#ifndef ELFOSABI_SOLARIS
+#define ELFOSABI_SOLARIS 6
+#endif
+#ifndef ELFOSABI_FREEBSD
+#define ELFOSABI_FREEBSD 9
+#endif
+#ifndef ELFOSABI_OPENBSD
+#define ELFOSABI_OPENBSD 12
+#endif
+#ifndef ELFOSABI_STANDALONE
+#define ELFOSABI_STANDALONE 255
+#endif
+#ifndef ET_NONE
+#define ET_NONE 0
+#endif
+#ifndef ET_REL
+#define ET_REL 1
+#endif
+#ifndef ET_CORE
+#define ET_CORE 4
+#endif
+#ifndef EM_NONE
+#define EM_NONE 0
+#endif
+#ifndef EM_386
+#define EM_386 3
+#endif
+#ifndef EM_PPC64
+#define EM_PPC64 21
+#endif
+#ifndef EM_S390
+#define EM_S390 22
+#endif
+#ifndef EM_ARM
+#define EM_ARM 40
+#endif
+#ifndef EM_AARCH64
+#define EM_AARCH64 183
+#endif
+#ifndef EM_RISCV
+#define EM_RISCV 243
+#endif
+#ifndef PN_XNUM
+#define PN_XNUM 0xffff /* e_phnum escape: the real count is in section header 0 */
+#endif
+
+/* The magic, e_ident[EI_MAG0..EI_MAG3]. */
+static const uint8_t elf_magic[SELFMAG] = { 0x7f, 'E', 'L', 'F' };
+
+/*
+ * Program headers read at most. Real programs have about ten; Linux caps the
+ * table at 64 KiB (1170 entries). This bounds the work a hostile file causes.
+ */
+#define ELF_MAX_PHNUM 1024
+
+/* PT_LOAD segments must end at or below this: the stack area (and its limit) starts here. */
+#define USER_IMAGE_END (USER_STACK_TOP - USER_STACK_LIMIT)
+
+#define PERM_STR_SIZE 4 /* elf_perm_str()'s "rwx" and its NUL */
+
+#define ULL(x) ((unsigned long long)(x))
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The file's layouts are the in-memory structures: copied out whole with memcpy. */
+_Static_assert(sizeof(Elf64_Ehdr) == 64, "Elf64_Ehdr is 64 bytes in the file");
+_Static_assert(sizeof(Elf64_Phdr) == 56, "Elf64_Phdr is 56 bytes in the file");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "ELFDATA2LSB fields are read as host integers");
+_Static_assert(USER_IMAGE_END % PAGE_SIZE == 0 && USER_IMAGE_BASE % PAGE_SIZE == 0, "page-aligned user image area");
+
+struct named {
+	unsigned int value;
+	const char *name;
+};
+
+/* clang-format off */
+#define NAMED(x) { (x), #x }
+
+static const struct named class_names[] = { NAMED(ELFCLASSNONE), NAMED(ELFCLASS32), NAMED(ELFCLASS64) };
+static const struct named data_names[] = { NAMED(ELFDATANONE), NAMED(ELFDATA2LSB), NAMED(ELFDATA2MSB) };
+static const struct named osabi_names[] = {
+	NAMED(ELFOSABI_SYSV), NAMED(ELFOSABI_NETBSD), NAMED(ELFOSABI_GNU), NAMED(ELFOSABI_SOLARIS),
+	NAMED(ELFOSABI_FREEBSD), NAMED(ELFOSABI_OPENBSD), NAMED(ELFOSABI_STANDALONE),
+};
+static const struct named type_names[] = {
+	NAMED(ET_NONE), NAMED(ET_REL), NAMED(ET_EXEC), NAMED(ET_DYN), NAMED(ET_CORE),
+};
+static const struct named machine_names[] = {
+	NAMED(EM_NONE), NAMED(EM_386), NAMED(EM_PPC64), NAMED(EM_S390), NAMED(EM_ARM), NAMED(EM_X86_64),
+	NAMED(EM_AARCH64), NAMED(EM_RISCV),
+};
+/* clang-format on */
+
+static const char *name_of(const struct named *t, size_t n, unsigned int value)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].value == value) {
+			return t[i].name;
+		}
+	}
+	return "unknown";
+}
+
+#define NAME_OF(table, value) name_of((table), COUNT(table), (value))
+
+/* One parse: the untrusted bytes, the copied ELF header and where results and errors go. */
+struct parse {
+	const uint8_t *data;
+	size_t size;
+	Elf64_Ehdr eh;
+	uint64_t bias;	   /* added to every address: load_bias for ET_DYN, 0 for ET_EXEC */
+	const char *vaddr; /* how messages name a (biased) p_vaddr */
+	const char *entry; /* and a (biased) e_entry */
+	bool have_phdr;	   /* a PT_PHDR was seen (the first one counts) */
+	bool have_tls;	   /* a PT_TLS was seen (the first one counts) */
+	struct elf_image *img;
+	char *err;
+};
+
+/* Clear the half-filled image and fail; err was written by the REJECT() that calls this. */
+static int reject(struct parse *p, int len)
+{
+	(void)len;
+	memset(p->img, 0, sizeof(*p->img));
+	return -ENOEXEC;
+}
+
+/* return REJECT(p, fmt, ...): write the one-line reason to err and fail. */
+#define REJECT(p, ...) reject((p), ksnprintf((p)->err, ELF_ERR_MAX, __VA_ARGS__))
+
+static int check_ident(struct parse *p)
+{
+	const uint8_t *id = p->data;
+	size_t n = p->size < SELFMAG ? p->size : SELFMAG;
+
+	/* The magic first, on whatever part of it there is: a text file is "not ELF", not "too short". */
+	if (memcmp(id, elf_magic, n) != 0) {
+		uint8_t m[SELFMAG] = { 0 };
+
+		memcpy(m, id, n);
+		return REJECT(
+			p, "e_ident[EI_MAG0..3] is %02x %02x %02x %02x, expected 7f 45 4c 46 (\"\\177ELF\"): not ELF",
+			m[0], m[1], m[2], m[3]);
+	}
+	if (p->size < sizeof(Elf64_Ehdr)) {
+		return REJECT(p, "file is %zu bytes, shorter than the %zu-byte ELF header", p->size,
+			      sizeof(Elf64_Ehdr));
+	}
+	memcpy(&p->eh, p->data, sizeof(p->eh));
+	id = p->eh.e_ident;
+	if (id[EI_CLASS] != ELFCLASS64) {
+		return REJECT(p, "e_ident[EI_CLASS] is %u (%s), expected %u (ELFCLASS64)", id[EI_CLASS],
+			      NAME_OF(class_names, id[EI_CLASS]), ELFCLASS64);
+	}
+	if (id[EI_DATA] != ELFDATA2LSB) {
+		return REJECT(p, "e_ident[EI_DATA] is %u (%s), expected %u (ELFDATA2LSB)", id[EI_DATA],
+			      NAME_OF(data_names, id[EI_DATA]), ELFDATA2LSB);
+	}
+	if (id[EI_VERSION] != EV_CURRENT) {
+		return REJECT(p, "e_ident[EI_VERSION] is %u, expected %u (EV_CURRENT)", id[EI_VERSION], EV_CURRENT);
+	}
+	if (id[EI_OSABI] != ELFOSABI_SYSV && id[EI_OSABI] != ELFOSABI_GNU) {
+		return REJECT(p, "e_ident[EI_OSABI] is %u (%s), expected %u (ELFOSABI_SYSV) or %u (ELFOSABI_GNU)",
+			      id[EI_OSABI], NAME_OF(osabi_names, id[EI_OSABI]), ELFOSABI_SYSV, ELFOSABI_GNU);
+	}
+	return 0;
+}
+
+static int check_ehdr(struct parse *p)
+{
+	const Elf64_Ehdr *eh = &p->eh;
+	uint64_t table, end;
+
+	if (eh->e_version != EV_CURRENT) {
+		return REJECT(p, "e_version is %u, expected %u (EV_CURRENT)", eh->e_version, EV_CURRENT);
+	}
+	if (eh->e_machine != EM_X86_64) {
+		return REJECT(p, "e_machine is 0x%x (%s), expected 0x%x (EM_X86_64)", eh->e_machine,
+			      NAME_OF(machine_names, eh->e_machine), EM_X86_64);
+	}
+	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) {
+		return REJECT(p, "e_type is %u (%s), expected %u (ET_EXEC) or %u (ET_DYN)", eh->e_type,
+			      NAME_OF(type_names, eh->e_type), ET_EXEC, ET_DYN);
+	}
+	if (eh->e_ehsize != sizeof(Elf64_Ehdr)) {
+		return REJECT(p, "e_ehsize is %u, expected %zu (sizeof(Elf64_Ehdr))", eh->e_ehsize, sizeof(Elf64_Ehdr));
+	}
+	if (eh->e_phentsize != sizeof(Elf64_Phdr)) {
+		return REJECT(p, "e_phentsize is %u, expected %zu (sizeof(Elf64_Phdr))", eh->e_phentsize,
+			      sizeof(Elf64_Phdr));
+	}
+	if (eh->e_phnum == 0) {
+		return REJECT(p, "e_phnum is 0: no program headers, nothing to load");
+	}
+	if (eh->e_phnum == PN_XNUM) {
+		return REJECT(p, "e_phnum is 0x%x (PN_XNUM): extended program header numbering is not supported",
+			      PN_XNUM);
+	}
+	if (eh->e_phnum > ELF_MAX_PHNUM) {
+		return REJECT(p, "e_phnum is %u, more than the %u program headers Atlas reads", eh->e_phnum,
+			      ELF_MAX_PHNUM);
+	}
+	if (__builtin_mul_overflow((uint64_t)eh->e_phnum, (uint64_t)sizeof(Elf64_Phdr), &table) ||
+	    __builtin_add_overflow(eh->e_phoff, table, &end)) {
+		return REJECT(p, "program header table (e_phoff 0x%llx + %u x %zu) overflows", ULL(eh->e_phoff),
+			      eh->e_phnum, sizeof(Elf64_Phdr));
+	}
+	if (end > p->size) {
+		return REJECT(p,
+			      "program header table (e_phoff 0x%llx + %u x %zu) runs past the end of the %zu-byte file",
+			      ULL(eh->e_phoff), eh->e_phnum, sizeof(Elf64_Phdr), p->size);
+	}
+	return 0;
+}
+
+/* Program header i; check_ehdr() has checked that the whole table lies inside the file. */
+static void read_phdr(const struct parse *p, unsigned int i, Elf64_Phdr *ph)
+{
+	memcpy(ph, p->data + p->eh.e_phoff + (uint64_t)i * sizeof(Elf64_Phdr), sizeof(*ph));
+}
+
+/* A dynamically linked program needs an interpreter or relocations; Atlas provides neither. */
+static int check_static(struct parse *p)
+{
+	Elf64_Phdr ph;
+
+	for (unsigned int i = 0; i < p->eh.e_phnum; i++) {
+		read_phdr(p, i, &ph);
+		if (ph.p_type == PT_INTERP) {
+			return REJECT(p, "PT_INTERP present: dynamically linked programs are not supported (build with "
+					 "-static)");
+		}
+		if (ph.p_type == PT_DYNAMIC) {
+			return REJECT(p,
+				      "PT_DYNAMIC present: Atlas applies no relocations, so no static-PIE (link with "
+				      "-static -no-pie)");
+		}
+	}
+	return 0;
+}
+
+/* *out = p_vaddr (or another address field) + the load bias, overflow-checked. */
+static int bias_addr(struct parse *p, unsigned int i, const char *field, uint64_t v, uint64_t *out)
+{
+	if (__builtin_add_overflow(v, p->bias, out)) {
+		return REJECT(p, "%s 0x%llx + load_bias 0x%llx overflows in program header %u", field, ULL(v),
+			      ULL(p->bias), i);
+	}
+	return 0;
+}
+
+static bool is_pow2(uint64_t v)
+{
+	return v != 0 && (v & (v - 1)) == 0;
+}
+
+/* The pages a segment occupies, [*lo, *hi); empty for p_memsz 0. Checked in range, so no overflow. */
+static void seg_pages(const struct elf_segment *s, uint64_t *lo, uint64_t *hi)
+{
+	*lo = ALIGN_DOWN(s->vaddr, PAGE_SIZE);
+	*hi = s->memsz ? ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE) : *lo;
+}
+
+static int check_load(struct parse *p, unsigned int i, const Elf64_Phdr *ph)
+{
+	struct elf_image *img = p->img;
+	struct elf_segment *s;
+	uint64_t va, end, file_end, lo, hi;
+
+	if (img->nseg == ELF_MAX_SEGMENTS) {
+		return REJECT(p, "more than %d PT_LOAD segments (ELF_MAX_SEGMENTS), at program header %u",
+			      ELF_MAX_SEGMENTS, i);
+	}
+	if (ph->p_filesz > ph->p_memsz) {
+		return REJECT(p, "p_filesz 0x%llx > p_memsz 0x%llx in program header %u", ULL(ph->p_filesz),
+			      ULL(ph->p_memsz), i);
+	}
+	if (__builtin_add_overflow(ph->p_offset, ph->p_filesz, &file_end)) {
+		return REJECT(p, "p_offset 0x%llx + p_filesz 0x%llx overflows in program header %u", ULL(ph->p_offset),
+			      ULL(ph->p_filesz), i);
+	}
+	if (file_end > p->size) {
+		return REJECT(p,
+			      "p_offset 0x%llx + p_filesz 0x%llx runs past the end of the %zu-byte file in program "
+			      "header %u",
+			      ULL(ph->p_offset), ULL(ph->p_filesz), p->size, i);
+	}
+	if (ph->p_align > 1 && !is_pow2(ph->p_align)) {
+		return REJECT(p, "p_align 0x%llx is not a power of two in program header %u", ULL(ph->p_align), i);
+	}
+	if (bias_addr(p, i, "p_vaddr", ph->p_vaddr, &va) != 0) {
+		return -ENOEXEC;
+	}
+	if (va < USER_IMAGE_BASE) {
+		return REJECT(p, "%s 0x%llx is below 0x%llx (the null guard) in program header %u", p->vaddr, ULL(va),
+			      ULL(USER_IMAGE_BASE), i);
+	}
+	if (va >= KERNEL_HALF) {
+		return REJECT(p, "%s 0x%llx is in the kernel half in program header %u", p->vaddr, ULL(va), i);
+	}
+	if (va >= USER_END) {
+		return REJECT(p, "%s 0x%llx is non-canonical in program header %u", p->vaddr, ULL(va), i);
+	}
+	if (__builtin_add_overflow(va, ph->p_memsz, &end)) {
+		return REJECT(p, "%s 0x%llx + p_memsz 0x%llx overflows in program header %u", p->vaddr, ULL(va),
+			      ULL(ph->p_memsz), i);
+	}
+	if (end > USER_IMAGE_END || va >= USER_IMAGE_END) { /* the second for p_memsz 0 */
+		return REJECT(p, "PT_LOAD %d [0x%llx, 0x%llx) reaches the stack area (0x%llx and up)", img->nseg,
+			      ULL(va), ULL(end), ULL(USER_IMAGE_END));
+	}
+	/* After the range checks, which keep this message short. */
+	if (ph->p_align > 1 && va % ph->p_align != ph->p_offset % ph->p_align) {
+		return REJECT(p, "%s 0x%llx and p_offset 0x%llx differ modulo p_align 0x%llx in program header %u",
+			      p->vaddr, ULL(va), ULL(ph->p_offset), ULL(ph->p_align), i);
+	}
+
+	s = &img->seg[img->nseg];
+	*s = (struct elf_segment){
+		.vaddr = va, .memsz = ph->p_memsz, .offset = ph->p_offset, .filesz = ph->p_filesz, .flags = ph->p_flags
+	};
+	seg_pages(s, &lo, &hi);
+	for (int j = 0; j < img->nseg; j++) {
+		uint64_t olo, ohi;
+
+		seg_pages(&img->seg[j], &olo, &ohi);
+		if (lo < hi && olo < ohi && lo < ohi && olo < hi) {
+			return REJECT(p, "PT_LOAD %d [0x%llx, 0x%llx) overlaps PT_LOAD %d [0x%llx, 0x%llx) (in pages)",
+				      img->nseg, ULL(lo), ULL(hi), j, ULL(olo), ULL(ohi));
+		}
+	}
+	if (lo < hi) { /* an empty segment maps nothing: not part of the span */
+		if (img->hi == 0 || lo < img->lo) {
+			img->lo = lo;
+		}
+		if (hi > img->hi) {
+			img->hi = hi;
+		}
+		if (end > img->bss_end) {
+			img->bss_end = end;
+		}
+	}
+	img->nseg++;
+	return 0;
+}
+
+/* Every program header: PT_LOAD segments checked and recorded, PT_PHDR and PT_TLS noted. */
+static int check_phdrs(struct parse *p)
+{
+	struct elf_image *img = p->img;
+	Elf64_Phdr ph;
+
+	for (unsigned int i = 0; i < p->eh.e_phnum; i++) {
+		read_phdr(p, i, &ph);
+		switch (ph.p_type) {
+		case PT_LOAD:
+			if (check_load(p, i, &ph) != 0) {
+				return -ENOEXEC;
+			}
+			break;
+		case PT_PHDR:
+			if (p->have_phdr) {
+				break;
+			}
+			if (bias_addr(p, i, "p_vaddr", ph.p_vaddr, &img->phdr_vaddr) != 0) {
+				return -ENOEXEC;
+			}
+			p->have_phdr = true;
+			break;
+		case PT_TLS:
+			if (p->have_tls) {
+				break;
+			}
+			if (bias_addr(p, i, "p_vaddr", ph.p_vaddr, &img->tls_vaddr) != 0) {
+				return -ENOEXEC;
+			}
+			img->tls_memsz = ph.p_memsz;
+			p->have_tls = true;
+			break;
+		default: /* PT_NOTE, PT_GNU_STACK, PT_GNU_RELRO, ...: nothing to check or load */
+			break;
+		}
+	}
+	if (img->nseg == 0) {
+		return REJECT(p, "no PT_LOAD segment among the %u program headers: nothing to load", p->eh.e_phnum);
+	}
+	return 0;
+}
+
+static int check_entry(struct parse *p)
+{
+	struct elf_image *img = p->img;
+	char perm[PERM_STR_SIZE];
+
+	if (__builtin_add_overflow(p->eh.e_entry, p->bias, &img->entry)) {
+		return REJECT(p, "e_entry 0x%llx + load_bias 0x%llx overflows", ULL(p->eh.e_entry), ULL(p->bias));
+	}
+	for (int j = 0; j < img->nseg; j++) {
+		const struct elf_segment *s = &img->seg[j];
+
+		if (img->entry < s->vaddr || img->entry - s->vaddr >= s->memsz) {
+			continue;
+		}
+		if (!(s->flags & PF_X)) {
+			return REJECT(p, "%s 0x%llx is in PT_LOAD %d [0x%llx, 0x%llx), which is not executable (%s)",
+				      p->entry, ULL(img->entry), j, ULL(s->vaddr), ULL(s->vaddr + s->memsz),
+				      elf_perm_str(s->flags, perm));
+		}
+		return 0;
+	}
+	return REJECT(p, "%s 0x%llx is not inside any PT_LOAD segment", p->entry, ULL(img->entry));
+}
+
+/* Without PT_PHDR: the table is in memory if a PT_LOAD's file bytes contain all of it. */
+static uint64_t loaded_phdr_vaddr(const struct parse *p)
+{
+	const struct elf_image *img = p->img;
+	uint64_t start = p->eh.e_phoff;
+	uint64_t len = (uint64_t)p->eh.e_phnum * sizeof(Elf64_Phdr); /* checked by check_ehdr() */
+
+	for (int j = 0; j < img->nseg; j++) {
+		const struct elf_segment *s = &img->seg[j];
+
+		/* offset + filesz <= size (checked), so neither sum below overflows. */
+		if (start >= s->offset && start + len <= s->offset + s->filesz) {
+			return s->vaddr + (start - s->offset);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Validate data[0..size) as a static x86-64 executable and describe it in
+ * *img (see elf.h). err may be NULL; on failure *img is all zero.
+ */
+int elf_parse(const void *data, size_t size, uint64_t load_bias, struct elf_image *img, char *err)
+{
+	static const uint8_t no_data[1];
+	char scratch[ELF_ERR_MAX];
+	struct parse p = { .data = data ? data : no_data, .size = data ? size : 0, .img = img };
+
+	p.err = err ? err : scratch;
+	p.err[0] = 0;
+	memset(img, 0, sizeof(*img));
+	if (check_ident(&p) != 0 || check_ehdr(&p) != 0 || check_static(&p) != 0) {
+		return -ENOEXEC;
+	}
+	p.bias = p.eh.e_type == ET_DYN ? load_bias : 0;
+	p.vaddr = p.bias ? "load_bias + p_vaddr" : "p_vaddr";
+	p.entry = p.bias ? "load_bias + e_entry" : "e_entry";
+	img->type = p.eh.e_type;
+	img->phnum = p.eh.e_phnum;
+	img->phentsize = p.eh.e_phentsize;
+	if (check_phdrs(&p) != 0 || check_entry(&p) != 0) {
+		return -ENOEXEC;
+	}
+	if (!p.have_phdr) {
+		img->phdr_vaddr = loaded_phdr_vaddr(&p);
+	}
+	return 0;
+}
+
+/* "r-x" style permission string of PF_* flags into buf[4]. Returns buf. */
+const char *elf_perm_str(uint32_t pf, char *buf)
+{
+	buf[0] = (pf & PF_R) ? 'r' : '-';
+	buf[1] = (pf & PF_W) ? 'w' : '-';
+	buf[2] = (pf & PF_X) ? 'x' : '-';
+	buf[PERM_STR_SIZE - 1] = 0;
+	return buf;
+}

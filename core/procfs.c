@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * procfs.c - a process's memory as Linux shows it: /proc/PID/maps,
+ * /proc/PID/status and procps-ng's `pmap -x`. Pure formatting over a VMA list
+ * (include/vma.h) and the RSS / dirty counts the caller reads from the page
+ * tables; nothing here allocates or touches page tables.
+ *
+ * Every function writes like snprintf: never past size, always terminated
+ * when size > 0, and returns the length the whole text needs.
+ *
+ * Where the output follows Linux or procps and why:
+ *   - maps: fs/proc/task_mmu.c show_vma_header_prefix() + show_map_vma():
+ *     "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu " then, for a named area,
+ *     seq_pad() to 25 + 6 * sizeof(void *) - 1 = 72 characters and one more
+ *     space, so the name starts at column 74 (1-based) whatever the width of
+ *     the addresses. Linux prints offset 0 for areas without a file, so only
+ *     VMA_IMAGE shows v->offset. A '\n' in a path is written "\012", as
+ *     seq_file_path(m, file, "\n") does.
+ *   - pmap -x: procps-ng 4.0 src/pmap.c one_proc(): "%u:   %s" header, the
+ *     columns "%016lx %7lu %7llu %7llu %5s %s", Mode is the maps perms with
+ *     'p' turned into '-' plus a fifth '-', the mapping is the basename of a
+ *     path, else "  [ stack ]" for the area holding the stack, else
+ *     "  [ anon ]" -- the heap included (procps only names [heap] with -k).
+ *     Kbytes is the size >> 10; RSS and Dirty are per area in kB, truncated
+ *     as the kernel's smaps does (value >> 10), and totalled as those kB
+ *     values. The separator line ends with a space, as procps prints it.
+ *   - status: fs/proc/array.c proc_pid_status() + task_mem(): "Key:\tvalue",
+ *     sizes "%8lu kB", the fields in Linux's relative order. The name is comm,
+ *     at most 15 characters, with '\n' and '\\' escaped as proc_task_name()
+ *     does.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "kprintf.h"
+#include "kstring.h"
+#include "paging.h"
+#include "procfs.h"
+
+/* seq_setwidth(m, 25 + sizeof(void *) * 6 - 1) in show_vma_header_prefix(). */
+#define MAPS_PAD 72
+/* TASK_COMM_LEN - 1 */
+#define COMM_MAX 15
+
+struct out {
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+static void put(struct out *o, char c)
+{
+	if (o->len + 1 < o->size)
+		o->buf[o->len] = c;
+	o->len++;
+}
+
+static void puts_n(struct out *o, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		put(o, s[i]);
+}
+
+static void outf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void outf(struct out *o, const char *fmt, ...)
+{
+	size_t room = o->len < o->size ? o->size - o->len : 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += (size_t)n;
+}
+
+static size_t finish(struct out *o)
+{
+	if (o->size)
+		o->buf[o->len < o->size ? o->len : o->size - 1] = '\0';
+	return o->len;
+}
+
+/* A path as seq_file_path(m, file, "\n") prints it: '\n' becomes "\012". */
+static void put_path(struct out *o, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\n') {
+			put(o, '\\');
+			put(o, (char)('0' + ((c >> 6) & 7)));
+			put(o, (char)('0' + ((c >> 3) & 7)));
+			put(o, (char)('0' + (c & 7)));
+		} else {
+			put(o, (char)c);
+		}
+	}
+}
+
+static size_t name_len(const struct vma *v)
+{
+	return strnlen(v->name, sizeof(v->name));
+}
+
+static const char *kind_name(enum vma_kind k)
+{
+	switch (k) {
+	case VMA_HEAP:
+		return "[heap]";
+	case VMA_STACK:
+		return "[stack]";
+	case VMA_IMAGE: /* has its own name; not reached */
+	case VMA_ANON:
+	default:
+		return "[anon]";
+	}
+}
+
+size_t procfs_maps(const struct vma_list *l, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+	size_t n = l ? l->n : 0;
+
+	if (n > VMA_MAX)
+		n = VMA_MAX;
+	for (size_t i = 0; i < n; i++) {
+		const struct vma *v = &l->v[i];
+		size_t line = o.len;
+		uint64_t off = v->kind == VMA_IMAGE ? v->offset : 0;
+
+		outf(&o, "%08llx-%08llx %c%c%c%c %08llx 00:00 0 ", (unsigned long long)v->start,
+		     (unsigned long long)v->end, v->prot & VM_READ ? 'r' : '-', v->prot & VM_WRITE ? 'w' : '-',
+		     v->prot & VM_EXEC ? 'x' : '-', 'p', (unsigned long long)off);
+		/* seq_pad(m, ' '): fill up to the width, then one space. */
+		while (o.len - line < MAPS_PAD)
+			put(&o, ' ');
+		put(&o, ' ');
+		if (v->kind == VMA_IMAGE) {
+			put_path(&o, v->name, name_len(v));
+		} else {
+			const char *s = kind_name(v->kind);
+			puts_n(&o, s, strlen(s));
+		}
+		put(&o, '\n');
+	}
+	return finish(&o);
+}
+
+/* The Mapping column of pmap -x, see mapping_name() in procps src/pmap.c. */
+static void pmap_name(struct out *o, const struct vma *v)
+{
+	const char *s = v->name;
+	size_t len = name_len(v), base = 0;
+
+	if (v->kind == VMA_STACK) {
+		puts_n(o, "  [ stack ]", 11);
+		return;
+	}
+	if (v->kind != VMA_IMAGE) {
+		/* [heap] has no '/' either: procps shows it as anonymous memory. */
+		puts_n(o, "  [ anon ]", 10);
+		return;
+	}
+	/*
+	 * The part after the last '/', or that '/' itself when nothing follows.
+	 * Linux always prints an absolute path; a name without any '/' is
+	 * shown whole, as its basename.
+	 */
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '/')
+			base = i + 1 < len ? i + 1 : i;
+	}
+	put_path(o, s + base, len - base);
+}
+
+size_t procfs_pmap_x(const struct vma_list *l, int pid, const char *cmdline, vma_usage_fn usage, void *ctx, char *buf,
+		     size_t size)
+{
+	struct out o = { buf, size, 0 };
+	size_t n = l ? l->n : 0;
+	uint64_t total = 0, total_rss = 0, total_dirty = 0; /* bytes, kB, kB */
+
+	if (n > VMA_MAX)
+		n = VMA_MAX;
+	outf(&o, "%u:   %s\n", (unsigned)pid, cmdline ? cmdline : "");
+	/* justify_print(): "%-16.16s ", three "%7.7s ", "%-5.5s ", then puts("Mapping"). */
+	outf(&o, "%-16s %7s %7s %7s %-5s %s\n", "Address", "Kbytes", "RSS", "Dirty", "Mode", "Mapping");
+	for (size_t i = 0; i < n; i++) {
+		const struct vma *v = &l->v[i];
+		struct vma_usage u = { 0, 0 };
+		uint64_t rss_kb, dirty_kb;
+		char mode[6];
+
+		if (usage)
+			usage(v, &u, ctx);
+		rss_kb = u.rss >> 10;
+		dirty_kb = u.dirty >> 10;
+		total += v->end - v->start;
+		total_rss += rss_kb;
+		total_dirty += dirty_kb;
+		mode[0] = v->prot & VM_READ ? 'r' : '-';
+		mode[1] = v->prot & VM_WRITE ? 'w' : '-';
+		mode[2] = v->prot & VM_EXEC ? 'x' : '-';
+		mode[3] = '-'; /* 'p' (private) becomes '-'; shared would stay 's' */
+		mode[4] = '-'; /* procps's 'R' (no swap reserved) column, always '-' */
+		mode[5] = '\0';
+		outf(&o, "%016llx %7llu %7llu %7llu %5s ", (unsigned long long)v->start,
+		     (unsigned long long)((v->end - v->start) >> 10), (unsigned long long)rss_kb,
+		     (unsigned long long)dirty_kb, mode);
+		pmap_name(&o, v);
+		put(&o, '\n');
+	}
+	/* Four justify_print()s, each followed by a space, then "\n". */
+	outf(&o, "%-16s %7s %7s %7s \n", "----------------", "-------", "-------", "-------");
+	outf(&o, "%-16s %7llu %7llu %7llu\n", "total kB", (unsigned long long)(total >> 10),
+	     (unsigned long long)total_rss, (unsigned long long)total_dirty);
+	return finish(&o);
+}
+
+/* fs/proc/array.c task_state_array, by its letter. */
+static const char *state_name(char c)
+{
+	switch (c) {
+	case 'R':
+		return "R (running)";
+	case 'S':
+		return "S (sleeping)";
+	case 'D':
+		return "D (disk sleep)";
+	case 'T':
+		return "T (stopped)";
+	case 't':
+		return "t (tracing stop)";
+	case 'X':
+		return "X (dead)";
+	case 'Z':
+		return "Z (zombie)";
+	case 'P':
+		return "P (parked)";
+	case 'I':
+		return "I (idle)";
+	default:
+		return NULL;
+	}
+}
+
+/* seq_put_decimal_ull_width(m, " kB\n<Key>:\t", bytes >> 10, 8) in task_mem(). */
+static void kb_line(struct out *o, const char *key, uint64_t bytes)
+{
+	outf(o, "%s:\t%8llu kB\n", key, (unsigned long long)(bytes >> 10));
+}
+
+size_t procfs_status(const struct proc_status *st, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+	const char *name, *state;
+	size_t len;
+
+	if (!st)
+		return finish(&o);
+	name = st->name ? st->name : "";
+	len = strnlen(name, COMM_MAX);
+	state = state_name(st->state);
+	/* proc_task_name(): seq_escape_str(m, tcomm, ESCAPE_SPACE | ESCAPE_SPECIAL, "\n\\"). */
+	puts_n(&o, "Name:\t", 6);
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] == '\n') {
+			puts_n(&o, "\\n", 2);
+		} else if (name[i] == '\\') {
+			puts_n(&o, "\\\\", 2);
+		} else {
+			put(&o, name[i]);
+		}
+	}
+	put(&o, '\n');
+	if (state)
+		outf(&o, "State:\t%s\n", state);
+	else
+		outf(&o, "State:\t%c (unknown)\n", st->state ? st->state : '?');
+	/* One thread per process: the thread group id is the pid. No parent: PPid 0, as for init. */
+	outf(&o, "Tgid:\t%d\nPid:\t%d\nPPid:\t0\n", st->pid, st->pid);
+	kb_line(&o, "VmPeak", st->vm_peak);
+	kb_line(&o, "VmSize", st->vm_size);
+	kb_line(&o, "VmRSS", st->vm_rss);
+	kb_line(&o, "RssAnon", st->rss_anon);
+	kb_line(&o, "RssFile", st->rss_file);
+	kb_line(&o, "VmData", st->vm_data);
+	kb_line(&o, "VmStk", st->vm_stk);
+	kb_line(&o, "VmExe", st->vm_exe);
+	outf(&o, "Threads:\t%d\n", st->threads);
+	return finish(&o);
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * procreport.c - what a process looked like when it ended: seed 001's
+ * /proc/PID/maps view and seed 004's `pmap -x` table, with RSS and Dirty
+ * read from the present and dirty bits of its page tables.
+ */
+#include "heap.h"
+#include "json.h"
+#include "kernel.h"
+#include "proc.h"
+#include "procfs.h"
+#include "report.h"
+
+static void print_text(size_t (*fmt)(struct proc *, char *, size_t), struct proc *p)
+{
+	size_t need = fmt(p, NULL, 0);
+	char *buf = kmalloc(need + 1);
+
+	if (!buf) {
+		kprintf("(no memory for the report)\n");
+		return;
+	}
+	fmt(p, buf, need + 1);
+	/* kprintf cuts long strings: print line by line. */
+	for (char *line = buf; *line;) {
+		char *nl = line;
+
+		while (*nl && *nl != '\n')
+			nl++;
+		kprintf("%.*s\n", (int)(nl - line), line);
+		line = *nl ? nl + 1 : nl;
+	}
+	kfree(buf);
+}
+
+static size_t maps_of(struct proc *p, char *buf, size_t size)
+{
+	return procfs_maps(p->uvm.vmas, buf, size);
+}
+
+static size_t pmap_of(struct proc *p, char *buf, size_t size)
+{
+	return procfs_pmap_x(p->uvm.vmas, p->pid, p->path, uvm_usage, &p->uvm, buf, size);
+}
+
+void proc_report_exit(struct proc *p)
+{
+	struct jrec r;
+
+	if (report_human()) {
+		if (p->signal)
+			kprintf("\npid %d (%s) killed by %s: %s\n", p->pid, p->name, signal_name(p->signal), p->cause);
+		else
+			kprintf("\npid %d (%s) exited with status %d\n", p->pid, p->name, p->exit_code);
+		kprintf("/proc/%d/maps at exit:\n", p->pid);
+		print_text(maps_of, p);
+		kprintf("pmap -x %d:\n", p->pid);
+		print_text(pmap_of, p);
+	}
+	if (!report_json())
+		return;
+	for (size_t i = 0; i < p->uvm.vmas->n; i++) {
+		const struct vma *v = &p->uvm.vmas->v[i];
+		struct vma_usage use;
+		char perm[5] = { v->prot & VM_READ ? 'r' : '-', v->prot & VM_WRITE ? 'w' : '-',
+				 v->prot & VM_EXEC ? 'x' : '-', 'p', 0 };
+
+		uvm_usage(v, &use, &p->uvm);
+		jrec_begin(&r, "maps");
+		jrec_u64(&r, "pid", (uint64_t)p->pid);
+		jrec_hex(&r, "start", v->start);
+		jrec_hex(&r, "end", v->end);
+		jrec_str(&r, "perm", perm);
+		jrec_u64(&r, "rss_kb", use.rss >> 10);
+		jrec_u64(&r, "dirty_kb", use.dirty >> 10);
+		jrec_str(&r, "name", v->name);
+		report_emit(&r);
+	}
+	jrec_begin(&r, "exit");
+	jrec_u64(&r, "pid", (uint64_t)p->pid);
+	jrec_str(&r, "name", p->name);
+	jrec_i64(&r, "code", p->exit_code);
+	jrec_str(&r, "signal", p->signal ? signal_name(p->signal) : "");
+	jrec_str(&r, "cause", p->cause);
+	jrec_u64(&r, "syscalls", p->syscalls);
+	jrec_u64(&r, "preemptions", p->preemptions);
+	report_emit(&r);
+}

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runner.c - the ring-3 test suite: the programs built from tests/user/ and
+ * carried in the kernel image, each with its declared outcome (an exit code,
+ * or a signal and the cause in words). Each becomes a test "user.NAME" in the
+ * TAP stream and a {"rec":"test"} record. The suite ends by checking that
+ * every page the programs used came back.
+ */
+#include "runner.h"
+
+#include "heap.h"
+#include "json.h"
+#include "kernel.h"
+#include "kstring.h"
+#include "pmm.h"
+#include "proc.h"
+#include "procfs.h"
+#include "report.h"
+#include "userprog.h"
+
+#define ARGS_MAX 16
+#define ARG_TEXT 256
+#define INSTANCES_MAX 8
+#define OUTCOME_MAX 160
+
+/* Split text into words (in place, in buf); returns the count. */
+static int split_words(const char *text, char *buf, size_t size, const char **out, int max, int first)
+{
+	int n = first;
+	size_t i = 0;
+
+	if (!text)
+		return n;
+	kstrlcpy(buf, text, size);
+	while (buf[i] && n < max) {
+		while (buf[i] == ' ')
+			buf[i++] = 0;
+		if (!buf[i])
+			break;
+		out[n++] = &buf[i];
+		while (buf[i] && buf[i] != ' ')
+			i++;
+	}
+	return n;
+}
+
+static void expectation(const struct user_prog *up, char *buf, size_t size)
+{
+	if (up->expect_kind == USER_EXPECT_EXIT)
+		ksnprintf(buf, size, "exit=%d", up->expect_code);
+	else
+		ksnprintf(buf, size, "signal=%s cause=\"%s\"", up->expect_signal, up->expect_cause);
+}
+
+static void outcome(const struct proc *p, char *buf, size_t size)
+{
+	if (p->signal)
+		ksnprintf(buf, size, "signal=%s cause=\"%s\"", signal_name(p->signal), p->cause);
+	else
+		ksnprintf(buf, size, "exit=%d", p->exit_code);
+}
+
+/* The kernel's cause must start with the declared one ("write to read-only" matches "... [text]"). */
+static int matches(const struct user_prog *up, const struct proc *p)
+{
+	if (up->expect_kind == USER_EXPECT_EXIT)
+		return !p->signal && p->exit_code == up->expect_code;
+	return p->signal && !strcmp(signal_name(p->signal), up->expect_signal) &&
+	       !strncmp(p->cause, up->expect_cause, strlen(up->expect_cause));
+}
+
+/* Run one declared program (all its instances, all its repeats); returns 1 when every run matched. */
+static int run_prog(const struct user_prog *up, char *got, size_t got_size)
+{
+	char path[PROC_PATH], argbuf[ARG_TEXT], envbuf[ARG_TEXT], idx[INSTANCES_MAX][4], err[ELF_ERR_MAX];
+	const char *argv[ARGS_MAX + 2], *envp[ARGS_MAX + 1];
+	int instances = up->instances > 0 ? up->instances : 1, repeat = up->repeat > 0 ? up->repeat : 1, ok = 1;
+	int argc, envc;
+
+	if (instances > INSTANCES_MAX)
+		instances = INSTANCES_MAX;
+	ksnprintf(path, sizeof(path), "/%s", up->name);
+	argv[0] = path;
+	argc = split_words(up->args, argbuf, sizeof(argbuf), argv, ARGS_MAX, 1);
+	envc = split_words(up->env, envbuf, sizeof(envbuf), envp, ARGS_MAX, 0);
+	envp[envc] = NULL;
+	got[0] = 0;
+	for (int rep = 0; rep < repeat; rep++) {
+		struct proc *p[INSTANCES_MAX];
+
+		for (int i = 0; i < instances; i++) {
+			ksnprintf(idx[i], sizeof(idx[i]), "%d", i);
+			argv[argc] = instances > 1 ? idx[i] : NULL;
+			argv[argc + 1] = NULL;
+			p[i] = proc_spawn(up->name, path, up->elf, up->size, argv, envp, err, sizeof(err));
+			if (!p[i]) {
+				ksnprintf(got, got_size, "not started: %s", err);
+				for (int k = 0; k < i; k++)
+					p[k]->quiet = 1;
+				proc_run();
+				for (int k = 0; k < i; k++)
+					proc_reap(p[k]);
+				return 0;
+			}
+			/* One report per program is plenty: repeats and siblings stay quiet. */
+			p[i]->quiet = rep > 0 || i > 0;
+		}
+		proc_run();
+		for (int i = 0; i < instances; i++) {
+			if (!matches(up, p[i]) && ok) {
+				ok = 0;
+				outcome(p[i], got, got_size);
+				if (repeat > 1 || instances > 1) {
+					size_t n = strlen(got);
+					ksnprintf(got + n, got_size - n, " (run %d, instance %d)", rep, i);
+				}
+			}
+			if (ok && !got[0])
+				outcome(p[i], got, got_size);
+			proc_reap(p[i]);
+		}
+	}
+	return ok;
+}
+
+void runner_run_builtin(void)
+{
+	struct pmm_stats before, after;
+	char expect[OUTCOME_MAX], got[OUTCOME_MAX], name[USER_NAME_MAX + 8];
+	int ran = 0;
+
+	pmm_get_stats(&before);
+	for (uint64_t i = 0; i < user_progs_count; i++) {
+		const struct user_prog *up = &user_progs[i];
+
+		ksnprintf(name, sizeof(name), "user.%s", up->name);
+		if (!test_selected(name))
+			continue;
+		expectation(up, expect, sizeof(expect));
+		test_result(name, run_prog(up, got, sizeof(got)), expect, got);
+		ran++;
+	}
+	if (!ran)
+		return;
+	pmm_get_stats(&after);
+	test_check("user.pages_returned",
+		   after.used_pages[PMM_USER] == 0 && after.used_pages[PMM_PT] == before.used_pages[PMM_PT] &&
+			   after.used_pages[PMM_STACK] == before.used_pages[PMM_STACK],
+		   "every user, page-table and kernel-stack page back after the suite",
+		   "user %llu, pt %llu -> %llu, stack %llu -> %llu pages",
+		   (unsigned long long)after.used_pages[PMM_USER], (unsigned long long)before.used_pages[PMM_PT],
+		   (unsigned long long)after.used_pages[PMM_PT], (unsigned long long)before.used_pages[PMM_STACK],
+		   (unsigned long long)after.used_pages[PMM_STACK]);
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * syscall_entry.S - ring 3 -> ring 0 through SYSCALL, and every way back.
+ *
+ * syscall_entry builds the same struct trap_frame an exception would (CPU
+ * part from RCX/R11/the saved RSP, vector VEC_SYSCALL), so that the
+ * scheduler and the fault code see one kind of saved user state.
+ *
+ * ret_to_user returns to ring 3 from a frame on the kernel stack:
+ *   - frames built by syscall_entry whose RIP is a user-half canonical
+ *     address leave through SYSRET (RCX/R11 are clobbered, as SYSCALL's
+ *     contract allows);
+ *   - everything else leaves through IRETQ: SYSRET with a non-canonical RCX
+ *     would #GP in ring 0 on Intel CPUs with the user's RSP loaded.
+ */
+#include "percpu.h"
+#include "trap.h"
+
+	.text
+	.globl syscall_entry
+	.type syscall_entry, @function
+syscall_entry:
+	swapgs
+	movq	%rsp, %gs:PERCPU_USER_RSP
+	movq	%gs:PERCPU_KSTACK_TOP, %rsp
+	pushq	$(GDT_UDATA | RPL_USER)		/* ss */
+	pushq	%gs:PERCPU_USER_RSP		/* rsp */
+	pushq	%r11				/* rflags */
+	pushq	$(GDT_UCODE | RPL_USER)		/* cs */
+	pushq	%rcx				/* rip */
+	pushq	$0				/* error */
+	pushq	$VEC_SYSCALL			/* vector */
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	xorl	%ebp, %ebp		/* backtraces end here */
+	movq	%rsp, %rdi
+	call	syscall_dispatch
+	jmp	ret_to_user
+	.size syscall_entry, . - syscall_entry
+
+/* %rsp points at a struct trap_frame whose cs is a ring-3 selector. */
+	.globl ret_to_user
+	.type ret_to_user, @function
+ret_to_user:
+	cmpq	$VEC_SYSCALL, TF_VECTOR(%rsp)
+	jne	.Liret
+	movq	TF_RIP(%rsp), %rcx
+	shrq	$47, %rcx		/* user-half canonical: bits 63..47 all clear */
+	jnz	.Liret
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	addq	$(TF_RIP - TF_VECTOR), %rsp	/* now at rip */
+	movq	0(%rsp), %rcx			/* rip */
+	movq	(TF_RFLAGS - TF_RIP)(%rsp), %r11
+	movq	(TF_RSP - TF_RIP)(%rsp), %rsp
+	swapgs
+	sysretq
+.Liret:
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	addq	$(TF_RIP - TF_VECTOR), %rsp
+	swapgs
+	iretq
+	.size ret_to_user, . - ret_to_user
+
+/*
+ * switch_context(&prev->ksp, next->ksp): save the callee-saved registers on
+ * the current kernel stack, store RSP in *prev, load next's RSP, restore its
+ * registers and return into whatever next was doing (or, for a new process,
+ * into proc_first_entry).
+ */
+	.globl switch_context
+	.type switch_context, @function
+switch_context:
+	pushq	%rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, (%rdi)
+	movq	%rsi, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	ret
+	.size switch_context, . - switch_context
+
+/* A new process's first switch returns here, with %rsp at its user frame. */
+	.globl proc_first_entry
+	.type proc_first_entry, @function
+proc_first_entry:
+	jmp	ret_to_user
+	.size proc_first_entry, . - proc_first_entry

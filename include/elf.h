@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * elf.h - validating and describing static x86-64 ELF executables for ring 3.
+ *
+ * elf_parse() checks every header field a loader relies on and fills a
+ * struct elf_image; nothing is mapped here. A malformed file is rejected with
+ * a message naming the field, and never makes the kernel fault: every read is
+ * bounds-checked against the file size.
+ */
+#ifndef ATLAS_ELF_H
+#define ATLAS_ELF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "elf64.h"
+
+#define ELF_MAX_SEGMENTS 16
+#define ELF_ERR_MAX 128
+
+struct elf_segment {
+	uint64_t vaddr;	 /* p_vaddr */
+	uint64_t memsz;	 /* p_memsz */
+	uint64_t offset; /* p_offset */
+	uint64_t filesz; /* p_filesz */
+	uint32_t flags;	 /* PF_R | PF_W | PF_X */
+};
+
+struct elf_image {
+	uint64_t entry;
+	uint64_t phdr_vaddr; /* where the program headers are in memory (AT_PHDR), 0 if not loaded */
+	uint16_t phnum, phentsize;
+	uint64_t lo, hi;  /* page-aligned span of all PT_LOAD segments */
+	uint64_t bss_end; /* end of the highest segment's memsz (unaligned; the heap starts at ALIGN_UP(bss_end,
+			     PAGE_SIZE) == hi) */
+	int type;	  /* ET_EXEC or ET_DYN (static-PIE) */
+	int nseg;
+	struct elf_segment seg[ELF_MAX_SEGMENTS];
+	/* PT_TLS, for reports: musl sets TLS up itself from AT_PHDR. */
+	uint64_t tls_vaddr, tls_memsz;
+};
+
+/*
+ * Validate data[0..size) as a static x86-64 executable for Atlas's user
+ * space and describe it in *img. Checks: magic, class (64), data (LSB),
+ * version, OS ABI (SYSV/GNU), machine (x86-64), type (ET_EXEC, or ET_DYN
+ * with load_bias added; PT_INTERP and PT_DYNAMIC are refused for any type:
+ * Atlas applies no relocations),
+ * e_ehsize, e_phentsize, program-header table bounds, e_entry inside an
+ * executable PT_LOAD, PT_INTERP (dynamic programs are refused), each
+ * PT_LOAD: p_filesz <= p_memsz, file range inside the file, p_align a power
+ * of two and p_vaddr % p_align == p_offset % p_align, addresses inside
+ * [USER_IMAGE_BASE, USER_STACK_TOP - USER_STACK_LIMIT), no overflow, no two
+ * segments overlapping (page granularity), at least one PT_LOAD, at most
+ * ELF_MAX_SEGMENTS. load_bias is the base for ET_DYN (ignored for ET_EXEC).
+ * err may be NULL; on failure *img is zeroed.
+ * Returns 0, or -ENOEXEC with err (ELF_ERR_MAX bytes) naming the field and
+ * the offending value, e.g. "e_machine is 0x3 (EM_386), expected 0x3e (EM_X86_64)".
+ */
+int elf_parse(const void *data, size_t size, uint64_t load_bias, struct elf_image *img, char *err);
+
+/* "r-x" style permission string of PF_* flags into buf[4]. Returns buf. */
+const char *elf_perm_str(uint32_t pf, char *buf);
+
+#endif

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * proc.h - processes: one thread each, an address space (mm/uvm.c), a
+ * guarded kernel stack, a small file table, and a place in the round-robin
+ * run queue. The kernel's own thread (kmain, "pid 0") runs the programs and
+ * is where the CPU idles when nothing is runnable.
+ */
+#ifndef ATLAS_PROC_H
+#define ATLAS_PROC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trap.h"
+#include "uvm.h"
+
+#define PROC_MAX 64
+#define PROC_FDS 16
+#define PROC_NAME 32
+#define PROC_PATH 96
+#define PROC_CAUSE 96
+#define FXSAVE_SIZE 512
+
+enum proc_state { PROC_FREE, PROC_RUNNABLE, PROC_SLEEPING, PROC_ZOMBIE };
+
+enum fd_kind { FD_NONE, FD_STDIN, FD_CONSOLE, FD_MEMFILE };
+
+/* An open file: the console, or a read-only snapshot (/proc/self/...). */
+struct fdesc {
+	enum fd_kind kind;
+	char *data; /* FD_MEMFILE: kmalloc'd text */
+	size_t size, pos;
+};
+
+struct proc {
+	int pid;
+	enum proc_state state;
+	char name[PROC_NAME]; /* program name ("hello") */
+	char path[PROC_PATH]; /* what maps shows ("/hello", "\atlas\bin\x.elf") */
+	struct uvm uvm;
+	int kstack_slot;
+	uint64_t kstack_top;
+	uint64_t ksp;	    /* saved kernel RSP while switched out */
+	uint64_t fs_base;   /* ARCH_SET_FS */
+	uint64_t clear_tid; /* set_tid_address */
+	uint64_t wake_tsc;  /* PROC_SLEEPING until this TSC value */
+	struct fdesc fd[PROC_FDS];
+	/* How it ended. */
+	int exit_code;
+	int signal;		/* 0, or the signal that killed it */
+	char cause[PROC_CAUSE]; /* the fault in words */
+	uint64_t fault_addr, fault_rip;
+	/* Accounting. */
+	uint64_t start_tsc, end_tsc, preemptions, syscalls;
+	uint64_t free_pages_at_start;
+	int quiet; /* no exit report (repeats of the same program) */
+	uint8_t fxsave[FXSAVE_SIZE] __attribute__((aligned(16)));
+};
+
+/*
+ * Create a process from an ELF image (validated here; err gets the reason on
+ * failure) with argv/envp (NULL-terminated kernel arrays). It is runnable but
+ * does not run until the kernel thread waits. Returns NULL on failure.
+ */
+struct proc *proc_spawn(const char *name, const char *path, const void *elf, size_t size, const char *const *argv,
+			const char *const *envp, char *err, size_t err_size);
+
+/*
+ * From the kernel thread: run processes until every one spawned so far has
+ * exited or been killed. Idles (hlt with interrupts on) while all sleep.
+ */
+void proc_run(void);
+
+/* Free a finished process (state ZOMBIE): its kernel stack and its slot. */
+void proc_reap(struct proc *p);
+
+/* The process running now, or NULL in the kernel thread. */
+struct proc *proc_current(void);
+
+/* From a syscall: end the current process with status code. Never returns. */
+void proc_exit(int code) __attribute__((noreturn));
+
+/* From the fault path: kill the current process with signal sig. Never returns. */
+void proc_kill(int sig, const char *cause, uint64_t addr, uint64_t rip) __attribute__((noreturn));
+
+/* Give up the CPU: back of the run queue (sched_yield, the timer). */
+void proc_yield(void);
+
+/* Sleep until the TSC reaches deadline (nanosleep). */
+void proc_sleep_until(uint64_t deadline);
+
+/* Timer interrupt: preempt ring 3. */
+void proc_tick(const struct trap_frame *tf);
+
+/* Processes alive (not free, not reaped). */
+int proc_live(void);
+
+/* Set up the FPU/SSE state every new process starts from (CR0/CR4 bits, fninit, MXCSR). */
+void proc_fpu_init(void);
+
+/*
+ * core/procreport.c: how the process ended, its /proc/PID/maps lines and its
+ * `pmap -x` table (human), {"rec":"exit"} and one {"rec":"maps"} per area
+ * (JSON). Called in the process's context just before its address space goes.
+ */
+void proc_report_exit(struct proc *p);
+
+/* Name of a signal number ("SIGSEGV"). Never NULL. */
+const char *signal_name(int sig);
+
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGSEGV 11
+
+#endif

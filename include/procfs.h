@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * procfs.h - a process's memory as Linux shows it: /proc/PID/maps,
+ * /proc/PID/status and `pmap -x`. Pure formatting over a VMA list and the
+ * per-area RSS / dirty counts the caller reads from the page tables.
+ */
+#ifndef ATLAS_PROCFS_H
+#define ATLAS_PROCFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vma.h"
+
+struct vma_usage {
+	uint64_t rss;	/* bytes present (PTE.P) */
+	uint64_t dirty; /* bytes present and dirty (PTE.D) */
+};
+
+/* Fill *u for area v (called once per area, in order). */
+typedef void (*vma_usage_fn)(const struct vma *v, struct vma_usage *u, void *ctx);
+
+/*
+ * /proc/PID/maps: one line per area in Linux's exact format
+ *   "00400000-00401000 r-xp 00000000 00:00 0                          /hello"
+ * (addresses %08lx, perms with 'p', offset %08llx, dev 00:00, inode 0, the
+ * name starting at column 74 as seq_pad does; VMA_IMAGE names are the program
+ * path, VMA_HEAP "[heap]", VMA_STACK "[stack]", VMA_ANON "[anon]").
+ * Writes at most size bytes (always terminated when size > 0) and returns the
+ * length the whole text needs, like snprintf.
+ */
+size_t procfs_maps(const struct vma_list *l, char *buf, size_t size);
+
+/*
+ * `pmap -x PID`: the header line "PID:   CMDLINE", the column header
+ * "Address           Kbytes     RSS   Dirty Mode  Mapping", one row per area
+ * (address %016llx, sizes in KiB, mode like pmap's "r-x--", mapping name, with
+ * "[ anon ]" and "[ stack ]" spelled as pmap does), the separator
+ * "---------------- ------- ------- ------- " (procps leaves a trailing space) and "total kB" with the sums.
+ * Returns as procfs_maps does.
+ */
+size_t procfs_pmap_x(const struct vma_list *l, int pid, const char *cmdline, vma_usage_fn usage, void *ctx, char *buf,
+		     size_t size);
+
+struct proc_status {
+	const char *name; /* comm: program name without directories, at most 15 chars shown */
+	int pid;
+	char state; /* 'R' running, 'S' sleeping, 'Z' zombie */
+	uint64_t vm_peak, vm_size, vm_rss, vm_data, vm_stk, vm_exe, rss_anon, rss_file; /* bytes */
+	int threads;
+};
+
+/*
+ * /proc/PID/status in Linux's "Key:\tvalue" layout: Name, State (e.g.
+ * "R (running)"), Tgid, Pid, PPid, VmPeak, VmSize, VmRSS, RssAnon, RssFile,
+ * VmData, VmStk, VmExe, Threads; sizes as "%8llu kB". Returns as procfs_maps.
+ */
+size_t procfs_status(const struct proc_status *st, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * userprog.h - the ring-3 programs carried in the kernel image. The table is
+ * generated at build time by tools/mkprogs.sh from the ATLAS-* comments of the
+ * programs in tests/user/ (format: tests/user/README.md) and linked as
+ * build/user/progs.S. tests/user/host_check.py compiles it on the host too.
+ */
+#ifndef ATLAS_USERPROG_H
+#define ATLAS_USERPROG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define USER_NAME_MAX 32
+#define USER_EXPECT_EXIT 0
+#define USER_EXPECT_SIGNAL 1
+
+struct user_prog {
+	const char *name;	   /*  0: file name without .c, e.g. "hello" */
+	const uint8_t *elf;	   /*  8: the ELF file, 4096-byte aligned */
+	uint64_t size;		   /* 16: its size in bytes */
+	int expect_kind;	   /* 24: USER_EXPECT_EXIT or USER_EXPECT_SIGNAL */
+	int expect_code;	   /* 28: exit status 0..255, or the signal's Linux number (SIGSEGV 11) */
+	const char *expect_signal; /* 32: "SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGTRAP"; "" for exit */
+	const char *expect_cause;  /* 40: the kernel's cause must START with this; "" matches any */
+	const char *args;	   /* 48: argv[1..], separated by single spaces; "" for none */
+	const char *env;	   /* 56: K=V entries, separated by single spaces; "" for none */
+	int instances;		   /* 64: copies run at once (>= 1); when > 1, copy i gets "i" appended to argv */
+	int repeat;		   /* 68: runs in sequence (>= 1), each must meet the expectation */
+	const char *after;	   /* 72: name of a program that must have finished first; "" for none */
+};
+
+_Static_assert(sizeof(struct user_prog) == 80, "struct user_prog is laid out by tools/mkprogs.sh: 80 bytes");
+_Static_assert(offsetof(struct user_prog, expect_kind) == 24, "mkprogs.sh layout");
+_Static_assert(offsetof(struct user_prog, expect_signal) == 32, "mkprogs.sh layout");
+_Static_assert(offsetof(struct user_prog, instances) == 64, "mkprogs.sh layout");
+_Static_assert(offsetof(struct user_prog, after) == 72, "mkprogs.sh layout");
+
+extern const struct user_prog user_progs[];
+extern const uint64_t user_progs_count;
+
+#endif

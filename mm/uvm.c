@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uvm.c - user address spaces: the VMA list (mm/vma.c) is the truth about
+ * what a process may touch; the page tables hold what it has touched. Pages
+ * are written by the kernel through the direct map, never through the user
+ * mapping, so loading a program needs no user access (no STAC) and works on
+ * read-only and execute-only pages alike.
+ */
+#include "uvm.h"
+
+#include "heap.h"
+#include "kernel.h"
+#include "kerrno.h"
+#include "kstring.h"
+#include "kvm.h"
+#include "memlayout.h"
+#include "pmm.h"
+#include "random.h"
+#include "x86.h"
+
+/* Auxiliary vector tags (System V ABI, Linux's values). */
+#define AT_NULL 0
+#define AT_PHDR 3
+#define AT_PHENT 4
+#define AT_PHNUM 5
+#define AT_PAGESZ 6
+#define AT_ENTRY 9
+#define AT_RANDOM 25
+#define AT_EXECFN 31
+#define AUXV_PAIRS 8
+
+#define ARGS_MAX (32ULL << 10) /* argv + envp strings */
+#define ARGV_MAX 64
+#define RANDOM_BYTES 16
+
+static uint64_t table_page(void *ctx)
+{
+	(void)ctx;
+	return pmm_alloc(0, PMM_PT);
+}
+
+int uvm_create(struct uvm *u)
+{
+	pte_t *pml4;
+	const pte_t *k;
+
+	memset(u, 0, sizeof(*u));
+	u->vmas = kmalloc(sizeof(*u->vmas));
+	if (!u->vmas)
+		return -ENOMEM;
+	vma_init(u->vmas);
+	u->pt.phys_off = DIRECT_MAP_BASE;
+	u->pt.alloc_table = table_page;
+	/* Invalidating a VA that is not current only costs a TLB entry: always flush. */
+	u->pt.live = 1;
+	u->pt.root = pmm_alloc(0, PMM_PT);
+	if (!u->pt.root)
+		return -ENOMEM;
+	/*
+	 * The kernel half is shared: the same PDPT pages as the kernel's tables.
+	 * Everything the kernel maps after boot (heap, stacks, MMIO) lives under
+	 * PML4[511], which exists from the start, so no entry here goes stale.
+	 */
+	pml4 = PHYS_TO_DIRECT(u->pt.root);
+	k = PHYS_TO_DIRECT(kvm_pt()->root);
+	for (int i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
+		pml4[i] = k[i];
+	pml4[RECURSIVE_SLOT] = u->pt.root | PTE_P | PTE_W | PTE_NX;
+	return 0;
+}
+
+/* Free the tables below entry level lvl of table phys, and the user pages they map. */
+static void free_tree(struct uvm *u, uint64_t table, int lvl)
+{
+	pte_t *t = PHYS_TO_DIRECT(table);
+
+	for (int i = 0; i < PT_ENTRIES; i++) {
+		if (!(t[i] & PTE_P))
+			continue;
+		if (lvl == 1) {
+			pmm_free(t[i] & PTE_ADDR_MASK, 0, PMM_USER);
+			u->pages--;
+		} else {
+			free_tree(u, t[i] & PTE_ADDR_MASK, lvl - 1);
+		}
+	}
+	pmm_free(table, 0, PMM_PT);
+}
+
+void uvm_destroy(struct uvm *u)
+{
+	pte_t *pml4;
+
+	if (u->pt.root) {
+		pml4 = PHYS_TO_DIRECT(u->pt.root);
+		for (int i = 0; i < PT_ENTRIES / 2; i++)
+			if (pml4[i] & PTE_P)
+				free_tree(u, pml4[i] & PTE_ADDR_MASK, PT_LEVELS - 1);
+		pmm_free(u->pt.root, 0, PMM_PT);
+		u->pt.root = 0;
+	}
+	if (u->pages)
+		panic("mm: %llu user pages unaccounted for after freeing an address space",
+		      (unsigned long long)u->pages);
+	kfree(u->vmas);
+	u->vmas = NULL;
+}
+
+static unsigned vm_of_prot(unsigned prot)
+{
+	/* PROT_NONE: present but supervisor-only, so every ring-3 access faults. */
+	return prot ? (prot | VM_USER) : 0;
+}
+
+/* Map a fresh zeroed page at va with the area's permissions; returns its physical address or 0. */
+static uint64_t map_new_page(struct uvm *u, uint64_t va, unsigned prot)
+{
+	uint64_t pa = pmm_alloc(0, PMM_USER);
+
+	if (!pa)
+		return 0;
+	if (pt_map(&u->pt, va, pa, PAGE_SIZE, vm_of_prot(prot) | VM_NOHUGE)) {
+		pmm_free(pa, 0, PMM_USER);
+		return 0;
+	}
+	u->pages++;
+	return pa;
+}
+
+/* Write n bytes at user va through the direct map, mapping pages of the enclosing areas as needed. */
+static int uvm_write(struct uvm *u, uint64_t va, const void *src, size_t n)
+{
+	const uint8_t *s = src;
+
+	while (n) {
+		struct pt_walk w;
+		const struct vma *v = vma_find(u->vmas, va);
+		uint64_t off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off < n ? PAGE_SIZE - off : n, pa;
+
+		if (!v)
+			return -EFAULT;
+		pa = pt_query(&u->pt, va, &w) ? w.phys - off : map_new_page(u, va - off, v->prot);
+		if (!pa)
+			return -ENOMEM;
+		memcpy((uint8_t *)PHYS_TO_DIRECT(pa) + off, s, chunk);
+		va += chunk;
+		s += chunk;
+		n -= chunk;
+	}
+	return 0;
+}
+
+static unsigned prot_of_pf(uint32_t pf)
+{
+	return (pf & PF_R ? VM_READ : 0) | (pf & PF_W ? VM_WRITE : 0) | (pf & PF_X ? VM_EXEC : 0);
+}
+
+int uvm_load_elf(struct uvm *u, const struct elf_image *img, const void *data, const char *path)
+{
+	const uint8_t *bytes = data;
+
+	for (int i = 0; i < img->nseg; i++) {
+		const struct elf_segment *sg = &img->seg[i];
+		uint64_t start = ALIGN_DOWN(sg->vaddr, PAGE_SIZE), end = ALIGN_UP(sg->vaddr + sg->memsz, PAGE_SIZE);
+		int err = vma_insert(u->vmas, start, end, prot_of_pf(sg->flags), VMA_IMAGE,
+				     ALIGN_DOWN(sg->offset, PAGE_SIZE), path);
+
+		if (err)
+			return err;
+		/* File bytes now; the pure-.bss pages after them are demand-zero. */
+		err = uvm_write(u, sg->vaddr, bytes + sg->offset, sg->filesz);
+		if (err)
+			return err;
+	}
+	u->brk_start = u->brk = ALIGN_UP(img->bss_end, PAGE_SIZE);
+	return 0;
+}
+
+static int count_strings(const char *const *v, size_t *bytes)
+{
+	int n = 0;
+
+	for (; v && v[n]; n++)
+		*bytes += strlen(v[n]) + 1;
+	return n;
+}
+
+/* Push a string at *sp (growing down) and return its user address. */
+static uint64_t push_str(uint8_t *buf, uint64_t base, uint64_t *sp, const char *s)
+{
+	size_t len = strlen(s) + 1;
+
+	*sp -= len;
+	memcpy(buf + (*sp - base), s, len);
+	return *sp;
+}
+
+int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *const *argv, const char *const *envp,
+		    uint64_t *rsp)
+{
+	size_t strbytes = 0;
+	int argc = count_strings(argv, &strbytes), envc = count_strings(envp, &strbytes);
+	uint64_t base = USER_STACK_TOP - USER_STACK_INITIAL, sp = USER_STACK_TOP, ptrs[2 * ARGV_MAX + 2];
+	uint64_t random_at, execfn, *vec, nvec, rnd[RANDOM_BYTES / 8];
+	uint8_t *buf;
+	int err;
+
+	if (argc > ARGV_MAX || envc > ARGV_MAX || strbytes > ARGS_MAX)
+		return -E2BIG;
+	err = vma_insert(u->vmas, base, USER_STACK_TOP, VM_READ | VM_WRITE, VMA_STACK, 0, "[stack]");
+	if (err)
+		return err;
+	buf = kzalloc(USER_STACK_INITIAL);
+	if (!buf)
+		return -ENOMEM;
+
+	/* Strings at the top (execfn, env, args), then 16 random bytes, like Linux. */
+	sp -= sizeof(uint64_t);
+	execfn = push_str(buf, base, &sp, argc ? argv[0] : "");
+	for (int i = envc - 1; i >= 0; i--)
+		ptrs[argc + 1 + i] = push_str(buf, base, &sp, envp[i]);
+	for (int i = argc - 1; i >= 0; i--)
+		ptrs[i] = push_str(buf, base, &sp, argv[i]);
+	for (int i = 0; i < RANDOM_BYTES / 8; i++)
+		rnd[i] = random_u64();
+	sp = ALIGN_DOWN(sp - RANDOM_BYTES, 16);
+	memcpy(buf + (sp - base), rnd, RANDOM_BYTES);
+	random_at = sp;
+
+	/* argc, argv[], NULL, envp[], NULL, auxv pairs: RSP 16-byte aligned at argc. */
+	nvec = 1 + (uint64_t)argc + 1 + (uint64_t)envc + 1 + 2 * AUXV_PAIRS;
+	sp = ALIGN_DOWN(sp - nvec * sizeof(uint64_t), 16);
+	vec = (uint64_t *)(buf + (sp - base));
+	*vec++ = (uint64_t)argc;
+	for (int i = 0; i < argc; i++)
+		*vec++ = ptrs[i];
+	*vec++ = 0;
+	for (int i = 0; i < envc; i++)
+		*vec++ = ptrs[argc + 1 + i];
+	*vec++ = 0;
+	const uint64_t aux[2 * AUXV_PAIRS] = { AT_PHDR,	  img->phdr_vaddr, AT_PHENT,  img->phentsize,
+					       AT_PHNUM,  img->phnum,	   AT_PAGESZ, PAGE_SIZE,
+					       AT_ENTRY,  img->entry,	   AT_RANDOM, random_at,
+					       AT_EXECFN, execfn,	   AT_NULL,   0 };
+	memcpy(vec, aux, sizeof(aux));
+
+	err = uvm_write(u, sp, buf + (sp - base), USER_STACK_TOP - sp);
+	kfree(buf);
+	if (err)
+		return err;
+	*rsp = sp;
+	return 0;
+}
+
+/* "text", "rodata", "data", "heap", "stack", "anon": how faults name an area. */
+static const char *area_name(const struct vma *v)
+{
+	switch (v->kind) {
+	case VMA_IMAGE:
+		return v->prot & VM_EXEC ? "text" : v->prot & VM_WRITE ? "data" : "rodata";
+	case VMA_HEAP:
+		return "heap";
+	case VMA_STACK:
+		return "stack";
+	default:
+		return "anon";
+	}
+}
+
+static struct vma *stack_vma(struct uvm *u)
+{
+	struct vma *v = vma_find(u->vmas, USER_STACK_TOP - PAGE_SIZE);
+
+	return v && v->kind == VMA_STACK ? v : NULL;
+}
+
+int uvm_fault(struct uvm *u, uint64_t addr, uint64_t err, char *cause, size_t size)
+{
+	struct vma *v;
+	uint64_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+
+	if (addr < USER_NULL_GUARD_END) {
+		kstrlcpy(cause, "null guard", size);
+		return -EFAULT;
+	}
+	if (addr >= USER_END) {
+		kstrlcpy(cause, va_canonical(addr) ? "kernel address" : "non-canonical address", size);
+		return -EFAULT;
+	}
+	v = vma_find(u->vmas, addr);
+	if (!v) {
+		struct vma *st = stack_vma(u);
+
+		if (addr >= USER_STACK_GUARD && addr < USER_STACK_GUARD_END) {
+			kstrlcpy(cause, "stack guard (stack overflow)", size);
+			return -EFAULT;
+		}
+		/* Grow [stack] down to the faulting page, never past the 8 MiB limit. Never shrunk. */
+		if (st && addr >= USER_STACK_GUARD_END && addr < st->start &&
+		    !vma_resize(u->vmas, st->start, page, st->end)) {
+			v = vma_find(u->vmas, addr);
+		} else {
+			kstrlcpy(cause, "unmapped gap", size);
+			return -EFAULT;
+		}
+	}
+	if (!v->prot) {
+		ksnprintf(cause, size, "access to PROT_NONE [%s]", area_name(v));
+		return -EFAULT;
+	}
+	if ((err & PFERR_W) && !(v->prot & VM_WRITE)) {
+		ksnprintf(cause, size, "write to read-only [%s]", area_name(v));
+		return -EFAULT;
+	}
+	if ((err & PFERR_I) && !(v->prot & VM_EXEC)) {
+		ksnprintf(cause, size, "execute in non-executable [%s]", area_name(v));
+		return -EFAULT;
+	}
+	if (err & PFERR_P) {
+		/* Allowed by the area yet refused by the page: the tables disagree with the VMA list. */
+		ksnprintf(cause, size, "protection fault in [%s]", area_name(v));
+		return -EFAULT;
+	}
+	if (!map_new_page(u, page, v->prot)) {
+		kstrlcpy(cause, "out of memory", size);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* Unmap and free the pages of [start, end); the VMA list is the caller's. */
+static void release(struct uvm *u, uint64_t start, uint64_t end)
+{
+	struct pt_walk w;
+
+	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+		if (!pt_query(&u->pt, va, &w))
+			continue;
+		pt_unmap(&u->pt, va, PAGE_SIZE);
+		pmm_free(w.phys, 0, PMM_USER);
+		u->pages--;
+	}
+}
+
+uint64_t uvm_brk(struct uvm *u, uint64_t newbrk)
+{
+	uint64_t old_end = ALIGN_UP(u->brk, PAGE_SIZE), new_end;
+
+	if (newbrk < u->brk_start || newbrk >= USER_MMAP_TOP)
+		return u->brk;
+	new_end = ALIGN_UP(newbrk, PAGE_SIZE);
+	/*
+	 * Grow by inserting the new pages (they merge into [heap], even if part
+	 * of the heap was mprotected meanwhile); shrink by removing the tail.
+	 */
+	if (new_end > old_end && vma_insert(u->vmas, old_end, new_end, VM_READ | VM_WRITE, VMA_HEAP, 0, "[heap]"))
+		return u->brk;
+	if (new_end < old_end) {
+		release(u, new_end, old_end);
+		vma_remove(u->vmas, new_end, old_end);
+	}
+	u->brk = newbrk;
+	return u->brk;
+}
+
+static unsigned prot_of_linux(int prot)
+{
+	return (prot & LX_PROT_READ ? VM_READ : 0) | (prot & LX_PROT_WRITE ? VM_WRITE | VM_READ : 0) |
+	       (prot & LX_PROT_EXEC ? VM_EXEC | VM_READ : 0);
+}
+
+static int range_args(uint64_t addr, uint64_t len, uint64_t *end)
+{
+	if ((addr & (PAGE_SIZE - 1)) || !len)
+		return -EINVAL;
+	*end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (*end < addr || *end > USER_END || ALIGN_UP(len, PAGE_SIZE) < len)
+		return -EINVAL;
+	return 0;
+}
+
+long uvm_mmap(struct uvm *u, uint64_t addr, uint64_t len, int prot, int flags)
+{
+	uint64_t size = ALIGN_UP(len, PAGE_SIZE), end;
+	int err;
+
+	if (!len || size < len || (prot & ~(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC)))
+		return -EINVAL;
+	if (!(flags & LX_MAP_ANONYMOUS))
+		return -ENODEV; /* no files to map */
+	if (!(flags & LX_MAP_PRIVATE))
+		return -EINVAL; /* no shared mappings: nothing to share with */
+	if (flags & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE)) {
+		if (range_args(addr, len, &end))
+			return -EINVAL;
+		if (addr < USER_NULL_GUARD_END)
+			return -EPERM; /* the null guard stays unmapped, like mmap_min_addr */
+		if (flags & LX_MAP_FIXED_NOREPLACE) {
+			const struct vma *v = vma_find_from(u->vmas, addr);
+			if (v && v->start < end)
+				return -EEXIST;
+		}
+		release(u, addr, end);
+		err = vma_remove(u->vmas, addr, end);
+	} else {
+		addr = vma_find_gap(u->vmas, size, ALIGN_UP(u->brk, PAGE_SIZE) + PAGE_SIZE, USER_MMAP_TOP);
+		if (!addr)
+			return -ENOMEM;
+		err = 0;
+	}
+	if (!err)
+		err = vma_insert(u->vmas, addr, addr + size, prot_of_linux(prot), VMA_ANON, 0, "[anon]");
+	return err ? err : (long)addr;
+}
+
+long uvm_munmap(struct uvm *u, uint64_t addr, uint64_t len)
+{
+	uint64_t end;
+
+	if (range_args(addr, len, &end))
+		return -EINVAL;
+	release(u, addr, end);
+	return vma_remove(u->vmas, addr, end);
+}
+
+long uvm_mprotect(struct uvm *u, uint64_t addr, uint64_t len, int prot)
+{
+	uint64_t end;
+	unsigned vm = prot_of_linux(prot);
+	int err;
+
+	if ((prot & ~(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC)) || range_args(addr, len, &end))
+		return -EINVAL;
+	err = vma_protect(u->vmas, addr, end, vm);
+	if (err)
+		return err;
+	/* Rewrite the pages already present; absent ones get the new rights when touched. */
+	return pt_protect(&u->pt, addr, end - addr, vm_of_prot(vm) | VM_NOHUGE);
+}
+
+long uvm_madvise(struct uvm *u, uint64_t addr, uint64_t len, int advice)
+{
+	uint64_t end;
+
+	if (range_args(addr, len, &end))
+		return -EINVAL;
+	/* DONTNEED on private anonymous memory: the next touch sees zeroes. */
+	if (advice == LX_MADV_DONTNEED)
+		release(u, addr, end);
+	return 0;
+}
+
+void uvm_usage(const struct vma *v, struct vma_usage *out, void *ctx)
+{
+	struct uvm *u = ctx;
+	struct pt_walk w;
+
+	out->rss = out->dirty = 0;
+	for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE) {
+		if (!pt_query(&u->pt, va, &w))
+			continue;
+		out->rss += PAGE_SIZE;
+		if (w.entry[w.level] & PTE_D)
+			out->dirty += PAGE_SIZE;
+	}
+}
+
+void uvm_status(struct uvm *u, struct proc_status *st)
+{
+	for (size_t i = 0; i < u->vmas->n; i++) {
+		const struct vma *v = &u->vmas->v[i];
+		uint64_t size = v->end - v->start;
+		struct vma_usage use;
+
+		uvm_usage(v, &use, u);
+		st->vm_size += size;
+		st->vm_rss += use.rss;
+		if (v->kind == VMA_IMAGE) {
+			st->rss_file += use.rss;
+			if (v->prot & VM_EXEC)
+				st->vm_exe += size;
+		} else {
+			st->rss_anon += use.rss;
+		}
+		if (v->kind == VMA_STACK)
+			st->vm_stk += size;
+		else if ((v->prot & VM_WRITE) || v->kind == VMA_HEAP || v->kind == VMA_ANON)
+			st->vm_data += size;
+	}
+	if (st->vm_size > u->peak_vm)
+		u->peak_vm = st->vm_size;
+	st->vm_peak = u->peak_vm;
+}

@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Run the ring-3 test programs natively under Linux (`make user-host`).
+
+They are ordinary static Linux programs, so each one must meet its ATLAS-*
+expectation on the build host too, read through `tools/mkprogs.sh --list` (the
+parser the kernel's table comes from):
+
+- exit=N: the exit status is N;
+- signal=SIGxxx cause="...": the process dies of that signal (the cause is
+  Atlas's words and cannot be checked here);
+- ATLAS-ARGS / ATLAS-ENV: argv[1..] and the whole environment, as on Atlas;
+- ATLAS-INSTANCES: N copies at once, copy i with "i" appended to argv;
+- ATLAS-REPEAT: N runs in a row; ATLAS-ORDER: table order already honours it.
+
+Limits as on Atlas: an 8 MiB stack (RLIMIT_STACK), no core files. Linux's
+stdout here is a pipe, as Atlas's console is not a terminal.
+
+Also checks the generated table: builds a host program from include/userprog.h
+and $(BUILD)/user/progs.S that prints every entry, and compares it with the
+parsed comments and the ELF files. With --strace, also checks that each
+program makes only the system calls Atlas implements.
+
+Prints one "ok"/"not ok" line per check and ends with "N passed, N failed".
+"""
+
+import argparse
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FIELDS = ("name", "kind", "code", "signal", "cause", "args", "env", "instances", "repeat", "after")
+
+# What Atlas implements (Linux names as strace prints them). syscall_0x...
+# are bad_pointers' deliberate unknown numbers.
+ATLAS_SYSCALLS = {
+    "read", "write", "writev", "open", "openat", "close", "lseek", "mmap", "munmap", "mprotect", "brk",
+    "madvise", "exit", "exit_group", "getpid", "gettid", "arch_prctl", "set_tid_address", "ioctl",
+    "clock_gettime", "nanosleep", "sched_yield", "uname", "getrandom",
+}
+
+# Linux-only calls a program makes deliberately when it is not on Atlas.
+HOST_ONLY = {"bad_pointers": {"pipe2"}}
+
+TABLE_C = r"""
+#include <stdio.h>
+#include "userprog.h"
+int main(void)
+{
+	for (uint64_t i = 0; i < user_progs_count; i++) {
+		const struct user_prog *p = &user_progs[i];
+		uint64_t h = 1469598103934665603ULL;
+		for (uint64_t j = 0; j < p->size; j++)
+			h = (h ^ p->elf[j]) * 1099511628211ULL;
+		printf("%s\t%d\t%d\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%llu\t%llu\t%llu\n", p->name, p->expect_kind,
+		       p->expect_code, p->expect_signal, p->expect_cause, p->args, p->env, p->instances, p->repeat,
+		       p->after, (unsigned long long)p->size, (unsigned long long)h,
+		       (unsigned long long)((uintptr_t)p->elf % 4096));
+	}
+	return 0;
+}
+"""
+
+
+def fnv1a(data):
+    h = 1469598103934665603
+    for b in data:
+        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+class Report:
+    def __init__(self):
+        self.n = self.passed = self.failed = 0
+
+    def result(self, ok, name, detail="", output=""):
+        self.n += 1
+        if ok:
+            self.passed += 1
+            print(f"ok {self.n} - {name}{' # ' + detail if detail else ''}")
+        else:
+            self.failed += 1
+            print(f"not ok {self.n} - {name}: {detail}")
+            for line in output.splitlines()[-20:]:
+                print(f"#   {line}")
+        sys.stdout.flush()
+
+
+def load_table(sources):
+    out = subprocess.run([os.path.join(ROOT, "tools/mkprogs.sh"), "--list"] + sources, check=True,
+                         capture_output=True, text=True).stdout
+    progs = []
+    for line in out.splitlines():
+        p = dict(zip(FIELDS, line.split("\t")))
+        for k in ("code", "instances", "repeat"):
+            p[k] = int(p[k])
+        progs.append(p)
+    return progs
+
+
+def check_table(rep, progs, build):
+    progs_s = os.path.join(build, "progs.S")
+    if not os.path.exists(progs_s):
+        rep.result(False, "progs_table", f"{progs_s} is missing (make user)")
+        return
+    cc = shutil.which("gcc") or shutil.which("cc")
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "table.c")
+        exe = os.path.join(tmp, "table")
+        with open(src, "w") as f:
+            f.write(TABLE_C)
+        # progs.S names the ELFs relative to the top directory: assemble from there.
+        r = subprocess.run([cc, "-std=gnu11", "-no-pie", "-Wall", "-Werror", "-I", os.path.join(ROOT, "include"),
+                            "-o", exe, src, progs_s], cwd=ROOT, capture_output=True, text=True)
+        if r.returncode != 0:
+            rep.result(False, "progs_table", "building a host program from userprog.h + progs.S failed", r.stderr)
+            return
+        lines = subprocess.run([exe], check=True, capture_output=True, text=True).stdout.splitlines()
+    errors = []
+    if len(lines) != len(progs):
+        errors.append(f"{len(lines)} entries, {len(progs)} programs")
+    for line, p in zip(lines, progs):
+        t = line.split("\t")
+        want = [p["name"], str(int(p["kind"] == "signal")), str(p["code"]), p["signal"], p["cause"], p["args"],
+                p["env"], str(p["instances"]), str(p["repeat"]), p["after"]]
+        if t[:10] != want:
+            errors.append(f"entry {t[0]}: {t[:10]} != {want}")
+            continue
+        with open(os.path.join(build, p["name"] + ".elf"), "rb") as f:
+            data = f.read()
+        if int(t[10]) != len(data) or int(t[11]) != fnv1a(data):
+            errors.append(f"entry {p['name']}: embedded ELF differs from {p['name']}.elf")
+        if t[12] != "0":
+            errors.append(f"entry {p['name']}: ELF not 4096-aligned")
+    rep.result(not errors, "progs_table", "; ".join(errors) if errors else
+               f"{len(progs)} entries match userprog.h, the ATLAS-* comments and the ELF files")
+
+
+def limits():
+    resource.setrlimit(resource.RLIMIT_STACK, (8 << 20, 8 << 20))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def argv_env(p, elf, instance=None):
+    argv = [elf] + (p["args"].split(" ") if p["args"] else [])
+    if instance is not None:
+        argv.append(str(instance))
+    env = dict(kv.split("=", 1) for kv in p["env"].split(" ")) if p["env"] else {}
+    return argv, env
+
+
+def outcome(p, rc):
+    """None if rc meets the expectation, else what went wrong."""
+    if p["kind"] == "exit":
+        if rc == p["code"]:
+            return None
+        got = f"signal {signal.Signals(-rc).name}" if rc < 0 else f"exit {rc}"
+        return f"expected exit {p['code']}, got {got}"
+    if rc == -p["code"]:
+        return None
+    got = f"signal {signal.Signals(-rc).name}" if rc < 0 else f"exit {rc}"
+    return f"expected {p['signal']}, got {got}"
+
+
+def run_prog(rep, p, build, timeout):
+    elf = os.path.relpath(os.path.join(build, p["name"] + ".elf"), ROOT)
+    n = p["instances"]
+    for run in range(p["repeat"]):
+        procs = []
+        for i in range(n):
+            argv, env = argv_env(p, elf, i if n > 1 else None)
+            procs.append(subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                          stdin=subprocess.DEVNULL, preexec_fn=limits))
+        outputs = []
+        for i, proc in enumerate(procs):
+            try:
+                out, _ = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                out, _ = proc.communicate()
+                rep.result(False, p["name"], f"instance {i} run {run + 1}: timed out after {timeout} s",
+                           out.decode(errors="replace"))
+                return
+            out = out.decode(errors="replace")
+            outputs.append(out)
+            why = outcome(p, proc.returncode)
+            if why:
+                where = (f"instance {i}, " if n > 1 else "") + (f"run {run + 1}/{p['repeat']}, " if p["repeat"] > 1 else "")
+                rep.result(False, p["name"], where + why, out)
+                return
+    expect = f"exit {p['code']}" if p["kind"] == "exit" else p["signal"] + (f' ("{p["cause"]}" on Atlas)' if p["cause"] else "")
+    extra = (f", {n} instances" if n > 1 else "") + (f", {p['repeat']} runs" if p["repeat"] > 1 else "")
+    first = " | ".join(o.strip().splitlines()[0] for o in outputs if o.strip())
+    rep.result(True, p["name"], f"{expect}{extra}" + (f": {first}" if first else ""))
+
+
+def strace_prog(rep, p, build, timeout):
+    elf = os.path.relpath(os.path.join(build, p["name"] + ".elf"), ROOT)
+    argv, env = argv_env(p, elf, 0 if p["instances"] > 1 else None)
+    with tempfile.NamedTemporaryFile("r", suffix=".strace") as log:
+        subprocess.run(["strace", "-f", "-qq", "-o", log.name] + argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, preexec_fn=limits, timeout=timeout)
+        used = set()
+        for line in log.read().splitlines():
+            line = line.split(" ", 1)[1] if line[:1].isdigit() else line
+            if line.startswith(("---", "+++", "<...")) or "(" not in line:
+                continue
+            used.add(line.split("(", 1)[0].strip())
+    used.discard("execve")
+    allowed = ATLAS_SYSCALLS | HOST_ONLY.get(p["name"], set())
+    bad = sorted(s for s in used if s not in allowed and not s.startswith("syscall_"))
+    rep.result(not bad, f"{p['name']} syscalls", ("uses " + ", ".join(bad) + ", which Atlas lacks") if bad else
+               ", ".join(sorted(used)))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build/user"), help="where NAME.elf and progs.S are")
+    ap.add_argument("--strace", action="store_true", help="also check the system calls each program makes")
+    ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("names", nargs="*", help="only these programs")
+    args = ap.parse_args()
+    build = os.path.abspath(args.build)
+
+    sources = sorted(os.path.join("tests/user", f) for f in os.listdir(os.path.join(ROOT, "tests/user"))
+                     if f.endswith(".c"))
+    os.chdir(ROOT)
+    progs = load_table(sources)
+    rep = Report()
+    print("TAP version 14")
+    if not args.names:
+        check_table(rep, progs, build)
+    for p in progs:
+        if args.names and p["name"] not in args.names:
+            continue
+        run_prog(rep, p, build, args.timeout)
+        if args.strace:
+            strace_prog(rep, p, build, args.timeout)
+    print(f"1..{rep.n}")
+    print(f"{rep.passed} passed, {rep.failed} failed")
+    return 1 if rep.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+# tests/user/user.mk - the ring-3 test programs (static musl ELFs) and the
+# table that embeds them in the kernel. Included by the top Makefile, which
+# provides $(BUILD). Safe to include anywhere: it does not change the default goal.
+#
+#   $(BUILD)/user/NAME.elf   tests/user/NAME.c built with musl-gcc, static, non-PIE
+#   $(BUILD)/user/progs.S    tools/mkprogs.sh: .incbin of every ELF + struct user_prog
+#                            table (include/userprog.h); the top Makefile's
+#                            $(BUILD)/%.o: $(BUILD)/%.S rule assembles it
+#   make user                all of the above
+#   make user-host           run every program natively under Linux (tests/user/host_check.py)
+#
+# See tests/user/README.md for the ATLAS-* comments at the top of each program.
+
+USER_SAVED_GOAL := $(.DEFAULT_GOAL)
+
+USER_CC ?= musl-gcc
+USER_CFLAGS := -std=gnu11 -static -no-pie -O1 -g -fno-stack-protector -Wall -Wextra -Werror \
+	-fno-omit-frame-pointer
+# NX stacks whatever an object file says: stack_exec must fault.
+USER_LDFLAGS := -Wl,-z,noexecstack -Wl,--build-id=none
+
+# Per-program extra flags: USER_CFLAGS_NAME := ... (none needed so far: the
+# fault programs hide their bad pointers from the optimiser, see utest.h).
+
+USER_SRCS := $(sort $(wildcard tests/user/*.c))
+USER_NAMES := $(patsubst tests/user/%.c,%,$(USER_SRCS))
+USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_NAMES))
+USER_HDRS := $(wildcard tests/user/*.h)
+
+$(BUILD)/user/%.elf: tests/user/%.c $(USER_HDRS) tests/user/user.mk | $(BUILD)/user
+	@command -v $(USER_CC) >/dev/null || { echo "$(USER_CC) not found: apt-get install musl-tools" >&2; exit 1; }
+	@echo '  CC [user]  $<'
+	$(Q)$(USER_CC) $(USER_CFLAGS) $(USER_CFLAGS_$*) -DPROG='"$*"' $(USER_LDFLAGS) -o $@ $<
+
+# Fails (naming file and line) on a bad ATLAS-* comment.
+$(BUILD)/user/progs.S: tools/mkprogs.sh $(USER_SRCS) $(USER_ELFS) | $(BUILD)/user
+	@echo '  GEN        $@'
+	$(Q)tools/mkprogs.sh $@ $(BUILD)/user $(USER_SRCS)
+
+$(BUILD)/user:
+	mkdir -p $@
+
+.PHONY: user user-host
+user: $(USER_ELFS) $(BUILD)/user/progs.S
+
+user-host: $(USER_ELFS) $(BUILD)/user/progs.S
+	$(PYTHON) tests/user/host_check.py --build $(BUILD)/user
+
+.DEFAULT_GOAL := $(USER_SAVED_GOAL)
