@@ -142,6 +142,7 @@ void kmain(uint64_t boot_info_phys)
 	boot_checks(n);
 	mm_checks();
 	runner_run_builtin();
+	runner_run_extra();
 	/* After the checks, so the heap they exercised shows up as [kheap]. */
 	report_kmap();
 	report_pt_usage();

@@ -249,6 +249,34 @@ static bool parse_walk(struct options *o, const char *v, size_t n)
 	return true;
 }
 
+/*
+ * run=PROGRAM[;PROGRAM...], each "PATH ARG...": printable ASCII (quote the
+ * value to keep the blanks), no empty entries; PATH starts with '\\' or '/'.
+ */
+static bool parse_run(struct options *o, const char *v, size_t n)
+{
+	bool at_start = true;
+
+	if (n == 0 || n >= sizeof(o->run))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] >= 0x7F)
+			return false;
+		if (at_start && v[i] != ' ') {
+			if (v[i] != '\\' && v[i] != '/')
+				return false;
+			at_start = false;
+		}
+		if (v[i] == ';')
+			at_start = true;
+	}
+	if (at_start)
+		return false; /* empty last entry */
+	memset(o->run, 0, sizeof(o->run));
+	memcpy(o->run, v, n);
+	return true;
+}
+
 /* Small decimal count 0..OPT_EBS_STALE_MAX: no sign, no leading '+'. */
 static bool parse_ebs_stale(struct options *o, const char *v, size_t n)
 {
@@ -303,6 +331,11 @@ static void show_selftest(const struct options *o, char *buf, size_t size)
 	kstrlcpy(buf, options_selftest_name(o->selftest), size);
 }
 
+static void show_run(const struct options *o, char *buf, size_t size)
+{
+	show_bytes(buf, size, o->run[0] ? o->run : "none", o->run[0] ? strnlen(o->run, sizeof(o->run)) : 4);
+}
+
 static void show_bench(const struct options *o, char *buf, size_t size)
 {
 	kstrlcpy(buf, onoff_names[o->bench ? 1 : 0], size);
@@ -337,6 +370,7 @@ static const struct key keys[] = {
 	{ "selftest", "none|kstack|null|rodata", parse_selftest, show_selftest },
 	{ "walk", "0xVA[,0xVA...] with at most 8 addresses", parse_walk, show_walk },
 	{ "bench", "on|off", parse_bench, show_bench },
+	{ "run", "\"\\PATH ARG...;\\PATH...\" (programs on the boot volume)", parse_run, show_run },
 };
 
 /* A word as found in the text: raw bytes, quotes still in. */

@@ -240,6 +240,7 @@ void proc_run(void)
 static void finish_current(struct proc *p)
 {
 	p->end_tsc = rdtsc();
+	proc_flush_output(p);
 	if (!p->quiet)
 		proc_report_exit(p);
 	write_cr3(kvm_pt()->root);

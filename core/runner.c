@@ -12,6 +12,7 @@
 #include "json.h"
 #include "kernel.h"
 #include "kstring.h"
+#include "memlayout.h"
 #include "pmm.h"
 #include "proc.h"
 #include "procfs.h"
@@ -151,4 +152,54 @@ void runner_run_builtin(void)
 		   (unsigned long long)after.used_pages[PMM_USER], (unsigned long long)before.used_pages[PMM_PT],
 		   (unsigned long long)after.used_pages[PMM_PT], (unsigned long long)before.used_pages[PMM_STACK],
 		   (unsigned long long)after.used_pages[PMM_STACK]);
+}
+
+/* "\atlas\bin\hello.elf" -> name "hello", Linux-style path "/atlas/bin/hello.elf". */
+static void names_of(const char *path, char *name, size_t nsize, char *lpath, size_t psize)
+{
+	const char *base = path;
+	size_t n;
+
+	for (const char *c = path; *c; c++)
+		if (*c == '\\' || *c == '/')
+			base = c + 1;
+	kstrlcpy(name, base, nsize);
+	n = strlen(name);
+	if (n > 4 && !strcmp(name + n - 4, ".elf"))
+		name[n - 4] = 0;
+	kstrlcpy(lpath, path, psize);
+	for (char *c = lpath; *c; c++)
+		if (*c == '\\')
+			*c = '/';
+}
+
+void runner_run_extra(void)
+{
+	for (uint32_t i = 0; i < g_boot->nprogs; i++) {
+		const struct boot_prog *bp = &g_boot->progs[i];
+		char name[USER_NAME_MAX], test[USER_NAME_MAX + 8], path[PROC_PATH], argbuf[BOOT_PROG_ARGS];
+		char got[OUTCOME_MAX], err[ELF_ERR_MAX];
+		const char *argv[ARGS_MAX + 2], *envp[1] = { NULL };
+		struct proc *p;
+		int argc;
+
+		names_of(bp->path, name, sizeof(name), path, sizeof(path));
+		ksnprintf(test, sizeof(test), "run.%s", name);
+		if (!test_selected(test))
+			continue;
+		argv[0] = path;
+		argc = split_words(bp->args, argbuf, sizeof(argbuf), argv, ARGS_MAX, 1);
+		argv[argc] = NULL;
+		p = proc_spawn(name, path, PHYS_TO_DIRECT(bp->phys), bp->size, argv, envp, err, sizeof(err));
+		if (!p) {
+			ksnprintf(got, sizeof(got), "%s rejected: %s", bp->path, err);
+			kprintf("run: %s\n", got);
+			test_result(test, 0, "exit=0", got);
+			continue;
+		}
+		proc_run();
+		outcome(p, got, sizeof(got));
+		test_result(test, !p->signal && p->exit_code == 0, "exit=0", got);
+		proc_reap(p);
+	}
 }

@@ -6,6 +6,7 @@
  * per number.
  */
 #include "heap.h"
+#include "json.h"
 #include "kernel.h"
 #include "kerrno.h"
 #include "kstring.h"
@@ -13,6 +14,7 @@
 #include "proc.h"
 #include "procfs.h"
 #include "random.h"
+#include "report.h"
 #include "serial.h"
 #include "tsc.h"
 #include "uaccess.h"
@@ -86,8 +88,42 @@ static struct fdesc *fd_get(struct proc *p, uint64_t fd)
 	return fd < PROC_FDS && p->fd[fd].kind != FD_NONE ? &p->fd[fd] : NULL;
 }
 
+void proc_flush_output(struct proc *p)
+{
+	struct jrec r;
+
+	if (!p->out_len)
+		return;
+	p->out[p->out_len] = 0;
+	jrec_begin(&r, "output");
+	jrec_u64(&r, "pid", (uint64_t)p->pid);
+	jrec_str(&r, "name", p->name);
+	jrec_str(&r, "text", p->out);
+	report_emit(&r);
+	p->out_len = 0;
+}
+
+/*
+ * With report=json the console carries only records, so a program's output
+ * is cut into lines and each becomes {"rec":"output"} (long lines in pieces).
+ */
+static void json_output(struct proc *p, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n') {
+			if (!p->out_len)
+				p->out[p->out_len++] = 0; /* an empty line is still a line */
+			proc_flush_output(p);
+			continue;
+		}
+		p->out[p->out_len++] = s[i];
+		if (p->out_len == sizeof(p->out) - 1)
+			proc_flush_output(p);
+	}
+}
+
 /* Console output, through a kernel bounce buffer. */
-static long write_console(uint64_t ubuf, uint64_t len)
+static long write_console(struct proc *p, uint64_t ubuf, uint64_t len)
 {
 	char chunk[IO_CHUNK];
 	uint64_t done = 0;
@@ -99,7 +135,10 @@ static long write_console(uint64_t ubuf, uint64_t len)
 
 		if (copy_from_user(chunk, ubuf + done, n))
 			return done ? (long)done : -EFAULT;
-		serial_write(chunk, n);
+		if (report_human())
+			serial_write(chunk, n);
+		else
+			json_output(p, chunk, n);
 		done += n;
 	}
 	return (long)done;
@@ -113,7 +152,7 @@ static long sys_write(struct proc *p, uint64_t fd, uint64_t buf, uint64_t len)
 		return -EBADF;
 	if (f->kind != FD_CONSOLE)
 		return -EBADF; /* stdin and /proc snapshots are read-only */
-	return write_console(buf, len);
+	return write_console(p, buf, len);
 }
 
 static long sys_read(struct proc *p, uint64_t fd, uint64_t buf, uint64_t len)
@@ -332,16 +371,24 @@ static long sys_getrandom(uint64_t ubuf, uint64_t len)
 	return (long)done;
 }
 
+/* Unknown numbers: -ENOSYS, said once per number (numbers past NR_MAX_LOGGED share one slot). */
 static long unknown(uint64_t nr)
 {
 	struct proc *p = proc_current();
+	uint64_t slot = nr < NR_MAX_LOGGED ? nr : NR_MAX_LOGGED - 1;
+	struct jrec r;
 
-	if (nr >= NR_MAX_LOGGED || !(logged_unknown[nr / 64] & (1ULL << (nr % 64)))) {
-		if (nr < NR_MAX_LOGGED)
-			logged_unknown[nr / 64] |= 1ULL << (nr % 64);
-		kdebug("syscall %llu from %s (pid %d) is not implemented: -ENOSYS\n", (unsigned long long)nr, p->name,
-		       p->pid);
-	}
+	if (logged_unknown[slot / 64] & (1ULL << (slot % 64)))
+		return -ENOSYS;
+	logged_unknown[slot / 64] |= 1ULL << (slot % 64);
+	if (report_human())
+		kprintf("syscall %llu (from %s, pid %d) is not implemented: -ENOSYS\n", (unsigned long long)nr, p->name,
+			p->pid);
+	jrec_begin(&r, "enosys");
+	jrec_u64(&r, "nr", nr);
+	jrec_u64(&r, "pid", (uint64_t)p->pid);
+	jrec_str(&r, "name", p->name);
+	report_emit(&r);
 	return -ENOSYS;
 }
 

@@ -36,8 +36,26 @@ const char *efi_status_str(EFI_STATUS s);
  */
 uint64_t efi_alloc_pages(uint64_t pages, const char *what);
 
-/* efi/options.c: fill bi->opts from \atlas.cfg and LoadOptions. */
+/* efi/loadopts.c: fill bi->opts from \atlas.cfg and LoadOptions. */
 void efi_load_options(struct boot_info *bi, EFI_LOADED_IMAGE *li);
+/* Log a warning and keep it in bi->warnings for the kernel's report (ctx is bi). */
+void efi_option_warning(void *ctx, const char *msg);
+
+/*
+ * efi/files.c: the root directory of the volume the image came from, or
+ * NULL after logging why (what names the purpose). The caller closes it.
+ */
+EFI_FILE_PROTOCOL *efi_open_root(EFI_LOADED_IMAGE *li, const char *what);
+/*
+ * Read the file at path (ASCII, '\\' or '/' separators) under root into
+ * fresh EfiLoaderData pages of at most max bytes. Returns EFI_SUCCESS with
+ * *phys and *size, or the status of the step that failed
+ * (EFI_BAD_BUFFER_SIZE: empty or larger than max).
+ */
+EFI_STATUS efi_read_file(EFI_FILE_PROTOCOL *root, const char *path, uint64_t max, uint64_t *phys, uint64_t *size);
+
+/* efi/progs.c: load the run= programs and every file in \atlas\bin\ into bi->progs. */
+void efi_load_programs(struct boot_info *bi, EFI_LOADED_IMAGE *li);
 
 /* efi/sysinfo.c: RSDP, GOP framebuffer, firmware identity, console paths. */
 void efi_find_rsdp(struct boot_info *bi);

@@ -11,7 +11,7 @@
 
 #define CFG_MAX 4096
 
-static void warn_cb(void *ctx, const char *msg)
+void efi_option_warning(void *ctx, const char *msg)
 {
 	struct boot_info *bi = ctx;
 	size_t used = strlen(bi->warnings);
@@ -26,24 +26,15 @@ static void warn_cb(void *ctx, const char *msg)
 /* Read \atlas.cfg into buf; returns its length, or -1 when there is none. */
 static long read_cfg(EFI_LOADED_IMAGE *li, char *buf, UINTN cap)
 {
-	EFI_GUID fs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
-	EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs;
 	EFI_FILE_PROTOCOL *root, *f;
 	EFI_STATUS s;
 	UINTN n = cap;
 	CHAR8 extra;
 	UINTN one = 1;
 
-	s = efi_bs->HandleProtocol(li->DeviceHandle, &fs_guid, (void **)&fs);
-	if (s != EFI_SUCCESS) {
-		efi_log("atlas.cfg: boot device has no file system (%s); using defaults\n", efi_status_str(s));
+	root = efi_open_root(li, "atlas.cfg");
+	if (!root)
 		return -1;
-	}
-	s = fs->OpenVolume(fs, &root);
-	if (s != EFI_SUCCESS) {
-		efi_warn("atlas.cfg: cannot open the boot volume: %s\n", efi_status_str(s));
-		return -1;
-	}
 	s = root->Open(root, &f, L"\\atlas.cfg", EFI_FILE_MODE_READ, 0);
 	if (s != EFI_SUCCESS) {
 		if (s != EFI_NOT_FOUND)
@@ -105,7 +96,7 @@ void efi_load_options(struct boot_info *bi, EFI_LOADED_IMAGE *li)
 	n = read_cfg(li, cfg, sizeof(cfg));
 	if (n >= 0) {
 		kstrlcpy(bi->cfgfile, cfg, n + 1 < (long)sizeof(bi->cfgfile) ? (size_t)n + 1 : sizeof(bi->cfgfile));
-		options_parse(&bi->opts, cfg, (size_t)n, "atlas.cfg", 0, warn_cb, bi);
+		options_parse(&bi->opts, cfg, (size_t)n, "atlas.cfg", 0, efi_option_warning, bi);
 	}
 	if (li->LoadOptions && li->LoadOptionsSize) {
 		n = load_options_text(li->LoadOptions, li->LoadOptionsSize, bi->cmdline, sizeof(bi->cmdline));
@@ -113,7 +104,7 @@ void efi_load_options(struct boot_info *bi, EFI_LOADED_IMAGE *li)
 			efi_warn("LoadOptions: %u bytes that are not text; ignored\n", (unsigned)li->LoadOptionsSize);
 			bi->cmdline[0] = 0;
 		} else {
-			options_parse(&bi->opts, bi->cmdline, (size_t)n, "command line", 1, warn_cb, bi);
+			options_parse(&bi->opts, bi->cmdline, (size_t)n, "command line", 1, efi_option_warning, bi);
 		}
 	}
 }

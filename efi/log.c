@@ -115,6 +115,14 @@ const char *efi_status_str(EFI_STATUS s)
 		return "EFI_ACCESS_DENIED";
 	case EFI_SECURITY_VIOLATION:
 		return "EFI_SECURITY_VIOLATION";
+	case EFI_BAD_BUFFER_SIZE:
+		return "EFI_BAD_BUFFER_SIZE";
+	case EFI_END_OF_FILE:
+		return "EFI_END_OF_FILE";
+	case EFI_VOLUME_CORRUPTED:
+		return "EFI_VOLUME_CORRUPTED";
+	case EFI_NO_MEDIA:
+		return "EFI_NO_MEDIA";
 	default:
 		return "EFI error";
 	}

@@ -40,6 +40,17 @@ struct boot_tsc {
 	uint64_t kernel_entry;
 };
 
+/* An extra program efi/ read from the boot volume (run=, \atlas\bin\). */
+#define BOOT_PROGS_MAX 16
+#define BOOT_PROG_PATH 96
+#define BOOT_PROG_ARGS 160
+struct boot_prog {
+	char path[BOOT_PROG_PATH]; /* as given, e.g. "\atlas\bin\hello.elf" */
+	char args[BOOT_PROG_ARGS]; /* argv[1..], space separated */
+	uint64_t phys;		   /* the file's bytes (EfiLoaderData) */
+	uint64_t size;
+};
+
 struct boot_info {
 	uint64_t magic;
 	uint32_t version;
@@ -105,6 +116,8 @@ struct boot_info {
 	char cmdline[1024];
 	char cfgfile[512];
 	char warnings[1024]; /* option warnings, one per line */
+	struct boot_prog progs[BOOT_PROGS_MAX];
+	uint32_t nprogs;
 	uint32_t option_warnings;
 	uint32_t conout_has_serial; /* ConOut already mirrors to a UART */
 };

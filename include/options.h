@@ -23,6 +23,7 @@ enum selftest { SELFTEST_NONE, SELFTEST_KSTACK, SELFTEST_NULL, SELFTEST_RODATA }
 #define OPT_TESTS_MAX 256
 #define OPT_EBS_STALE_MAX 16
 #define OPT_WALK_MAX 8
+#define OPT_RUN_MAX 512
 
 struct options {
 	enum report_mode report;
@@ -36,6 +37,8 @@ struct options {
 	unsigned nwalk; /* walk=0xVA,...: addresses to show the page walk of */
 	uint64_t walk[OPT_WALK_MAX];
 	int bench; /* bench=on: emit {"rec":"bench"} measurements */
+	/* run="\\path\\prog.elf arg1 arg2;\\other.elf": extra programs from the boot volume */
+	char run[OPT_RUN_MAX];
 };
 
 /* Called once per problem found; msg is one line, without a newline. */

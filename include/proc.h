@@ -20,6 +20,7 @@
 #define PROC_PATH 96
 #define PROC_CAUSE 96
 #define FXSAVE_SIZE 512
+#define PROC_OUT_LINE 240
 
 enum proc_state { PROC_FREE, PROC_RUNNABLE, PROC_SLEEPING, PROC_ZOMBIE };
 
@@ -54,6 +55,9 @@ struct proc {
 	uint64_t start_tsc, end_tsc, preemptions, syscalls;
 	uint64_t free_pages_at_start;
 	int quiet; /* no exit report (repeats of the same program) */
+	/* report=json: console output becomes {"rec":"output"} lines; the partial line waits here. */
+	char out[PROC_OUT_LINE];
+	size_t out_len;
 	uint8_t fxsave[FXSAVE_SIZE] __attribute__((aligned(16)));
 };
 
@@ -104,6 +108,9 @@ void proc_fpu_init(void);
  * (JSON). Called in the process's context just before its address space goes.
  */
 void proc_report_exit(struct proc *p);
+
+/* core/syscall.c: emit what is left of the process's JSON-mode output line. */
+void proc_flush_output(struct proc *p);
 
 /* Name of a signal number ("SIGSEGV"). Never NULL. */
 const char *signal_name(int sig);

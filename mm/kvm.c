@@ -253,19 +253,35 @@ static void heap_set(uint64_t i, int v)
 
 static uint64_t heap_top; /* one past the highest page in use */
 
-/* Keep the [kheap] region's end at the highest mapped page; words skip empty stretches. */
+/*
+ * Keep the [kheap] regions equal to the runs of mapped heap pages: large
+ * blocks given back leave holes, and a region must never claim an unmapped
+ * page (the monitor witness in tests/boot checks exactly that).
+ */
 static void heap_region_update(void)
 {
-	uint64_t w = heap_top / 64 + 1 < KHEAP_PAGES / 64 ? heap_top / 64 + 1 : KHEAP_PAGES / 64;
+	uint64_t run = 0;
 
-	while (w > 0 && !heap_used[w - 1])
-		w--;
-	heap_top = 0;
-	if (w)
-		heap_top = (w - 1) * 64 + 64 - (uint64_t)__builtin_clzll(heap_used[w - 1]);
-	region_del(KHEAP_BASE);
-	if (heap_top)
-		region_add(KHEAP_BASE, KHEAP_BASE + (heap_top << PAGE_SHIFT), VM_READ | VM_WRITE, KR_MAPPED, "[kheap]");
+	for (size_t i = 0; i < nregions;) {
+		if (regions[i].start >= KHEAP_BASE && regions[i].end <= KHEAP_END && regions[i].kind == KR_MAPPED)
+			region_del(regions[i].start);
+		else
+			i++;
+	}
+	for (uint64_t i = 0; i <= heap_top && i <= KHEAP_PAGES; i++) {
+		int used = i < heap_top && i < KHEAP_PAGES && heap_bit(i);
+
+		if (used) {
+			run++;
+			continue;
+		}
+		if (run)
+			region_add(KHEAP_BASE + ((i - run) << PAGE_SHIFT), KHEAP_BASE + (i << PAGE_SHIFT),
+				   VM_READ | VM_WRITE, KR_MAPPED, "[kheap]");
+		run = 0;
+	}
+	while (heap_top && !heap_bit(heap_top - 1))
+		heap_top--;
 }
 
 /* Unmap and free heap pages [first, first+n). */

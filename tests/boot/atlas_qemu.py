@@ -134,14 +134,26 @@ def esp_read_file(img, name, offset=0):
 # Boot media
 
 
-def make_removable_disk(workdir, cfg_text):
-    """A GPT disk with build/esp.img, its \\atlas.cfg replaced by cfg_text (None: keep the default)."""
+def esp_add_files(esp, files):
+    """Copy {"/dir/name": local_path} into the FAT image esp, creating directories."""
+    for dest, src in (files or {}).items():
+        parts = dest.strip("/").split("/")
+        for i in range(1, len(parts)):
+            d = "::/" + "/".join(parts[:i])
+            subprocess.run(["mmd", "-i", str(esp), d], capture_output=True)  # exists already: fine
+        _run(["mcopy", "-o", "-i", esp, src, "::/" + "/".join(parts)])
+
+
+def make_removable_disk(workdir, cfg_text, files=None):
+    """A GPT disk with build/esp.img, its \\atlas.cfg replaced by cfg_text (None: keep the default),
+    plus files ({"/atlas/bin/x.elf": local_path})."""
     workdir = Path(workdir)
     esp = workdir / "esp.img"
     shutil.copyfile(ESP_IMG, esp)
     if cfg_text is not None:
         cfg = write_cfg(workdir / "atlas.cfg", cfg_text)
         _run(["mcopy", "-o", "-i", esp, cfg, "::/atlas.cfg"])
+    esp_add_files(esp, files)
     disk = workdir / "disk.img"
     _run([MKDISK, disk, esp], cwd=REPO)
     esp.unlink()  # 64 MiB we no longer need
@@ -455,7 +467,8 @@ class Harness:
         self.base_dir.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.base_dir))
 
-    def start(self, name, cfg=None, shell_opts=None, memory="128M", debug_exit=True, extra_args=(), timeout=None):
+    def start(self, name, cfg=None, shell_opts=None, memory="128M", debug_exit=True, extra_args=(), timeout=None,
+              files=None):
         """Build the medium and start QEMU.
 
         cfg         text of \\atlas.cfg (None: the one in build/esp.img)
@@ -463,10 +476,11 @@ class Harness:
                     a string: shell path, startup.nsh runs atlas.efi shell_opts
         memory      QEMU -m
         debug_exit  add isa-debug-exit at 0xf4
+        files       {"/path/on/esp": local_path} added to the ESP (removable path only)
         """
         workdir = self._workdir(name)
         if shell_opts is None:
-            disk = make_removable_disk(workdir, cfg)
+            disk = make_removable_disk(workdir, cfg, files)
         else:
             disk = make_shell_disk(workdir, shell_opts, cfg)
         return Machine(name, workdir, disk, memory, debug_exit, extra_args, timeout or self.timeout)

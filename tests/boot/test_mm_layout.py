@@ -234,10 +234,16 @@ def test_default_kernel_image_sections(run):
 
 
 def test_default_heap_region(run):
-    heap = the(kmap(run), "[kheap]")
-    assert heap.perm == "rw-", heap
-    assert heap.start == KHEAP_BASE and heap.end <= KHEAP_END, heap
-    assert heap.end - heap.start >= run.one("heap")["pages"] * PAGE, (heap, run.one("heap"))
+    # One [kheap] region per run of mapped heap pages: large blocks given back leave holes.
+    heap = [r for r in kmap(run) if r.name == "[kheap]"]
+    assert heap, "no [kheap] region"
+    assert heap[0].start == KHEAP_BASE, heap
+    for h in heap:
+        assert h.perm == "rw-" and KHEAP_BASE <= h.start < h.end <= KHEAP_END, h
+    for a, b in zip(heap, heap[1:]):
+        assert a.end < b.start, (a, b)  # separate runs, with a hole between them
+    mapped = sum(h.end - h.start for h in heap)
+    assert mapped == run.one("heap")["pages"] * PAGE, (heap, run.one("heap"))
 
 
 def test_default_kernel_stacks_have_guards_below(run):

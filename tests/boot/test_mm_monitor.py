@@ -226,13 +226,17 @@ def test_translations(run, regions, leaves):
 
 def test_cache_types(regions, leaves):
     # Atlas's PAT entry 1 is WC and PWT alone selects it (core/cpu.c): the framebuffer is PWT, not PCD;
-    # everything else is write-back (neither).
+    # the local APIC's registers are uncached (PCD and PWT); everything else is write-back (neither).
     fb = [r for r in regions if r.name == "[framebuffer]"]
     assert len(fb) == 1, fb
     in_fb = [lf for lf in leaves if fb[0].start <= lf.va < fb[0].end]
     assert in_fb and all(lf.pwt and not lf.pcd for lf in in_fb), [lf for lf in in_fb if not lf.pwt or lf.pcd][:5]
-    other = [lf for lf in leaves if not fb[0].start <= lf.va < fb[0].end and (lf.pwt or lf.pcd)]
-    assert not other, f"uncached / WC leaves outside [framebuffer]: {other[:5]}"
+    lapic = [r for r in regions if r.name == "[lapic]"]
+    assert len(lapic) == 1, lapic
+    in_lapic = [lf for lf in leaves if lapic[0].start <= lf.va < lapic[0].end]
+    assert in_lapic and all(lf.pwt and lf.pcd for lf in in_lapic), in_lapic
+    other = [lf for lf in leaves if (lf.pwt or lf.pcd) and lf not in in_fb and lf not in in_lapic]
+    assert not other, f"uncached / WC leaves outside [framebuffer] and [lapic]: {other[:5]}"
 
 
 def test_info_mem_effective_permissions(regions, mem_ranges):

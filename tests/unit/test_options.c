@@ -524,8 +524,9 @@ static void test_unknown_key(void **state)
 	options_defaults(&o);
 	assert_int_equal(parse(&o, "colour=red", &c), 1);
 	assert_string_equal(
-		c.msg[0], "atlas.cfg: unknown option 'colour=red' "
-			  "(known: report, serial, on_finish, tests, log, ebs_stale, selftest, walk, bench); ignored");
+		c.msg[0],
+		"atlas.cfg: unknown option 'colour=red' "
+		"(known: report, serial, on_finish, tests, log, ebs_stale, selftest, walk, bench, run); ignored");
 	/* Keys are case-sensitive and exact. */
 	check_rejected("REPORT=json", 11, "unknown option 'REPORT=json'", NULL, "ignored");
 	check_rejected("reports=json", 12, "unknown option 'reports=json'", NULL, "ignored");
@@ -944,12 +945,34 @@ static void test_selftest_bench_walk(void **state)
 	assert_int_equal(o.nwalk, 8);
 }
 
+static void test_run_option(void **state)
+{
+	struct options o;
+	struct cap c;
+	static const char *const bad[] = {
+		"run=",		  "run=hello.elf", "run=\"\\a.elf;\"", "run=\"\\a.elf;;\\b.elf\"", "run=\"\\a.elf; x\"",
+		"run=\\a\x01.elf"
+	};
+
+	(void)state;
+	options_defaults(&o);
+	assert_int_equal(o.run[0], 0);
+	assert_int_equal(parse(&o, "run=\"\\atlas\\x.elf one two;/other.elf\"", &c), 0);
+	assert_string_equal(o.run, "\\atlas\\x.elf one two;/other.elf");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse(&o, bad[i], &c), 1);
+		assert_has(c.msg[0], "run");
+		assert_string_equal(o.run, "\\atlas\\x.elf one two;/other.elf");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_ebs_stale),
 		cmocka_unit_test(test_selftest_bench_walk),
+		cmocka_unit_test(test_run_option),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_serial_str),
 		cmocka_unit_test(test_report_values),
