@@ -4,6 +4,10 @@
  */
 #include "cpu.h"
 
+#include "acpi.h"
+#include "kvm.h"
+#include "memlayout.h"
+
 #include "json.h"
 #include "kernel.h"
 #include "kstring.h"
@@ -167,5 +171,32 @@ void cpu_report(void)
 	jrec_hex(&r, "cr3", cr3);
 	jrec_hex(&r, "cr4", cr4);
 	jrec_hex(&r, "efer", efer);
+	report_emit(&r);
+}
+
+static const void *direct(uint64_t phys)
+{
+	return PHYS_TO_DIRECT(phys);
+}
+
+void smp_report(void)
+{
+	struct acpi_info ai;
+	int cpus = -1;
+	struct jrec r;
+
+	if (g_boot->rsdp && acpi_init(&ai, g_boot->rsdp, direct, kvm_direct_ok) >= 0)
+		cpus = acpi_madt_cpus(&ai, direct);
+	if (report_human()) {
+		if (cpus > 0)
+			kprintf("CPUs: %d in the ACPI MADT; Atlas runs on this one", cpus);
+		else
+			kprintf("CPUs: no usable MADT (%d); Atlas runs on this one", cpus);
+		kprintf("%s\n", g_boot->ap_init_sent ? ", the others were sent INIT after ExitBootServices and stay parked"
+						      : " (no APIC to park the others with)");
+	}
+	jrec_begin(&r, "smp");
+	jrec_i64(&r, "cpus", cpus);
+	jrec_bool(&r, "ap_init", (int)g_boot->ap_init_sent);
 	report_emit(&r);
 }

@@ -137,6 +137,7 @@ void kmain(uint64_t boot_info_phys)
 	report_memmap();
 	report_boot();
 	cpu_report();
+	smp_report();
 	efirt_report();
 	lapic_report();
 	boot_checks(n);

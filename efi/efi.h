@@ -83,6 +83,9 @@ int efi_build_page_tables(struct boot_info *bi, const struct kernel_image *k, ui
 /* efi/exit.c: final GetMemoryMap + ExitBootServices with bounded retries. */
 EFI_STATUS efi_exit_boot_services(struct boot_info *bi, unsigned stale_tries);
 
+/* efi/ap.c: after ExitBootServices, INIT every other processor out of firmware code. 1 when sent. */
+int efi_ap_init_all(void);
+
 /* efi/handoff.S: load CR3, switch to the kernel stack, jump. Never returns. */
 void atlas_handoff(uint64_t cr3, uint64_t entry, uint64_t stack_top, uint64_t boot_info_phys) __attribute__((noreturn));
 

@@ -9,7 +9,8 @@
  *  5. unpack the kernel, allocate boot_info, boot stack and map buffer
  *  6. build Atlas's page tables
  *  7. final GetMemoryMap + ExitBootServices (nothing allocated in between)
- *  8. cli, EFER.NXE, load CR3 and jump to the kernel on its own stack
+ *  8. cli, INIT the other processors out of firmware code, EFER.NXE, load
+ *     CR3 and jump to the kernel on its own stack
  *
  * Any failure before step 7 logs what went wrong and returns to the
  * firmware; after it there is no way back and the kernel reports instead.
@@ -151,6 +152,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	}
 	cli();
 	bi->tsc.ebs_done = rdtsc();
+	/* Before the kernel reuses boot-services memory the APs may be spinning in. */
+	bi->ap_init_sent = (uint32_t)efi_ap_init_all();
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	atlas_handoff(bi->atlas_cr3, k.entry, KSTACK_TOP(KSTACK_BOOT_SLOT), bi_phys);
 }

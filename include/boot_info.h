@@ -120,6 +120,7 @@ struct boot_info {
 	uint32_t nprogs;
 	uint32_t option_warnings;
 	uint32_t conout_has_serial; /* ConOut already mirrors to a UART */
+	uint32_t ap_init_sent;      /* efi/ sent INIT to all other processors after ExitBootServices */
 };
 
 #endif

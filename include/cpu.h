@@ -28,6 +28,12 @@ void cpu_enable_features(void);
 /* {"rec":"cpu"} and a human line: features, CR0/CR3/CR4/EFER. */
 void cpu_report(void);
 
+/*
+ * {"rec":"smp"} and a human line: processors in the ACPI MADT, and whether
+ * efi/ parked the application processors with INIT.
+ */
+void smp_report(void);
+
 /* PTE bits that select write-combining once cpu_enable_features() ran. */
 uint64_t cpu_pat_wc_bits(void);
 
