@@ -11,6 +11,7 @@
 #include "kstring.h"
 #include "memlayout.h"
 #include "report.h"
+#include "tsc.h"
 #include "x86.h"
 
 /* Enough for 2n-1 regions out of the largest raw maps seen on real machines. */
@@ -199,4 +200,33 @@ void report_option_warnings(void)
 		report_emit(&r);
 		w += n + (w[n] == '\n');
 	}
+}
+
+void report_timeline(void)
+{
+	const struct boot_tsc *t = &g_boot->tsc;
+	static const char *const names[] = { "efi_entry", "memmap", "ebs", "kernel", "pagetables", "first_user" };
+	const uint64_t stamps[] = { t->efi_entry, t->memmap_read, t->ebs_done, t->kernel_entry, t->pagetables,
+				    t->first_user };
+	char key[32];
+	struct jrec r;
+
+	if (report_human()) {
+		kprintf("\nBoot timeline (TSC %llu MHz; under QEMU TCG: host ticks since the VM started):\n",
+			(unsigned long long)(tsc_hz() / 1000000));
+		for (size_t i = 0; i < ARRAY_SIZE(stamps); i++)
+			if (stamps[i])
+				kprintf("  %-11s %14llu ticks  +%8llu us after efi_main\n", names[i],
+					(unsigned long long)stamps[i],
+					(unsigned long long)(tsc_to_ns(stamps[i] - t->efi_entry) / 1000));
+	}
+	jrec_begin(&r, "timeline");
+	for (size_t i = 0; i < ARRAY_SIZE(stamps); i++) {
+		ksnprintf(key, sizeof(key), "tsc_%s", names[i]);
+		jrec_u64(&r, key, stamps[i]);
+	}
+	jrec_u64(&r, "tsc_hz", tsc_hz());
+	if (t->first_user)
+		jrec_u64(&r, "efi_to_user_ns", tsc_to_ns(t->first_user - t->efi_entry));
+	report_emit(&r);
 }

@@ -70,7 +70,8 @@ static void memory_init(long nregions)
 		panic("mm: page allocator found no usable memory (%d)", err);
 	kvm_build_ticks = rdtsc();
 	err = kvm_init();
-	kvm_build_ticks = rdtsc() - kvm_build_ticks;
+	g_boot->tsc.pagetables = rdtsc();
+	kvm_build_ticks = g_boot->tsc.pagetables - kvm_build_ticks;
 	if (err)
 		panic("mm: building the kernel page tables failed (%d)", err);
 	heap_init(&heap_pages);
@@ -144,6 +145,7 @@ void kmain(uint64_t boot_info_phys)
 	mm_checks();
 	runner_run_builtin();
 	runner_run_extra();
+	report_timeline();
 	/* After the checks, so the heap they exercised shows up as [kheap]. */
 	report_kmap();
 	report_pt_usage();

@@ -173,6 +173,8 @@ static void switch_to(struct proc *next)
 	if (next == &kthread) {
 		write_cr3(kvm_pt()->root);
 	} else {
+		if (!g_boot->tsc.first_user)
+			g_boot->tsc.first_user = rdtsc();
 		__asm__ volatile("fxrstor64 %0" : : "m"(next->fxsave));
 		write_cr3(next->uvm.pt.root);
 		wrmsr(MSR_FS_BASE, next->fs_base);

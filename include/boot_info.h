@@ -38,6 +38,8 @@ struct boot_tsc {
 	uint64_t memmap_read; /* final GetMemoryMap returned */
 	uint64_t ebs_done;    /* ExitBootServices returned EFI_SUCCESS */
 	uint64_t kernel_entry;
+	uint64_t pagetables;  /* the kernel's own tables live (kvm_init returned) */
+	uint64_t first_user;  /* just before the first ring-3 instruction */
 };
 
 /* An extra program efi/ read from the boot volume (run=, \atlas\bin\). */

@@ -19,6 +19,13 @@ const struct mm_region *memmap_regions(size_t *count, const struct memmap_stats 
 void report_memmap(void);
 /* Where the kernel runs: load addresses, EBS tries, live RIP/RSP/CR3. */
 void report_boot(void);
+/*
+ * The boot timeline from the TSC stamps: efi_main, final GetMemoryMap,
+ * ExitBootServices, kernel entry, own page tables live, first ring-3
+ * instruction; {"rec":"timeline"} with ns when the TSC is calibrated.
+ */
+void report_timeline(void);
+
 /* Option warnings efi/ collected, replayed after the console changed hands. */
 void report_option_warnings(void);
 

@@ -40,6 +40,7 @@ ATLAS_EFI = BUILD / "atlas.efi"
 MKESP = REPO / "tools" / "mkesp.sh"
 MKDISK = REPO / "tools" / "mkdisk.sh"
 STARTUP_NSH = REPO / "startup.nsh"
+DEFAULT_CFG = REPO / "tools" / "atlas.cfg"
 
 # Same names as the Makefile's variables (`make boot-test OVMF_CODE=...` exports
 # command-line variables to the recipe), so the suite boots what `make run` would.
@@ -144,12 +145,16 @@ def esp_add_files(esp, files):
         _run(["mcopy", "-o", "-i", esp, src, "::/" + "/".join(parts)])
 
 
-def make_removable_disk(workdir, cfg_text, files=None):
+def make_removable_disk(workdir, cfg_text, files=None, efi=None):
     """A GPT disk with build/esp.img, its \\atlas.cfg replaced by cfg_text (None: keep the default),
-    plus files ({"/atlas/bin/x.elf": local_path})."""
+    plus files ({"/atlas/bin/x.elf": local_path}). With efi (a path), the ESP is built afresh by
+    tools/mkesp.sh with that binary as \\EFI\\BOOT\\BOOTX64.EFI (and tools/atlas.cfg unless cfg_text)."""
     workdir = Path(workdir)
     esp = workdir / "esp.img"
-    shutil.copyfile(ESP_IMG, esp)
+    if efi is None:
+        shutil.copyfile(ESP_IMG, esp)
+    else:
+        _run([MKESP, esp, efi, STARTUP_NSH, DEFAULT_CFG], cwd=REPO)
     if cfg_text is not None:
         cfg = write_cfg(workdir / "atlas.cfg", cfg_text)
         _run(["mcopy", "-o", "-i", esp, cfg, "::/atlas.cfg"])
@@ -160,12 +165,13 @@ def make_removable_disk(workdir, cfg_text, files=None):
     return disk
 
 
-def make_shell_disk(workdir, shell_opts, cfg_text):
-    """A GPT disk whose ESP has no removable-path loader: OVMF's shell runs atlas.efi shell_opts."""
+def make_shell_disk(workdir, shell_opts, cfg_text, efi=None):
+    """A GPT disk whose ESP has no removable-path loader: OVMF's shell runs atlas.efi shell_opts
+    (efi: the binary to put there, default build/atlas.efi)."""
     workdir = Path(workdir)
     cfg = write_cfg(workdir / "atlas.cfg", cfg_text if cfg_text is not None else "")
     esp = workdir / "esp.img"
-    _run([MKESP, esp, ATLAS_EFI, STARTUP_NSH, cfg, "--shell-only", shell_opts], cwd=REPO)
+    _run([MKESP, esp, efi or ATLAS_EFI, STARTUP_NSH, cfg, "--shell-only", shell_opts], cwd=REPO)
     disk = workdir / "disk.img"
     _run([MKDISK, disk, esp], cwd=REPO)
     esp.unlink()
@@ -324,14 +330,15 @@ class Machine:
         r = m.result()
     """
 
-    def __init__(self, name, workdir, disk, memory, debug_exit, extra_args, timeout):
+    def __init__(self, name, workdir, disk, memory, debug_exit, extra_args, timeout, ovmf_code=None, ovmf_vars=None):
         self.name = name
         self.workdir = Path(workdir)
         self.timeout = timeout
         self.serial_path = self.workdir / "serial.log"
         self.stderr_path = self.workdir / "qemu.stderr"
         self.vars_path = self.workdir / "OVMF_VARS.fd"
-        shutil.copyfile(OVMF_VARS, self.vars_path)
+        ovmf_code = ovmf_code or OVMF_CODE
+        shutil.copyfile(ovmf_vars or OVMF_VARS, self.vars_path)
         qmp_path = self.workdir / "qmp.sock"
         if len(str(qmp_path)) > _SUN_PATH_MAX:
             self._sockdir = tempfile.mkdtemp(prefix="atlas-qmp-")
@@ -341,7 +348,7 @@ class Machine:
         self.qmp_path = qmp_path
         self.cmd = [
             QEMU, "-machine", "q35", "-m", memory, "-nic", "none", "-no-reboot", "-display", "none",
-            "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
+            "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={ovmf_code}",
             "-drive", f"if=pflash,format=raw,unit=1,file={self.vars_path}",
             "-drive", f"format=raw,file={disk}",
             "-serial", f"file:{self.serial_path}",
@@ -468,22 +475,27 @@ class Harness:
         return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.base_dir))
 
     def start(self, name, cfg=None, shell_opts=None, memory="128M", debug_exit=True, extra_args=(), timeout=None,
-              files=None):
+              files=None, efi=None, ovmf_code=None, ovmf_vars=None):
         """Build the medium and start QEMU.
 
-        cfg         text of \\atlas.cfg (None: the one in build/esp.img)
+        cfg         text of \\atlas.cfg (None: the one in build/esp.img, or tools/atlas.cfg with efi)
         shell_opts  None: removable path (\\EFI\\BOOT\\BOOTX64.EFI, no LoadOptions);
                     a string: shell path, startup.nsh runs atlas.efi shell_opts
         memory      QEMU -m
         debug_exit  add isa-debug-exit at 0xf4
         files       {"/path/on/esp": local_path} added to the ESP (removable path only)
+        efi         the EFI binary to put on the ESP (None: build/esp.img's, or build/atlas.efi
+                    on the shell path), e.g. a signed copy
+        ovmf_code   firmware code image (None: OVMF_CODE)
+        ovmf_vars   variable store template, copied per boot (None: OVMF_VARS)
         """
         workdir = self._workdir(name)
         if shell_opts is None:
-            disk = make_removable_disk(workdir, cfg, files)
+            disk = make_removable_disk(workdir, cfg, files, efi=efi)
         else:
-            disk = make_shell_disk(workdir, shell_opts, cfg)
-        return Machine(name, workdir, disk, memory, debug_exit, extra_args, timeout or self.timeout)
+            disk = make_shell_disk(workdir, shell_opts, cfg, efi=efi)
+        return Machine(name, workdir, disk, memory, debug_exit, extra_args, timeout or self.timeout,
+                       ovmf_code=ovmf_code, ovmf_vars=ovmf_vars)
 
     def boot(self, name, **kw):
         """Boot until QEMU exits by itself (or the hard timeout kills it) and return the BootResult."""
