@@ -5,6 +5,7 @@
 #   make debug      same, stopped at the reset vector, with gdb attached
 #   make test       lint, host unit tests, boot tests (what CI runs)
 #   make lint       clang-format check + cppcheck
+#   make test-matrix  boot the whole suite in every cell of the boot matrix (long)
 #   make bench      boot with bench=on and tabulate the kernel's own figures
 #   make signed     atlas.efi signed for Secure Boot (snakeoil key by default)
 #   make run-secureboot  make run with Secure Boot enforced (OVMF snakeoil)
@@ -59,7 +60,7 @@ EFI_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(EFI_C) $(EFI_S))
 
 HEADERS := $(wildcard include/*.h efi/*.h)
 
-.PHONY: all deps run debug test lint unit boot-test bench clean format
+.PHONY: all deps run debug test lint unit boot-test bench clean format test-matrix
 all: $(BUILD)/atlas.efi $(BUILD)/esp.img $(BUILD)/disk.img
 
 # ---- kernel ---------------------------------------------------------------
@@ -220,6 +221,11 @@ boot-test: all
 	$(PYTHON) -m pytest -v tests/boot
 
 test: deps lint unit user-host boot-test
+
+# Every cell of the boot matrix (memory x CPU model x machine x SMP x serial x
+# OVMF size): the whole suite must pass in each. Long: not part of make test.
+test-matrix: deps all
+	$(PYTHON) tools/matrix.py
 
 # Benchmarks: figures, not pass/fail (RUNS=N boots per configuration).
 bench: deps all
