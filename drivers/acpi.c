@@ -59,6 +59,14 @@
 #define FADT_FLAG_RESET_REG_SUP (1U << 10)
 
 /* Generic Address Structure (5.2.3.2) */
+/* Serial Port Console Redirection table (Microsoft's SPCR specification, revision 2+) */
+#define SPCR_OFF_TYPE 36
+#define SPCR_OFF_BASE 40 /* a GAS */
+#define SPCR_OFF_BAUD 58
+#define SPCR_MIN_LEN 80
+#define GAS_OFF_ACCESS 3 /* access size: 1 byte, 2 word, 3 dword, 4 qword */
+#define GAS_ACCESS_DWORD 3
+
 #define GAS_LEN 12
 #define GAS_OFF_SPACE 0
 #define GAS_OFF_ADDRESS 4
@@ -447,6 +455,45 @@ static int parse_rsdp(struct acpi_info *ai, const struct acpi_ctx *c, uint64_t p
 	return 0;
 }
 
+/* SPCR's baud rate code: 3 = 9600, 4 = 19200, 6 = 57600, 7 = 115200; 0 = as the firmware set it. */
+static uint32_t spcr_baud(uint8_t code)
+{
+	switch (code) {
+	case 3:
+		return 9600;
+	case 4:
+		return 19200;
+	case 6:
+		return 57600;
+	case 7:
+		return 115200;
+	default:
+		return 0;
+	}
+}
+
+static void parse_spcr(struct acpi_info *ai, const uint8_t *t, uint64_t phys)
+{
+	ai->spcr = phys;
+	ai->spcr_type = rd8(t + SPCR_OFF_TYPE);
+	ai->spcr_space = rd8(t + SPCR_OFF_BASE + GAS_OFF_SPACE);
+	ai->spcr_width = rd8(t + SPCR_OFF_BASE + GAS_OFF_ACCESS) == GAS_ACCESS_DWORD ? 4 : 1;
+	ai->spcr_addr = rd64(t + SPCR_OFF_BASE + GAS_OFF_ADDRESS);
+	ai->spcr_baud = spcr_baud(rd8(t + SPCR_OFF_BAUD));
+}
+
+int acpi_spcr_usable(const struct acpi_info *ai)
+{
+	if (!ai || !ai->spcr || !ai->spcr_addr)
+		return 0;
+	if (ai->spcr_type != ACPI_SPCR_16550 && ai->spcr_type != ACPI_SPCR_16450 &&
+	    ai->spcr_type != ACPI_SPCR_16550_GAS)
+		return 0;
+	if (ai->spcr_space == ACPI_GAS_SPACE_IO)
+		return ai->spcr_addr <= 0xFFF8; /* eight registers of I/O space */
+	return ai->spcr_space == ACPI_GAS_SPACE_MEMORY;
+}
+
 int acpi_init(struct acpi_info *ai, uint64_t rsdp_phys, const void *(*phys_to_virt)(uint64_t), acpi_phys_ok_fn ok)
 {
 	struct acpi_ctx c = { phys_to_virt, ok };
@@ -493,8 +540,15 @@ int acpi_init(struct acpi_info *ai, uint64_t rsdp_phys, const void *(*phys_to_vi
 		}
 		if (!ai->madt) {
 			t = sdt_map(&c, phys, "APIC", &tlen);
-			if (t && tlen >= MADT_OFF_ENTRIES)
+			if (t && tlen >= MADT_OFF_ENTRIES) {
 				ai->madt = phys;
+				continue;
+			}
+		}
+		if (!ai->spcr) {
+			t = sdt_map(&c, phys, "SPCR", &tlen);
+			if (t && tlen >= SPCR_MIN_LEN)
+				parse_spcr(ai, t, phys);
 		}
 	}
 	return ai->fadt ? 0 : -EINVAL;

@@ -28,10 +28,25 @@ struct acpi_info {
 	uint64_t reset_addr;
 	uint8_t reset_value;
 	char oem_id[7]; /* RSDP OEMID, NUL-terminated */
+	/* SPCR: the firmware's serial console (a 16550-compatible UART), when it names one. */
+	uint64_t spcr;	    /* physical address of the table; 0 = none */
+	uint8_t spcr_type;  /* Interface Type: ACPI_SPCR_16550, ACPI_SPCR_16450, ACPI_SPCR_16550_GAS, ... */
+	uint8_t spcr_space; /* ACPI_GAS_SPACE_IO or ACPI_GAS_SPACE_MEMORY */
+	uint8_t spcr_width; /* register access width in bytes (1 or 4) */
+	uint64_t spcr_addr; /* base address (I/O port or physical MMIO) */
+	uint32_t spcr_baud; /* bits per second, 0 = "as the firmware left it" */
 };
 
 /* 1 when [phys, phys + len) may be read through the direct map. */
 typedef int (*acpi_phys_ok_fn)(uint64_t phys, uint64_t len);
+
+/* SPCR Interface Types Atlas's 16550 driver can drive (DBG2 port subtypes). */
+#define ACPI_SPCR_16550 0x00
+#define ACPI_SPCR_16450 0x01
+#define ACPI_SPCR_16550_GAS 0x12
+
+/* 1 when the SPCR found by acpi_init describes a UART Atlas can use. */
+int acpi_spcr_usable(const struct acpi_info *ai);
 
 /*
  * Parse the tables reachable from the RSDP at rsdp_phys into *ai (zeroed

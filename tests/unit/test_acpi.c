@@ -1051,10 +1051,88 @@ static void test_madt_missing(void **state)
 	assert_int_equal(acpi_madt_cpus(&ai, fake_p2v), -EINVAL);
 }
 
+/* ---- SPCR ---- */
+
+/* A firmware whose XSDT also lists an SPCR of len bytes at SPARE_OFF. */
+static void mk_fw_spcr(uint8_t type, uint8_t space, uint8_t access, uint64_t addr, uint8_t baud, uint32_t len)
+{
+	uint64_t e[] = { HI + FADT_OFF, HI + MADT_OFF, HI + SPARE_OFF };
+	uint8_t *t;
+
+	free_regions(); /* each call builds a whole new firmware */
+	mk_rsdp(2, 0, HI + ROOT_OFF);
+	mk_root(HI + ROOT_OFF, "XSDT", e, 3);
+	mk_fadt(HI + FADT_OFF, FADT_LEN_V6, HI + DSDT_OFF, 0x604, 0);
+	mk_dsdt(HI + DSDT_OFF, aml_std, sizeof(aml_std));
+	mk_madt(HI + MADT_OFF, madt_std, sizeof(madt_std));
+	t = mk_table(HI + SPARE_OFF, "SPCR", len);
+	if (len >= 80) {
+		t[36] = type;
+		set_gas(t, 40, space, addr);
+		t[43] = access;
+		t[58] = baud;
+	}
+	seal(t);
+}
+
+static void test_spcr_io_port(void **state)
+{
+	struct acpi_info ai;
+
+	(void)state;
+	mk_fw_spcr(ACPI_SPCR_16550, ACPI_GAS_SPACE_IO, 1, 0x2F8, 7, 80);
+	assert_int_equal(init(&ai), 0);
+	assert_true(ai.spcr == HI + SPARE_OFF);
+	assert_true(acpi_spcr_usable(&ai));
+	assert_int_equal(ai.spcr_space, ACPI_GAS_SPACE_IO);
+	assert_true(ai.spcr_addr == 0x2F8);
+	assert_int_equal(ai.spcr_width, 1);
+	assert_int_equal(ai.spcr_baud, 115200);
+}
+
+static void test_spcr_mmio_dword(void **state)
+{
+	struct acpi_info ai;
+
+	(void)state;
+	mk_fw_spcr(ACPI_SPCR_16550_GAS, ACPI_GAS_SPACE_MEMORY, 3, 0xFE030000ULL, 0, 88);
+	assert_int_equal(init(&ai), 0);
+	assert_true(acpi_spcr_usable(&ai));
+	assert_int_equal(ai.spcr_space, ACPI_GAS_SPACE_MEMORY);
+	assert_true(ai.spcr_addr == 0xFE030000ULL);
+	assert_int_equal(ai.spcr_width, 4);
+	assert_int_equal(ai.spcr_baud, 0);
+}
+
+static void test_spcr_unusable_or_malformed(void **state)
+{
+	struct acpi_info ai;
+
+	(void)state;
+	mk_fw_spcr(0x03 /* ARM PL011 */, ACPI_GAS_SPACE_MEMORY, 3, 0x9000000, 7, 80);
+	assert_int_equal(init(&ai), 0);
+	assert_true(ai.spcr != 0);
+	assert_false(acpi_spcr_usable(&ai));
+	mk_fw_spcr(ACPI_SPCR_16550, ACPI_GAS_SPACE_IO, 1, 0, 7, 80); /* no address */
+	assert_int_equal(init(&ai), 0);
+	assert_false(acpi_spcr_usable(&ai));
+	mk_fw_spcr(ACPI_SPCR_16550, ACPI_GAS_SPACE_IO, 1, 0x3F8, 7, 60); /* shorter than any SPCR */
+	assert_int_equal(init(&ai), 0);
+	assert_true(ai.spcr == 0);
+	assert_false(acpi_spcr_usable(&ai));
+	free_regions();
+	mk_fw(2, aml_std, sizeof(aml_std)); /* none at all */
+	assert_int_equal(init(&ai), 0);
+	assert_false(acpi_spcr_usable(&ai));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rev0_rsdt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spcr_io_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spcr_mmio_dword, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spcr_unusable_or_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rev2_xsdt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rev2_falls_back_to_rsdt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_rsdp, setup, teardown),
