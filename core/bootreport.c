@@ -206,8 +206,8 @@ void report_timeline(void)
 {
 	const struct boot_tsc *t = &g_boot->tsc;
 	static const char *const names[] = { "efi_entry", "memmap", "ebs", "kernel", "pagetables", "first_user" };
-	const uint64_t stamps[] = { t->efi_entry, t->memmap_read, t->ebs_done, t->kernel_entry, t->pagetables,
-				    t->first_user };
+	const uint64_t stamps[] = { t->efi_entry,    t->memmap_read, t->ebs_done,
+				    t->kernel_entry, t->pagetables,  t->first_user };
 	char key[32];
 	struct jrec r;
 

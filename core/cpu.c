@@ -192,8 +192,9 @@ void smp_report(void)
 			kprintf("CPUs: %d in the ACPI MADT; Atlas runs on this one", cpus);
 		else
 			kprintf("CPUs: no usable MADT (%d); Atlas runs on this one", cpus);
-		kprintf("%s\n", g_boot->ap_init_sent ? ", the others were sent INIT after ExitBootServices and stay parked"
-						      : " (no APIC to park the others with)");
+		kprintf("%s\n", g_boot->ap_init_sent ?
+					", the others were sent INIT after ExitBootServices and stay parked" :
+					" (no APIC to park the others with)");
 	}
 	jrec_begin(&r, "smp");
 	jrec_i64(&r, "cpus", cpus);

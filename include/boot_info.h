@@ -38,8 +38,8 @@ struct boot_tsc {
 	uint64_t memmap_read; /* final GetMemoryMap returned */
 	uint64_t ebs_done;    /* ExitBootServices returned EFI_SUCCESS */
 	uint64_t kernel_entry;
-	uint64_t pagetables;  /* the kernel's own tables live (kvm_init returned) */
-	uint64_t first_user;  /* just before the first ring-3 instruction */
+	uint64_t pagetables; /* the kernel's own tables live (kvm_init returned) */
+	uint64_t first_user; /* just before the first ring-3 instruction */
 };
 
 /* An extra program efi/ read from the boot volume (run=, \atlas\bin\). */
@@ -122,7 +122,7 @@ struct boot_info {
 	uint32_t nprogs;
 	uint32_t option_warnings;
 	uint32_t conout_has_serial; /* ConOut already mirrors to a UART */
-	uint32_t ap_init_sent;      /* efi/ sent INIT to all other processors after ExitBootServices */
+	uint32_t ap_init_sent;	    /* efi/ sent INIT to all other processors after ExitBootServices */
 };
 
 #endif
