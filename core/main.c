@@ -42,16 +42,6 @@ uint64_t g_fb_virt; /* the framebuffer in the MMIO window (write-combining), or 
 void boot_checks(long nregions);
 void mm_checks(void);
 
-static void serial_setup(void)
-{
-	const struct options *o = &g_boot->opts;
-
-	if (o->serial == SERIAL_OFF)
-		serial_disable();
-	else
-		serial_init(o->serial == SERIAL_PORT ? o->serial_port : COM1_PORT);
-}
-
 static uint64_t kvm_build_ticks;
 
 static void memory_init(long nregions)
@@ -124,7 +114,7 @@ void kmain(uint64_t boot_info_phys)
 		panic("boot: boot_info at phys 0x%llx is not from this build", (unsigned long long)boot_info_phys);
 	}
 	g_boot->tsc.kernel_entry = tsc;
-	serial_setup();
+	serial_select_early();
 	cpu_detect();
 	cpu_enable_features();
 
@@ -133,12 +123,14 @@ void kmain(uint64_t boot_info_phys)
 	report_option_warnings();
 	n = memmap_load();
 	memory_init(n);
+	serial_select_spcr();
 	user_init();
 
 	report_memmap();
 	report_boot();
 	cpu_report();
 	smp_report();
+	serial_report();
 	efirt_report();
 	lapic_report();
 	boot_checks(n);

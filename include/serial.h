@@ -18,19 +18,47 @@
  */
 int serial_init(uint16_t port);
 
+/*
+ * The same for a memory-mapped 16550 (ACPI SPCR, serial=mmio:0xADDR): virt is
+ * where the registers are mapped (uncached), phys their physical address (for
+ * reports), stride 1 or 4 bytes between registers. Returns 0, -ENODEV or
+ * -EINVAL (bad stride).
+ */
+int serial_init_mmio(uint64_t virt, uint64_t phys, unsigned stride);
+
 /* Stop using the UART (serial=off, or after repeated timeouts). */
 void serial_disable(void);
 
 /* 1 when serial_init found a UART and it has not been disabled. */
 int serial_present(void);
 
-/* The port in use, 0 when none. */
+/* The I/O port in use, 0 when none (or when the UART is memory-mapped). */
 uint16_t serial_port(void);
+/* Physical address of the memory-mapped UART in use, 0 when none. */
+uint64_t serial_mmio_base(void);
 
 /* Write n bytes, turning "\n" into "\r\n". Drops output when absent. */
 void serial_write(const char *s, size_t n);
 
+/*
+ * One received byte (0..255), or -1 when none is waiting, the byte arrived
+ * damaged (parity or framing error, a break) or there is no UART. Never waits:
+ * callers poll (with pause) and so stay in control of their own loop.
+ */
+int serial_read_byte(void);
+
 /* Wait (bounded) until the transmitter is empty: call before power-off. */
 void serial_drain(void);
+
+/*
+ * core/serialsel.c: choosing the console UART. serial_select_early(): the
+ * port serial= names, or COM1 (serial=auto), probed; serial=off silences it.
+ * serial_select_spcr(): after the kernel's tables exist, with serial=auto,
+ * switch to the UART ACPI's SPCR names (I/O or MMIO) if it answers.
+ * serial_report(): {"rec":"serial"} and a human line.
+ */
+void serial_select_early(void);
+void serial_select_spcr(void);
+void serial_report(void);
 
 #endif
