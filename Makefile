@@ -205,7 +205,7 @@ include tests/unit/unit.mk
 include tests/user/user.mk
 
 SOURCES := $(wildcard efi/*.c efi/*.h core/*.c mm/*.c drivers/*.c include/*.h tests/unit/*.c tests/user/*.c \
-	tests/user/*.h)
+	tests/user/*.h tests/bench/*.c)
 
 lint:
 	@echo '  LINT       clang-format --dry-run --Werror (.clang-format)'
@@ -218,7 +218,7 @@ format:
 	clang-format -i $(SOURCES)
 
 boot-test: all
-	$(PYTHON) -m pytest -v tests/boot
+	$(PYTHON) -m pytest -v tests/boot tests/bench
 
 test: deps lint unit user-host boot-test
 
@@ -228,8 +228,20 @@ test-matrix: deps all
 	$(PYTHON) tools/matrix.py
 
 # Benchmarks: figures, not pass/fail (RUNS=N boots per configuration).
-bench: deps all
+# Only make bench needs these: Debian's kernel for the Linux side, and the chart.
+BENCH_PACKAGES := linux-image-amd64 python3-matplotlib
+.PHONY: bench-deps
+bench: deps bench-deps all
 	$(PYTHON) tools/bench.py
+
+bench-deps:
+	@missing=""; for p in $(BENCH_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \

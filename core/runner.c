@@ -178,28 +178,50 @@ void runner_run_extra(void)
 	for (uint32_t i = 0; i < g_boot->nprogs; i++) {
 		const struct boot_prog *bp = &g_boot->progs[i];
 		char name[USER_NAME_MAX], test[USER_NAME_MAX + 8], path[PROC_PATH], argbuf[BOOT_PROG_ARGS];
-		char got[OUTCOME_MAX], err[ELF_ERR_MAX];
+		char got[OUTCOME_MAX], err[ELF_ERR_MAX], idx[INSTANCES_MAX][4];
 		const char *argv[ARGS_MAX + 2], *envp[1] = { NULL };
-		struct proc *p;
-		int argc;
+		struct proc *p[INSTANCES_MAX];
+		int argc, n = bp->instances > 1 ? (int)bp->instances : 1, started = 0, ok = 1;
 
+		if (n > INSTANCES_MAX)
+			n = INSTANCES_MAX;
 		names_of(bp->path, name, sizeof(name), path, sizeof(path));
 		ksnprintf(test, sizeof(test), "run.%s", name);
 		if (!test_selected(test))
 			continue;
 		argv[0] = path;
 		argc = split_words(bp->args, argbuf, sizeof(argbuf), argv, ARGS_MAX, 1);
-		argv[argc] = NULL;
-		p = proc_spawn(name, path, PHYS_TO_DIRECT(bp->phys), bp->size, argv, envp, err, sizeof(err));
-		if (!p) {
-			ksnprintf(got, sizeof(got), "%s rejected: %s", bp->path, err);
-			kprintf("run: %s\n", got);
-			test_result(test, 0, "exit=0", got);
-			continue;
+		got[0] = 0;
+		/* Like ATLAS-INSTANCES: with N > 1, copy k gets "k" as an extra last argument. */
+		for (int k = 0; k < n; k++) {
+			ksnprintf(idx[k], sizeof(idx[k]), "%d", k);
+			argv[argc] = n > 1 ? idx[k] : NULL;
+			argv[argc + 1] = NULL;
+			p[k] = proc_spawn(name, path, PHYS_TO_DIRECT(bp->phys), bp->size, argv, envp, err, sizeof(err));
+			if (!p[k]) {
+				ksnprintf(got, sizeof(got), "%s rejected: %s", bp->path, err);
+				kprintf("run: %s\n", got);
+				ok = 0;
+				break;
+			}
+			p[k]->quiet = k > 0;
+			started++;
 		}
 		proc_run();
-		outcome(p, got, sizeof(got));
-		test_result(test, !p->signal && p->exit_code == 0, "exit=0", got);
-		proc_reap(p);
+		for (int k = 0; k < started; k++) {
+			if (ok && (p[k]->signal || p[k]->exit_code != 0)) {
+				ok = 0;
+				outcome(p[k], got, sizeof(got));
+				if (n > 1) {
+					size_t len = strlen(got);
+
+					ksnprintf(got + len, sizeof(got) - len, " (instance %d)", k);
+				}
+			}
+			if (ok && !got[0])
+				outcome(p[k], got, sizeof(got));
+			proc_reap(p[k]);
+		}
+		test_result(test, ok, "exit=0", got);
 	}
 }

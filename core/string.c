@@ -4,6 +4,8 @@
  * gcc may emit calls to memcpy/memset/memmove/memcmp on its own, so these
  * carry the standard names.
  */
+#include <stdint.h>
+
 #include "kstring.h"
 
 #ifndef ATLAS_HOST
@@ -15,8 +17,11 @@
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *d = dst;
+	size_t q = n / 8, b = n % 8;
 
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	/* Quadwords for the bulk: QEMU's TCG runs rep movsq several times faster than rep movsb. */
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(b) : : "memory");
 	return dst;
 }
 
@@ -37,8 +42,11 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
+	size_t q = n / 8, b = n % 8;
+	uint64_t pattern = 0x0101010101010101ULL * (uint8_t)c;
 
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(pattern) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(b) : "a"(pattern) : "memory");
 	return dst;
 }
 

@@ -214,7 +214,9 @@ static char *proc_file(struct proc *p, const char *name, size_t *size)
 	st.pid = p->pid;
 	st.state = 'R';
 	st.threads = 1;
-	uvm_status(&p->uvm, &st);
+	/* Only status needs the resident counts, which cost a walk over every page. */
+	if (strcmp(name, "maps"))
+		uvm_status(&p->uvm, &st);
 	need = !strcmp(name, "maps") ? procfs_maps(p->uvm.vmas, NULL, 0) : procfs_status(&st, NULL, 0);
 	buf = kmalloc(need + 1);
 	if (!buf)

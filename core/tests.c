@@ -50,6 +50,11 @@ int test_selected(const char *name)
 	return hit;
 }
 
+void tests_forget_matches(void)
+{
+	memset(matched, 0, sizeof(matched));
+}
+
 void test_result(const char *name, int ok, const char *expect, const char *got)
 {
 	struct jrec r;

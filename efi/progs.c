@@ -28,7 +28,7 @@ static void warn(struct boot_info *bi, const char *fmt, ...)
 	efi_option_warning(bi, msg);
 }
 
-static void add(struct boot_info *bi, EFI_FILE_PROTOCOL *root, const char *path, const char *args)
+static void add(struct boot_info *bi, EFI_FILE_PROTOCOL *root, const char *path, const char *args, uint32_t instances)
 {
 	struct boot_prog *p;
 	EFI_STATUS s;
@@ -44,6 +44,7 @@ static void add(struct boot_info *bi, EFI_FILE_PROTOCOL *root, const char *path,
 		warn(bi, "run: path or arguments of '%s' too long; not loaded", path);
 		return;
 	}
+	p->instances = instances;
 	s = efi_read_file(root, path, PROG_MAX_BYTES, &p->phys, &p->size);
 	if (s != EFI_SUCCESS) {
 		warn(bi, "run: cannot load '%s': %s%s", path, efi_status_str(s),
@@ -61,6 +62,7 @@ static void load_run_option(struct boot_info *bi, EFI_FILE_PROTOCOL *root)
 	while (*r) {
 		char path[BOOT_PROG_PATH] = "", args[BOOT_PROG_ARGS] = "";
 		size_t pn = 0, an = 0;
+		uint32_t instances;
 
 		while (*r == ' ')
 			r++;
@@ -80,8 +82,16 @@ static void load_run_option(struct boot_info *bi, EFI_FILE_PROTOCOL *root)
 			an--;
 		path[pn] = 0;
 		args[an] = 0;
+		/* "\path*N": N instances at the same time, like ATLAS-INSTANCES (tests/user/README.md). */
+		if (pn > 2 && path[pn - 2] == '*' && path[pn - 1] >= '1' && path[pn - 1] <= '8') {
+			instances = (uint32_t)(path[pn - 1] - '0');
+			path[pn - 2] = 0;
+			pn -= 2;
+		} else {
+			instances = 1;
+		}
 		if (pn)
-			add(bi, root, path, args);
+			add(bi, root, path, args, instances);
 		if (*r == ';')
 			r++;
 	}
@@ -111,7 +121,7 @@ static void load_bin_dir(struct boot_info *bi, EFI_FILE_PROTOCOL *root)
 		for (i = 0; u.info.FileName[i] && n + 1 < sizeof(path); i++)
 			path[n++] = u.info.FileName[i] < 0x80 ? (char)u.info.FileName[i] : '?';
 		path[n] = 0;
-		add(bi, root, path, "");
+		add(bi, root, path, "", 1);
 	}
 	dir->Close(dir);
 }

@@ -51,6 +51,8 @@ struct boot_prog {
 	char args[BOOT_PROG_ARGS]; /* argv[1..], space separated */
 	uint64_t phys;		   /* the file's bytes (EfiLoaderData) */
 	uint64_t size;
+	uint32_t instances; /* run="\path*N": N copies at the same time (1..8); 1 otherwise */
+	uint32_t reserved;
 };
 
 struct boot_info {

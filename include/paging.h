@@ -95,6 +95,13 @@ pte_t *pt_walk(struct pt *pt, uint64_t va, int stop_level, int create, struct pt
 int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned vm_flags);
 
 /*
+ * Map one 4 KiB page at va (no huge pages in the way): the demand-fault path,
+ * one walk instead of pt_map's query and walk. Returns 0, -EEXIST (already
+ * mapped), -EINVAL or -ENOMEM. No flush needed: the entry was not present.
+ */
+int pt_map_page(struct pt *pt, uint64_t va, uint64_t pa, unsigned vm_flags);
+
+/*
  * Unmap [va, va+size); huge pages partly inside are split first. Table pages
  * that become empty are not freed. Returns 0, -EINVAL or -ENOMEM (split).
  * Flushes the TLB when live.

@@ -29,6 +29,8 @@ void test_result(const char *name, int ok, const char *expect, const char *got);
  */
 void test_check(const char *name, int ok, const char *expect, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Forget which tests= names matched, before running a new selection (the monitor's `tests`). */
+void tests_forget_matches(void);
 /* Warn about names in tests= that matched nothing (each counts as failed). */
 void tests_check_unmatched(void);
 /* TAP plan and {"rec":"summary"}; returns the number failed. */

@@ -211,6 +211,22 @@ int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned vm)
 	return 0;
 }
 
+int pt_map_page(struct pt *pt, uint64_t va, uint64_t pa, unsigned vm)
+{
+	struct pt_walk w;
+	pte_t *e;
+
+	if (!range_ok(va, PAGE_SIZE) || (pa & ~PTE_ADDR_MASK))
+		return -EINVAL;
+	e = pt_walk(pt, va, 1, 1, &w);
+	if (!e)
+		return -ENOMEM;
+	if (w.level != 1 || (*e & PTE_P))
+		return -EEXIST; /* a huge page was split to get here, or the page is there */
+	*e = pa | pt_flags(pt, vm, 1);
+	return 0;
+}
+
 /*
  * Visit the leaves of [va, va+size): clear them (vm == ~0U) or rewrite their
  * flags, splitting huge pages that stick out of the range.

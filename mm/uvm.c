@@ -119,7 +119,7 @@ static uint64_t map_new_page(struct uvm *u, uint64_t va, unsigned prot)
 
 	if (!pa)
 		return 0;
-	if (pt_map(&u->pt, va, pa, PAGE_SIZE, vm_of_prot(prot) | VM_NOHUGE)) {
+	if (pt_map_page(&u->pt, va, pa, vm_of_prot(prot))) {
 		pmm_free(pa, 0, PMM_USER);
 		return 0;
 	}

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "kerrno.h"
 #include "memlayout.h"
 #include "paging.h"
 
@@ -143,6 +144,22 @@ static void test_user_page(void **state)
 	assert_true(first == USER_IMAGE_BASE);
 }
 
+/* pt_map_page: one 4 KiB leaf in one walk; refuses what is already mapped. */
+static void test_map_page(void **state)
+{
+	struct sim *s = *state;
+	struct pt_walk w;
+	uint64_t first = 0;
+
+	assert_int_equal(pt_map_page(&s->pt, USER_IMAGE_BASE, 0x300000, VM_READ | VM_WRITE | VM_USER), 0);
+	assert_true(pt_query(&s->pt, USER_IMAGE_BASE + 0x123, &w));
+	assert_true(w.phys == 0x300123 && w.level == 1 && (w.entry[1] & PTE_U) && (w.entry[1] & PTE_NX));
+	assert_int_equal(pt_map_page(&s->pt, USER_IMAGE_BASE, 0x301000, VM_READ), -EEXIST);
+	assert_int_equal(pt_map_page(&s->pt, USER_IMAGE_BASE + 1, 0x301000, VM_READ), -EINVAL);
+	assert_int_equal(pt_map_page(&s->pt, USER_IMAGE_BASE + PAGE_SIZE, 1ULL << 52, VM_READ), -EINVAL);
+	assert_int_equal(pt_count_wx(&s->pt, &first), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +169,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_upper_levels_decide, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recursive_slot_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_map_page, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,10 +14,11 @@
 USER_SAVED_GOAL := $(.DEFAULT_GOAL)
 
 USER_CC ?= musl-gcc
-USER_CFLAGS := -std=gnu11 -static -no-pie -O1 -g -fno-stack-protector -Wall -Wextra -Werror \
+USER_CFLAGS := -std=gnu11 -static -no-pie -O1 -fno-stack-protector -Wall -Wextra -Werror \
 	-fno-omit-frame-pointer
 # NX stacks whatever an object file says: stack_exec must fault.
-USER_LDFLAGS := -Wl,-z,noexecstack -Wl,--build-id=none
+# -s: the programs ride inside atlas.efi, where symbols and debug info would only add size.
+USER_LDFLAGS := -s -Wl,-z,noexecstack -Wl,--build-id=none
 
 # Per-program extra flags: USER_CFLAGS_NAME := ... (none needed so far: the
 # fault programs hide their bad pointers from the optimiser, see utest.h).

@@ -1,0 +1,740 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench.c - the side-by-side benchmark program: one static musl binary that
+ * runs unchanged in ring 3 on Atlas and as /init under Linux (docs/bench.md).
+ *
+ *   bench [all]            every figure below except the ping-pong
+ *   bench quick            the same figures with few repeats (the smoke test)
+ *   bench pingpong [INDEX] one side of the sched_yield ping-pong: run two at
+ *                          the same time (INDEX 0 and 1)
+ *   as PID 1 (Linux /init) mount /proc, print the boot figures, run "all",
+ *                          fork the ping-pong, drain the console and leave
+ *                          QEMU through isa-debug-exit (port 0xf4)
+ *
+ * Output: one line per figure, nothing else on the line, written at once:
+ *
+ *   BENCH name=getpid ns=123.4 cycles=456 reps=31 ops=1000 min_ns=120.1
+ *
+ * ns and cycles are per operation, the median over reps timed batches of ops
+ * operations each (min_ns: the fastest batch). Cycles are TSC ticks (RDTSC);
+ * ns = cycles * 1e9 / tsc_hz, where tsc_hz comes from a calibration of the
+ * TSC against clock_gettime(CLOCK_MONOTONIC) over CALIB_NS (the "calib"
+ * line). A figure that cannot be measured says so: BENCH name=X skipped=WHY.
+ *
+ * Only system calls Atlas implements are used on the common path; the /init
+ * extras (mount, fork, wait4, ioperm, tcdrain) run only as PID 1 on Linux.
+ */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE 4096UL
+#define MiB (1024UL * 1024UL)
+#define CALIB_NS 50000000ULL /* 50 ms */
+#define MAX_REPS 128
+
+/* Linux numbers musl's headers may not define for us. */
+#define LX_PROT_RW 3
+#define LX_MAP_PRIVATE 0x02
+#define LX_MAP_SHARED 0x01
+#define LX_MAP_ANONYMOUS 0x20
+#define LX_MADV_NOHUGEPAGE 14
+#define LX_TCSBRK 0x5409
+#define LX_RB_POWER_OFF 0x4321fedcL
+#define LX_REBOOT_MAGIC1 0xfee1deadL
+#define LX_REBOOT_MAGIC2 672274793L
+#define DEBUG_EXIT_PORT 0xf4
+#define DEBUG_EXIT_DONE 0x10 /* QEMU exits with status (0x10 << 1) | 1 = 33 */
+
+/* ---- raw system calls (the kernel's own -errno; no musl wrapper, no errno) ---- */
+
+static inline long sys6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	long ret;
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	register long r9 __asm__("r9") = a6;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+#define sys0(n) sys6((n), 0, 0, 0, 0, 0, 0)
+#define sys1(n, a) sys6((n), (long)(a), 0, 0, 0, 0, 0)
+#define sys2(n, a, b) sys6((n), (long)(a), (long)(b), 0, 0, 0, 0)
+#define sys3(n, a, b, c) sys6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/*
+ * The TSC at the program's first instruction: the ELF entry point is
+ * bench_entry (-Wl,-e,bench_entry), which stamps and jumps to musl's _start.
+ * musl's _start uses only RSP (argc/argv/envp/auxv), so RAX/RDX are free.
+ */
+uint64_t tsc_at_entry;
+__asm__(".text\n"
+	".globl bench_entry\n"
+	".type bench_entry,@function\n"
+	"bench_entry:\n"
+	"	rdtsc\n"
+	"	shlq $32, %rdx\n"
+	"	orq %rdx, %rax\n"
+	"	movq %rax, tsc_at_entry(%rip)\n"
+	"	xorl %eax, %eax\n"
+	"	xorl %edx, %edx\n"
+	"	jmp _start\n"
+	".size bench_entry, .-bench_entry\n");
+
+/* ---- output: one line, one write ---- */
+
+static void put_raw(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		long r = sys3(SYS_write, fd, s, n);
+
+		if (r <= 0)
+			return;
+		s += r;
+		n -= (size_t)r;
+	}
+}
+
+__attribute__((format(printf, 1, 2))) static void line(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	put_raw(1, buf, (size_t)n);
+}
+
+__attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
+{
+	char buf[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	line("BENCH error=\"%s\"", buf);
+	exit(1);
+}
+
+/* ---- clocks ---- */
+
+static double tsc_hz; /* TSC ticks per second, from calibrate() */
+
+static uint64_t mono_ns(int clock)
+{
+	struct timespec ts;
+
+	if (sys2(SYS_clock_gettime, clock, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* TSC ticks per second against CLOCK_MONOTONIC over CALIB_NS of spinning. */
+static void calibrate(void)
+{
+	uint64_t n0 = mono_ns(CLOCK_MONOTONIC), c0 = rdtsc(), n1, c1;
+
+	if (!n0)
+		die("clock_gettime(CLOCK_MONOTONIC) failed");
+	do {
+		n1 = mono_ns(CLOCK_MONOTONIC);
+	} while (n1 - n0 < CALIB_NS && n1 >= n0);
+	c1 = rdtsc();
+	if (n1 <= n0 || c1 <= c0)
+		die("the TSC or CLOCK_MONOTONIC does not advance");
+	tsc_hz = (double)(c1 - c0) * 1e9 / (double)(n1 - n0);
+	line("BENCH name=calib tsc_hz=%.0f interval_ns=%llu", tsc_hz, (unsigned long long)(n1 - n0));
+}
+
+static double to_ns(double cycles)
+{
+	return cycles * 1e9 / tsc_hz;
+}
+
+/* ---- figures: median over reps batches ---- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* batch(ops, ctx) runs ops operations and returns the TSC ticks they took. */
+typedef uint64_t (*batch_fn)(unsigned ops, void *ctx);
+
+struct fig {
+	double cycles, min_cycles;    /* per operation */
+	double ref_before, ref_after; /* the reference loop's cycles per operation around it (0: not taken) */
+};
+
+static uint64_t b_ref(unsigned ops, void *ctx);
+
+static struct fig measure_only(batch_fn fn, void *ctx, unsigned reps, unsigned ops)
+{
+	uint64_t t[MAX_REPS] = { 0 };
+	struct fig f;
+
+	if (reps > MAX_REPS)
+		reps = MAX_REPS;
+	if (reps == 0 || ops == 0)
+		die("measure: no repeats or no operations");
+	for (unsigned i = 0; i < reps; i++)
+		t[i] = fn(ops, ctx);
+	qsort(t, reps, sizeof(t[0]), cmp_u64);
+	/* Median; for an even count, the mean of the middle two. */
+	f.cycles = reps % 2 ? (double)t[reps / 2] : ((double)t[reps / 2 - 1] + (double)t[reps / 2]) / 2.0;
+	f.cycles /= ops;
+	f.min_cycles = (double)t[0] / ops;
+	f.ref_before = f.ref_after = 0;
+	return f;
+}
+
+/*
+ * A figure, with a short run of the reference loop just before and just after
+ * it (ref_ns: their mean, per reference operation), so that the figure can be
+ * divided by the host's speed at the time it was taken.
+ */
+#define REF_REPS 11
+#define REF_OPS 5000
+static struct fig measure(batch_fn fn, void *ctx, unsigned reps, unsigned ops)
+{
+	double before = measure_only(b_ref, NULL, REF_REPS, REF_OPS).cycles;
+	struct fig f = measure_only(fn, ctx, reps, ops);
+
+	f.ref_before = before;
+	f.ref_after = measure_only(b_ref, NULL, REF_REPS, REF_OPS).cycles;
+	return f;
+}
+
+static void report(const char *name, struct fig f, unsigned reps, unsigned ops, const char *extra)
+{
+	char ref[64] = "";
+
+	if (f.ref_before > 0 && f.ref_after > 0)
+		snprintf(ref, sizeof(ref), " ref_ns=%.2f ref_drift=%.2f", to_ns((f.ref_before + f.ref_after) / 2),
+			 f.ref_after / f.ref_before);
+	line("BENCH name=%s ns=%.1f cycles=%.0f reps=%u ops=%u min_ns=%.1f%s%s%s", name, to_ns(f.cycles), f.cycles,
+	     reps, ops, to_ns(f.min_cycles), ref, extra && *extra ? " " : "", extra ? extra : "");
+}
+
+static void skipped(const char *name, const char *why)
+{
+	line("BENCH name=%s skipped=%s", name, why);
+}
+
+/* getpid: the cheapest round trip into the kernel and back. */
+static uint64_t b_getpid(unsigned ops, void *ctx)
+{
+	uint64_t t0 = rdtsc();
+
+	(void)ctx;
+	for (unsigned i = 0; i < ops; i++)
+		sys0(SYS_getpid);
+	return rdtsc() - t0;
+}
+
+/*
+ * The reference: pure ring-3 work (a 64-bit LCG and stores into a 64 KiB
+ * buffer), no system call, the same instructions on both kernels. Under TCG
+ * its speed follows the host's (other load on the host, the sibling
+ * hyperthread), so tools/bench.py can divide it out of the other figures.
+ */
+static uint64_t ref_buf[8192];
+
+static uint64_t b_ref(unsigned ops, void *ctx)
+{
+	volatile uint64_t *buf = ref_buf;
+	uint64_t x = 1, t0 = rdtsc();
+
+	(void)ctx;
+	for (unsigned i = 0; i < ops; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		buf[(x >> 40) & 8191] += x;
+	}
+	return rdtsc() - t0;
+}
+
+/* sched_yield with nobody else to run. */
+static uint64_t b_yield(unsigned ops, void *ctx)
+{
+	uint64_t t0 = rdtsc();
+
+	(void)ctx;
+	for (unsigned i = 0; i < ops; i++)
+		sys0(SYS_sched_yield);
+	return rdtsc() - t0;
+}
+
+static void *map_anon(size_t len)
+{
+	long p = sys6(SYS_mmap, 0, (long)len, LX_PROT_RW, LX_MAP_PRIVATE | LX_MAP_ANONYMOUS, -1, 0);
+
+	if (p < 0 && p > -4096)
+		die("mmap of %zu bytes failed: %ld", len, p);
+	return (void *)p;
+}
+
+/*
+ * Demand-zero faults: one fresh anonymous mapping for all the batches, each
+ * batch writing once to each of the next ops pages; only the writes are
+ * timed. MADV_NOHUGEPAGE keeps Linux on 4 KiB pages (Debian's kernel has THP
+ * "always" and would back the range with 2 MiB pages); on Atlas it is
+ * accepted and does nothing.
+ */
+struct step {
+	unsigned reps, ops;
+};
+
+static struct fig figure(const char *name, batch_fn fn, void *ctx, struct step st, const char *extra);
+
+struct fault_area {
+	volatile char *base;
+	unsigned long next; /* first untouched page */
+};
+
+static uint64_t b_fault(unsigned ops, void *ctx)
+{
+	struct fault_area *a = ctx;
+	volatile char *p = a->base + a->next * PAGE;
+	uint64_t t0, t1;
+
+	t0 = rdtsc();
+	for (unsigned i = 0; i < ops; i++)
+		p[i * PAGE] = 1;
+	t1 = rdtsc();
+	a->next += ops;
+	return t1 - t0;
+}
+
+static void fault_figure(struct step st)
+{
+	size_t len = (size_t)st.reps * st.ops * PAGE;
+	struct fault_area a = { map_anon(len), 0 };
+	char extra[48];
+
+	snprintf(extra, sizeof(extra), "per=page nohugepage=%ld", sys3(SYS_madvise, a.base, len, LX_MADV_NOHUGEPAGE));
+	figure("fault_4k", b_fault, &a, st, extra);
+	sys2(SYS_munmap, a.base, len);
+}
+
+/*
+ * Warm-up: WARM_BYTES of anonymous memory written once and given back before
+ * the memory figures. Under QEMU TCG the first write to a guest-physical page
+ * costs the emulator far more than later ones (about 50,000 TSC ticks against
+ * 9,000 for a whole Atlas fault, measured here), whichever kernel does it, so
+ * the timed figures are taken on pages the VM has written before, as a kernel
+ * that recycles its free pages sees them. The warm-up is reported as
+ * fault_4k_first (not compared: it depends on which physical pages each
+ * kernel happens to hand out first).
+ */
+#define WARM_BYTES (80 * MiB)
+
+static void warm_up(void)
+{
+	volatile char *p = map_anon(WARM_BYTES);
+	uint64_t t0, t1;
+
+	sys3(SYS_madvise, p, WARM_BYTES, LX_MADV_NOHUGEPAGE);
+	t0 = rdtsc();
+	for (unsigned long off = 0; off < WARM_BYTES; off += PAGE)
+		p[off] = 1;
+	t1 = rdtsc();
+	sys2(SYS_munmap, p, WARM_BYTES);
+	line("BENCH name=fault_4k_first ns=%.1f cycles=%.0f reps=1 ops=%lu min_ns=%.1f per=page",
+	     to_ns((double)(t1 - t0) / (WARM_BYTES / PAGE)), (double)(t1 - t0) / (WARM_BYTES / PAGE), WARM_BYTES / PAGE,
+	     to_ns((double)(t1 - t0) / (WARM_BYTES / PAGE)));
+}
+
+/* brk growth by 64 MiB and a write to every page, timed together; then brk back (not timed). */
+static uint64_t b_brk(unsigned ops, void *ctx)
+{
+	const unsigned long len = 64 * MiB;
+	unsigned long cur = (unsigned long)sys1(SYS_brk, 0), got;
+	volatile char *p = (volatile char *)cur;
+	uint64_t t0, t1;
+
+	(void)ctx;
+	(void)ops;
+	t0 = rdtsc();
+	got = (unsigned long)sys1(SYS_brk, cur + len);
+	if (got != cur + len)
+		die("brk(+64 MiB) returned 0x%lx, wanted 0x%lx", got, cur + len);
+	sys3(SYS_madvise, cur, len, LX_MADV_NOHUGEPAGE);
+	for (unsigned long off = 0; off < len; off += PAGE)
+		p[off] = 1;
+	t1 = rdtsc();
+	if ((unsigned long)sys1(SYS_brk, cur) != cur)
+		die("brk could not shrink back");
+	return t1 - t0;
+}
+
+/* mmap + munmap of one page; ctx != NULL: write to it in between. */
+static uint64_t b_mmap(unsigned ops, void *ctx)
+{
+	uint64_t t0 = rdtsc();
+
+	for (unsigned i = 0; i < ops; i++) {
+		volatile char *p = map_anon(PAGE);
+
+		if (ctx)
+			*p = 1;
+		sys2(SYS_munmap, p, PAGE);
+	}
+	return rdtsc() - t0;
+}
+
+/* write(fd, ".", 1) ops times; a newline after the batch (not timed). */
+static uint64_t b_write1(unsigned ops, void *ctx)
+{
+	int fd = (int)(intptr_t)ctx;
+	uint64_t t0 = rdtsc(), t1;
+
+	for (unsigned i = 0; i < ops; i++)
+		sys3(SYS_write, fd, ".", 1);
+	t1 = rdtsc();
+	if (fd == 1)
+		sys3(SYS_write, 1, "\n", 1);
+	return t1 - t0;
+}
+
+/* open + read to the end + close of /proc/self/maps. */
+static char maps_buf[65536];
+static uint64_t b_maps(unsigned ops, void *ctx)
+{
+	uint64_t t0 = rdtsc();
+
+	(void)ctx;
+	for (unsigned i = 0; i < ops; i++) {
+		long fd = sys3(SYS_open, "/proc/self/maps", O_RDONLY, 0), r;
+
+		if (fd < 0)
+			die("open /proc/self/maps: %ld", fd);
+		while ((r = sys3(SYS_read, fd, maps_buf, sizeof(maps_buf))) > 0)
+			;
+		sys1(SYS_close, fd);
+	}
+	return rdtsc() - t0;
+}
+
+/*
+ * Repeats and operations per batch. A full batch takes well under a
+ * millisecond on either kernel, shorter than the host scheduler's time slice:
+ * under TCG the guest TSC is host time, so a batch during which the host ran
+ * something else instead of QEMU is slow, and the median over many short
+ * batches leaves those out. brk_64m cannot be short (it is one 64 MiB step).
+ */
+struct plan {
+	struct step ref, getpid, yield, fault, brk, mmap, mtouch, write, devnull, maps, pingpong;
+};
+
+static const struct plan full = {
+	.ref = { 51, 5000 },
+	.getpid = { 51, 200 },
+	.yield = { 51, 100 },
+	.fault = { 101, 32 },
+	.brk = { 5, 1 },
+	.mmap = { 51, 20 },
+	.mtouch = { 51, 4 },
+	.write = { 31, 64 },
+	.devnull = { 51, 200 },
+	.maps = { 31, 4 },
+	.pingpong = { 51, 20 },
+};
+static const struct plan quick = {
+	.ref = { 5, 5000 },
+	.getpid = { 5, 100 },
+	.yield = { 5, 100 },
+	.fault = { 5, 32 },
+	.brk = { 1, 1 },
+	.mmap = { 3, 10 },
+	.mtouch = { 3, 4 },
+	.write = { 3, 16 },
+	.devnull = { 3, 64 },
+	.maps = { 3, 2 },
+	.pingpong = { 5, 20 },
+};
+
+static struct fig figure(const char *name, batch_fn fn, void *ctx, struct step st, const char *extra)
+{
+	struct fig f = measure(fn, ctx, st.reps, st.ops);
+
+	report(name, f, st.reps, st.ops, extra);
+	return f;
+}
+
+static void run_all(const struct plan *pl)
+{
+	char extra[96];
+	long fd;
+
+	report("ref", measure_only(b_ref, NULL, pl->ref.reps, pl->ref.ops), pl->ref.reps, pl->ref.ops, "where=start");
+	figure("getpid", b_getpid, NULL, pl->getpid, "");
+	figure("sched_yield_solo", b_yield, NULL, pl->yield, "");
+	if (pl == &full)
+		warm_up();
+	fault_figure(pl->fault);
+	{
+		struct fig f = measure(b_brk, NULL, pl->brk.reps, 1);
+
+		snprintf(extra, sizeof(extra), "per=64MiB ns_per_page=%.1f", to_ns(f.cycles) / (64 * MiB / PAGE));
+		report("brk_64m", f, pl->brk.reps, 1, extra);
+	}
+	figure("mmap_munmap", b_mmap, NULL, pl->mmap, "touched=0");
+	figure("mmap_touch_munmap", b_mmap, (void *)1, pl->mtouch, "touched=1");
+	figure("write_console_1b", b_write1, (void *)1, pl->write, "fd=1");
+	fd = sys3(SYS_open, "/dev/null", O_WRONLY, 0);
+	if (fd >= 0) {
+		figure("write_devnull_1b", b_write1, (void *)(intptr_t)fd, pl->devnull, "");
+		sys1(SYS_close, fd);
+	} else {
+		snprintf(extra, sizeof(extra), "open_/dev/null_returned_%ld", fd);
+		skipped("write_devnull_1b", extra);
+	}
+	{
+		long mfd = sys3(SYS_open, "/proc/self/maps", O_RDONLY, 0), n = 0, r, lines = 0;
+
+		if (mfd >= 0) {
+			while ((r = sys3(SYS_read, mfd, maps_buf + n, sizeof(maps_buf) - 1 - (size_t)n)) > 0)
+				n += r;
+			sys1(SYS_close, mfd);
+			for (long i = 0; i < n; i++)
+				lines += maps_buf[i] == '\n';
+		}
+		snprintf(extra, sizeof(extra), "bytes=%ld lines=%ld", n, lines);
+		figure("proc_maps_read", b_maps, NULL, pl->maps, extra);
+	}
+	report("ref", measure_only(b_ref, NULL, pl->ref.reps, pl->ref.ops), pl->ref.reps, pl->ref.ops, "where=end");
+}
+
+/*
+ * One side of the ping-pong. Both sides yield in a loop at the same time on
+ * one CPU, so each of my sched_yield calls lets the other side run one
+ * iteration (its own sched_yield) before I run again: one iteration of my
+ * loop is one round trip (two yields, two switches). shared (Linux, a
+ * MAP_SHARED page) counts how often the other side really ran in between.
+ */
+static volatile uint64_t *pp_shared;
+
+static uint64_t b_pingpong(unsigned ops, void *ctx)
+{
+	int idx = (int)(intptr_t)ctx;
+	uint64_t t0 = rdtsc(), t1;
+
+	for (unsigned i = 0; i < ops; i++) {
+		sys0(SYS_sched_yield);
+		if (pp_shared)
+			pp_shared[idx]++;
+	}
+	t1 = rdtsc();
+	return t1 - t0;
+}
+
+static void pingpong(const struct plan *pl, int idx)
+{
+	char extra[96] = "";
+	uint64_t seen0 = 0, other0 = 0;
+	char name[32];
+	struct fig f;
+
+	for (unsigned i = 0; i < 200; i++) /* let the other side start */
+		sys0(SYS_sched_yield);
+	if (pp_shared) {
+		seen0 = pp_shared[idx];
+		other0 = pp_shared[!idx];
+	}
+	f = measure(b_pingpong, (void *)(intptr_t)idx, pl->pingpong.reps, pl->pingpong.ops);
+	if (pp_shared)
+		snprintf(extra, sizeof(extra), "role=%d other_ran=%.2f", idx,
+			 (double)(pp_shared[!idx] - other0) / (double)(pp_shared[idx] - seen0));
+	else
+		snprintf(extra, sizeof(extra), "role=%d", idx);
+	snprintf(name, sizeof(name), "pingpong");
+	report(name, f, pl->pingpong.reps, pl->pingpong.ops, extra);
+}
+
+/* ---- Linux /init ---- */
+
+/* The first line of a small file, spaces as '_' (so it stays one value); "?" when unreadable. */
+static const char *first_line(const char *path, char *buf, size_t size)
+{
+	long fd = sys3(SYS_open, path, O_RDONLY, 0), n;
+
+	if (fd < 0)
+		return "?";
+	n = sys3(SYS_read, fd, buf, size - 1);
+	sys1(SYS_close, fd);
+	if (n < 0)
+		n = 0;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	for (char *c = buf; *c; c++)
+		if (*c == ' ')
+			*c = '_';
+	return buf[0] ? buf : "?";
+}
+
+/* Whether the "flags" line of /proc/cpuinfo names flag. */
+static int cpu_flag(const char *cpuinfo, const char *flag)
+{
+	const char *f = strstr(cpuinfo, "\nflags"), *end;
+	size_t n = strlen(flag);
+
+	if (!f)
+		return -1;
+	end = strchr(f + 1, '\n');
+	for (const char *c = strstr(f, flag); c && (!end || c < end); c = strstr(c + 1, flag))
+		if (c[-1] == ' ' && (c[n] == ' ' || c[n] == '\n'))
+			return 1;
+	return 0;
+}
+
+static void init_linux(void)
+{
+	uint64_t boot_ns = mono_ns(7 /* CLOCK_BOOTTIME */);
+	const char *start = getenv("bench_tsc_start");
+	char buf[4096];
+	long fd, n;
+
+	/* The boot figures first: tsc_at_entry is this program's first instruction. */
+	line("BENCH name=init_entry tsc=%llu tsc_start_image=%s boottime_ns=%llu", (unsigned long long)tsc_at_entry,
+	     start ? start : "none", (unsigned long long)boot_ns);
+	if (sys6(SYS_mount, (long)"proc", (long)"/proc", (long)"proc", 0, 0, 0) != 0)
+		line("BENCH error=\"mount /proc failed\"");
+	sys6(SYS_mount, (long)"sysfs", (long)"/sys", (long)"sysfs", 0, 0, 0);
+	fd = sys3(SYS_open, "/proc/meminfo", O_RDONLY, 0);
+	if (fd >= 0) {
+		unsigned long total = 0, avail = 0, freek = 0;
+		char *s;
+
+		n = sys3(SYS_read, fd, buf, sizeof(buf) - 1);
+		sys1(SYS_close, fd);
+		buf[n > 0 ? n : 0] = 0;
+		if ((s = strstr(buf, "MemTotal:")))
+			total = strtoul(s + 9, NULL, 10);
+		if ((s = strstr(buf, "MemFree:")))
+			freek = strtoul(s + 8, NULL, 10);
+		if ((s = strstr(buf, "MemAvailable:")))
+			avail = strtoul(s + 13, NULL, 10);
+		line("BENCH name=meminfo total_kib=%lu free_kib=%lu available_kib=%lu", total, freek, avail);
+	}
+	{
+		char a[128], b[128], c[128], d[128];
+
+		line("BENCH name=linux_info thp=%s clocksource=%s meltdown=%s spectre_v2=%s",
+		     first_line("/sys/kernel/mm/transparent_hugepage/enabled", a, sizeof(a)),
+		     first_line("/sys/devices/system/clocksource/clocksource0/current_clocksource", b, sizeof(b)),
+		     first_line("/sys/devices/system/cpu/vulnerabilities/meltdown", c, sizeof(c)),
+		     first_line("/sys/devices/system/cpu/vulnerabilities/spectre_v2", d, sizeof(d)));
+	}
+	fd = sys3(SYS_open, "/proc/cpuinfo", O_RDONLY, 0);
+	if (fd >= 0) {
+		n = sys3(SYS_read, fd, buf, sizeof(buf) - 1);
+		sys1(SYS_close, fd);
+		buf[n > 0 ? n : 0] = 0;
+		line("BENCH name=linux_cpu pti=%d rep_good=%d erms=%d pcid=%d", cpu_flag(buf, "pti"),
+		     cpu_flag(buf, "rep_good"), cpu_flag(buf, "erms"), cpu_flag(buf, "pcid"));
+	}
+}
+
+/* Wait until the console has sent everything, then leave QEMU through isa-debug-exit. */
+static __attribute__((noreturn)) void init_exit(void)
+{
+	line("BENCH name=done");
+	sys3(SYS_ioctl, 1, LX_TCSBRK, 1); /* tcdrain */
+	sys1(SYS_fsync, 1);
+	if (sys3(SYS_ioperm, DEBUG_EXIT_PORT, 1, 1) == 0)
+		__asm__ volatile("outb %0, %1" : : "a"((uint8_t)DEBUG_EXIT_DONE), "Nd"((uint16_t)DEBUG_EXIT_PORT));
+	/* No isa-debug-exit device: power off (QEMU exits with 0). */
+	sys3(SYS_sync, 0, 0, 0);
+	sys6(SYS_reboot, LX_REBOOT_MAGIC1, LX_REBOOT_MAGIC2, LX_RB_POWER_OFF, 0, 0, 0);
+	for (;;)
+		pause();
+}
+
+static void linux_pingpong(const struct plan *pl)
+{
+	long pid, p = sys6(SYS_mmap, 0, PAGE, LX_PROT_RW, LX_MAP_SHARED | LX_MAP_ANONYMOUS, -1, 0);
+	int status;
+
+	if (p > 0)
+		pp_shared = (volatile uint64_t *)p;
+	pid = sys0(SYS_fork);
+	if (pid < 0) {
+		skipped("pingpong", "fork_failed");
+		return;
+	}
+	if (pid == 0) {
+		pingpong(pl, 1);
+		sys1(SYS_exit_group, 0);
+	}
+	pingpong(pl, 0);
+	sys6(SYS_wait4, pid, (long)&status, 0, 0, 0, 0);
+}
+
+/* PID 1 under Linux (Atlas numbers its first process 1 too, so ask uname). */
+static int is_linux_init(void)
+{
+	struct {
+		char sysname[65], rest[5 * 65];
+	} u;
+
+	return sys0(SYS_getpid) == 1 && sys1(SYS_uname, &u) == 0 && !strcmp(u.sysname, "Linux");
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "all";
+	int init = is_linux_init();
+
+	if (init) {
+		init_linux();
+		mode = "all";
+	}
+	line("BENCH name=entry tsc=%llu mode=%s", (unsigned long long)tsc_at_entry, mode);
+	calibrate();
+	if (!strcmp(mode, "all") || !strcmp(mode, "quick")) {
+		const struct plan *pl = strcmp(mode, "quick") ? &full : &quick;
+
+		run_all(pl);
+		if (init)
+			linux_pingpong(pl);
+		else
+			skipped("pingpong", "needs_two_concurrent_instances");
+	} else if (!strcmp(mode, "pingpong")) {
+		pingpong(argc > 3 && !strcmp(argv[2], "quick") ? &quick : &full, argc > 2 ? atoi(argv[argc - 1]) : 0);
+	} else {
+		die("unknown mode '%s' (all, quick, pingpong [quick] INDEX)", mode);
+	}
+	if (init)
+		init_exit();
+	line("BENCH name=done");
+	return 0;
+}
