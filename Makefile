@@ -32,7 +32,8 @@ GNUEFI_INC := /usr/include/efi
 
 # Debian packages: what build, run and test need (deps installs the missing ones).
 DEB_PACKAGES := gcc make binutils gnu-efi ovmf qemu-system-x86 mtools dosfstools gdisk \
-	libcmocka-dev python3 python3-pytest cppcheck clang-format gdb musl-tools sbsigntool openssl
+	libcmocka-dev python3 python3-pytest cppcheck clang-format gdb musl-tools sbsigntool openssl \
+	console-setup-linux
 
 # Freestanding flags shared by the kernel and the firmware stage.
 FREESTANDING := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -nostdinc -isystem $(GCC_INC) \
@@ -48,7 +49,12 @@ KERNEL_CFLAGS := $(FREESTANDING) -mcmodel=kernel -fno-pic -fno-pie -DATLAS_KERNE
 EFI_CFLAGS := $(FREESTANDING) -fpic -fvisibility=hidden -DATLAS_EFI -DGNU_EFI_USE_MS_ABI \
 	-isystem $(GNUEFI_INC) -isystem $(GNUEFI_INC)/x86_64
 
-KERNEL_C := $(wildcard core/*.c mm/*.c drivers/*.c)
+# The console fonts: Debian's PSF fonts (console-setup-linux), turned into C at build time.
+FONT_DIR := /usr/share/consolefonts
+FONTS := fb_font_8x16=$(FONT_DIR)/Lat2-Terminus16.psf.gz fb_font_16x32=$(FONT_DIR)/Lat2-Terminus32x16.psf.gz
+FONT_C := $(BUILD)/font.c
+
+KERNEL_C := $(wildcard core/*.c mm/*.c drivers/*.c) $(FONT_C)
 KERNEL_S := $(filter-out core/kernel.ld.S,$(wildcard core/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_C) $(KERNEL_S))
 
@@ -108,6 +114,11 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/kernel.ld $(BUILD)/ksyms.o $(USER_P
 # What atlas.efi carries: the kernel without its symbol table (gdb reads kernel.elf).
 $(BUILD)/kernel.bin.elf: $(BUILD)/kernel.elf
 	$(OBJCOPY) --strip-all $< $@
+
+$(FONT_C): tools/psf2c.py $(foreach f,$(FONTS),$(lastword $(subst =, ,$(f))))
+	@mkdir -p $(dir $@)
+	@echo '  FONT       $@'
+	$(Q)$(PYTHON) tools/psf2c.py -o $@ $(FONTS)
 
 # ---- firmware stage -------------------------------------------------------
 $(BUILD)/efi/%.c.o: %.c $(HEADERS)

@@ -1,13 +1,73 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * console.c - kprintf and friends: every line goes to each console sink.
- * Today that is the UART; the framebuffer console joins later.
+ * console.c - kprintf and friends: every line goes to each console sink,
+ * the UART first, then the framebuffer console.
+ *
+ * The framebuffer console can only start once core/main.c has mapped the
+ * framebuffer (g_fb_virt) and the PMM can give it a back buffer. Until then
+ * the text is kept in a small buffer; the first write after the mapping
+ * starts fbcon and replays it, so the screen shows the kernel's output from
+ * its first line. Without a framebuffer (g_boot->fb.base == 0: gop=off, no
+ * GOP, BltOnly) nothing is kept.
  */
+#include "fbcon.h"
 #include "kernel.h"
 #include "kstring.h"
 #include "serial.h"
 
 #define KPRINTF_BUF 1024
+#define EARLY_BUF 4096 /* console output kept for the screen until fbcon starts */
+
+extern uint64_t g_fb_virt; /* core/main.c */
+
+enum fb_sink_state { FB_WAITING, FB_STARTING, FB_ON, FB_ABSENT };
+
+static enum fb_sink_state fb_state;
+static char early[EARLY_BUF];
+static size_t early_len;
+
+/* Start fbcon once the framebuffer is mapped; what fbcon_init prints meanwhile joins the early text. */
+static void fb_attach(void)
+{
+	if (fb_state != FB_WAITING)
+		return;
+	if (g_boot && !g_boot->fb.base) {
+		fb_state = FB_ABSENT;
+		return;
+	}
+	if (!g_fb_virt)
+		return;
+	fb_state = FB_STARTING;
+	fb_state = fbcon_init() ? FB_ABSENT : FB_ON;
+	if (fb_state == FB_ON)
+		fbcon_write(early, early_len);
+	early_len = 0;
+}
+
+static void fb_sink(const char *s, size_t n)
+{
+	size_t room = sizeof(early) - early_len;
+
+	switch (fb_state) {
+	case FB_ON:
+		fbcon_write(s, n);
+		break;
+	case FB_WAITING:
+	case FB_STARTING:
+		memcpy(early + early_len, s, n < room ? n : room); /* keep the start; the rest is lost to the screen */
+		early_len += n < room ? n : room;
+		break;
+	default:
+		break;
+	}
+}
+
+void console_write(const char *s, size_t n)
+{
+	fb_attach();
+	serial_write(s, n);
+	fb_sink(s, n);
+}
 
 int kvprintf(const char *fmt, va_list ap)
 {
@@ -20,7 +80,7 @@ int kvprintf(const char *fmt, va_list ap)
 		n = sizeof(buf) - 1;
 		memcpy(buf + n - (sizeof(cut) - 1), cut, sizeof(cut) - 1);
 	}
-	serial_write(buf, (size_t)n);
+	console_write(buf, (size_t)n);
 	return n;
 }
 

@@ -9,6 +9,8 @@
  *   reboot   - UEFI ResetSystem(EfiResetCold); then the ACPI reset
  *              register, the keyboard controller, and a triple fault
  *   halt     - stop here with interrupts off (screen and monitor stay live)
+ *   monitor  - the serial command monitor (core/monitor.c) until its
+ *              shutdown or reboot command, which end the run as above
  * A panic halts unless on_finish=exit: a real machine keeps the message.
  */
 #include "acpi.h"
@@ -18,6 +20,7 @@
 #include "kstring.h"
 #include "kvm.h"
 #include "memlayout.h"
+#include "monitor.h"
 #include "report.h"
 #include "serial.h"
 #include "x86.h"
@@ -118,6 +121,8 @@ void finish(unsigned code)
 		serial_drain();
 		halt_forever();
 	}
+	if (how == FINISH_MONITOR)
+		how = monitor_run(code);
 	switch (how) {
 	case FINISH_REBOOT:
 		do_reboot();

@@ -23,10 +23,11 @@
 #define VALUE_MAX (OPT_TESTS_MAX - 1)
 
 static const char *const report_names[] = { "human", "json", "both" };
-static const char *const finish_names[] = { "shutdown", "reboot", "halt", "exit" };
+static const char *const finish_names[] = { "shutdown", "reboot", "halt", "exit", "monitor" };
 static const char *const log_names[] = { "info", "debug" };
 static const char *const selftest_names[] = { "none", "kstack", "null", "rodata" };
 static const char *const onoff_names[] = { "off", "on" };
+static const char *const gop_names[] = { "auto", "off", "list" }; /* enum gop_select up to GOP_SIZE */
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -277,6 +278,46 @@ static bool parse_run(struct options *o, const char *v, size_t n)
 	return true;
 }
 
+/* A decimal 1..OPT_GOP_DIM_MAX without leading zeros: v[0..n). */
+static bool parse_dim(const char *v, size_t n, uint32_t *out)
+{
+	uint32_t x = 0;
+
+	if (n == 0 || v[0] == '0')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		x = x * 10 + (uint32_t)(v[i] - '0');
+		if (x > OPT_GOP_DIM_MAX) /* checked every digit, so it cannot wrap */
+			return false;
+	}
+	*out = x;
+	return true;
+}
+
+/* "auto", "off", "list" or WxH (decimal, lower-case 'x'). */
+static bool parse_gop(struct options *o, const char *v, size_t n)
+{
+	int i = lookup(gop_names, COUNT(gop_names), v, n);
+	uint32_t w, h;
+	size_t x = 0;
+
+	if (i >= 0) {
+		o->gop = (enum gop_select)i;
+		o->gop_width = o->gop_height = 0;
+		return true;
+	}
+	while (x < n && v[x] != 'x')
+		x++;
+	if (x == n || !parse_dim(v, x, &w) || !parse_dim(v + x + 1, n - x - 1, &h))
+		return false;
+	o->gop = GOP_SIZE;
+	o->gop_width = w;
+	o->gop_height = h;
+	return true;
+}
+
 /* Small decimal count 0..OPT_EBS_STALE_MAX: no sign, no leading '+'. */
 static bool parse_ebs_stale(struct options *o, const char *v, size_t n)
 {
@@ -341,6 +382,11 @@ static void show_bench(const struct options *o, char *buf, size_t size)
 	kstrlcpy(buf, onoff_names[o->bench ? 1 : 0], size);
 }
 
+static void show_gop(const struct options *o, char *buf, size_t size)
+{
+	options_gop_str(o, buf, size);
+}
+
 static void show_walk(const struct options *o, char *buf, size_t size)
 {
 	size_t used = 0;
@@ -363,7 +409,7 @@ struct key {
 static const struct key keys[] = {
 	{ "report", "human|json|both", parse_report, show_report },
 	{ "serial", "auto|off|0xPORT with PORT 0x1..0xffff", parse_serial, show_serial },
-	{ "on_finish", "shutdown|reboot|halt|exit", parse_finish, show_finish },
+	{ "on_finish", "shutdown|reboot|halt|exit|monitor", parse_finish, show_finish },
 	{ "tests", "all|none|NAME,... with NAME of A-Z a-z 0-9 _ . -", parse_tests, show_tests },
 	{ "log", "info|debug", parse_log, show_log },
 	{ "ebs_stale", "a count 0..16", parse_ebs_stale, show_ebs_stale },
@@ -371,6 +417,7 @@ static const struct key keys[] = {
 	{ "walk", "0xVA[,0xVA...] with at most 8 addresses", parse_walk, show_walk },
 	{ "bench", "on|off", parse_bench, show_bench },
 	{ "run", "\"\\PATH ARG...;\\PATH...\" (programs on the boot volume)", parse_run, show_run },
+	{ "gop", "auto|off|list|WxH, e.g. 1920x1080", parse_gop, show_gop },
 };
 
 /* A word as found in the text: raw bytes, quotes still in. */
@@ -561,6 +608,15 @@ const char *options_finish_name(enum on_finish f)
 const char *options_log_name(enum log_level l)
 {
 	return (unsigned)l < COUNT(log_names) ? log_names[l] : "?";
+}
+
+char *options_gop_str(const struct options *o, char *buf, size_t size)
+{
+	if (o->gop == GOP_SIZE)
+		ksnprintf(buf, size, "%ux%u", o->gop_width, o->gop_height);
+	else
+		kstrlcpy(buf, (unsigned)o->gop < COUNT(gop_names) ? gop_names[o->gop] : "?", size);
+	return buf;
 }
 
 char *options_serial_str(const struct options *o, char *buf, size_t size)

@@ -19,6 +19,7 @@
 #include "kstring.h"
 #include "kvm.h"
 #include "memlayout.h"
+#include "monitor.h"
 #include "percpu.h"
 #include "pmm.h"
 #include "x86.h"
@@ -243,6 +244,7 @@ static void finish_current(struct proc *p)
 {
 	p->end_tsc = rdtsc();
 	proc_flush_output(p);
+	monitor_note_exit(p); /* on_finish=monitor keeps every process for ps, maps PID, pmap PID */
 	if (!p->quiet)
 		proc_report_exit(p);
 	write_cr3(kvm_pt()->root);

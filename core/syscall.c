@@ -5,6 +5,7 @@
  * goes through uaccess; anything unknown returns -ENOSYS and is logged once
  * per number.
  */
+#include "fbcon.h"
 #include "heap.h"
 #include "json.h"
 #include "kernel.h"
@@ -136,7 +137,7 @@ static long write_console(struct proc *p, uint64_t ubuf, uint64_t len)
 		if (copy_from_user(chunk, ubuf + done, n))
 			return done ? (long)done : -EFAULT;
 		if (report_human())
-			serial_write(chunk, n);
+			console_write(chunk, n);
 		else
 			json_output(p, chunk, n);
 		done += n;

@@ -60,6 +60,13 @@ void efi_load_programs(struct boot_info *bi, EFI_LOADED_IMAGE *li);
 /* efi/sysinfo.c: RSDP, GOP framebuffer, firmware identity, console paths. */
 void efi_find_rsdp(struct boot_info *bi);
 void efi_copy_mat(struct boot_info *bi);
+/*
+ * The GOP framebuffer into bi->fb, after applying gop= (bi->opts): off does
+ * nothing at all; list prints every mode first; WxH sets that mode (or warns,
+ * naming the modes there are, and falls back to auto); auto keeps the current
+ * mode unless it is smaller than 800x600, and then sets the largest one up to
+ * 1920x1080. No GOP, or a BltOnly mode, leaves bi->fb.base 0 and says so.
+ */
 void efi_find_framebuffer(struct boot_info *bi);
 void efi_read_fw_identity(struct boot_info *bi);
 int efi_conout_has_uart(void);

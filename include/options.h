@@ -15,10 +15,19 @@
 
 enum report_mode { REPORT_HUMAN, REPORT_JSON, REPORT_BOTH };
 enum serial_mode { SERIAL_AUTO, SERIAL_OFF, SERIAL_PORT };
-enum on_finish { FINISH_SHUTDOWN, FINISH_REBOOT, FINISH_HALT, FINISH_EXIT };
+/* FINISH_MONITOR: the serial command monitor (core/monitor.c), left by its shutdown or reboot command. */
+enum on_finish { FINISH_SHUTDOWN, FINISH_REBOOT, FINISH_HALT, FINISH_EXIT, FINISH_MONITOR };
 enum log_level { LOG_INFO, LOG_DEBUG };
 /* selftest=: deliberate kernel faults, each of which must end in a clean report. */
 enum selftest { SELFTEST_NONE, SELFTEST_KSTACK, SELFTEST_NULL, SELFTEST_RODATA };
+/*
+ * gop=: the GOP mode efi/ leaves set at ExitBootServices. auto keeps the
+ * firmware's mode unless it is smaller than 800x600, list prints the modes
+ * first and then acts as auto, WxH asks for that mode, off leaves the
+ * framebuffer alone (no GOP calls, no framebuffer console).
+ */
+enum gop_select { GOP_AUTO, GOP_OFF, GOP_LIST, GOP_SIZE };
+#define OPT_GOP_DIM_MAX 65535 /* largest width or height gop=WxH accepts */
 
 #define OPT_TESTS_MAX 256
 #define OPT_EBS_STALE_MAX 16
@@ -39,6 +48,8 @@ struct options {
 	int bench; /* bench=on: emit {"rec":"bench"} measurements */
 	/* run="\\path\\prog.elf arg1 arg2;\\other.elf": extra programs from the boot volume */
 	char run[OPT_RUN_MAX];
+	enum gop_select gop;
+	uint32_t gop_width, gop_height; /* with GOP_SIZE */
 };
 
 /* Called once per problem found; msg is one line, without a newline. */
@@ -71,5 +82,8 @@ const char *options_selftest_name(enum selftest t);
  * Returns buf.
  */
 char *options_serial_str(const struct options *o, char *buf, size_t size);
+
+/* Format the gop setting ("auto", "off", "list", "1920x1080") into buf[0..size). Returns buf. */
+char *options_gop_str(const struct options *o, char *buf, size_t size);
 
 #endif

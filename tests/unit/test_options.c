@@ -163,6 +163,7 @@ static void test_names(void **state)
 	assert_string_equal(options_finish_name(FINISH_REBOOT), "reboot");
 	assert_string_equal(options_finish_name(FINISH_HALT), "halt");
 	assert_string_equal(options_finish_name(FINISH_EXIT), "exit");
+	assert_string_equal(options_finish_name(FINISH_MONITOR), "monitor");
 	assert_non_null(options_finish_name((enum on_finish)99));
 	assert_string_equal(options_log_name(LOG_INFO), "info");
 	assert_string_equal(options_log_name(LOG_DEBUG), "debug");
@@ -257,6 +258,9 @@ static void test_on_finish_values(void **state)
 	assert_int_equal(o.on_finish, FINISH_HALT);
 	assert_int_equal(parse(&o, "on_finish=exit", &c), 0);
 	assert_int_equal(o.on_finish, FINISH_EXIT);
+	assert_int_equal(parse(&o, "on_finish=monitor", &c), 0);
+	assert_int_equal(o.on_finish, FINISH_MONITOR);
+	assert_string_equal(options_finish_name(o.on_finish), "monitor");
 	assert_int_equal(parse(&o, "on_finish=shutdown", &c), 0);
 	assert_int_equal(o.on_finish, FINISH_SHUTDOWN);
 }
@@ -526,7 +530,7 @@ static void test_unknown_key(void **state)
 	assert_string_equal(
 		c.msg[0],
 		"atlas.cfg: unknown option 'colour=red' "
-		"(known: report, serial, on_finish, tests, log, ebs_stale, selftest, walk, bench, run); ignored");
+		"(known: report, serial, on_finish, tests, log, ebs_stale, selftest, walk, bench, run, gop); ignored");
 	/* Keys are case-sensitive and exact. */
 	check_rejected("REPORT=json", 11, "unknown option 'REPORT=json'", NULL, "ignored");
 	check_rejected("reports=json", 12, "unknown option 'reports=json'", NULL, "ignored");
@@ -552,6 +556,8 @@ static void test_bad_values(void **state)
 	check_bad_value("on_finish=poweroff", "on_finish", "halt");
 	check_bad_value("on_finish=Reboot", "on_finish", "halt");
 	check_bad_value("on_finish=halt!", "on_finish", "halt");
+	check_bad_value("on_finish=Monitor", "on_finish", "halt");
+	check_bad_value("on_finish=monitor,halt", "on_finish", "halt");
 	check_bad_value("tests=all,", "tests", "foo,bar");
 	check_bad_value("log=trace", "log", "debug");
 	check_bad_value("log=DEBUG", "log", "debug");
@@ -568,7 +574,7 @@ static void test_bad_values_say_what_is_accepted(void **state)
 	assert_int_equal(parse(&o, "report=x serial=x on_finish=x tests=, log=x", &c), 5);
 	assert_has(c.msg[0], "human|json|both");
 	assert_has(c.msg[1], "auto|off|0xPORT");
-	assert_has(c.msg[2], "shutdown|reboot|halt|exit");
+	assert_has(c.msg[2], "shutdown|reboot|halt|exit|monitor");
 	assert_has(c.msg[3], "all|none|NAME");
 	assert_has(c.msg[4], "info|debug");
 	assert_has(c.msg[0], "keeping 'human'");
@@ -966,10 +972,59 @@ static void test_run_option(void **state)
 	}
 }
 
+static void test_gop_option(void **state)
+{
+	struct options o;
+	struct cap c;
+	char buf[32];
+	static const char *const bad[] = {
+		"gop=",		 "gop=Auto",	   "gop=1920",		"gop=1920x",	"gop=x1080",
+		"gop=1920X1080", "gop=0x600",	   "gop=800x0",		"gop=0800x600", "gop=65536x1",
+		"gop=-800x600",	 "gop=800x600x32", "gop=99999999999x1",
+	};
+
+	(void)state;
+	options_defaults(&o);
+	assert_int_equal(o.gop, GOP_AUTO);
+	assert_string_equal(options_gop_str(&o, buf, sizeof(buf)), "auto");
+	assert_int_equal(parse(&o, "gop=off", &c), 0);
+	assert_int_equal(o.gop, GOP_OFF);
+	assert_string_equal(options_gop_str(&o, buf, sizeof(buf)), "off");
+	assert_int_equal(parse(&o, "gop=list", &c), 0);
+	assert_int_equal(o.gop, GOP_LIST);
+	assert_string_equal(options_gop_str(&o, buf, sizeof(buf)), "list");
+	assert_int_equal(parse(&o, "gop=1366x768", &c), 0);
+	assert_int_equal(o.gop, GOP_SIZE);
+	assert_int_equal(o.gop_width, 1366);
+	assert_int_equal(o.gop_height, 768);
+	assert_string_equal(options_gop_str(&o, buf, sizeof(buf)), "1366x768");
+	assert_int_equal(parse(&o, "gop=65535x1", &c), 0);
+	assert_int_equal(o.gop_width, 65535);
+	assert_int_equal(o.gop_height, 1);
+	assert_int_equal(parse(&o, "gop=\"1920x1080\"", &c), 0);
+	assert_int_equal(o.gop_width, 1920);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse(&o, bad[i], &c), 1);
+		assert_has(c.msg[0], " for gop (expected auto|off|list|WxH");
+		assert_has(c.msg[0], "keeping '1920x1080'");
+		assert_int_equal(o.gop, GOP_SIZE);
+		assert_int_equal(o.gop_width, 1920);
+		assert_int_equal(o.gop_height, 1080);
+	}
+	/* A later word wins, and a named value forgets the size. */
+	assert_int_equal(parse(&o, "gop=800x600 gop=auto", &c), 0);
+	assert_int_equal(o.gop, GOP_AUTO);
+	assert_int_equal(o.gop_width, 0);
+	assert_int_equal(o.gop_height, 0);
+	o.gop = (enum gop_select)99;
+	assert_string_equal(options_gop_str(&o, buf, sizeof(buf)), "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_gop_option),
 		cmocka_unit_test(test_ebs_stale),
 		cmocka_unit_test(test_selftest_bench_walk),
 		cmocka_unit_test(test_run_option),

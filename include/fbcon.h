@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fbcon.h - the framebuffer text console: kprintf's second sink.
+ *
+ * Text goes into a grid of cells (glyph and colour) and is drawn with the
+ * console font into fb's back buffer; each fbcon_write ends with one
+ * dirty-rectangle flush. Lines wrap at the right edge; a new line at the
+ * bottom scrolls the back buffer up by one text row.
+ *
+ * Colour follows the text, with no escape sequences: a line is coloured as a
+ * whole, by fbcon_classify, and redrawn when more of it arrives, so a line's
+ * colour is right once its end is known.
+ */
+#ifndef ATLAS_FBCON_H
+#define ATLAS_FBCON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Line colours (0xRRGGBB in fbcon.c's palette). */
+enum fbcon_color {
+	FBCON_NORMAL,  /* light grey */
+	FBCON_ERROR,   /* red: "*** ", "panic:", "not ok" */
+	FBCON_WARNING, /* yellow: contains "warning" (any case) */
+	FBCON_OK,      /* green: "ok " */
+	FBCON_HEADING, /* bold cyan: "Atlas..." or ending with ':' */
+	FBCON_COLORS
+};
+
+/*
+ * The colour for a line s[0..n) (no newline): starting with "*** ", "panic:"
+ * or "not ok" red; otherwise containing "warning" (any case) yellow; starting
+ * with "ok " green; starting with "Atlas" or ending with ':' (trailing blanks
+ * ignored) bold cyan; anything else light grey. "ok" and "not ok" may be
+ * indented (TAP subtests).
+ */
+enum fbcon_color fbcon_classify(const char *s, size_t n);
+
+#ifndef ATLAS_HOST
+/*
+ * Kernel: take over the boot framebuffer (g_boot->fb, mapped at g_fb_virt)
+ * with fb_init, then fbcon_setup. With report=human it prints one "fb: ..."
+ * line saying what it found. Idempotent. Returns 0, or a negative errno
+ * (-ENODEV without a framebuffer: gop=off, no GOP, BltOnly, mapping failed),
+ * after which fbcon_write does nothing.
+ */
+int fbcon_init(void);
+#endif
+
+/*
+ * Attach the console to a framebuffer fb_init has set up: allocate the cell
+ * grid (fb_alloc), clear the screen and present it, cursor top left, enabled.
+ * Returns 0, -ENODEV (no framebuffer) or -ENOMEM.
+ */
+int fbcon_setup(void);
+
+/* 1 when fbcon_setup succeeded. */
+int fbcon_ready(void);
+
+/*
+ * Write s[0..n) (UTF-8; '\n' ends a line, '\t' goes to the next multiple of
+ * 8 columns, '\r' and other control characters are ignored) and flush what
+ * changed. Does nothing before fbcon_setup, or when called again from inside
+ * itself (a fault while drawing): the serial console still has the text.
+ */
+void fbcon_write(const char *s, size_t n);
+
+/*
+ * Turn drawing off (0) or on (1). While off, text still goes into the cell
+ * grid but nothing is drawn, so a picture can own the screen; turning it
+ * back on redraws the console from the grid.
+ */
+void fbcon_enable(int on);
+
+/* Blank the grid and the screen (when enabled), cursor top left. */
+void fbcon_clear(void);
+
+/*
+ * How many text rows a scroll moves when a new line needs room at the
+ * bottom. 0 (the default) adapts: one row while a scroll (the memmove in the
+ * back buffer and the flush of what changed) takes under 1 ms, more rows at
+ * once when it takes longer (up to half the screen), so that slow video
+ * memory costs about 1 ms per line of output (QEMU's TCG writes video memory
+ * ~20x slower than RAM: there it settles at 2-4 rows). N > 0 always moves N
+ * rows.
+ */
+void fbcon_set_scroll_step(uint32_t rows);
+
+/* Text grid size and cursor, for tests and reports (0 before fbcon_setup). */
+uint32_t fbcon_cols(void);
+uint32_t fbcon_rows(void);
+void fbcon_cursor(uint32_t *col, uint32_t *row);
+/* The glyph (low 16 bits) and colour (bits 16..23) in a cell; 0 outside the grid. */
+uint32_t fbcon_cell(uint32_t col, uint32_t row);
+#define FBCON_CELL_GLYPH(v) ((v)&0xffffu)
+#define FBCON_CELL_COLOR(v) (((v) >> 16) & 0xffu)
+
+/*
+ * core/console.c: write s[0..n) to every console sink (the UART, then the
+ * framebuffer console), as kprintf does. For output that is not formatted
+ * by kprintf, such as ring-3 programs' writes to the console.
+ */
+void console_write(const char *s, size_t n);
+
+#endif
