@@ -64,7 +64,7 @@ EFI_C := $(wildcard efi/*.c) $(SHARED_C)
 EFI_S := efi/handoff.S efi/kernel_blob.S
 EFI_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(EFI_C) $(EFI_S))
 
-HEADERS := $(wildcard include/*.h efi/*.h)
+HEADERS := $(wildcard include/*.h include/*.inc efi/*.h)
 
 .PHONY: all deps run debug test lint unit boot-test bench clean format test-matrix
 all: $(BUILD)/atlas.efi $(BUILD)/esp.img $(BUILD)/disk.img

@@ -14,6 +14,7 @@
  *     would #GP in ring 0 on Intel CPUs with the user's RSP loaded.
  */
 #include "percpu.h"
+#include "entry_macros.inc"
 #include "trap.h"
 
 	.text
@@ -30,21 +31,7 @@ syscall_entry:
 	pushq	%rcx				/* rip */
 	pushq	$0				/* error */
 	pushq	$VEC_SYSCALL			/* vector */
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	PUSH_GPRS
 	xorl	%ebp, %ebp		/* backtraces end here */
 	movq	%rsp, %rdi
 	call	syscall_dispatch
@@ -60,21 +47,7 @@ ret_to_user:
 	movq	TF_RIP(%rsp), %rcx
 	shrq	$47, %rcx		/* user-half canonical: bits 63..47 all clear */
 	jnz	.Liret
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_GPRS
 	addq	$(TF_RIP - TF_VECTOR), %rsp	/* now at rip */
 	movq	0(%rsp), %rcx			/* rip */
 	movq	(TF_RFLAGS - TF_RIP)(%rsp), %r11
@@ -82,21 +55,7 @@ ret_to_user:
 	swapgs
 	sysretq
 .Liret:
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_GPRS
 	addq	$(TF_RIP - TF_VECTOR), %rsp
 	swapgs
 	iretq

@@ -7,6 +7,7 @@
  * 16 before pushing its part, and 22 quadwords follow, so %rsp is 16-byte
  * aligned at the call. Traps from ring 3 go back through ret_to_user.
  */
+#include "entry_macros.inc"
 #include "trap.h"
 
 .macro STUB_NOERR n
@@ -64,41 +65,14 @@ trap_common:
 	testb	$3, (TF_CS - TF_VECTOR)(%rsp)
 	jz	1f
 	swapgs
-1:	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+1:
+	PUSH_GPRS
 	cld
 	mov	%rsp, %rdi
 	call	trap_dispatch
 	testb	$3, TF_CS(%rsp)
 	jnz	ret_to_user
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_GPRS
 	add	$(TF_RIP - TF_VECTOR), %rsp
 	iretq
 
