@@ -7,6 +7,8 @@
  */
 #include "bench.h"
 
+#include "fb.h"
+#include "fbcon.h"
 #include "heap.h"
 #include "json.h"
 #include "kernel.h"
@@ -99,6 +101,29 @@ static int count_mapped(const struct pt_leaf *l, void *ctx)
 	return 0;
 }
 
+/*
+ * A full-screen scroll and a full redraw at the current mode, per frame
+ * (issue: "at 1920x1080"; tools/bench.py boots with gop=1920x1080 for it).
+ * The console is off meanwhile and repainted from its text grid after.
+ */
+#define FB_BENCH_FRAMES 20
+static void bench_framebuffer(void)
+{
+	uint64_t scroll_ns, redraw_ns;
+	char name[48];
+
+	if (!fb_ready())
+		return;
+	fbcon_enable(0);
+	if (fb_bench(FB_BENCH_FRAMES, &scroll_ns, &redraw_ns) == 0) {
+		ksnprintf(name, sizeof(name), "fb_scroll_%ux%u", fb_width(), fb_height());
+		bench_rec(name, scroll_ns, "ns/frame", FB_BENCH_FRAMES);
+		ksnprintf(name, sizeof(name), "fb_redraw_%ux%u", fb_width(), fb_height());
+		bench_rec(name, redraw_ns, "ns/frame", FB_BENCH_FRAMES);
+	}
+	fbcon_enable(1);
+}
+
 void bench_memory(uint64_t kvm_build_ticks)
 {
 	uint64_t tables[PT_LEVELS + 1], total = 0;
@@ -125,4 +150,5 @@ void bench_memory(uint64_t kvm_build_ticks)
 	bench_rec("pmm_alloc_free_2m", per_op(run_pmm_2m, PMM_2M_OPS), "ns/op", PMM_2M_OPS);
 	bench_rec("kmalloc_kfree_64", per_op(run_kmalloc_64, HEAP_OPS), "ns/op", HEAP_OPS);
 	bench_rec("kmalloc_kfree_8k", per_op(run_kmalloc_8k, HEAP_LARGE_OPS), "ns/op", HEAP_LARGE_OPS);
+	bench_framebuffer();
 }

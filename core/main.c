@@ -28,6 +28,7 @@
 #include "proc.h"
 #include "report.h"
 #include "runner.h"
+#include "screen.h"
 #include "serial.h"
 #include "trap.h"
 #include "tsc.h"
@@ -148,5 +149,6 @@ void kmain(uint64_t boot_info_phys)
 	bench_memory(kvm_build_ticks);
 	selftest_run(g_boot->opts.selftest);
 	tests_check_unmatched();
+	screen_show();
 	finish(tests_summary() ? EXIT_FAILED : EXIT_PASSED);
 }

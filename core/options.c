@@ -27,7 +27,8 @@ static const char *const finish_names[] = { "shutdown", "reboot", "halt", "exit"
 static const char *const log_names[] = { "info", "debug" };
 static const char *const selftest_names[] = { "none", "kstack", "null", "rodata" };
 static const char *const onoff_names[] = { "off", "on" };
-static const char *const gop_names[] = { "auto", "off", "list" }; /* enum gop_select up to GOP_SIZE */
+static const char *const gop_names[] = { "auto", "off", "list" };  /* enum gop_select up to GOP_SIZE */
+static const char *const screen_names[] = { "layout", "console" }; /* enum screen_mode */
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -217,6 +218,16 @@ static bool parse_bench(struct options *o, const char *v, size_t n)
 	return true;
 }
 
+static bool parse_screen(struct options *o, const char *v, size_t n)
+{
+	int i = lookup(screen_names, COUNT(screen_names), v, n);
+
+	if (i < 0)
+		return false;
+	o->screen = (enum screen_mode)i;
+	return true;
+}
+
 /* 0xVA[,0xVA]...: at most OPT_WALK_MAX 64-bit hex addresses. */
 static bool parse_walk(struct options *o, const char *v, size_t n)
 {
@@ -387,6 +398,11 @@ static void show_gop(const struct options *o, char *buf, size_t size)
 	options_gop_str(o, buf, size);
 }
 
+static void show_screen(const struct options *o, char *buf, size_t size)
+{
+	kstrlcpy(buf, (unsigned)o->screen < COUNT(screen_names) ? screen_names[o->screen] : "?", size);
+}
+
 static void show_walk(const struct options *o, char *buf, size_t size)
 {
 	size_t used = 0;
@@ -418,6 +434,7 @@ static const struct key keys[] = {
 	{ "bench", "on|off", parse_bench, show_bench },
 	{ "run", "\"\\PATH ARG...;\\PATH...\" (programs on the boot volume)", parse_run, show_run },
 	{ "gop", "auto|off|list|WxH, e.g. 1920x1080", parse_gop, show_gop },
+	{ "screen", "layout|console", parse_screen, show_screen },
 };
 
 /* A word as found in the text: raw bytes, quotes still in. */

@@ -10,6 +10,7 @@
  * thread reaps it.
  */
 #include "proc.h"
+#include "procsnap.h"
 
 #include "cpu.h"
 #include "elf.h"
@@ -244,7 +245,8 @@ static void finish_current(struct proc *p)
 {
 	p->end_tsc = rdtsc();
 	proc_flush_output(p);
-	monitor_note_exit(p); /* on_finish=monitor keeps every process for ps, maps PID, pmap PID */
+	monitor_note_exit(p);  /* on_finish=monitor keeps every process for ps, maps PID, pmap PID */
+	procsnap_note_exit(p); /* the layout screen's per-process columns and fault list */
 	if (!p->quiet)
 		proc_report_exit(p);
 	write_cr3(kvm_pt()->root);

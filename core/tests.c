@@ -12,6 +12,10 @@
 static unsigned n_run, n_failed;
 static int tap_started;
 static unsigned char matched[MAX_SELECTED];
+/* The first failures by name, for the layout screen's results panel. */
+#define FAILED_KEPT 8
+#define FAILED_NAME 48
+static char failed_names[FAILED_KEPT][FAILED_NAME];
 
 /* Call fn(index, word, len) for each comma-separated word of tests=. */
 static int word_matches(const char *w, size_t len, const char *name)
@@ -64,8 +68,11 @@ void test_result(const char *name, int ok, const char *expect, const char *got)
 		tap_started = 1;
 	}
 	n_run++;
-	if (!ok)
+	if (!ok) {
+		if (n_failed < FAILED_KEPT)
+			ksnprintf(failed_names[n_failed], FAILED_NAME, "%s", name);
 		n_failed++;
+	}
 	if (report_human()) {
 		kprintf("%s %u - %s\n", ok ? "ok" : "not ok", n_run, name);
 		if (!ok)
@@ -137,4 +144,14 @@ unsigned tests_summary(void)
 unsigned tests_failed(void)
 {
 	return n_failed;
+}
+
+unsigned tests_run(void)
+{
+	return n_run;
+}
+
+const char *tests_failed_name(unsigned i)
+{
+	return i < n_failed && i < FAILED_KEPT ? failed_names[i] : NULL;
 }

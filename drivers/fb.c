@@ -368,7 +368,8 @@ void fb_fill_rect(uint32_t x, uint32_t y, uint32_t w, uint32_t h, uint32_t rgb)
 		fill_pixels(x, y, w, h, fb_color(rgb));
 }
 
-void fb_draw_glyph(uint32_t x, uint32_t y, uint32_t g, uint32_t fg_pixel, uint32_t bg_pixel, int bold)
+/* opaque = 0 leaves the background pixels of the cell as they are (text over a picture). */
+static void draw_glyph(uint32_t x, uint32_t y, uint32_t g, uint32_t fg_pixel, uint32_t bg_pixel, int bold, int opaque)
 {
 	const struct fb_font *f = fb.font;
 	const uint8_t *rows;
@@ -392,10 +393,19 @@ void fb_draw_glyph(uint32_t x, uint32_t y, uint32_t g, uint32_t fg_pixel, uint32
 			bits = (bits << BITS_PER_BYTE) | rows[r * f->row_bytes + i];
 		if (bold)
 			bits |= bits >> 1;
-		for (uint32_t c = 0; c < w; c++)
-			dst[c] = (bits >> (nbits - 1 - c)) & 1 ? fg_pixel : bg_pixel;
+		for (uint32_t c = 0; c < w; c++) {
+			if ((bits >> (nbits - 1 - c)) & 1)
+				dst[c] = fg_pixel;
+			else if (opaque)
+				dst[c] = bg_pixel;
+		}
 	}
 	mark(x, y, w, h);
+}
+
+void fb_draw_glyph(uint32_t x, uint32_t y, uint32_t g, uint32_t fg_pixel, uint32_t bg_pixel, int bold)
+{
+	draw_glyph(x, y, g, fg_pixel, bg_pixel, bold, 1);
 }
 
 /* UTF-8 lead bytes and their payload masks. */
@@ -450,7 +460,7 @@ uint32_t fb_draw_text(uint32_t x, uint32_t y, const char *s, uint32_t fg, uint32
 	if (!fb.ready || !s)
 		return x;
 	fgp = fb_color(fg);
-	bgp = fb_color(bg);
+	bgp = bg == FB_NO_BG ? 0 : fb_color(bg);
 	n = strlen(s);
 	for (size_t i = 0; i < n && x < fb.width;) {
 		size_t len;
@@ -459,7 +469,7 @@ uint32_t fb_draw_text(uint32_t x, uint32_t y, const char *s, uint32_t fg, uint32
 		i += len;
 		if (cp < ' ' || cp == 0x7f)
 			continue;
-		fb_draw_glyph(x, y, fb_glyph_index(cp), fgp, bgp, 0);
+		draw_glyph(x, y, fb_glyph_index(cp), fgp, bgp, 0, bg != FB_NO_BG);
 		x += fb.font->width;
 	}
 	return x;

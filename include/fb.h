@@ -63,6 +63,8 @@ extern const struct fb_font fb_font_16x32 __attribute__((weak));
 #define FB_GREEN 0x55ff55
 #define FB_YELLOW 0xffff55
 #define FB_CYAN 0x55ffff
+/* As fb_draw_text's bg: draw only the glyphs' set pixels, over whatever is there. */
+#define FB_NO_BG 0xff000000u
 
 /*
  * Where the back buffer (and fbcon's text grid) come from: bytes of zeroed
@@ -127,6 +129,7 @@ void fb_fill_rect(uint32_t x, uint32_t y, uint32_t w, uint32_t h, uint32_t rgb);
  * Draw s (UTF-8; a malformed byte shows as the replacement glyph) in the
  * console font with its top left corner at pixel (x, y), on one line: no
  * wrapping, control characters are skipped, glyphs are clipped at the edges.
+ * bg FB_NO_BG leaves the pixels around the glyphs alone.
  * Returns the x just after the last glyph.
  */
 uint32_t fb_draw_text(uint32_t x, uint32_t y, const char *s, uint32_t fg, uint32_t bg);

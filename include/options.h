@@ -27,6 +27,8 @@ enum selftest { SELFTEST_NONE, SELFTEST_KSTACK, SELFTEST_NULL, SELFTEST_RODATA }
  * framebuffer alone (no GOP calls, no framebuffer console).
  */
 enum gop_select { GOP_AUTO, GOP_OFF, GOP_LIST, GOP_SIZE };
+/* What the framebuffer shows when the run ends: the layout pictures, or the console as it was. */
+enum screen_mode { SCREEN_LAYOUT, SCREEN_CONSOLE };
 #define OPT_GOP_DIM_MAX 65535 /* largest width or height gop=WxH accepts */
 
 #define OPT_TESTS_MAX 256
@@ -50,6 +52,7 @@ struct options {
 	char run[OPT_RUN_MAX];
 	enum gop_select gop;
 	uint32_t gop_width, gop_height; /* with GOP_SIZE */
+	enum screen_mode screen;
 };
 
 /* Called once per problem found; msg is one line, without a newline. */

@@ -36,6 +36,10 @@ void tests_check_unmatched(void);
 /* TAP plan and {"rec":"summary"}; returns the number failed. */
 unsigned tests_summary(void);
 unsigned tests_failed(void);
+/* Tests run so far (passed + failed). */
+unsigned tests_run(void);
+/* The name of the i-th failed test, for the first few; NULL past them. */
+const char *tests_failed_name(unsigned i);
 
 /* core/finish.c: end the run as on_finish says. exit_code: 0x10/0x11/0x12. */
 void finish(unsigned exit_code) __attribute__((noreturn));

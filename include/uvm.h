@@ -35,6 +35,7 @@
 struct uvm {
 	struct pt pt;
 	struct vma_list *vmas; /* kmalloc'd */
+	uint64_t bss_start;    /* first byte of .bss (writable segment's vaddr + filesz), 0 without */
 	uint64_t brk_start;    /* page after .bss */
 	uint64_t brk;	       /* current break (byte granular, as the program sees it) */
 	uint64_t pages;	       /* user pages currently allocated */

@@ -167,6 +167,8 @@ int uvm_load_elf(struct uvm *u, const struct elf_image *img, const void *data, c
 
 		if (err)
 			return err;
+		if ((sg->flags & PF_W) && sg->memsz > sg->filesz && !u->bss_start)
+			u->bss_start = sg->vaddr + sg->filesz;
 		/* File bytes now; the pure-.bss pages after them are demand-zero. */
 		err = uvm_write(u, sg->vaddr, bytes + sg->offset, sg->filesz);
 		if (err)

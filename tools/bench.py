@@ -377,6 +377,8 @@ def linux_run(i, mem, linux_dir):
 MM_CONFIGS = {
     "qemu64-2G": dict(memory="2G", extra_args=()),
     "max-2G": dict(memory="2G", extra_args=("-cpu", "max")),
+    # The framebuffer figures (fb_scroll_WxH, fb_redraw_WxH) at the size the issue asks for.
+    "qemu64-2G-1080p": dict(memory="2G", extra_args=(), opts="gop=1920x1080"),
 }
 
 
@@ -384,8 +386,10 @@ def mm_bench(h, runs):
     report = {"runs": runs}
     for cfg_name, cfg in MM_CONFIGS.items():
         samples = {}
+        opts = cfg.get("opts", "")
+        boot_args = {k: v for k, v in cfg.items() if k != "opts"}
         for i in range(runs):
-            r = h.boot(f"mm-{cfg_name}-{i}", cfg="report=json bench=on on_finish=exit", **cfg)
+            r = h.boot(f"mm-{cfg_name}-{i}", cfg=f"report=json bench=on on_finish=exit {opts}".strip(), **boot_args)
             drop_disk(r.workdir)
             if r.status != STATUS_PASSED:
                 raise BootError(f"mm bench {cfg_name} run {i}: QEMU status {r.status}{r.tail()}")

@@ -530,7 +530,7 @@ static void test_unknown_key(void **state)
 	assert_string_equal(
 		c.msg[0],
 		"atlas.cfg: unknown option 'colour=red' "
-		"(known: report, serial, on_finish, tests, log, ebs_stale, selftest, walk, bench, run, gop); ignored");
+		"(known: report, serial, on_finish, tests, log, ebs_stale, selftest, walk, bench, run, gop, screen); ignored");
 	/* Keys are case-sensitive and exact. */
 	check_rejected("REPORT=json", 11, "unknown option 'REPORT=json'", NULL, "ignored");
 	check_rejected("reports=json", 12, "unknown option 'reports=json'", NULL, "ignored");
@@ -1020,11 +1020,29 @@ static void test_gop_option(void **state)
 	assert_string_equal(options_gop_str(&o, buf, sizeof(buf)), "?");
 }
 
+static void test_screen_option(void **state)
+{
+	struct options o;
+	struct cap c;
+
+	(void)state;
+	options_defaults(&o);
+	assert_int_equal(o.screen, SCREEN_LAYOUT);
+	assert_int_equal(parse(&o, "screen=console", &c), 0);
+	assert_int_equal(o.screen, SCREEN_CONSOLE);
+	assert_int_equal(parse(&o, "screen=layout", &c), 0);
+	assert_int_equal(o.screen, SCREEN_LAYOUT);
+	assert_int_equal(parse(&o, "screen=pictures", &c), 1);
+	assert_has(c.msg[0], " for screen (expected layout|console");
+	assert_int_equal(o.screen, SCREEN_LAYOUT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_gop_option),
+		cmocka_unit_test(test_screen_option),
 		cmocka_unit_test(test_ebs_stale),
 		cmocka_unit_test(test_selftest_bench_walk),
 		cmocka_unit_test(test_run_option),

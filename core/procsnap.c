@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * procsnap.c - keep a few finished processes' layouts for the pictures.
+ *
+ * The suite runs hundreds of processes and the screen has room for a
+ * handful, so each exit is scored by how many different parts its layout
+ * has (a program with heap, mmap and .bss teaches more than one without),
+ * with programs the user asked for (run=) ahead of the built-in suite; one
+ * per program name. A new snapshot replaces the lowest-scored one only when
+ * it scores higher, so among equals the earliest stays.
+ */
+#include "procsnap.h"
+
+#include "kstring.h"
+#include "memlayout.h"
+#include "paging.h"
+#include "proc.h"
+#include "procfs.h"
+#include "uvm.h"
+
+#define EXTRA_BONUS 16
+
+static struct proc_snap snaps[PROCSNAP_MAX];
+static int scores[PROCSNAP_MAX];
+static size_t nsnaps;
+static struct fault_snap faults[PROCSNAP_FAULTS];
+static size_t nfaults;
+static uint64_t total_faults, total_exits;
+
+static const char *const seg_names[SEG_KINDS] = {
+	[SEG_HEADERS] = "headers", [SEG_TEXT] = "text", [SEG_RODATA] = "rodata", [SEG_DATA] = "data",
+	[SEG_BSS] = "bss",	   [SEG_HEAP] = "heap", [SEG_MMAP] = "mmap",	 [SEG_STACK] = "stack",
+};
+
+const char *seg_kind_name(enum seg_kind k)
+{
+	return k < SEG_KINDS ? seg_names[k] : "?";
+}
+
+static void copy_str(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+static enum seg_kind image_kind(const struct vma *v)
+{
+	if (v->prot & VM_EXEC)
+		return SEG_TEXT;
+	if (v->prot & VM_WRITE)
+		return SEG_DATA;
+	return v->offset == 0 ? SEG_HEADERS : SEG_RODATA;
+}
+
+static void add_seg(struct proc_snap *s, uint64_t start, uint64_t end, unsigned prot, enum seg_kind kind, struct uvm *u)
+{
+	struct seg_snap *g;
+	struct vma part = { .start = start, .end = end, .prot = prot };
+	struct vma_usage use;
+
+	if (s->nseg >= PROCSNAP_SEGS || start >= end)
+		return;
+	uvm_usage(&part, &use, u);
+	g = &s->seg[s->nseg++];
+	g->start = start;
+	g->end = end;
+	g->prot = prot;
+	g->kind = kind;
+	g->rss = use.rss;
+}
+
+/* Split p's areas into seed 001's parts: the writable image area at .bss's first whole page. */
+static void take(struct proc_snap *s, struct proc *p)
+{
+	struct uvm *u = &p->uvm;
+
+	memset(s, 0, sizeof(*s));
+	s->pid = p->pid;
+	s->signal = p->signal;
+	s->exit_code = p->exit_code;
+	s->extra = p->path[0] == '\\';
+	copy_str(s->name, p->name, sizeof(s->name));
+	for (size_t i = 0; i < u->vmas->n; i++) {
+		const struct vma *v = &u->vmas->v[i];
+
+		switch (v->kind) {
+		case VMA_IMAGE: {
+			enum seg_kind k = image_kind(v);
+			uint64_t split = ALIGN_UP(u->bss_start, PAGE_SIZE);
+
+			if (k == SEG_DATA && u->bss_start && split > v->start && split < v->end) {
+				add_seg(s, v->start, split, v->prot, SEG_DATA, u);
+				add_seg(s, split, v->end, v->prot, SEG_BSS, u);
+			} else if (k == SEG_DATA && u->bss_start && split <= v->start) {
+				add_seg(s, v->start, v->end, v->prot, SEG_BSS, u);
+			} else {
+				add_seg(s, v->start, v->end, v->prot, k, u);
+			}
+			break;
+		}
+		case VMA_HEAP:
+			add_seg(s, v->start, v->end, v->prot, SEG_HEAP, u);
+			break;
+		case VMA_STACK:
+			add_seg(s, v->start, v->end, v->prot, SEG_STACK, u);
+			break;
+		case VMA_ANON:
+			add_seg(s, v->start, v->end, v->prot, SEG_MMAP, u);
+			break;
+		}
+	}
+}
+
+static int score(const struct proc_snap *s)
+{
+	unsigned seen = 0;
+	int n = 0;
+
+	for (size_t i = 0; i < s->nseg; i++)
+		seen |= 1u << s->seg[i].kind;
+	for (int k = 0; k < SEG_KINDS; k++)
+		n += (seen >> k) & 1;
+	return n + (s->extra ? EXTRA_BONUS : 0);
+}
+
+static void note_fault(struct proc *p)
+{
+	struct fault_snap *f;
+
+	total_faults++;
+	if (nfaults >= PROCSNAP_FAULTS)
+		return;
+	f = &faults[nfaults++];
+	f->pid = p->pid;
+	f->signal = p->signal;
+	copy_str(f->name, p->name, sizeof(f->name));
+	copy_str(f->cause, p->cause, sizeof(f->cause));
+}
+
+void procsnap_note_exit(struct proc *p)
+{
+	static struct proc_snap cand;
+	size_t slot = PROCSNAP_MAX;
+	int sc;
+
+	total_exits++;
+	if (p->signal)
+		note_fault(p);
+	take(&cand, p);
+	sc = score(&cand);
+	for (size_t i = 0; i < nsnaps; i++) {
+		if (!strcmp(snaps[i].name, cand.name)) {
+			if (sc <= scores[i])
+				return;
+			slot = i; /* the same program, richer this time */
+			break;
+		}
+	}
+	if (slot == PROCSNAP_MAX && nsnaps < PROCSNAP_MAX)
+		slot = nsnaps++;
+	if (slot == PROCSNAP_MAX) {
+		size_t low = 0;
+
+		for (size_t i = 1; i < nsnaps; i++)
+			if (scores[i] < scores[low])
+				low = i;
+		if (sc <= scores[low])
+			return;
+		slot = low;
+	}
+	snaps[slot] = cand;
+	scores[slot] = sc;
+	/* Keep pid order (insertion sort: at most PROCSNAP_MAX entries). */
+	for (size_t i = 1; i < nsnaps; i++) {
+		for (size_t j = i; j > 0 && snaps[j - 1].pid > snaps[j].pid; j--) {
+			struct proc_snap t = snaps[j];
+			int ts = scores[j];
+
+			snaps[j] = snaps[j - 1];
+			scores[j] = scores[j - 1];
+			snaps[j - 1] = t;
+			scores[j - 1] = ts;
+		}
+	}
+}
+
+const struct proc_snap *procsnap_list(size_t *count)
+{
+	*count = nsnaps;
+	return snaps;
+}
+
+const struct fault_snap *procsnap_faults(size_t *count, uint64_t *total)
+{
+	*count = nfaults;
+	if (total)
+		*total = total_faults;
+	return faults;
+}
+
+uint64_t procsnap_exits(void)
+{
+	return total_exits;
+}
