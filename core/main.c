@@ -120,6 +120,7 @@ void kmain(uint64_t boot_info_phys)
 
 	if (report_human())
 		kprintf("\nAtlas: kernel running at the higher half; firmware boot services are gone\n");
+	report_menu();
 	report_option_warnings();
 	n = memmap_load();
 	memory_init(n);
