@@ -26,6 +26,7 @@
 #include "percpu.h"
 #include "pmm.h"
 #include "proc.h"
+#include "ps2kbd.h"
 #include "report.h"
 #include "runner.h"
 #include "serial.h"
@@ -132,6 +133,7 @@ void kmain(uint64_t boot_info_phys)
 	cpu_report();
 	smp_report();
 	serial_report();
+	ps2kbd_report();
 	efirt_report();
 	lapic_report();
 	boot_checks(n);
