@@ -173,11 +173,33 @@ void report_boot(void)
 	jrec_hex(&r, "efi_image_base", b->efi_image_base);
 	jrec_hex(&r, "rsdp", b->rsdp);
 	jrec_str(&r, "fw_vendor", b->fw_vendor);
+	jrec_u64(&r, "fb_width", b->fb.base ? b->fb.width : 0);
+	jrec_u64(&r, "fb_height", b->fb.base ? b->fb.height : 0);
 	jrec_hex(&r, "fw_revision", b->fw_revision);
 	jrec_u64(&r, "tsc_efi_entry", b->tsc.efi_entry);
 	jrec_u64(&r, "tsc_memmap", b->tsc.memmap_read);
 	jrec_u64(&r, "tsc_ebs", b->tsc.ebs_done);
 	jrec_u64(&r, "tsc_kernel", b->tsc.kernel_entry);
+	report_emit(&r);
+}
+
+void report_menu(void)
+{
+	const char *end = boot_menu_end_name(g_boot->menu_end);
+	char words[BOOT_MENU_WORDS];
+	struct jrec r;
+
+	/* efi/ terminates it; bounded all the same. */
+	memcpy(words, g_boot->menu_words, sizeof(words));
+	words[sizeof(words) - 1] = 0;
+	if (report_human() && g_boot->menu_end != MENU_END_OFF)
+		kprintf("Boot menu: ended (%s); %s%s\n", end,
+			words[0] ? "appended to the options: " : "options unchanged", words);
+	jrec_begin(&r, "menu");
+	jrec_bool(&r, "shown", g_boot->menu_end != MENU_END_OFF && g_boot->menu_end != MENU_END_NO_CONSOLE);
+	jrec_str(&r, "ended", end);
+	jrec_str(&r, "words", words);
+	jrec_u64(&r, "timeout", g_boot->opts.menu_timeout);
 	report_emit(&r);
 }
 

@@ -26,6 +26,7 @@
 #include "percpu.h"
 #include "pmm.h"
 #include "proc.h"
+#include "ps2kbd.h"
 #include "report.h"
 #include "runner.h"
 #include "screen.h"
@@ -121,6 +122,7 @@ void kmain(uint64_t boot_info_phys)
 
 	if (report_human())
 		kprintf("\nAtlas: kernel running at the higher half; firmware boot services are gone\n");
+	report_menu();
 	report_option_warnings();
 	n = memmap_load();
 	memory_init(n);
@@ -132,6 +134,7 @@ void kmain(uint64_t boot_info_phys)
 	cpu_report();
 	smp_report();
 	serial_report();
+	ps2kbd_report();
 	efirt_report();
 	lapic_report();
 	boot_checks(n);

@@ -5,10 +5,11 @@
  * The first half is pure: the line editor, the command table and parser, and
  * the number and name parsing. The host tests build it with ATLAS_HOST
  * (tests/unit/test_monitor.c). The second half is the kernel's: the loop that
- * polls the UART, the commands, and the ring of ended processes that ps, maps
- * and pmap read. Commands print through the existing reports, so they follow
- * report=human|json|both; the monitor's own answers (help, ps, maps, pmap,
- * errors) are plain text whatever report= says.
+ * polls the UART and the PS/2 keyboard (drivers/ps2kbd.c), the commands, and
+ * the ring of ended processes that ps, maps and pmap read. Commands print
+ * through the existing reports, so they follow report=human|json|both; the
+ * monitor's own answers (help, ps, maps, pmap, errors) are plain text
+ * whatever report= says.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +30,7 @@
 #include "mmreport.h"
 #include "proc.h"
 #include "procfs.h"
+#include "ps2kbd.h"
 #include "report.h"
 #include "runner.h"
 #include "serial.h"
@@ -746,16 +748,27 @@ static enum on_finish run_line(const char *line)
 	return FINISH_MONITOR;
 }
 
+/* The next byte typed on either console: the UART first, then the PS/2 keyboard. -1 when none waits. */
+static int read_input(void)
+{
+	int c = serial_read_byte();
+
+	return c >= 0 ? c : ps2kbd_read_char();
+}
+
 enum on_finish monitor_run(unsigned code)
 {
+	int had_serial = serial_present(), keyboard = ps2kbd_present();
 	struct mon_line l;
 
-	if (!serial_present()) {
-		kprintf("monitor: no serial port to read commands from; halting\n");
+	if (!had_serial && !keyboard) {
+		kprintf("monitor: no serial port and no PS/2 keyboard to read commands from; halting\n");
 		return FINISH_HALT;
 	}
 	kprintf("\nAtlas monitor: the run is over (%s); type help for the commands\n",
 		code == EXIT_PASSED ? "every test passed" : "some test failed");
+	kprintf("monitor: reading the %s%s%s\n", had_serial ? "serial port" : "", had_serial && keyboard ? " and " : "",
+		keyboard ? "PS/2 keyboard" : "");
 	mon_line_init(&l, echo_out, NULL);
 	for (;;) {
 		enum on_finish next;
@@ -763,15 +776,19 @@ enum on_finish monitor_run(unsigned code)
 
 		kprintf("%s", MON_PROMPT);
 		while (got == MON_FEED_MORE) {
-			int c = serial_read_byte();
+			int c = read_input();
 
 			if (c >= 0) {
 				got = mon_line_feed(&l, c);
 				continue;
 			}
-			if (!serial_present()) {
-				kprintf("\nmonitor: the serial port stopped answering; halting\n");
-				return FINISH_HALT;
+			if (had_serial && !serial_present()) {
+				had_serial = 0;
+				if (!keyboard) {
+					kprintf("\nmonitor: the serial port stopped answering; halting\n");
+					return FINISH_HALT;
+				}
+				kprintf("\nmonitor: the serial port stopped answering; reading the PS/2 keyboard only\n");
 			}
 			pause();
 		}

@@ -228,6 +228,34 @@ static bool parse_screen(struct options *o, const char *v, size_t n)
 	return true;
 }
 
+static bool parse_menu(struct options *o, const char *v, size_t n)
+{
+	int i = lookup(onoff_names, COUNT(onoff_names), v, n);
+
+	if (i < 0)
+		return false;
+	o->menu = i;
+	return true;
+}
+
+/* Seconds 0..OPT_MENU_TIMEOUT_MAX in decimal: no sign, no leading zeros (but "0" itself). */
+static bool parse_menu_timeout(struct options *o, const char *v, size_t n)
+{
+	unsigned x = 0;
+
+	if (n == 0 || (n > 1 && v[0] == '0'))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		x = x * 10 + (unsigned)(v[i] - '0');
+		if (x > OPT_MENU_TIMEOUT_MAX) /* checked every digit, so it cannot wrap */
+			return false;
+	}
+	o->menu_timeout = x;
+	return true;
+}
+
 /* 0xVA[,0xVA]...: at most OPT_WALK_MAX 64-bit hex addresses. */
 static bool parse_walk(struct options *o, const char *v, size_t n)
 {
@@ -393,6 +421,16 @@ static void show_bench(const struct options *o, char *buf, size_t size)
 	kstrlcpy(buf, onoff_names[o->bench ? 1 : 0], size);
 }
 
+static void show_menu(const struct options *o, char *buf, size_t size)
+{
+	kstrlcpy(buf, onoff_names[o->menu ? 1 : 0], size);
+}
+
+static void show_menu_timeout(const struct options *o, char *buf, size_t size)
+{
+	ksnprintf(buf, size, "%u", o->menu_timeout);
+}
+
 static void show_gop(const struct options *o, char *buf, size_t size)
 {
 	options_gop_str(o, buf, size);
@@ -435,6 +473,8 @@ static const struct key keys[] = {
 	{ "run", "\"\\PATH ARG...;\\PATH...\" (programs on the boot volume)", parse_run, show_run },
 	{ "gop", "auto|off|list|WxH, e.g. 1920x1080", parse_gop, show_gop },
 	{ "screen", "layout|console", parse_screen, show_screen },
+	{ "menu", "on|off", parse_menu, show_menu },
+	{ "menu_timeout", "seconds 0..3600 (0: wait for a key)", parse_menu_timeout, show_menu_timeout },
 };
 
 /* A word as found in the text: raw bytes, quotes still in. */
@@ -605,6 +645,7 @@ void options_defaults(struct options *o)
 	o->on_finish = FINISH_SHUTDOWN;
 	o->log = LOG_INFO;
 	kstrlcpy(o->tests, "all", sizeof(o->tests));
+	o->menu_timeout = OPT_MENU_TIMEOUT_DEFAULT;
 }
 
 const char *options_selftest_name(enum selftest t)

@@ -40,6 +40,7 @@
 /* System description table header (5.2.6) */
 #define SDT_SIG_LEN 4
 #define SDT_OFF_LENGTH 4
+#define SDT_OFF_REVISION 8
 #define SDT_HEADER_LEN 36
 #define SDT_MAX_LEN (16U << 20)
 #define RSDT_ENTRY_LEN 4
@@ -49,7 +50,9 @@
 #define FADT_OFF_DSDT 40
 #define FADT_OFF_PM1A_CNT_BLK 64
 #define FADT_OFF_PM1B_CNT_BLK 68
-#define FADT_V1_LEN 116 /* ACPI 1.0's FADT: anything shorter is malformed */
+#define FADT_V1_LEN 116		    /* ACPI 1.0's FADT: anything shorter is malformed */
+#define FADT_OFF_IAPC_BOOT_ARCH 109 /* 16 bits; reserved before FADT revision 3 (ACPI 2.0) */
+#define FADT_REV_IAPC_BOOT_ARCH 3
 #define FADT_OFF_FLAGS 112
 #define FADT_OFF_RESET_REG 116
 #define FADT_OFF_RESET_VALUE 128
@@ -187,6 +190,13 @@ struct acpi_ctx {
 static uint8_t rd8(const uint8_t *p)
 {
 	return *p;
+}
+
+static uint16_t rd16(const uint8_t *p)
+{
+	uint16_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
 }
 
 static uint32_t rd32(const uint8_t *p)
@@ -398,6 +408,11 @@ static void parse_fadt(struct acpi_info *ai, const struct acpi_ctx *c, const uin
 	if (!dsdt)
 		dsdt = rd32(f + FADT_OFF_DSDT);
 
+	if (rd8(f + SDT_OFF_REVISION) >= FADT_REV_IAPC_BOOT_ARCH &&
+	    has(len, FADT_OFF_IAPC_BOOT_ARCH, sizeof(uint16_t))) {
+		ai->boot_arch_valid = 1;
+		ai->boot_arch = rd16(f + FADT_OFF_IAPC_BOOT_ARCH);
+	}
 	ai->pm1a_cnt = blk_io_port(f, len, FADT_OFF_PM1A_CNT_BLK);
 	ai->pm1b_cnt = blk_io_port(f, len, FADT_OFF_PM1B_CNT_BLK);
 	port = gas_io_port(f, len, FADT_OFF_X_PM1A_CNT_BLK);

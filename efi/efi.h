@@ -68,6 +68,17 @@ void efi_copy_mat(struct boot_info *bi);
  * 1920x1080. No GOP, or a BltOnly mode, leaves bi->fb.base 0 and says so.
  */
 void efi_find_framebuffer(struct boot_info *bi);
+/* A GOP mode's size, as efi_gop_sizes lists them. */
+struct efi_gop_size {
+	uint32_t width, height;
+};
+/*
+ * The sizes of the GOP's modes that have a linear framebuffer (what gop=WxH
+ * can pick), in mode order, each size once, at most max of them; *current is
+ * the index of the mode set now, or -1. Returns how many, or -1 when there
+ * is no GOP.
+ */
+int efi_gop_sizes(struct efi_gop_size *sizes, int max, int *current);
 void efi_read_fw_identity(struct boot_info *bi);
 int efi_conout_has_uart(void);
 
@@ -92,6 +103,15 @@ EFI_STATUS efi_exit_boot_services(struct boot_info *bi, unsigned stale_tries);
 
 /* efi/ap.c: after ExitBootServices, INIT every other processor out of firmware code. 1 when sent. */
 int efi_ap_init_all(void);
+
+/*
+ * efi/menu.c: with menu=on, the pre-boot menu on ConOut/ConIn: the test set,
+ * the report mode, the GOP mode and on_finish. The choices that differ from
+ * bi->opts become words parsed after atlas.cfg and LoadOptions (source
+ * "menu"), kept in bi->menu_words; bi->menu_end says how it ended. Input or
+ * output failures are logged and boot goes on with the options as they are.
+ */
+void efi_menu(struct boot_info *bi);
 
 /* efi/handoff.S: load CR3, switch to the kernel stack, jump. Never returns. */
 void atlas_handoff(uint64_t cr3, uint64_t entry, uint64_t stack_top, uint64_t boot_info_phys) __attribute__((noreturn));

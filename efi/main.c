@@ -4,7 +4,8 @@
  *
  *  1. stamp the TSC, stop the watchdog (it would reset us after 5 minutes)
  *  2. options from \atlas.cfg and LoadOptions; logging to ConOut (+ UART)
- *  3. refuse CPUs Atlas cannot run on, while we can still return cleanly
+ *  3. refuse CPUs Atlas cannot run on, while we can still return cleanly;
+ *     with menu=on, the pre-boot menu, whose choices join the options
  *  4. gather what only the firmware knows: RSDP, GOP, firmware identity
  *  5. unpack the kernel, allocate boot_info, boot stack and map buffer
  *  6. build Atlas's page tables
@@ -114,6 +115,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 
 	if (!cpu_supported())
 		return EFI_UNSUPPORTED;
+	efi_menu(bi);
 	efi_find_rsdp(bi);
 	efi_copy_mat(bi);
 	efi_find_framebuffer(bi);

@@ -249,10 +249,55 @@ static void gop_select(struct boot_info *bi, EFI_GRAPHICS_OUTPUT_PROTOCOL *gop)
 		gop->Mode->Info->VerticalResolution, old, old_w, old_h);
 }
 
-void efi_find_framebuffer(struct boot_info *bi)
+/* The GOP to use, or NULL: several may sit behind the console splitter, so ConOut's own first. */
+static EFI_GRAPHICS_OUTPUT_PROTOCOL *gop_locate(uint32_t *from_conout)
 {
 	EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
 	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = NULL;
+
+	*from_conout = 0;
+	if (efi_bs->HandleProtocol(efi_st->ConsoleOutHandle, &gop_guid, (void **)&gop) == EFI_SUCCESS && gop)
+		*from_conout = 1;
+	else if (efi_bs->LocateProtocol(&gop_guid, NULL, (void **)&gop) != EFI_SUCCESS)
+		gop = NULL;
+	if (!gop || !gop->Mode || !gop->Mode->Info)
+		return NULL;
+	return gop;
+}
+
+int efi_gop_sizes(struct efi_gop_size *sizes, int max, int *current)
+{
+	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION info;
+	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
+	uint32_t from_conout;
+	int n = 0;
+
+	*current = -1;
+	gop = gop_locate(&from_conout);
+	if (!gop)
+		return -1;
+	for (UINT32 m = 0; m < gop->Mode->MaxMode && n < max; m++) {
+		int seen = 0;
+
+		if (gop_query(gop, m, &info) || !gop_linear(&info))
+			continue;
+		for (int i = 0; i < n && !seen; i++)
+			seen = sizes[i].width == info.HorizontalResolution &&
+			       sizes[i].height == info.VerticalResolution;
+		if (seen)
+			continue;
+		if (m == gop->Mode->Mode)
+			*current = n;
+		sizes[n].width = info.HorizontalResolution;
+		sizes[n].height = info.VerticalResolution;
+		n++;
+	}
+	return n;
+}
+
+void efi_find_framebuffer(struct boot_info *bi)
+{
+	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
 	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info;
 	struct boot_fb *fb = &bi->fb;
 
@@ -260,12 +305,8 @@ void efi_find_framebuffer(struct boot_info *bi)
 		efi_log("GOP: gop=off; no framebuffer\n");
 		return;
 	}
-	/* Several GOPs may sit behind the console splitter: prefer ConOut's own. */
-	if (efi_bs->HandleProtocol(efi_st->ConsoleOutHandle, &gop_guid, (void **)&gop) == EFI_SUCCESS && gop)
-		fb->from_conout = 1;
-	else if (efi_bs->LocateProtocol(&gop_guid, NULL, (void **)&gop) != EFI_SUCCESS)
-		gop = NULL;
-	if (!gop || !gop->Mode || !gop->Mode->Info) {
+	gop = gop_locate(&fb->from_conout);
+	if (!gop) {
 		efi_log("GOP: none; no framebuffer\n");
 		return;
 	}

@@ -23,6 +23,9 @@ struct acpi_info {
 	uint16_t pm1a_cnt, pm1b_cnt;		       /* I/O ports; 0 = absent */
 	uint16_t slp_typa_s5, slp_typb_s5;	       /* from \_S5, valid when have_s5 */
 	int have_s5;
+	/* FADT IAPC_BOOT_ARCH (5.2.9.3), valid from FADT revision 3 (ACPI 2.0) on. */
+	int boot_arch_valid;
+	uint16_t boot_arch;  /* ACPI_BOOT_ARCH_* */
 	int reset_supported; /* FADT RESET_REG_SUP and a long enough FADT */
 	uint8_t reset_space; /* ACPI_GAS_SPACE_* of RESET_REG */
 	uint64_t reset_addr;
@@ -36,6 +39,10 @@ struct acpi_info {
 	uint64_t spcr_addr; /* base address (I/O port or physical MMIO) */
 	uint32_t spcr_baud; /* bits per second, 0 = "as the firmware left it" */
 };
+
+/* IA-PC Boot Architecture Flags (ACPI 6.5 table 5.11). */
+#define ACPI_BOOT_ARCH_LEGACY_DEVICES (1U << 0)
+#define ACPI_BOOT_ARCH_8042 (1U << 1) /* an 8042 (or compatible) keyboard controller */
 
 /* 1 when [phys, phys + len) may be read through the direct map. */
 typedef int (*acpi_phys_ok_fn)(uint64_t phys, uint64_t len);

@@ -55,6 +55,35 @@ struct boot_prog {
 	uint32_t reserved;
 };
 
+/* How efi/menu.c's pre-boot menu ended (boot_info.menu_end); the kernel names them in its menu record. */
+enum boot_menu_end {
+	MENU_END_OFF,	       /* menu=off: not shown */
+	MENU_END_BOOT,	       /* "Boot now" (Enter on it, or 0) */
+	MENU_END_ESC,	       /* Esc on the main screen */
+	MENU_END_TIMEOUT,      /* menu_timeout ran out before a key */
+	MENU_END_NO_CONSOLE,   /* no ConIn or ConOut to show it on */
+	MENU_END_INPUT_ERROR,  /* ConIn kept failing */
+	MENU_END_OUTPUT_ERROR, /* ConOut failed while drawing */
+	MENU_END_COUNT
+};
+#define BOOT_MENU_WORDS 256
+
+/* How the menu ended, in words, for logs and records ("?" when out of range). */
+static inline const char *boot_menu_end_name(uint32_t end)
+{
+	static const char *const names[MENU_END_COUNT] = {
+		[MENU_END_OFF] = "off",
+		[MENU_END_BOOT] = "boot",
+		[MENU_END_ESC] = "esc",
+		[MENU_END_TIMEOUT] = "timeout",
+		[MENU_END_NO_CONSOLE] = "no_console",
+		[MENU_END_INPUT_ERROR] = "input_error",
+		[MENU_END_OUTPUT_ERROR] = "output_error",
+	};
+
+	return end < MENU_END_COUNT ? names[end] : "?";
+}
+
 struct boot_info {
 	uint64_t magic;
 	uint32_t version;
@@ -120,6 +149,10 @@ struct boot_info {
 	char cmdline[1024];
 	char cfgfile[512];
 	char warnings[1024]; /* option warnings, one per line */
+	/* The pre-boot menu: the words it appended to the options (later words win), and how it ended. */
+	char menu_words[BOOT_MENU_WORDS];
+	uint32_t menu_end; /* enum boot_menu_end */
+	uint32_t pad1;
 	struct boot_prog progs[BOOT_PROGS_MAX];
 	uint32_t nprogs;
 	uint32_t option_warnings;

@@ -26,6 +26,13 @@ void report_boot(void);
  */
 void report_timeline(void);
 
+/*
+ * What the pre-boot menu (efi/menu.c, menu=on) did: {"rec":"menu"} with how
+ * it ended and the words it appended to the options, and a human line when it
+ * was shown.
+ */
+void report_menu(void);
+
 /* Option warnings efi/ collected, replayed after the console changed hands. */
 void report_option_warnings(void);
 

@@ -142,9 +142,10 @@ struct proc;
 
 /*
  * The monitor, from finish() with on_finish=monitor; code is the run's exit
- * code (EXIT_PASSED or EXIT_FAILED). Reads lines on the UART until a shutdown
- * or reboot command and returns that (FINISH_SHUTDOWN or FINISH_REBOOT), or
- * FINISH_HALT when there is no UART to read from.
+ * code (EXIT_PASSED or EXIT_FAILED). Reads lines from the UART and the PS/2
+ * keyboard (either; echo goes to every console) until a shutdown or reboot
+ * command and returns that (FINISH_SHUTDOWN or FINISH_REBOOT), or FINISH_HALT
+ * when there is neither to read from.
  */
 enum on_finish monitor_run(unsigned code);
 

@@ -35,6 +35,9 @@ enum screen_mode { SCREEN_LAYOUT, SCREEN_CONSOLE };
 #define OPT_EBS_STALE_MAX 16
 #define OPT_WALK_MAX 8
 #define OPT_RUN_MAX 512
+/* menu_timeout=: seconds the pre-boot menu waits for a first key; 0 waits for ever. */
+#define OPT_MENU_TIMEOUT_DEFAULT 5
+#define OPT_MENU_TIMEOUT_MAX 3600
 
 struct options {
 	enum report_mode report;
@@ -53,6 +56,8 @@ struct options {
 	enum gop_select gop;
 	uint32_t gop_width, gop_height; /* with GOP_SIZE */
 	enum screen_mode screen;
+	int menu;	       /* menu=on: efi/menu.c's pre-boot menu on the firmware console */
+	unsigned menu_timeout; /* seconds before it boots by itself; 0: wait for a key */
 };
 
 /* Called once per problem found; msg is one line, without a newline. */

@@ -41,6 +41,8 @@ MKESP = REPO / "tools" / "mkesp.sh"
 MKDISK = REPO / "tools" / "mkdisk.sh"
 STARTUP_NSH = REPO / "startup.nsh"
 DEFAULT_CFG = REPO / "tools" / "atlas.cfg"
+# Appended to the shipped atlas.cfg for tests that keep it (cfg=None): no pre-boot menu.
+NO_MENU = "\n# tests/boot: no pre-boot menu unless a test asks for it\nmenu=off\n"
 
 # Same names as the Makefile's variables (`make boot-test OVMF_CODE=...` exports
 # command-line variables to the recipe), so the suite boots what `make run` would.
@@ -146,18 +148,23 @@ def esp_add_files(esp, files):
 
 
 def make_removable_disk(workdir, cfg_text, files=None, efi=None):
-    """A GPT disk with build/esp.img, its \\atlas.cfg replaced by cfg_text (None: keep the default),
-    plus files ({"/atlas/bin/x.elf": local_path}). With efi (a path), the ESP is built afresh by
-    tools/mkesp.sh with that binary as \\EFI\\BOOT\\BOOTX64.EFI (and tools/atlas.cfg unless cfg_text)."""
+    """A GPT disk with build/esp.img, its \\atlas.cfg replaced by cfg_text, plus files
+    ({"/atlas/bin/x.elf": local_path}). With efi (a path), the ESP is built afresh by
+    tools/mkesp.sh with that binary as \\EFI\\BOOT\\BOOTX64.EFI.
+
+    cfg_text None means the shipped options (tools/atlas.cfg, as in build/esp.img) with
+    NO_MENU appended: the shipped file turns the pre-boot menu on, and a test must not sit
+    through its countdown unless it asks for the menu (menu=on in its own cfg_text)."""
     workdir = Path(workdir)
+    if cfg_text is None:
+        cfg_text = DEFAULT_CFG.read_text() + NO_MENU
     esp = workdir / "esp.img"
     if efi is None:
         shutil.copyfile(ESP_IMG, esp)
     else:
         _run([MKESP, esp, efi, STARTUP_NSH, DEFAULT_CFG], cwd=REPO)
-    if cfg_text is not None:
-        cfg = write_cfg(workdir / "atlas.cfg", cfg_text)
-        _run(["mcopy", "-o", "-i", esp, cfg, "::/atlas.cfg"])
+    cfg = write_cfg(workdir / "atlas.cfg", cfg_text)
+    _run(["mcopy", "-o", "-i", esp, cfg, "::/atlas.cfg"])
     esp_add_files(esp, files)
     disk = workdir / "disk.img"
     _run([MKDISK, disk, esp], cwd=REPO)
@@ -478,7 +485,7 @@ class Harness:
               files=None, efi=None, ovmf_code=None, ovmf_vars=None):
         """Build the medium and start QEMU.
 
-        cfg         text of \\atlas.cfg (None: the one in build/esp.img, or tools/atlas.cfg with efi)
+        cfg         text of \\atlas.cfg (None: tools/atlas.cfg with menu=off appended)
         shell_opts  None: removable path (\\EFI\\BOOT\\BOOTX64.EFI, no LoadOptions);
                     a string: shell path, startup.nsh runs atlas.efi shell_opts
         memory      QEMU -m

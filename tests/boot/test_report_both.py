@@ -56,3 +56,9 @@ def test_tap14_stream(run):
     assert lines.count(plan) == 1, f"no plan line {plan!r}" + run.tail()
     assert lines.index(plan) > points[-1][0], "the plan must follow the last test point"
     assert f"{len(tests)} passed, 0 failed" in lines
+
+
+def test_no_menu_unless_asked(run):
+    # menu is off unless atlas.cfg or the command line turn it on.
+    assert run.one("menu") == {"rec": "menu", "shown": False, "ended": "off", "words": "", "timeout": 5}
+    assert "Atlas boot menu" not in run.text()

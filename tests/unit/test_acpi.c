@@ -39,6 +39,7 @@
 #define F_DSDT 40
 #define F_PM1A 64
 #define F_PM1B 68
+#define F_IAPC_BOOT_ARCH 109
 #define F_FLAGS 112
 #define F_RESET_REG 116
 #define F_RESET_VALUE 128
@@ -574,6 +575,8 @@ static void test_fadt_fields_by_length(void **state)
 		set_gas(full, F_X_PM1B, 1, 0x708);
 		put32(full + F_PM1B, 0x608);
 		put32(full + F_FLAGS, F_RESET_REG_SUP);
+		full[8] = 3;		       /* FADT revision: IAPC_BOOT_ARCH is defined */
+		full[F_IAPC_BOOT_ARCH] = 0x03; /* legacy devices, 8042 */
 		set_gas(full, F_RESET_REG, 1, 0xCF9);
 		full[F_RESET_VALUE] = 0x06;
 		mk_dsdt(LO + DSDT_OFF, aml_std, sizeof(aml_std));
@@ -581,6 +584,7 @@ static void test_fadt_fields_by_length(void **state)
 		drop_region(HI + FADT_OFF);
 		f = mk_table(HI + FADT_OFF, "FACP", len);
 		memcpy(f + SDT_HDR, full + SDT_HDR, len - SDT_HDR);
+		f[8] = 3; /* FADT revision 3: IAPC_BOOT_ARCH is defined */
 		seal(f);
 
 		rc = init(&ai);
@@ -595,12 +599,41 @@ static void test_fadt_fields_by_length(void **state)
 		assert_int_equal(ai.pm1a_cnt, len >= F_X_PM1A + 12 ? 0x704 : 0x604);
 		assert_int_equal(ai.pm1b_cnt, len >= F_X_PM1B + 12 ? 0x708 : 0x608);
 		assert_int_equal(ai.reset_supported, len >= F_RESET_VALUE + 1);
+		assert_int_equal(ai.boot_arch_valid, len >= F_IAPC_BOOT_ARCH + 2);
+		assert_int_equal(ai.boot_arch,
+				 len >= F_IAPC_BOOT_ARCH + 2 ? ACPI_BOOT_ARCH_8042 | ACPI_BOOT_ARCH_LEGACY_DEVICES : 0);
 		if (len > F_RESET_VALUE) {
 			assert_int_equal(ai.reset_space, 1);
 			assert_int_equal(ai.reset_addr, 0xCF9);
 			assert_int_equal(ai.reset_value, 0x06);
 		}
 	}
+}
+
+/* IAPC_BOOT_ARCH is reserved before FADT revision 3: there it says nothing, set or not. */
+static void test_fadt_boot_arch_revision(void **state)
+{
+	struct acpi_info ai;
+	uint8_t *f;
+
+	(void)state;
+	mk_fw(2, aml_std, sizeof(aml_std));
+	f = region_at(HI + FADT_OFF);
+	f[F_IAPC_BOOT_ARCH] = 0x02;
+	for (uint8_t rev = 1; rev <= 6; rev++) {
+		f[8] = rev;
+		seal(f);
+		assert_int_equal(init(&ai), 0);
+		assert_int_equal(ai.boot_arch_valid, rev >= 3);
+		assert_int_equal(ai.boot_arch, rev >= 3 ? ACPI_BOOT_ARCH_8042 : 0);
+	}
+	/* Revision 3 with the flag clear: valid, and no 8042. */
+	f[8] = 3;
+	f[F_IAPC_BOOT_ARCH] = 0x01;
+	seal(f);
+	assert_int_equal(init(&ai), 0);
+	assert_int_equal(ai.boot_arch_valid, 1);
+	assert_int_equal(ai.boot_arch & ACPI_BOOT_ARCH_8042, 0);
 }
 
 static void test_x_pm1_preference(void **state)
@@ -1152,6 +1185,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shutdown_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_madt_counting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fadt_boot_arch_revision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_madt_missing, setup, teardown),
 	};
 

@@ -530,7 +530,8 @@ static void test_unknown_key(void **state)
 	assert_string_equal(
 		c.msg[0],
 		"atlas.cfg: unknown option 'colour=red' "
-		"(known: report, serial, on_finish, tests, log, ebs_stale, selftest, walk, bench, run, gop, screen); ignored");
+		"(known: report, serial, on_finish, tests, log, ebs_stale, selftest, walk, bench, run, gop, screen, menu, "
+		"menu_timeout); ignored");
 	/* Keys are case-sensitive and exact. */
 	check_rejected("REPORT=json", 11, "unknown option 'REPORT=json'", NULL, "ignored");
 	check_rejected("reports=json", 12, "unknown option 'reports=json'", NULL, "ignored");
@@ -1037,12 +1038,63 @@ static void test_screen_option(void **state)
 	assert_int_equal(o.screen, SCREEN_LAYOUT);
 }
 
+static void test_menu_options(void **state)
+{
+	struct options o;
+	struct cap c;
+	static const char *const bad_timeout[] = {
+		"menu_timeout=",
+		"menu_timeout=-1",
+		"menu_timeout=+5",
+		"menu_timeout=05",
+		"menu_timeout=5s",
+		"menu_timeout=3601",
+		"menu_timeout=99999999999999999999",
+		"menu_timeout=0x10",
+	};
+	static const char *const bad_menu[] = { "menu=", "menu=yes", "menu=ON", "menu=1", "menu=on,off" };
+
+	(void)state;
+	options_defaults(&o);
+	assert_int_equal(o.menu, 0);
+	assert_int_equal(o.menu_timeout, OPT_MENU_TIMEOUT_DEFAULT);
+	assert_int_equal(parse(&o, "menu=on menu_timeout=0", &c), 0);
+	assert_int_equal(o.menu, 1);
+	assert_int_equal(o.menu_timeout, 0);
+	assert_int_equal(parse(&o, "menu_timeout=3600", &c), 0);
+	assert_int_equal(o.menu_timeout, 3600);
+	assert_int_equal(parse(&o, "menu_timeout=\"12\" menu=off", &c), 0);
+	assert_int_equal(o.menu, 0);
+	assert_int_equal(o.menu_timeout, 12);
+	for (size_t i = 0; i < sizeof(bad_timeout) / sizeof(bad_timeout[0]); i++) {
+		assert_int_equal(parse(&o, bad_timeout[i], &c), 1);
+		assert_has(c.msg[0], " for menu_timeout (expected seconds 0..3600 (0: wait for a key)); keeping '12'");
+		assert_int_equal(o.menu_timeout, 12);
+	}
+	assert_int_equal(parse(&o, "menu=on", &c), 0);
+	for (size_t i = 0; i < sizeof(bad_menu) / sizeof(bad_menu[0]); i++) {
+		assert_int_equal(parse(&o, bad_menu[i], &c), 1);
+		assert_has(c.msg[0], " for menu (expected on|off); keeping 'on'");
+		assert_int_equal(o.menu, 1);
+	}
+	/* The menu's own words come last and win, as efi/menu.c relies on. */
+	options_defaults(&o);
+	assert_int_equal(parse(&o, "tests=all report=human", &c), 0);
+	assert_int_equal(parse_src(&o, "tests=boot report=json gop=1024x768 on_finish=exit", 50, "menu", 0, &c), 0);
+	assert_string_equal(o.tests, "boot");
+	assert_int_equal(o.report, REPORT_JSON);
+	assert_int_equal(o.gop, GOP_SIZE);
+	assert_int_equal(o.gop_width, 1024);
+	assert_int_equal(o.on_finish, FINISH_EXIT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_gop_option),
 		cmocka_unit_test(test_screen_option),
+		cmocka_unit_test(test_menu_options),
 		cmocka_unit_test(test_ebs_stale),
 		cmocka_unit_test(test_selftest_bench_walk),
 		cmocka_unit_test(test_run_option),

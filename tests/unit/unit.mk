@@ -25,6 +25,7 @@ UNIT_SRCS_test_elf := core/elf.c core/fmt.c core/string.c
 UNIT_SRCS_test_vma := mm/vma.c core/string.c
 UNIT_SRCS_test_fb := drivers/fb.c drivers/fbcon.c $(FONT_C)
 UNIT_SRCS_test_picture := core/picture.c
+UNIT_SRCS_test_ps2kbd := drivers/ps2kbd.c core/string.c
 UNIT_SRCS_test_monitor := core/monitor.c core/options.c core/fmt.c core/string.c
 
 .SECONDEXPANSION:
