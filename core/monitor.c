@@ -33,6 +33,7 @@
 #include "ps2kbd.h"
 #include "report.h"
 #include "runner.h"
+#include "screen.h"
 #include "serial.h"
 #include "tsc.h"
 #include "userprog.h"
@@ -71,6 +72,7 @@ const struct mon_cmd_info mon_cmds[MON_NCMDS] = {
 		      MON_ARGS_MAX - 1 },
 	[MON_TESTS] = { "tests", "[NAMES]", "run self-tests again: NAMES as tests= takes them (default: the boot's)", 0,
 			MON_ARGS_MAX - 1 },
+	[MON_SCREEN] = { "screen", "", "draw the layout screen again (a key brings the console back)", 0, 0 },
 	[MON_REBOOT] = { "reboot", "", "reset the machine", 0, 0 },
 	[MON_SHUTDOWN] = { "shutdown", "", "power off", 0, 0 },
 };
@@ -737,6 +739,10 @@ static enum on_finish run_line(const char *line)
 	case MON_TESTS:
 		cmd_tests(&w);
 		break;
+	case MON_SCREEN:
+		if (!screen_draw())
+			say("monitor: no framebuffer to draw on");
+		break;
 	case MON_REBOOT:
 		return FINISH_REBOOT;
 	case MON_SHUTDOWN:
@@ -779,6 +785,9 @@ enum on_finish monitor_run(unsigned code)
 			int c = read_input();
 
 			if (c >= 0) {
+				/* The layout screen gives way to the console at the first key, which counts. */
+				if (screen_shown())
+					screen_hide();
 				got = mon_line_feed(&l, c);
 				continue;
 			}

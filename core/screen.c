@@ -23,6 +23,7 @@
 #include "kstring.h"
 #include "memmap.h"
 #include "mmreport.h"
+#include "options.h"
 #include "picture.h"
 #include "procsnap.h"
 #include "report.h"
@@ -398,14 +399,24 @@ static void draw_results(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 		ksnprintf(text, sizeof(text), "  %s: %s", f[i].name, f[i].cause);
 		line(x, y + fh * r++, text, cols, FB_YELLOW, BG_RGB);
 	}
+	if (g_boot->opts.on_finish == FINISH_MONITOR && r < rows)
+		line(x, y + fh * r++, "Press a key for the monitor (its `screen` command comes back here).", cols,
+		     FB_CYAN, BG_RGB);
 	panel_record("results", x, y, w, r * fh, NULL);
 }
 
 int screen_show(void)
 {
+	if (g_boot->opts.screen != SCREEN_LAYOUT)
+		return 0;
+	return screen_draw();
+}
+
+int screen_draw(void)
+{
 	uint32_t W = fb_width(), H = fb_height(), fw = fb_font_w(), fh = fb_font_h(), y, kw, xr, wr, hp;
 
-	if (!fb_ready() || !fbcon_ready() || g_boot->opts.screen != SCREEN_LAYOUT)
+	if (!fb_ready() || !fbcon_ready())
 		return 0;
 	fbcon_enable(0);
 	shown = 1;

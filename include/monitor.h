@@ -76,6 +76,7 @@ enum mon_cmd_id {
 	MON_CPU,
 	MON_RUN,
 	MON_TESTS,
+	MON_SCREEN,
 	MON_REBOOT,
 	MON_SHUTDOWN,
 	MON_NCMDS

@@ -31,6 +31,9 @@
  */
 int screen_show(void);
 
+/* Draw the layout screen whatever screen= says (the monitor's `screen`). Returns 1 when drawn. */
+int screen_draw(void);
+
 /* Give the framebuffer back to the console (redrawn from its text grid). */
 void screen_hide(void);
 

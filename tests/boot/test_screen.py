@@ -318,3 +318,66 @@ def test_no_gop(atlas):
     assert not r.records("screen")
     said = [ln for ln in r.plain_lines() if "no framebuffer" in ln.lower() or "no gop" in ln.lower()]
     assert len(said) == 1, said
+
+
+def dump(m, name):
+    ppm = m.workdir / f"{name}.ppm"
+    m.hmp(f"screendump {ppm}")
+    im = PIL.open(ppm).convert("RGB")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    im.save(SHOTS / f"{name}.png")
+    return im
+
+
+def wait_serial_count(m, needle, count, timeout=60):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while m.serial_text().count(needle) < count:
+        assert time.monotonic() < deadline and m.proc.poll() is None, f"no {count}x {needle!r} on serial"
+        time.sleep(0.2)
+
+
+def test_monitor_key_and_screen_command(atlas, font):
+    """on_finish=monitor: the layout is up; a key brings the console back (prompt visible); `screen` redraws it."""
+    import time
+
+    with atlas.start("screen-monitor", cfg="on_finish=monitor tests=boot report=both", memory="256M") as m:
+        m.wait_for_serial("atlas> ")
+        time.sleep(0.5)
+        first = dump(m, "monitor-layout")
+        title_bg = first.getpixel((0, 0))
+        assert title_bg == (0x20, 0x3A, 0x5C), "the layout screen's title bar is not at the top"
+        res = [p for p in PIL_records(m) if p.get("panel") == "results"][-1]
+        fh = font.height
+        # The last line of the results panel tells a keyboard user what to do.
+        hint = "Press a key for the monitor"
+        rows = res["h"] // fh
+        check_text(first, font, res["x"], res["y"] + (rows - 1) * fh, hint, (0x55, 0xFF, 0xFF))
+        m.hmp("sendkey ret")  # an empty line: the console comes back, a new prompt follows
+        wait_serial_count(m, "atlas> ", 2)
+        time.sleep(0.5)
+        console = dump(m, "monitor-console")
+        assert console.getpixel((0, 0)) != title_bg, "the console did not come back after a key"
+        for k in "screen":
+            m.hmp(f"sendkey {k}")
+        m.hmp("sendkey ret")
+        wait_serial_count(m, "atlas> ", 3)
+        time.sleep(0.5)
+        again = dump(m, "monitor-layout-again")
+        diff = sum(1 for a, b in zip(first.getdata(), again.getdata()) if a != b)
+        assert diff <= 0.01 * first.width * first.height, f"`screen` drew something else ({diff} pixels differ)"
+        for k in "shutdown":
+            m.hmp(f"sendkey {k}")
+        m.hmp("sendkey ret")
+        m.wait(timeout=60)
+
+
+def PIL_records(m):
+    import json
+
+    out = []
+    for ln in m.serial_text().splitlines():
+        if ln.startswith('{"rec":"screen"'):
+            out.append(json.loads(ln))
+    return out
