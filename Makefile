@@ -216,7 +216,7 @@ include tests/unit/unit.mk
 include tests/user/user.mk
 
 SOURCES := $(wildcard efi/*.c efi/*.h core/*.c mm/*.c drivers/*.c include/*.h tests/unit/*.c tests/user/*.c \
-	tests/user/*.h tests/bench/*.c)
+	tests/user/*.h tests/bench/*.c tools/lzpack.c)
 
 lint:
 	@echo '  LINT       clang-format --dry-run --Werror (.clang-format)'

@@ -620,6 +620,7 @@ static void cmd_run(const struct mon_words *w)
 	char name[PROC_NAME], path[PROC_PATH], err[ELF_ERR_MAX], how[PROC_CAUSE + 16];
 	const char *argv[MON_ARGS_MAX + 1], *envp[1] = { NULL };
 	const void *elf;
+	uint8_t *unpacked = NULL;
 	struct target t;
 	struct proc *p;
 	size_t size;
@@ -632,8 +633,13 @@ static void cmd_run(const struct mon_words *w)
 	if (t.up) {
 		kstrlcpy(name, t.up->name, sizeof(name));
 		ksnprintf(path, sizeof(path), "/%s", t.up->name);
-		elf = t.up->elf;
-		size = t.up->size;
+		unpacked = userprog_unpack(t.up, NULL, err, sizeof(err));
+		if (!unpacked) {
+			kprintf("run: %s not started: %s\n", path, err);
+			return;
+		}
+		elf = unpacked;
+		size = t.up->elf.size;
 	} else {
 		mon_prog_name(t.bp->path, name, sizeof(name));
 		kstrlcpy(path, t.bp->path, sizeof(path));
@@ -648,6 +654,8 @@ static void cmd_run(const struct mon_words *w)
 		argv[i - 1] = w->argv[i];
 	argv[w->argc - 1] = NULL;
 	p = proc_spawn(name, path, elf, size, argv, envp, err, sizeof(err));
+	/* proc_spawn() copied the file into the address space. */
+	kfree(unpacked);
 	if (!p) {
 		kprintf("run: %s not started: %s\n", path, err);
 		return;

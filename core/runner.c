@@ -70,14 +70,29 @@ static int matches(const struct user_prog *up, const struct proc *p)
 	       !strncmp(p->cause, up->expect_cause, strlen(up->expect_cause));
 }
 
-/* Run one declared program (all its instances, all its repeats); returns 1 when every run matched. */
-static int run_prog(const struct user_prog *up, char *got, size_t got_size)
+/*
+ * Run one declared program (all its instances, all its repeats), unpacked
+ * against dict (NULL: the dictionary could not be decoded; dict_err says
+ * why); returns 1 when every run matched.
+ */
+static int run_prog(const struct user_prog *up, const uint8_t *dict, const char *dict_err, char *got, size_t got_size)
 {
 	char path[PROC_PATH], argbuf[ARG_TEXT], envbuf[ARG_TEXT], idx[INSTANCES_MAX][4], err[ELF_ERR_MAX];
 	const char *argv[ARGS_MAX + 2], *envp[ARGS_MAX + 1];
 	int instances = up->instances > 0 ? up->instances : 1, repeat = up->repeat > 0 ? up->repeat : 1, ok = 1;
 	int argc, envc;
+	uint8_t *elf;
 
+	if (!dict) {
+		ksnprintf(got, got_size, "not started: %s", dict_err);
+		return 0;
+	}
+	/* One copy of the file serves every instance and repeat: proc_spawn() copies it into each process. */
+	elf = userprog_unpack(up, dict, err, sizeof(err));
+	if (!elf) {
+		ksnprintf(got, got_size, "not started: %s", err);
+		return 0;
+	}
 	if (instances > INSTANCES_MAX)
 		instances = INSTANCES_MAX;
 	ksnprintf(path, sizeof(path), "/%s", up->name);
@@ -93,7 +108,7 @@ static int run_prog(const struct user_prog *up, char *got, size_t got_size)
 			ksnprintf(idx[i], sizeof(idx[i]), "%d", i);
 			argv[argc] = instances > 1 ? idx[i] : NULL;
 			argv[argc + 1] = NULL;
-			p[i] = proc_spawn(up->name, path, up->elf, up->size, argv, envp, err, sizeof(err));
+			p[i] = proc_spawn(up->name, path, elf, up->elf.size, argv, envp, err, sizeof(err));
 			if (!p[i]) {
 				ksnprintf(got, got_size, "not started: %s", err);
 				for (int k = 0; k < i; k++)
@@ -101,6 +116,7 @@ static int run_prog(const struct user_prog *up, char *got, size_t got_size)
 				proc_run();
 				for (int k = 0; k < i; k++)
 					proc_reap(p[k]);
+				kfree(elf);
 				return 0;
 			}
 			/* One report per program is plenty: repeats and siblings stay quiet. */
@@ -121,13 +137,15 @@ static int run_prog(const struct user_prog *up, char *got, size_t got_size)
 			proc_reap(p[i]);
 		}
 	}
+	kfree(elf);
 	return ok;
 }
 
 void runner_run_builtin(void)
 {
 	struct pmm_stats before, after;
-	char expect[OUTCOME_MAX], got[OUTCOME_MAX], name[USER_NAME_MAX + 8];
+	char expect[OUTCOME_MAX], got[OUTCOME_MAX], name[USER_NAME_MAX + 8], dict_err[ELF_ERR_MAX];
+	uint8_t *dict = NULL;
 	int ran = 0;
 
 	pmm_get_stats(&before);
@@ -137,10 +155,14 @@ void runner_run_builtin(void)
 		ksnprintf(name, sizeof(name), "user.%s", up->name);
 		if (!test_selected(name))
 			continue;
+		/* The dictionary once for the whole suite, when the first program needs it. */
+		if (!ran)
+			dict = userprog_dict(dict_err, sizeof(dict_err));
 		expectation(up, expect, sizeof(expect));
-		test_result(name, run_prog(up, got, sizeof(got)), expect, got);
+		test_result(name, run_prog(up, dict, dict_err, got, sizeof(got)), expect, got);
 		ran++;
 	}
+	kfree(dict);
 	if (!ran)
 		return;
 	pmm_get_stats(&after);

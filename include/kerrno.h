@@ -29,6 +29,7 @@
 #define ERANGE 34
 #define ENAMETOOLONG 36
 #define ENOSYS 38
+#define EBADMSG 74
 #define EOVERFLOW 75
 #define ENOTSUP 95
 #define ENOTTY 25

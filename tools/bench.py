@@ -141,9 +141,12 @@ def build_bench_elf(out, src=BENCH_SRC):
 EMPTY_PROGS_S = """/* Written by tools/bench.py: an empty built-in program table (struct user_prog, include/userprog.h). */
 \t.section .rodata.user_progs, "a"
 \t.balign 8
-\t.globl user_progs, user_progs_count
+\t.globl user_progs, user_progs_count, user_progs_dict
 user_progs_count:
 \t.quad 0
+user_progs_dict:
+\t.quad 0
+\t.long 0, 0
 user_progs:
 \t.section .note.GNU-stack, "", @progbits
 """
@@ -157,13 +160,17 @@ def build_private_atlas():
     (PRIVATE / "user").mkdir(parents=True, exist_ok=True)
     elf = build_bench_elf(PRIVATE / "user" / "bench_pingpong.elf", PINGPONG_SRC)
     progs = PRIVATE / "user" / "progs.S"
+    # mkprogs.sh compresses the table's programs with the host tool lzpack: build it first, so that
+    # progs.S, written next, is newer than it.
+    run(["make", f"BUILD={rel}", f"{rel}/lzpack"], cwd=REPO, env=clean_env())
     made = {}
     for kind in ("nosuite", "pingpong"):
         if kind == "nosuite":
             progs.write_text(EMPTY_PROGS_S)
         else:
             run([REPO / "tools" / "mkprogs.sh", progs.relative_to(REPO), elf.parent.relative_to(REPO),
-                 PINGPONG_SRC.relative_to(REPO)], cwd=REPO)  # fmt: skip
+                 PINGPONG_SRC.relative_to(REPO)], cwd=REPO,
+                env=dict(clean_env(), LZPACK=str(PRIVATE / "lzpack")))  # fmt: skip
         # USER_SRCS/USER_ELFS empty: make sees progs.S (just written) as up to date and embeds it.
         run(["make", "-j2", f"BUILD={rel}", "USER_SRCS=", "USER_ELFS=", f"{rel}/atlas.efi"], cwd=REPO,
             env=clean_env(), logfile=PRIVATE / f"make-{kind}.log")  # fmt: skip
