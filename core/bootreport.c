@@ -38,6 +38,23 @@ const struct mm_region *memmap_regions(size_t *count, const struct memmap_stats 
 	return regions;
 }
 
+const struct mm_region *memmap_allocatable(size_t *count)
+{
+	static struct mm_region clipped[MAX_REGIONS];
+	size_t n = 0;
+
+	for (size_t i = 0; i < nregions; i++) {
+		if (regions[i].end <= PHYS_LOW_RESERVED_END)
+			continue;
+		clipped[n] = regions[i];
+		if (clipped[n].start < PHYS_LOW_RESERVED_END)
+			clipped[n].start = PHYS_LOW_RESERVED_END;
+		n++;
+	}
+	*count = n;
+	return clipped;
+}
+
 /* "1,234,567": the UEFI shell prints byte counts with separators. */
 static const char *grouped(uint64_t v, char *buf, size_t size)
 {

@@ -50,7 +50,7 @@ static void memory_init(long nregions)
 {
 	static const struct heap_backend heap_pages = { kvm_heap_grow, kvm_heap_shrink, NULL };
 	size_t n;
-	const struct mm_region *r = memmap_regions(&n, NULL);
+	const struct mm_region *r = memmap_allocatable(&n);
 	uint64_t bad;
 	unsigned long wx;
 	int err;

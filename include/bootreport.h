@@ -15,6 +15,13 @@
 long memmap_load(void);
 const struct mm_region *memmap_regions(size_t *count, const struct memmap_stats **stats);
 
+/*
+ * The normalized map as the page allocator gets it: without
+ * [0, PHYS_LOW_RESERVED_END) (include/memlayout.h says why). A static copy,
+ * valid until the next memmap_load.
+ */
+const struct mm_region *memmap_allocatable(size_t *count);
+
 /* The firmware map (UEFI shell `memmap` style) and per-type totals. */
 void report_memmap(void);
 /* Where the kernel runs: load addresses, EBS tries, live RIP/RSP/CR3. */

@@ -63,6 +63,19 @@
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
 #define ALIGN_UP(x, a) ALIGN_DOWN((x) + (a)-1, (a))
 
+/*
+ * Physical memory the page allocator never gets: [0, 1 MiB + 64 KiB), the
+ * part real-mode code can reach (segment:offset tops out at 0x10FFEF). An
+ * application processor that the firmware started with INIT-SIPI-SIPI can
+ * keep a startup IPI pending across the INIT Atlas sends after
+ * ExitBootServices (QEMU TCG does, when the AP's thread was not scheduled in
+ * time), and then starts again at the firmware's old SIPI vector, below
+ * 1 MiB, running whatever is there. Linux reserves the first 1 MiB under EFI
+ * for such firmware and BIOS scribbles too. Reports still show the firmware's
+ * map as it is.
+ */
+#define PHYS_LOW_RESERVED_END _AC(0x110000, ULL)
+
 /* Canonical halves (48-bit virtual addresses). */
 #define USER_END _AC(0x0000800000000000, ULL)	 /* first non-canonical address */
 #define KERNEL_HALF _AC(0xFFFF800000000000, ULL) /* first kernel-half address */

@@ -200,8 +200,10 @@ int kvm_init(void)
 		write_cr4(read_cr4() & ~CR4_PGE);
 		write_cr4(read_cr4() | CR4_PGE);
 	}
-	/* efi/'s tables are dead now: their pool is ordinary memory. */
-	if (pool && pmm_add_range(pool, pool_end))
+	/* efi/'s tables are dead now: their pool is ordinary memory (above the reserved low memory). */
+	if (pool && pool < PHYS_LOW_RESERVED_END)
+		pool = pool_end > PHYS_LOW_RESERVED_END ? PHYS_LOW_RESERVED_END : pool_end;
+	if (pool && pool < pool_end && pmm_add_range(pool, pool_end))
 		kprintf("kvm: could not return efi/'s page-table pool to the PMM\n");
 	return 0;
 }
