@@ -4,6 +4,7 @@
  * the live page tables or exercises an allocator; none trusts what the code
  * under test claims about itself.
  */
+#include "bootreport.h"
 #include "cpu.h"
 #include "heap.h"
 #include "kernel.h"
@@ -155,6 +156,36 @@ static void check_cpu(void)
 		   (unsigned long long)efer);
 }
 
+/*
+ * The allocator owns nothing real-mode code can reach (include/memlayout.h),
+ * though the firmware map has usable memory there, and does own usable
+ * memory right above it.
+ */
+static void check_low_reserved(void)
+{
+	size_t n;
+	const struct mm_region *r = memmap_regions(&n, NULL);
+	uint64_t usable_low = 0;
+	int above = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!efi_mem_type_is_free_after_ebs(r[i].type))
+			continue;
+		if (r[i].start < PHYS_LOW_RESERVED_END)
+			usable_low += (r[i].end < PHYS_LOW_RESERVED_END ? r[i].end : PHYS_LOW_RESERVED_END) -
+				      r[i].start;
+		if (r[i].start <= PHYS_LOW_RESERVED_END && r[i].end >= PHYS_LOW_RESERVED_END + PAGE_SIZE)
+			above = 1;
+	}
+	test_check("mm.low_reserved",
+		   !pmm_owns(0, PHYS_LOW_RESERVED_END) &&
+			   (!above || pmm_owns(PHYS_LOW_RESERVED_END, PHYS_LOW_RESERVED_END + PAGE_SIZE)),
+		   "no page below 0x110000 in the page allocator, the usable page at 0x110000 in it",
+		   "%llu usable bytes below 0x110000 in the map; allocator owns low: %d, owns 0x110000: %d",
+		   (unsigned long long)usable_low, pmm_owns(0, PHYS_LOW_RESERVED_END),
+		   pmm_owns(PHYS_LOW_RESERVED_END, PHYS_LOW_RESERVED_END + PAGE_SIZE));
+}
+
 void mm_checks(void)
 {
 	uint64_t bad;
@@ -170,6 +201,7 @@ void mm_checks(void)
 	check_recursive();
 	check_heap();
 	check_pmm();
+	check_low_reserved();
 	check_kstack();
 	check_cpu();
 }

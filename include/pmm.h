@@ -128,6 +128,9 @@ void pmm_free_pages(uint64_t phys, size_t n, enum pmm_purpose p);
 /* Fill *s with the current counters. */
 void pmm_get_stats(struct pmm_stats *s);
 
+/* 1 when any page of [start, end) belongs to the allocator (free, handed out or its metadata), else 0. */
+int pmm_owns(uint64_t start, uint64_t end);
+
 /* "pt", "heap", "stack", "user", "other"; "?" for anything else. Never NULL. */
 const char *pmm_purpose_name(enum pmm_purpose p);
 

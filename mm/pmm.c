@@ -605,6 +605,20 @@ int pmm_add_range(uint64_t start, uint64_t end)
 	return 0;
 }
 
+int pmm_owns(uint64_t start, uint64_t end)
+{
+	for (size_t i = 0; i < pmm.nspans; i++) {
+		const struct span *sp = &pmm.spans[i];
+		uint64_t a = start > sp->base ? start : sp->base, b = end < span_end(sp) ? end : span_end(sp);
+
+		a = ALIGN_DOWN(a, PAGE_SIZE);
+		b = ALIGN_UP(b, PAGE_SIZE);
+		if (a < b && owned(sp, page_index(sp, a), page_index(sp, b)))
+			return 1;
+	}
+	return 0;
+}
+
 /* ---- reports ---------------------------------------------------------------- */
 
 void pmm_get_stats(struct pmm_stats *s)

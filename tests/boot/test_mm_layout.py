@@ -63,7 +63,7 @@ EXPECTED_TESTS = {
     "boot.higher_half", "boot.stack", "boot.own_cr3", "boot.stack_guard", "boot.no_identity_map",
     "boot.kernel_wx", "boot.memmap", "boot.direct_map",
     "mm.wx", "mm.null_unmapped", "mm.kmap_perms", "mm.recursive", "mm.heap", "mm.pmm", "mm.kstack",
-    "mm.cpu_features",
+    "mm.cpu_features", "mm.low_reserved",
 }  # fmt: skip
 
 # walk= for the default boot: the boot stack's guard page, the first page of .text, physical page 1
