@@ -14,11 +14,13 @@ Every cell must boot and pass the whole suite, ring 3 included: QEMU status 33
 serial port also check the summary record. MATRIX="memory=2G,cpu=max" keeps
 only the cells that match; MATRIX_LIMIT=N stops after N cells. Results go to
 build/matrix/results.json and a table on the terminal; exit status 1 when any
-cell failed.
+cell failed. A failed cell's serial log and QEMU output are kept as
+build/matrix/cell-N.serial.log and cell-N.stderr.
 """
 import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,9 +66,12 @@ def run_cell(cell, workdir):
            "-serial", f"file:{serial}" if cell["serial"] == "present" else "none"]  # fmt: skip
     start = time.monotonic()
     try:
-        status = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT).returncode
-    except subprocess.TimeoutExpired:
+        done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
+        status = done.returncode
+        (workdir / "qemu.stderr").write_bytes(done.stdout + done.stderr)
+    except subprocess.TimeoutExpired as e:
         status = "timeout"
+        (workdir / "qemu.stderr").write_bytes((e.stdout or b"") + (e.stderr or b""))
     took = time.monotonic() - start
     why = ""
     if status != STATUS_PASSED:
@@ -85,12 +90,19 @@ def main():
     limit = int(os.environ.get("MATRIX_LIMIT", "0")) or None
     results = []
     for i, cell in enumerate(itertools.islice(cells(), limit)):
+        kept = None
         with tempfile.TemporaryDirectory(dir=out) as d:
             why, took = run_cell(cell, Path(d))
+            if why:  # keep what the failed boot said: build/matrix/cell-N.serial.log, .stderr
+                kept = out / f"cell-{i + 1}"
+                for name, suffix in (("serial.log", ".serial.log"), ("qemu.stderr", ".stderr")):
+                    if (Path(d) / name).exists():
+                        shutil.copyfile(Path(d) / name, f"{kept}{suffix}")
         label = " ".join(f"{k}={v}" for k, v in cell.items())
         print(f"{'ok  ' if not why else 'FAIL'} {i + 1:3d} {label}  ({took:.0f} s){'  ' + why if why else ''}",
               flush=True)
-        results.append({"cell": cell, "ok": not why, "why": why, "seconds": round(took, 1)})
+        results.append({"cell": cell, "ok": not why, "why": why, "seconds": round(took, 1),
+                        "logs": str(kept) + ".*" if kept else None})
     (out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     failed = [r for r in results if not r["ok"]]
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
