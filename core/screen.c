@@ -207,7 +207,7 @@ static void bar_by_address(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 	size_t nreg, n = 0;
 	const struct mm_region *reg = memmap_regions(&nreg, NULL);
 	uint64_t at = 0;
-	uint32_t free_x = 0, fh = fb_font_h();
+	uint32_t free_x = 0;
 	int gb4 = 0, mb1 = 0;
 
 	for (size_t i = 0; i < nreg && n + 2 < MAX_BAR_ITEMS; i++) {
@@ -234,7 +234,6 @@ static void bar_by_address(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 		}
 		x += px[i];
 	}
-	(void)fh;
 	panel_record("memmap_address_bar", x - w, y, w, h, NULL);
 }
 
