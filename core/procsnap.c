@@ -37,16 +37,6 @@ const char *seg_kind_name(enum seg_kind k)
 	return k < SEG_KINDS ? seg_names[k] : "?";
 }
 
-static void copy_str(char *dst, const char *src, size_t size)
-{
-	size_t n = strlen(src);
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, src, n);
-	dst[n] = 0;
-}
-
 static enum seg_kind image_kind(const struct vma *v)
 {
 	if (v->prot & VM_EXEC)
@@ -83,7 +73,7 @@ static void take(struct proc_snap *s, struct proc *p)
 	s->signal = p->signal;
 	s->exit_code = p->exit_code;
 	s->extra = p->path[0] == '\\';
-	copy_str(s->name, p->name, sizeof(s->name));
+	kstrlcpy(s->name, p->name, sizeof(s->name));
 	for (size_t i = 0; i < u->vmas->n; i++) {
 		const struct vma *v = &u->vmas->v[i];
 
@@ -137,8 +127,8 @@ static void note_fault(struct proc *p)
 	f = &faults[nfaults++];
 	f->pid = p->pid;
 	f->signal = p->signal;
-	copy_str(f->name, p->name, sizeof(f->name));
-	copy_str(f->cause, p->cause, sizeof(f->cause));
+	kstrlcpy(f->name, p->name, sizeof(f->name));
+	kstrlcpy(f->cause, p->cause, sizeof(f->cause));
 }
 
 void procsnap_note_exit(struct proc *p)

@@ -86,21 +86,6 @@ static void panel_record(const char *panel, uint32_t x, uint32_t y, uint32_t w, 
 	report_emit(&r);
 }
 
-/* One line of text, cut to max_chars. Returns the x after it. */
-static uint32_t line(uint32_t x, uint32_t y, const char *s, uint32_t max_chars, uint32_t fg, uint32_t bg)
-{
-	char buf[256];
-	size_t n = strlen(s);
-
-	if (n > max_chars)
-		n = max_chars;
-	if (n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	memcpy(buf, s, n);
-	buf[n] = 0;
-	return fb_draw_text(x, y, buf, fg, bg);
-}
-
 static uint32_t draw_title(uint32_t W)
 {
 	uint32_t fw = fb_font_w(), fh = fb_font_h();
@@ -115,7 +100,7 @@ static uint32_t draw_title(uint32_t W)
 	ksnprintf(text, sizeof(text), "Atlas - memory layout | %s | %s RAM | %ux%u", g_boot->fw_vendor,
 		  mm_fmt_size(ram, sz, sizeof(sz)), fb_width(), fb_height());
 	fb_fill_rect(0, 0, W, fh, TITLE_BG_RGB);
-	line(fw, 0, text, W / fw - 2, FB_WHITE, TITLE_BG_RGB);
+	fb_draw_text_max(fw, 0, text, W / fw - 2, FB_WHITE, TITLE_BG_RGB);
 	{
 		struct jrec r;
 		char rgb[8];
@@ -264,14 +249,14 @@ static uint32_t draw_memmap(uint32_t y, uint32_t W)
 	ksnprintf(text, sizeof(text),
 		  "Physical memory: %lu regions, %s described. By type (widths proportional):", (unsigned long)nreg,
 		  mm_fmt_size(total << EFI_PAGE_SHIFT, sz, sizeof(sz)));
-	line(m, y, text, W / fw - 2, HEAD_RGB, BG_RGB);
+	fb_draw_text_max(m, y, text, W / fw - 2, HEAD_RGB, BG_RGB);
 	y += fh + 2;
 	bar_by_type(m, y, bw, 2 * fh, pages, order, ntypes);
 	panel_record("memmap_bar", m, y, bw, 2 * fh, NULL);
 	y += 2 * fh + 4;
-	line(m, y,
-	     "By address, 0 at the left (widths log2 of the size; dark = holes no descriptor covers):", W / fw - 2,
-	     HEAD_RGB, BG_RGB);
+	fb_draw_text_max(m, y,
+			 "By address, 0 at the left (widths log2 of the size; dark = holes no descriptor covers):",
+			 W / fw - 2, HEAD_RGB, BG_RGB);
 	y += fh + 2;
 	bar_by_address(m, y, bw, fh);
 	y += 2 * fh + 6;
@@ -289,7 +274,7 @@ static uint32_t draw_memmap(uint32_t y, uint32_t W)
 		ksnprintf(text, sizeof(text), "%-12s %9s %3llu.%llu%%", efi_mem_type_short(t),
 			  mm_fmt_size(pages[t] << EFI_PAGE_SHIFT, sz, sizeof(sz)), (unsigned long long)(tenths / 10),
 			  (unsigned long long)(tenths % 10));
-		line(x + 3 * fw, y + row * fh, text, LEGEND_CHARS - 4, TEXT_RGB, BG_RGB);
+		fb_draw_text_max(x + 3 * fw, y + row * fh, text, LEGEND_CHARS - 4, TEXT_RGB, BG_RGB);
 	}
 	panel_record("legend", m, y, bw, (row + 1) * fh, NULL);
 	return y + (row + 1) * fh + fh / 2;
@@ -311,12 +296,12 @@ static void draw_kernel(uint32_t x, uint32_t y, uint32_t h)
 	size_t n = col_kernel_items(items, MAX_COL_ITEMS);
 
 	g.x_note = g.x + g.w + fw;
-	line(x, y, "Kernel address space (seed 002, log axis):", KCOL_ADDR_CHARS + KCOL_BOX_CHARS + KCOL_NOTE_CHARS,
-	     HEAD_RGB, BG_RGB);
+	fb_draw_text_max(x, y, "Kernel address space (seed 002, log axis):",
+			 KCOL_ADDR_CHARS + KCOL_BOX_CHARS + KCOL_NOTE_CHARS, HEAD_RGB, BG_RGB);
 	n = col_fit(items, n, g.h / fh);
 	if (col_draw(items, n, &g))
-		line(x, g.y, "(screen too small for the kernel column)", KCOL_ADDR_CHARS + KCOL_BOX_CHARS, TEXT_RGB,
-		     BG_RGB);
+		fb_draw_text_max(x, g.y, "(screen too small for the kernel column)", KCOL_ADDR_CHARS + KCOL_BOX_CHARS,
+				 TEXT_RGB, BG_RGB);
 	panel_record("kernel", g.x, g.y, g.w, g.h, NULL);
 	panel_record("kernel_addresses", g.x_addr, g.y, KCOL_ADDR_CHARS * fw, g.h, NULL);
 }
@@ -329,9 +314,10 @@ static void draw_processes(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 	const struct proc_snap *snaps = procsnap_list(&nsnap);
 	char text[64];
 
-	line(x, y, "Processes at exit (seed 001; bright = resident, dark = not touched):", w / fw, HEAD_RGB, BG_RGB);
+	fb_draw_text_max(x, y, "Processes at exit (seed 001; bright = resident, dark = not touched):", w / fw, HEAD_RGB,
+			 BG_RGB);
 	if (!nsnap) {
-		line(x, y + fh, "(no process ran)", w / fw, TEXT_RGB, BG_RGB);
+		fb_draw_text_max(x, y + fh, "(no process ran)", w / fw, TEXT_RGB, BG_RGB);
 		return;
 	}
 	for (size_t i = 0; i < nsnap && (shown_n + 1) * step <= w + PCOL_SPACE_CHARS * fw; i++) {
@@ -347,12 +333,12 @@ static void draw_processes(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 		size_t n = col_process_items(s, items, MAX_COL_ITEMS);
 
 		ksnprintf(text, sizeof(text), "pid %d %s", s->pid, s->name);
-		line(g.x, y + fh, text, PCOL_BOX_CHARS, FB_WHITE, BG_RGB);
+		fb_draw_text_max(g.x, y + fh, text, PCOL_BOX_CHARS, FB_WHITE, BG_RGB);
 		if (s->signal)
 			ksnprintf(text, sizeof(text), "killed, signal %d", s->signal);
 		else
 			ksnprintf(text, sizeof(text), "exit %d", s->exit_code);
-		line(g.x, y + 2 * fh, text, PCOL_BOX_CHARS, s->signal ? FB_YELLOW : TEXT_RGB, BG_RGB);
+		fb_draw_text_max(g.x, y + 2 * fh, text, PCOL_BOX_CHARS, s->signal ? FB_YELLOW : TEXT_RGB, BG_RGB);
 		if (col_draw(items, n, &g))
 			continue;
 		shown_n++;
@@ -370,37 +356,37 @@ static void draw_results(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 
 	if (rows < 3)
 		return;
-	line(x, y + fh * r++, "Results:", cols, HEAD_RGB, BG_RGB);
+	fb_draw_text_max(x, y + fh * r++, "Results:", cols, HEAD_RGB, BG_RGB);
 	ksnprintf(text, sizeof(text), "tests: %u passed, %u failed", run - failed, failed);
-	line(x, y + fh * r++, text, cols, failed ? FB_RED : FB_GREEN, BG_RGB);
+	fb_draw_text_max(x, y + fh * r++, text, cols, failed ? FB_RED : FB_GREEN, BG_RGB);
 	for (unsigned i = 0; i < failed && r + 2 < rows; i++) {
 		const char *name = tests_failed_name(i);
 
 		if (!name)
 			break;
 		ksnprintf(text, sizeof(text), "  not ok: %s", name);
-		line(x, y + fh * r++, text, cols, FB_RED, BG_RGB);
+		fb_draw_text_max(x, y + fh * r++, text, cols, FB_RED, BG_RGB);
 	}
 	if (g_boot->tsc.first_user && tsc_hz()) {
 		ksnprintf(text, sizeof(text), "efi_main to first ring-3 instruction: %llu ms",
 			  (unsigned long long)(tsc_to_ns(g_boot->tsc.first_user - g_boot->tsc.efi_entry) / 1000000));
-		line(x, y + fh * r++, text, cols, TEXT_RGB, BG_RGB);
+		fb_draw_text_max(x, y + fh * r++, text, cols, TEXT_RGB, BG_RGB);
 	}
 	ksnprintf(text, sizeof(text), "ring 3: %llu processes ended, %llu faults caught and survived:",
 		  (unsigned long long)procsnap_exits(), (unsigned long long)total);
-	line(x, y + fh * r++, text, cols, TEXT_RGB, BG_RGB);
+	fb_draw_text_max(x, y + fh * r++, text, cols, TEXT_RGB, BG_RGB);
 	for (size_t i = 0; i < nf && r < rows; i++) {
 		if (r + 1 == rows && i + 1 < total) {
 			ksnprintf(text, sizeof(text), "  ... and %llu more", (unsigned long long)(total - i));
-			line(x, y + fh * r++, text, cols, TEXT_RGB, BG_RGB);
+			fb_draw_text_max(x, y + fh * r++, text, cols, TEXT_RGB, BG_RGB);
 			break;
 		}
 		ksnprintf(text, sizeof(text), "  %s: %s", f[i].name, f[i].cause);
-		line(x, y + fh * r++, text, cols, FB_YELLOW, BG_RGB);
+		fb_draw_text_max(x, y + fh * r++, text, cols, FB_YELLOW, BG_RGB);
 	}
 	if (g_boot->opts.on_finish == FINISH_MONITOR && r < rows)
-		line(x, y + fh * r++, "Press a key for the monitor (its `screen` command comes back here).", cols,
-		     FB_CYAN, BG_RGB);
+		fb_draw_text_max(x, y + fh * r++, "Press a key for the monitor (its `screen` command comes back here).",
+				 cols, FB_CYAN, BG_RGB);
 	panel_record("results", x, y, w, r * fh, NULL);
 }
 

@@ -71,11 +71,6 @@ static uint32_t dim(uint32_t rgb)
 	return ((r * 2 / 5) << 16) | ((g * 2 / 5) << 8) | (b * 2 / 5);
 }
 
-static void copy_str(char *dst, const char *src, size_t size)
-{
-	ksnprintf(dst, size, "%s", src);
-}
-
 static uint64_t item_size(const struct col_item *it)
 {
 	return it->end - it->start; /* end 0 (2^64) wraps to the right size */
@@ -115,11 +110,11 @@ size_t col_kernel_items(struct col_item *items, size_t cap)
 		if (r->kind == KR_GUARD) {
 			it->kind = COL_GUARD;
 			it->rgb = GUARD_RGB;
-			copy_str(it->label, "guard page", sizeof(it->label));
+			kstrlcpy(it->label, "guard page", sizeof(it->label));
 		} else {
 			it->kind = COL_REGION;
 			it->rgb = kregion_rgb(r->name);
-			copy_str(it->label, r->name, sizeof(it->label));
+			kstrlcpy(it->label, r->name, sizeof(it->label));
 		}
 		ksnprintf(it->note, sizeof(it->note), "%s %s", mm_fmt_size(r->end - r->start, sz, sizeof(sz)),
 			  mm_perm_str(r, perm));
@@ -141,7 +136,7 @@ static size_t merge(struct col_item *items, size_t n, size_t a, size_t b, const 
 	it->kind = COL_REGION;
 	it->rgb = rgb;
 	it->rss = COL_NO_RSS;
-	copy_str(it->label, label, sizeof(it->label));
+	kstrlcpy(it->label, label, sizeof(it->label));
 	ksnprintf(it->note, sizeof(it->note), "%s span", mm_fmt_size(item_size(it), sz, sizeof(sz)));
 	memmove(&items[a + 1], &items[b + 1], (n - b - 1) * sizeof(*items));
 	return n - (b - a);
@@ -219,23 +214,6 @@ size_t col_process_items(const struct proc_snap *s, struct col_item *items, size
 	return n;
 }
 
-/* Text clipped to max_chars (whole glyphs), transparent background. */
-static void text_in(uint32_t x, uint32_t y, const char *s, uint32_t max_chars, uint32_t rgb)
-{
-	char buf[COL_LABEL + 8];
-	size_t n = strlen(s);
-
-	if (!max_chars)
-		return;
-	if (n > max_chars)
-		n = max_chars;
-	if (n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	memcpy(buf, s, n);
-	buf[n] = 0;
-	fb_draw_text(x, y, buf, rgb, FB_NO_BG);
-}
-
 /* A broken edge: a zig-zag across [x, x+w) around row y. */
 static void zigzag(uint32_t x, uint32_t y, uint32_t w)
 {
@@ -304,13 +282,13 @@ static void draw_box(const struct col_geom *g, const struct col_item *it, uint32
 		zigzag(g->x, y, g->w);
 		if (h > ZIGZAG + 1)
 			zigzag(g->x, y + h - ZIGZAG - 1, g->w);
-		text_in(tx, ty, it->label, cols, DIM_TEXT_RGB);
+		fb_draw_text_max(tx, ty, it->label, cols, DIM_TEXT_RGB, FB_NO_BG);
 		break;
 	case COL_GUARD:
 		fb_fill_rect(g->x, y, g->w, h, GUARD_RGB);
 		hatch(g->x, y, g->w, h, GUARD_HATCH_RGB);
 		outline(g->x, y, g->w, h, GUARD_HATCH_RGB);
-		text_in(tx, ty, it->label, cols, TEXT_RGB);
+		fb_draw_text_max(tx, ty, it->label, cols, TEXT_RGB, FB_NO_BG);
 		break;
 	case COL_REGION: {
 		uint64_t size = item_size(it);
@@ -327,22 +305,22 @@ static void draw_box(const struct col_geom *g, const struct col_item *it, uint32
 		outline(g->x, y, g->w, h, BORDER_RGB);
 		if (two_lines) {
 			ty = y + (h - 2 * fh) / 2;
-			text_in(tx, ty, it->label, cols, TEXT_RGB);
+			fb_draw_text_max(tx, ty, it->label, cols, TEXT_RGB, FB_NO_BG);
 			ksnprintf(buf, sizeof(buf), "%llx", (unsigned long long)it->start);
-			text_in(tx, ty + fh, it->note, cols, TEXT_RGB);
+			fb_draw_text_max(tx, ty + fh, it->note, cols, TEXT_RGB, FB_NO_BG);
 			if (h >= 3 * fh)
-				text_in(tx, ty + 2 * fh, buf, cols, DIM_TEXT_RGB);
+				fb_draw_text_max(tx, ty + 2 * fh, buf, cols, DIM_TEXT_RGB, FB_NO_BG);
 		} else {
-			text_in(tx, ty, it->label, cols, TEXT_RGB);
+			fb_draw_text_max(tx, ty, it->label, cols, TEXT_RGB, FB_NO_BG);
 		}
 		break;
 	}
 	}
 	if (g->x_note && it->kind != COL_GAP && h >= fh)
-		text_in(g->x_note, ty, it->note, COL_LABEL, DIM_TEXT_RGB);
+		fb_draw_text_max(g->x_note, ty, it->note, COL_LABEL, DIM_TEXT_RGB, FB_NO_BG);
 	if (g->x_addr && h >= fh) {
 		addr_str(it->start, buf, sizeof(buf));
-		text_in(g->x_addr, y + h - fh, buf, COL_LABEL, DIM_TEXT_RGB);
+		fb_draw_text_max(g->x_addr, y + h - fh, buf, COL_LABEL, DIM_TEXT_RGB, FB_NO_BG);
 	}
 }
 
@@ -369,7 +347,7 @@ int col_draw(const struct col_item *items, size_t n, const struct col_geom *g)
 			addr_str(end, top, sizeof(top));
 		else
 			ksnprintf(top, sizeof(top), "top (2^64)");
-		text_in(g->x_addr, g->y - fb_font_h(), top, COL_LABEL, DIM_TEXT_RGB);
+		fb_draw_text_max(g->x_addr, g->y - fb_font_h(), top, COL_LABEL, DIM_TEXT_RGB, FB_NO_BG);
 	}
 	for (size_t k = n; k-- > 0;) {
 		draw_box(g, &items[k], y, heights[k]);

@@ -452,9 +452,9 @@ uint32_t fb_utf8_next(const char *s, size_t n, size_t *len)
 	return FB_BAD_UTF8; /* a stray continuation byte or 0xf8..0xff */
 }
 
-uint32_t fb_draw_text(uint32_t x, uint32_t y, const char *s, uint32_t fg, uint32_t bg)
+uint32_t fb_draw_text_max(uint32_t x, uint32_t y, const char *s, uint32_t max_chars, uint32_t fg, uint32_t bg)
 {
-	uint32_t fgp, bgp;
+	uint32_t fgp, bgp, drawn = 0;
 	size_t n;
 
 	if (!fb.ready || !s)
@@ -462,7 +462,7 @@ uint32_t fb_draw_text(uint32_t x, uint32_t y, const char *s, uint32_t fg, uint32
 	fgp = fb_color(fg);
 	bgp = bg == FB_NO_BG ? 0 : fb_color(bg);
 	n = strlen(s);
-	for (size_t i = 0; i < n && x < fb.width;) {
+	for (size_t i = 0; i < n && x < fb.width && drawn < max_chars;) {
 		size_t len;
 		uint32_t cp = fb_utf8_next(s + i, n - i, &len);
 
@@ -471,8 +471,14 @@ uint32_t fb_draw_text(uint32_t x, uint32_t y, const char *s, uint32_t fg, uint32
 			continue;
 		draw_glyph(x, y, fb_glyph_index(cp), fgp, bgp, 0, bg != FB_NO_BG);
 		x += fb.font->width;
+		drawn++;
 	}
 	return x;
+}
+
+uint32_t fb_draw_text(uint32_t x, uint32_t y, const char *s, uint32_t fg, uint32_t bg)
+{
+	return fb_draw_text_max(x, y, s, UINT32_MAX, fg, bg);
 }
 
 void fb_scroll_up(uint32_t rows, uint32_t bg)

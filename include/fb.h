@@ -134,6 +134,9 @@ void fb_fill_rect(uint32_t x, uint32_t y, uint32_t w, uint32_t h, uint32_t rgb);
  */
 uint32_t fb_draw_text(uint32_t x, uint32_t y, const char *s, uint32_t fg, uint32_t bg);
 
+/* fb_draw_text, but at most max_chars glyphs (for text that must stay inside a box). */
+uint32_t fb_draw_text_max(uint32_t x, uint32_t y, const char *s, uint32_t max_chars, uint32_t fg, uint32_t bg);
+
 /*
  * Draw glyph g of the console font at pixel (x, y) with fg/bg already
  * converted by fb_color(); bold smears each row one pixel to the right.

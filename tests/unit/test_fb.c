@@ -347,6 +347,24 @@ static void test_glyph_matches_font(void **state)
 	assert_untouched_outside(2560 - 16, 32, 2560, 64);
 }
 
+/* fb_draw_text_max stops after max_chars glyphs; FB_NO_BG keeps what was under the paper. */
+static void test_text_max_and_no_bg(void **state)
+{
+	const uint32_t under = 0x3a6ea5;
+
+	(void)state;
+	start_bgrx(800, 600);
+	assert_int_equal(fb_draw_text_max(0, 0, "abcdef", 3, 0xffffff, 0x000000), 3 * 8);
+	assert_int_equal(fb_draw_text_max(0, 16, "abc", 0, 0xffffff, 0x000000), 0);
+	fb_fill_rect(0, 32, 8, 16, under);
+	fb_draw_text_max(0, 32, "A", 1, 0xffffff, FB_NO_BG);
+	fb_flush();
+	assert_glyph_at(0, 0, 'a', 0xffffff, 0x000000);
+	assert_glyph_at(2 * 8, 0, 'c', 0xffffff, 0x000000);
+	assert_untouched_outside(0, 0, 3 * 8, 48);    /* 'd' onwards never drawn */
+	assert_glyph_at(0, 32, 'A', 0xffffff, under); /* the paper is the rectangle's colour */
+}
+
 static void test_utf8(void **state)
 {
 	size_t len;
@@ -711,6 +729,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_init_errors, teardown),
 		cmocka_unit_test_teardown(test_pitch_padding_never_written, teardown),
 		cmocka_unit_test_teardown(test_glyph_matches_font, teardown),
+		cmocka_unit_test_teardown(test_text_max_and_no_bg, teardown),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test_teardown(test_dirty_rect_flush, teardown),
 		cmocka_unit_test_teardown(test_scroll, teardown),
