@@ -5,16 +5,16 @@
 #include "trap.h"
 #include "x86.h"
 
-#define MSR_STAR 0xC0000081U
-#define MSR_LSTAR 0xC0000082U
-#define MSR_SFMASK 0xC0000084U
-#define MSR_GS_BASE 0xC0000101U
-#define MSR_KERNEL_GS_BASE 0xC0000102U
-#define STAR_SYSCALL_CS_SHIFT 32 /* SYSCALL: CS = this, SS = this + 8 */
-#define STAR_SYSRET_CS_SHIFT 48	 /* SYSRET (64-bit): CS = this + 16, SS = this + 8 */
-#define RFLAGS_TF (1ULL << 8)
-#define RFLAGS_DF (1ULL << 10)
-#define RFLAGS_AC (1ULL << 18)
+/*
+ * Every flag ring 3 can set is cleared on SYSCALL, as Linux does: the kernel
+ * must not run with the user's NT (IRETQ with NT set raises #GP in ring 0),
+ * AC (it would open SMAP), TF (single-stepping the kernel), DF (string
+ * instructions backwards), IF (the kernel runs with interrupts off) or the
+ * arithmetic flags. The user's RFLAGS is in R11 and comes back on return.
+ */
+#define SYSCALL_RFLAGS_MASK                                                                                          \
+	(RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_TF | RFLAGS_IF | RFLAGS_DF | RFLAGS_OF | \
+	 RFLAGS_IOPL | RFLAGS_NT | RFLAGS_RF | RFLAGS_AC | RFLAGS_ID)
 
 struct percpu g_percpu;
 
@@ -29,6 +29,6 @@ void percpu_init(void)
 	wrmsr(MSR_STAR, ((uint64_t)GDT_KCODE << STAR_SYSCALL_CS_SHIFT) |
 				((uint64_t)(GDT_KDATA | RPL_USER) << STAR_SYSRET_CS_SHIFT));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-	wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC);
+	wrmsr(MSR_SFMASK, SYSCALL_RFLAGS_MASK);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 }

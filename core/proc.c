@@ -25,16 +25,10 @@
 #include "pmm.h"
 #include "x86.h"
 
-#define MSR_FS_BASE 0xC0000100U
-#define CR0_MP (1ULL << 1)
-#define CR0_EM (1ULL << 2)
-#define CR0_TS (1ULL << 3)
-#define CR4_OSFXSR (1ULL << 9)
-#define CR4_OSXMMEXCPT (1ULL << 10)
 #define MXCSR_DEFAULT 0x1F80U
-#define RFLAGS_RESERVED1 (1ULL << 1)
-/* The switch frame switch_context pops: r15 r14 r13 r12 rbx rbp, then the return address. */
-#define SWITCH_FRAME_WORDS 7
+/* The switch frame switch_context pops: rflags r15 r14 r13 r12 rbx rbp, then the return address. */
+#define SWITCH_FRAME_WORDS 8
+#define SWITCH_FRAME_RFLAGS 0
 
 static struct proc *procs[PROC_MAX];
 static struct proc kthread; /* pid 0: kmain, the runner and idle loop */
@@ -103,6 +97,7 @@ static void prepare_stack(struct proc *p, uint64_t entry, uint64_t user_rsp)
 	tf->rsp = user_rsp;
 	tf->ss = GDT_UDATA | RPL_USER;
 	memset(sw, 0, SWITCH_FRAME_WORDS * sizeof(uint64_t));
+	sw[SWITCH_FRAME_RFLAGS] = RFLAGS_RESERVED1; /* the kernel's flags: IF off */
 	sw[SWITCH_FRAME_WORDS - 1] = (uint64_t)proc_first_entry;
 	p->ksp = (uint64_t)sw;
 }

@@ -68,7 +68,7 @@ enum {
 #define GETRANDOM_MAX (32U << 20)
 #define PATH_MAX 256
 #define NSEC_PER_SEC 1000000000ULL
-#define MSR_FS_BASE 0xC0000100U
+#define SYSCALL_INSN_LEN 2 /* 0F 05 */
 
 struct lx_iovec {
 	uint64_t base, len;
@@ -312,15 +312,19 @@ static long sys_clock_gettime(uint64_t clk, uint64_t uts)
 static long sys_nanosleep(uint64_t ureq)
 {
 	struct lx_timespec ts;
-	uint64_t ticks;
+	uint64_t ticks, hz = tsc_hz(), now;
 
 	if (copy_from_user(&ts, ureq, sizeof(ts)))
 		return -EFAULT;
 	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC_PER_SEC)
 		return -EINVAL;
-	ticks = ((uint64_t)ts.sec * NSEC_PER_SEC + (uint64_t)ts.nsec) / NSEC_PER_SEC * tsc_hz() +
-		((uint64_t)ts.sec * NSEC_PER_SEC + (uint64_t)ts.nsec) % NSEC_PER_SEC * tsc_hz() / NSEC_PER_SEC;
-	proc_sleep_until(rdtsc() + ticks);
+	/* sec * hz can overflow for any sec past ~5.8e9 / GHz: such a sleep lasts for ever, it does not wrap. */
+	if (hz && (uint64_t)ts.sec > UINT64_MAX / hz)
+		ticks = UINT64_MAX;
+	else
+		ticks = (uint64_t)ts.sec * hz + (uint64_t)ts.nsec * hz / NSEC_PER_SEC;
+	now = rdtsc();
+	proc_sleep_until(ticks > UINT64_MAX - now ? UINT64_MAX : now + ticks);
 	return 0;
 }
 
@@ -480,4 +484,15 @@ void syscall_dispatch(struct trap_frame *tf)
 		r = unknown(nr);
 	}
 	tf->rax = (uint64_t)r;
+	/*
+	 * SYSCALL from the last bytes of the user half leaves RCX at USER_END,
+	 * which is not canonical: ret_to_user would take IRETQ, and IRETQ raises
+	 * #GP in ring 0 for it on real CPUs. Linux answers with SIGSEGV; so do we.
+	 */
+	if (tf->rip >= USER_END) {
+		uint64_t ret = tf->rip;
+
+		tf->rip -= SYSCALL_INSN_LEN; /* report the SYSCALL instruction, and where it would return to */
+		ufault_kill(tf, SIGSEGV, ret, "return to a non-canonical address");
+	}
 }

@@ -58,14 +58,24 @@ ret_to_user:
 	POP_GPRS
 	addq	$(TF_RIP - TF_VECTOR), %rsp
 	swapgs
+/*
+ * IRETQ checks the frame before it leaves ring 0: a non-canonical RIP or a
+ * bad selector raises #GP here, with the user's GS already swapped in.
+ * trap_common recognises this address, swaps GS back, and trap_dispatch
+ * treats it as a fault of the process (ret_to_user_iret_fault).
+ */
+	.globl ret_to_user_iret
+ret_to_user_iret:
 	iretq
 	.size ret_to_user, . - ret_to_user
 
 /*
- * switch_context(&prev->ksp, next->ksp): save the callee-saved registers on
- * the current kernel stack, store RSP in *prev, load next's RSP, restore its
- * registers and return into whatever next was doing (or, for a new process,
- * into proc_first_entry).
+ * switch_context(&prev->ksp, next->ksp): save the callee-saved registers and
+ * RFLAGS on the current kernel stack, store RSP in *prev, load next's RSP,
+ * restore its registers and flags and return into whatever next was doing
+ * (or, for a new process, into proc_first_entry). RFLAGS travels with the
+ * thread, so a flag one thread left set (DF, AC, IF) is never seen by
+ * kernel code running for another.
  */
 	.globl switch_context
 	.type switch_context, @function
@@ -76,8 +86,10 @@ switch_context:
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
+	pushfq
 	movq	%rsp, (%rdi)
 	movq	%rsi, %rsp
+	popfq
 	popq	%r15
 	popq	%r14
 	popq	%r13

@@ -63,17 +63,38 @@ STUB_NOERR 255	/* VEC_SPURIOUS */
 
 trap_common:
 	testb	$3, (TF_CS - TF_VECTOR)(%rsp)
-	jz	1f
-	swapgs
+	jnz	1f
+	/* From ring 0: only the IRETQ of ret_to_user runs there with the user's GS. */
+	pushq	%rax
+	leaq	ret_to_user_iret(%rip), %rax
+	cmpq	%rax, (8 + TF_RIP - TF_VECTOR)(%rsp)
+	popq	%rax
+	jne	2f
 1:
+	swapgs
+2:
 	PUSH_GPRS
-	cld
+	/*
+	 * The kernel's flags, whatever was interrupted: RFLAGS_RESERVED1 only.
+	 * The CPU already cleared IF, TF and NT for the gate, but not AC (which
+	 * would open SMAP) nor DF.
+	 */
+	pushq	$2
+	popfq
 	mov	%rsp, %rdi
 	call	trap_dispatch
 	testb	$3, TF_CS(%rsp)
 	jnz	ret_to_user
 	POP_GPRS
 	add	$(TF_RIP - TF_VECTOR), %rsp
+	/* Back to ret_to_user's IRETQ (an NMI landed on it): the user's GS again. */
+	pushq	%rax
+	leaq	ret_to_user_iret(%rip), %rax
+	cmpq	%rax, 8(%rsp)
+	popq	%rax
+	jne	3f
+	swapgs
+3:
 	iretq
 
 	.section .rodata

@@ -71,8 +71,12 @@ static const char *const names[NUM_EXCEPTIONS] = {
 #define VEC_PF 14
 #define VEC_GP 13
 
+extern const char ret_to_user_iret[];
+
 const char *trap_name(unsigned v)
 {
+	if (v == VEC_SYSCALL)
+		return "SYSCALL";
 	return v < NUM_EXCEPTIONS ? names[v] : "interrupt";
 }
 
@@ -81,7 +85,10 @@ int trap_init_ist(void)
 	static const struct {
 		unsigned vector, ist;
 		const char *name;
-	} ist[] = { { VEC_DF, IST_DF, "#DF" }, { VEC_NMI, IST_NMI, "NMI" }, { VEC_MC, IST_MC, "#MC" } };
+	} ist[] = { { VEC_DF, IST_DF, "#DF" },
+		    { VEC_NMI, IST_NMI, "NMI" },
+		    { VEC_MC, IST_MC, "#MC" },
+		    { VEC_DB, IST_DB, "#DB" } };
 
 	for (size_t i = 0; i < ARRAY_SIZE(ist); i++) {
 		uint64_t top;
@@ -220,6 +227,17 @@ void trap_dispatch(struct trap_frame *tf)
 		return; /* no EOI for a spurious interrupt */
 	if (tf_from_user(tf)) {
 		ufault(tf);
+		return;
+	}
+	/* IRETQ refused the frame it was returning to ring 3 with: the process's fault, not the kernel's. */
+	if (tf->rip == (uint64_t)ret_to_user_iret && tf->vector != VEC_NMI && tf->vector != VEC_MC)
+		ufault_bad_return(tf);
+	/*
+	 * A single-step trap in ring 0: TF leaked in from ring 3 (the kernel
+	 * never sets it). Stop stepping and go on.
+	 */
+	if (tf->vector == VEC_DB) {
+		tf->rflags &= ~RFLAGS_TF;
 		return;
 	}
 	if (uaccess_fault(tf))

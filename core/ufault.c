@@ -7,6 +7,7 @@
 #include "json.h"
 #include "kernel.h"
 #include "kstring.h"
+#include "paging.h"
 #include "proc.h"
 #include "report.h"
 #include "trap.h"
@@ -99,10 +100,9 @@ static const char *gp_cause(const struct trap_frame *tf)
 void ufault(struct trap_frame *tf)
 {
 	struct proc *p = proc_current();
-	char cause[PROC_CAUSE], err[96];
+	char cause[PROC_CAUSE];
 	uint64_t addr = tf->rip;
 	int sig = SIGSEGV;
-	struct jrec r;
 
 	if (!p)
 		panic("trap: ring-3 exception %s with no current process", trap_name((unsigned)tf->vector));
@@ -148,6 +148,15 @@ void ufault(struct trap_frame *tf)
 	default:
 		ksnprintf(cause, sizeof(cause), "%s", trap_name((unsigned)tf->vector));
 	}
+	ufault_kill(tf, sig, addr, cause);
+}
+
+void ufault_kill(const struct trap_frame *tf, int sig, uint64_t addr, const char *cause)
+{
+	struct proc *p = proc_current();
+	char err[96];
+	struct jrec r;
+
 	trap_decode_error(tf, err, sizeof(err));
 	if (report_human())
 		kprintf("pid %d (%s): %s at 0x%llx, RIP 0x%llx (%s; error 0x%llx: %s): %s; killed\n", p->pid, p->name,
@@ -165,4 +174,25 @@ void ufault(struct trap_frame *tf)
 	jrec_str(&r, "cause", cause);
 	report_emit(&r);
 	proc_kill(sig, cause, addr, tf->rip);
+}
+
+void ufault_bad_return(const struct trap_frame *kf)
+{
+	/* IRETQ faulted in ring 0: its own frame (the user's rip, cs, rflags, rsp, ss) is at kf->rsp. */
+	const uint64_t *iret = (const uint64_t *)(uintptr_t)kf->rsp;
+	struct trap_frame uf;
+
+	if (!proc_current())
+		panic("trap: %s on the return to ring 3 with no current process", trap_name((unsigned)kf->vector));
+	memset(&uf, 0, sizeof(uf));
+	uf.vector = kf->vector;
+	uf.error = kf->error;
+	uf.rip = iret[0];
+	uf.cs = iret[1];
+	uf.rflags = iret[2];
+	uf.rsp = iret[3];
+	uf.ss = iret[4];
+	ufault_kill(&uf, SIGSEGV, uf.rip,
+		    va_canonical(uf.rip) ? "return to ring 3 refused by IRETQ (bad frame)" :
+					   "return to a non-canonical address");
 }

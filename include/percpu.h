@@ -37,7 +37,7 @@ extern struct percpu g_percpu;
 /*
  * Point GS at the per-CPU block and program SYSCALL/SYSRET: EFER.SCE, STAR
  * (kernel CS/SS and the user pair base), LSTAR (syscall_entry), SFMASK
- * (IF, DF, TF, AC cleared on entry). Needs the GDT loaded.
+ * (every user-settable flag cleared on entry). Needs the GDT loaded.
  */
 void percpu_init(void);
 #endif

@@ -67,19 +67,25 @@ void idt_set_ist(unsigned vector, unsigned ist);
 void tss_set_ist(unsigned n, uint64_t top);
 void tss_set_rsp0(uint64_t top);
 /*
- * Give #DF, NMI and #MC stacks of their own (guarded kernel stacks on IST 1,
- * 2 and 3), so a kernel stack overflow ends in a report, not a triple fault.
+ * Give #DF, NMI, #MC and #DB stacks of their own (guarded kernel stacks on
+ * IST 1 to 4), so a kernel stack overflow ends in a report, not a triple fault.
  * Needs the kernel address space. Returns 0 or a negative errno.
  */
 int trap_init_ist(void);
 
-/* Vectors with an IST stack. */
+/*
+ * Vectors with an IST stack. #DB too: a single-step trap that fires on the
+ * first instruction of syscall_entry would otherwise be pushed onto the
+ * user's stack.
+ */
+#define VEC_DB 1
 #define VEC_NMI 2
 #define VEC_DF 8
 #define VEC_MC 18
 #define IST_DF 1
 #define IST_NMI 2
 #define IST_MC 3
+#define IST_DB 4
 /* Name of exception vector v ("#PF page fault"). Never NULL. */
 const char *trap_name(unsigned v);
 /*
@@ -96,6 +102,16 @@ void trap_decode_error(const struct trap_frame *tf, char *buf, size_t size);
  * signal, address, RIP, error bits, cause) and kills the process.
  */
 void ufault(struct trap_frame *tf);
+/*
+ * Report a ring-3 fault described by tf (signal sig at addr, cause in words)
+ * and kill the current process. Never returns; needs a current process.
+ */
+void ufault_kill(const struct trap_frame *tf, int sig, uint64_t addr, const char *cause) __attribute__((noreturn));
+/*
+ * The IRETQ of ret_to_user faulted in ring 0 (kf is that fault's frame): a
+ * fault of the process whose return frame it was, which is killed. Never returns.
+ */
+void ufault_bad_return(const struct trap_frame *kf) __attribute__((noreturn));
 
 /* 1 when the frame was taken from ring 3. */
 static inline int tf_from_user(const struct trap_frame *tf)

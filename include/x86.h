@@ -10,12 +10,17 @@
 
 /* CR0 (SDM Vol. 3A 2.5) */
 #define CR0_PE (1ULL << 0)
+#define CR0_MP (1ULL << 1)
+#define CR0_EM (1ULL << 2)
+#define CR0_TS (1ULL << 3)
 #define CR0_WP (1ULL << 16)
 #define CR0_PG (1ULL << 31)
 
 /* CR4 */
 #define CR4_PAE (1ULL << 5)
 #define CR4_PGE (1ULL << 7)
+#define CR4_OSFXSR (1ULL << 9)
+#define CR4_OSXMMEXCPT (1ULL << 10)
 #define CR4_UMIP (1ULL << 11)
 #define CR4_LA57 (1ULL << 12)
 #define CR4_SMEP (1ULL << 20)
@@ -28,6 +33,14 @@
 #define EFER_LMA (1ULL << 10)
 #define EFER_NXE (1ULL << 11)
 #define MSR_PAT 0x277U
+#define MSR_STAR 0xC0000081U   /* SYSCALL/SYSRET selectors */
+#define MSR_LSTAR 0xC0000082U  /* SYSCALL entry point (64-bit) */
+#define MSR_SFMASK 0xC0000084U /* RFLAGS bits SYSCALL clears */
+#define MSR_FS_BASE 0xC0000100U
+#define MSR_GS_BASE 0xC0000101U
+#define MSR_KERNEL_GS_BASE 0xC0000102U /* what SWAPGS exchanges GS_BASE with */
+#define STAR_SYSCALL_CS_SHIFT 32       /* SYSCALL: CS = this, SS = this + 8 */
+#define STAR_SYSRET_CS_SHIFT 48	       /* SYSRET (64-bit): CS = this + 16, SS = this + 8 */
 
 /* #PF error code (SDM Vol. 3A 4.7) */
 #define PFERR_P (1ULL << 0)    /* the page was present: a protection violation */
@@ -38,8 +51,29 @@
 #define PFERR_PK (1ULL << 5)   /* protection key */
 #define PFERR_SS (1ULL << 6)   /* shadow-stack access */
 
-/* RFLAGS */
+/* RFLAGS (SDM Vol. 1 3.4.3) */
+#define RFLAGS_CF (1ULL << 0)
+#define RFLAGS_RESERVED1 (1ULL << 1) /* always 1 */
+#define RFLAGS_PF (1ULL << 2)
+#define RFLAGS_AF (1ULL << 4)
+#define RFLAGS_ZF (1ULL << 6)
+#define RFLAGS_SF (1ULL << 7)
+#define RFLAGS_TF (1ULL << 8)
 #define RFLAGS_IF (1ULL << 9)
+#define RFLAGS_DF (1ULL << 10)
+#define RFLAGS_OF (1ULL << 11)
+#define RFLAGS_IOPL (3ULL << 12)
+#define RFLAGS_NT (1ULL << 14)
+#define RFLAGS_RF (1ULL << 16)
+#define RFLAGS_VM (1ULL << 17)
+#define RFLAGS_AC (1ULL << 18)
+#define RFLAGS_VIF (1ULL << 19)
+#define RFLAGS_VIP (1ULL << 20)
+#define RFLAGS_ID (1ULL << 21)
+/* What ring 3 may set in its own RFLAGS (POPF at CPL 3 ignores IOPL; IF is always on). */
+#define RFLAGS_USER_MASK                                                                                             \
+	(RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_TF | RFLAGS_DF | RFLAGS_OF | RFLAGS_NT | \
+	 RFLAGS_AC | RFLAGS_ID)
 
 /* CPUID leaves and feature bits */
 #define CPUID_EXT_BASE 0x80000000U
