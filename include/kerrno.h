@@ -35,4 +35,33 @@
 #define ENOTTY 25
 #define ETIMEDOUT 110
 
+#define ENXIO 6
+#define ENOTBLK 15
+#define EXDEV 18
+#define ENFILE 23
+#define ETXTBSY 26
+#define EFBIG 27
+#define EMLINK 31
+#define EPIPE 32
+#define EDOM 33
+#define EDEADLK 35
+#define ENOLCK 37
+#define ENOTEMPTY 39
+#define ELOOP 40
+#define ENOMSG 42
+#define EIDRM 43
+#define ENOSTR 60
+#define ENODATA 61
+#define ETIME 62
+#define EOWNERDEAD 130
+#define ENOTRECOVERABLE 131
+#define EOPNOTSUPP 95
+#define EAFNOSUPPORT 97
+#define EADDRINUSE 98
+#define ENOTSOCK 88
+#define ENOTCONN 107
+#define ECANCELED 125
+#define ERESTARTSYS 512
+#define ENOIOCTLCMD 515
+
 #endif

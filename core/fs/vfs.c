@@ -1,0 +1,618 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vfs.c - the operations the file system calls share: open with its flags,
+ * creating and removing names, rename, read/write at offsets, lseek and
+ * getdents64. The syscall layer copies paths in and results out; everything
+ * here takes kernel strings and gives Linux's error codes.
+ */
+#include "heap.h"
+#include "kerrno.h"
+#include "kernel.h"
+#include "kstring.h"
+#include "uaccess.h"
+#include "vfs.h"
+
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
+#define LSEEK_MAX (1LL << 62) /* beyond anything a RAM file reaches; Linux's s_maxbytes analogue */
+
+/* "DIR/NAME" from the directory's absolute path and a name: kmalloc'd, or NULL. */
+static char *join_path(const struct fs_ctx *fs, struct inode *dir, const char *name)
+{
+	char *buf = kmalloc(PATH_MAX);
+	long n;
+	size_t len = name ? strlen(name) : 0;
+
+	if (!buf)
+		return NULL;
+	n = vfs_dir_path(fs, dir, buf, PATH_MAX);
+	if (n < 0 || (size_t)n + len + 2 > PATH_MAX) {
+		kfree(buf);
+		return NULL;
+	}
+	if (len) {
+		if (n > 1)
+			buf[n++] = '/';
+		memcpy(buf + n, name, len + 1);
+	}
+	return buf;
+}
+
+/* The open itself, once the inode is known: checks, O_TRUNC, the type's own open. */
+static int open_inode(struct inode *ino, unsigned flags, char *path, struct file **out)
+{
+	unsigned acc = flags & O_ACCMODE;
+	struct file *f;
+	int err = 0;
+
+	if ((flags & O_DIRECTORY) && !S_ISDIR(ino->mode))
+		err = -ENOTDIR;
+	else if (S_ISDIR(ino->mode) && (acc != O_RDONLY || (flags & O_CREAT)))
+		err = -EISDIR;
+	else if (S_ISLNK(ino->mode))
+		err = -ELOOP; /* O_NOFOLLOW met a symlink */
+	if (err)
+		goto fail;
+	f = file_new(ino, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
+	if (!f) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	f->path = path;
+	path = NULL;
+	if (flags & O_PATH) {
+		f->fop = NULL; /* O_PATH: a handle for *at() and fstat, nothing else */
+	} else if (S_ISCHR(ino->mode)) {
+		err = dev_open(ino, f);
+	} else if (S_ISFIFO(ino->mode)) {
+		err = fifo_open(ino, f);
+	} else if (ino->iop && ino->iop->open) {
+		err = ino->iop->open(ino, f);
+	}
+	if (!err && (flags & O_TRUNC) && S_ISREG(ino->mode) && !(flags & O_PATH))
+		err = vfs_truncate(ino, 0);
+	if (err) {
+		file_put(f);
+		return err;
+	}
+	*out = f;
+	return 0;
+fail:
+	kfree(path);
+	return err;
+}
+
+int vfs_open_inode(struct inode *ino, unsigned flags, const char *path, struct file **out)
+{
+	char *copy = NULL;
+
+	if (path) {
+		size_t n = strlen(path) + 1;
+
+		copy = kmalloc(n);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, path, n);
+	}
+	return open_inode(ino, flags, copy, out);
+}
+
+/* O_CREAT: the name in wp->dir, which may exist (then follow it as open would) or not (create it). */
+static int open_create(const struct fs_ctx *fs, struct walk_parent *wp, unsigned flags, unsigned mode,
+		       struct file **out)
+{
+	char name[NAME_MAX + 1], final[NAME_MAX + 1];
+	struct inode *ino = NULL, *parent = NULL;
+	int err;
+
+	if (wp->dot || wp->trailing_slash)
+		return -EISDIR;
+	memcpy(name, wp->name, wp->len);
+	name[wp->len] = 0;
+	err = vfs_lookup_one(wp->dir, name, wp->len, &ino);
+	if (!err) {
+		if (flags & O_EXCL) {
+			inode_put(ino);
+			return -EEXIST;
+		}
+		if (S_ISLNK(ino->mode)) {
+			if (flags & O_NOFOLLOW) {
+				inode_put(ino);
+				return -ELOOP;
+			}
+			inode_put(ino);
+			/* Follow it; a dangling link creates its target, as Linux does. */
+			ino = NULL;
+			err = vfs_walk_named(fs, wp->dir, name, WALK_FOLLOW, &ino, &parent, final);
+			if (err == -ENOENT) {
+				char *target = kmalloc(PATH_MAX);
+				struct walk_parent twp;
+				struct inode *link;
+				long n = -ENOENT;
+
+				if (!target)
+					return -ENOMEM;
+				if (!vfs_lookup_one(wp->dir, name, wp->len, &link)) {
+					if (S_ISLNK(link->mode) && link->iop && link->iop->readlink)
+						n = link->iop->readlink(link, target, PATH_MAX - 1);
+					inode_put(link);
+				}
+				if (n > 0) {
+					target[n] = 0;
+					err = vfs_walk_parent(fs, wp->dir, target, &twp);
+					if (!err) {
+						err = open_create(fs, &twp, flags | O_EXCL, mode, out);
+						inode_put(twp.dir);
+					}
+				}
+				kfree(target);
+				return err;
+			}
+			if (err)
+				return err;
+			err = open_inode(ino, flags, parent ? join_path(fs, parent, final) : NULL, out);
+			inode_put(ino);
+			inode_put(parent);
+			return err;
+		}
+		err = open_inode(ino, flags, join_path(fs, wp->dir, name), out);
+		inode_put(ino);
+		return err;
+	}
+	if (err != -ENOENT)
+		return err;
+	if (!wp->dir->iop || !wp->dir->iop->create)
+		return -EACCES; /* /proc and the like take no new files */
+	err = wp->dir->iop->create(wp->dir, name, wp->len, S_IFREG | (mode & ~fs->umask & S_IALLUGO), 0, NULL, &ino);
+	if (err)
+		return err;
+	err = open_inode(ino, flags & ~O_TRUNC, join_path(fs, wp->dir, name), out);
+	inode_put(ino);
+	return err;
+}
+
+int vfs_open(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned flags, unsigned mode,
+	     struct file **out)
+{
+	char name[NAME_MAX + 1];
+	struct inode *ino = NULL, *parent = NULL;
+	char *fpath;
+	int err;
+
+	if (flags & O_CREAT) {
+		struct walk_parent wp;
+
+		err = vfs_walk_parent(fs, base, path, &wp);
+		if (err)
+			return err;
+		err = open_create(fs, &wp, flags, mode, out);
+		inode_put(wp.dir);
+		return err;
+	}
+	err = vfs_walk_named(fs, base, path, (flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW, &ino, &parent, name);
+	if (err)
+		return err;
+	fpath = parent ? join_path(fs, parent, name) : S_ISDIR(ino->mode) ? join_path(fs, ino, NULL) : NULL;
+	inode_put(parent);
+	err = open_inode(ino, flags, fpath, out);
+	inode_put(ino);
+	return err;
+}
+
+/* Resolve the parent of a name to create: -EEXIST for "/", "." and "..", as mkdir says. */
+static int parent_for_create(const struct fs_ctx *fs, struct inode *base, const char *path, struct walk_parent *wp)
+{
+	int err = vfs_walk_parent(fs, base, path, wp);
+
+	if (err)
+		return err;
+	if (wp->dot) {
+		inode_put(wp->dir);
+		return -EEXIST;
+	}
+	if (!wp->dir->iop || !wp->dir->iop->create) {
+		inode_put(wp->dir);
+		return -EACCES;
+	}
+	return 0;
+}
+
+static int create_node(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned mode, uint32_t rdev,
+		       const char *target)
+{
+	struct walk_parent wp;
+	struct inode *ino;
+	int err = parent_for_create(fs, base, path, &wp);
+
+	if (err)
+		return err;
+	if (wp.trailing_slash && !S_ISDIR(mode)) {
+		/* "mknod x/" names a directory: Linux says ENOENT unless x exists (EEXIST). */
+		err = vfs_lookup_one(wp.dir, wp.name, wp.len, &ino);
+		if (!err)
+			inode_put(ino);
+		inode_put(wp.dir);
+		return err ? -ENOENT : -EEXIST;
+	}
+	err = wp.dir->iop->create(wp.dir, wp.name, wp.len, mode, rdev, target, &ino);
+	if (!err)
+		inode_put(ino);
+	inode_put(wp.dir);
+	return err;
+}
+
+int vfs_mknod(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned mode, uint32_t rdev)
+{
+	unsigned type = mode & S_IFMT;
+
+	if (type == 0)
+		type = S_IFREG;
+	if (type != S_IFREG && type != S_IFCHR && type != S_IFIFO && type != S_IFSOCK && type != S_IFBLK)
+		return -EINVAL;
+	return create_node(fs, base, path, type | (mode & ~fs->umask & S_IALLUGO), rdev, NULL);
+}
+
+int vfs_mkdir(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned mode)
+{
+	return create_node(fs, base, path, S_IFDIR | (mode & ~fs->umask & S_IALLUGO), 0, NULL);
+}
+
+int vfs_symlink(const struct fs_ctx *fs, const char *target, struct inode *base, const char *path)
+{
+	if (!*target)
+		return -ENOENT;
+	if (strlen(target) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	return create_node(fs, base, path, S_IFLNK | 0777, 0, target);
+}
+
+static int remove_name(const struct fs_ctx *fs, struct inode *base, const char *path, int rmdir)
+{
+	struct walk_parent wp;
+	struct inode *ino;
+	int err = vfs_walk_parent(fs, base, path, &wp);
+
+	if (err)
+		return err;
+	if (wp.dot) {
+		/* rmdir(".") is EINVAL, rmdir("..") ENOTEMPTY, rmdir("/") EBUSY; unlink of any of them EISDIR. */
+		err = !rmdir ? -EISDIR : wp.dot == 2 ? -ENOTEMPTY : wp.dir == fs->root && path[0] == '/' ? -EBUSY : -EINVAL;
+		inode_put(wp.dir);
+		return err;
+	}
+	err = vfs_lookup_one(wp.dir, wp.name, wp.len, &ino);
+	if (!err) {
+		if (!rmdir && wp.trailing_slash)
+			err = S_ISDIR(ino->mode) ? -EISDIR : -ENOTDIR;
+		else if (rmdir && !S_ISDIR(ino->mode))
+			err = -ENOTDIR;
+		else if (ino == ino->sb->root || ino == fs->root)
+			err = -EBUSY; /* a mount point, or the root */
+		inode_put(ino);
+	}
+	if (!err)
+		err = wp.dir->iop && wp.dir->iop->unlink ? wp.dir->iop->unlink(wp.dir, wp.name, wp.len, rmdir) :
+							   -EACCES;
+	inode_put(wp.dir);
+	return err;
+}
+
+int vfs_rmdir(const struct fs_ctx *fs, struct inode *base, const char *path)
+{
+	return remove_name(fs, base, path, 1);
+}
+
+int vfs_unlink(const struct fs_ctx *fs, struct inode *base, const char *path)
+{
+	return remove_name(fs, base, path, 0);
+}
+
+int vfs_link(const struct fs_ctx *fs, struct inode *obase, const char *opath, struct inode *nbase, const char *npath,
+	     int follow)
+{
+	struct walk_parent wp;
+	struct inode *target;
+	int err = vfs_walk(fs, obase, opath, follow ? WALK_FOLLOW : 0, &target);
+
+	if (err)
+		return err;
+	if (S_ISDIR(target->mode)) {
+		inode_put(target);
+		return -EPERM;
+	}
+	err = parent_for_create(fs, nbase, npath, &wp);
+	if (err) {
+		inode_put(target);
+		return err;
+	}
+	if (wp.dir->sb != target->sb)
+		err = -EXDEV;
+	else if (wp.trailing_slash)
+		err = -ENOENT;
+	else
+		err = wp.dir->iop->link ? wp.dir->iop->link(wp.dir, wp.name, wp.len, target) : -EPERM;
+	inode_put(wp.dir);
+	inode_put(target);
+	return err;
+}
+
+/* 1 when dir is anc or lies below it. */
+static int is_below(const struct fs_ctx *fs, struct inode *dir, struct inode *anc)
+{
+	for (int depth = 0; depth < 4096; depth++) {
+		if (dir == anc)
+			return 1;
+		if (dir == fs->root || !dir->parent || dir->parent == dir)
+			return 0;
+		dir = dir->parent;
+	}
+	return 0;
+}
+
+int vfs_rename(const struct fs_ctx *fs, struct inode *obase, const char *opath, struct inode *nbase, const char *npath,
+	       unsigned flags)
+{
+	struct walk_parent o, n;
+	struct inode *src = NULL, *dst = NULL;
+	int err;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	if ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)))
+		return -EINVAL;
+	if (flags & RENAME_WHITEOUT)
+		return -EINVAL; /* no overlay file systems: Linux's tmpfs says EINVAL too without a whiteout device */
+	err = vfs_walk_parent(fs, obase, opath, &o);
+	if (err)
+		return err;
+	err = vfs_walk_parent(fs, nbase, npath, &n);
+	if (err) {
+		inode_put(o.dir);
+		return err;
+	}
+	if (o.dot || n.dot) {
+		err = -EBUSY; /* ".", ".." or "/" on either side, as Linux's do_renameat2 says */
+		goto out;
+	}
+	err = vfs_lookup_one(o.dir, o.name, o.len, &src);
+	if (err)
+		goto out;
+	if (vfs_lookup_one(n.dir, n.name, n.len, &dst))
+		dst = NULL;
+	if ((o.trailing_slash || n.trailing_slash) && !S_ISDIR(src->mode)) {
+		err = -ENOTDIR;
+		goto out;
+	}
+	if (o.dir->sb != n.dir->sb || src->sb != o.dir->sb) {
+		err = -EXDEV; /* crossing a mount point, or renaming a mount */
+		goto out;
+	}
+	if (src == fs->root || src == src->sb->root || (dst && (dst == dst->sb->root || dst->mounted))) {
+		err = -EBUSY;
+		goto out;
+	}
+	/* A directory cannot move below itself; nor can the other side of an exchange. */
+	if ((S_ISDIR(src->mode) && is_below(fs, n.dir, src)) ||
+	    ((flags & RENAME_EXCHANGE) && dst && S_ISDIR(dst->mode) && is_below(fs, o.dir, dst))) {
+		err = src == dst ? 0 : -EINVAL;
+		goto out;
+	}
+	err = o.dir->iop->rename ? o.dir->iop->rename(o.dir, o.name, o.len, n.dir, n.name, n.len, flags) : -EPERM;
+out:
+	inode_put(src);
+	inode_put(dst);
+	inode_put(o.dir);
+	inode_put(n.dir);
+	return err;
+}
+
+long vfs_readlink(const struct fs_ctx *fs, struct inode *base, const char *path, char *buf, size_t size)
+{
+	struct inode *ino;
+	long n;
+	int err = vfs_walk(fs, base, path, 0, &ino);
+
+	if (err)
+		return err;
+	if (!S_ISLNK(ino->mode) || !ino->iop || !ino->iop->readlink)
+		n = -EINVAL;
+	else
+		n = ino->iop->readlink(ino, buf, size);
+	inode_put(ino);
+	return n;
+}
+
+int vfs_truncate(struct inode *ino, uint64_t size)
+{
+	if (S_ISDIR(ino->mode))
+		return -EISDIR;
+	if (!S_ISREG(ino->mode))
+		return -EINVAL;
+	if ((int64_t)size < 0)
+		return -EINVAL;
+	if (!ino->iop || !ino->iop->truncate)
+		return -EPERM;
+	return ino->iop->truncate(ino, size);
+}
+
+static int readable(const struct file *f)
+{
+	return f->fop && (f->flags & O_ACCMODE) != O_WRONLY;
+}
+
+static int writable(const struct file *f)
+{
+	return f->fop && (f->flags & O_ACCMODE) != O_RDONLY;
+}
+
+long vfs_read(struct file *f, struct uio *u)
+{
+	uint64_t pos = f->pos;
+	long r;
+
+	if (!readable(f))
+		return -EBADF;
+	if (S_ISDIR(f->ino->mode))
+		return -EISDIR;
+	if (!f->fop->read)
+		return -EINVAL;
+	if (!u->len)
+		return 0;
+	r = f->fop->read(f, u, &pos);
+	if (r > 0 && f->fop->seekable)
+		f->pos = pos;
+	return r;
+}
+
+long vfs_write(struct file *f, struct uio *u)
+{
+	uint64_t pos;
+	long r;
+
+	if (!writable(f))
+		return -EBADF;
+	if (!f->fop->write)
+		return -EINVAL;
+	if (!u->len)
+		return 0;
+	if ((f->flags & O_APPEND) && f->ino)
+		f->pos = f->ino->size;
+	pos = f->pos;
+	r = f->fop->write(f, u, &pos);
+	if (r > 0 && f->fop->seekable)
+		f->pos = pos;
+	return r;
+}
+
+long vfs_pread(struct file *f, struct uio *u, uint64_t off)
+{
+	if (!readable(f))
+		return -EBADF;
+	if (S_ISDIR(f->ino->mode))
+		return -EISDIR;
+	if (!f->fop->seekable)
+		return -ESPIPE;
+	if ((int64_t)off < 0)
+		return -EINVAL;
+	if (!f->fop->read)
+		return -EINVAL;
+	return u->len ? f->fop->read(f, u, &off) : 0;
+}
+
+long vfs_pwrite(struct file *f, struct uio *u, uint64_t off)
+{
+	if (!writable(f))
+		return -EBADF;
+	if (!f->fop->seekable)
+		return -ESPIPE;
+	if ((int64_t)off < 0)
+		return -EINVAL;
+	if (!f->fop->write)
+		return -EINVAL;
+	/* Linux quirk kept: pwrite on an O_APPEND file appends. */
+	if ((f->flags & O_APPEND) && f->ino)
+		off = f->ino->size;
+	return u->len ? f->fop->write(f, u, &off) : 0;
+}
+
+long vfs_lseek(struct file *f, int64_t off, int whence)
+{
+	int64_t base, r;
+
+	if (!f->fop)
+		return -EBADF;
+	if (!f->fop->seekable)
+		return -ESPIPE;
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = (int64_t)f->pos;
+		break;
+	case SEEK_END:
+		base = (int64_t)f->ino->size;
+		break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		if (!S_ISREG(f->ino->mode))
+			return -EINVAL;
+		if (off < 0 || (uint64_t)off >= f->ino->size)
+			return -ENXIO;
+		/* RAM files: every byte below the size counts as data (holes read as zeroes). */
+		r = whence == SEEK_DATA ? off : (int64_t)f->ino->size;
+		f->pos = (uint64_t)r;
+		return r;
+	default:
+		return -EINVAL;
+	}
+	if ((off > 0 && base > LSEEK_MAX - off) || base + off < 0)
+		return -EINVAL;
+	r = base + off;
+	f->pos = (uint64_t)r;
+	return r;
+}
+
+/* getdents64: struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; } */
+struct dents {
+	struct dir_ctx ctx;
+	uint64_t ubuf;
+	size_t size, used;
+	int err, full;
+};
+
+static int put_dirent(struct dir_ctx *ctx, const char *name, size_t len, uint64_t ino, unsigned type, uint64_t next)
+{
+	struct dents *d = (struct dents *)ctx;
+	size_t reclen = (19 + len + 1 + 7) & ~(size_t)7;
+	char rec[19 + NAME_MAX + 1 + 8];
+	uint16_t rl = (uint16_t)reclen;
+
+	if (d->used + reclen > d->size) {
+		d->full = 1;
+		return 1;
+	}
+	memset(rec, 0, reclen);
+	memcpy(rec, &ino, 8);
+	memcpy(rec + 8, &next, 8);
+	memcpy(rec + 16, &rl, 2);
+	rec[18] = (char)type;
+	memcpy(rec + 19, name, len);
+	if (copy_to_user(d->ubuf + d->used, rec, reclen)) {
+		d->err = -EFAULT;
+		return 1;
+	}
+	d->used += reclen;
+	return 0;
+}
+
+long vfs_getdents64(struct file *f, uint64_t ubuf, size_t size)
+{
+	struct dents d = { { put_dirent }, ubuf, size, 0, 0, 0 };
+	uint64_t pos = f->pos;
+	int err;
+
+	if (!f->fop)
+		return -EBADF;
+	if (!S_ISDIR(f->ino->mode))
+		return -ENOTDIR;
+	if (!f->ino->iop || !f->ino->iop->iterate)
+		return -ENOTDIR;
+	if (f->ino->nlink == 0)
+		return 0; /* a removed directory lists as empty, as on Linux */
+	if (!user_range_ok(ubuf, size))
+		return -EFAULT;
+	err = f->ino->iop->iterate(f->ino, &pos, &d.ctx);
+	if (d.err && !d.used)
+		return d.err;
+	if (err && !d.used)
+		return err;
+	if (!d.used && d.full)
+		return -EINVAL; /* not even one entry fits */
+	f->pos = pos;
+	f->ino->atime = ktime_real();
+	return d.used ? (long)d.used : 0;
+}

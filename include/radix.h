@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * radix.h - a radix tree from 64-bit indices to pointers, 512 slots a node
+ * (the page-table shape): a RAM file's pages by page index. Height grows as
+ * higher indices are stored, so a sparse file costs nodes only where it has
+ * data; lookups are O(height) <= 5 steps for any index below 2^45.
+ */
+#ifndef ATLAS_RADIX_H
+#define ATLAS_RADIX_H
+
+#include <stdint.h>
+
+#define RADIX_BITS 9
+#define RADIX_SLOTS (1U << RADIX_BITS)
+#define RADIX_MAX_HEIGHT 5 /* indices below 2^45 */
+
+struct radix {
+	void *root; /* height 0: NULL; else a node of RADIX_SLOTS pointers */
+	int height;
+};
+
+/* The pointer stored at index, or NULL. */
+void *radix_lookup(const struct radix *r, uint64_t index);
+
+/* Store p (non-NULL) at index, which must be empty. Returns 0, -ENOMEM or -EFBIG (index too large). */
+int radix_insert(struct radix *r, uint64_t index, void *p);
+
+/*
+ * Remove every entry at index >= from, calling fn on each (in index order),
+ * and free the nodes that become empty. from 0 empties the tree.
+ */
+void radix_truncate(struct radix *r, uint64_t from, void (*fn)(void *p, void *ctx), void *ctx);
+
+/* The first index >= from holding an entry, or UINT64_MAX (SEEK_DATA). */
+uint64_t radix_next(const struct radix *r, uint64_t from);
+
+#endif
