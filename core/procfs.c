@@ -36,6 +36,7 @@
 #include "kstring.h"
 #include "paging.h"
 #include "procfs.h"
+#include "procfs_sys.h"
 
 /* seq_setwidth(m, 25 + sizeof(void *) * 6 - 1) in show_vma_header_prefix(). */
 #define MAPS_PAD 72
@@ -118,6 +119,36 @@ static const char *kind_name(enum vma_kind k)
 	}
 }
 
+/* One maps line into o. */
+static void maps_line(struct out *o, const struct vma *v)
+{
+	size_t line = o->len;
+	uint64_t off = v->kind == VMA_IMAGE ? v->offset : 0;
+
+	outf(o, "%08llx-%08llx %c%c%c%c %08llx 00:00 0 ", (unsigned long long)v->start, (unsigned long long)v->end,
+	     v->prot & VM_READ ? 'r' : '-', v->prot & VM_WRITE ? 'w' : '-', v->prot & VM_EXEC ? 'x' : '-', 'p',
+	     (unsigned long long)off);
+	/* seq_pad(m, ' '): fill up to the width, then one space. */
+	while (o->len - line < MAPS_PAD)
+		put(o, ' ');
+	put(o, ' ');
+	if (v->kind == VMA_IMAGE) {
+		put_path(o, v->name, name_len(v));
+	} else {
+		const char *s = kind_name(v->kind);
+		puts_n(o, s, strlen(s));
+	}
+	put(o, '\n');
+}
+
+size_t procfs_maps_line(const struct vma *v, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+
+	maps_line(&o, v);
+	return finish(&o);
+}
+
 size_t procfs_maps(const struct vma_list *l, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
@@ -125,26 +156,8 @@ size_t procfs_maps(const struct vma_list *l, char *buf, size_t size)
 
 	if (n > VMA_MAX)
 		n = VMA_MAX;
-	for (size_t i = 0; i < n; i++) {
-		const struct vma *v = &l->v[i];
-		size_t line = o.len;
-		uint64_t off = v->kind == VMA_IMAGE ? v->offset : 0;
-
-		outf(&o, "%08llx-%08llx %c%c%c%c %08llx 00:00 0 ", (unsigned long long)v->start,
-		     (unsigned long long)v->end, v->prot & VM_READ ? 'r' : '-', v->prot & VM_WRITE ? 'w' : '-',
-		     v->prot & VM_EXEC ? 'x' : '-', 'p', (unsigned long long)off);
-		/* seq_pad(m, ' '): fill up to the width, then one space. */
-		while (o.len - line < MAPS_PAD)
-			put(&o, ' ');
-		put(&o, ' ');
-		if (v->kind == VMA_IMAGE) {
-			put_path(&o, v->name, name_len(v));
-		} else {
-			const char *s = kind_name(v->kind);
-			puts_n(&o, s, strlen(s));
-		}
-		put(&o, '\n');
-	}
+	for (size_t i = 0; i < n; i++)
+		maps_line(&o, &l->v[i]);
 	return finish(&o);
 }
 

@@ -11,7 +11,7 @@
 
 #include "vfs.h"
 
-#define PIPE_BUF 4096		 /* writes up to this size are atomic */
+#define PIPE_BUF 4096	      /* writes up to this size are atomic */
 #define PIPE_SIZE (64U << 10) /* Linux's default capacity: 16 pages */
 
 /*

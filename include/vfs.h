@@ -215,14 +215,14 @@ struct file_ops {
 
 /* A mounted file system. */
 struct super {
-	const char *type;	 /* "ramfs", "proc", "devtmpfs" as /proc/mounts names them */
-	const char *source;	 /* first field of /proc/mounts */
-	uint32_t dev;		 /* st_dev */
-	uint64_t next_ino;	 /* ramfs: the next inode number */
-	uint64_t inodes, pages;	 /* ramfs: what it holds now (statfs) */
-	struct inode *root;	 /* its root directory */
+	const char *type;	  /* "ramfs", "proc", "devtmpfs" as /proc/mounts names them */
+	const char *source;	  /* first field of /proc/mounts */
+	uint32_t dev;		  /* st_dev */
+	uint64_t next_ino;	  /* ramfs: the next inode number */
+	uint64_t inodes, pages;	  /* ramfs: what it holds now (statfs) */
+	struct inode *root;	  /* its root directory */
 	struct inode *mountpoint; /* the directory it covers (NULL for /) */
-	unsigned long magic;	 /* statfs f_type */
+	unsigned long magic;	  /* statfs f_type */
 };
 
 struct inode {

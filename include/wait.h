@@ -30,7 +30,10 @@ struct wq_entry {
 	struct proc *p;
 };
 
-#define WAITQ_INIT { 0 }
+#define WAITQ_INIT \
+	{          \
+		0  \
+	}
 
 /* Add the current task to q through e (which lives until waitq_del). */
 void waitq_add(struct waitq *q, struct wq_entry *e);

@@ -722,7 +722,8 @@ static void test_tty_canonical(void **state)
 	typed(t, "ab");
 	assert_int_equal(tty_read_kernel(t, buf, sizeof(buf), 1), -EAGAIN);
 	/* Erase (DEL), word erase (^W), kill (^U), then CR becomes NL (ICRNL). */
-	typed(t, "\x7f" "c one two\x17three\r");
+	typed(t, "\x7f"
+		 "c one two\x17three\r");
 	assert_int_equal(tty_read_kernel(t, buf, sizeof(buf), 1), 13);
 	assert_memory_equal(buf, "ac one three\n", 13);
 	screen[screen_len] = 0;

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""mkinitrd.py - the initramfs Atlas unpacks into its root file system.
+
+Writes a "newc" cpio archive (the format Linux's initramfs takes; what
+core/fs/cpio.c reads) holding:
+
+  /bin/busybox and a symlink per applet (busybox --list), like Debian's
+               busybox-static installed as /bin/sh and friends
+  /usr/lib/atlas/NAME   the ring-3 test suite (tests/user), one ELF per program
+               (in their own folder: several have names busybox applets own)
+  /etc, /root, /tmp, ...  tools/initrd/ (passwd, group, hostname, profile, ...)
+  anything under --extra DIR, at the same place under /
+
+  tools/mkinitrd.py -o OUT.cpio --busybox /bin/busybox --suite build/user \
+                    --skel tools/initrd [--extra DIR]
+
+Entries are sorted, owned by root, time-stamped with SOURCE_DATE_EPOCH (or
+0), so two builds of the same inputs give the same bytes.
+"""
+import argparse
+import os
+import stat
+import subprocess
+import sys
+
+MAGIC = b"070701"
+
+
+class Archive:
+    def __init__(self, mtime):
+        self.out = bytearray()
+        self.ino = 1
+        self.mtime = mtime
+        self.names = set()
+
+    def _pad(self):
+        while len(self.out) % 4:
+            self.out += b"\0"
+
+    def entry(self, name, mode, data=b"", nlink=1, rdev=(0, 0)):
+        name = name.lstrip("/") or "."
+        if name in self.names:
+            raise SystemExit(f"mkinitrd: {name} twice in the archive")
+        self.names.add(name)
+        fields = [self.ino, mode, 0, 0, nlink, self.mtime, len(data), 0, 0, rdev[0], rdev[1],
+                  len(name.encode()) + 1, 0]
+        self.ino += 1
+        self.out += MAGIC + b"".join(b"%08X" % f for f in fields)
+        self.out += name.encode() + b"\0"
+        self._pad()
+        self.out += data
+        self._pad()
+
+    def dir(self, name, mode=0o755):
+        self.entry(name, stat.S_IFDIR | mode, nlink=2)
+
+    def file(self, name, data, mode=0o644):
+        self.entry(name, stat.S_IFREG | mode, data)
+
+    def symlink(self, name, target):
+        self.entry(name, stat.S_IFLNK | 0o777, target.encode())
+
+    def finish(self):
+        self.entry("TRAILER!!!", 0)
+        while len(self.out) % 512:
+            self.out += b"\0"
+        return bytes(self.out)
+
+
+def add_tree(ar, root, prefix, dirs_done):
+    """Everything under root, at prefix/..., directories first, sorted."""
+    for top, dirs, files in os.walk(root):
+        dirs.sort()
+        rel = os.path.relpath(top, root)
+        base = prefix if rel == "." else (f"{prefix}/{rel}" if prefix else rel)
+        if base and base not in dirs_done:
+            ar.dir(base, stat.S_IMODE(os.stat(top).st_mode))
+            dirs_done.add(base)
+        for f in sorted(files):
+            path = os.path.join(top, f)
+            st = os.lstat(path)
+            name = f"{base}/{f}" if base else f
+            if stat.S_ISLNK(st.st_mode):
+                ar.symlink(name, os.readlink(path))
+            elif stat.S_ISREG(st.st_mode):
+                with open(path, "rb") as fh:
+                    ar.file(name, fh.read(), stat.S_IMODE(st.st_mode))
+            else:
+                sys.stderr.write(f"mkinitrd: {path}: not a file, directory or symlink; left out\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-o", "--output", required=True)
+    ap.add_argument("--busybox", required=True, help="the busybox-static binary")
+    ap.add_argument("--suite", help="folder with the ring-3 suite's NAME.elf files")
+    ap.add_argument("--skel", help="folder copied to / first (etc/, ...)")
+    ap.add_argument("--extra", action="append", default=[], help="folder copied to / last (may repeat)")
+    a = ap.parse_args()
+
+    ar = Archive(int(os.environ.get("SOURCE_DATE_EPOCH", "0")))
+    dirs = set()
+    for d in ("bin", "dev", "etc", "home", "proc", "root", "sbin", "sys", "tmp", "usr", "usr/bin", "usr/lib",
+              "usr/lib/atlas", "usr/sbin", "var"):
+        ar.dir(d, 0o1777 if d == "tmp" else 0o700 if d == "root" else 0o755)
+        dirs.add(d)
+    if a.skel:
+        add_tree(ar, a.skel, "", dirs)
+    with open(a.busybox, "rb") as fh:
+        ar.file("bin/busybox", fh.read(), 0o755)
+    applets = subprocess.run([a.busybox, "--list-full"], check=True, capture_output=True, text=True).stdout.split()
+    for path in sorted(applets):
+        if path == "bin/busybox" or path in ar.names:
+            continue
+        ar.symlink(path, "/bin/busybox")
+    if a.suite:
+        for f in sorted(os.listdir(a.suite)):
+            if f.endswith(".elf"):
+                with open(os.path.join(a.suite, f), "rb") as fh:
+                    ar.file(f"usr/lib/atlas/{f[:-4]}", fh.read(), 0o755)
+    for extra in a.extra:
+        if not os.path.isdir(extra):
+            raise SystemExit(f"mkinitrd: INITRD_EXTRA={extra}: not a directory")
+        add_tree(ar, extra, "", dirs)
+    data = ar.finish()
+    with open(a.output, "wb") as fh:
+        fh.write(data)
+    print(f"mkinitrd: {a.output}: {len(ar.names) - 1} entries, {len(data)} bytes")
+
+
+if __name__ == "__main__":
+    main()
