@@ -54,12 +54,15 @@ FONT_DIR := /usr/share/consolefonts
 FONTS := fb_font_8x16=$(FONT_DIR)/Lat2-Terminus16.psf.gz fb_font_16x32=$(FONT_DIR)/Lat2-Terminus32x16.psf.gz
 FONT_C := $(BUILD)/font.c
 
-KERNEL_C := $(wildcard core/*.c mm/*.c drivers/*.c) $(FONT_C)
-KERNEL_S := $(filter-out core/kernel.ld.S,$(wildcard core/*.S))
+# Every C and assembly file of core/ (and its layer folders: core/x86, core/lib, ...), mm/
+# and drivers/ is the kernel's; a new folder under core/ builds without a change here.
+KERNEL_SRC_DIRS := core core/* mm drivers
+KERNEL_C := $(wildcard $(addsuffix /*.c,$(KERNEL_SRC_DIRS))) $(FONT_C)
+KERNEL_S := $(filter-out core/kernel.ld.S,$(wildcard $(addsuffix /*.S,$(KERNEL_SRC_DIRS))))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_C) $(KERNEL_S))
 
 # Firmware-independent code efi/ shares with the kernel (compiled twice).
-SHARED_C := core/fmt.c core/string.c core/options.c mm/memmap.c mm/paging.c drivers/serial.c
+SHARED_C := core/lib/fmt.c core/lib/string.c core/lib/options.c mm/memmap.c mm/paging.c drivers/serial.c
 EFI_C := $(wildcard efi/*.c) $(SHARED_C)
 EFI_S := efi/handoff.S efi/kernel_blob.S
 EFI_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(EFI_C) $(EFI_S))
@@ -215,7 +218,7 @@ run-secureboot: deps signed
 include tests/unit/unit.mk
 include tests/user/user.mk
 
-SOURCES := $(wildcard efi/*.c efi/*.h core/*.c mm/*.c drivers/*.c include/*.h tests/unit/*.c tests/user/*.c \
+SOURCES := $(wildcard efi/*.c efi/*.h $(addsuffix /*.c,$(KERNEL_SRC_DIRS)) include/*.h tests/unit/*.c tests/user/*.c \
 	tests/user/*.h tests/bench/*.c tools/lzpack.c)
 
 lint:

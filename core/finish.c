@@ -9,7 +9,7 @@
  *   reboot   - UEFI ResetSystem(EfiResetCold); then the ACPI reset
  *              register, the keyboard controller, and a triple fault
  *   halt     - stop here with interrupts off (screen and monitor stay live)
- *   monitor  - the serial command monitor (core/monitor.c) until its
+ *   monitor  - the serial command monitor (core/report/monitor.c) until its
  *              shutdown or reboot command, which end the run as above
  * A panic halts unless on_finish=exit: a real machine keeps the message.
  */

@@ -31,7 +31,7 @@
 #include "tsc.h"
 #include "x86.h"
 
-/* core/idt.c installs the gates under trap.h's names: both must agree with what is programmed here. */
+/* core/x86/idt.c installs the gates under trap.h's names: both must agree with what is programmed here. */
 #ifdef VEC_TIMER
 _Static_assert(VEC_TIMER == LAPIC_TIMER_VECTOR, "trap.h VEC_TIMER != LAPIC_TIMER_VECTOR");
 #endif

@@ -96,7 +96,7 @@ uint32_t fbcon_cell(uint32_t col, uint32_t row);
 #define FBCON_CELL_COLOR(v) (((v) >> 16) & 0xffu)
 
 /*
- * core/console.c: write s[0..n) to every console sink (the UART, then the
+ * core/lib/console.c: write s[0..n) to every console sink (the UART, then the
  * framebuffer console), as kprintf does. For output that is not formatted
  * by kprintf, such as ring-3 programs' writes to the console.
  */

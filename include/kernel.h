@@ -32,7 +32,7 @@ int kvprintf(const char *fmt, va_list ap);
 /* Informational output that only log=debug shows. */
 void kdebug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* core/selftest.c: cause the fault selftest= names (does not return unless NONE). */
+/* core/selftest/selftest.c: cause the fault selftest= names (does not return unless NONE). */
 void selftest_run(enum selftest t);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kstring.h - the C string and memory functions Atlas provides itself
- * (core/string.c). Host test builds (ATLAS_HOST) use the C library's.
+ * (core/lib/string.c). Host test builds (ATLAS_HOST) use the C library's.
  */
 #ifndef ATLAS_KSTRING_H
 #define ATLAS_KSTRING_H

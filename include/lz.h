@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lz.h - Atlas's LZ77 format ("ALZ1"): byte-aligned tokens, decoded by
- * core/lz.c, written by tools/lzpack.c. The full description is in
+ * core/lib/lz.c, written by tools/lzpack.c. The full description is in
  * docs/lz.md; in short:
  *
  *   stream   = "ALZ1" varint(raw_len) varint(dict_len) u32le(fnv1a32(raw)) sequence*

@@ -30,7 +30,7 @@ void report_walk(uint64_t va);
 void report_pt_usage(void);
 
 /*
- * Pure formatters (no kernel state; host-testable with core/fmt.c).
+ * Pure formatters (no kernel state; host-testable with core/lib/fmt.c).
  *
  * mm_fmt_size: bytes in the largest binary unit (B, KiB, MiB, GiB, TiB) that
  * keeps the value at least 1: "4 KiB", "127.5 TiB". Exact values print as

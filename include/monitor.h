@@ -4,7 +4,7 @@
  * the run is over: a prompt "atlas> " on the UART, a line editor, and
  * commands that print through the existing reports (help lists them).
  *
- * Two halves in core/monitor.c: the line editor and the command parser are
+ * Two halves in core/report/monitor.c: the line editor and the command parser are
  * pure (no kernel state; the host tests build them with ATLAS_HOST), the
  * commands and the record of ended processes are the kernel's.
  */
@@ -151,7 +151,7 @@ struct proc;
 enum on_finish monitor_run(unsigned code);
 
 /*
- * core/procreport.c, as a process ends (in its context, its address space
+ * core/report/procreport.c, as a process ends (in its context, its address space
  * still there): keep its outcome and its maps and pmap -x text for ps, maps
  * and pmap. Only with on_finish=monitor; the last MON_PS_MAX are kept.
  */

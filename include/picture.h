@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * picture.h - the arithmetic behind the layout pictures (core/screen.c):
+ * picture.h - the arithmetic behind the layout pictures (core/report/screen.c):
  * how many pixels each bar segment and each column box gets. Pure integer
  * code without the framebuffer, so the host tests check it exhaustively.
  */

@@ -103,13 +103,13 @@ int proc_live(void);
 void proc_fpu_init(void);
 
 /*
- * core/procreport.c: how the process ended, its /proc/PID/maps lines and its
+ * core/report/procreport.c: how the process ended, its /proc/PID/maps lines and its
  * `pmap -x` table (human), {"rec":"exit"} and one {"rec":"maps"} per area
  * (JSON). Called in the process's context just before its address space goes.
  */
 void proc_report_exit(struct proc *p);
 
-/* core/syscall.c: emit what is left of the process's JSON-mode output line. */
+/* core/proc/syscall.c: emit what is left of the process's JSON-mode output line. */
 void proc_flush_output(struct proc *p);
 
 /* Name of a signal number ("SIGSEGV"). Never NULL. */

@@ -18,7 +18,7 @@ int report_json(void);
  */
 void report_emit(struct jrec *r);
 
-/* Self-tests (core/tests.c). */
+/* Self-tests (core/selftest/tests.c). */
 /* 1 when tests= selects name ("all", exact name, or its dotted prefix). */
 int test_selected(const char *name);
 /* Record one result: a TAP line and a {"rec":"test"} record. */

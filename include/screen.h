@@ -40,7 +40,7 @@ void screen_hide(void);
 /* 1 while the layout screen is up. */
 int screen_shown(void);
 
-/* One box of a column picture (core/screencol.c). */
+/* One box of a column picture (core/report/screencol.c). */
 enum col_kind {
 	COL_REGION, /* mapped: filled with its colour */
 	COL_GUARD,  /* deliberately unmapped page(s): hatched red */

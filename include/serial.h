@@ -51,7 +51,7 @@ int serial_read_byte(void);
 void serial_drain(void);
 
 /*
- * core/serialsel.c: choosing the console UART. serial_select_early(): the
+ * drivers/serialsel.c: choosing the console UART. serial_select_early(): the
  * port serial= names, or COM1 (serial=auto), probed; serial=off silences it.
  * serial_select_spcr(): after the kernel's tables exist, with serial=auto,
  * switch to the UART ACPI's SPCR names (I/O or MMIO) if it answers.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * trap.h - the trap frame core/trap.S builds, GDT selectors, IDT setup.
+ * trap.h - the trap frame core/x86/trap.S builds, GDT selectors, IDT setup.
  */
 #ifndef ATLAS_TRAP_H
 #define ATLAS_TRAP_H
@@ -90,14 +90,14 @@ int trap_init_ist(void);
 const char *trap_name(unsigned v);
 /*
  * Called by trap.S for every exception and interrupt. Kernel faults are
- * reported and panic; user faults kill the process (core/ufault.c); the
+ * reported and panic; user faults kill the process (core/proc/ufault.c); the
  * timer preempts ring 3.
  */
 void trap_dispatch(struct trap_frame *tf);
 /* The CPU's error code of tf in words ("page not present, write access, user mode"). */
 void trap_decode_error(const struct trap_frame *tf, char *buf, size_t size);
 /*
- * core/ufault.c: an exception in ring 3. Returns when it was a page the
+ * core/proc/ufault.c: an exception in ring 3. Returns when it was a page the
  * process may have (demand paging); otherwise reports it (pid, program,
  * signal, address, RIP, error bits, cause) and kills the process.
  */

@@ -8,7 +8,7 @@
  * The ELF files ride compressed (include/lz.h), each on its own against one
  * shared preset dictionary, user_progs_dict, which is itself compressed
  * (against nothing): running one program decodes the dictionary and that
- * program only (core/userprog.c).
+ * program only (core/selftest/userprog.c).
  */
 #ifndef ATLAS_USERPROG_H
 #define ATLAS_USERPROG_H

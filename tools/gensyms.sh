@@ -1,7 +1,7 @@
 #!/bin/sh
 # gensyms.sh KERNEL_ELF OUT_S - the kernel's function symbols as assembly.
 #
-# Emits ksyms_count, ksyms_addr[] (sorted) and ksyms_name[] for core/ksyms.c.
+# Emits ksyms_count, ksyms_addr[] (sorted) and ksyms_name[] for core/lib/ksyms.c.
 # With an empty KERNEL_ELF argument ("-"), emits an empty table (pass 1).
 # The table lands at the end of .rodata, after .text, so linking it in does
 # not move any function: tools/check-ksyms.sh verifies that.

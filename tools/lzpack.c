@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lzpack.c - host tool: compress files into Atlas's LZ77 format, which
- * core/lz.c decodes in the kernel (include/lz.h, docs/lz.md).
+ * core/lib/lz.c decodes in the kernel (include/lz.h, docs/lz.md).
  *
  *   lzpack [-D DICT] IN OUT       compress IN into OUT, with the file DICT as the
- *                                 preset dictionary; then decode OUT with core/lz.c
+ *                                 preset dictionary; then decode OUT with core/lib/lz.c
  *                                 and compare, so that a bad stream never leaves here
  *   lzpack -x [-D DICT] IN OUT    decompress
  *   lzpack -m OUT FILE...         write OUT: a preset dictionary for FILE... (below)

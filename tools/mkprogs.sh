@@ -22,7 +22,7 @@
 # compresses each ELFDIR/NAME.elf against it into ELFDIR/NAME.lz; lzpack
 # checks every stream by decoding it. The table carries the compressed bytes
 # and each file's size; the kernel unpacks a program when it runs it
-# (core/userprog.c).
+# (core/selftest/userprog.c).
 set -eu
 
 usage() {
@@ -89,7 +89,7 @@ BEGIN {
 	nerr = 0; n = 0
 	sig["SIGSEGV"] = 11; sig["SIGBUS"] = 7; sig["SIGILL"] = 4; sig["SIGFPE"] = 8; sig["SIGTRAP"] = 5
 	known = "EXPECT ARGS ENV INSTANCES REPEAT ORDER"
-	# Limits of the kernel runner (core/runner.c, include/userprog.h): USER_NAME_MAX,
+	# Limits of the kernel runner (core/selftest/runner.c, include/userprog.h): USER_NAME_MAX,
 	# ARGS_MAX words besides argv[0] and the instance index, ARG_TEXT bytes, INSTANCES_MAX.
 	NAME_MAX = 31; ARGS_MAX = 15; ENV_MAX = 16; TEXT_MAX = 255; INSTANCES_MAX = 8
 	split(known, karr, " ")

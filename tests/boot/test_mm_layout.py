@@ -58,7 +58,7 @@ HEX_RE = re.compile(r"0x(0|[1-9a-f][0-9a-f]*)")
 KSTACK_RE = re.compile(r"\[kstack (\d+) \((.+)\)\]")
 GUARD_RE = re.compile(r"guard page below kernel stack (\d+) \((.+)\)")
 IMAGE_SECTIONS = [("[ktext]", "r-x"), ("[krodata]", "r--"), ("[kdata]", "rw-"), ("[kbss]", "rw-")]
-# core/bootcheck.c and core/mmcheck.c: every one of these runs at every boot.
+# core/selftest/bootcheck.c and core/selftest/mmcheck.c: every one of these runs at every boot.
 EXPECTED_TESTS = {
     "boot.higher_half", "boot.stack", "boot.own_cr3", "boot.stack_guard", "boot.no_identity_map",
     "boot.kernel_wx", "boot.memmap", "boot.direct_map",

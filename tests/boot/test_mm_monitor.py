@@ -225,7 +225,7 @@ def test_translations(run, regions, leaves):
 
 
 def test_cache_types(regions, leaves):
-    # Atlas's PAT entry 1 is WC and PWT alone selects it (core/cpu.c): the framebuffer is PWT, not PCD;
+    # Atlas's PAT entry 1 is WC and PWT alone selects it (core/x86/cpu.c): the framebuffer is PWT, not PCD;
     # the local APIC's registers are uncached (PCD and PWT); everything else is write-back (neither).
     fb = [r for r in regions if r.name == "[framebuffer]"]
     assert len(fb) == 1, fb

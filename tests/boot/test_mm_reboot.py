@@ -1,7 +1,7 @@
 """on_finish=reboot: Atlas resets the machine; with QEMU's -no-reboot that ends QEMU (status 0).
 
 core/finish.c: "Atlas: rebooting", then UEFI ResetSystem(EfiResetCold) through
-the runtime-services table Atlas keeps (core/efirt.c); if that returns or
+the runtime-services table Atlas keeps (drivers/efirt.c); if that returns or
 faults, the ACPI reset register, the 8042 pulse and finally a triple fault.
 
 Status 0 alone cannot tell a reset from an ACPI power-off, so the harness
@@ -20,7 +20,7 @@ import pytest
 from atlas_qemu import STATUS_POWEROFF, check_tests_and_summary, kernel_lines
 
 REBOOTING = "Atlas: rebooting"
-# What core/efirt.c prints when ResetSystem did not reset the machine and a fallback runs.
+# What drivers/efirt.c prints when ResetSystem did not reset the machine and a fallback runs.
 EFIRT_FAILED = ("efirt: the firmware faulted inside a runtime call", "efirt: ResetSystem(")
 
 

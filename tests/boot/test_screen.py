@@ -1,4 +1,4 @@
-"""The layout screen on the GOP framebuffer (core/screen.c), checked from
+"""The layout screen on the GOP framebuffer (core/report/screen.c), checked from
 QEMU's own screendump, as a person looking at the screen would check it.
 
 Three boots: OVMF's default mode (1280x800, BGRX), a second resolution

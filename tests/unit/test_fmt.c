@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_fmt.c - kvsnprintf/ksnprintf (core/fmt.c) against the host C
+ * test_fmt.c - kvsnprintf/ksnprintf (core/lib/fmt.c) against the host C
  * library's vsnprintf, over generated and hand-written format strings.
  *
  * Only combinations whose result C11 7.21.6.1 defines are compared with the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_lz.c - the ALZ1 format: core/lz.c (the kernel's decoder) against
+ * test_lz.c - the ALZ1 format: core/lib/lz.c (the kernel's decoder) against
  * tools/lzpack.c (the host compressor, built with -DLZPACK_NO_MAIN), and
  * against streams written here byte by byte.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_monitor.c - host tests for the pure half of core/monitor.c: the line
+ * test_monitor.c - host tests for the pure half of core/report/monitor.c: the line
  * editor, the command parser, help, and the number and name parsing.
  *
  * The editor's echo is collected in a buffer, so every test can check what

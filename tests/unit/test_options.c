@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_options.c - host tests for core/options.c.
+ * test_options.c - host tests for core/lib/options.c.
  *
  * Every parse goes through a heap copy of exactly len bytes, so ASan reports
  * any read past len. Every warning goes through cap_warn, which checks that it

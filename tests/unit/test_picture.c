@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_picture.c - pixel budgets of the layout pictures (core/picture.c).
+ * test_picture.c - pixel budgets of the layout pictures (core/report/picture.c).
  *
  * The properties the screendump tests rely on: a bar adds up to its width
  * exactly, every segment is within one pixel of its exact share (checked

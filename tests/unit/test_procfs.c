@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_procfs.c - /proc/PID/maps, /proc/PID/status and `pmap -x` text
- * (core/procfs.c) against exact strings.
+ * (core/proc/procfs.c) against exact strings.
  *
  * Where a string says "real", it was copied from a Linux 6.18 machine
  * (`cat /proc/PID/maps`, `pmap -x PID` from procps-ng 4.0.2, /proc/PID/status)

@@ -17,7 +17,7 @@ Limits as on Atlas: an 8 MiB stack (RLIMIT_STACK), no core files. Linux's
 stdout here is a pipe, as Atlas's console is not a terminal.
 
 Also checks the generated table: builds a host program from include/userprog.h,
-$(BUILD)/user/progs.S and the kernel's decoder core/lz.c that decodes and
+$(BUILD)/user/progs.S and the kernel's decoder core/lib/lz.c that decodes and
 prints every entry, and compares it with the parsed comments and the ELF files. With --strace, also checks that each
 program makes only the system calls Atlas implements.
 
@@ -52,7 +52,7 @@ TABLE_C = r"""
 #include <stdlib.h>
 #include "lz.h"
 #include "userprog.h"
-/* Every entry, its ELF decoded (core/lz.c) against the decoded dictionary: size, FNV-1a-64, stream size. */
+/* Every entry, its ELF decoded (core/lib/lz.c) against the decoded dictionary: size, FNV-1a-64, stream size. */
 int main(void)
 {
 	uint8_t *dict = malloc(user_progs_dict.size + 1);
@@ -132,10 +132,10 @@ def check_table(rep, progs, build):
         exe = os.path.join(tmp, "table")
         with open(src, "w") as f:
             f.write(TABLE_C)
-        # progs.S names the streams relative to the top directory: assemble from there. core/lz.c is
+        # progs.S names the streams relative to the top directory: assemble from there. core/lib/lz.c is
         # the kernel's own decoder.
         r = subprocess.run([cc, "-std=gnu11", "-no-pie", "-Wall", "-Werror", "-DATLAS_HOST", "-I",
-                            os.path.join(ROOT, "include"), "-o", exe, src, progs_s, os.path.join(ROOT, "core", "lz.c")],
+                            os.path.join(ROOT, "include"), "-o", exe, src, progs_s, os.path.join(ROOT, "core", "lib", "lz.c")],
                            cwd=ROOT, capture_output=True, text=True)  # fmt: skip
         if r.returncode != 0:
             rep.result(False, "progs_table", "building a host program from userprog.h + progs.S failed", r.stderr)

@@ -3,7 +3,7 @@
 # provides $(BUILD). Safe to include anywhere: it does not change the default goal.
 #
 #   $(BUILD)/user/NAME.elf   tests/user/NAME.c built with musl-gcc, static, non-PIE
-#   $(BUILD)/lzpack          the host compressor (tools/lzpack.c + core/lz.c, docs/lz.md)
+#   $(BUILD)/lzpack          the host compressor (tools/lzpack.c + core/lib/lz.c, docs/lz.md)
 #   $(BUILD)/user/progs.S    tools/mkprogs.sh: every ELF compressed with lzpack (NAME.lz,
 #                            against the dictionary progs.dict), .incbin'd, + the struct
 #                            user_prog table (include/userprog.h); the top Makefile's
@@ -36,10 +36,10 @@ $(BUILD)/user/%.elf: tests/user/%.c $(USER_HDRS) tests/user/user.mk | $(BUILD)/u
 	$(Q)$(USER_CC) $(USER_CFLAGS) $(USER_CFLAGS_$*) -DPROG='"$*"' $(USER_LDFLAGS) -o $@ $<
 
 HOST_CC ?= gcc
-$(BUILD)/lzpack: tools/lzpack.c core/lz.c include/lz.h include/kerrno.h include/kstring.h
+$(BUILD)/lzpack: tools/lzpack.c core/lib/lz.c include/lz.h include/kerrno.h include/kstring.h
 	@mkdir -p $(dir $@)
 	@echo '  HOSTCC     $@'
-	$(Q)$(HOST_CC) -std=gnu11 -O2 -Wall -Wextra -Werror -DATLAS_HOST -iquote include -o $@ tools/lzpack.c core/lz.c
+	$(Q)$(HOST_CC) -std=gnu11 -O2 -Wall -Wextra -Werror -DATLAS_HOST -iquote include -o $@ tools/lzpack.c core/lib/lz.c
 
 # Fails (naming file and line) on a bad ATLAS-* comment.
 $(BUILD)/user/progs.S: tools/mkprogs.sh $(USER_SRCS) $(USER_ELFS) $(BUILD)/lzpack | $(BUILD)/user

@@ -382,8 +382,8 @@ char *mon_prog_name(const char *path, char *name, size_t size)
 #define NS_PER_100US 100000ULL
 #define TENTHS 10
 
-void boot_checks(long nregions); /* core/bootcheck.c */
-void mm_checks(void);		 /* core/mmcheck.c */
+void boot_checks(long nregions); /* core/selftest/bootcheck.c */
+void mm_checks(void);		 /* core/selftest/mmcheck.c */
 
 /* What ps, maps and pmap know about an ended process. */
 struct ended {
