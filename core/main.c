@@ -35,8 +35,6 @@
 #include "tsc.h"
 #include "x86.h"
 
-/* Preemption tick: 100 Hz, a 10 ms time slice. */
-#define SCHED_HZ 100
 
 struct boot_info *g_boot;
 uint64_t g_fb_virt; /* the framebuffer in the MMIO window (write-combining), or 0 */

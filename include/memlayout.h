@@ -85,6 +85,8 @@
 #define USER_IMAGE_BASE USER_NULL_GUARD_END
 #define USER_STACK_TOP _AC(0x00007FFF00000000, ULL)
 #define USER_STACK_LIMIT (8ULL << 20) /* RLIMIT_STACK-like */
+/* Where a static-pie (ET_DYN without PT_INTERP) is loaded: Linux's ELF_ET_DYN_BASE without ASLR. */
+#define USER_PIE_BASE _AC(0x0000555555554000, ULL)
 
 /* Direct map: all physical RAM, phys P at DIRECT_MAP_BASE + P. */
 #define DIRECT_MAP_BASE _AC(0xFFFF800000000000, ULL)

@@ -1,9 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * proc.h - processes: one thread each, an address space (mm/uvm.c), a
- * guarded kernel stack, a small file table, and a place in the round-robin
- * run queue. The kernel's own thread (kmain, "pid 0") runs the programs and
- * is where the CPU idles when nothing is runnable.
+ * proc.h - processes as Linux has them: a pid, a parent and children, a
+ * process group and a session, an address space (shared with a vfork
+ * child until it execs), a descriptor table, a file-system context, signal
+ * handlers, resource limits, and one or more threads (include/sched.h).
+ *
+ * Life cycle: created by the kernel (proc_spawn: the test runner, init=,
+ * the monitor's sh) or by fork/vfork/clone; changed by execve; ends with
+ * exit/exit_group or a fatal signal, which frees the address space and the
+ * files at once and leaves a zombie holding the exit status until the
+ * parent waits for it (or, for processes the kernel started, until the
+ * kernel reaps it). Orphans are re-parented to init (pid 1) when there is
+ * one, else to the kernel, which reaps them when they end.
  */
 #ifndef ATLAS_PROC_H
 #define ATLAS_PROC_H
@@ -11,96 +19,183 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sched.h"
+#include "signal.h"
 #include "trap.h"
 #include "uvm.h"
+#include "wait.h"
 
-#define PROC_MAX 64
-#define PROC_FDS 16
 #define PROC_NAME 32
-#define PROC_PATH 96
+#define PROC_PATH 256
 #define PROC_CAUSE 96
-#define FXSAVE_SIZE 512
 #define PROC_OUT_LINE 240
+#define PID_MAX 32768 /* pids wrap here, as Linux's default pid_max */
 
-enum proc_state { PROC_FREE, PROC_RUNNABLE, PROC_SLEEPING, PROC_ZOMBIE };
+/* Resource limits (RLIMIT_*, Linux's numbering). */
+#define RLIMIT_CPU 0
+#define RLIMIT_FSIZE 1
+#define RLIMIT_DATA 2
+#define RLIMIT_STACK 3
+#define RLIMIT_CORE 4
+#define RLIMIT_RSS 5
+#define RLIMIT_NPROC 6
+#define RLIMIT_NOFILE 7
+#define RLIMIT_MEMLOCK 8
+#define RLIMIT_AS 9
+#define RLIMIT_LOCKS 10
+#define RLIMIT_SIGPENDING 11
+#define RLIMIT_MSGQUEUE 12
+#define RLIMIT_NICE 13
+#define RLIMIT_RTPRIO 14
+#define RLIMIT_RTTIME 15
+#define RLIM_NLIMITS 16
+#define RLIM_INFINITY (~0ULL)
 
-enum fd_kind { FD_NONE, FD_STDIN, FD_CONSOLE, FD_MEMFILE };
-
-/* An open file: the console, or a read-only snapshot (/proc/self/...). */
-struct fdesc {
-	enum fd_kind kind;
-	char *data; /* FD_MEMFILE: kmalloc'd text */
-	size_t size, pos;
+struct rlimit64 {
+	uint64_t cur, max;
 };
 
+enum proc_state { PROC_ALIVE, PROC_ZOMBIE };
+
 struct proc {
-	int pid;
+	int pid, pgid, sid;
 	enum proc_state state;
-	char name[PROC_NAME]; /* program name ("hello") */
-	char path[PROC_PATH]; /* what maps shows ("/hello", "\atlas\bin\x.elf") */
-	struct uvm uvm;
-	int kstack_slot;
-	uint64_t kstack_top;
-	uint64_t ksp;	    /* saved kernel RSP while switched out */
-	uint64_t fs_base;   /* ARCH_SET_FS */
-	uint64_t clear_tid; /* set_tid_address */
-	uint64_t wake_tsc;  /* PROC_SLEEPING until this TSC value */
-	struct fdesc fd[PROC_FDS];
-	/* How it ended. */
-	int exit_code;
-	int signal;		/* 0, or the signal that killed it */
-	char cause[PROC_CAUSE]; /* the fault in words */
+	char name[PROC_NAME]; /* comm: the program's file name (prctl PR_SET_NAME changes it) */
+	char path[PROC_PATH]; /* the executable's path (/proc/PID/exe, the maps lines) */
+	struct uvm *uvm;      /* shared by a vfork child until it execs */
+	struct fdtable *files;
+	struct fs_ctx *fs;
+	struct sighand *sighand;
+	struct thread *threads; /* the first is the thread the process started with */
+	int nthreads;
+	/* Family. */
+	struct proc *parent; /* NULL: the kernel */
+	struct proc *children, *sibling;
+	struct proc *next_all; /* every process, newest first */
+	int exit_signal;       /* what the parent gets at exit (SIGCHLD; 0 for none) */
+	int kernel_waits;      /* started by the kernel, which reaps it (the runner) */
+	int did_exec;	       /* setpgid on it from its parent: EACCES after exec */
+	/* How it ended, or is stopped. */
+	int exit_code;	 /* exit status, or 128 + the signal that killed it (the runner's view) */
+	int wstatus;	 /* what wait4 reports: Linux's encoding */
+	int signal;	 /* 0, or the signal that killed it */
+	int group_exit;	 /* exit_group or a fatal signal is taking every thread down */
+	int stop_sig;	 /* the signal that stopped it (job control), 0 when running */
+	int stop_report; /* 1: a stop the parent has not collected with WUNTRACED */
+	int cont_report; /* 1: a SIGCONT the parent has not collected with WCONTINUED */
+	char cause[PROC_CAUSE];
 	uint64_t fault_addr, fault_rip;
+	int signal_fault_sig;	 /* the signal a fault queued for a handler (its cause is in cause) */
+	uint64_t faults_handled; /* faults the program caught with a handler */
+	/* Signals sent to the process as a whole, and their information. */
+	uint64_t shared_pending;
+	struct lx_siginfo info[NSIG];
+	struct waitq child_wait; /* wait4/waitid sleep here; a child's change wakes them */
+	struct waitq vfork_wait; /* a vfork parent sleeps here until the child execs or exits */
+	int vfork_done;
+	struct rlimit64 rlim[RLIM_NLIMITS];
+	uint64_t alarm_tsc, alarm_interval_ns; /* ITIMER_REAL; 0: off */
+	uint64_t arg_start, arg_end, env_start, env_end; /* argv and envp strings in user memory */
 	/* Accounting. */
-	uint64_t start_tsc, end_tsc, preemptions, syscalls;
+	uint64_t start_tsc, end_tsc, preemptions, syscalls, minflt;
+	uint64_t utime_ns, stime_ns, cutime_ns, cstime_ns; /* own (threads that ended), and of waited-for children */
 	uint64_t free_pages_at_start;
 	int quiet; /* no exit report (repeats of the same program) */
 	/* report=json: console output becomes {"rec":"output"} lines; the partial line waits here. */
 	char out[PROC_OUT_LINE];
 	size_t out_len;
-	uint8_t fxsave[FXSAVE_SIZE] __attribute__((aligned(16)));
 };
 
 /*
- * Create a process from an ELF image (validated here; err gets the reason on
- * failure) with argv/envp (NULL-terminated kernel arrays). It is runnable but
- * does not run until the kernel thread waits. Returns NULL on failure.
+ * Create a process from an ELF image in memory (validated here; err gets
+ * the reason on failure) with argv/envp (NULL-terminated kernel arrays),
+ * as a child of the kernel: it is runnable, and the kernel reaps it
+ * (proc_reap) once it is a zombie. stdin is /dev/null, stdout and stderr
+ * the console. Returns NULL on failure.
  */
 struct proc *proc_spawn(const char *name, const char *path, const void *elf, size_t size, const char *const *argv,
 			const char *const *envp, char *err, size_t err_size);
 
 /*
- * From the kernel thread: run processes until every one spawned so far has
- * exited or been killed. Idles (hlt with interrupts on) while all sleep.
+ * The same from a file of the root file system (execve's loader): fds 0-2
+ * the console terminal when ctty is set, and then the process leads a new
+ * session with the console as its controlling terminal (init=, sh).
  */
-void proc_run(void);
+struct proc *proc_spawn_path(const char *path, const char *const *argv, const char *const *envp, int ctty,
+			     char *err, size_t err_size);
 
-/* Free a finished process (state ZOMBIE): its kernel stack and its slot. */
+/* From the kernel thread: run until every process the kernel started has ended. */
+void proc_run(void);
+/* From the kernel thread: run until p is a zombie. */
+void proc_run_until_exit(struct proc *p);
+
+/* Orphans go to p from now on (init=). */
+void proc_set_init(struct proc *p);
+/* Free the stacks of threads that ended (called on the way to ring 3 and by the kernel thread). */
+void proc_free_dead(void);
+
+/* For fork.c and exec.c: a pid (or -EAGAIN), a new process under parent, its start, its undoing. */
+int proc_alloc_pid(void);
+struct proc *proc_alloc(struct proc *parent, int pid);
+int proc_start(struct proc *p, uint64_t entry, uint64_t rsp, int ctty);
+void proc_abort(struct proc *p);
+
+/* Free a zombie the kernel started (kernel_waits), with its last thread. */
 void proc_reap(struct proc *p);
 
 /* The process running now, or NULL in the kernel thread. */
 struct proc *proc_current(void);
+/* The live process with that pid (not zombies unless zombies is set), or NULL. */
+struct proc *proc_find(int pid, int zombies);
+/* Every process, newest first (the list /proc and ps walk). */
+struct proc *proc_first(void);
+/* Processes that exist (not reaped), and the last pid handed out. */
+int proc_count(void);
+int proc_last_pid(void);
+/* Processes alive (not zombies). */
+int proc_live(void);
 
-/* From a syscall: end the current process with status code. Never returns. */
+/*
+ * End the current process with exit status code (exit_group). Never returns.
+ * proc_exit_thread ends only the calling thread (exit); the last one out
+ * ends the process.
+ */
 void proc_exit(int code) __attribute__((noreturn));
+void proc_exit_thread(int code) __attribute__((noreturn));
 
-/* From the fault path: kill the current process with signal sig. Never returns. */
+/*
+ * Kill the current process with signal sig (a fault, or a fatal signal
+ * being delivered), recording the cause for the report. Never returns.
+ */
 void proc_kill(int sig, const char *cause, uint64_t addr, uint64_t rip) __attribute__((noreturn));
 
-/* Give up the CPU: back of the run queue (sched_yield, the timer). */
+/* Give up the CPU (sched_yield). */
 void proc_yield(void);
 
-/* Sleep until the TSC reaches deadline (nanosleep). */
-void proc_sleep_until(uint64_t deadline);
+/* Sleep until the TSC reaches deadline; -EINTR when a signal comes first (nanosleep). */
+int proc_sleep_until(uint64_t deadline);
 
-/* Timer interrupt: preempt ring 3. */
+/* Timer interrupt: account, run ITIMER_REAL, preempt ring 3. */
 void proc_tick(const struct trap_frame *tf);
-
-/* Processes alive (not free, not reaped). */
-int proc_live(void);
 
 /* Set up the FPU/SSE state every new process starts from (CR0/CR4 bits, fninit, MXCSR). */
 void proc_fpu_init(void);
+
+/* Job control: stop or continue every thread of p (SIGSTOP and friends, SIGCONT). */
+void proc_stop(struct proc *p, int sig);
+void proc_continue(struct proc *p);
+
+/* A child changed state (exit, stop, continue): wake the parent's waiters and send exit_signal/SIGCHLD. */
+void proc_notify_parent(struct proc *p, int code, int status);
+
+/*
+ * Exit hooks: called in the ending process's context, its address space
+ * still there, just before it is freed (the monitor's ps history, the layout
+ * screen's snapshots). At most PROC_EXIT_HOOKS.
+ */
+#define PROC_EXIT_HOOKS 4
+typedef void (*proc_exit_hook)(struct proc *p);
+int proc_add_exit_hook(proc_exit_hook fn);
 
 /*
  * core/report/procreport.c: how the process ended, its /proc/PID/maps lines and its
@@ -109,17 +204,16 @@ void proc_fpu_init(void);
  */
 void proc_report_exit(struct proc *p);
 
-/* core/proc/syscall.c: emit what is left of the process's JSON-mode output line. */
+/* Emit what is left of the process's JSON-mode output line. */
 void proc_flush_output(struct proc *p);
 
-/* Name of a signal number ("SIGSEGV"). Never NULL. */
-const char *signal_name(int sig);
+/* Console output on behalf of the current process (report=json wraps it in records). */
+void proc_console_output(const char *s, size_t n, int raw);
 
-#define SIGILL 4
-#define SIGTRAP 5
-#define SIGBUS 7
-#define SIGFPE 8
-#define SIGKILL 9
-#define SIGSEGV 11
+/* The Linux wait status of a zombie or a stop: exited (code << 8), signaled (sig | 0x80 for core), stopped (sig << 8 | 0x7f). */
+#define W_EXITCODE(ret, sig) ((ret) << 8 | (sig))
+#define W_STOPCODE(sig) ((sig) << 8 | 0x7f)
+#define W_CONTINUED 0xffff
+#define WCOREFLAG 0x80
 
 #endif

@@ -55,6 +55,11 @@ _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "trap frame size");
 #define VEC_SPURIOUS 0xFF
 /* tf->vector of a frame built by syscall_entry: not a real vector. */
 #define VEC_SYSCALL 0x100
+/*
+ * tf->vector of a frame signal delivery or rt_sigreturn rewrote: it must go
+ * back through IRETQ (SYSRET would clobber the RCX and R11 it restored).
+ */
+#define VEC_SIGNAL 0x101
 
 #ifndef __ASSEMBLER__
 /* Load Atlas's GDT and TSS and reload every segment register. */

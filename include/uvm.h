@@ -33,6 +33,7 @@
 #define USER_STACK_INITIAL (128ULL << 10)
 
 struct uvm {
+	int refs; /* owners: a process, a vfork child sharing it until exec */
 	struct pt pt;
 	struct vma_list *vmas; /* kmalloc'd */
 	uint64_t bss_start;    /* first byte of .bss (writable segment's vaddr + filesz), 0 without */
@@ -40,7 +41,45 @@ struct uvm {
 	uint64_t brk;	       /* current break (byte granular, as the program sees it) */
 	uint64_t pages;	       /* user pages currently allocated */
 	uint64_t peak_vm;      /* largest total VMA size seen (VmPeak) */
+	uint64_t peak_rss;     /* most pages resident at once (VmHWM), in bytes */
+	uint64_t faults;       /* page faults served (minflt) */
+	uint64_t arg_start, arg_end, env_start, env_end; /* argv and envp strings, set by uvm_setup_stack */
+	uint64_t stack_start;  /* argc's address: the initial RSP */
+	uint64_t load_base;    /* static-pie: where the image went (0 for ET_EXEC) */
 };
+
+/* A new empty address space with one reference, or NULL. */
+struct uvm *uvm_new(void);
+struct uvm *uvm_get(struct uvm *u);
+/* Drop a reference; the last one destroys it (on the kernel's tables or another process's). */
+void uvm_put(struct uvm *u);
+
+/*
+ * fork: a copy of u sharing every present page copy-on-write. Both sides'
+ * writable pages become read-only; the first write copies the page (or, when
+ * the writer is its last owner, just makes it writable again). No data page
+ * is copied here. Returns the child's address space or NULL (-ENOMEM).
+ * Flushes u's TLB entries.
+ */
+struct uvm *uvm_fork(struct uvm *u);
+
+/*
+ * Read n bytes at user address va of u (not necessarily the current
+ * address space) through the direct map: /proc/PID/cmdline and environ.
+ * Pages never touched read as zeroes. Returns 0 or -EFAULT (outside every area).
+ */
+int uvm_read_user(struct uvm *u, uint64_t va, void *dst, size_t n);
+/* Write n bytes at va of u where pages are present and writable (CLONE_CHILD_CLEARTID). 0 or -EFAULT. */
+int uvm_write_user(struct uvm *u, uint64_t va, const void *src, size_t n);
+
+/*
+ * A write fault on a present, read-only page of a writable area at va: the
+ * copy-on-write case. Returns 0 (copied, or taken over) or -ENOMEM / -EFAULT.
+ */
+int uvm_cow(struct uvm *u, uint64_t va, unsigned prot);
+
+/* The page at phys leaves u's page tables: free it unless another address space still shares it. */
+void uvm_page_put(struct uvm *u, uint64_t phys);
 
 /*
  * Create an empty address space. Returns 0 or -ENOMEM; the caller frees it

@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-struct proc;
+struct thread;
 struct wq_entry;
 
 struct waitq {
@@ -27,7 +27,7 @@ struct waitq {
 
 struct wq_entry {
 	struct wq_entry *next, **pprev;
-	struct proc *p;
+	struct thread *t;
 };
 
 #define WAITQ_INIT \

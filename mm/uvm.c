@@ -27,10 +27,25 @@
 #define AT_ENTRY 9
 #define AT_RANDOM 25
 #define AT_EXECFN 31
-#define AUXV_PAIRS 8
+#define AT_BASE 7
+#define AT_FLAGS 8
+#define AT_UID 11
+#define AT_EUID 12
+#define AT_GID 13
+#define AT_EGID 14
+#define AT_PLATFORM 15
+#define AT_SYSINFO_HWCAP 16 /* AT_HWCAP */
+#define AT_CLKTCK 17
+#define AT_SECURE 23
+#define AT_HWCAP2 26
+#define AT_MINSIGSTKSZ 51
+#define AUXV_PAIRS 20
+#define CLOCK_TICKS 100		/* USER_HZ */
+#define MINSIGSTKSZ_X86 2048 /* what the signal frame needs without AVX state: Linux says the same for fxsave */
 
-#define ARGS_MAX (32ULL << 10) /* argv + envp strings */
-#define ARGV_MAX 64
+/* Linux's limits: the strings may fill a quarter of the 8 MiB stack; one string at most 32 pages. */
+#define ARGS_MAX (USER_STACK_LIMIT / 4)
+#define ARG_STRLEN_MAX (32 * PAGE_SIZE)
 #define RANDOM_BYTES 16
 
 static uint64_t table_page(void *ctx)
@@ -78,8 +93,7 @@ static void free_tree(struct uvm *u, uint64_t table, int lvl)
 		if (!(t[i] & PTE_P))
 			continue;
 		if (lvl == 1) {
-			pmm_free(t[i] & PTE_ADDR_MASK, 0, PMM_USER);
-			u->pages--;
+			uvm_page_put(u, t[i] & PTE_ADDR_MASK);
 		} else {
 			free_tree(u, t[i] & PTE_ADDR_MASK, lvl - 1);
 		}
@@ -124,6 +138,9 @@ static uint64_t map_new_page(struct uvm *u, uint64_t va, unsigned prot)
 		return 0;
 	}
 	u->pages++;
+	u->faults++;
+	if (u->pages << PAGE_SHIFT > u->peak_rss)
+		u->peak_rss = u->pages << PAGE_SHIFT;
 	return pa;
 }
 
@@ -178,12 +195,18 @@ int uvm_load_elf(struct uvm *u, const struct elf_image *img, const void *data, c
 	return 0;
 }
 
-static int count_strings(const char *const *v, size_t *bytes)
+/* Count v's strings and their bytes; -E2BIG when one is longer than Linux's MAX_ARG_STRLEN. */
+static long count_strings(const char *const *v, size_t *bytes)
 {
-	int n = 0;
+	long n = 0;
 
-	for (; v && v[n]; n++)
-		*bytes += strlen(v[n]) + 1;
+	for (; v && v[n]; n++) {
+		size_t len = strlen(v[n]) + 1;
+
+		if (len > ARG_STRLEN_MAX)
+			return -E2BIG;
+		*bytes += len;
+	}
 	return n;
 }
 
@@ -200,29 +223,43 @@ static uint64_t push_str(uint8_t *buf, uint64_t base, uint64_t *sp, const char *
 int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *const *argv, const char *const *envp,
 		    uint64_t *rsp)
 {
-	size_t strbytes = 0;
-	int argc = count_strings(argv, &strbytes), envc = count_strings(envp, &strbytes);
-	uint64_t base = USER_STACK_TOP - USER_STACK_INITIAL, sp = USER_STACK_TOP, ptrs[2 * ARGV_MAX + 2];
-	uint64_t random_at, execfn, *vec, nvec, rnd[RANDOM_BYTES / 8];
+	static const char platform[] = "x86_64";
+	size_t strbytes = 0, need, size;
+	long argc = count_strings(argv, &strbytes), envc = count_strings(envp, &strbytes);
+	uint64_t base, sp = USER_STACK_TOP, random_at, execfn, platform_at, *vec, nvec, *ptrs, rnd[RANDOM_BYTES / 8];
+	uint32_t a, b, c, d;
 	uint8_t *buf;
 	int err;
 
-	if (argc > ARGV_MAX || envc > ARGV_MAX || strbytes > ARGS_MAX)
+	if (argc < 0 || envc < 0 || strbytes > ARGS_MAX)
 		return -E2BIG;
+	/* Strings, platform, random bytes, then the vectors; the [stack] area starts at 128 KiB or what this needs. */
+	nvec = 1 + (uint64_t)argc + 1 + (uint64_t)envc + 1 + 2 * AUXV_PAIRS;
+	need = 8 + strbytes + (argc ? 0 : 1) + sizeof(platform) + RANDOM_BYTES + 32 + nvec * sizeof(uint64_t);
+	size = ALIGN_UP(need, PAGE_SIZE) > USER_STACK_INITIAL ? ALIGN_UP(need, PAGE_SIZE) : USER_STACK_INITIAL;
+	base = USER_STACK_TOP - size;
 	err = vma_insert(u->vmas, base, USER_STACK_TOP, VM_READ | VM_WRITE, VMA_STACK, 0, "[stack]");
 	if (err)
 		return err;
-	buf = kzalloc(USER_STACK_INITIAL);
-	if (!buf)
+	buf = kzalloc(size);
+	ptrs = kcalloc((size_t)(argc + envc + 2), sizeof(*ptrs));
+	if (!buf || !ptrs) {
+		kfree(buf);
+		kfree(ptrs);
 		return -ENOMEM;
+	}
 
-	/* Strings at the top (execfn, env, args), then 16 random bytes, like Linux. */
+	/* Strings at the top (execfn, env, args), the platform name, then 16 random bytes, as Linux lays them out. */
 	sp -= sizeof(uint64_t);
 	execfn = push_str(buf, base, &sp, argc ? argv[0] : "");
-	for (int i = envc - 1; i >= 0; i--)
+	u->env_end = sp;
+	for (long i = envc - 1; i >= 0; i--)
 		ptrs[argc + 1 + i] = push_str(buf, base, &sp, envp[i]);
-	for (int i = argc - 1; i >= 0; i--)
+	u->env_start = u->arg_end = sp;
+	for (long i = argc - 1; i >= 0; i--)
 		ptrs[i] = push_str(buf, base, &sp, argv[i]);
+	u->arg_start = sp;
+	platform_at = push_str(buf, base, &sp, platform);
 	for (int i = 0; i < RANDOM_BYTES / 8; i++)
 		rnd[i] = random_u64();
 	sp = ALIGN_DOWN(sp - RANDOM_BYTES, 16);
@@ -230,26 +267,31 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
 	random_at = sp;
 
 	/* argc, argv[], NULL, envp[], NULL, auxv pairs: RSP 16-byte aligned at argc. */
-	nvec = 1 + (uint64_t)argc + 1 + (uint64_t)envc + 1 + 2 * AUXV_PAIRS;
 	sp = ALIGN_DOWN(sp - nvec * sizeof(uint64_t), 16);
 	vec = (uint64_t *)(buf + (sp - base));
 	*vec++ = (uint64_t)argc;
-	for (int i = 0; i < argc; i++)
+	for (long i = 0; i < argc; i++)
 		*vec++ = ptrs[i];
 	*vec++ = 0;
-	for (int i = 0; i < envc; i++)
+	for (long i = 0; i < envc; i++)
 		*vec++ = ptrs[argc + 1 + i];
 	*vec++ = 0;
-	const uint64_t aux[2 * AUXV_PAIRS] = { AT_PHDR,	  img->phdr_vaddr, AT_PHENT,  img->phentsize,
-					       AT_PHNUM,  img->phnum,	   AT_PAGESZ, PAGE_SIZE,
-					       AT_ENTRY,  img->entry,	   AT_RANDOM, random_at,
-					       AT_EXECFN, execfn,	   AT_NULL,   0 };
+	cpuid(1, 0, &a, &b, &c, &d);
+	const uint64_t aux[2 * AUXV_PAIRS] = {
+		AT_SYSINFO_HWCAP, d,	  AT_PAGESZ, PAGE_SIZE,	      AT_CLKTCK, CLOCK_TICKS,   AT_PHDR,  img->phdr_vaddr,
+		AT_PHENT,	  img->phentsize, AT_PHNUM, img->phnum, AT_BASE,   0,		AT_FLAGS, 0,
+		AT_ENTRY,	  img->entry,	  AT_UID,   0,		      AT_EUID,	 0,		AT_GID,	  0,
+		AT_EGID,	  0,		  AT_SECURE, 0,		      AT_RANDOM, random_at,	AT_HWCAP2, 0,
+		AT_EXECFN,	  execfn,	  AT_PLATFORM, platform_at,  AT_MINSIGSTKSZ, MINSIGSTKSZ_X86, AT_NULL, 0,
+	};
 	memcpy(vec, aux, sizeof(aux));
 
 	err = uvm_write(u, sp, buf + (sp - base), USER_STACK_TOP - sp);
 	kfree(buf);
+	kfree(ptrs);
 	if (err)
 		return err;
+	u->stack_start = sp;
 	*rsp = sp;
 	return 0;
 }
@@ -318,6 +360,15 @@ int uvm_fault(struct uvm *u, uint64_t addr, uint64_t err, char *cause, size_t si
 		ksnprintf(cause, size, "execute in non-executable [%s]", area_name(v));
 		return -EFAULT;
 	}
+	if ((err & PFERR_P) && (err & PFERR_W) && (v->prot & VM_WRITE)) {
+		/* A shared page after fork: copy it now (or take it over as its last owner). */
+		if (uvm_cow(u, page, v->prot)) {
+			kstrlcpy(cause, "out of memory", size);
+			return -EFAULT;
+		}
+		u->faults++;
+		return 0;
+	}
 	if (err & PFERR_P) {
 		/* Allowed by the area yet refused by the page: the tables disagree with the VMA list. */
 		ksnprintf(cause, size, "protection fault in [%s]", area_name(v));
@@ -339,8 +390,7 @@ static void release(struct uvm *u, uint64_t start, uint64_t end)
 		if (!pt_query(&u->pt, va, &w))
 			continue;
 		pt_unmap(&u->pt, va, PAGE_SIZE);
-		pmm_free(w.phys, 0, PMM_USER);
-		u->pages--;
+		uvm_page_put(u, w.phys);
 	}
 }
 

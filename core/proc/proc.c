@@ -1,332 +1,665 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * proc.c - process creation, the run queue and context switches.
+ * proc.c - process life: creation by the kernel, pids, the family tree,
+ * exit, zombies and reaping, job-control stops, and the timer's per-process
+ * work (include/proc.h). fork, execve and wait live in fork.c, exec.c and
+ * wait.c; signals in signal.c; threads and the run queue in sched.c.
  *
- * Scheduling is round-robin over runnable processes, preempted by the LAPIC
- * timer when it fires in ring 3 (the kernel itself is never preempted: it
- * runs with interrupts off, except in the idle hlt). A process that exits or
- * dies releases its address space at once, running on the kernel's tables;
- * its kernel stack, which it is still standing on, goes when the kernel
- * thread reaps it.
+ * Memory: a process that ends frees its address space and files at once,
+ * on the kernel's tables; its last thread's stack goes at the next context
+ * switch (it is still standing on it), and the struct proc when its parent
+ * (or the kernel) has reaped the zombie and no thread of it is left.
  */
 #include "proc.h"
-#include "procsnap.h"
 
-#include "cpu.h"
-#include "elf.h"
 #include "heap.h"
 #include "kernel.h"
 #include "kerrno.h"
 #include "kstring.h"
 #include "kvm.h"
 #include "memlayout.h"
-#include "monitor.h"
-#include "percpu.h"
 #include "pmm.h"
+#include "tty.h"
+#include "vfs.h"
 #include "x86.h"
 
-#define MXCSR_DEFAULT 0x1F80U
-/* The switch frame switch_context pops: rflags r15 r14 r13 r12 rbx rbp, then the return address. */
-#define SWITCH_FRAME_WORDS 8
-#define SWITCH_FRAME_RFLAGS 0
+#define PID_FIRST_REUSED 300 /* after wrapping, pids start here (Linux's RESERVED_PIDS) */
+#define NPROC_DEFAULT (THREADS_MAX / 2)
 
-static struct proc *procs[PROC_MAX];
-static struct proc kthread; /* pid 0: kmain, the runner and idle loop */
-static int next_pid = 1, rr_next;
-static uint8_t fx_initial[FXSAVE_SIZE] __attribute__((aligned(16)));
-
-extern char proc_first_entry[];
-void switch_context(uint64_t *prev_ksp, uint64_t next_ksp);
-
-static const char *const sig_names[] = {
-	[SIGILL] = "SIGILL", [SIGTRAP] = "SIGTRAP", [SIGBUS] = "SIGBUS",
-	[SIGFPE] = "SIGFPE", [SIGKILL] = "SIGKILL", [SIGSEGV] = "SIGSEGV",
-};
-
-const char *signal_name(int sig)
-{
-	unsigned n = (unsigned)sig; /* negative numbers become huge and fail the bound */
-
-	if (n == 0 || n >= ARRAY_SIZE(sig_names) || !sig_names[n])
-		return "SIG?";
-	return sig_names[n];
-}
-
-void proc_fpu_init(void)
-{
-	uint32_t mxcsr = MXCSR_DEFAULT;
-
-	/* The kernel never touches x87/SSE (-mgeneral-regs-only): only ring 3 has state to keep. */
-	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP);
-	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
-	__asm__ volatile("fninit; ldmxcsr %0; fxsave64 %1" : : "m"(mxcsr), "m"(fx_initial) : "memory");
-	kthread.pid = 0;
-	kstrlcpy(kthread.name, "kernel", sizeof(kthread.name));
-	g_percpu.cur = &kthread;
-}
+static struct proc *all;	       /* every process, newest first */
+static struct proc *init;	       /* init=: orphans go to it */
+static struct thread *dead_threads; /* finished threads whose stacks wait to be freed */
+static int last_pid, nprocs;
+static proc_exit_hook exit_hooks[PROC_EXIT_HOOKS];
 
 struct proc *proc_current(void)
 {
-	return g_percpu.cur == &kthread ? NULL : g_percpu.cur;
+	return thread_current()->proc;
+}
+
+struct proc *proc_first(void)
+{
+	return all;
+}
+
+int proc_count(void)
+{
+	return nprocs;
+}
+
+int proc_last_pid(void)
+{
+	return last_pid;
 }
 
 int proc_live(void)
 {
 	int n = 0;
 
-	for (int i = 0; i < PROC_MAX; i++)
-		n += procs[i] != NULL && procs[i]->state != PROC_ZOMBIE;
+	for (struct proc *p = all; p; p = p->next_all)
+		n += p->state == PROC_ALIVE;
 	return n;
 }
 
-static void set_err(char *err, size_t size, const char *what, int code)
+struct proc *proc_find(int pid, int zombies)
 {
-	ksnprintf(err, size, "%s (%d)", what, code);
-}
-
-/* A kernel stack whose top holds the user frame and a switch frame that "returns" into ring 3. */
-static void prepare_stack(struct proc *p, uint64_t entry, uint64_t user_rsp)
-{
-	struct trap_frame *tf = (struct trap_frame *)(uintptr_t)(p->kstack_top - sizeof(*tf));
-	uint64_t *sw = (uint64_t *)tf - SWITCH_FRAME_WORDS;
-
-	memset(tf, 0, sizeof(*tf));
-	tf->rip = entry;
-	tf->cs = GDT_UCODE | RPL_USER;
-	tf->rflags = RFLAGS_IF | RFLAGS_RESERVED1;
-	tf->rsp = user_rsp;
-	tf->ss = GDT_UDATA | RPL_USER;
-	memset(sw, 0, SWITCH_FRAME_WORDS * sizeof(uint64_t));
-	sw[SWITCH_FRAME_RFLAGS] = RFLAGS_RESERVED1; /* the kernel's flags: IF off */
-	sw[SWITCH_FRAME_WORDS - 1] = (uint64_t)proc_first_entry;
-	p->ksp = (uint64_t)sw;
-}
-
-struct proc *proc_spawn(const char *name, const char *path, const void *elf, size_t size, const char *const *argv,
-			const char *const *envp, char *err, size_t err_size)
-{
-	struct pmm_stats st;
-	struct elf_image img;
-	struct proc *p;
-	uint64_t rsp;
-	int slot = -1, e;
-
-	for (int i = 0; i < PROC_MAX && slot < 0; i++)
-		if (!procs[i])
-			slot = i;
-	if (slot < 0) {
-		set_err(err, err_size, "too many processes", -EAGAIN);
-		return NULL;
-	}
-	if (elf_parse(elf, size, 0, &img, err) != 0)
-		return NULL;
-	pmm_get_stats(&st);
-	p = kzalloc(sizeof(*p));
-	if (!p) {
-		set_err(err, err_size, "no memory for the process", -ENOMEM);
-		return NULL;
-	}
-	p->free_pages_at_start = st.free_pages;
-	p->pid = next_pid++;
-	kstrlcpy(p->name, name, sizeof(p->name));
-	kstrlcpy(p->path, path, sizeof(p->path));
-	memcpy(p->fxsave, fx_initial, FXSAVE_SIZE);
-	p->fd[0].kind = FD_STDIN;
-	p->fd[1].kind = FD_CONSOLE;
-	p->fd[2].kind = FD_CONSOLE;
-	p->kstack_slot = kstack_alloc(p->name, &p->kstack_top);
-	if (p->kstack_slot < 0) {
-		set_err(err, err_size, "no kernel stack", p->kstack_slot);
-		kfree(p);
-		return NULL;
-	}
-	e = uvm_create(&p->uvm);
-	if (!e)
-		e = uvm_load_elf(&p->uvm, &img, elf, path);
-	if (!e)
-		e = uvm_setup_stack(&p->uvm, &img, argv, envp, &rsp);
-	if (e) {
-		set_err(err, err_size, "could not build the address space", e);
-		uvm_destroy(&p->uvm);
-		kstack_free(p->kstack_slot);
-		kfree(p);
-		return NULL;
-	}
-	prepare_stack(p, img.entry, rsp);
-	p->state = PROC_RUNNABLE;
-	p->start_tsc = rdtsc();
-	procs[slot] = p;
-	return p;
-}
-
-static void switch_to(struct proc *next)
-{
-	struct proc *prev = g_percpu.cur;
-
-	if (prev == next)
-		return;
-	if (prev != &kthread && prev->state != PROC_ZOMBIE)
-		__asm__ volatile("fxsave64 %0" : "=m"(prev->fxsave));
-	if (next == &kthread) {
-		write_cr3(kvm_pt()->root);
-	} else {
-		if (!g_boot->tsc.first_user)
-			g_boot->tsc.first_user = rdtsc();
-		__asm__ volatile("fxrstor64 %0" : : "m"(next->fxsave));
-		write_cr3(next->uvm.pt.root);
-		wrmsr(MSR_FS_BASE, next->fs_base);
-		tss_set_rsp0(next->kstack_top);
-		g_percpu.kstack_top = next->kstack_top;
-	}
-	g_percpu.cur = next;
-	switch_context(&prev->ksp, next->ksp);
-}
-
-static void wake_sleepers(void)
-{
-	uint64_t now = rdtsc();
-
-	for (int i = 0; i < PROC_MAX; i++)
-		if (procs[i] && procs[i]->state == PROC_SLEEPING && now >= procs[i]->wake_tsc)
-			procs[i]->state = PROC_RUNNABLE;
-}
-
-/* The next runnable process after the last one picked, or NULL. */
-static struct proc *pick(void)
-{
-	wake_sleepers();
-	for (int k = 0; k < PROC_MAX; k++) {
-		int i = (rr_next + k) % PROC_MAX;
-
-		if (procs[i] && procs[i]->state == PROC_RUNNABLE) {
-			rr_next = (i + 1) % PROC_MAX;
-			return procs[i];
-		}
-	}
+	for (struct proc *p = all; p; p = p->next_all)
+		if (p->pid == pid && (zombies || p->state == PROC_ALIVE))
+			return p;
 	return NULL;
 }
 
-/* Leave the current process (already marked runnable, sleeping or zombie). */
-static void schedule(void)
+/* 1 when some process or thread uses id. */
+static int id_used(int id)
 {
-	struct proc *next = pick();
+	for (struct proc *p = all; p; p = p->next_all) {
+		if (p->pid == id || p->pgid == id || p->sid == id)
+			return 1;
+		for (struct thread *t = p->threads; t; t = t->next_in_proc)
+			if (t->tid == id)
+				return 1;
+	}
+	return 0;
+}
 
-	switch_to(next ? next : &kthread);
+/* The next free pid (also used for thread ids), or -EAGAIN when all are taken. */
+int proc_alloc_pid(void)
+{
+	for (int tries = 0; tries < PID_MAX; tries++) {
+		int id = last_pid + 1;
+
+		if (id >= PID_MAX)
+			id = PID_FIRST_REUSED;
+		last_pid = id;
+		if (!id_used(id))
+			return id;
+	}
+	return -EAGAIN;
+}
+
+int proc_add_exit_hook(proc_exit_hook fn)
+{
+	for (int i = 0; i < PROC_EXIT_HOOKS; i++) {
+		if (!exit_hooks[i]) {
+			exit_hooks[i] = fn;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+static void rlimits_default(struct proc *p)
+{
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		p->rlim[i] = (struct rlimit64){ RLIM_INFINITY, RLIM_INFINITY };
+	p->rlim[RLIMIT_STACK] = (struct rlimit64){ USER_STACK_LIMIT, RLIM_INFINITY };
+	p->rlim[RLIMIT_CORE] = (struct rlimit64){ 0, RLIM_INFINITY };
+	p->rlim[RLIMIT_NOFILE] = (struct rlimit64){ FD_MAX_DEFAULT, FD_MAX_HARD };
+	p->rlim[RLIMIT_NPROC] = (struct rlimit64){ NPROC_DEFAULT, NPROC_DEFAULT };
+	p->rlim[RLIMIT_MEMLOCK] = (struct rlimit64){ 8ULL << 20, 8ULL << 20 };
+	p->rlim[RLIMIT_SIGPENDING] = (struct rlimit64){ 1024, 1024 };
+	p->rlim[RLIMIT_MSGQUEUE] = (struct rlimit64){ 819200, 819200 };
+	p->rlim[RLIMIT_NICE] = (struct rlimit64){ 0, 0 };
+	p->rlim[RLIMIT_RTPRIO] = (struct rlimit64){ 0, 0 };
+}
+
+/* Link p under parent (NULL: the kernel) and into the list of every process. */
+static void link_proc(struct proc *p, struct proc *parent)
+{
+	p->parent = parent;
+	if (parent) {
+		p->sibling = parent->children;
+		parent->children = p;
+	}
+	p->next_all = all;
+	all = p;
+	nprocs++;
+}
+
+struct proc *proc_alloc(struct proc *parent, int pid)
+{
+	struct pmm_stats st;
+	struct proc *p = kzalloc(sizeof(*p));
+
+	if (!p)
+		return NULL;
+	pmm_get_stats(&st);
+	p->free_pages_at_start = st.free_pages;
+	p->pid = pid;
+	p->state = PROC_ALIVE;
+	p->exit_signal = SIGCHLD;
+	p->start_tsc = rdtsc();
+	if (parent) {
+		p->pgid = parent->pgid;
+		p->sid = parent->sid;
+		memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
+	} else {
+		/* Started by the kernel: a process group and session of its own, like init. */
+		p->pgid = p->sid = pid;
+		rlimits_default(p);
+	}
+	link_proc(p, parent);
+	return p;
+}
+
+/* Free p's struct once it is reaped and none of its threads is left. */
+static void proc_free_if_done(struct proc *p)
+{
+	struct proc **pp;
+
+	if (p->state != PROC_ZOMBIE || p->parent != p || p->threads)
+		return;
+	for (pp = &all; *pp && *pp != p; pp = &(*pp)->next_all)
+		;
+	if (*pp)
+		*pp = p->next_all;
+	nprocs--;
+	kfree(p);
+}
+
+/* Free the stacks of threads that have finished (never the one running). */
+static void free_dead_threads(void)
+{
+	struct thread *keep = NULL;
+
+	while (dead_threads) {
+		struct thread *t = dead_threads;
+		struct proc *p = t->proc;
+
+		dead_threads = t->rq_next;
+		if (t == thread_current()) {
+			t->rq_next = keep;
+			keep = t;
+			continue;
+		}
+		/* Unlink from the process; its struct may go with it. */
+		if (p) {
+			struct thread **tp = &p->threads;
+
+			while (*tp && *tp != t)
+				tp = &(*tp)->next_in_proc;
+			if (*tp)
+				*tp = t->next_in_proc;
+		}
+		t->rq_next = NULL;
+		thread_free(t);
+		if (p)
+			proc_free_if_done(p);
+	}
+	dead_threads = keep;
+}
+
+void proc_free_dead(void)
+{
+	if (dead_threads)
+		free_dead_threads();
+}
+
+/* Take p out of its parent's list of children (it is being reaped). */
+static void unlink_child(struct proc *p)
+{
+	struct proc **pp = p->parent && p->parent != p ? &p->parent->children : NULL;
+
+	for (; pp && *pp; pp = &(*pp)->sibling) {
+		if (*pp == p) {
+			*pp = p->sibling;
+			break;
+		}
+	}
+	p->sibling = NULL;
+	p->parent = p; /* marks "reaped" */
+}
+
+void proc_reap(struct proc *p)
+{
+	if (p->state != PROC_ZOMBIE)
+		panic("proc: reaping pid %d, which has not finished", p->pid);
+	if (p->parent == p)
+		panic("proc: pid %d reaped twice", p->pid);
+	if (p->parent) {
+		struct proc *parent = p->parent;
+
+		parent->cutime_ns += p->utime_ns + p->cutime_ns;
+		parent->cstime_ns += p->stime_ns + p->cstime_ns;
+	}
+	unlink_child(p);
+	free_dead_threads();
+	proc_free_if_done(p);
+}
+
+static int all_ended(void *ctx)
+{
+	(void)ctx;
+	return proc_live() == 0;
 }
 
 void proc_run(void)
 {
-	if (proc_current())
-		panic("proc: proc_run called from a process");
-	for (;;) {
-		struct proc *next = pick();
-		int sleeping = 0;
+	sched_run_until(all_ended, NULL);
+	free_dead_threads();
+}
 
-		if (next) {
-			switch_to(next);
-			continue;
+static int is_zombie(void *ctx)
+{
+	return ((struct proc *)ctx)->state == PROC_ZOMBIE;
+}
+
+void proc_run_until_exit(struct proc *p)
+{
+	sched_run_until(is_zombie, p);
+	free_dead_threads();
+}
+
+void proc_set_init(struct proc *p)
+{
+	init = p;
+}
+
+/* p is ending: its children go to init, or to the kernel, which reaps them when they end. */
+static void reparent_children(struct proc *p)
+{
+	struct proc *heir = init && init != p && init->state == PROC_ALIVE ? init : NULL;
+
+	while (p->children) {
+		struct proc *c = p->children;
+
+		p->children = c->sibling;
+		c->sibling = NULL;
+		c->parent = NULL;
+		if (heir) {
+			c->parent = heir;
+			c->sibling = heir->children;
+			heir->children = c;
+			if (c->state == PROC_ZOMBIE)
+				proc_notify_parent(c, CLD_EXITED, 0);
+		} else if (c->state == PROC_ZOMBIE && !c->kernel_waits) {
+			unlink_child(c);
+			proc_free_if_done(c);
 		}
-		for (int i = 0; i < PROC_MAX; i++)
-			sleeping += procs[i] && procs[i]->state == PROC_SLEEPING;
-		if (!sleeping)
-			return;
-		/* Everyone sleeps: idle until the timer (or any interrupt) comes. */
-		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
 }
 
-/* Release what a finished process holds, except the kernel stack it runs on. */
-static void finish_current(struct proc *p)
+void proc_notify_parent(struct proc *p, int code, int status)
 {
+	struct proc *parent = p->parent;
+	struct lx_siginfo info;
+	const struct lx_sigaction *act;
+
+	if (!parent || parent == p)
+		return;
+	act = &parent->sighand->act[SIGCHLD - 1];
+	waitq_wake(&parent->child_wait);
+	if (code == CLD_STOPPED || code == CLD_CONTINUED) {
+		if (act->flags & SA_NOCLDSTOP)
+			return;
+	}
+	memset(&info, 0, sizeof(info));
+	info.si_signo = SIGCHLD;
+	info.si_code = code;
+	info.u.kill.pid = p->pid;
+	info.u.kill.status = status;
+	info.u.kill.utime = (int64_t)(p->utime_ns / 10000000ULL);
+	info.u.kill.stime = (int64_t)(p->stime_ns / 10000000ULL);
+	if (code == CLD_EXITED || code == CLD_KILLED || code == CLD_DUMPED) {
+		if (p->exit_signal)
+			signal_send(parent, p->exit_signal, &info);
+	} else {
+		signal_send(parent, SIGCHLD, &info);
+	}
+}
+
+/* The controlling process of the console is going: its foreground group hears SIGHUP, as on a hang-up. */
+static void hangup_if_leader(struct proc *p)
+{
+	struct tty *t = tty_console();
+
+	if (p->pid != p->sid || t->sid != p->sid)
+		return;
+	if (t->pgrp && t->pgrp != p->pgid) {
+		signal_send_pgrp(t->pgrp, SIGHUP);
+		signal_send_pgrp(t->pgrp, SIGCONT);
+	}
+	t->sid = 0;
+	t->pgrp = 0;
+}
+
+/* The last thread of p is leaving: release everything but the zombie itself. Runs on p's last thread. */
+static void process_end(struct proc *p)
+{
+	struct thread *t = thread_current();
+	int parent_ignores;
+
 	p->end_tsc = rdtsc();
 	proc_flush_output(p);
-	monitor_note_exit(p);  /* on_finish=monitor keeps every process for ps, maps PID, pmap PID */
-	procsnap_note_exit(p); /* the layout screen's per-process columns and fault list */
+	for (int i = 0; i < PROC_EXIT_HOOKS; i++)
+		if (exit_hooks[i])
+			exit_hooks[i](p);
 	if (!p->quiet)
 		proc_report_exit(p);
 	write_cr3(kvm_pt()->root);
-	for (int i = 0; i < PROC_FDS; i++) {
-		kfree(p->fd[i].data);
-		p->fd[i].data = NULL;
-		p->fd[i].kind = FD_NONE;
+	fdtable_put(p->files);
+	p->files = NULL;
+	fs_ctx_put(p->fs);
+	p->fs = NULL;
+	uvm_put(p->uvm);
+	p->uvm = NULL;
+	/* A vfork parent waits for this moment. */
+	if (p->parent && !p->vfork_done) {
+		p->vfork_done = 1;
+		waitq_wake(&p->parent->vfork_wait);
 	}
-	uvm_destroy(&p->uvm);
+	hangup_if_leader(p);
+	reparent_children(p);
+	p->alarm_tsc = 0;
 	p->state = PROC_ZOMBIE;
+	p->wstatus = p->signal ? (p->signal | (p->wstatus & WCOREFLAG)) : W_EXITCODE(p->exit_code & 0xff, 0);
+	parent_ignores = p->parent && (p->parent->sighand->act[SIGCHLD - 1].handler == SIG_IGN ||
+				       (p->parent->sighand->act[SIGCHLD - 1].flags & SA_NOCLDWAIT));
+	if (p->parent) {
+		int code = !p->signal ? CLD_EXITED : (p->wstatus & WCOREFLAG) ? CLD_DUMPED : CLD_KILLED;
+
+		proc_notify_parent(p, code, p->signal ? p->signal : p->exit_code & 0xff);
+		if (parent_ignores)
+			unlink_child(p); /* POSIX: no zombie when the parent ignores SIGCHLD */
+	} else if (!p->kernel_waits) {
+		unlink_child(p); /* an orphan of the kernel's: nobody will wait */
+	}
+	sighand_put(p->sighand);
+	p->sighand = NULL;
+	if (p == init)
+		init = NULL;
+	(void)t;
+}
+
+/* The current thread ends; with its process when it is the last. Never returns. */
+static void thread_end(struct thread *t)
+{
+	struct proc *p = t->proc;
+
+	t->state = T_DEAD;
+	p->utime_ns += t->utime_ns;
+	p->stime_ns += t->stime_ns;
+	p->preemptions += t->preemptions;
+	p->syscalls += t->syscalls;
+	if (t->clear_child_tid) {
+		uint32_t zero = 0;
+
+		/* CLONE_CHILD_CLEARTID: pthread_join's futex (woken by the futex code when present). */
+		uvm_write_user(p->uvm, t->clear_child_tid, &zero, sizeof(zero));
+	}
+	if (--p->nthreads == 0)
+		process_end(p);
+	t->rq_next = dead_threads;
+	dead_threads = t;
 	schedule();
-	panic("proc: a finished process was scheduled again (pid %d)", p->pid);
+	panic("proc: a finished thread was scheduled again (tid %d)", t->tid);
+}
+
+/* Make every other thread of p die at its next chance (exit_group, a fatal signal). */
+static void kill_other_threads(struct proc *p, struct thread *self)
+{
+	p->group_exit = 1;
+	for (struct thread *o = p->threads; o; o = o->next_in_proc)
+		if (o != self && o->state != T_DEAD)
+			signal_send_thread(o, SIGKILL, NULL);
 }
 
 void proc_exit(int code)
 {
-	struct proc *p = proc_current();
+	struct thread *t = thread_current();
+	struct proc *p = t->proc;
 
 	if (!p)
 		panic("proc: exit outside a process");
-	p->exit_code = code;
-	finish_current(p);
+	if (!p->group_exit)
+		p->exit_code = code;
+	kill_other_threads(p, t);
+	thread_end(t);
+	for (;;)
+		;
+}
+
+void proc_exit_thread(int code)
+{
+	struct thread *t = thread_current();
+
+	if (!t->proc)
+		panic("proc: exit outside a process");
+	t->exit_code = code;
+	if (t->proc->nthreads == 1 && !t->proc->group_exit)
+		t->proc->exit_code = code;
+	thread_end(t);
 	for (;;)
 		;
 }
 
 void proc_kill(int sig, const char *cause, uint64_t addr, uint64_t rip)
 {
-	struct proc *p = proc_current();
+	struct thread *t = thread_current();
+	struct proc *p = t->proc;
 
 	if (!p)
 		panic("proc: kill outside a process");
-	p->signal = sig;
-	p->exit_code = 128 + sig;
-	p->fault_addr = addr;
-	p->fault_rip = rip;
-	kstrlcpy(p->cause, cause, sizeof(p->cause));
-	finish_current(p);
+	if (!p->group_exit || !p->signal) {
+		p->signal = sig;
+		p->exit_code = 128 + sig;
+		p->fault_addr = addr;
+		p->fault_rip = rip;
+		kstrlcpy(p->cause, cause, sizeof(p->cause));
+	}
+	kill_other_threads(p, t);
+	thread_end(t);
 	for (;;)
 		;
 }
 
-void proc_reap(struct proc *p)
-{
-	for (int i = 0; i < PROC_MAX; i++) {
-		if (procs[i] != p)
-			continue;
-		if (p->state != PROC_ZOMBIE)
-			panic("proc: reaping pid %d, which has not finished", p->pid);
-		kstack_free(p->kstack_slot);
-		procs[i] = NULL;
-		kfree(p);
-		return;
-	}
-	panic("proc: reaping an unknown process");
-}
-
 void proc_yield(void)
 {
-	struct proc *p = proc_current();
-
-	if (!p)
-		return;
-	p->state = PROC_RUNNABLE;
-	schedule();
+	sched_yield();
 }
 
-void proc_sleep_until(uint64_t deadline)
+int proc_sleep_until(uint64_t deadline)
 {
-	struct proc *p = proc_current();
+	for (;;) {
+		int r = task_sleep(deadline);
 
-	if (!p)
+		if (r == -ETIMEDOUT)
+			return 0;
+		if (r == -EINTR)
+			return -EINTR;
+		/* Woken early by nobody in particular: sleep on. */
+	}
+}
+
+void proc_stop(struct proc *p, int sig)
+{
+	if (p->state != PROC_ALIVE || p->group_exit)
 		return;
-	p->wake_tsc = deadline;
-	p->state = PROC_SLEEPING;
-	schedule();
+	p->stop_sig = sig;
+	p->stop_report = 1;
+	p->cont_report = 0;
+	for (struct thread *t = p->threads; t; t = t->next_in_proc)
+		if (t->state != T_DEAD)
+			t->state = T_STOPPED;
+	proc_notify_parent(p, CLD_STOPPED, sig);
+}
+
+void proc_continue(struct proc *p)
+{
+	int was_stopped = p->stop_sig != 0;
+
+	p->stop_sig = 0;
+	p->stop_report = 0;
+	for (struct thread *t = p->threads; t; t = t->next_in_proc) {
+		if (t->state == T_STOPPED) {
+			t->state = T_SLEEPING;
+			sched_wake(t);
+		}
+	}
+	if (was_stopped) {
+		p->cont_report = 1;
+		proc_notify_parent(p, CLD_CONTINUED, SIGCONT);
+	}
+}
+
+/* ITIMER_REAL: SIGALRM when the deadline passes, re-armed by the interval. */
+static void run_alarms(void)
+{
+	uint64_t now = rdtsc();
+
+	for (struct proc *p = all; p; p = p->next_all) {
+		if (!p->alarm_tsc || now < p->alarm_tsc || p->state != PROC_ALIVE)
+			continue;
+		p->alarm_tsc = p->alarm_interval_ns ? ktime_deadline(p->alarm_interval_ns) : 0;
+		signal_send(p, SIGALRM, NULL);
+	}
 }
 
 void proc_tick(const struct trap_frame *tf)
 {
-	struct proc *p = proc_current();
+	struct thread *t = thread_current();
 
-	if (!p || !tf_from_user(tf))
-		return;
-	p->preemptions++;
-	p->state = PROC_RUNNABLE;
-	schedule();
+	if (t->proc && tf_from_user(tf))
+		t->utime_ns += 1000000000ULL / SCHED_HZ;
+	run_alarms();
+	tty_poll();
+	sched_tick(tf);
+	if (thread_current() == t)
+		free_dead_threads();
+}
+
+void proc_fpu_init(void)
+{
+	sched_init();
+}
+
+/* The rest of a kernel-started process: files, a thread, and the frame that enters ring 3. */
+int proc_start(struct proc *p, uint64_t entry, uint64_t rsp, int ctty)
+{
+	struct trap_frame tf;
+	struct thread *t;
+	struct file *in = NULL, *out = NULL;
+	int err;
+
+	p->files = fdtable_new();
+	p->fs = fs_ctx_new(vfs_root(), vfs_root());
+	p->sighand = sighand_new();
+	if (!p->files || !p->fs || !p->sighand)
+		return -ENOMEM;
+	/* stdin: the terminal for a shell, /dev/null for a batch program; stdout and stderr: the console. */
+	err = vfs_open(p->fs, NULL, ctty ? "/dev/console" : "/dev/null", O_RDWR, 0, &in);
+	if (!err)
+		err = vfs_open(p->fs, NULL, "/dev/console", O_RDWR, 0, &out);
+	if (err) {
+		file_put(in);
+		return err;
+	}
+	fd_install(p->files, 0, in, 0, FD_MAX_DEFAULT);
+	fd_install(p->files, 1, out, 0, FD_MAX_DEFAULT);
+	fd_install(p->files, 2, file_get(out), 0, FD_MAX_DEFAULT);
+	if (ctty) {
+		struct tty *tt = tty_console();
+
+		tt->sid = p->sid;
+		tt->pgrp = p->pgid;
+	}
+	t = thread_new(p);
+	if (!t)
+		return -EAGAIN;
+	t->tid = p->pid;
+	p->threads = t;
+	p->nthreads = 1;
+	memset(&tf, 0, sizeof(tf));
+	tf.rip = entry;
+	tf.rsp = rsp;
+	tf.rflags = RFLAGS_IF | RFLAGS_RESERVED1;
+	thread_prepare_user(t, &tf);
+	sched_wake(t);
+	return 0;
+}
+
+/* Undo proc_alloc for a process that never ran. */
+void proc_abort(struct proc *p)
+{
+	fdtable_put(p->files);
+	fs_ctx_put(p->fs);
+	if (p->sighand)
+		sighand_put(p->sighand);
+	if (p->uvm)
+		uvm_put(p->uvm);
+	p->files = NULL;
+	p->fs = NULL;
+	p->sighand = NULL;
+	p->uvm = NULL;
+	p->state = PROC_ZOMBIE;
+	unlink_child(p);
+	if (p->threads) {
+		struct thread *t = p->threads;
+
+		p->threads = NULL;
+		thread_free(t);
+	}
+	proc_free_if_done(p);
+}
+
+struct proc *proc_spawn(const char *name, const char *path, const void *elf, size_t size, const char *const *argv,
+			const char *const *envp, char *err, size_t err_size)
+{
+	struct elf_image img;
+	struct proc *p;
+	uint64_t rsp;
+	int pid = proc_alloc_pid(), e;
+
+	if (pid < 0) {
+		ksnprintf(err, err_size, "too many processes (%d)", pid);
+		return NULL;
+	}
+	if (elf_parse(elf, size, USER_PIE_BASE, &img, err) != 0)
+		return NULL;
+	p = proc_alloc(NULL, pid);
+	if (!p) {
+		ksnprintf(err, err_size, "no memory for the process (%d)", -ENOMEM);
+		return NULL;
+	}
+	p->kernel_waits = 1;
+	kstrlcpy(p->name, name, sizeof(p->name));
+	kstrlcpy(p->path, path, sizeof(p->path));
+	p->uvm = uvm_new();
+	e = p->uvm ? 0 : -ENOMEM;
+	if (!e)
+		e = uvm_load_elf(p->uvm, &img, elf, path);
+	if (!e)
+		e = uvm_setup_stack(p->uvm, &img, argv, envp, &rsp);
+	if (!e)
+		e = proc_start(p, img.entry, rsp, 0);
+	if (e) {
+		ksnprintf(err, err_size, "could not build the process (%d)", e);
+		proc_abort(p);
+		return NULL;
+	}
+	p->arg_start = p->uvm->arg_start;
+	p->arg_end = p->uvm->arg_end;
+	p->env_start = p->uvm->env_start;
+	p->env_end = p->uvm->env_end;
+	return p;
 }
