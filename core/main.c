@@ -15,22 +15,27 @@
  */
 #include "bench.h"
 #include "bootreport.h"
+#include "console.h"
 #include "cpu.h"
 #include "efirt.h"
+#include "fbcon.h"
+#include "finish.h"
 #include "heap.h"
 #include "kernel.h"
 #include "kvm.h"
 #include "lapic.h"
 #include "memlayout.h"
 #include "mmreport.h"
+#include "panic.h"
 #include "percpu.h"
 #include "pmm.h"
 #include "proc.h"
 #include "ps2kbd.h"
-#include "report.h"
+#include "record.h"
 #include "runner.h"
 #include "screen.h"
 #include "serial.h"
+#include "tests.h"
 #include "trap.h"
 #include "tsc.h"
 #include "x86.h"
@@ -39,10 +44,6 @@
 #define SCHED_HZ 100
 
 struct boot_info *g_boot;
-uint64_t g_fb_virt; /* the framebuffer in the MMIO window (write-combining), or 0 */
-
-void boot_checks(long nregions);
-void mm_checks(void);
 
 static uint64_t kvm_build_ticks;
 
@@ -74,9 +75,13 @@ static void memory_init(long nregions)
 	if (err < 0)
 		kprintf("efirt: runtime services unavailable (%d); ACPI will power off\n", err);
 	if (g_boot->fb.base) {
-		g_fb_virt = kvm_map_mmio(g_boot->fb.base, g_boot->fb.size, VM_READ | VM_WRITE | VM_WC, "[framebuffer]");
-		if (!g_fb_virt)
+		uint64_t fb_virt = kvm_map_mmio(g_boot->fb.base, g_boot->fb.size, VM_READ | VM_WRITE | VM_WC,
+						"[framebuffer]");
+
+		if (!fb_virt)
 			kprintf("kvm: could not map the framebuffer\n");
+		else if (!fbcon_init(&g_boot->fb, fb_virt))
+			console_attach(fbcon_write, 1); /* the screen shows the output from its first line */
 	}
 	wx = kvm_wx_violations(&bad);
 	if (wx)
@@ -108,6 +113,8 @@ void kmain(uint64_t boot_info_phys)
 	/* The firmware's GDT and IDT are not mapped any more: replace them first. */
 	gdt_init();
 	idt_init();
+	console_attach(serial_write, 0);
+	panic_set_stop(finish);
 	g_boot = PHYS_TO_DIRECT(boot_info_phys);
 	if (g_boot->magic != BOOT_INFO_MAGIC || g_boot->version != BOOT_INFO_VERSION ||
 	    g_boot->size != sizeof(struct boot_info)) {

@@ -6,7 +6,6 @@
 #include "efirt.h"
 
 #include "json.h"
-#include "report.h"
 
 #include "kernel.h"
 #include "kerrno.h"
@@ -15,6 +14,7 @@
 #include "memlayout.h"
 #include "memmap.h"
 #include "pmm.h"
+#include "record.h"
 #include "x86.h"
 
 typedef void(__attribute__((ms_abi)) * efi_reset_system_fn)(uint32_t type, uint64_t status, uint64_t data_size,

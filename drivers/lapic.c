@@ -26,7 +26,7 @@
 #include "kernel.h"
 #include "kerrno.h"
 #include "kvm.h"
-#include "report.h"
+#include "record.h"
 #include "trap.h"
 #include "tsc.h"
 #include "x86.h"

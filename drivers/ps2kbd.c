@@ -29,7 +29,7 @@
 #include "kernel.h"
 #include "kvm.h"
 #include "memlayout.h"
-#include "report.h"
+#include "record.h"
 #include "x86.h"
 #endif
 

@@ -11,7 +11,7 @@
 #include "kernel.h"
 #include "kvm.h"
 #include "memlayout.h"
-#include "report.h"
+#include "record.h"
 #include "serial.h"
 
 static const char *source = "none";

@@ -10,6 +10,7 @@
 #include "kstring.h"
 #include "kvm.h"
 #include "memlayout.h"
+#include "panic.h"
 #include "pmm.h"
 
 #define KSTACK_SLOTS ((KSTACK_AREA_END - KSTACK_AREA_BASE) / KSTACK_SLOT_SIZE)

@@ -16,6 +16,7 @@
 #include "kerrno.h"
 #include "kstring.h"
 #include "memlayout.h"
+#include "panic.h"
 #include "pmm.h"
 #include "x86.h"
 

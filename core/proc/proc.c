@@ -10,6 +10,7 @@
  * thread reaps it.
  */
 #include "proc.h"
+#include "panic.h"
 #include "procsnap.h"
 
 #include "cpu.h"

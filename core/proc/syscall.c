@@ -5,7 +5,7 @@
  * goes through uaccess; anything unknown returns -ENOSYS and is logged once
  * per number.
  */
-#include "fbcon.h"
+#include "console.h"
 #include "heap.h"
 #include "json.h"
 #include "kernel.h"
@@ -15,7 +15,7 @@
 #include "proc.h"
 #include "procfs.h"
 #include "random.h"
-#include "report.h"
+#include "record.h"
 #include "serial.h"
 #include "tsc.h"
 #include "uaccess.h"

@@ -9,7 +9,7 @@
 #include "kernel.h"
 #include "proc.h"
 #include "procfs.h"
-#include "report.h"
+#include "record.h"
 
 static void print_text(size_t (*fmt)(struct proc *, char *, size_t), struct proc *p)
 {

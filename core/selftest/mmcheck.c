@@ -12,7 +12,7 @@
 #include "kvm.h"
 #include "memlayout.h"
 #include "pmm.h"
-#include "report.h"
+#include "tests.h"
 #include "x86.h"
 
 /* Pages checked per mapped region: all of a small one, a spread of a large one. */

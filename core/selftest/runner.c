@@ -16,7 +16,7 @@
 #include "pmm.h"
 #include "proc.h"
 #include "procfs.h"
-#include "report.h"
+#include "tests.h"
 #include "userprog.h"
 
 #define ARGS_MAX 16

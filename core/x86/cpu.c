@@ -12,7 +12,7 @@
 #include "kernel.h"
 #include "kstring.h"
 #include "paging.h"
-#include "report.h"
+#include "record.h"
 #include "x86.h"
 
 /*

@@ -20,8 +20,9 @@
 #include "kvm.h"
 #include "lapic.h"
 #include "memlayout.h"
+#include "panic.h"
 #include "proc.h"
-#include "report.h"
+#include "record.h"
 #include "uaccess.h"
 #include "x86.h"
 
