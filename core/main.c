@@ -21,15 +21,20 @@
 #include "fbcon.h"
 #include "finish.h"
 #include "heap.h"
+#include "hwreport.h"
 #include "kernel.h"
+#include "kfault.h"
 #include "kvm.h"
 #include "lapic.h"
 #include "memlayout.h"
 #include "mmreport.h"
+#include "monitor.h"
 #include "panic.h"
 #include "percpu.h"
 #include "pmm.h"
 #include "proc.h"
+#include "procreport.h"
+#include "procsnap.h"
 #include "ps2kbd.h"
 #include "record.h"
 #include "runner.h"
@@ -68,7 +73,7 @@ static void memory_init(long nregions)
 	if (err)
 		panic("mm: building the kernel page tables failed (%d)", err);
 	heap_init(&heap_pages);
-	err = trap_init_ist();
+	err = kstack_setup_ist();
 	if (err)
 		panic("trap: no IST stacks (%d)", err);
 	err = efirt_init();
@@ -82,8 +87,9 @@ static void memory_init(long nregions)
 			kprintf("kvm: could not map the framebuffer\n");
 		else if (!fbcon_init(&g_boot->fb, fb_virt))
 			console_attach(fbcon_write, 1); /* the screen shows the output from its first line */
+		fb_report(&g_boot->fb);
 	}
-	wx = kvm_wx_violations(&bad);
+	wx = mm_wx_violations(&bad);
 	if (wx)
 		panic("mm: W^X violated: page 0x%llx is writable and executable (%lu pages in all)",
 		      (unsigned long long)bad, wx);
@@ -95,7 +101,11 @@ static void user_init(void)
 	int err;
 
 	percpu_init();
-	proc_fpu_init();
+	proc_init();
+	/* What else wants to know when a process ends, in this order. */
+	proc_add_exit_hook(monitor_note_exit);	/* on_finish=monitor keeps every process for ps, maps PID, pmap PID */
+	proc_add_exit_hook(procsnap_note_exit); /* the layout screen's per-process columns and fault list */
+	proc_add_exit_hook(proc_report_exit);	/* maps, pmap -x and the exit record */
 	if (!tsc_calibrate())
 		kprintf("tsc: no PIT to calibrate against; clock_gettime and nanosleep will not advance\n");
 	err = lapic_init();
@@ -115,6 +125,7 @@ void kmain(uint64_t boot_info_phys)
 	idt_init();
 	console_attach(serial_write, 0);
 	panic_set_stop(finish);
+	trap_set_fatal(kfault_report);
 	g_boot = PHYS_TO_DIRECT(boot_info_phys);
 	if (g_boot->magic != BOOT_INFO_MAGIC || g_boot->version != BOOT_INFO_VERSION ||
 	    g_boot->size != sizeof(struct boot_info)) {

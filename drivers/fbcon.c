@@ -33,7 +33,6 @@
 
 #ifndef ATLAS_HOST
 #include "kernel.h"
-#include "record.h"
 #include "tsc.h"
 #include "x86.h"
 #endif
@@ -460,11 +459,8 @@ uint32_t fbcon_cell(uint32_t col, uint32_t row)
 }
 
 #ifndef ATLAS_HOST
-static const char *const format_names[] = { "none", "RGBX", "BGRX", "bitmask" };
-
 int fbcon_init(const struct boot_fb *bfb, uint64_t virt)
 {
-	const struct fb_font *f;
 	int result;
 
 	if (!bfb->base || !virt)
@@ -481,14 +477,6 @@ int fbcon_init(const struct boot_fb *bfb, uint64_t virt)
 			bfb->height, bfb->gop_mode, result);
 		return result;
 	}
-	f = fb_font();
-	if (report_human())
-		kprintf("fb: %ux%u %s, %u bytes per pixel, %u pixels per scan line, GOP mode %u; console %ux%u in %s "
-			"(%ux%u); back buffer %llu KiB\n",
-			bfb->width, bfb->height,
-			bfb->format < ARRAY_SIZE(format_names) ? format_names[bfb->format] : "?", fb_bytes_per_pixel(),
-			bfb->pitch_pixels, bfb->gop_mode, con.cols, con.rows, f->name, f->width, f->height,
-			(unsigned long long)bfb->width * bfb->height * sizeof(uint32_t) >> 10);
 	return 0;
 }
 #endif

@@ -82,6 +82,9 @@ int efi_gop_sizes(struct efi_gop_size *sizes, int max, int *current);
 void efi_read_fw_identity(struct boot_info *bi);
 int efi_conout_has_uart(void);
 
+/* efi/kernel_blob.S: the stripped kernel ELF, embedded whole. */
+extern const uint8_t atlas_kernel_elf[], atlas_kernel_elf_end[];
+
 /* efi/kload.c: copy the embedded kernel ELF to fresh pages. */
 struct kernel_image {
 	uint64_t phys;	/* where the image starts (KERNEL_BASE maps here) */

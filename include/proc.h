@@ -99,18 +99,41 @@ void proc_tick(const struct trap_frame *tf);
 /* Processes alive (not free, not reaped). */
 int proc_live(void);
 
-/* Set up the FPU/SSE state every new process starts from (CR0/CR4 bits, fninit, MXCSR). */
-void proc_fpu_init(void);
+/*
+ * Make the CPU ready for processes: the FPU/SSE state every new process
+ * starts from (CR0/CR4 bits, fninit, MXCSR), and the trap handlers that are
+ * processes' business (include/trap.h): the timer tick preempts, a ring-3
+ * exception is the process's (ufault), a user copy that faults returns
+ * -EFAULT. Needs the GDT, IDT and per-CPU block.
+ */
+void proc_init(void);
 
 /*
- * core/report/procreport.c: how the process ended, its /proc/PID/maps lines and its
- * `pmap -x` table (human), {"rec":"exit"} and one {"rec":"maps"} per area
- * (JSON). Called in the process's context just before its address space goes.
+ * What else must know when a process ends (the monitor's ps, the layout
+ * screen, the exit report): fn runs in the process's context as it ends,
+ * its address space still there, in the order the hooks were added.
+ * Returns 0, or -ENOSPC when PROC_EXIT_HOOKS are taken.
  */
-void proc_report_exit(struct proc *p);
+#define PROC_EXIT_HOOKS 4
+typedef void (*proc_exit_fn)(struct proc *p);
+int proc_add_exit_hook(proc_exit_fn fn);
 
 /* core/proc/syscall.c: emit what is left of the process's JSON-mode output line. */
 void proc_flush_output(struct proc *p);
+
+/*
+ * core/proc/ufault.c: an exception in ring 3 (trap_set_user). Returns when it
+ * was a page the process may have (demand paging); otherwise reports it (pid,
+ * program, signal, address, RIP, error bits, cause) and kills the process.
+ */
+void ufault(struct trap_frame *tf);
+/*
+ * Report a ring-3 fault described by tf (signal sig at addr, cause in words)
+ * and kill the current process. Never returns; needs a current process.
+ */
+void ufault_kill(const struct trap_frame *tf, int sig, uint64_t addr, const char *cause) __attribute__((noreturn));
+/* IRETQ refused the return to ring 3 whose user frame is uf (trap_set_bad_return): kill the process. */
+void ufault_bad_return(struct trap_frame *uf) __attribute__((noreturn));
 
 /* Name of a signal number ("SIGSEGV"). Never NULL. */
 const char *signal_name(int sig);

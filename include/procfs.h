@@ -10,12 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "uvm.h"
 #include "vma.h"
-
-struct vma_usage {
-	uint64_t rss;	/* bytes present (PTE.P) */
-	uint64_t dirty; /* bytes present and dirty (PTE.D) */
-};
 
 /* Fill *u for area v (called once per area, in order). */
 typedef void (*vma_usage_fn)(const struct vma *v, struct vma_usage *u, void *ctx);
@@ -41,14 +37,6 @@ size_t procfs_maps(const struct vma_list *l, char *buf, size_t size);
  */
 size_t procfs_pmap_x(const struct vma_list *l, int pid, const char *cmdline, vma_usage_fn usage, void *ctx, char *buf,
 		     size_t size);
-
-struct proc_status {
-	const char *name; /* comm: program name without directories, at most 15 chars shown */
-	int pid;
-	char state; /* 'R' running, 'S' sleeping, 'Z' zombie */
-	uint64_t vm_peak, vm_size, vm_rss, vm_data, vm_stk, vm_exe, rss_anon, rss_file; /* bytes */
-	int threads;
-};
 
 /*
  * /proc/PID/status in Linux's "Key:\tvalue" layout: Name, State (e.g.

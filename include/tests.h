@@ -41,6 +41,13 @@ const char *tests_failed_name(unsigned i);
 void boot_checks(long nregions);
 void mm_checks(void);
 
+/*
+ * The W^X check over every page table the kernel keeps: its own and the
+ * UEFI runtime services' (efirt_count_wx). Returns the pages both writable
+ * and executable, and the first in *first: 0 means W^X holds.
+ */
+unsigned long mm_wx_violations(uint64_t *first);
+
 /* core/selftest/selftest.c: cause the fault selftest= names (does not return unless NONE). */
 void selftest_run(enum selftest t);
 

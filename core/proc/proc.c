@@ -10,20 +10,21 @@
  * thread reaps it.
  */
 #include "proc.h"
-#include "panic.h"
-#include "procsnap.h"
 
 #include "cpu.h"
 #include "elf.h"
+#include "entry.h"
 #include "heap.h"
 #include "kernel.h"
 #include "kerrno.h"
 #include "kstring.h"
 #include "kvm.h"
+#include "lapic.h"
 #include "memlayout.h"
-#include "monitor.h"
+#include "panic.h"
 #include "percpu.h"
 #include "pmm.h"
+#include "uaccess.h"
 #include "x86.h"
 
 #define MXCSR_DEFAULT 0x1F80U
@@ -35,9 +36,8 @@ static struct proc *procs[PROC_MAX];
 static struct proc kthread; /* pid 0: kmain, the runner and idle loop */
 static int next_pid = 1, rr_next;
 static uint8_t fx_initial[FXSAVE_SIZE] __attribute__((aligned(16)));
-
-extern char proc_first_entry[];
-void switch_context(uint64_t *prev_ksp, uint64_t next_ksp);
+static proc_exit_fn exit_hooks[PROC_EXIT_HOOKS];
+static size_t nexit_hooks;
 
 static const char *const sig_names[] = {
 	[SIGILL] = "SIGILL", [SIGTRAP] = "SIGTRAP", [SIGBUS] = "SIGBUS",
@@ -53,7 +53,15 @@ const char *signal_name(int sig)
 	return sig_names[n];
 }
 
-void proc_fpu_init(void)
+/* The timer interrupt: count it, end it, preempt ring 3. */
+static void timer_tick(struct trap_frame *tf)
+{
+	lapic_tick();
+	lapic_eoi();
+	proc_tick(tf);
+}
+
+void proc_init(void)
 {
 	uint32_t mxcsr = MXCSR_DEFAULT;
 
@@ -64,6 +72,19 @@ void proc_fpu_init(void)
 	kthread.pid = 0;
 	kstrlcpy(kthread.name, "kernel", sizeof(kthread.name));
 	g_percpu.cur = &kthread;
+	trap_set_irq(VEC_TIMER, timer_tick);
+	trap_set_user(ufault);
+	trap_set_bad_return(ufault_bad_return);
+	if (trap_add_fixup(uaccess_trap_fixup))
+		panic("proc: no room for the user-copy fixup");
+}
+
+int proc_add_exit_hook(proc_exit_fn fn)
+{
+	if (nexit_hooks == PROC_EXIT_HOOKS)
+		return -ENOSPC;
+	exit_hooks[nexit_hooks++] = fn;
+	return 0;
 }
 
 struct proc *proc_current(void)
@@ -241,10 +262,8 @@ static void finish_current(struct proc *p)
 {
 	p->end_tsc = rdtsc();
 	proc_flush_output(p);
-	monitor_note_exit(p);  /* on_finish=monitor keeps every process for ps, maps PID, pmap PID */
-	procsnap_note_exit(p); /* the layout screen's per-process columns and fault list */
-	if (!p->quiet)
-		proc_report_exit(p);
+	for (size_t i = 0; i < nexit_hooks; i++)
+		exit_hooks[i](p);
 	write_cr3(kvm_pt()->root);
 	for (int i = 0; i < PROC_FDS; i++) {
 		kfree(p->fd[i].data);

@@ -8,6 +8,7 @@
  */
 #include "runner.h"
 
+#include "elf.h"
 #include "heap.h"
 #include "json.h"
 #include "kernel.h"
