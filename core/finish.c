@@ -13,6 +13,8 @@
  *              shutdown or reboot command, which end the run as above
  * A panic halts unless on_finish=exit: a real machine keeps the message.
  */
+#include "finish.h"
+
 #include "acpi.h"
 #include "efirt.h"
 #include "kernel.h"
@@ -21,7 +23,6 @@
 #include "kvm.h"
 #include "memlayout.h"
 #include "monitor.h"
-#include "report.h"
 #include "serial.h"
 #include "x86.h"
 

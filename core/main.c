@@ -15,32 +15,38 @@
  */
 #include "bench.h"
 #include "bootreport.h"
+#include "console.h"
 #include "cpu.h"
 #include "efirt.h"
+#include "fbcon.h"
+#include "finish.h"
 #include "heap.h"
+#include "hwreport.h"
 #include "kernel.h"
+#include "kfault.h"
 #include "kvm.h"
 #include "lapic.h"
 #include "memlayout.h"
 #include "mmreport.h"
+#include "monitor.h"
+#include "panic.h"
 #include "percpu.h"
 #include "pmm.h"
 #include "proc.h"
+#include "procreport.h"
+#include "procsnap.h"
 #include "ps2kbd.h"
-#include "report.h"
+#include "record.h"
 #include "runner.h"
 #include "screen.h"
 #include "serial.h"
+#include "tests.h"
 #include "trap.h"
 #include "tsc.h"
 #include "x86.h"
 
 
 struct boot_info *g_boot;
-uint64_t g_fb_virt; /* the framebuffer in the MMIO window (write-combining), or 0 */
-
-void boot_checks(long nregions);
-void mm_checks(void);
 
 static uint64_t kvm_build_ticks;
 
@@ -65,18 +71,23 @@ static void memory_init(long nregions)
 	if (err)
 		panic("mm: building the kernel page tables failed (%d)", err);
 	heap_init(&heap_pages);
-	err = trap_init_ist();
+	err = kstack_setup_ist();
 	if (err)
 		panic("trap: no IST stacks (%d)", err);
 	err = efirt_init();
 	if (err < 0)
 		kprintf("efirt: runtime services unavailable (%d); ACPI will power off\n", err);
 	if (g_boot->fb.base) {
-		g_fb_virt = kvm_map_mmio(g_boot->fb.base, g_boot->fb.size, VM_READ | VM_WRITE | VM_WC, "[framebuffer]");
-		if (!g_fb_virt)
+		uint64_t fb_virt = kvm_map_mmio(g_boot->fb.base, g_boot->fb.size, VM_READ | VM_WRITE | VM_WC,
+						"[framebuffer]");
+
+		if (!fb_virt)
 			kprintf("kvm: could not map the framebuffer\n");
+		else if (!fbcon_init(&g_boot->fb, fb_virt))
+			console_attach(fbcon_write, 1); /* the screen shows the output from its first line */
+		fb_report(&g_boot->fb);
 	}
-	wx = kvm_wx_violations(&bad);
+	wx = mm_wx_violations(&bad);
 	if (wx)
 		panic("mm: W^X violated: page 0x%llx is writable and executable (%lu pages in all)",
 		      (unsigned long long)bad, wx);
@@ -88,7 +99,11 @@ static void user_init(void)
 	int err;
 
 	percpu_init();
-	proc_fpu_init();
+	proc_init();
+	/* What else wants to know when a process ends, in this order. */
+	proc_add_exit_hook(monitor_note_exit);	/* on_finish=monitor keeps every process for ps, maps PID, pmap PID */
+	proc_add_exit_hook(procsnap_note_exit); /* the layout screen's per-process columns and fault list */
+	proc_add_exit_hook(proc_report_exit);	/* maps, pmap -x and the exit record */
 	if (!tsc_calibrate())
 		kprintf("tsc: no PIT to calibrate against; clock_gettime and nanosleep will not advance\n");
 	err = lapic_init();
@@ -106,6 +121,9 @@ void kmain(uint64_t boot_info_phys)
 	/* The firmware's GDT and IDT are not mapped any more: replace them first. */
 	gdt_init();
 	idt_init();
+	console_attach(serial_write, 0);
+	panic_set_stop(finish);
+	trap_set_fatal(kfault_report);
 	g_boot = PHYS_TO_DIRECT(boot_info_phys);
 	if (g_boot->magic != BOOT_INFO_MAGIC || g_boot->version != BOOT_INFO_VERSION ||
 	    g_boot->size != sizeof(struct boot_info)) {

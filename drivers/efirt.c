@@ -5,9 +5,6 @@
  */
 #include "efirt.h"
 
-#include "json.h"
-#include "report.h"
-
 #include "kernel.h"
 #include "kerrno.h"
 #include "kstring.h"
@@ -15,6 +12,7 @@
 #include "memlayout.h"
 #include "memmap.h"
 #include "pmm.h"
+#include "trap.h"
 #include "x86.h"
 
 typedef void(__attribute__((ms_abi)) * efi_reset_system_fn)(uint32_t type, uint64_t status, uint64_t data_size,
@@ -113,6 +111,22 @@ static int map_mat(void)
 	return 0;
 }
 
+/* A fault while a runtime call is in progress is the firmware's: back to the kernel's tables, then the fallback. */
+static int trap_fixup(struct trap_frame *tf)
+{
+	void (*fallback)(void) = call_fallback;
+
+	(void)tf;
+	if (!in_call)
+		return 0;
+	write_cr3(saved_cr3);
+	in_call = 0;
+	kprintf("efirt: the firmware faulted inside a runtime call; using the fallback\n");
+	fallback();
+	for (;;)
+		hlt();
+}
+
 int efirt_init(void)
 {
 	const uint8_t *raw = PHYS_TO_DIRECT(g_boot->memmap);
@@ -155,30 +169,9 @@ int efirt_init(void)
 	}
 	share_kernel_half();
 	regions_mapped = mapped;
+	if (trap_add_fixup(trap_fixup))
+		kprintf("efirt: no trap fixup left; a fault in a runtime call will be a kernel fault\n");
 	return mapped;
-}
-
-void efirt_report(void)
-{
-	struct jrec r;
-
-	if (report_human()) {
-		kprintf("\nUEFI runtime services: %s; %d runtime regions mapped 1:1 in a separate table",
-			efirt_available() ? "callable" : "not available", regions_mapped);
-		if (mat_entries)
-			kprintf(", split by the Memory Attributes Table (%d entries)\n", mat_entries);
-		else
-			kprintf("\n  no Memory Attributes Table: %llu runtime-code pages are RWX in that table only\n",
-				(unsigned long long)rwx_pages);
-	}
-	jrec_begin(&r, "efirt");
-	jrec_bool(&r, "available", efirt_available());
-	jrec_u64(&r, "regions", (uint64_t)regions_mapped);
-	jrec_bool(&r, "mat", mat_entries > 0);
-	jrec_u64(&r, "mat_entries", (uint64_t)mat_entries);
-	jrec_u64(&r, "rwx_pages", rwx_pages);
-	jrec_hex(&r, "reset_system", g_boot->rt_reset_system);
-	report_emit(&r);
 }
 
 int efirt_available(void)
@@ -186,21 +179,13 @@ int efirt_available(void)
 	return rtpt.root != 0;
 }
 
-int efirt_in_call(void)
+void efirt_info(struct efirt_info *info)
 {
-	return in_call;
-}
-
-void efirt_fault(void)
-{
-	void (*fallback)(void) = call_fallback;
-
-	write_cr3(saved_cr3);
-	in_call = 0;
-	kprintf("efirt: the firmware faulted inside a runtime call; using the fallback\n");
-	fallback();
-	for (;;)
-		hlt();
+	info->available = efirt_available();
+	info->regions = regions_mapped;
+	info->mat_entries = mat_entries;
+	info->rwx_pages = rwx_pages;
+	info->reset_system = g_boot->rt_reset_system;
 }
 
 void efirt_reset(unsigned type, void (*fallback)(void))

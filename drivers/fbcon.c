@@ -33,7 +33,6 @@
 
 #ifndef ATLAS_HOST
 #include "kernel.h"
-#include "report.h"
 #include "tsc.h"
 #include "x86.h"
 #endif
@@ -460,23 +459,13 @@ uint32_t fbcon_cell(uint32_t col, uint32_t row)
 }
 
 #ifndef ATLAS_HOST
-extern uint64_t g_fb_virt; /* core/main.c: the framebuffer in the MMIO window, or 0 */
-
-static const char *const format_names[] = { "none", "RGBX", "BGRX", "bitmask" };
-
-int fbcon_init(void)
+int fbcon_init(const struct boot_fb *bfb, uint64_t virt)
 {
-	static int done, result;
-	const struct boot_fb *bfb;
-	const struct fb_font *f;
+	int result;
 
-	if (done)
-		return result;
-	if (!g_boot || !g_boot->fb.base || !g_fb_virt)
-		return -ENODEV; /* nothing to do (yet): efi/ already said why there is no framebuffer */
-	done = 1;
-	bfb = &g_boot->fb;
-	result = fb_init(bfb, g_fb_virt);
+	if (!bfb->base || !virt)
+		return -ENODEV; /* efi/ already said why there is no framebuffer */
+	result = fb_init(bfb, virt);
 	if (!result)
 		result = fbcon_setup();
 	if (result == -ENOENT) {
@@ -488,14 +477,6 @@ int fbcon_init(void)
 			bfb->height, bfb->gop_mode, result);
 		return result;
 	}
-	f = fb_font();
-	if (report_human())
-		kprintf("fb: %ux%u %s, %u bytes per pixel, %u pixels per scan line, GOP mode %u; console %ux%u in %s "
-			"(%ux%u); back buffer %llu KiB\n",
-			bfb->width, bfb->height,
-			bfb->format < ARRAY_SIZE(format_names) ? format_names[bfb->format] : "?", fb_bytes_per_pixel(),
-			bfb->pitch_pixels, bfb->gop_mode, con.cols, con.rows, f->name, f->width, f->height,
-			(unsigned long long)bfb->width * bfb->height * sizeof(uint32_t) >> 10);
 	return 0;
 }
 #endif

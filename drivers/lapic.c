@@ -26,7 +26,6 @@
 #include "kernel.h"
 #include "kerrno.h"
 #include "kvm.h"
-#include "report.h"
 #include "trap.h"
 #include "tsc.h"
 #include "x86.h"
@@ -366,30 +365,12 @@ uint64_t lapic_timer_hz(void)
 	return timer_hz;
 }
 
-void lapic_report(void)
+void lapic_state(struct lapic_state *st)
 {
-	uint32_t id = lapic_id();
-	char mode[40];
-	struct jrec r;
-
-	if (report_human()) {
-		if (tick_hz)
-			ksnprintf(mode, sizeof(mode), "periodic at %llu Hz", (unsigned long long)tick_hz);
-		else
-			ksnprintf(mode, sizeof(mode), "stopped");
-		if (ready)
-			kprintf("lapic: id %u, xAPIC at 0x%llx; timer %llu Hz (bus / %d), %s, %llu ticks so far\n", id,
-				(unsigned long long)regs_phys, (unsigned long long)timer_hz, LAPIC_TIMER_DIVISOR, mode,
-				(unsigned long long)ticks);
-		else
-			kprintf("lapic: not initialized (CPUID initial APIC id %u)\n", id);
-	}
-	jrec_begin(&r, "lapic");
-	jrec_hex(&r, "base", regs_phys);
-	jrec_u64(&r, "id", id);
-	jrec_u64(&r, "timer_hz", timer_hz);
-	jrec_u64(&r, "divide", LAPIC_TIMER_DIVISOR);
-	jrec_u64(&r, "tick_hz", tick_hz);
-	jrec_u64(&r, "ticks", ticks);
-	report_emit(&r);
+	st->ready = ready;
+	st->base = regs_phys;
+	st->id = lapic_id();
+	st->timer_hz = timer_hz;
+	st->tick_hz = tick_hz;
+	st->ticks = ticks;
 }

@@ -25,11 +25,9 @@
 
 #ifndef ATLAS_HOST
 #include "acpi.h"
-#include "json.h"
 #include "kernel.h"
 #include "kvm.h"
 #include "memlayout.h"
-#include "report.h"
 #include "x86.h"
 #endif
 
@@ -480,28 +478,9 @@ int ps2kbd_present(void)
 	return kbd.info.present;
 }
 
-void ps2kbd_report(void)
+const struct ps2kbd_info *ps2kbd_info(void)
 {
-	static const char *const fadt_names[] = { "unknown", "8042", "no_8042" };
-	const struct ps2kbd_info *i = &kbd.info;
-	struct jrec r;
-
 	ps2kbd_present();
-	if (report_human()) {
-		if (i->present)
-			kprintf("PS/2 keyboard: i8042 (FADT: %s), translation %s, decoding scan code set %d%s%s\n",
-				fadt_names[i->fadt], i->translation ? "on" : "off", i->set, i->why ? "; " : "",
-				i->why ? i->why : "");
-		else
-			kprintf("PS/2 keyboard: none (%s)\n", i->why);
-	}
-	jrec_begin(&r, "ps2kbd");
-	jrec_bool(&r, "present", i->present);
-	jrec_str(&r, "fadt", fadt_names[i->fadt]);
-	jrec_bool(&r, "translation", i->translation);
-	jrec_u64(&r, "set", (uint64_t)i->set);
-	jrec_hex(&r, "config", i->config);
-	jrec_str(&r, "why", i->why ? i->why : "");
-	report_emit(&r);
+	return &kbd.info;
 }
 #endif

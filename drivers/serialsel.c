@@ -7,11 +7,9 @@
  * answer the probe is never used, so a wrong table cannot hang the output.
  */
 #include "acpi.h"
-#include "json.h"
 #include "kernel.h"
 #include "kvm.h"
 #include "memlayout.h"
-#include "report.h"
 #include "serial.h"
 
 static const char *source = "none";
@@ -66,20 +64,7 @@ void serial_select_spcr(void)
 	source = "spcr";
 }
 
-void serial_report(void)
+const char *serial_source(void)
 {
-	struct jrec r;
-
-	if (report_human()) {
-		if (serial_mmio_base())
-			kprintf("Serial console: MMIO 16550 at 0x%llx (from %s)\n",
-				(unsigned long long)serial_mmio_base(), source);
-		else if (serial_port())
-			kprintf("Serial console: 16550 at I/O port 0x%x (from %s)\n", serial_port(), source);
-	}
-	jrec_begin(&r, "serial");
-	jrec_str(&r, "source", source);
-	jrec_str(&r, "kind", serial_mmio_base() ? "mmio" : serial_port() ? "io" : "none");
-	jrec_hex(&r, "base", serial_mmio_base() ? serial_mmio_base() : serial_port());
-	report_emit(&r);
+	return source;
 }

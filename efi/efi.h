@@ -80,7 +80,14 @@ struct efi_gop_size {
  */
 int efi_gop_sizes(struct efi_gop_size *sizes, int max, int *current);
 void efi_read_fw_identity(struct boot_info *bi);
+/* The wall clock from GetTime, with the TSC at that moment, into bi (efi/clock.c). */
+void efi_read_clock(struct boot_info *bi);
+/* The initramfs into loader memory, its place in bi (efi/initrd.c). Problems are warnings. */
+void efi_load_initrd(struct boot_info *bi, EFI_LOADED_IMAGE *li);
 int efi_conout_has_uart(void);
+
+/* efi/kernel_blob.S: the stripped kernel ELF, embedded whole. */
+extern const uint8_t atlas_kernel_elf[], atlas_kernel_elf_end[];
 
 /* efi/kload.c: copy the embedded kernel ELF to fresh pages. */
 struct kernel_image {

@@ -14,8 +14,6 @@
 #include "kstring.h"
 #include "memlayout.h"
 
-extern const uint8_t atlas_kernel_elf[], atlas_kernel_elf_end[];
-
 static int bad(const char *what)
 {
 	efi_warn("embedded kernel ELF is malformed: %s\n", what);

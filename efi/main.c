@@ -120,7 +120,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	efi_copy_mat(bi);
 	efi_find_framebuffer(bi);
 
+	efi_read_clock(bi);
 	efi_load_programs(bi, li);
+	efi_load_initrd(bi, li);
 	if (efi_load_kernel(&k))
 		return EFI_LOAD_ERROR;
 	bi->kernel_phys = k.phys;

@@ -158,6 +158,14 @@ struct boot_info {
 	uint32_t option_warnings;
 	uint32_t conout_has_serial; /* ConOut already mirrors to a UART */
 	uint32_t ap_init_sent;	    /* efi/ sent INIT to all other processors after ExitBootServices */
+	/* The wall clock: seconds since 1970 (UTC) at TSC value clock_tsc, from GetTime; 0 when it failed. */
+	int64_t clock_epoch;
+	uint64_t clock_tsc;
+	int32_t clock_tz;      /* EFI_TIME.TimeZone as read (minutes; 2047: unspecified, taken as UTC) */
+	uint32_t clock_status; /* EFI_STATUS of GetTime, truncated */
+	/* The initramfs efi/ read (initrd=, \atlas\initrd.cpio): physical address and size, 0 without. */
+	uint64_t initrd_phys, initrd_size;
+	char initrd_path[96];
 };
 
 #endif

@@ -25,16 +25,11 @@ const struct cpu_features *cpu(void);
  * caches and the TLB when the PAT changes. Call on Atlas's own tables only.
  */
 void cpu_enable_features(void);
-/* {"rec":"cpu"} and a human line: features, CR0/CR3/CR4/EFER. */
-void cpu_report(void);
-
 /*
- * {"rec":"smp"} and a human line: processors in the ACPI MADT, and whether
- * efi/ parked the application processors with INIT.
+ * The PAT entry that holds write-combining once cpu_enable_features() ran
+ * (1: PWT alone selects it, in 4 KiB and large pages alike), or -1 when the
+ * CPU has no PAT.
  */
-void smp_report(void);
-
-/* PTE bits that select write-combining once cpu_enable_features() ran. */
-uint64_t cpu_pat_wc_bits(void);
+int cpu_pat_wc_entry(void);
 
 #endif

@@ -12,6 +12,8 @@
 #ifndef ATLAS_EFIRT_H
 #define ATLAS_EFIRT_H
 
+#include <stdint.h>
+
 #include "paging.h"
 
 /* EFI_RESET_TYPE (UEFI 2.10, 8.5.1). */
@@ -20,8 +22,10 @@
 #define EFI_RESET_SHUTDOWN 2
 
 /*
- * Build the runtime table from the raw firmware map. Returns the number of
- * runtime regions mapped, or a negative errno (then runtime calls are off).
+ * Build the runtime table from the raw firmware map, and register the trap
+ * fixup that turns a fault inside a runtime call into its fallback. Returns
+ * the number of runtime regions mapped, or a negative errno (then runtime
+ * calls are off).
  */
 int efirt_init(void);
 
@@ -34,17 +38,15 @@ int efirt_available(void);
  */
 void efirt_reset(unsigned type, void (*fallback)(void)) __attribute__((noreturn));
 
-/*
- * For the trap handler: a fault while a runtime call is in progress is the
- * firmware's. efirt_fault() switches back to the kernel tables and runs the
- * fallback of the call; it never returns. efirt_in_call() says whether a call
- * is in progress.
- */
-int efirt_in_call(void);
-void efirt_fault(void) __attribute__((noreturn));
-
-/* {"rec":"efirt"} and a human line: regions mapped, Memory Attributes Table use. */
-void efirt_report(void);
+/* What efirt_init did, for the report (core/report/hwreport.c). */
+struct efirt_info {
+	int available;	       /* ResetSystem can be called */
+	int regions;	       /* runtime regions mapped 1:1 */
+	int mat_entries;       /* Memory Attributes Table entries used (0: no MAT) */
+	uint64_t rwx_pages;    /* runtime-code pages mapped RWX for want of a MAT */
+	uint64_t reset_system; /* ResetSystem's physical address */
+};
+void efirt_info(struct efirt_info *info);
 
 /*
  * W^X pages of the runtime table (pt_count_wx). 0 when the firmware gave no

@@ -15,30 +15,7 @@
 
 #include "elf64.h"
 
-#define ELF_MAX_SEGMENTS 16
 #define ELF_ERR_MAX 128
-
-struct elf_segment {
-	uint64_t vaddr;	 /* p_vaddr */
-	uint64_t memsz;	 /* p_memsz */
-	uint64_t offset; /* p_offset */
-	uint64_t filesz; /* p_filesz */
-	uint32_t flags;	 /* PF_R | PF_W | PF_X */
-};
-
-struct elf_image {
-	uint64_t entry;
-	uint64_t phdr_vaddr; /* where the program headers are in memory (AT_PHDR), 0 if not loaded */
-	uint16_t phnum, phentsize;
-	uint64_t lo, hi;  /* page-aligned span of all PT_LOAD segments */
-	uint64_t bss_end; /* end of the highest segment's memsz (unaligned; the heap starts at ALIGN_UP(bss_end,
-			     PAGE_SIZE) == hi) */
-	int type;	  /* ET_EXEC or ET_DYN (static-PIE) */
-	int nseg;
-	struct elf_segment seg[ELF_MAX_SEGMENTS];
-	/* PT_TLS, for reports: musl sets TLS up itself from AT_PHDR. */
-	uint64_t tls_vaddr, tls_memsz;
-};
 
 /*
  * Validate data[0..size) as a static x86-64 executable for Atlas's user

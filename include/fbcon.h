@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "boot_info.h"
+
 /* Line colours (0xRRGGBB in fbcon.c's palette). */
 enum fbcon_color {
 	FBCON_NORMAL,  /* light grey */
@@ -38,13 +40,13 @@ enum fbcon_color fbcon_classify(const char *s, size_t n);
 
 #ifndef ATLAS_HOST
 /*
- * Kernel: take over the boot framebuffer (g_boot->fb, mapped at g_fb_virt)
- * with fb_init, then fbcon_setup. With report=human it prints one "fb: ..."
- * line saying what it found. Idempotent. Returns 0, or a negative errno
- * (-ENODEV without a framebuffer: gop=off, no GOP, BltOnly, mapping failed),
- * after which fbcon_write does nothing.
+ * Kernel: take over the boot framebuffer bfb, whose video memory is mapped
+ * at virt (write-combining), with fb_init, then fbcon_setup. With
+ * report=human it prints one "fb: ..." line saying what it found. Call once.
+ * Returns 0, or a negative errno (-ENODEV without a framebuffer: gop=off, no
+ * GOP, BltOnly), after which fbcon_write does nothing.
  */
-int fbcon_init(void);
+int fbcon_init(const struct boot_fb *bfb, uint64_t virt);
 #endif
 
 /*
@@ -94,12 +96,5 @@ void fbcon_cursor(uint32_t *col, uint32_t *row);
 uint32_t fbcon_cell(uint32_t col, uint32_t row);
 #define FBCON_CELL_GLYPH(v) ((v)&0xffffu)
 #define FBCON_CELL_COLOR(v) (((v) >> 16) & 0xffu)
-
-/*
- * core/lib/console.c: write s[0..n) to every console sink (the UART, then the
- * framebuffer console), as kprintf does. For output that is not formatted
- * by kprintf, such as ring-3 programs' writes to the console.
- */
-void console_write(const char *s, size_t n);
 
 #endif

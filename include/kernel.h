@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* kernel.h - what every kernel file needs: boot_info, panic, linker symbols. */
+/*
+ * kernel.h - what every kernel file needs: boot_info, linker symbols, kprintf
+ * and kdebug. (panic() is core/x86's: include/panic.h.)
+ */
 #ifndef ATLAS_KERNEL_H
 #define ATLAS_KERNEL_H
 
@@ -19,21 +22,16 @@ extern char __data_start[], __data_end[], __bss_start[], __bss_end[];
 /* A linker symbol as an address: the symbols are distinct objects to C. */
 #define SYM(s) ((uint64_t)(uintptr_t)(s))
 
-/*
- * Report a broken invariant and stop: prints "panic: <msg>" with the caller,
- * emits {"rec":"panic"}, then ends the run as on_finish says (exit code 0x12
- * with on_finish=exit). msg starts with the subsystem: "mm: ...".
- */
-void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-
 /* kvprintf for the console. */
 int kvprintf(const char *fmt, va_list ap);
 
 /* Informational output that only log=debug shows. */
 void kdebug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* core/selftest/selftest.c: cause the fault selftest= names (does not return unless NONE). */
-void selftest_run(enum selftest t);
+/* What uname and /proc/version call this kernel. */
+#define ATLAS_SYSNAME "Atlas"
+#define ATLAS_RELEASE "0.2"
+#define ATLAS_VERSION "#1 Atlas bare-metal UEFI kernel"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -62,6 +62,8 @@
 #define ENOTCONN 107
 #define ECANCELED 125
 #define ERESTARTSYS 512
+#define ERESTARTNOINTR 513 /* restart always (internal, never reaches ring 3) */
+#define ERESTARTNOHAND 514 /* restart when no handler runs (internal) */
 #define ENOIOCTLCMD 515
 
 #endif

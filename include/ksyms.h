@@ -12,6 +12,11 @@
 
 #define KSYM_NAME_MAX 64
 
+/* The generated table (build/ksyms.S): ksyms_count function addresses, sorted, and their names. */
+extern const uint64_t ksyms_count;
+extern const uint64_t ksyms_addr[];
+extern const char *const ksyms_name[];
+
 /*
  * The function containing addr: returns its name and sets *offset, or NULL
  * when addr is outside the kernel's text.

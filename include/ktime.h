@@ -22,6 +22,10 @@ struct kts {
 
 /* Nanoseconds since boot (CLOCK_MONOTONIC / CLOCK_BOOTTIME: Atlas never suspends). */
 uint64_t ktime_mono_ns(void);
+/* A TSC value as CLOCK_MONOTONIC nanoseconds. */
+uint64_t ktime_tsc_to_mono_ns(uint64_t tsc);
+/* At boot: the wall clock read epoch_sec (UTC) at TSC value at_tsc, from name ("efi", "rtc"). */
+void ktime_set_source(int64_t epoch_sec, uint64_t at_tsc, const char *name);
 /* The wall clock now (CLOCK_REALTIME). */
 struct kts ktime_real(void);
 /* Set the wall clock (clock_settime(CLOCK_REALTIME)): from now on ktime_real() counts from t. */

@@ -72,6 +72,12 @@ void kstack_free(int slot);
 void kstack_reserve_boot(void);
 /* The stack slot whose guard page or stack contains va, or -1. */
 int kstack_slot_of(uint64_t va);
+/*
+ * Give #DF, NMI, #MC and #DB kernel stacks of their own, on IST 1 to 4
+ * (include/trap.h), so a kernel stack overflow ends in a report, not a
+ * triple fault. Needs kvm_init. Returns 0 or a negative errno.
+ */
+int kstack_setup_ist(void);
 
 /* Unmap [va, va+size) and forget its region; flushes the TLB. Frees nothing. */
 void kvm_unmap(uint64_t va, uint64_t size);
@@ -94,11 +100,11 @@ const struct kregion *kvm_regions(size_t *count);
 const char *kvm_describe(uint64_t va, char *buf, size_t size);
 
 /*
- * Walk every present leaf of the kernel tables (and of the runtime-services
- * table) and count pages that are both writable and executable; *first gets
- * the first one. Returns the count: 0 means W^X holds.
+ * Walk every present leaf of the kernel tables and count pages that are
+ * both writable and executable; *first gets the first one. Returns the
+ * count: 0 means W^X holds.
  */
-unsigned long kvm_wx_violations(uint64_t *first);
+uint64_t kvm_wx_violations(uint64_t *first);
 
 /* Page tables of pt counted by level: [1] PT, [2] PD, [3] PDPT, [4] PML4. */
 void kvm_count_tables(struct pt *pt, uint64_t counts[PT_LEVELS + 1]);

@@ -139,11 +139,15 @@ uint32_t lapic_id(void);
  */
 uint64_t lapic_timer_hz(void);
 
-/*
- * Emit {"rec":"lapic","base":"0x…","id":N,"timer_hz":N,"divide":16,
- * "tick_hz":N} (tick_hz: the running periodic rate, 0 when stopped) and,
- * with human reports, one line saying the same.
- */
-void lapic_report(void);
+/* Where the local APIC stands, for the report (core/report/hwreport.c). */
+struct lapic_state {
+	int ready;	   /* lapic_init() succeeded */
+	uint64_t base;	   /* physical register page; 0 before lapic_init() mapped it */
+	uint32_t id;	   /* lapic_id() */
+	uint64_t timer_hz; /* lapic_timer_hz() */
+	uint64_t tick_hz;  /* the periodic rate running now, 0 when stopped */
+	uint64_t ticks;	   /* lapic_ticks() */
+};
+void lapic_state(struct lapic_state *st);
 
 #endif

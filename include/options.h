@@ -17,7 +17,7 @@ enum report_mode { REPORT_HUMAN, REPORT_JSON, REPORT_BOTH };
 enum serial_mode { SERIAL_AUTO, SERIAL_OFF, SERIAL_PORT };
 /* FINISH_MONITOR: the serial command monitor (core/report/monitor.c), left by its shutdown or reboot command. */
 enum on_finish { FINISH_SHUTDOWN, FINISH_REBOOT, FINISH_HALT, FINISH_EXIT, FINISH_MONITOR };
-enum log_level { LOG_INFO, LOG_DEBUG };
+enum log_level { LOG_INFO, LOG_DEBUG, LOG_SYSCALLS };
 /* selftest=: deliberate kernel faults, each of which must end in a clean report. */
 enum selftest { SELFTEST_NONE, SELFTEST_KSTACK, SELFTEST_NULL, SELFTEST_RODATA };
 /*
@@ -35,6 +35,7 @@ enum screen_mode { SCREEN_LAYOUT, SCREEN_CONSOLE };
 #define OPT_EBS_STALE_MAX 16
 #define OPT_WALK_MAX 8
 #define OPT_RUN_MAX 512
+#define OPT_PATH_MAX 96
 /* menu_timeout=: seconds the pre-boot menu waits for a first key; 0 waits for ever. */
 #define OPT_MENU_TIMEOUT_DEFAULT 5
 #define OPT_MENU_TIMEOUT_MAX 3600
@@ -58,6 +59,11 @@ struct options {
 	enum screen_mode screen;
 	int menu;	       /* menu=on: efi/menu.c's pre-boot menu on the firmware console */
 	unsigned menu_timeout; /* seconds before it boots by itself; 0: wait for a key */
+	/* initrd=\\PATH: the initramfs on the boot volume; empty means \\atlas\\initrd.cpio when there is one */
+	char initrd[OPT_PATH_MAX];
+	/* init="/PATH ARG...": the program pid 1 runs on the console terminal; empty: none */
+	char init[OPT_PATH_MAX];
+	int aslr; /* aslr=on: randomized stack, mmap base, brk and static-pie base */
 };
 
 /* Called once per problem found; msg is one line, without a newline. */

@@ -86,6 +86,8 @@ struct proc {
 	char cause[PROC_CAUSE];
 	uint64_t fault_addr, fault_rip;
 	int signal_fault_sig;	 /* the signal a fault queued for a handler (its cause is in cause) */
+	int pdeath_sig;		 /* prctl(PR_SET_PDEATHSIG): sent when the parent ends */
+	int no_new_privs;	 /* prctl(PR_SET_NO_NEW_PRIVS), recorded */
 	uint64_t faults_handled; /* faults the program caught with a handler */
 	/* Signals sent to the process as a whole, and their information. */
 	uint64_t shared_pending;
@@ -175,11 +177,18 @@ void proc_yield(void);
 /* Sleep until the TSC reaches deadline; -EINTR when a signal comes first (nanosleep). */
 int proc_sleep_until(uint64_t deadline);
 
+/* The load averages (1, 5, 15 minutes) in Linux's fixed point (FSHIFT 11), updated every 5 s. */
+void proc_loadavg(uint64_t avg[3]);
+
 /* Timer interrupt: account, run ITIMER_REAL, preempt ring 3. */
 void proc_tick(const struct trap_frame *tf);
 
-/* Set up the FPU/SSE state every new process starts from (CR0/CR4 bits, fninit, MXCSR). */
-void proc_fpu_init(void);
+/*
+ * Processes at boot: the FPU/SSE state every program starts from, the kernel
+ * thread, and the trap routes (timer tick, ring-3 faults, the bad-return and
+ * user-copy fixups).
+ */
+void proc_init(void);
 
 /* Job control: stop or continue every thread of p (SIGSTOP and friends, SIGCONT). */
 void proc_stop(struct proc *p, int sig);
@@ -194,15 +203,20 @@ void proc_notify_parent(struct proc *p, int code, int status);
  * screen's snapshots). At most PROC_EXIT_HOOKS.
  */
 #define PROC_EXIT_HOOKS 4
-typedef void (*proc_exit_hook)(struct proc *p);
-int proc_add_exit_hook(proc_exit_hook fn);
+typedef void (*proc_exit_fn)(struct proc *p);
+int proc_add_exit_hook(proc_exit_fn fn);
 
 /*
- * core/report/procreport.c: how the process ended, its /proc/PID/maps lines and its
- * `pmap -x` table (human), {"rec":"exit"} and one {"rec":"maps"} per area
- * (JSON). Called in the process's context just before its address space goes.
+ * core/proc/ufault.c: an exception in ring 3 (trap_set_user): demand paging
+ * and copy-on-write return; a fault the program handles becomes its signal;
+ * anything else is reported (pid, program, signal, address, RIP, error bits,
+ * cause) and kills the process.
  */
-void proc_report_exit(struct proc *p);
+void ufault(struct trap_frame *tf);
+/* Report a ring-3 fault and kill the current process. Never returns. */
+void ufault_kill(const struct trap_frame *tf, int sig, uint64_t addr, const char *cause) __attribute__((noreturn));
+/* The IRETQ to ring 3 refused uf (trap_set_bad_return): the process's fault. Never returns. */
+void ufault_bad_return(struct trap_frame *uf) __attribute__((noreturn));
 
 /* Emit what is left of the process's JSON-mode output line. */
 void proc_flush_output(struct proc *p);

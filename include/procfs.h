@@ -10,12 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "uvm.h"
 #include "vma.h"
-
-struct vma_usage {
-	uint64_t rss;	/* bytes present (PTE.P) */
-	uint64_t dirty; /* bytes present and dirty (PTE.D) */
-};
 
 /* Fill *u for area v (called once per area, in order). */
 typedef void (*vma_usage_fn)(const struct vma *v, struct vma_usage *u, void *ctx);
@@ -42,18 +38,12 @@ size_t procfs_maps(const struct vma_list *l, char *buf, size_t size);
 size_t procfs_pmap_x(const struct vma_list *l, int pid, const char *cmdline, vma_usage_fn usage, void *ctx, char *buf,
 		     size_t size);
 
-struct proc_status {
-	const char *name; /* comm: program name without directories, at most 15 chars shown */
-	int pid;
-	char state; /* 'R' running, 'S' sleeping, 'Z' zombie */
-	uint64_t vm_peak, vm_size, vm_rss, vm_data, vm_stk, vm_exe, rss_anon, rss_file; /* bytes */
-	int threads;
-};
-
 /*
- * /proc/PID/status in Linux's "Key:\tvalue" layout: Name, State (e.g.
- * "R (running)"), Tgid, Pid, PPid, VmPeak, VmSize, VmRSS, RssAnon, RssFile,
- * VmData, VmStk, VmExe, Threads; sizes as "%8llu kB". Returns as procfs_maps.
+ * /proc/PID/status in Linux 6.1's "Key:\tvalue" layout (fs/proc/array.c
+ * proc_pid_status(): task_name, task_state, task_mem, task_sig, task_cap,
+ * task_seccomp, task_cpus_allowed, task_context_switch_counts): sizes as
+ * "%8llu kB", signal sets as 16 hex digits, root's capabilities, one CPU.
+ * Returns as procfs_maps.
  */
 size_t procfs_status(const struct proc_status *st, char *buf, size_t size);
 

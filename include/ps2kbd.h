@@ -88,8 +88,8 @@ int ps2kbd_read_char(void);
  * ps2kbd_probe); later calls return the first answer. 1 when present.
  */
 int ps2kbd_present(void);
-/* {"rec":"ps2kbd"} and a human line: present or not, and why. Finds the keyboard first. */
-void ps2kbd_report(void);
+/* What the probe found (core/report/hwreport.c reports it). Finds the keyboard first. */
+const struct ps2kbd_info *ps2kbd_info(void);
 #else
 /* Host tests: the controller's ports, provided by the test. */
 uint8_t ps2kbd_host_inb(uint16_t port);

@@ -55,10 +55,11 @@ void serial_drain(void);
  * port serial= names, or COM1 (serial=auto), probed; serial=off silences it.
  * serial_select_spcr(): after the kernel's tables exist, with serial=auto,
  * switch to the UART ACPI's SPCR names (I/O or MMIO) if it answers.
- * serial_report(): {"rec":"serial"} and a human line.
+ * serial_source(): where the UART in use came from: "spcr", "com1",
+ * "option", "off" or "none".
  */
 void serial_select_early(void);
 void serial_select_spcr(void);
-void serial_report(void);
+const char *serial_source(void);
 
 #endif

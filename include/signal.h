@@ -141,6 +141,7 @@ struct proc;
 struct sighand *sighand_new(void);
 /* A copy for fork (refs 1); NULL when out of memory. */
 struct sighand *sighand_copy(const struct sighand *s);
+struct sighand *sighand_get(struct sighand *s);
 void sighand_put(struct sighand *s);
 /* execve: caught signals go back to SIG_DFL (ignored ones stay ignored). */
 void sighand_reset_for_exec(struct sighand *s);

@@ -49,10 +49,30 @@ _Static_assert(offsetof(struct trap_frame, ss) == TF_SS, "trap.S ss offset");
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "trap frame size");
 #endif
 
+/* Exception vectors (SDM Vol. 3A 6.15). */
 #define NUM_EXCEPTIONS 32
+#define VEC_DE 0 /* divide error */
+#define VEC_DB 1 /* debug */
+#define VEC_NMI 2
+#define VEC_BP 3  /* breakpoint (int3) */
+#define VEC_OF 4  /* overflow (into) */
+#define VEC_BR 5  /* bound range exceeded */
+#define VEC_UD 6  /* invalid opcode */
+#define VEC_NM 7  /* device not available */
+#define VEC_DF 8  /* double fault */
+#define VEC_TS 10 /* invalid TSS */
+#define VEC_NP 11 /* segment not present */
+#define VEC_SS 12 /* stack-segment fault */
+#define VEC_GP 13 /* general protection */
+#define VEC_PF 14 /* page fault */
+#define VEC_MF 16 /* x87 floating-point error */
+#define VEC_AC 17 /* alignment check */
+#define VEC_MC 18 /* machine check */
+#define VEC_XM 19 /* SIMD floating-point error */
 /* Interrupt vectors above the exceptions (drivers/lapic.c programs them). */
 #define VEC_TIMER 0x20
 #define VEC_SPURIOUS 0xFF
+#define NUM_VECTORS 256
 /* tf->vector of a frame built by syscall_entry: not a real vector. */
 #define VEC_SYSCALL 0x100
 /*
@@ -72,21 +92,10 @@ void idt_set_ist(unsigned vector, unsigned ist);
 void tss_set_ist(unsigned n, uint64_t top);
 void tss_set_rsp0(uint64_t top);
 /*
- * Give #DF, NMI, #MC and #DB stacks of their own (guarded kernel stacks on
- * IST 1 to 4), so a kernel stack overflow ends in a report, not a triple fault.
- * Needs the kernel address space. Returns 0 or a negative errno.
- */
-int trap_init_ist(void);
-
-/*
  * Vectors with an IST stack. #DB too: a single-step trap that fires on the
  * first instruction of syscall_entry would otherwise be pushed onto the
  * user's stack.
  */
-#define VEC_DB 1
-#define VEC_NMI 2
-#define VEC_DF 8
-#define VEC_MC 18
 #define IST_DF 1
 #define IST_NMI 2
 #define IST_MC 3
@@ -94,29 +103,50 @@ int trap_init_ist(void);
 /* Name of exception vector v ("#PF page fault"). Never NULL. */
 const char *trap_name(unsigned v);
 /*
- * Called by trap.S for every exception and interrupt. Kernel faults are
- * reported and panic; user faults kill the process (core/proc/ufault.c); the
- * timer preempts ring 3.
+ * Called by trap.S for every exception and interrupt, and routed by what
+ * the layers above registered at boot: an interrupt to its handler; an
+ * exception from ring 3 to the user handler (the process's fault); an
+ * exception in ring 0 first to the fixups (a user copy that faulted, a
+ * firmware call), then, as a kernel bug, to the fatal handler.
  */
 void trap_dispatch(struct trap_frame *tf);
+
+typedef void (*trap_fn)(struct trap_frame *tf);
+typedef int (*trap_fixup_fn)(struct trap_frame *tf);
+
+/* Interrupt vector (NUM_EXCEPTIONS..NUM_VECTORS-1) goes to fn, which ends it (EOI). */
+void trap_set_irq(unsigned vector, trap_fn fn);
+/* Exceptions from ring 3 go to fn (core/proc/ufault.c). */
+void trap_set_user(trap_fn fn);
+/*
+ * IRETQ refused the frame of a return to ring 3 (a non-canonical RIP, a bad
+ * selector): fn gets that user frame, with the fault's vector and error code,
+ * and does not return (core/proc/ufault.c kills the process).
+ */
+void trap_set_bad_return(trap_fn fn);
+/*
+ * Offer ring-0 exceptions to fn, after the fixups added before it: fn returns
+ * 1 when it dealt with the fault (it may change tf to resume elsewhere) or
+ * does not return, 0 when the fault is not its business. Returns 0, or
+ * -ENOSPC when TRAP_FIXUPS are taken.
+ */
+#define TRAP_FIXUPS 4
+int trap_add_fixup(trap_fixup_fn fn);
+/*
+ * What a kernel bug ends in: fn reports it and panics (core/report/kfault.c).
+ * Until one is set, a bare panic naming the vector and RIP.
+ */
+void trap_set_fatal(trap_fn fn);
+
 /* The CPU's error code of tf in words ("page not present, write access, user mode"). */
 void trap_decode_error(const struct trap_frame *tf, char *buf, size_t size);
+
 /*
- * core/proc/ufault.c: an exception in ring 3. Returns when it was a page the
- * process may have (demand paging); otherwise reports it (pid, program,
- * signal, address, RIP, error bits, cause) and kills the process.
+ * core/x86/insn.c: which instruction raised a #GP with no selector, from its
+ * first bytes insn[0..n): "privileged instruction" (one that needs CPL 0 or
+ * I/O privilege) or "non-canonical address" (a memory access).
  */
-void ufault(struct trap_frame *tf);
-/*
- * Report a ring-3 fault described by tf (signal sig at addr, cause in words)
- * and kill the current process. Never returns; needs a current process.
- */
-void ufault_kill(const struct trap_frame *tf, int sig, uint64_t addr, const char *cause) __attribute__((noreturn));
-/*
- * The IRETQ of ret_to_user faulted in ring 0 (kf is that fault's frame): a
- * fault of the process whose return frame it was, which is killed. Never returns.
- */
-void ufault_bad_return(const struct trap_frame *kf) __attribute__((noreturn));
+const char *trap_gp_cause(const uint8_t *insn, size_t n);
 
 /* 1 when the frame was taken from ring 3. */
 static inline int tf_from_user(const struct trap_frame *tf)

@@ -27,7 +27,13 @@ long strncpy_from_user(char *dst, uint64_t usrc, size_t max);
 /* 1 when [u, u+n) lies entirely in the user half (n may be 0). */
 int user_range_ok(uint64_t u, size_t n);
 
-/* For trap_dispatch: if rip is the user-copy instruction, the fixup address; else 0. */
-uint64_t uaccess_fixup_for(uint64_t rip);
+struct trap_frame;
+/*
+ * The trap fixup for the user-copy instruction (trap_add_fixup): a fault
+ * there is first offered to the current process's address space (demand
+ * paging, stack growth); otherwise the copy resumes at its fixup and returns
+ * -EFAULT. Returns 1 when the fault was the copy's, 0 otherwise.
+ */
+int uaccess_trap_fixup(struct trap_frame *tf);
 
 #endif

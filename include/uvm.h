@@ -20,9 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "elf.h"
+#include "elf64.h"
 #include "paging.h"
-#include "procfs.h"
 #include "vma.h"
 
 /* Below the stack's 8 MiB and its guard, a gap before the mmap area starts. */
@@ -122,6 +121,20 @@ long uvm_mmap(struct uvm *u, uint64_t addr, uint64_t len, int prot, int flags);
 long uvm_munmap(struct uvm *u, uint64_t addr, uint64_t len);
 long uvm_mprotect(struct uvm *u, uint64_t addr, uint64_t len, int prot);
 long uvm_madvise(struct uvm *u, uint64_t addr, uint64_t len, int advice);
+
+/* What /proc/PID/status shows (procfs_status); uvm_status fills the memory sizes. */
+struct proc_status {
+	const char *name; /* comm: program name without directories, at most 15 chars shown */
+	int pid, ppid, tgid, pgid, sid;
+	char state; /* 'R' running, 'S' sleeping, 'T' stopped, 'Z' zombie */
+	unsigned umask;
+	int fdsize; /* descriptor table slots */
+	uint64_t vm_peak, vm_size, vm_hwm, vm_rss, vm_data, vm_stk, vm_exe, vm_pte, rss_anon, rss_file; /* bytes */
+	int threads;
+	uint64_t sig_pnd, shd_pnd, sig_blk, sig_ign, sig_cgt;
+	int no_new_privs;
+	uint64_t voluntary, nonvoluntary;
+};
 
 /* RSS and dirty bytes of one area, read from the present and dirty bits (procfs's vma_usage_fn). */
 void uvm_usage(const struct vma *v, struct vma_usage *out, void *uvm);

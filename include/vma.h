@@ -22,6 +22,12 @@ enum vma_kind {
 	VMA_ANON,  /* mmap(MAP_ANONYMOUS): "[anon]" */
 };
 
+/* What an area holds in memory, read from its page tables (uvm_usage). */
+struct vma_usage {
+	uint64_t rss;	/* bytes present (PTE.P) */
+	uint64_t dirty; /* bytes present and dirty (PTE.D) */
+};
+
 struct vma {
 	uint64_t start, end; /* page aligned */
 	unsigned prot;	     /* VM_READ | VM_WRITE | VM_EXEC (include/paging.h) */

@@ -54,6 +54,13 @@ static inline int waitq_active(const struct waitq *q)
  */
 int task_sleep(uint64_t deadline_tsc);
 
+/*
+ * Sleep until woken, ignoring signals except the one that ends the process
+ * (vfork's wait for the child). Returns 0, or -EINTR when the process is
+ * being killed.
+ */
+int waitq_wait_killable(struct waitq *q);
+
 /* waitq_add + task_sleep + waitq_del, for one queue. Returns as task_sleep. */
 int waitq_wait(struct waitq *q, uint64_t deadline_tsc);
 

@@ -21,6 +21,7 @@
 #include "kernel.h"
 #include "kstring.h"
 #include "memlayout.h"
+#include "panic.h"
 
 #define SLAB_MAGIC 0x534c4142U		  /* "SLAB" */
 #define LARGE_MAGIC 0x4547524c50414548ULL /* "HEAPLRGE" in memory */

@@ -10,7 +10,9 @@
 #include "kstring.h"
 #include "kvm.h"
 #include "memlayout.h"
+#include "panic.h"
 #include "pmm.h"
+#include "trap.h"
 
 #define KSTACK_SLOTS ((KSTACK_AREA_END - KSTACK_AREA_BASE) / KSTACK_SLOT_SIZE)
 #define KSTACK_PAGES (KSTACK_SIZE >> PAGE_SHIFT)
@@ -79,4 +81,26 @@ int kstack_slot_of(uint64_t va)
 	if (va < KSTACK_AREA_BASE || va >= KSTACK_AREA_END)
 		return -1;
 	return (int)((va - KSTACK_AREA_BASE) / KSTACK_SLOT_SIZE);
+}
+
+int kstack_setup_ist(void)
+{
+	static const struct {
+		unsigned vector, ist;
+		const char *name;
+	} ist[] = { { VEC_DF, IST_DF, "#DF" },
+		    { VEC_NMI, IST_NMI, "NMI" },
+		    { VEC_MC, IST_MC, "#MC" },
+		    { VEC_DB, IST_DB, "#DB" } };
+
+	for (size_t i = 0; i < ARRAY_SIZE(ist); i++) {
+		uint64_t top;
+		int slot = kstack_alloc(ist[i].name, &top);
+
+		if (slot < 0)
+			return slot;
+		tss_set_ist(ist[i].ist, top);
+		idt_set_ist(ist[i].vector, ist[i].ist);
+	}
+	return 0;
 }

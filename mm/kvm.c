@@ -11,11 +11,11 @@
 
 #include "bootreport.h"
 #include "cpu.h"
-#include "efirt.h"
 #include "kernel.h"
 #include "kerrno.h"
 #include "kstring.h"
 #include "memlayout.h"
+#include "panic.h"
 #include "pmm.h"
 #include "x86.h"
 
@@ -30,6 +30,14 @@ static uint64_t mmio_next = KMMIO_BASE;
 /* Heap address space: one bit per page of [KHEAP_BASE, KHEAP_END), 1 = in use. */
 static uint64_t heap_used[KHEAP_PAGES / 64];
 static uint64_t heap_hint; /* no free page below this index */
+
+/* PTE bits (4 KiB form) that select PAT entry i (SDM Vol. 3A 11.12.3: PAT, PCD, PWT are its bits 2, 1, 0); 0 for -1. */
+static uint64_t pat_select(int i)
+{
+	if (i < 0)
+		return 0;
+	return (i & 1 ? PTE_PWT : 0) | (i & 2 ? PTE_PCD : 0) | (i & 4 ? PTE_PAT : 0);
+}
 
 static uint64_t table_page(void *ctx)
 {
@@ -169,7 +177,7 @@ int kvm_init(void)
 	memset(&kpt, 0, sizeof(kpt));
 	kpt.phys_off = DIRECT_MAP_BASE;
 	kpt.allow_1g = cpu()->pdpe1gb;
-	kpt.pat_wc = cpu_pat_wc_bits();
+	kpt.pat_wc = pat_select(cpu_pat_wc_entry());
 	kpt.alloc_table = table_page;
 	kpt.root = pmm_alloc(0, PMM_PT);
 	if (!kpt.root)
@@ -378,13 +386,9 @@ const char *kvm_describe(uint64_t va, char *buf, size_t size)
 	return buf;
 }
 
-unsigned long kvm_wx_violations(uint64_t *first)
+uint64_t kvm_wx_violations(uint64_t *first)
 {
-	uint64_t rt_first = 0, n = pt_count_wx(&kpt, first), rt = efirt_count_wx(&rt_first);
-
-	if (!n && rt)
-		*first = rt_first;
-	return (unsigned long)(n + rt);
+	return pt_count_wx(&kpt, first);
 }
 
 static void count_tables(struct pt *pt, uint64_t table, int lvl, uint64_t counts[PT_LEVELS + 1])

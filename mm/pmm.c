@@ -37,6 +37,7 @@
 #include "kernel.h"
 #include "kerrno.h"
 #include "kstring.h"
+#include "panic.h"
 
 #define WORD_BITS 64
 #define SPAN_PAGES (1ULL << PMM_MAX_ORDER)

@@ -14,6 +14,7 @@
 #include "kstring.h"
 #include "kvm.h"
 #include "memlayout.h"
+#include "panic.h"
 #include "pmm.h"
 #include "random.h"
 #include "x86.h"

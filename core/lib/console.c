@@ -1,72 +1,42 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * console.c - kprintf and friends: every line goes to each console sink,
- * the UART first, then the framebuffer console.
- *
- * The framebuffer console can only start once core/main.c has mapped the
- * framebuffer (g_fb_virt) and the PMM can give it a back buffer. Until then
- * the text is kept in a small buffer; the first write after the mapping
- * starts fbcon and replays it, so the screen shows the kernel's output from
- * its first line. Without a framebuffer (g_boot->fb.base == 0: gop=off, no
- * GOP, BltOnly) nothing is kept.
+ * console.c - kprintf and friends: every line goes to each console sink in
+ * the order they were attached (see console.h). kmain attaches the UART
+ * first thing and the framebuffer console once the framebuffer is mapped;
+ * the first CONSOLE_EARLY_BYTES of output are kept for it meanwhile.
  */
-#include "fbcon.h"
+#include "console.h"
+
 #include "kernel.h"
+#include "kerrno.h"
 #include "kstring.h"
-#include "serial.h"
 
 #define KPRINTF_BUF 1024
-#define EARLY_BUF 4096 /* console output kept for the screen until fbcon starts */
 
-extern uint64_t g_fb_virt; /* core/main.c */
-
-enum fb_sink_state { FB_WAITING, FB_STARTING, FB_ON, FB_ABSENT };
-
-static enum fb_sink_state fb_state;
-static char early[EARLY_BUF];
+static console_sink_fn sinks[CONSOLE_SINKS];
+static size_t nsinks;
+static char early[CONSOLE_EARLY_BYTES];
 static size_t early_len;
 
-/* Start fbcon once the framebuffer is mapped; what fbcon_init prints meanwhile joins the early text. */
-static void fb_attach(void)
+int console_attach(console_sink_fn sink, int replay)
 {
-	if (fb_state != FB_WAITING)
-		return;
-	if (g_boot && !g_boot->fb.base) {
-		fb_state = FB_ABSENT;
-		return;
-	}
-	if (!g_fb_virt)
-		return;
-	fb_state = FB_STARTING;
-	fb_state = fbcon_init() ? FB_ABSENT : FB_ON;
-	if (fb_state == FB_ON)
-		fbcon_write(early, early_len);
-	early_len = 0;
-}
-
-static void fb_sink(const char *s, size_t n)
-{
-	size_t room = sizeof(early) - early_len;
-
-	switch (fb_state) {
-	case FB_ON:
-		fbcon_write(s, n);
-		break;
-	case FB_WAITING:
-	case FB_STARTING:
-		memcpy(early + early_len, s, n < room ? n : room); /* keep the start; the rest is lost to the screen */
-		early_len += n < room ? n : room;
-		break;
-	default:
-		break;
-	}
+	if (nsinks == CONSOLE_SINKS)
+		return -ENOSPC;
+	if (replay && early_len)
+		sink(early, early_len);
+	sinks[nsinks++] = sink;
+	return 0;
 }
 
 void console_write(const char *s, size_t n)
 {
-	fb_attach();
-	serial_write(s, n);
-	fb_sink(s, n);
+	size_t room = sizeof(early) - early_len;
+
+	/* Keep the start; what comes after a full buffer is lost to late sinks. */
+	memcpy(early + early_len, s, n < room ? n : room);
+	early_len += n < room ? n : room;
+	for (size_t i = 0; i < nsinks; i++)
+		sinks[i](s, n);
 }
 
 int kvprintf(const char *fmt, va_list ap)

@@ -8,10 +8,6 @@
 #include "kernel.h"
 #include "kstring.h"
 
-extern const uint64_t ksyms_count;
-extern const uint64_t ksyms_addr[];
-extern const char *const ksyms_name[];
-
 const char *ksym_lookup(uint64_t addr, uint64_t *offset)
 {
 	uint64_t lo = 0, hi = ksyms_count;

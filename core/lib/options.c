@@ -24,13 +24,21 @@
 
 static const char *const report_names[] = { "human", "json", "both" };
 static const char *const finish_names[] = { "shutdown", "reboot", "halt", "exit", "monitor" };
-static const char *const log_names[] = { "info", "debug" };
+static const char *const log_names[] = { "info", "debug", "syscalls" };
 static const char *const selftest_names[] = { "none", "kstack", "null", "rodata" };
 static const char *const onoff_names[] = { "off", "on" };
 static const char *const gop_names[] = { "auto", "off", "list" };  /* enum gop_select up to GOP_SIZE */
 static const char *const screen_names[] = { "layout", "console" }; /* enum screen_mode */
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool strchr_n(const char *set, char c)
+{
+	for (; *set; set++)
+		if (*set == c)
+			return true;
+	return false;
+}
 
 static bool is_blank(char c)
 {
@@ -317,6 +325,41 @@ static bool parse_run(struct options *o, const char *v, size_t n)
 	return true;
 }
 
+/* A path (and for init=, arguments): printable ASCII, starting with first, shorter than size. */
+static bool parse_path_into(char *dst, size_t size, const char *v, size_t n, const char *first)
+{
+	if (n == 0 || n >= size || !strchr_n(first, v[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] >= 0x7F)
+			return false;
+	memset(dst, 0, size);
+	memcpy(dst, v, n);
+	return true;
+}
+
+/* initrd=\PATH on the boot volume (or /PATH: the same, with slashes). */
+static bool parse_initrd(struct options *o, const char *v, size_t n)
+{
+	return parse_path_into(o->initrd, sizeof(o->initrd), v, n, "\\/");
+}
+
+/* init="/PATH ARG...": a path in the root file system, then arguments. */
+static bool parse_init(struct options *o, const char *v, size_t n)
+{
+	return parse_path_into(o->init, sizeof(o->init), v, n, "/");
+}
+
+static bool parse_aslr(struct options *o, const char *v, size_t n)
+{
+	int i = lookup(onoff_names, COUNT(onoff_names), v, n);
+
+	if (i < 0)
+		return false;
+	o->aslr = i;
+	return true;
+}
+
 /* A decimal 1..OPT_GOP_DIM_MAX without leading zeros: v[0..n). */
 static bool parse_dim(const char *v, size_t n, uint32_t *out)
 {
@@ -416,6 +459,21 @@ static void show_run(const struct options *o, char *buf, size_t size)
 	show_bytes(buf, size, o->run[0] ? o->run : "none", o->run[0] ? strnlen(o->run, sizeof(o->run)) : 4);
 }
 
+static void show_initrd(const struct options *o, char *buf, size_t size)
+{
+	show_bytes(buf, size, o->initrd[0] ? o->initrd : "default", strnlen(o->initrd[0] ? o->initrd : "default", 96));
+}
+
+static void show_init(const struct options *o, char *buf, size_t size)
+{
+	show_bytes(buf, size, o->init[0] ? o->init : "none", strnlen(o->init[0] ? o->init : "none", 96));
+}
+
+static void show_aslr(const struct options *o, char *buf, size_t size)
+{
+	kstrlcpy(buf, onoff_names[o->aslr ? 1 : 0], size);
+}
+
 static void show_bench(const struct options *o, char *buf, size_t size)
 {
 	kstrlcpy(buf, onoff_names[o->bench ? 1 : 0], size);
@@ -465,7 +523,7 @@ static const struct key keys[] = {
 	{ "serial", "auto|off|0xPORT with PORT 0x1..0xffff", parse_serial, show_serial },
 	{ "on_finish", "shutdown|reboot|halt|exit|monitor", parse_finish, show_finish },
 	{ "tests", "all|none|NAME,... with NAME of A-Z a-z 0-9 _ . -", parse_tests, show_tests },
-	{ "log", "info|debug", parse_log, show_log },
+	{ "log", "info|debug|syscalls", parse_log, show_log },
 	{ "ebs_stale", "a count 0..16", parse_ebs_stale, show_ebs_stale },
 	{ "selftest", "none|kstack|null|rodata", parse_selftest, show_selftest },
 	{ "walk", "0xVA[,0xVA...] with at most 8 addresses", parse_walk, show_walk },
@@ -475,6 +533,9 @@ static const struct key keys[] = {
 	{ "screen", "layout|console", parse_screen, show_screen },
 	{ "menu", "on|off", parse_menu, show_menu },
 	{ "menu_timeout", "seconds 0..3600 (0: wait for a key)", parse_menu_timeout, show_menu_timeout },
+	{ "initrd", "\\PATH of a newc cpio archive on the boot volume", parse_initrd, show_initrd },
+	{ "init", "\"/PATH ARG...\" (the program pid 1 runs on the console)", parse_init, show_init },
+	{ "aslr", "on|off", parse_aslr, show_aslr },
 };
 
 /* A word as found in the text: raw bytes, quotes still in. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* report.c - report= gating and record output. */
-#include "report.h"
+/* record.c - report= gating and record output (see record.h). */
+#include "record.h"
 
 #include "kernel.h"
 

@@ -17,9 +17,12 @@
 #include "kerrno.h"
 #include "kstring.h"
 #include "kvm.h"
+#include "lapic.h"
 #include "memlayout.h"
 #include "pmm.h"
+#include "panic.h"
 #include "tty.h"
+#include "uaccess.h"
 #include "vfs.h"
 #include "x86.h"
 
@@ -30,7 +33,7 @@ static struct proc *all;	       /* every process, newest first */
 static struct proc *init;	       /* init=: orphans go to it */
 static struct thread *dead_threads; /* finished threads whose stacks wait to be freed */
 static int last_pid, nprocs;
-static proc_exit_hook exit_hooks[PROC_EXIT_HOOKS];
+static proc_exit_fn exit_hooks[PROC_EXIT_HOOKS];
 
 struct proc *proc_current(void)
 {
@@ -97,7 +100,7 @@ int proc_alloc_pid(void)
 	return -EAGAIN;
 }
 
-int proc_add_exit_hook(proc_exit_hook fn)
+int proc_add_exit_hook(proc_exit_fn fn)
 {
 	for (int i = 0; i < PROC_EXIT_HOOKS; i++) {
 		if (!exit_hooks[i]) {
@@ -286,6 +289,8 @@ static void reparent_children(struct proc *p)
 		p->children = c->sibling;
 		c->sibling = NULL;
 		c->parent = NULL;
+		if (c->pdeath_sig && c->state == PROC_ALIVE)
+			signal_send(c, c->pdeath_sig, NULL);
 		if (heir) {
 			c->parent = heir;
 			c->sibling = heir->children;
@@ -354,8 +359,6 @@ static void process_end(struct proc *p)
 	for (int i = 0; i < PROC_EXIT_HOOKS; i++)
 		if (exit_hooks[i])
 			exit_hooks[i](p);
-	if (!p->quiet)
-		proc_report_exit(p);
 	write_cr3(kvm_pt()->root);
 	fdtable_put(p->files);
 	p->files = NULL;
@@ -535,10 +538,37 @@ static void run_alarms(void)
 	}
 }
 
+/* Linux's calc_load: every 5 s, avenrun = avenrun * e + active * (1 - e), e = exp(-5 s / period). */
+#define FSHIFT 11
+#define FIXED_1 (1UL << FSHIFT)
+#define LOAD_FREQ (5 * SCHED_HZ)
+static const uint64_t load_exp[3] = { 1884, 2014, 2037 };
+static uint64_t avenrun[3];
+static unsigned load_ticks;
+
+void proc_loadavg(uint64_t avg[3])
+{
+	for (int i = 0; i < 3; i++)
+		avg[i] = avenrun[i];
+}
+
+static void calc_load(void)
+{
+	uint64_t active;
+
+	if (++load_ticks < LOAD_FREQ)
+		return;
+	load_ticks = 0;
+	active = (uint64_t)sched_runnable() * FIXED_1;
+	for (int i = 0; i < 3; i++)
+		avenrun[i] = (avenrun[i] * load_exp[i] + active * (FIXED_1 - load_exp[i]) + FIXED_1 / 2) >> FSHIFT;
+}
+
 void proc_tick(const struct trap_frame *tf)
 {
 	struct thread *t = thread_current();
 
+	calc_load();
 	if (t->proc && tf_from_user(tf))
 		t->utime_ns += 1000000000ULL / SCHED_HZ;
 	run_alarms();
@@ -548,9 +578,22 @@ void proc_tick(const struct trap_frame *tf)
 		free_dead_threads();
 }
 
-void proc_fpu_init(void)
+/* The timer interrupt: count it, end it, then the per-process work and preemption. */
+static void timer_tick(struct trap_frame *tf)
+{
+	lapic_tick();
+	lapic_eoi();
+	proc_tick(tf);
+}
+
+void proc_init(void)
 {
 	sched_init();
+	trap_set_irq(VEC_TIMER, timer_tick);
+	trap_set_user(ufault);
+	trap_set_bad_return(ufault_bad_return);
+	if (trap_add_fixup(uaccess_trap_fixup))
+		panic("proc: no room for the user-copy fixup");
 }
 
 /* The rest of a kernel-started process: files, a thread, and the frame that enters ring 3. */
@@ -662,4 +705,24 @@ struct proc *proc_spawn(const char *name, const char *path, const void *elf, siz
 	p->env_start = p->uvm->env_start;
 	p->env_end = p->uvm->env_end;
 	return p;
+}
+
+void exit_to_user(struct trap_frame *tf)
+{
+	struct thread *t = thread_current();
+
+	proc_free_dead();
+	if (!t->proc)
+		panic("proc: returning to ring 3 without a process");
+	t->tf = tf;
+	if (signal_pending(t) || t->syscall_nr >= 0 || t->restore_mask)
+		signal_deliver(tf);
+	t->syscall_nr = -1;
+	/*
+	 * A return address the CPU would refuse (rt_sigreturn, a handler, or a
+	 * SYSCALL in the last bytes of the user half): SIGSEGV for the process,
+	 * as on Linux, never a #GP in ring 0.
+	 */
+	if (tf->rip >= USER_END)
+		ufault_kill(tf, SIGSEGV, tf->rip, "return to a non-canonical address");
 }

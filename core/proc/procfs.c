@@ -288,20 +288,43 @@ size_t procfs_status(const struct proc_status *st, char *buf, size_t size)
 		}
 	}
 	put(&o, '\n');
+	outf(&o, "Umask:\t%04o\n", st->umask);
 	if (state)
 		outf(&o, "State:\t%s\n", state);
 	else
 		outf(&o, "State:\t%c (unknown)\n", st->state ? st->state : '?');
-	/* One thread per process: the thread group id is the pid. No parent: PPid 0, as for init. */
-	outf(&o, "Tgid:\t%d\nPid:\t%d\nPPid:\t0\n", st->pid, st->pid);
+	outf(&o, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", st->tgid ? st->tgid : st->pid, st->pid,
+	     st->ppid);
+	/* One user: root everywhere; no supplementary groups. */
+	outf(&o, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n", st->fdsize);
+	outf(&o, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", st->tgid ? st->tgid : st->pid, st->pid,
+	     st->pgid, st->sid);
 	kb_line(&o, "VmPeak", st->vm_peak);
 	kb_line(&o, "VmSize", st->vm_size);
+	kb_line(&o, "VmLck", 0);
+	kb_line(&o, "VmPin", 0);
+	kb_line(&o, "VmHWM", st->vm_hwm);
 	kb_line(&o, "VmRSS", st->vm_rss);
 	kb_line(&o, "RssAnon", st->rss_anon);
 	kb_line(&o, "RssFile", st->rss_file);
+	kb_line(&o, "RssShmem", 0);
 	kb_line(&o, "VmData", st->vm_data);
 	kb_line(&o, "VmStk", st->vm_stk);
 	kb_line(&o, "VmExe", st->vm_exe);
-	outf(&o, "Threads:\t%d\n", st->threads);
+	kb_line(&o, "VmLib", 0);
+	kb_line(&o, "VmPTE", st->vm_pte);
+	kb_line(&o, "VmSwap", 0);
+	kb_line(&o, "HugetlbPages", 0);
+	outf(&o, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t%d\nSigQ:\t0/1024\n", st->threads);
+	outf(&o, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
+	     (unsigned long long)st->sig_pnd, (unsigned long long)st->shd_pnd, (unsigned long long)st->sig_blk,
+	     (unsigned long long)st->sig_ign, (unsigned long long)st->sig_cgt);
+	/* Root's capabilities, all 41 of Linux 6.1 (CAP_LAST_CAP 40). */
+	outf(&o, "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n"
+		 "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n");
+	outf(&o, "NoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n", st->no_new_privs);
+	outf(&o, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\nMems_allowed_list:\t0\n");
+	outf(&o, "voluntary_ctxt_switches:\t%llu\nnonvoluntary_ctxt_switches:\t%llu\n",
+	     (unsigned long long)st->voluntary, (unsigned long long)st->nonvoluntary);
 	return finish(&o);
 }

@@ -214,13 +214,14 @@ void sched_yield(void)
 	schedule();
 }
 
-int task_sleep(uint64_t deadline)
+/* Sleep; interruptible: a pending signal ends it (else only the process's end does). */
+static int sleep_on(uint64_t deadline, int interruptible)
 {
 	struct thread *t = thread_current();
 
 	if (t == &kthread)
 		panic("sched: the kernel thread cannot sleep");
-	if (signal_pending(t))
+	if (interruptible ? signal_pending(t) : t->proc->group_exit)
 		return -EINTR;
 	if (deadline && rdtsc() >= deadline)
 		return -ETIMEDOUT;
@@ -238,9 +239,25 @@ int task_sleep(uint64_t deadline)
 	t->wake_tsc = 0;
 	if (t->woken)
 		return 0;
-	if (signal_pending(t))
+	if (interruptible ? signal_pending(t) : t->proc->group_exit)
 		return -EINTR;
 	return deadline && rdtsc() >= deadline ? -ETIMEDOUT : 0;
+}
+
+int task_sleep(uint64_t deadline)
+{
+	return sleep_on(deadline, 1);
+}
+
+int waitq_wait_killable(struct waitq *q)
+{
+	struct wq_entry e = { 0 };
+	int r;
+
+	waitq_add(q, &e);
+	r = sleep_on(0, 0);
+	waitq_del(&e);
+	return r;
 }
 
 void waitq_add(struct waitq *q, struct wq_entry *e)

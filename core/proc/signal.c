@@ -154,6 +154,13 @@ struct sighand *sighand_copy(const struct sighand *s)
 	return n;
 }
 
+struct sighand *sighand_get(struct sighand *s)
+{
+	if (s)
+		s->refs++;
+	return s;
+}
+
 void sighand_put(struct sighand *s)
 {
 	if (s && --s->refs == 0)

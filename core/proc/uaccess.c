@@ -3,11 +3,12 @@
 #include "uaccess.h"
 
 #include "cpu.h"
+#include "entry.h"
 #include "kerrno.h"
 #include "memlayout.h"
-
-long uaccess_copy(void *dst, const void *src, size_t n);
-extern const char uaccess_insn[], uaccess_fixup[];
+#include "proc.h"
+#include "trap.h"
+#include "x86.h"
 
 static inline void stac(void)
 {
@@ -26,9 +27,18 @@ int user_range_ok(uint64_t u, size_t n)
 	return u + n >= u && u + n <= USER_END;
 }
 
-uint64_t uaccess_fixup_for(uint64_t rip)
+int uaccess_trap_fixup(struct trap_frame *tf)
 {
-	return rip == (uint64_t)uaccess_insn ? (uint64_t)uaccess_fixup : 0;
+	struct proc *p = proc_current();
+	char cause[PROC_CAUSE];
+
+	if (tf->rip != (uint64_t)uaccess_insn || (tf->vector != VEC_PF && tf->vector != VEC_GP))
+		return 0;
+	if (tf->vector == VEC_PF && p && read_cr2() < USER_END &&
+	    uvm_fault(p->uvm, read_cr2(), tf->error, cause, sizeof(cause)) == 0)
+		return 1;
+	tf->rip = (uint64_t)uaccess_fixup;
+	return 1;
 }
 
 int copy_from_user(void *dst, uint64_t usrc, size_t n)

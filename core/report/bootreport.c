@@ -10,7 +10,7 @@
 #include "kernel.h"
 #include "kstring.h"
 #include "memlayout.h"
-#include "report.h"
+#include "record.h"
 #include "tsc.h"
 #include "x86.h"
 

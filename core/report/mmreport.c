@@ -14,7 +14,7 @@
 #include "kvm.h"
 #include "memlayout.h"
 #include "pmm.h"
-#include "report.h"
+#include "record.h"
 
 #define ULL(x) ((unsigned long long)(x))
 #define MAPS_PAD 72 /* Linux: seq_setwidth(m, 25 + sizeof(void *) * 6 - 1), then seq_pad(m, ' ') */

@@ -25,16 +25,19 @@
 #include "cpu.h"
 #include "elf.h"
 #include "heap.h"
+#include "hwreport.h"
 #include "kernel.h"
 #include "memlayout.h"
 #include "mmreport.h"
+#include "panic.h"
 #include "proc.h"
 #include "procfs.h"
+#include "procreport.h"
 #include "ps2kbd.h"
-#include "report.h"
 #include "runner.h"
 #include "screen.h"
 #include "serial.h"
+#include "tests.h"
 #include "tsc.h"
 #include "userprog.h"
 #include "x86.h"
@@ -382,9 +385,6 @@ char *mon_prog_name(const char *path, char *name, size_t size)
 #define NS_PER_100US 100000ULL
 #define TENTHS 10
 
-void boot_checks(long nregions); /* core/selftest/bootcheck.c */
-void mm_checks(void);		 /* core/selftest/mmcheck.c */
-
 /* What ps, maps and pmap know about an ended process. */
 struct ended {
 	int pid; /* 0: empty slot */
@@ -398,27 +398,6 @@ struct ended {
 static struct ended ring[MON_PS_MAX];
 static unsigned ring_next;    /* the slot the next process takes */
 static unsigned long n_ended; /* processes noted since boot */
-
-/* fmt's whole text in a fresh allocation, or NULL. */
-static char *capture(size_t (*fmt)(struct proc *, char *, size_t), struct proc *p)
-{
-	size_t need = fmt(p, NULL, 0);
-	char *buf = kmalloc(need + 1);
-
-	if (buf)
-		fmt(p, buf, need + 1);
-	return buf;
-}
-
-static size_t maps_text(struct proc *p, char *buf, size_t size)
-{
-	return procfs_maps(p->uvm.vmas, buf, size);
-}
-
-static size_t pmap_text(struct proc *p, char *buf, size_t size)
-{
-	return procfs_pmap_x(p->uvm.vmas, p->pid, p->path, uvm_usage, &p->uvm, buf, size);
-}
 
 void monitor_note_exit(struct proc *p)
 {
@@ -440,8 +419,8 @@ void monitor_note_exit(struct proc *p)
 	e->syscalls = p->syscalls;
 	e->preemptions = p->preemptions;
 	e->run_ns = tsc_to_ns(p->end_tsc - p->start_tsc);
-	e->maps = capture(maps_text, p);
-	e->pmap = capture(pmap_text, p);
+	e->maps = proc_text_alloc(proc_maps_text, p);
+	e->pmap = proc_text_alloc(proc_pmap_text, p);
 }
 
 static const struct ended *find_ended(int pid)
@@ -450,19 +429,6 @@ static const struct ended *find_ended(int pid)
 		if (ring[i].pid && ring[i].pid == pid)
 			return &ring[i];
 	return NULL;
-}
-
-/* kprintf cuts long strings: print text line by line. */
-static void print_lines(const char *text)
-{
-	while (*text) {
-		const char *nl = text;
-
-		while (*nl && *nl != '\n')
-			nl++;
-		kprintf("%.*s\n", (int)(nl - text), text);
-		text = *nl ? nl + 1 : nl;
-	}
 }
 
 static void say(const char *msg)

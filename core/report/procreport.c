@@ -4,58 +4,74 @@
  * /proc/PID/maps view and seed 004's `pmap -x` table, with RSS and Dirty
  * read from the present and dirty bits of its page tables.
  */
+#include "procreport.h"
+
 #include "heap.h"
 #include "json.h"
 #include "kernel.h"
 #include "proc.h"
 #include "procfs.h"
-#include "report.h"
+#include "record.h"
 
-static void print_text(size_t (*fmt)(struct proc *, char *, size_t), struct proc *p)
-{
-	size_t need = fmt(p, NULL, 0);
-	char *buf = kmalloc(need + 1);
-
-	if (!buf) {
-		kprintf("(no memory for the report)\n");
-		return;
-	}
-	fmt(p, buf, need + 1);
-	/* kprintf cuts long strings: print line by line. */
-	for (char *line = buf; *line;) {
-		char *nl = line;
-
-		while (*nl && *nl != '\n')
-			nl++;
-		kprintf("%.*s\n", (int)(nl - line), line);
-		line = *nl ? nl + 1 : nl;
-	}
-	kfree(buf);
-}
-
-static size_t maps_of(struct proc *p, char *buf, size_t size)
+size_t proc_maps_text(struct proc *p, char *buf, size_t size)
 {
 	return procfs_maps(p->uvm.vmas, buf, size);
 }
 
-static size_t pmap_of(struct proc *p, char *buf, size_t size)
+size_t proc_pmap_text(struct proc *p, char *buf, size_t size)
 {
 	return procfs_pmap_x(p->uvm.vmas, p->pid, p->path, uvm_usage, &p->uvm, buf, size);
+}
+
+char *proc_text_alloc(size_t (*fmt)(struct proc *, char *, size_t), struct proc *p)
+{
+	size_t need = fmt(p, NULL, 0);
+	char *buf = kmalloc(need + 1);
+
+	if (buf)
+		fmt(p, buf, need + 1);
+	return buf;
+}
+
+void print_lines(const char *text)
+{
+	while (*text) {
+		const char *nl = text;
+
+		while (*nl && *nl != '\n')
+			nl++;
+		kprintf("%.*s\n", (int)(nl - text), text);
+		text = *nl ? nl + 1 : nl;
+	}
+}
+
+static void print_text(size_t (*fmt)(struct proc *, char *, size_t), struct proc *p)
+{
+	char *text = proc_text_alloc(fmt, p);
+
+	if (!text) {
+		kprintf("(no memory for the report)\n");
+		return;
+	}
+	print_lines(text);
+	kfree(text);
 }
 
 void proc_report_exit(struct proc *p)
 {
 	struct jrec r;
 
+	if (p->quiet)
+		return;
 	if (report_human()) {
 		if (p->signal)
 			kprintf("\npid %d (%s) killed by %s: %s\n", p->pid, p->name, signal_name(p->signal), p->cause);
 		else
 			kprintf("\npid %d (%s) exited with status %d\n", p->pid, p->name, p->exit_code);
 		kprintf("/proc/%d/maps at exit:\n", p->pid);
-		print_text(maps_of, p);
+		print_text(proc_maps_text, p);
 		kprintf("pmap -x %d:\n", p->pid);
-		print_text(pmap_of, p);
+		print_text(proc_pmap_text, p);
 	}
 	if (!report_json())
 		return;

@@ -26,7 +26,8 @@
 #include "options.h"
 #include "picture.h"
 #include "procsnap.h"
-#include "report.h"
+#include "record.h"
+#include "tests.h"
 #include "tsc.h"
 
 #define BG_RGB 0x000000

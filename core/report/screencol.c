@@ -20,7 +20,7 @@
 #include "paging.h"
 #include "picture.h"
 #include "procsnap.h"
-#include "report.h"
+#include "record.h"
 #include "screen.h"
 
 #define COL_MAX 256

@@ -15,7 +15,7 @@
 #include "kvm.h"
 #include "memlayout.h"
 #include "pmm.h"
-#include "report.h"
+#include "record.h"
 #include "tsc.h"
 #include "x86.h"
 

@@ -8,7 +8,7 @@
 #include "kernel.h"
 #include "kvm.h"
 #include "memlayout.h"
-#include "report.h"
+#include "tests.h"
 #include "x86.h"
 
 /* Every page of [va, va+len) mapped with exactly the wanted W and NX bits. */

@@ -6,13 +6,14 @@
  */
 #include "bootreport.h"
 #include "cpu.h"
+#include "efirt.h"
 #include "heap.h"
 #include "kernel.h"
 #include "kstring.h"
 #include "kvm.h"
 #include "memlayout.h"
 #include "pmm.h"
-#include "report.h"
+#include "tests.h"
 #include "x86.h"
 
 /* Pages checked per mapped region: all of a small one, a spread of a large one. */
@@ -186,10 +187,19 @@ static void check_low_reserved(void)
 		   pmm_owns(PHYS_LOW_RESERVED_END, PHYS_LOW_RESERVED_END + PAGE_SIZE));
 }
 
+unsigned long mm_wx_violations(uint64_t *first)
+{
+	uint64_t rt_first = 0, n = kvm_wx_violations(first), rt = efirt_count_wx(&rt_first);
+
+	if (!n && rt)
+		*first = rt_first;
+	return (unsigned long)(n + rt);
+}
+
 void mm_checks(void)
 {
 	uint64_t bad;
-	unsigned long wx = kvm_wx_violations(&bad);
+	unsigned long wx = mm_wx_violations(&bad);
 	struct pt_walk w;
 
 	test_check("mm.wx", wx == 0, "no page both writable and executable", "%lu W+X pages, first 0x%llx", wx,

@@ -8,6 +8,7 @@
  */
 #include "runner.h"
 
+#include "elf.h"
 #include "heap.h"
 #include "json.h"
 #include "kernel.h"
@@ -16,7 +17,7 @@
 #include "pmm.h"
 #include "proc.h"
 #include "procfs.h"
-#include "report.h"
+#include "tests.h"
 #include "userprog.h"
 
 #define ARGS_MAX 16

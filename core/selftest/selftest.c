@@ -6,6 +6,8 @@
  */
 #include "kernel.h"
 #include "memlayout.h"
+#include "panic.h"
+#include "tests.h"
 
 /* A bound the compiler cannot see through: far more frames than any stack holds. */
 static volatile uint64_t recurse_limit = 1ULL << 40;

@@ -5,7 +5,7 @@
  */
 #include "kernel.h"
 #include "kstring.h"
-#include "report.h"
+#include "record.h"
 
 #define MAX_SELECTED 32
 

@@ -4,15 +4,8 @@
  */
 #include "cpu.h"
 
-#include "acpi.h"
-#include "kvm.h"
-#include "memlayout.h"
-
-#include "json.h"
 #include "kernel.h"
 #include "kstring.h"
-#include "paging.h"
-#include "report.h"
 #include "x86.h"
 
 /*
@@ -26,8 +19,9 @@
 #define PAT_WB 0x06ULL
 #define PAT_UCMINUS 0x07ULL
 #define PAT_ENTRY(i, t) ((t) << ((i)*8))
-#define ATLAS_PAT                                                                                         \
-	(PAT_ENTRY(0, PAT_WB) | PAT_ENTRY(1, PAT_WC) | PAT_ENTRY(2, PAT_UCMINUS) | PAT_ENTRY(3, PAT_UC) | \
+#define PAT_WC_ENTRY 1
+#define ATLAS_PAT                                                                                                    \
+	(PAT_ENTRY(0, PAT_WB) | PAT_ENTRY(PAT_WC_ENTRY, PAT_WC) | PAT_ENTRY(2, PAT_UCMINUS) | PAT_ENTRY(3, PAT_UC) | \
 	 PAT_ENTRY(4, PAT_WB) | PAT_ENTRY(5, PAT_WT) | PAT_ENTRY(6, PAT_UCMINUS) | PAT_ENTRY(7, PAT_UC))
 
 #define CPUID_VENDOR 0x0U
@@ -131,73 +125,7 @@ void cpu_enable_features(void)
 	pat_programmed = feat.pat;
 }
 
-uint64_t cpu_pat_wc_bits(void)
+int cpu_pat_wc_entry(void)
 {
-	return pat_programmed ? PTE_PWT : 0;
-}
-
-void cpu_report(void)
-{
-	uint64_t cr0 = read_cr0(), cr3 = read_cr3(), cr4 = read_cr4(), efer = rdmsr(MSR_EFER);
-	const char *brand = feat.brand;
-	struct jrec r;
-
-	while (*brand == ' ')
-		brand++;
-	if (report_human()) {
-		kprintf("\nCPU: %s %s (family %u model %u stepping %u), %u-bit physical, %u-bit virtual\n", feat.vendor,
-			brand, feat.family, feat.model, feat.stepping, feat.phys_bits, feat.virt_bits);
-		kprintf("  features:%s%s%s%s%s%s%s%s%s%s\n", feat.nx ? " nx" : "", feat.pdpe1gb ? " pdpe1gb" : "",
-			feat.pge ? " pge" : "", feat.pat ? " pat" : "", feat.smep ? " smep" : "",
-			feat.smap ? " smap" : "", feat.umip ? " umip" : "", feat.la57 ? " la57" : "",
-			feat.rdrand ? " rdrand" : "", feat.rdseed ? " rdseed" : "");
-		kprintf("  CR0 %016llx  CR3 %016llx  CR4 %016llx  EFER %016llx\n", (unsigned long long)cr0,
-			(unsigned long long)cr3, (unsigned long long)cr4, (unsigned long long)efer);
-	}
-	jrec_begin(&r, "cpu");
-	jrec_str(&r, "vendor", feat.vendor);
-	jrec_str(&r, "brand", brand);
-	jrec_u64(&r, "phys_bits", feat.phys_bits);
-	jrec_bool(&r, "nx", feat.nx);
-	jrec_bool(&r, "pdpe1gb", feat.pdpe1gb);
-	jrec_bool(&r, "pge", feat.pge);
-	jrec_bool(&r, "pat", feat.pat);
-	jrec_bool(&r, "smep", feat.smep);
-	jrec_bool(&r, "smap", feat.smap);
-	jrec_bool(&r, "umip", feat.umip);
-	jrec_bool(&r, "la57", feat.la57);
-	jrec_bool(&r, "rdrand", feat.rdrand);
-	jrec_hex(&r, "cr0", cr0);
-	jrec_hex(&r, "cr3", cr3);
-	jrec_hex(&r, "cr4", cr4);
-	jrec_hex(&r, "efer", efer);
-	report_emit(&r);
-}
-
-static const void *direct(uint64_t phys)
-{
-	return PHYS_TO_DIRECT(phys);
-}
-
-void smp_report(void)
-{
-	struct acpi_info ai;
-	int cpus = -1;
-	struct jrec r;
-
-	if (g_boot->rsdp && acpi_init(&ai, g_boot->rsdp, direct, kvm_direct_ok) >= 0)
-		cpus = acpi_madt_cpus(&ai, direct);
-	if (report_human()) {
-		if (cpus > 0)
-			kprintf("CPUs: %d in the ACPI MADT; Atlas runs on this one", cpus);
-		else
-			kprintf("CPUs: no usable MADT (%d); Atlas runs on this one", cpus);
-		kprintf("%s\n", g_boot->ap_init_sent ?
-					", the others were sent INIT after ExitBootServices and stay parked" :
-					" (no APIC to park the others with)");
-	}
-	jrec_begin(&r, "smp");
-	jrec_i64(&r, "cpus", cpus);
-	jrec_bool(&r, "ap_init", (int)g_boot->ap_init_sent);
-	report_emit(&r);
+	return pat_programmed ? PAT_WC_ENTRY : -1;
 }

@@ -2,6 +2,7 @@
 /*
  * idt.c - the interrupt descriptor table: 32 exception gates for now.
  */
+#include "entry.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -20,8 +21,6 @@ struct __attribute__((packed)) idt_gate {
 
 #define GATE_DPL(d) ((unsigned)(d) << 5)
 
-extern const uint64_t trap_stubs[NUM_EXCEPTIONS];
-extern const char trap_stub_timer[], trap_stub_spurious[];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 static void set_gate(unsigned v, uint64_t handler, unsigned ist)

@@ -2,6 +2,7 @@
 /* percpu.c - GS and the SYSCALL MSRs. One CPU for now: one block. */
 #include "percpu.h"
 
+#include "entry.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -17,8 +18,6 @@
 	 RFLAGS_IOPL | RFLAGS_NT | RFLAGS_RF | RFLAGS_AC | RFLAGS_ID)
 
 struct percpu g_percpu;
-
-extern char syscall_entry[];
 
 void percpu_init(void)
 {

@@ -38,10 +38,16 @@ syscall_entry:
 	jmp	ret_to_user
 	.size syscall_entry, . - syscall_entry
 
-/* %rsp points at a struct trap_frame whose cs is a ring-3 selector. */
+/*
+ * %rsp points at a struct trap_frame whose cs is a ring-3 selector. Every
+ * way back to ring 3 passes exit_to_user (core/proc), which delivers signals
+ * and may rewrite the frame (a handler, a restarted call) or never return.
+ */
 	.globl ret_to_user
 	.type ret_to_user, @function
 ret_to_user:
+	movq	%rsp, %rdi
+	call	exit_to_user
 	cmpq	$VEC_SYSCALL, TF_VECTOR(%rsp)
 	jne	.Liret
 	movq	TF_RIP(%rsp), %rcx

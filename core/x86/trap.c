@@ -1,31 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * trap.c - what happens when the CPU raises an exception in the kernel: a
- * report with everything needed to find the cause, then panic.
- *
- * The report names the region the faulting address lies in (from the
- * kernel's region table, so "guard page below kernel stack 3 (#DF)" or "null
- * guard" rather than a bare number), decodes the error code, and walks the
- * frame-pointer chain with symbol names from the kernel's own symbol table.
- * #DF, NMI and #MC run on IST stacks of their own: a kernel stack overflow
- * faults on the guard page, the CPU cannot push the #PF frame onto the full
- * stack, and the resulting #DF lands on a good stack with a report.
+ * trap.c - where every exception and interrupt goes. trap.S saves the
+ * registers and calls trap_dispatch, which routes the frame by what the
+ * layers above registered at boot (include/trap.h): the timer interrupt to
+ * the scheduler, a ring-3 exception to the process's fault handler, a ring-0
+ * exception first to the fixups (a user copy that faulted, a firmware call
+ * in progress) and otherwise, as a kernel bug, to the fatal handler: the
+ * exception report of core/report/kfault.c, then panic.
  */
 #include "trap.h"
-#include "efirt.h"
-#include "json.h"
-#include "kernel.h"
-#include "kstring.h"
-#include "ksyms.h"
-#include "kvm.h"
-#include "lapic.h"
-#include "memlayout.h"
-#include "proc.h"
-#include "report.h"
-#include "uaccess.h"
-#include "x86.h"
 
-#define BACKTRACE_MAX 16
+#include "entry.h"
+#include "kernel.h"
+#include "kerrno.h"
+#include "kstring.h"
+#include "panic.h"
+#include "x86.h"
 
 static const char *const names[NUM_EXCEPTIONS] = {
 	"#DE divide error",
@@ -68,10 +58,10 @@ static const char *const names[NUM_EXCEPTIONS] = {
 #define SEL_TI (1U << 2)
 #define SEL_INDEX_SHIFT 3
 
-#define VEC_PF 14
-#define VEC_GP 13
-
-extern const char ret_to_user_iret[];
+static trap_fn irq[NUM_VECTORS - NUM_EXCEPTIONS];
+static trap_fn user_fn, bad_return_fn, fatal_fn;
+static trap_fixup_fn fixups[TRAP_FIXUPS];
+static size_t nfixups;
 
 const char *trap_name(unsigned v)
 {
@@ -80,26 +70,33 @@ const char *trap_name(unsigned v)
 	return v < NUM_EXCEPTIONS ? names[v] : "interrupt";
 }
 
-int trap_init_ist(void)
+void trap_set_irq(unsigned vector, trap_fn fn)
 {
-	static const struct {
-		unsigned vector, ist;
-		const char *name;
-	} ist[] = { { VEC_DF, IST_DF, "#DF" },
-		    { VEC_NMI, IST_NMI, "NMI" },
-		    { VEC_MC, IST_MC, "#MC" },
-		    { VEC_DB, IST_DB, "#DB" } };
+	if (vector >= NUM_EXCEPTIONS && vector < NUM_VECTORS)
+		irq[vector - NUM_EXCEPTIONS] = fn;
+}
 
-	for (size_t i = 0; i < ARRAY_SIZE(ist); i++) {
-		uint64_t top;
-		int slot = kstack_alloc(ist[i].name, &top);
+void trap_set_user(trap_fn fn)
+{
+	user_fn = fn;
+}
 
-		if (slot < 0)
-			return slot;
-		tss_set_ist(ist[i].ist, top);
-		idt_set_ist(ist[i].vector, ist[i].ist);
-	}
+void trap_set_bad_return(trap_fn fn)
+{
+	bad_return_fn = fn;
+}
+
+int trap_add_fixup(trap_fixup_fn fn)
+{
+	if (nfixups == TRAP_FIXUPS)
+		return -ENOSPC;
+	fixups[nfixups++] = fn;
 	return 0;
+}
+
+void trap_set_fatal(trap_fn fn)
+{
+	fatal_fn = fn;
 }
 
 void trap_decode_error(const struct trap_frame *tf, char *buf, size_t size)
@@ -116,13 +113,14 @@ void trap_decode_error(const struct trap_frame *tf, char *buf, size_t size)
 			  e & PFERR_U ? "user" : "supervisor", e & PFERR_RSVD ? ", reserved bit set in an entry" : "",
 			  e & PFERR_PK ? ", protection key" : "", e & PFERR_SS ? ", shadow stack" : "", "");
 		break;
-	case 10: /* #TS */
-	case 11: /* #NP */
-	case 12: /* #SS */
-	case 13: /* #GP */
-	case 17: /* #AC */
+	case VEC_TS:
+	case VEC_NP:
+	case VEC_SS:
+	case VEC_GP:
+	case VEC_AC:
 		if (!e) {
-			kstrlcpy(buf, tf->vector == 13 ? "no selector (e.g. a non-canonical address)" : "no selector",
+			kstrlcpy(buf,
+				 tf->vector == VEC_GP ? "no selector (e.g. a non-canonical address)" : "no selector",
 				 size);
 			break;
 		}
@@ -137,148 +135,56 @@ void trap_decode_error(const struct trap_frame *tf, char *buf, size_t size)
 	}
 }
 
-/* The address this exception is about, and what to call it. */
-static uint64_t fault_address(const struct trap_frame *tf, const char **what)
-{
-	if (tf->vector == VEC_PF) {
-		*what = "CR2";
-		return read_cr2();
-	}
-	if (tf->vector == VEC_DF) {
-		/* The interrupted RSP: for a stack overflow, inside the guard page. */
-		*what = "RSP";
-		return tf->rsp;
-	}
-	*what = "RIP";
-	return tf->rip;
-}
-
-static void backtrace(uint64_t rip, uint64_t rbp)
-{
-	char sym[KSYM_NAME_MAX + 24];
-	uint64_t last = 0, repeats = 0;
-
-	kprintf("    backtrace:\n      %016llx %s\n", (unsigned long long)rip, ksym_format(rip, sym, sizeof(sym)));
-	for (int i = 0; i < BACKTRACE_MAX && rbp; i++) {
-		const uint64_t *frame = (const uint64_t *)(uintptr_t)rbp;
-		uint64_t ret;
-
-		/* Follow only frames on a mapped, aligned kernel stack address. */
-		if ((rbp & 7) || rbp < KERNEL_HALF || !pt_query(kvm_pt(), rbp, &(struct pt_walk){ 0 }) ||
-		    !pt_query(kvm_pt(), rbp + 8, &(struct pt_walk){ 0 }))
-			break;
-		ret = frame[1];
-		if (!ret)
-			break;
-		/* Deep recursion: one line per distinct caller, then a count. */
-		if (ret == last) {
-			repeats++;
-			i--;
-		} else {
-			if (repeats)
-				kprintf("      ... the frame above repeated %llu more times\n",
-					(unsigned long long)repeats);
-			repeats = 0;
-			kprintf("      %016llx %s\n", (unsigned long long)ret, ksym_format(ret - 1, sym, sizeof(sym)));
-		}
-		last = ret;
-		if (frame[0] <= rbp)
-			break;
-		rbp = frame[0];
-	}
-	if (repeats)
-		kprintf("      ... the frame above repeated %llu more times\n", (unsigned long long)repeats);
-}
-
 /*
- * A fault at the user-copy instruction: first let the process's address
- * space satisfy it (demand paging, stack growth), else return -EFAULT from
- * the copy. Returns 1 when handled.
+ * IRETQ faulted in ring 0 on the way back to ring 3. Its own frame (the
+ * user's rip, cs, rflags, rsp, ss) is at kf->rsp: that is the frame of the
+ * process whose return it was, and the fault is its.
  */
-static int uaccess_fault(struct trap_frame *tf)
+static void bad_return(const struct trap_frame *kf)
 {
-	uint64_t fixup = uaccess_fixup_for(tf->rip);
-	struct proc *p = proc_current();
-	char cause[PROC_CAUSE];
+	const uint64_t *iret = (const uint64_t *)(uintptr_t)kf->rsp;
+	struct trap_frame uf;
 
-	if (!fixup || (tf->vector != VEC_PF && tf->vector != VEC_GP))
-		return 0;
-	if (tf->vector == VEC_PF && p && read_cr2() < USER_END &&
-	    uvm_fault(&p->uvm, read_cr2(), tf->error, cause, sizeof(cause)) == 0)
-		return 1;
-	tf->rip = fixup;
-	return 1;
+	memset(&uf, 0, sizeof(uf));
+	uf.vector = kf->vector;
+	uf.error = kf->error;
+	uf.rip = iret[0];
+	uf.cs = iret[1];
+	uf.rflags = iret[2];
+	uf.rsp = iret[3];
+	uf.ss = iret[4];
+	bad_return_fn(&uf);
 }
 
 void trap_dispatch(struct trap_frame *tf)
 {
-	char err[96], region[64], sym[KSYM_NAME_MAX + 24];
-	const char *what;
-	uint64_t addr;
-	struct jrec r;
+	if (tf->vector >= NUM_EXCEPTIONS) {
+		trap_fn fn = tf->vector < NUM_VECTORS ? irq[tf->vector - NUM_EXCEPTIONS] : NULL;
 
-	if (tf->vector == VEC_TIMER) {
-		lapic_tick();
-		lapic_eoi();
-		proc_tick(tf);
+		/* Spurious: nothing to do, and no EOI. */
+		if (fn)
+			fn(tf);
 		return;
 	}
-	if (tf->vector == VEC_SPURIOUS)
-		return; /* no EOI for a spurious interrupt */
-	if (tf_from_user(tf)) {
-		ufault(tf);
+	if (tf_from_user(tf) && user_fn) {
+		user_fn(tf);
 		return;
 	}
-	/* IRETQ refused the frame it was returning to ring 3 with: the process's fault, not the kernel's. */
-	if (tf->rip == (uint64_t)ret_to_user_iret && tf->vector != VEC_NMI && tf->vector != VEC_MC)
-		ufault_bad_return(tf);
+	if (tf->rip == (uint64_t)ret_to_user_iret && tf->vector != VEC_NMI && tf->vector != VEC_MC && bad_return_fn)
+		bad_return(tf);
 	/*
 	 * A single-step trap in ring 0: TF leaked in from ring 3 (the kernel
 	 * never sets it). Stop stepping and go on.
 	 */
-	if (tf->vector == VEC_DB) {
+	if (tf->vector == VEC_DB && !tf_from_user(tf)) {
 		tf->rflags &= ~RFLAGS_TF;
 		return;
 	}
-	if (uaccess_fault(tf))
-		return;
-	if (efirt_in_call())
-		efirt_fault();
-	addr = fault_address(tf, &what);
-	kvm_describe(addr, region, sizeof(region));
-	trap_decode_error(tf, err, sizeof(err));
-	kprintf("\n*** kernel exception %llu: %s\n", (unsigned long long)tf->vector, trap_name(tf->vector));
-	kprintf("    error code 0x%llx: %s\n", (unsigned long long)tf->error, err);
-	kprintf("    %s 0x%016llx: %s\n", what, (unsigned long long)addr, region);
-	if (kstack_slot_of(addr) >= 0 && addr < KSTACK_BOTTOM(kstack_slot_of(addr)))
-		kprintf("    kernel stack overflow: kernel stack %d ran into its guard page\n", kstack_slot_of(addr));
-	kprintf("    at %s\n", ksym_format(tf->rip, sym, sizeof(sym)));
-	kprintf("    RIP %04llx:%016llx  RSP %04llx:%016llx  RFLAGS %016llx  CR3 %016llx\n", (unsigned long long)tf->cs,
-		(unsigned long long)tf->rip, (unsigned long long)tf->ss, (unsigned long long)tf->rsp,
-		(unsigned long long)tf->rflags, (unsigned long long)read_cr3());
-	kprintf("    RAX %016llx RBX %016llx RCX %016llx RDX %016llx\n", (unsigned long long)tf->rax,
-		(unsigned long long)tf->rbx, (unsigned long long)tf->rcx, (unsigned long long)tf->rdx);
-	kprintf("    RSI %016llx RDI %016llx RBP %016llx R8  %016llx\n", (unsigned long long)tf->rsi,
-		(unsigned long long)tf->rdi, (unsigned long long)tf->rbp, (unsigned long long)tf->r8);
-	kprintf("    R9  %016llx R10 %016llx R11 %016llx R12 %016llx\n", (unsigned long long)tf->r9,
-		(unsigned long long)tf->r10, (unsigned long long)tf->r11, (unsigned long long)tf->r12);
-	kprintf("    R13 %016llx R14 %016llx R15 %016llx\n", (unsigned long long)tf->r13, (unsigned long long)tf->r14,
-		(unsigned long long)tf->r15);
-	/* A #DF's saved RBP belongs to the overflowed stack, which is still mapped above the guard. */
-	backtrace(tf->rip, tf->rbp);
-
-	jrec_begin(&r, "kfault");
-	jrec_u64(&r, "vector", tf->vector);
-	jrec_str(&r, "name", trap_name(tf->vector));
-	jrec_hex(&r, "error", tf->error);
-	jrec_str(&r, "decoded", err);
-	jrec_str(&r, "addr_kind", what);
-	jrec_hex(&r, "addr", addr);
-	jrec_str(&r, "region", region);
-	jrec_hex(&r, "rip", tf->rip);
-	jrec_str(&r, "symbol", ksym_format(tf->rip, sym, sizeof(sym)));
-	jrec_hex(&r, "rsp", tf->rsp);
-	report_emit(&r);
-	panic("trap: %s at %s (%s 0x%llx: %s)", trap_name(tf->vector), ksym_format(tf->rip, sym, sizeof(sym)), what,
-	      (unsigned long long)addr, region);
+	for (size_t i = 0; i < nfixups; i++)
+		if (fixups[i](tf))
+			return;
+	if (fatal_fn)
+		fatal_fn(tf);
+	panic("trap: %s at 0x%llx (error 0x%llx)", trap_name((unsigned)tf->vector), (unsigned long long)tf->rip,
+	      (unsigned long long)tf->error);
 }

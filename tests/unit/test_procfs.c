@@ -509,21 +509,62 @@ static const struct proc_status typical_status = {
 	.threads = 1,
 };
 
-/* Keys and widths as in this machine's /proc/self/status (real: "VmPeak:\t    3060 kB"). */
+/* Keys and widths as in Linux 6.1's /proc/self/status (real: "VmPeak:\t    3060 kB"). */
 static const char typical_status_text[] = "Name:\thello\n"
+					  "Umask:\t0000\n"
 					  "State:\tR (running)\n"
 					  "Tgid:\t5\n"
+					  "Ngid:\t0\n"
 					  "Pid:\t5\n"
 					  "PPid:\t0\n"
+					  "TracerPid:\t0\n"
+					  "Uid:\t0\t0\t0\t0\n"
+					  "Gid:\t0\t0\t0\t0\n"
+					  "FDSize:\t0\n"
+					  "Groups:\t\n"
+					  "NStgid:\t5\n"
+					  "NSpid:\t5\n"
+					  "NSpgid:\t0\n"
+					  "NSsid:\t0\n"
 					  "VmPeak:\t     180 kB\n"
 					  "VmSize:\t     180 kB\n"
+					  "VmLck:\t       0 kB\n"
+					  "VmPin:\t       0 kB\n"
+					  "VmHWM:\t       0 kB\n"
 					  "VmRSS:\t      52 kB\n"
 					  "RssAnon:\t      32 kB\n"
 					  "RssFile:\t      20 kB\n"
+					  "RssShmem:\t       0 kB\n"
 					  "VmData:\t      28 kB\n"
 					  "VmStk:\t     132 kB\n"
 					  "VmExe:\t       8 kB\n"
-					  "Threads:\t1\n";
+					  "VmLib:\t       0 kB\n"
+					  "VmPTE:\t       0 kB\n"
+					  "VmSwap:\t       0 kB\n"
+					  "HugetlbPages:\t       0 kB\n"
+					  "CoreDumping:\t0\n"
+					  "THP_enabled:\t0\n"
+					  "Threads:\t1\n"
+					  "SigQ:\t0/1024\n"
+					  "SigPnd:\t0000000000000000\n"
+					  "ShdPnd:\t0000000000000000\n"
+					  "SigBlk:\t0000000000000000\n"
+					  "SigIgn:\t0000000000000000\n"
+					  "SigCgt:\t0000000000000000\n"
+					  "CapInh:\t0000000000000000\n"
+					  "CapPrm:\t000001ffffffffff\n"
+					  "CapEff:\t000001ffffffffff\n"
+					  "CapBnd:\t000001ffffffffff\n"
+					  "CapAmb:\t0000000000000000\n"
+					  "NoNewPrivs:\t0\n"
+					  "Seccomp:\t0\n"
+					  "Seccomp_filters:\t0\n"
+					  "Cpus_allowed:\t1\n"
+					  "Cpus_allowed_list:\t0\n"
+					  "Mems_allowed:\t1\n"
+					  "Mems_allowed_list:\t0\n"
+					  "voluntary_ctxt_switches:\t0\n"
+					  "nonvoluntary_ctxt_switches:\t0\n";
 
 static void test_status_typical(void **state)
 {
@@ -570,14 +611,14 @@ static void test_status_name(void **state)
 	/* comm holds 15 characters (TASK_COMM_LEN - 1). */
 	st.name = "a_very_long_program_name";
 	procfs_status(&st, buf, sizeof(buf));
-	assert_true(starts_with(buf, "Name:\ta_very_long_pro\nState:"));
+	assert_true(starts_with(buf, "Name:\ta_very_long_pro\nUmask:"));
 	/* proc_task_name() escapes only '\n' and '\\'. */
 	st.name = "a\nb\\c\td";
 	procfs_status(&st, buf, sizeof(buf));
-	assert_true(starts_with(buf, "Name:\ta\\nb\\\\c\td\nState:"));
+	assert_true(starts_with(buf, "Name:\ta\\nb\\\\c\td\nUmask:"));
 	st.name = NULL;
 	procfs_status(&st, buf, sizeof(buf));
-	assert_true(starts_with(buf, "Name:\t\nState:"));
+	assert_true(starts_with(buf, "Name:\t\nUmask:"));
 }
 
 static void test_status_states(void **state)
@@ -619,7 +660,7 @@ static void test_status_rounding_and_widths(void **state)
 	assert_non_null(strstr(buf, "\nVmSize:\t137438953472 kB\n"));
 	assert_non_null(strstr(buf, "\nVmPeak:\t99999999 kB\n"));
 	assert_non_null(strstr(buf, "\nThreads:\t3\n"));
-	assert_non_null(strstr(buf, "\nTgid:\t2147483647\nPid:\t2147483647\nPPid:\t0\n"));
+	assert_non_null(strstr(buf, "\nTgid:\t2147483647\nNgid:\t0\nPid:\t2147483647\nPPid:\t0\n"));
 }
 
 /* ------------------------------------------------------------------ */

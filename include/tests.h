@@ -1,24 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report.h - what the kernel tells its reader: human tables, JSON-lines
- * records and the TAP 14 test stream, as report= selects.
+ * tests.h - Atlas's self-tests: selection by tests=, the TAP 14 stream and
+ * {"rec":"test"} records (core/selftest/tests.c), the check suites that run
+ * at every boot and from the monitor's `tests`, and selftest='s deliberate
+ * faults.
  */
-#ifndef ATLAS_REPORT_H
-#define ATLAS_REPORT_H
+#ifndef ATLAS_TESTS_H
+#define ATLAS_TESTS_H
 
-#include "json.h"
+#include "options.h"
 
-/* report=human|both: tables and TAP. */
-int report_human(void);
-/* report=json|both: JSON-lines records. */
-int report_json(void);
-/*
- * Print a finished record when JSON is on. A record too long for its buffer
- * becomes {"rec":"error",...} naming it, never a torn line.
- */
-void report_emit(struct jrec *r);
-
-/* Self-tests (core/selftest/tests.c). */
 /* 1 when tests= selects name ("all", exact name, or its dotted prefix). */
 int test_selected(const char *name);
 /* Record one result: a TAP line and a {"rec":"test"} record. */
@@ -41,11 +32,23 @@ unsigned tests_run(void);
 /* The name of the i-th failed test, for the first few; NULL past them. */
 const char *tests_failed_name(unsigned i);
 
-/* core/finish.c: end the run as on_finish says. exit_code: 0x10/0x11/0x12. */
-void finish(unsigned exit_code) __attribute__((noreturn));
+/*
+ * The suites. boot_checks (core/selftest/bootcheck.c): facts about the
+ * hand-off, read from the machine; nregions is what memmap_load() returned.
+ * mm_checks (core/selftest/mmcheck.c): the kernel address space, heap, page
+ * allocator, kernel stacks and CPU features.
+ */
+void boot_checks(long nregions);
+void mm_checks(void);
 
-#define EXIT_PASSED 0x10
-#define EXIT_FAILED 0x11
-#define EXIT_PANIC 0x12
+/*
+ * The W^X check over every page table the kernel keeps: its own and the
+ * UEFI runtime services' (efirt_count_wx). Returns the pages both writable
+ * and executable, and the first in *first: 0 means W^X holds.
+ */
+unsigned long mm_wx_violations(uint64_t *first);
+
+/* core/selftest/selftest.c: cause the fault selftest= names (does not return unless NONE). */
+void selftest_run(enum selftest t);
 
 #endif

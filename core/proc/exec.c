@@ -1,0 +1,464 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exec.c - execve and execveat: the steps seed 000 walks through.
+ *
+ *  1. copy the path, argv and envp in from the caller (E2BIG, EFAULT);
+ *  2. find the file (ENOENT, EACCES for no x bit or not a regular file) and
+ *     read it in;
+ *  3. "#!" scripts: the interpreter and its one optional argument go in
+ *     front, the script's path replaces argv[0], and the interpreter is
+ *     loaded instead (at most 4 levels, ELOOP beyond, as Linux);
+ *  4. validate the ELF (core/proc/elf.c; a dynamic program is ENOEXEC with
+ *     the reason said on the console) and build the new address space:
+ *     segments, [stack] with argc/argv/envp/auxv, the break;
+ *  5. only then, with nothing left that can fail, replace the old one: the
+ *     caller of a failed exec gets its error back with everything intact.
+ *     Close-on-exec descriptors close, caught signals return to their
+ *     default, the alternate signal stack goes, a vfork parent wakes.
+ *
+ * {"rec":"exec"} records what was placed where (with log=debug also a line).
+ */
+#include "elf.h"
+#include "heap.h"
+#include "json.h"
+#include "kernel.h"
+#include "kerrno.h"
+#include "kstring.h"
+#include "memlayout.h"
+#include "options.h"
+#include "proc.h"
+#include "record.h"
+#include "syscalls.h"
+#include "sysfs_util.h"
+#include "uaccess.h"
+#include "vfs.h"
+#include "x86.h"
+
+#define BINPRM_BUF 256	  /* the "#!" line: at most this much is read, as Linux's BINPRM_BUF_SIZE */
+#define INTERP_DEPTH 4	  /* nested interpreters */
+#define ARG_COUNT_MAX 0x7fffffff
+#define STRINGS_MAX (USER_STACK_LIMIT / 4)
+#define EXEC_FILE_MAX (256ULL << 20)
+
+/* argv or envp as kernel strings: an array of pointers into one buffer. */
+struct strv {
+	char **v;  /* NULL-terminated */
+	char *buf; /* the strings */
+	size_t n, bytes;
+};
+
+static void strv_free(struct strv *s)
+{
+	kfree(s->v);
+	kfree(s->buf);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Copy a NULL-terminated user array of strings (uv 0: empty). */
+static long strv_in(uint64_t uv, struct strv *s, size_t *total)
+{
+	size_t n = 0, used = 0, cap = 4096;
+	uint64_t ptr;
+
+	memset(s, 0, sizeof(*s));
+	for (; uv; n++) {
+		if (copy_from_user(&ptr, uv + n * 8, 8))
+			return -EFAULT;
+		if (!ptr)
+			break;
+		if (n >= ARG_COUNT_MAX)
+			return -E2BIG;
+	}
+	s->v = kcalloc(n + 1, sizeof(char *));
+	s->buf = kmalloc(cap);
+	if (!s->v || !s->buf)
+		goto nomem;
+	for (size_t i = 0; i < n; i++) {
+		long len;
+
+		if (copy_from_user(&ptr, uv + i * 8, 8))
+			goto fault;
+		for (;;) {
+			size_t room = cap - used;
+
+			len = strncpy_from_user(s->buf + used, ptr, room > 32 * 4096 ? 32 * 4096 : room);
+			if (len >= 0 || len == -EFAULT || room >= 32 * 4096)
+				break;
+			/* Longer than the room left: grow and try again. */
+			char *bigger = kmalloc(cap * 2);
+
+			if (!bigger)
+				goto nomem;
+			memcpy(bigger, s->buf, used);
+			kfree(s->buf);
+			s->buf = bigger;
+			cap *= 2;
+		}
+		if (len < 0) {
+			strv_free(s);
+			return len == -ENAMETOOLONG ? -E2BIG : len;
+		}
+		s->v[i] = (char *)(uintptr_t)used; /* an offset until the buffer stops moving */
+		used += (size_t)len + 1;
+		*total += (size_t)len + 1;
+		if (*total > STRINGS_MAX) {
+			strv_free(s);
+			return -E2BIG;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		s->v[i] = s->buf + (uintptr_t)s->v[i];
+	s->n = n;
+	s->bytes = used;
+	return 0;
+fault:
+	strv_free(s);
+	return -EFAULT;
+nomem:
+	strv_free(s);
+	return -ENOMEM;
+}
+
+/* Read the whole file at ino into a kmalloc'd buffer. */
+static long read_all(struct inode *ino, char **out, size_t *size)
+{
+	struct file *f;
+	struct uio u;
+	char *buf;
+	long r;
+	int err;
+
+	if (ino->size > EXEC_FILE_MAX)
+		return -ENOMEM;
+	err = vfs_open_inode(ino, O_RDONLY, NULL, &f);
+	if (err)
+		return err;
+	buf = kmalloc(ino->size ? ino->size : 1);
+	if (!buf) {
+		file_put(f);
+		return -ENOMEM;
+	}
+	u = uio_kernel(buf, ino->size);
+	r = ino->size ? vfs_pread(f, &u, 0) : 0;
+	file_put(f);
+	if (r < 0 || (uint64_t)r != ino->size) {
+		kfree(buf);
+		return r < 0 ? r : -EIO;
+	}
+	*out = buf;
+	*size = (size_t)r;
+	return 0;
+}
+
+/* Say why a file could not be run: one line and a record. */
+static void refuse(const char *path, const char *why)
+{
+	struct proc *p = proc_current();
+	struct jrec r;
+
+	if (report_human())
+		kprintf("exec: pid %d: %s: %s\n", p ? p->pid : 0, path, why);
+	jrec_begin(&r, "exec");
+	jrec_u64(&r, "pid", p ? (uint64_t)p->pid : 0);
+	jrec_str(&r, "path", path);
+	jrec_bool(&r, "ok", 0);
+	jrec_str(&r, "reason", why);
+	report_emit(&r);
+}
+
+/* Blocks the argv rewrites of "#!" levels allocated: freed together at the end. */
+struct scratch {
+	void *blocks[2 * INTERP_DEPTH + 2];
+	int n;
+};
+
+static void scratch_free(struct scratch *sc)
+{
+	for (int i = 0; i < sc->n; i++)
+		kfree(sc->blocks[i]);
+	sc->n = 0;
+}
+
+struct loaded {
+	struct uvm *uvm;
+	struct elf_image img;
+	uint64_t rsp;
+	char path[PROC_PATH];
+};
+
+/*
+ * Steps 2-4 for path (from base): the new address space in *ld. Scripts
+ * recurse with their interpreter; argv may be rewritten (its new storage is
+ * kept in sc, freed by the caller).
+ */
+static long load(const struct fs_ctx *fs, struct inode *base, const char *path, struct strv *argv,
+		 const struct strv *envp, int depth, struct loaded *ld, struct scratch *sc)
+{
+	char err[ELF_ERR_MAX], *data = NULL;
+	struct inode *ino;
+	size_t size;
+	long r;
+
+	r = vfs_walk(fs, base, path, WALK_FOLLOW, &ino);
+	if (r)
+		return r;
+	if (!S_ISREG(ino->mode) || !(ino->mode & 0111)) {
+		inode_put(ino);
+		return -EACCES;
+	}
+	r = read_all(ino, &data, &size);
+	inode_put(ino);
+	if (r)
+		return r;
+	if (size >= 2 && data[0] == '#' && data[1] == '!') {
+		/* "#!interp [arg]": at most BINPRM_BUF bytes, the argument is the rest of the line, trimmed. */
+		char line[BINPRM_BUF + 1], *interp, *arg = NULL, *e;
+		char **nv;
+		size_t k = 0, n = size - 2 < BINPRM_BUF ? size - 2 : BINPRM_BUF;
+
+		memcpy(line, data + 2, n);
+		line[n] = 0;
+		kfree(data);
+		if (depth >= INTERP_DEPTH)
+			return -ELOOP;
+		e = line;
+		while (*e && *e != '\n')
+			e++;
+		if (!*e && n == BINPRM_BUF)
+			return -ENOEXEC; /* the line goes on past what Linux reads */
+		*e = 0;
+		interp = line;
+		while (*interp == ' ' || *interp == '\t')
+			interp++;
+		for (e = interp; *e && *e != ' ' && *e != '\t'; e++)
+			;
+		if (*e) {
+			*e++ = 0;
+			while (*e == ' ' || *e == '\t')
+				e++;
+			arg = *e ? e : NULL;
+			if (arg) {
+				char *end = arg + strlen(arg);
+
+				while (end > arg && (end[-1] == ' ' || end[-1] == '\t'))
+					*--end = 0;
+			}
+		}
+		if (!*interp)
+			return -ENOEXEC;
+		/* argv becomes: interp [arg] path argv[1..]; the strings live in one new block. */
+		size_t need = strlen(interp) + 1 + (arg ? strlen(arg) + 1 : 0) + strlen(path) + 1;
+		nv = kcalloc(argv->n + 3 + 1, sizeof(char *));
+		char *blk = kmalloc(need);
+		if (!nv || !blk) {
+			kfree(nv);
+			kfree(blk);
+			return -ENOMEM;
+		}
+		char *w = blk;
+		nv[k++] = w;
+		w += ksnprintf(w, need, "%s", interp) + 1;
+		if (arg) {
+			nv[k++] = w;
+			w += ksnprintf(w, need - (size_t)(w - blk), "%s", arg) + 1;
+		}
+		nv[k++] = w;
+		ksnprintf(w, need - (size_t)(w - blk), "%s", path);
+		for (size_t i = 1; i < argv->n; i++)
+			nv[k++] = argv->v[i];
+		nv[k] = NULL;
+		sc->blocks[sc->n++] = nv;
+		sc->blocks[sc->n++] = blk;
+		{
+			struct strv sv = { nv, NULL, k, 0 };
+
+			/* The interpreter is looked up from the root or the cwd, not from an *at() base. */
+			r = load(fs, interp[0] == '/' ? NULL : base, nv[0], &sv, envp, depth + 1, ld, sc);
+			if (!r)
+				*argv = sv;
+		}
+		return r;
+	}
+	r = elf_parse(data, size, USER_PIE_BASE, &ld->img, err);
+	if (r) {
+		refuse(path, err);
+		kfree(data);
+		return -ENOEXEC;
+	}
+	ld->uvm = uvm_new();
+	r = ld->uvm ? 0 : -ENOMEM;
+	if (!r)
+		r = uvm_load_elf(ld->uvm, &ld->img, data, path);
+	if (!r) {
+		ld->uvm->load_base = ld->img.type == ET_DYN ? USER_PIE_BASE : 0;
+		r = uvm_setup_stack(ld->uvm, &ld->img, (const char *const *)argv->v, (const char *const *)envp->v,
+				    &ld->rsp);
+	}
+	kfree(data);
+	if (r) {
+		uvm_put(ld->uvm);
+		ld->uvm = NULL;
+		return r;
+	}
+	kstrlcpy(ld->path, path, sizeof(ld->path));
+	return 0;
+}
+
+/* The exec record: what seed 000 lists, for this program. */
+static void record(const struct proc *p, const struct loaded *ld, const struct strv *argv, size_t envc)
+{
+	struct jrec r;
+
+	if (report_human() && g_boot->opts.log != LOG_INFO)
+		kprintf("exec: pid %d %s: entry 0x%llx, stack 0x%llx, brk 0x%llx, %zu args, %zu env\n", p->pid,
+			ld->path, (unsigned long long)ld->img.entry, (unsigned long long)ld->rsp,
+			(unsigned long long)ld->uvm->brk, argv->n, envc);
+	jrec_begin(&r, "exec");
+	jrec_u64(&r, "pid", (uint64_t)p->pid);
+	jrec_str(&r, "path", ld->path);
+	jrec_bool(&r, "ok", 1);
+	jrec_hex(&r, "entry", ld->img.entry);
+	jrec_hex(&r, "phdr", ld->img.phdr_vaddr);
+	jrec_hex(&r, "load_base", ld->uvm->load_base);
+	jrec_hex(&r, "stack", ld->rsp);
+	jrec_hex(&r, "brk", ld->uvm->brk);
+	jrec_u64(&r, "segments", (uint64_t)ld->img.nseg);
+	jrec_u64(&r, "argc", argv->n);
+	jrec_u64(&r, "envc", envc);
+	jrec_hex(&r, "arg_start", ld->uvm->arg_start);
+	jrec_hex(&r, "env_end", ld->uvm->env_end);
+	report_emit(&r);
+}
+
+/* Step 5: the caller becomes the new program. Cannot fail. */
+static void commit(struct loaded *ld, const char *name)
+{
+	struct thread *t = thread_current();
+	struct proc *p = t->proc;
+	struct uvm *old = p->uvm;
+	struct trap_frame *tf = t->tf;
+	const char *base = name;
+
+	/* Other threads end (Linux's de_thread); the caller goes on as the process. */
+	for (struct thread *o = p->threads; o; o = o->next_in_proc)
+		if (o != t && o->state != T_DEAD)
+			signal_send_thread(o, SIGKILL, NULL);
+	p->uvm = ld->uvm;
+	write_cr3(p->uvm->pt.root);
+	uvm_put(old);
+	fdtable_close_on_exec(p->files);
+	if (p->sighand->refs > 1) {
+		struct sighand *own = sighand_copy(p->sighand);
+
+		if (own) {
+			sighand_put(p->sighand);
+			p->sighand = own;
+		}
+	}
+	sighand_reset_for_exec(p->sighand);
+	t->altstack = (struct lx_stack){ 0, SS_DISABLE, 0, 0 };
+	t->fs_base = 0;
+	wrmsr(MSR_FS_BASE, 0);
+	sched_fpu_reset();
+	for (const char *c = name; *c; c++)
+		if (*c == '/')
+			base = c + 1;
+	kstrlcpy(p->name, base, sizeof(p->name));
+	kstrlcpy(p->path, ld->path, sizeof(p->path));
+	p->arg_start = p->uvm->arg_start;
+	p->arg_end = p->uvm->arg_end;
+	p->env_start = p->uvm->env_start;
+	p->env_end = p->uvm->env_end;
+	p->did_exec = 1;
+	if (!p->vfork_done) {
+		p->vfork_done = 1;
+		if (p->parent)
+			waitq_wake(&p->parent->vfork_wait);
+	}
+	memset(tf, 0, offsetof(struct trap_frame, vector));
+	tf->rip = ld->img.entry;
+	tf->rsp = ld->rsp;
+	tf->rflags = RFLAGS_IF | RFLAGS_RESERVED1;
+	tf->vector = VEC_SIGNAL; /* IRETQ: every register as the ABI says (zero) */
+	t->syscall_nr = -1;
+}
+
+/* The absolute path of what was run (/proc/PID/exe, the maps lines). */
+static void full_path(const struct fs_ctx *fs, struct inode *base, const char *path, char *out, size_t size)
+{
+	long n;
+
+	if (path[0] == '/') {
+		kstrlcpy(out, path, size);
+		return;
+	}
+	n = vfs_dir_path(fs, base ? base : fs->cwd, out, size);
+	if (n < 0) {
+		kstrlcpy(out, path, size);
+		return;
+	}
+	ksnprintf(out + n, size - (size_t)n, "%s%s", n > 1 ? "/" : "", path);
+}
+
+long do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64_t flags)
+{
+	struct proc *p = proc_current();
+	struct strv argv, envp;
+	struct loaded ld;
+	struct inode *base;
+	struct scratch sc = { { 0 }, 0 };
+	char *path, *full;
+	size_t total = 0;
+	long r;
+
+	if (flags & ~(uint64_t)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	r = path_in(upath, &path, 0);
+	if (r)
+		return r;
+	memset(&ld, 0, sizeof(ld));
+	r = at_base(dirfd, path, &base);
+	if (!r)
+		r = strv_in(uargv, &argv, &total);
+	if (r) {
+		kfree(path);
+		return r;
+	}
+	r = strv_in(uenvp, &envp, &total);
+	if (r) {
+		strv_free(&argv);
+		kfree(path);
+		return r;
+	}
+	full = kmalloc(PROC_PATH);
+	struct strv run = argv;
+	if (!full)
+		r = -ENOMEM;
+	if (!r) {
+		full_path(p->fs, base, path, full, PROC_PATH);
+		r = load(p->fs, base, path, &run, &envp, 0, &ld, &sc);
+	}
+	if (!r) {
+		/* /proc/PID/exe is the program that runs: the interpreter, for a script. */
+		if (run.v == argv.v)
+			kstrlcpy(ld.path, full, sizeof(ld.path));
+		record(p, &ld, &run, envp.n);
+		commit(&ld, path);
+	}
+	scratch_free(&sc);
+	kfree(full);
+	strv_free(&argv);
+	strv_free(&envp);
+	kfree(path);
+	return r;
+}
+
+long sys_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp)
+{
+	return do_execve(AT_FDCWD, upath, uargv, uenvp, 0);
+}
+
+long sys_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64_t flags)
+{
+	return do_execve(dirfd, upath, uargv, uenvp, flags);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sysfs_util.h - what the file system calls share (core/proc/sys_*.c): paths
+ * copied in from ring 3, the directory a *at() call starts from, the
+ * current process's descriptor lookups.
+ */
+#ifndef ATLAS_SYSFS_UTIL_H
+#define ATLAS_SYSFS_UTIL_H
+
+#include <stdint.h>
+
+#include "proc.h"
+#include "vfs.h"
+
+/*
+ * Copy the user path at upath into a kmalloc'd PATH_MAX buffer (*out, freed
+ * by the caller with kfree). Returns 0, -EFAULT, -ENAMETOOLONG, or -ENOENT for
+ * "" unless empty_ok.
+ */
+int path_in(uint64_t upath, char **out, int empty_ok);
+
+/*
+ * The directory an *at() call resolves a relative path from: NULL (the cwd)
+ * for AT_FDCWD or an absolute path, else dirfd's inode (not referenced:
+ * valid while the descriptor is). -EBADF, -ENOTDIR.
+ */
+int at_base(int dirfd, const char *path, struct inode **base);
+
+/* The file at fd of the current process, or NULL. */
+struct file *cur_file(int fd);
+
+/* The descriptor limit of the current process (RLIMIT_NOFILE). */
+int fd_limit(void);
+
+#endif
