@@ -33,7 +33,7 @@ GNUEFI_INC := /usr/include/efi
 # Debian packages: what build, run and test need (deps installs the missing ones).
 DEB_PACKAGES := gcc make binutils gnu-efi ovmf qemu-system-x86 mtools dosfstools gdisk \
 	libcmocka-dev python3 python3-pytest cppcheck clang-format gdb musl-tools sbsigntool openssl \
-	console-setup-linux
+	console-setup-linux busybox-static
 
 # Freestanding flags shared by the kernel and the firmware stage.
 FREESTANDING := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -nostdinc -isystem $(GCC_INC) \
@@ -150,8 +150,20 @@ $(BUILD)/atlas.efi: $(BUILD)/atlas.so
 	tools/check-pe.sh $@
 
 # ---- boot media -----------------------------------------------------------
-$(BUILD)/esp.img: $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg tools/mkesp.sh
-	tools/mkesp.sh $@ $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg
+# The initramfs: busybox-static with its applet links, the ring-3 suite in
+# /usr/lib/atlas, tools/initrd/ (etc/...), and INITRD_EXTRA=dir[ dir...] on top.
+BUSYBOX ?= /bin/busybox
+INITRD := $(BUILD)/initrd.cpio
+INITRD_EXTRA ?=
+INITRD_SKEL := $(shell find tools/initrd 2>/dev/null)
+INITRD_EXTRA_FILES := $(foreach d,$(INITRD_EXTRA),$(shell find $(d) 2>/dev/null))
+$(INITRD): tools/mkinitrd.py $(USER_ELFS) $(INITRD_SKEL) $(INITRD_EXTRA_FILES)
+	@test -x $(BUSYBOX) || { echo "$(BUSYBOX) not found: apt-get install busybox-static (make deps)" >&2; exit 1; }
+	$(Q)$(PYTHON) tools/mkinitrd.py -o $@ --busybox $(BUSYBOX) --suite $(BUILD)/user --skel tools/initrd \
+		$(foreach d,$(INITRD_EXTRA),--extra $(d))
+
+$(BUILD)/esp.img: $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg tools/mkesp.sh $(INITRD)
+	INITRD=$(INITRD) tools/mkesp.sh $@ $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg
 
 $(BUILD)/disk.img: $(BUILD)/esp.img tools/mkdisk.sh
 	tools/mkdisk.sh $@ $(BUILD)/esp.img
@@ -197,8 +209,8 @@ signed: $(BUILD)/atlas-signed.efi $(BUILD)/esp-signed.img $(BUILD)/disk-signed.i
 $(BUILD)/atlas-signed.efi: $(BUILD)/atlas.efi tools/sign.sh
 	tools/sign.sh $< $@ $(SB_KEY) $(SB_CERT)
 
-$(BUILD)/esp-signed.img: $(BUILD)/atlas-signed.efi startup.nsh tools/atlas.cfg tools/mkesp.sh
-	tools/mkesp.sh $@ $(BUILD)/atlas-signed.efi startup.nsh tools/atlas.cfg
+$(BUILD)/esp-signed.img: $(BUILD)/atlas-signed.efi startup.nsh tools/atlas.cfg tools/mkesp.sh $(INITRD)
+	INITRD=$(INITRD) tools/mkesp.sh $@ $(BUILD)/atlas-signed.efi startup.nsh tools/atlas.cfg
 
 $(BUILD)/disk-signed.img: $(BUILD)/esp-signed.img tools/mkdisk.sh
 	tools/mkdisk.sh $@ $(BUILD)/esp-signed.img

@@ -43,6 +43,7 @@
 #include "tests.h"
 #include "trap.h"
 #include "tsc.h"
+#include "userland.h"
 #include "x86.h"
 
 
@@ -144,6 +145,7 @@ void kmain(uint64_t boot_info_phys)
 	memory_init(n);
 	serial_select_spcr();
 	user_init();
+	userland_init();
 
 	report_memmap();
 	report_boot();
@@ -168,6 +170,7 @@ void kmain(uint64_t boot_info_phys)
 	bench_memory(kvm_build_ticks);
 	selftest_run(g_boot->opts.selftest);
 	tests_check_unmatched();
+	userland_run_init();
 	screen_show();
 	finish(tests_summary() ? EXIT_FAILED : EXIT_PASSED);
 }

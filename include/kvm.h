@@ -109,4 +109,7 @@ uint64_t kvm_wx_violations(uint64_t *first);
 /* Page tables of pt counted by level: [1] PT, [2] PD, [3] PDPT, [4] PML4. */
 void kvm_count_tables(struct pt *pt, uint64_t counts[PT_LEVELS + 1]);
 
+/* Bytes of the direct map mapped with 4 KiB, 2 MiB and 1 GiB pages (/proc/meminfo DirectMap*). */
+void kvm_direct_map_sizes(uint64_t *b4k, uint64_t *b2m, uint64_t *b1g);
+
 #endif

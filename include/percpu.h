@@ -19,13 +19,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct proc;
+struct thread;
 
 struct percpu {
 	struct percpu *self;
 	uint64_t user_rsp;   /* syscall_entry's scratch */
 	uint64_t kstack_top; /* the current thread's kernel stack top */
-	struct proc *cur;    /* the process running (or last run) on this CPU */
+	struct thread *cur;  /* the thread running (or last run) on this CPU */
 };
 
 _Static_assert(offsetof(struct percpu, self) == PERCPU_SELF, "percpu self offset");

@@ -45,6 +45,7 @@ enum pmm_purpose {
 	PMM_STACK, /* kernel stacks */
 	PMM_USER,  /* user pages */
 	PMM_OTHER, /* everything else (DMA buffers, ...) */
+	PMM_FILE,  /* pages of RAM files (ramfs) */
 	PMM_PURPOSES
 };
 

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "uvm.h"
 #include "vma.h"
 
 /* /proc/meminfo: bytes (printed in kB, as show_val_kb does). */
@@ -90,12 +91,6 @@ size_t procfs_pid_stat(const struct pid_stat *s, char *buf, size_t size);
 /* /proc/PID/statm: size resident shared text lib data dt, in pages. */
 size_t procfs_statm(const uint64_t pages[7], char *buf, size_t size);
 
-/* What smaps says of one area (bytes; pss in bytes << PSS_SHIFT, as Linux keeps it). */
-#define PSS_SHIFT 12
-struct smaps_usage {
-	uint64_t rss, pss, pss_dirty, shared_clean, shared_dirty, private_clean, private_dirty;
-	uint64_t referenced, anonymous;
-};
 /*
  * One area of /proc/PID/smaps: its maps line (as procfs_maps prints it),
  * then the counters and VmFlags. With v NULL, the smaps_rollup body (no

@@ -159,6 +159,9 @@ void tty_poll(void);
 /* Reset the input and set termios to Linux's defaults (for tests and a new shell). */
 void tty_reset(struct tty *t);
 
+/* The console terminal on the console's drivers (core/fs/console_tty.c). */
+void console_tty_init(void);
+
 /* The operations of /dev/console and /dev/tty; tty_init registers them with devfs. */
 int tty_init(void);
 

@@ -136,6 +136,20 @@ struct proc_status {
 	uint64_t voluntary, nonvoluntary;
 };
 
+/* What smaps says of one area (bytes; pss in bytes << PSS_SHIFT, as Linux keeps it). */
+#define PSS_SHIFT 12
+struct smaps_usage {
+	uint64_t rss, pss, pss_dirty, shared_clean, shared_dirty, private_clean, private_dirty;
+	uint64_t referenced, anonymous;
+};
+
+/*
+ * smaps of area v: present pages only (empty page-table subtrees are
+ * skipped, so an untouched area costs nothing), shared or private by their
+ * owner count (mm/pageref.c), Pss dividing each page among its owners.
+ */
+void uvm_smaps(struct uvm *u, const struct vma *v, struct smaps_usage *out);
+
 /* RSS and dirty bytes of one area, read from the present and dirty bits (procfs's vma_usage_fn). */
 void uvm_usage(const struct vma *v, struct vma_usage *out, void *uvm);
 

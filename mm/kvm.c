@@ -412,3 +412,32 @@ void kvm_count_tables(struct pt *pt, uint64_t counts[PT_LEVELS + 1])
 	memset(counts, 0, sizeof(uint64_t) * (PT_LEVELS + 1));
 	count_tables(pt, pt->root, PT_LEVELS, counts);
 }
+
+/* Leaves under table at level lvl, by size, into sz[0] 4 KiB, sz[1] 2 MiB, sz[2] 1 GiB (bytes). */
+static void direct_leaves(const struct pt *pt, uint64_t table, int lvl, uint64_t sz[3])
+{
+	const pte_t *t = (const pte_t *)(uintptr_t)(table + pt->phys_off);
+
+	for (int i = 0; i < PT_ENTRIES; i++) {
+		if (!(t[i] & PTE_P))
+			continue;
+		if (lvl == 1 || (t[i] & PTE_PS))
+			sz[lvl - 1] += PT_LEVEL_SIZE(lvl);
+		else
+			direct_leaves(pt, t[i] & PTE_ADDR_MASK, lvl - 1, sz);
+	}
+}
+
+void kvm_direct_map_sizes(uint64_t *b4k, uint64_t *b2m, uint64_t *b1g)
+{
+	const struct pt *pt = kvm_pt();
+	const pte_t *pml4 = (const pte_t *)(uintptr_t)(pt->root + pt->phys_off);
+	uint64_t sz[3] = { 0, 0, 0 };
+
+	for (unsigned i = PT_INDEX(DIRECT_MAP_BASE, PT_LEVELS); i < PT_INDEX(DIRECT_MAP_END - 1, PT_LEVELS) + 1; i++)
+		if (pml4[i] & PTE_P)
+			direct_leaves(pt, pml4[i] & PTE_ADDR_MASK, PT_LEVELS - 1, sz);
+	*b4k = sz[0];
+	*b2m = sz[1];
+	*b1g = sz[2];
+}

@@ -9,6 +9,7 @@
 
 #include "heap.h"
 #include "kerrno.h"
+#include "panic.h"
 #include "kernel.h"
 
 #define MIN_SLOTS 64

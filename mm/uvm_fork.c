@@ -17,6 +17,7 @@
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
+#include "panic.h"
 #include "memlayout.h"
 #include "pageref.h"
 #include "pmm.h"
@@ -211,4 +212,53 @@ int uvm_write_user(struct uvm *u, uint64_t va, const void *src, size_t n)
 		n -= chunk;
 	}
 	return 0;
+}
+
+/* Visit the present 4 KiB leaves of [lo, hi) under table (level lvl, mapping from base), skipping empty subtrees. */
+static void smaps_table(uint64_t table, int lvl, uint64_t base, uint64_t lo, uint64_t hi, struct smaps_usage *o,
+			int anon)
+{
+	const pte_t *t = PHYS_TO_DIRECT(table);
+	uint64_t span = PT_LEVEL_SIZE(lvl);
+	unsigned i0 = lo > base ? (unsigned)((lo - base) / span) : 0;
+
+	for (unsigned i = i0; i < PT_ENTRIES; i++) {
+		uint64_t va = base + (uint64_t)i * span;
+		unsigned owners;
+
+		if (va >= hi)
+			break;
+		if (!(t[i] & PTE_P))
+			continue;
+		if (lvl > 1) {
+			smaps_table(t[i] & PTE_ADDR_MASK, lvl - 1, va, lo, hi, o, anon);
+			continue;
+		}
+		owners = pageref_count(t[i] & PTE_ADDR_MASK);
+		o->rss += PAGE_SIZE;
+		o->pss += (PAGE_SIZE << PSS_SHIFT) / owners;
+		if (t[i] & PTE_A)
+			o->referenced += PAGE_SIZE;
+		if (anon)
+			o->anonymous += PAGE_SIZE;
+		if (t[i] & PTE_D)
+			o->pss_dirty += (PAGE_SIZE << PSS_SHIFT) / owners;
+		if (owners > 1) {
+			if (t[i] & PTE_D)
+				o->shared_dirty += PAGE_SIZE;
+			else
+				o->shared_clean += PAGE_SIZE;
+		} else if (t[i] & PTE_D) {
+			o->private_dirty += PAGE_SIZE;
+		} else {
+			o->private_clean += PAGE_SIZE;
+		}
+	}
+}
+
+void uvm_smaps(struct uvm *u, const struct vma *v, struct smaps_usage *out)
+{
+	memset(out, 0, sizeof(*out));
+	/* Every user page is anonymous memory here: file bytes were copied in at exec, not mapped. */
+	smaps_table(u->pt.root, PT_LEVELS, 0, v->start, v->end, out, 1);
 }

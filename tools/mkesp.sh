@@ -5,6 +5,7 @@
 #   \EFI\BOOT\BOOTX64.EFI   atlas.efi on the removable-media path
 #   \startup.nsh            what the UEFI shell runs
 #   \atlas.cfg              default options
+#   \atlas\initrd.cpio     the initramfs, when the environment names one in INITRD
 # With --shell-only OPTIONS, atlas.efi goes to \EFI\atlas\atlas.efi instead
 # (so the firmware finds no boot loader and falls back to its shell) and
 # startup.nsh runs it with OPTIONS on the command line (LoadOptions).
@@ -31,4 +32,8 @@ else
 	mcopy -i "$tmp" "$nsh" ::/startup.nsh
 fi
 mcopy -i "$tmp" "$cfg" ::/atlas.cfg
+if [ -n "${INITRD:-}" ]; then
+	mmd -i "$tmp" ::/atlas
+	mcopy -i "$tmp" "$INITRD" ::/atlas/initrd.cpio
+fi
 mv "$tmp" "$out"

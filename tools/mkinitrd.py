@@ -15,14 +15,16 @@ core/fs/cpio.c reads) holding:
   tools/mkinitrd.py -o OUT.cpio --busybox /bin/busybox --suite build/user \
                     --skel tools/initrd [--extra DIR]
 
-Entries are sorted, owned by root, time-stamped with SOURCE_DATE_EPOCH (or
-0), so two builds of the same inputs give the same bytes.
+Entries are sorted and owned by root; they are time-stamped with
+SOURCE_DATE_EPOCH when it is set (then two builds of the same inputs give the
+same bytes), else with the time of the build.
 """
 import argparse
 import os
 import stat
 import subprocess
 import sys
+import time
 
 MAGIC = b"070701"
 
@@ -99,7 +101,7 @@ def main():
     ap.add_argument("--extra", action="append", default=[], help="folder copied to / last (may repeat)")
     a = ap.parse_args()
 
-    ar = Archive(int(os.environ.get("SOURCE_DATE_EPOCH", "0")))
+    ar = Archive(int(os.environ.get("SOURCE_DATE_EPOCH", str(int(time.time())))))
     dirs = set()
     for d in ("bin", "dev", "etc", "home", "proc", "root", "sbin", "sys", "tmp", "usr", "usr/bin", "usr/lib",
               "usr/lib/atlas", "usr/sbin", "var"):

@@ -9,6 +9,7 @@
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
+#include "panic.h"
 #include "vfs.h"
 
 #define FD_INITIAL 16

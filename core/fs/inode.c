@@ -8,6 +8,7 @@
 #include "heap.h"
 #include "kernel.h"
 #include "kstring.h"
+#include "panic.h"
 #include "vfs.h"
 
 struct inode *inode_new(struct super *sb, unsigned mode)

@@ -14,6 +14,7 @@
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
+#include "panic.h"
 #include "radix.h"
 
 #define PAGE 4096ULL

@@ -462,3 +462,58 @@ long sys_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uin
 {
 	return do_execve(dirfd, upath, uargv, uenvp, flags);
 }
+
+struct proc *proc_spawn_path(const char *path, const char *const *argv, const char *const *envp, int ctty, char *err,
+			     size_t err_size)
+{
+	struct strv av = { (char **)argv, NULL, 0, 0 }, ev = { (char **)envp, NULL, 0, 0 };
+	struct scratch sc = { { 0 }, 0 };
+	struct fs_ctx *fs = fs_ctx_new(vfs_root(), vfs_root());
+	struct loaded ld;
+	struct proc *p = NULL;
+	int pid = proc_alloc_pid();
+	long r;
+
+	while (argv && argv[av.n])
+		av.n++;
+	while (envp && envp[ev.n])
+		ev.n++;
+	memset(&ld, 0, sizeof(ld));
+	r = !fs ? -ENOMEM : pid < 0 ? pid : load(fs, NULL, path, &av, &ev, 0, &ld, &sc);
+	if (!r) {
+		const char *base = path;
+
+		for (const char *c = path; *c; c++)
+			if (*c == '/')
+				base = c + 1;
+		p = proc_alloc(NULL, pid);
+		r = p ? 0 : -ENOMEM;
+		if (p) {
+			p->kernel_waits = 1;
+			record(p, &ld, &av, ev.n);
+			p->uvm = ld.uvm;
+			ld.uvm = NULL;
+			kstrlcpy(p->name, base, sizeof(p->name));
+			kstrlcpy(p->path, ld.path[0] == '/' ? ld.path : path, sizeof(p->path));
+			p->arg_start = p->uvm->arg_start;
+			p->arg_end = p->uvm->arg_end;
+			p->env_start = p->uvm->env_start;
+			p->env_end = p->uvm->env_end;
+			r = proc_start(p, ld.img.entry, ld.rsp, ctty);
+			if (r) {
+				proc_abort(p);
+				p = NULL;
+			}
+		}
+	}
+	if (ld.uvm)
+		uvm_put(ld.uvm);
+	scratch_free(&sc);
+	fs_ctx_put(fs);
+	if (r)
+		ksnprintf(err, err_size, "%s (%ld)", r == -ENOENT ? "no such file" : r == -ENOEXEC ? "not an executable" :
+						     r == -EACCES	   ? "not executable" :
+									     "could not start it",
+			  r);
+	return p;
+}

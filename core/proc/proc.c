@@ -12,6 +12,7 @@
  */
 #include "proc.h"
 
+#include "elf.h"
 #include "heap.h"
 #include "kernel.h"
 #include "kerrno.h"
@@ -246,8 +247,11 @@ void proc_reap(struct proc *p)
 		parent->cstime_ns += p->stime_ns + p->cstime_ns;
 	}
 	unlink_child(p);
-	free_dead_threads();
-	proc_free_if_done(p);
+	/* Its last thread's stack may still wait on the dead list: freeing that frees p too. */
+	if (p->threads)
+		free_dead_threads();
+	else
+		proc_free_if_done(p);
 }
 
 static int all_ended(void *ctx)

@@ -17,6 +17,7 @@
 #include "kernel.h"
 #include "kerrno.h"
 #include "kstring.h"
+#include "panic.h"
 #include "kvm.h"
 #include "percpu.h"
 #include "proc.h"

@@ -26,6 +26,7 @@
 #include "kernel.h"
 #include "kstring.h"
 #include "ktime.h"
+#include "memlayout.h"
 #include "proc.h"
 #include "record.h"
 #include "sched.h"

@@ -139,7 +139,7 @@ long sys_read(int fd, uint64_t buf, uint64_t count)
 
 	if (!f)
 		return -EBADF;
-	if (!user_range_ok(buf, count > RW_MAX ? RW_MAX : count))
+	if (!user_range_ok(buf, count)) /* the whole length, before it is cut to RW_MAX, as Linux checks it */
 		return -EFAULT;
 	u = uio_user(buf, count > RW_MAX ? RW_MAX : count);
 	return vfs_read(f, &u);
@@ -152,7 +152,7 @@ long sys_write(int fd, uint64_t buf, uint64_t count)
 
 	if (!f)
 		return -EBADF;
-	if (!user_range_ok(buf, count > RW_MAX ? RW_MAX : count))
+	if (!user_range_ok(buf, count)) /* the whole length, before it is cut to RW_MAX, as Linux checks it */
 		return -EFAULT;
 	u = uio_user(buf, count > RW_MAX ? RW_MAX : count);
 	return epipe(vfs_write(f, &u));
@@ -167,7 +167,7 @@ long sys_pread64(int fd, uint64_t buf, uint64_t count, int64_t off)
 		return -EBADF;
 	if (off < 0)
 		return -EINVAL;
-	if (!user_range_ok(buf, count > RW_MAX ? RW_MAX : count))
+	if (!user_range_ok(buf, count)) /* the whole length, before it is cut to RW_MAX, as Linux checks it */
 		return -EFAULT;
 	u = uio_user(buf, count > RW_MAX ? RW_MAX : count);
 	return vfs_pread(f, &u, (uint64_t)off);
@@ -182,7 +182,7 @@ long sys_pwrite64(int fd, uint64_t buf, uint64_t count, int64_t off)
 		return -EBADF;
 	if (off < 0)
 		return -EINVAL;
-	if (!user_range_ok(buf, count > RW_MAX ? RW_MAX : count))
+	if (!user_range_ok(buf, count)) /* the whole length, before it is cut to RW_MAX, as Linux checks it */
 		return -EFAULT;
 	u = uio_user(buf, count > RW_MAX ? RW_MAX : count);
 	return epipe(vfs_pwrite(f, &u, (uint64_t)off));
@@ -336,11 +336,11 @@ long sys_fcntl(int fd, int cmd, uint64_t arg)
 	case F_SETOWN:
 		return 0 == (long)arg || proc_find((int)arg, 0) ? 0 : -ESRCH;
 	case F_GETPIPE_SZ:
-		return file_is_pipe(f) ? PIPE_SIZE : -EBADF;
+		return file_is_pipe(f) ? (long)PIPE_SIZE : -EBADF;
 	case F_SETPIPE_SZ:
 		if (!file_is_pipe(f))
 			return -EBADF;
-		return arg <= PIPE_SIZE ? PIPE_SIZE : -EPERM; /* the size stays 64 KiB: that is what is reported */
+		return arg <= PIPE_SIZE ? (long)PIPE_SIZE : -EPERM; /* the size stays 64 KiB: that is what is reported */
 	default:
 		return -EINVAL;
 	}

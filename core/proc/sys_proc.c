@@ -7,12 +7,14 @@
  * addresses, and the scheduler's answers for one CPU.
  */
 #include "heap.h"
+#include "kernel.h"
 #include "kerrno.h"
 #include "kstring.h"
 #include "ktime.h"
 #include "memlayout.h"
 #include "pmm.h"
 #include "proc.h"
+#include "random.h"
 #include "syscalls.h"
 #include "tty.h"
 #include "uaccess.h"
@@ -583,4 +585,33 @@ long sys_exit(int code)
 long sys_exit_group(int code)
 {
 	proc_exit(code & 0xff);
+}
+
+#define GRND_NONBLOCK 1
+#define GRND_RANDOM 2
+#define GRND_INSECURE 4
+#define GETRANDOM_MAX (32U << 20) /* Linux caps one call at 32 MiB - 1 page; a round number is close */
+
+long sys_getrandom(uint64_t ubuf, uint64_t len, uint64_t flags)
+{
+	uint8_t chunk[64];
+	uint64_t done = 0;
+
+	if (flags & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
+		return -EINVAL;
+	if (len > GETRANDOM_MAX)
+		len = GETRANDOM_MAX;
+	if (!user_range_ok(ubuf, len))
+		return -EFAULT;
+	while (done < len) {
+		size_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
+
+		random_fill(chunk, n);
+		if (copy_to_user(ubuf + done, chunk, n))
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
+	return (long)done;
 }

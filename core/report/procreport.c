@@ -15,12 +15,12 @@
 
 size_t proc_maps_text(struct proc *p, char *buf, size_t size)
 {
-	return procfs_maps(p->uvm.vmas, buf, size);
+	return procfs_maps(p->uvm->vmas, buf, size);
 }
 
 size_t proc_pmap_text(struct proc *p, char *buf, size_t size)
 {
-	return procfs_pmap_x(p->uvm.vmas, p->pid, p->path, uvm_usage, &p->uvm, buf, size);
+	return procfs_pmap_x(p->uvm->vmas, p->pid, p->path, uvm_usage, p->uvm, buf, size);
 }
 
 char *proc_text_alloc(size_t (*fmt)(struct proc *, char *, size_t), struct proc *p)
@@ -75,13 +75,13 @@ void proc_report_exit(struct proc *p)
 	}
 	if (!report_json())
 		return;
-	for (size_t i = 0; i < p->uvm.vmas->n; i++) {
-		const struct vma *v = &p->uvm.vmas->v[i];
+	for (size_t i = 0; i < p->uvm->vmas->n; i++) {
+		const struct vma *v = &p->uvm->vmas->v[i];
 		struct vma_usage use;
 		char perm[5] = { v->prot & VM_READ ? 'r' : '-', v->prot & VM_WRITE ? 'w' : '-',
 				 v->prot & VM_EXEC ? 'x' : '-', 'p', 0 };
 
-		uvm_usage(v, &use, &p->uvm);
+		uvm_usage(v, &use, p->uvm);
 		jrec_begin(&r, "maps");
 		jrec_u64(&r, "pid", (uint64_t)p->pid);
 		jrec_hex(&r, "start", v->start);

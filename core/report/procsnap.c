@@ -66,7 +66,7 @@ static void add_seg(struct proc_snap *s, uint64_t start, uint64_t end, unsigned 
 /* Split p's areas into seed 001's parts: the writable image area at .bss's first whole page. */
 static void take(struct proc_snap *s, struct proc *p)
 {
-	struct uvm *u = &p->uvm;
+	struct uvm *u = p->uvm;
 
 	memset(s, 0, sizeof(*s));
 	s->pid = p->pid;

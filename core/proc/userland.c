@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * userland.c - the world programs find at boot: the wall clock, the root
+ * RAM file system filled from the initramfs, /dev with the console
+ * terminal, /proc; and init=, the program that runs as pid 1 on the
+ * terminal until it exits.
+ */
+#include "cpio.h"
+#include "devfs.h"
+#include "json.h"
+#include "kernel.h"
+#include "kerrno.h"
+#include "kstring.h"
+#include "panic.h"
+#include "ktime.h"
+#include "memlayout.h"
+#include "pmm.h"
+#include "proc.h"
+#include "procfs_dir.h"
+#include "record.h"
+#include "rtc.h"
+#include "tty.h"
+#include "userland.h"
+#include "vfs.h"
+#include "x86.h"
+
+#define INIT_ARGS 16
+
+void jobctl_init(void);
+
+static void wall_clock(void)
+{
+	int64_t epoch;
+
+	if (g_boot->clock_epoch) {
+		ktime_set_source(g_boot->clock_epoch, g_boot->clock_tsc, "efi");
+	} else if (!rtc_read(0, &epoch)) {
+		ktime_set_source(epoch, rdtsc(), "rtc");
+	} else {
+		kprintf("clock: neither the firmware nor the CMOS clock gave the date: the wall clock starts at 1970\n");
+		ktime_set_source(0, rdtsc(), "none");
+	}
+}
+
+static void cpio_warning(void *ctx, const char *msg)
+{
+	struct jrec r;
+
+	(void)ctx;
+	if (report_human())
+		kprintf("atlas: warning: %s\n", msg);
+	jrec_begin(&r, "warning");
+	jrec_str(&r, "msg", msg);
+	report_emit(&r);
+}
+
+/* Unpack the initramfs efi/ read, then give its pages to the allocator. */
+static void unpack_initrd(void)
+{
+	struct fs_ctx *fs = fs_ctx_new(vfs_root(), vfs_root());
+	struct cpio_stats st;
+	struct jrec r;
+	uint64_t t0 = rdtsc();
+	int err;
+
+	if (!fs)
+		return;
+	err = cpio_unpack(fs, PHYS_TO_DIRECT(g_boot->initrd_phys), g_boot->initrd_size, cpio_warning, NULL, &st);
+	fs_ctx_put(fs);
+	if (report_human())
+		kprintf("initramfs %s: %u files, %u directories, %u symlinks, %u hard links, %u nodes, %llu KiB%s%s\n",
+			g_boot->initrd_path, st.files, st.dirs, st.symlinks, st.links, st.nodes,
+			(unsigned long long)st.bytes >> 10, st.skipped ? "; entries skipped" : "",
+			err ? "; the archive did not end cleanly" : "");
+	jrec_begin(&r, "rootfs");
+	jrec_str(&r, "initrd", g_boot->initrd_path);
+	jrec_u64(&r, "archive_bytes", g_boot->initrd_size);
+	jrec_u64(&r, "files", st.files);
+	jrec_u64(&r, "dirs", st.dirs);
+	jrec_u64(&r, "symlinks", st.symlinks);
+	jrec_u64(&r, "links", st.links);
+	jrec_u64(&r, "nodes", st.nodes);
+	jrec_u64(&r, "skipped", st.skipped);
+	jrec_u64(&r, "bytes", st.bytes);
+	jrec_bool(&r, "truncated", st.truncated);
+	jrec_i64(&r, "error", err);
+	jrec_u64(&r, "unpack_ns", ktime_tsc_to_mono_ns(rdtsc() - t0));
+	report_emit(&r);
+	/* The archive was loader data: its pages are free memory now. */
+	if (pmm_add_range(ALIGN_DOWN(g_boot->initrd_phys, PAGE_SIZE),
+			  ALIGN_UP(g_boot->initrd_phys + g_boot->initrd_size, PAGE_SIZE)))
+		kprintf("initramfs: its pages could not be given back\n");
+	g_boot->initrd_size = 0;
+}
+
+void userland_init(void)
+{
+	int err;
+
+	wall_clock();
+	err = vfs_init();
+	if (!err) {
+		console_tty_init();
+		jobctl_init();
+		err = tty_init();
+	}
+	if (!err)
+		err = devfs_init();
+	if (!err)
+		err = procfs_mount();
+	if (err)
+		panic("vfs: the root file system could not be set up (%d)", err);
+	if (g_boot->initrd_size)
+		unpack_initrd();
+}
+
+int userland_run_init(void)
+{
+	static const char *const envp[] = { "HOME=/root", "PATH=/bin:/sbin:/usr/bin:/usr/sbin", "TERM=vt100",
+					    "SHELL=/bin/sh", "USER=root", NULL };
+	char words[OPT_PATH_MAX], err[128];
+	const char *argv[INIT_ARGS + 1];
+	struct proc *p;
+	int argc = 0, status;
+	char *w = words;
+
+	if (!g_boot->opts.init[0])
+		return -1;
+	kstrlcpy(words, g_boot->opts.init, sizeof(words));
+	while (*w && argc < INIT_ARGS) {
+		while (*w == ' ')
+			*w++ = 0;
+		if (!*w)
+			break;
+		argv[argc++] = w;
+		while (*w && *w != ' ')
+			w++;
+	}
+	argv[argc] = NULL;
+	p = proc_spawn_path(argv[0], argv, envp, 1, err, sizeof(err));
+	if (!p) {
+		kprintf("init: %s: %s\n", argv[0], err);
+		return -1;
+	}
+	proc_set_init(p);
+	proc_run_until_exit(p);
+	status = p->signal ? 128 + p->signal : p->exit_code;
+	if (report_human())
+		kprintf("init (%s) ended: %s %d\n", argv[0], p->signal ? "signal" : "status",
+			p->signal ? p->signal : p->exit_code);
+	proc_reap(p);
+	return status;
+}
