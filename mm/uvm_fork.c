@@ -111,11 +111,9 @@ struct uvm *uvm_fork(struct uvm *u)
 
 	if (!c)
 		return NULL;
-	for (size_t i = 0; i < u->vmas->n && !err; i++) {
-		const struct vma *v = &u->vmas->v[i];
-
-		err = vma_insert(c->vmas, v->start, v->end, v->prot, v->kind, v->offset, v->name);
-	}
+	for_each_vma(v, u->vmas)
+		if (!err)
+			err = vma_insert(c->vmas, v->start, v->end, v->prot, v->kind, v->offset, v->name);
 	for (int i = 0; i < PT_ENTRIES / 2 && !err; i++)
 		if (pml4[i] & PTE_P)
 			err = fork_table(u, c, pml4[i] & PTE_ADDR_MASK, PT_LEVELS - 1, (uint64_t)i << 39);

@@ -194,14 +194,24 @@ struct loaded {
 static long load(const struct fs_ctx *fs, struct inode *base, const char *path, struct strv *argv,
 		 const struct strv *envp, int depth, struct loaded *ld, struct scratch *sc)
 {
-	char err[ELF_ERR_MAX], *data = NULL;
-	struct inode *ino;
+	char err[ELF_ERR_MAX], *data = NULL, name[NAME_MAX + 1];
+	struct inode *ino, *parent = NULL;
 	size_t size;
 	long r;
 
-	r = vfs_walk(fs, base, path, WALK_FOLLOW, &ino);
+	r = vfs_walk_named(fs, base, path, WALK_FOLLOW, &ino, &parent, name);
 	if (r)
 		return r;
+	/* The file's own path, symlinks resolved, as /proc/PID/exe and the maps lines show it on Linux. */
+	if (parent) {
+		long n = vfs_dir_path(fs, parent, ld->path, sizeof(ld->path));
+
+		if (n >= 0)
+			ksnprintf(ld->path + n, sizeof(ld->path) - (size_t)n, "%s%s", n > 1 ? "/" : "", name);
+		inode_put(parent);
+	} else {
+		kstrlcpy(ld->path, path, sizeof(ld->path));
+	}
 	if (!S_ISREG(ino->mode) || !(ino->mode & 0111)) {
 		inode_put(ino);
 		return -EACCES;
@@ -288,7 +298,7 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 	ld->uvm = uvm_new();
 	r = ld->uvm ? 0 : -ENOMEM;
 	if (!r)
-		r = uvm_load_elf(ld->uvm, &ld->img, data, path);
+		r = uvm_load_elf(ld->uvm, &ld->img, data, ld->path);
 	if (!r) {
 		ld->uvm->load_base = ld->img.type == ET_DYN ? USER_PIE_BASE : 0;
 		r = uvm_setup_stack(ld->uvm, &ld->img, (const char *const *)argv->v, (const char *const *)envp->v,
@@ -300,7 +310,6 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 		ld->uvm = NULL;
 		return r;
 	}
-	kstrlcpy(ld->path, path, sizeof(ld->path));
 	return 0;
 }
 
@@ -383,23 +392,6 @@ static void commit(struct loaded *ld, const char *name)
 	t->syscall_nr = -1;
 }
 
-/* The absolute path of what was run (/proc/PID/exe, the maps lines). */
-static void full_path(const struct fs_ctx *fs, struct inode *base, const char *path, char *out, size_t size)
-{
-	long n;
-
-	if (path[0] == '/') {
-		kstrlcpy(out, path, size);
-		return;
-	}
-	n = vfs_dir_path(fs, base ? base : fs->cwd, out, size);
-	if (n < 0) {
-		kstrlcpy(out, path, size);
-		return;
-	}
-	ksnprintf(out + n, size - (size_t)n, "%s%s", n > 1 ? "/" : "", path);
-}
-
 long do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64_t flags)
 {
 	struct proc *p = proc_current();
@@ -407,7 +399,7 @@ long do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64
 	struct loaded ld;
 	struct inode *base;
 	struct scratch sc = { { 0 }, 0 };
-	char *path, *full;
+	char *path;
 	size_t total = 0;
 	long r;
 
@@ -430,23 +422,14 @@ long do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64
 		kfree(path);
 		return r;
 	}
-	full = kmalloc(PROC_PATH);
 	struct strv run = argv;
-	if (!full)
-		r = -ENOMEM;
+
+	r = load(p->fs, base, path, &run, &envp, 0, &ld, &sc);
 	if (!r) {
-		full_path(p->fs, base, path, full, PROC_PATH);
-		r = load(p->fs, base, path, &run, &envp, 0, &ld, &sc);
-	}
-	if (!r) {
-		/* /proc/PID/exe is the program that runs: the interpreter, for a script. */
-		if (run.v == argv.v)
-			kstrlcpy(ld.path, full, sizeof(ld.path));
 		record(p, &ld, &run, envp.n);
 		commit(&ld, path);
 	}
 	scratch_free(&sc);
-	kfree(full);
 	strv_free(&argv);
 	strv_free(&envp);
 	kfree(path);

@@ -542,9 +542,9 @@ static int gen_meminfo(struct text *t)
 	m.commit_limit = m.total / 2;
 	for (struct proc *p = proc_first(); p; p = p->next_all)
 		if (p->uvm)
-			for (size_t i = 0; i < p->uvm->vmas->n; i++)
-				if (p->uvm->vmas->v[i].prot & VM_WRITE)
-					m.committed_as += p->uvm->vmas->v[i].end - p->uvm->vmas->v[i].start;
+			for_each_vma(v, p->uvm->vmas)
+				if (v->prot & VM_WRITE)
+					m.committed_as += v->end - v->start;
 	m.vmalloc_total = KSTACK_AREA_END - KHEAP_BASE;
 	m.vmalloc_used = (ps.used_pages[PMM_HEAP] + ps.used_pages[PMM_STACK]) << PAGE_SHIFT;
 	kvm_direct_map_sizes(&m.direct_map_4k, &m.direct_map_2m, &m.direct_map_1g);
@@ -809,9 +809,7 @@ static int gen_stat_pid(struct proc *p, struct text *t)
 		s.arg_end = p->arg_end;
 		s.env_start = p->env_start;
 		s.env_end = p->env_end;
-		for (size_t i = 0; i < p->uvm->vmas->n; i++) {
-			const struct vma *v = &p->uvm->vmas->v[i];
-
+		for_each_vma(v, p->uvm->vmas) {
 			if (v->kind == VMA_IMAGE && (v->prot & VM_EXEC) && !s.startcode) {
 				s.startcode = v->start;
 				s.endcode = v->end;
@@ -855,8 +853,7 @@ static int gen_smaps(struct proc *p, int rollup, struct text *t)
 	memset(&total, 0, sizeof(total));
 	if (!p->uvm)
 		return sb_done(&s, t);
-	for (size_t i = 0; i < p->uvm->vmas->n; i++) {
-		const struct vma *v = &p->uvm->vmas->v[i];
+	for_each_vma(v, p->uvm->vmas) {
 		struct smaps_usage u;
 		size_t n;
 
@@ -884,11 +881,15 @@ static int gen_smaps(struct proc *p, int rollup, struct text *t)
 		kfree(line);
 	}
 	if (rollup && p->uvm->vmas->n) {
+		uint64_t lo = 0, hi = 0;
 		size_t n;
 
-		sb_printf(&s, "%08llx-%08llx ---p 00000000 00:00 0",
-			  (unsigned long long)p->uvm->vmas->v[0].start,
-			  (unsigned long long)p->uvm->vmas->v[p->uvm->vmas->n - 1].end);
+		for_each_vma(v, p->uvm->vmas) {
+			if (!lo)
+				lo = v->start;
+			hi = v->end;
+		}
+		sb_printf(&s, "%08llx-%08llx ---p 00000000 00:00 0", (unsigned long long)lo, (unsigned long long)hi);
 		/* The same padding as a maps line before the name. */
 		while (s.len < 73 && !s.err)
 			sb_add(&s, " ", 1);
