@@ -45,7 +45,7 @@ int vfs_init(void)
 
 	if (root)
 		return 0;
-	sb = ramfs_new("rootfs", "ramfs", ROOT_DEV);
+	sb = ramfs_new("ramfs", "ramfs", ROOT_DEV);
 	if (!sb)
 		return -ENOMEM;
 	mounts[nmounts++] = sb;

@@ -210,7 +210,13 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 			ksnprintf(ld->path + n, sizeof(ld->path) - (size_t)n, "%s%s", n > 1 ? "/" : "", name);
 		inode_put(parent);
 	} else {
-		kstrlcpy(ld->path, path, sizeof(ld->path));
+		/* Reached through a magic link (/proc/self/exe, as busybox re-runs itself): the path it names. */
+		long n = vfs_readlink(fs, base, path, ld->path, sizeof(ld->path) - 1);
+
+		if (n > 0 && ld->path[0] == '/')
+			ld->path[n] = 0;
+		else
+			kstrlcpy(ld->path, path, sizeof(ld->path));
 	}
 	if (!S_ISREG(ino->mode) || !(ino->mode & 0111)) {
 		inode_put(ino);
