@@ -33,7 +33,7 @@ GNUEFI_INC := /usr/include/efi
 # Debian packages: what build, run and test need (deps installs the missing ones).
 DEB_PACKAGES := gcc make binutils gnu-efi ovmf qemu-system-x86 mtools dosfstools gdisk \
 	libcmocka-dev python3 python3-pytest cppcheck clang-format gdb musl-tools sbsigntool openssl \
-	console-setup-linux
+	console-setup-linux pci.ids
 
 # Freestanding flags shared by the kernel and the firmware stage.
 FREESTANDING := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -nostdinc -isystem $(GCC_INC) \
@@ -147,7 +147,8 @@ $(BUILD)/atlas.efi: $(BUILD)/atlas.so
 	tools/check-pe.sh $@
 
 # ---- boot media -----------------------------------------------------------
-$(BUILD)/esp.img: $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg tools/mkesp.sh
+PCI_IDS_FILE := /usr/share/misc/pci.ids
+$(BUILD)/esp.img: $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg tools/mkesp.sh $(wildcard $(PCI_IDS_FILE))
 	tools/mkesp.sh $@ $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg
 
 $(BUILD)/disk.img: $(BUILD)/esp.img tools/mkdisk.sh

@@ -11,6 +11,7 @@
  *   runtime     the 1:1 table for UEFI ResetSystem
  *   W^X         every table walked; a W+X page is a panic
  *   ring 3      SYSCALL MSRs and GS, FPU state, LAPIC timer (PIC masked)
+ *   hardware   ACPI and SMBIOS surveyed, PCI enumerated, the iomem tree (timed: hw_start..hw_done)
  *   reports and self-tests, the ring-3 suite; selftest= faults on purpose; finish
  */
 #include "bench.h"
@@ -18,6 +19,7 @@
 #include "cpu.h"
 #include "efirt.h"
 #include "heap.h"
+#include "hwinfo.h"
 #include "kernel.h"
 #include "kvm.h"
 #include "lapic.h"
@@ -137,6 +139,8 @@ void kmain(uint64_t boot_info_phys)
 	ps2kbd_report();
 	efirt_report();
 	lapic_report();
+	hwinfo_init();
+	report_hw();
 	boot_checks(n);
 	mm_checks();
 	runner_run_builtin();

@@ -29,6 +29,7 @@ static const char *const selftest_names[] = { "none", "kstack", "null", "rodata"
 static const char *const onoff_names[] = { "off", "on" };
 static const char *const gop_names[] = { "auto", "off", "list" };  /* enum gop_select up to GOP_SIZE */
 static const char *const screen_names[] = { "layout", "console" }; /* enum screen_mode */
+static const char *const hw_names[] = { "summary", "full" };	   /* enum hw_report */
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -225,6 +226,16 @@ static bool parse_screen(struct options *o, const char *v, size_t n)
 	if (i < 0)
 		return false;
 	o->screen = (enum screen_mode)i;
+	return true;
+}
+
+static bool parse_hw(struct options *o, const char *v, size_t n)
+{
+	int i = lookup(hw_names, COUNT(hw_names), v, n);
+
+	if (i < 0)
+		return false;
+	o->hw = (enum hw_report)i;
 	return true;
 }
 
@@ -441,6 +452,11 @@ static void show_screen(const struct options *o, char *buf, size_t size)
 	kstrlcpy(buf, (unsigned)o->screen < COUNT(screen_names) ? screen_names[o->screen] : "?", size);
 }
 
+static void show_hw(const struct options *o, char *buf, size_t size)
+{
+	kstrlcpy(buf, (unsigned)o->hw < COUNT(hw_names) ? hw_names[o->hw] : "?", size);
+}
+
 static void show_walk(const struct options *o, char *buf, size_t size)
 {
 	size_t used = 0;
@@ -475,6 +491,7 @@ static const struct key keys[] = {
 	{ "screen", "layout|console", parse_screen, show_screen },
 	{ "menu", "on|off", parse_menu, show_menu },
 	{ "menu_timeout", "seconds 0..3600 (0: wait for a key)", parse_menu_timeout, show_menu_timeout },
+	{ "hw", "summary|full", parse_hw, show_hw },
 };
 
 /* A word as found in the text: raw bytes, quotes still in. */
