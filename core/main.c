@@ -143,6 +143,7 @@ void kmain(uint64_t boot_info_phys)
 	report_hw();
 	boot_checks(n);
 	mm_checks();
+	hw_checks();
 	runner_run_builtin();
 	runner_run_extra();
 	report_timeline();

@@ -48,15 +48,21 @@ static const char *lspci_size(uint64_t size, char *buf, size_t n)
 size_t pci_lspci_line(const struct pci_func *f, char *buf, size_t size)
 {
 	const struct pciids *db = hw_pciids();
-	char cls[96], name[NAME_MAX_LEN], rev[16] = "", dom[8] = "";
+	char cls[96], vend[96], dev[NAME_MAX_LEN], name[sizeof(vend) + sizeof(dev)], rev[16] = "", dom[8] = "";
 
 	pciids_class_text(db, f->class_code, f->subclass, cls, sizeof(cls));
-	pciids_describe(db, f->vendor, f->device, name, sizeof(name));
+	/* lspci -nn: the numbers follow in brackets, so an unknown name is just "Device". */
+	if (!pciids_vendor(db, f->vendor, vend, sizeof(vend)))
+		kstrlcpy(name, "Device", sizeof(name));
+	else if (!pciids_device(db, f->vendor, f->device, dev, sizeof(dev)))
+		ksnprintf(name, sizeof(name), "%s Device", vend);
+	else
+		ksnprintf(name, sizeof(name), "%s %s", vend, dev);
 	if (f->revision)
 		ksnprintf(rev, sizeof(rev), " (rev %02x)", f->revision);
 	if (f->seg)
 		ksnprintf(dom, sizeof(dom), "%04x:", f->seg); /* lspci names the domain only when it is not 0 */
-	/* lspci -nn: "00:1f.2 SATA controller [0106]: Intel Corporation 82801IR/IO/IH ... [8086:2922] (rev 02)". */
+	/* "00:1f.2 SATA controller [0106]: Intel Corporation 82801IR/IO/IH ... [8086:2922] (rev 02)" */
 	return (size_t)ksnprintf(buf, size, "%s%02x:%02x.%x %s [%02x%02x]: %s [%04x:%04x]%s", dom, f->bus, f->dev,
 				 f->fn, cls, f->class_code, f->subclass, name, f->vendor, f->device, rev);
 }

@@ -146,15 +146,22 @@ static void read_bars(struct walk *w, struct pci_func *f)
 	int nregs = f->header_type == PCI_HEADER_NORMAL ? 6 : f->header_type == PCI_HEADER_BRIDGE ? 2 : 0;
 	uint16_t rom = f->header_type == PCI_HEADER_NORMAL ? PCI_ROM_BAR : PCI_BRIDGE_ROM_BAR;
 
+	/*
+	 * Decode off around the whole protocol; the command register goes back
+	 * last. Not for host bridges: as Linux (quirk_mmio_always_on), since
+	 * some decode main memory through their command register.
+	 */
+	int toggle = (f->command & (PCI_CMD_IO | PCI_CMD_MEM)) &&
+		     !(f->class_code == PCI_CLASS_BRIDGE && f->subclass == PCI_SUBCLASS_HOST);
+
 	if (f->header_type > PCI_HEADER_BRIDGE)
 		return;
-	/* Decode off around the whole protocol; the command register goes back last. */
-	if (f->command & (PCI_CMD_IO | PCI_CMD_MEM))
+	if (toggle)
 		wr(w, f, PCI_COMMAND, 2, f->command & ~(PCI_CMD_IO | PCI_CMD_MEM));
 	for (int i = 0; i < nregs;)
 		i += size_bar(w, f, i, (uint16_t)(PCI_BAR0 + 4 * i), i == nregs - 1);
 	size_rom(w, f, rom);
-	if (f->command & (PCI_CMD_IO | PCI_CMD_MEM))
+	if (toggle)
 		wr(w, f, PCI_COMMAND, 2, f->command);
 }
 
@@ -433,7 +440,10 @@ int pci_scan(struct pci_scan *s, const struct pci_access *acc, const struct pci_
 {
 	struct walk w;
 
-	memset(s, 0, sizeof(*s));
+	/* Not the whole (100 KiB) table: probe() clears each function it fills. */
+	s->nfuncs = 0;
+	s->problems = 0;
+	s->cfg_reads = s->cfg_writes = 0;
 	s->method = acc ? acc->name : "none";
 	if (!acc || !acc->read || !acc->write)
 		return -EINVAL;

@@ -28,6 +28,9 @@ const struct pciids *hw_pciids(void);
 /* Nanoseconds the PCI scan took at boot. */
 uint64_t hw_pci_scan_ns(void);
 
+/* core/hwcheck.c: hw.pci_rescan, hw.fb_after_scan, hw.iomem_tree (as tests= selects). */
+void hw_checks(void);
+
 /* Everything at boot: lspci, /proc/iomem, /proc/ioports, the ACPI list, the SMBIOS summary. Stamps hw_done. */
 void report_hw(void);
 
