@@ -216,10 +216,12 @@ int mon_parse(const char *line, struct mon_words *w, char *msg, size_t size)
 		return MON_PARSE_EMPTY;
 	for (n = 0; n < MON_NCMDS && strcmp(mon_cmds[n].name, w->argv[0]); n++)
 		;
-	for (int k = 0; n == MON_NCMDS && k < MON_HW_NCMDS; k++)
-		if (!strcmp(mon_hw_cmds[k].name, w->argv[0]))
-			n = MON_NCMDS + k;
 	if (n == MON_NCMDS) {
+		for (n = 0; n < MON_HW_NCMDS && strcmp(mon_hw_cmds[n].name, w->argv[0]); n++)
+			;
+		n = n < MON_HW_NCMDS ? MON_NCMDS + n : -1;
+	}
+	if (n < 0) {
 		ksnprintf(msg, size, "unknown command '%s' (help lists the commands)", w->argv[0]);
 		return MON_PARSE_BAD;
 	}
