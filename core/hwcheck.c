@@ -48,7 +48,7 @@ static void check_fb(void)
 	if (!test_selected("hw.fb_after_scan"))
 		return;
 	if (!base || !g_fb_virt || !s) {
-		test_check("hw.fb_after_scan", 1, "no framebuffer: nothing to check", "fb at 0x%llx",
+		test_check("hw.fb_after_scan", 1, "nothing to check without a framebuffer mapping", "fb at 0x%llx",
 			   (unsigned long long)base);
 		return;
 	}
