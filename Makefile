@@ -33,7 +33,7 @@ GNUEFI_INC := /usr/include/efi
 # Debian packages: what build, run and test need (deps installs the missing ones).
 DEB_PACKAGES := gcc make binutils gnu-efi ovmf qemu-system-x86 mtools dosfstools gdisk \
 	libcmocka-dev python3 python3-pytest cppcheck clang-format gdb musl-tools sbsigntool openssl \
-	console-setup-linux busybox-static
+	console-setup-linux busybox-static pci.ids
 
 # Freestanding flags shared by the kernel and the firmware stage.
 FREESTANDING := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -nostdinc -isystem $(GCC_INC) \
@@ -162,7 +162,8 @@ $(INITRD): tools/mkinitrd.py $(USER_ELFS) $(INITRD_SKEL) $(INITRD_EXTRA_FILES)
 	$(Q)$(PYTHON) tools/mkinitrd.py -o $@ --busybox $(BUSYBOX) --suite $(BUILD)/user --skel tools/initrd \
 		$(foreach d,$(INITRD_EXTRA),--extra $(d))
 
-$(BUILD)/esp.img: $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg tools/mkesp.sh $(INITRD)
+PCI_IDS_FILE := /usr/share/misc/pci.ids
+$(BUILD)/esp.img: $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg tools/mkesp.sh $(INITRD) $(wildcard $(PCI_IDS_FILE))
 	INITRD=$(INITRD) tools/mkesp.sh $@ $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg
 
 $(BUILD)/disk.img: $(BUILD)/esp.img tools/mkdisk.sh

@@ -11,6 +11,7 @@
  *   runtime     the 1:1 table for UEFI ResetSystem
  *   W^X         every table walked; a W+X page is a panic
  *   ring 3      SYSCALL MSRs and GS, FPU state, LAPIC timer (PIC masked)
+ *   hardware   ACPI and SMBIOS surveyed, PCI enumerated, the iomem tree (timed: hw_start..hw_done)
  *   reports and self-tests, the ring-3 suite; selftest= faults on purpose; finish
  */
 #include "bench.h"
@@ -22,6 +23,9 @@
 #include "finish.h"
 #include "heap.h"
 #include "hwreport.h"
+#include "hwinfo.h"
+#include "iomemreport.h"
+#include "procfs_dir.h"
 #include "kernel.h"
 #include "kfault.h"
 #include "kvm.h"
@@ -155,8 +159,14 @@ void kmain(uint64_t boot_info_phys)
 	ps2kbd_report();
 	efirt_report();
 	lapic_report();
+	hwinfo_init();
+	report_hw();
+	/* What ring 3 reads as /proc/iomem and /proc/ioports: the same tree, Linux's text. */
+	procfs_set_text("iomem", iomem_format);
+	procfs_set_text("ioports", ioports_format);
 	boot_checks(n);
 	mm_checks();
+	hw_checks();
 	runner_run_builtin();
 	runner_run_extra();
 	report_timeline();

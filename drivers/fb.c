@@ -195,6 +195,11 @@ static int setup_format(const struct boot_fb *bfb)
 	}
 }
 
+uint64_t fb_vram(void)
+{
+	return fb.ready ? (uint64_t)(uintptr_t)fb.vram : 0;
+}
+
 int fb_init(const struct boot_fb *bfb, uint64_t virt)
 {
 	uint64_t need;

@@ -57,6 +57,13 @@ EFI_STATUS efi_read_file(EFI_FILE_PROTOCOL *root, const char *path, uint64_t max
 /* efi/progs.c: load the run= programs and every file in \atlas\bin\ into bi->progs. */
 void efi_load_programs(struct boot_info *bi, EFI_LOADED_IMAGE *li);
 
+/*
+ * efi/hwfiles.c: \atlas\pci.ids into bi->pciids (a note, not a warning,
+ * when it is missing), and copies of the SMBIOS entry point and table.
+ */
+void efi_load_pciids(struct boot_info *bi, EFI_LOADED_IMAGE *li);
+void efi_copy_smbios(struct boot_info *bi);
+
 /* efi/sysinfo.c: RSDP, GOP framebuffer, firmware identity, console paths. */
 void efi_find_rsdp(struct boot_info *bi);
 void efi_copy_mat(struct boot_info *bi);

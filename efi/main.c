@@ -6,7 +6,8 @@
  *  2. options from \atlas.cfg and LoadOptions; logging to ConOut (+ UART)
  *  3. refuse CPUs Atlas cannot run on, while we can still return cleanly;
  *     with menu=on, the pre-boot menu, whose choices join the options
- *  4. gather what only the firmware knows: RSDP, GOP, firmware identity
+ *  4. gather what only the firmware knows: RSDP, SMBIOS, GOP, firmware
+ *     identity; the programs and pci.ids from the boot volume
  *  5. unpack the kernel, allocate boot_info, boot stack and map buffer
  *  6. build Atlas's page tables
  *  7. final GetMemoryMap + ExitBootServices (nothing allocated in between)
@@ -118,11 +119,13 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	efi_menu(bi);
 	efi_find_rsdp(bi);
 	efi_copy_mat(bi);
+	efi_copy_smbios(bi);
 	efi_find_framebuffer(bi);
 
 	efi_read_clock(bi);
 	efi_load_programs(bi, li);
 	efi_load_initrd(bi, li);
+	efi_load_pciids(bi, li);
 	if (efi_load_kernel(&k))
 		return EFI_LOAD_ERROR;
 	bi->kernel_phys = k.phys;

@@ -16,7 +16,7 @@
 #include "options.h"
 
 #define BOOT_INFO_MAGIC 0x4F464E4953414C54ULL /* "TLASINFO" */
-#define BOOT_INFO_VERSION 1
+#define BOOT_INFO_VERSION 2
 
 /* Pixel formats, after UEFI's EFI_GRAPHICS_PIXEL_FORMAT. */
 enum fb_format { FB_NONE = 0, FB_RGBX, FB_BGRX, FB_BITMASK };
@@ -40,6 +40,8 @@ struct boot_tsc {
 	uint64_t kernel_entry;
 	uint64_t pagetables; /* the kernel's own tables live (kvm_init returned) */
 	uint64_t first_user; /* just before the first ring-3 instruction */
+	uint64_t hw_start;   /* PCI enumeration, firmware tables and the iomem tree: started... */
+	uint64_t hw_done;    /* ...and reported */
 };
 
 /* An extra program efi/ read from the boot volume (run=, \atlas\bin\). */
@@ -67,6 +69,7 @@ enum boot_menu_end {
 	MENU_END_COUNT
 };
 #define BOOT_MENU_WORDS 256
+#define BOOT_SMBIOS_EP_MAX 32
 
 /* How the menu ended, in words, for logs and records ("?" when out of range). */
 static inline const char *boot_menu_end_name(uint32_t end)
@@ -166,6 +169,19 @@ struct boot_info {
 	/* The initramfs efi/ read (initrd=, \atlas\initrd.cpio): physical address and size, 0 without. */
 	uint64_t initrd_phys, initrd_size;
 	char initrd_path[96];
+
+	/*
+	 * SMBIOS (efi/hwfiles.c): the entry point as the configuration table
+	 * gives it (the 3.0 one when both exist), copied, and a copy of the
+	 * structure table it points at in EfiLoaderData. 0: none published.
+	 */
+	uint64_t smbios_ep_phys;
+	uint8_t smbios_ep[BOOT_SMBIOS_EP_MAX];
+	uint64_t smbios_table; /* the copy */
+	uint64_t smbios_table_len;
+	/* \atlas\pci.ids from the boot volume, in EfiLoaderData; 0 when absent. */
+	uint64_t pciids;
+	uint64_t pciids_size;
 };
 
 #endif

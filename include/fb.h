@@ -91,6 +91,8 @@ int fb_init(const struct boot_fb *bfb, uint64_t virt);
 
 /* 1 once fb_init succeeded. */
 int fb_ready(void);
+/* Where the framebuffer is mapped (the kernel's MMIO window), 0 before fb_init succeeded. */
+uint64_t fb_vram(void);
 /* Visible size in pixels (0 without a framebuffer). */
 uint32_t fb_width(void);
 uint32_t fb_height(void);

@@ -93,6 +93,27 @@ struct mon_cmd_info {
 /* The commands, indexed by enum mon_cmd_id. */
 extern const struct mon_cmd_info mon_cmds[MON_NCMDS];
 
+/*
+ * The hardware commands (core/monitor_hw.c): mon_parse finds them after
+ * mon_cmds and returns MON_NCMDS + their index; help lists them before
+ * reboot and shutdown.
+ */
+enum mon_hw_cmd_id {
+	MON_HW_IOMEM,
+	MON_HW_IOPORTS,
+	MON_HW_LSPCI,
+	MON_HW_ACPI,
+	MON_HW_DMI,
+	MON_HW_X,
+	MON_HW_XP,
+	MON_HW_XPF,
+	MON_HW_NCMDS
+};
+extern const struct mon_cmd_info mon_hw_cmds[MON_HW_NCMDS];
+
+/* "BB:DD.F" or "SSSS:BB:DD.F" in hex (lspci's notation). Returns 0 and the parts, or -1. */
+int mon_parse_bdf(const char *s, uint16_t *seg, uint8_t *bus, uint8_t *dev, uint8_t *fn);
+
 /* A line split into words; argv[0] is the command's name. */
 struct mon_words {
 	int argc;
@@ -156,6 +177,9 @@ enum on_finish monitor_run(unsigned code);
  * and pmap. Only with on_finish=monitor; the last MON_PS_MAX are kept.
  */
 void monitor_note_exit(struct proc *p);
+
+/* Run hardware command cmd (enum mon_hw_cmd_id) with its words, already counted by mon_parse. */
+void monitor_hw_run(int cmd, const struct mon_words *w);
 #endif
 
 #endif

@@ -29,6 +29,13 @@ enum selftest { SELFTEST_NONE, SELFTEST_KSTACK, SELFTEST_NULL, SELFTEST_RODATA }
 enum gop_select { GOP_AUTO, GOP_OFF, GOP_LIST, GOP_SIZE };
 /* What the framebuffer shows when the run ends: the layout pictures, or the console as it was. */
 enum screen_mode { SCREEN_LAYOUT, SCREEN_CONSOLE };
+/*
+ * hw=: how much of the hardware picture (PCI, /proc/iomem, /proc/ioports,
+ * ACPI tables, SMBIOS) the boot report prints. summary: one line and one
+ * {"rec":"hw"} record (the monitor's lspci, iomem, acpi, dmi show the rest);
+ * full: everything, with names from pci.ids.
+ */
+enum hw_report { HW_SUMMARY, HW_FULL };
 #define OPT_GOP_DIM_MAX 65535 /* largest width or height gop=WxH accepts */
 
 #define OPT_TESTS_MAX 256
@@ -64,6 +71,7 @@ struct options {
 	/* init="/PATH ARG...": the program pid 1 runs on the console terminal; empty: none */
 	char init[OPT_PATH_MAX];
 	int aslr; /* aslr=on: randomized stack, mmap base, brk and static-pie base */
+	enum hw_report hw;
 };
 
 /* Called once per problem found; msg is one line, without a newline. */

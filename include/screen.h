@@ -7,12 +7,13 @@
  *   | title                                                        |
  *   | physical memory: bar by type (proportional), bar by address |
  *   | (log widths, holes dark), legend with totals                 |
- *   +---------------------------+----------------------------------+
- *   | kernel address space      | processes: seed 001 columns,     |
- *   | (seed 002 column, log     | RSS as a fill                    |
- *   | heights, broken gaps,     +----------------------------------+
- *   | guard pages)              | results: tests, faults caught    |
- *   +---------------------------+----------------------------------+
+ *   +-------------------+-----------+------------------------------+
+ *   | kernel address    | physical  | processes: seed 001 columns, |
+ *   | space (seed 002   | address   | RSS as a fill                |
+ *   | column, log       | space     +------------------------------+
+ *   | heights, broken   | (iomem    | results: tests, faults       |
+ *   | gaps, guards)     | tree)     | caught                       |
+ *   +-------------------+-----------+------------------------------+
  *
  * Every panel and every column box is also described by a JSON record
  * ({"rec":"screen"}, {"rec":"screen_type"}, {"rec":"screen_box"}; see
@@ -86,6 +87,15 @@ size_t col_kernel_items(struct col_item *items, size_t cap);
  * new count.
  */
 size_t col_fit(struct col_item *items, size_t n, size_t rows);
+
+/*
+ * core/screenphys.c: the physical address space as column items (the iomem
+ * tree's top-level ranges and the holes between them, 0 to the top of the
+ * highest range), and a fit that merges neighbours (the smallest pair first)
+ * until at most rows remain. Both return the count.
+ */
+size_t col_physical_items(struct col_item *items, size_t cap);
+size_t col_fit_physical(struct col_item *items, size_t n, size_t rows);
 
 struct proc_snap;
 /* A finished process's parts as column items, gaps included. Returns the count (<= cap). */

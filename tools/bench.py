@@ -295,7 +295,8 @@ def atlas_run(h, i, mem, bench_elf, instances_via_run):
         first = t.get("tsc_first_user")
         if first:
             vals["boot_to_user"] = (first - t["tsc_efi_entry"]) / hz * 1e3
-        stamps = ["efi_entry", "memmap", "ebs", "kernel", "pagetables", "first_user"]
+        # hw_start -> hw_done: PCI enumeration, firmware tables and the iomem tree, reported (its own step).
+        stamps = ["efi_entry", "memmap", "ebs", "kernel", "pagetables", "hw_start", "hw_done", "first_user"]
         extra["timeline_ms"] = {
             f"{a}->{b}": (t[f"tsc_{b}"] - t[f"tsc_{a}"]) / hz * 1e3
             for a, b in zip(stamps, stamps[1:])

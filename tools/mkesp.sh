@@ -6,6 +6,8 @@
 #   \startup.nsh            what the UEFI shell runs
 #   \atlas.cfg              default options
 #   \atlas\initrd.cpio     the initramfs, when the environment names one in INITRD
+#   \atlas\pci.ids          Debian's PCI ID database (package pci.ids; PCI_IDS
+#                           names another file, PCI_IDS= none leaves it out)
 # With --shell-only OPTIONS, atlas.efi goes to \EFI\atlas\atlas.efi instead
 # (so the firmware finds no boot loader and falls back to its shell) and
 # startup.nsh runs it with OPTIONS on the command line (LoadOptions).
@@ -32,8 +34,16 @@ else
 	mcopy -i "$tmp" "$nsh" ::/startup.nsh
 fi
 mcopy -i "$tmp" "$cfg" ::/atlas.cfg
+mmd -i "$tmp" ::/atlas
 if [ -n "${INITRD:-}" ]; then
-	mmd -i "$tmp" ::/atlas
 	mcopy -i "$tmp" "$INITRD" ::/atlas/initrd.cpio
+fi
+pci_ids=${PCI_IDS-/usr/share/misc/pci.ids}
+if [ -n "$pci_ids" ]; then
+	if [ ! -f "$pci_ids" ]; then
+		echo "mkesp.sh: $pci_ids missing (Debian package pci.ids; make deps installs it)" >&2
+		exit 1
+	fi
+	mcopy -i "$tmp" "$pci_ids" ::/atlas/pci.ids
 fi
 mv "$tmp" "$out"

@@ -29,6 +29,7 @@ static const char *const selftest_names[] = { "none", "kstack", "null", "rodata"
 static const char *const onoff_names[] = { "off", "on" };
 static const char *const gop_names[] = { "auto", "off", "list" };  /* enum gop_select up to GOP_SIZE */
 static const char *const screen_names[] = { "layout", "console" }; /* enum screen_mode */
+static const char *const hw_names[] = { "summary", "full" };	   /* enum hw_report */
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -233,6 +234,16 @@ static bool parse_screen(struct options *o, const char *v, size_t n)
 	if (i < 0)
 		return false;
 	o->screen = (enum screen_mode)i;
+	return true;
+}
+
+static bool parse_hw(struct options *o, const char *v, size_t n)
+{
+	int i = lookup(hw_names, COUNT(hw_names), v, n);
+
+	if (i < 0)
+		return false;
+	o->hw = (enum hw_report)i;
 	return true;
 }
 
@@ -461,12 +472,18 @@ static void show_run(const struct options *o, char *buf, size_t size)
 
 static void show_initrd(const struct options *o, char *buf, size_t size)
 {
-	show_bytes(buf, size, o->initrd[0] ? o->initrd : "default", strnlen(o->initrd[0] ? o->initrd : "default", 96));
+	if (o->initrd[0])
+		show_bytes(buf, size, o->initrd, strnlen(o->initrd, sizeof(o->initrd)));
+	else
+		kstrlcpy(buf, "default", size);
 }
 
 static void show_init(const struct options *o, char *buf, size_t size)
 {
-	show_bytes(buf, size, o->init[0] ? o->init : "none", strnlen(o->init[0] ? o->init : "none", 96));
+	if (o->init[0])
+		show_bytes(buf, size, o->init, strnlen(o->init, sizeof(o->init)));
+	else
+		kstrlcpy(buf, "none", size);
 }
 
 static void show_aslr(const struct options *o, char *buf, size_t size)
@@ -497,6 +514,11 @@ static void show_gop(const struct options *o, char *buf, size_t size)
 static void show_screen(const struct options *o, char *buf, size_t size)
 {
 	kstrlcpy(buf, (unsigned)o->screen < COUNT(screen_names) ? screen_names[o->screen] : "?", size);
+}
+
+static void show_hw(const struct options *o, char *buf, size_t size)
+{
+	kstrlcpy(buf, (unsigned)o->hw < COUNT(hw_names) ? hw_names[o->hw] : "?", size);
 }
 
 static void show_walk(const struct options *o, char *buf, size_t size)
@@ -536,6 +558,7 @@ static const struct key keys[] = {
 	{ "initrd", "\\PATH of a newc cpio archive on the boot volume", parse_initrd, show_initrd },
 	{ "init", "\"/PATH ARG...\" (the program pid 1 runs on the console)", parse_init, show_init },
 	{ "aslr", "on|off", parse_aslr, show_aslr },
+	{ "hw", "summary|full", parse_hw, show_hw },
 };
 
 /* A word as found in the text: raw bytes, quotes still in. */

@@ -244,9 +244,10 @@ void report_option_warnings(void)
 void report_timeline(void)
 {
 	const struct boot_tsc *t = &g_boot->tsc;
-	static const char *const names[] = { "efi_entry", "memmap", "ebs", "kernel", "pagetables", "first_user" };
-	const uint64_t stamps[] = { t->efi_entry,    t->memmap_read, t->ebs_done,
-				    t->kernel_entry, t->pagetables,  t->first_user };
+	static const char *const names[] = { "efi_entry",  "memmap",   "ebs",	  "kernel",
+					     "pagetables", "hw_start", "hw_done", "first_user" };
+	const uint64_t stamps[] = { t->efi_entry,  t->memmap_read, t->ebs_done, t->kernel_entry,
+				    t->pagetables, t->hw_start,	   t->hw_done,	t->first_user };
 	char key[32];
 	struct jrec r;
 
@@ -267,5 +268,7 @@ void report_timeline(void)
 	jrec_u64(&r, "tsc_hz", tsc_hz());
 	if (t->first_user)
 		jrec_u64(&r, "efi_to_user_ns", tsc_to_ns(t->first_user - t->efi_entry));
+	if (t->hw_start && t->hw_done)
+		jrec_u64(&r, "hw_ns", tsc_to_ns(t->hw_done - t->hw_start));
 	report_emit(&r);
 }

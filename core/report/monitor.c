@@ -26,6 +26,7 @@
 #include "elf.h"
 #include "heap.h"
 #include "hwreport.h"
+#include "hwinfo.h"
 #include "kernel.h"
 #include "memlayout.h"
 #include "mmreport.h"
@@ -219,10 +220,15 @@ int mon_parse(const char *line, struct mon_words *w, char *msg, size_t size)
 	for (n = 0; n < MON_NCMDS && strcmp(mon_cmds[n].name, w->argv[0]); n++)
 		;
 	if (n == MON_NCMDS) {
+		for (n = 0; n < MON_HW_NCMDS && strcmp(mon_hw_cmds[n].name, w->argv[0]); n++)
+			;
+		n = n < MON_HW_NCMDS ? MON_NCMDS + n : -1;
+	}
+	if (n < 0) {
 		ksnprintf(msg, size, "unknown command '%s' (help lists the commands)", w->argv[0]);
 		return MON_PARSE_BAD;
 	}
-	ci = &mon_cmds[n];
+	ci = n < MON_NCMDS ? &mon_cmds[n] : &mon_hw_cmds[n - MON_NCMDS];
 	if (w->argc - 1 < ci->min_args || w->argc - 1 > ci->max_args) {
 		const char *why = ci->max_args == 0	     ? "takes no arguments" :
 				  w->argc - 1 < ci->min_args ? "missing arguments" :
@@ -256,12 +262,15 @@ size_t mon_help(char *buf, size_t size)
 	if (size)
 		buf[0] = 0;
 	used = append(buf, size, used, "Commands (backspace erases, Ctrl-U clears the line):\n");
-	for (int i = 0; i < MON_NCMDS; i++) {
+	/* The hardware commands go before reboot and shutdown, which end the list. */
+	for (int i = 0; i < MON_NCMDS + MON_HW_NCMDS; i++) {
+		int hw = i >= MON_REBOOT && i < MON_REBOOT + MON_HW_NCMDS;
+		const struct mon_cmd_info *c = hw ? &mon_hw_cmds[i - MON_REBOOT] :
+						    &mon_cmds[i < MON_REBOOT ? i : i - MON_HW_NCMDS];
 		char head[HELP_NAME_COLUMN + 1];
 
-		ksnprintf(head, sizeof(head), "%s%s%s", mon_cmds[i].name, mon_cmds[i].args[0] ? " " : "",
-			  mon_cmds[i].args);
-		used = append(buf, size, used, "  %-*s %s\n", HELP_NAME_COLUMN - 2, head, mon_cmds[i].what);
+		ksnprintf(head, sizeof(head), "%s%s%s", c->name, c->args[0] ? " " : "", c->args);
+		used = append(buf, size, used, "  %-*s %s\n", HELP_NAME_COLUMN - 2, head, c->what);
 	}
 	return used;
 }
@@ -653,6 +662,7 @@ static void cmd_tests(const struct mon_words *w)
 	memmap_regions(&nregions, NULL);
 	boot_checks((long)nregions);
 	mm_checks();
+	hw_checks();
 	runner_run_builtin();
 	runner_run_extra();
 	tests_check_unmatched();
@@ -722,7 +732,10 @@ static enum on_finish run_line(const char *line)
 	case MON_SHUTDOWN:
 		return FINISH_SHUTDOWN;
 	default:
-		kprintf("monitor: command %d has no handler\n", cmd);
+		if (cmd >= MON_NCMDS && cmd < MON_NCMDS + MON_HW_NCMDS)
+			monitor_hw_run(cmd - MON_NCMDS, &w);
+		else
+			kprintf("monitor: command %d has no handler\n", cmd);
 		break;
 	}
 	return FINISH_MONITOR;

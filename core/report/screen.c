@@ -40,6 +40,8 @@
 #define KCOL_ADDR_CHARS 18 /* "FFFFFFFF_80000000 " */
 #define KCOL_BOX_CHARS 22
 #define KCOL_NOTE_CHARS 13
+#define PHYS_ADDR_CHARS 18 /* "00000000_FEE00000 " */
+#define PHYS_BOX_CHARS 20
 #define PCOL_BOX_CHARS 20
 #define PCOL_SPACE_CHARS 2
 #define MAX_BAR_ITEMS 256
@@ -307,6 +309,32 @@ static void draw_kernel(uint32_t x, uint32_t y, uint32_t h)
 	panel_record("kernel_addresses", g.x_addr, g.y, KCOL_ADDR_CHARS * fw, g.h, NULL);
 }
 
+/* The physical address space, 0 to the top of the highest range (BAR), on the kernel column's axis. */
+static void draw_physical(uint32_t x, uint32_t y, uint32_t h)
+{
+	static struct col_item items[MAX_COL_ITEMS];
+	uint32_t fw = fb_font_w(), fh = fb_font_h();
+	struct col_geom g = {
+		.x_addr = x,
+		.x = x + PHYS_ADDR_CHARS * fw,
+		.y = y + 2 * fh,
+		.w = PHYS_BOX_CHARS * fw,
+		.h = h > 2 * fh ? h - 2 * fh : 0,
+		.x_note = 0,
+		.panel = "physical",
+		.pid = -1,
+	};
+	size_t n = col_physical_items(items, MAX_COL_ITEMS);
+
+	fb_draw_text_max(x, y, "Physical address space (log axis):", PHYS_ADDR_CHARS + PHYS_BOX_CHARS, HEAD_RGB,
+			 BG_RGB);
+	n = col_fit_physical(items, n, g.h / fh);
+	if (!n || col_draw(items, n, &g))
+		fb_draw_text_max(x, g.y, "(no room for the physical column)", PHYS_ADDR_CHARS + PHYS_BOX_CHARS,
+				 TEXT_RGB, BG_RGB);
+	panel_record("physical", g.x, g.y, g.w, g.h, NULL);
+}
+
 static void draw_processes(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
 	static struct col_item items[MAX_COL_ITEMS];
@@ -414,7 +442,8 @@ int screen_draw(void)
 		uint32_t lower = H - y - fh / 2;
 
 		draw_kernel(fw, y, lower);
-		xr = fw + kw + fw;
+		draw_physical(fw + kw + fw, y, lower);
+		xr = fw + kw + fw + (PHYS_ADDR_CHARS + PHYS_BOX_CHARS + 1) * fw;
 		wr = W > xr + fw ? W - xr - fw : 0;
 		hp = lower * 3 / 5;
 		draw_processes(xr, y, wr, hp);

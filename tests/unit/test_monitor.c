@@ -310,6 +310,64 @@ static void test_help(void **state)
 	assert_memory_equal(small, buf, sizeof(small) - 1);
 }
 
+/* The hardware commands (core/monitor_hw.c): found after mon_cmds, counted, listed before reboot. */
+static void test_hw_commands(void **state)
+{
+	struct mon_words w;
+	char msg[MON_MSG_MAX], buf[4096];
+	const char *reboot, *last_hw;
+
+	(void)state;
+	for (int i = 0; i < MON_HW_NCMDS; i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "%s%s", mon_hw_cmds[i].name, mon_hw_cmds[i].min_args ? " 0x1000" : "");
+		assert_int_equal(mon_parse(line, &w, msg, sizeof(msg)), MON_NCMDS + i);
+	}
+	assert_int_equal(mon_parse("iomem", &w, msg, sizeof(msg)), MON_NCMDS + MON_HW_IOMEM);
+	assert_int_equal(mon_parse("lspci -v 00:1f.2", &w, msg, sizeof(msg)), MON_NCMDS + MON_HW_LSPCI);
+	assert_int_equal(mon_parse("xp! 0xfee00000 16", &w, msg, sizeof(msg)), MON_NCMDS + MON_HW_XPF);
+	assert_int_equal(mon_parse("xp", &w, msg, sizeof(msg)), MON_PARSE_BAD);
+	assert_string_equal(msg, "xp: missing arguments (usage: xp PADDR [LEN])");
+	assert_int_equal(mon_parse("iomem now", &w, msg, sizeof(msg)), MON_PARSE_BAD);
+	assert_string_equal(msg, "iomem: takes no arguments (usage: iomem)");
+	assert_int_equal(mon_parse("xq 0x1", &w, msg, sizeof(msg)), MON_PARSE_BAD);
+	mon_help(buf, sizeof(buf));
+	reboot = strstr(buf, "\n  reboot ");
+	last_hw = strstr(buf, "\n  xp! PADDR [LEN] ");
+	assert_non_null(reboot);
+	assert_non_null(last_hw);
+	assert_true(last_hw < reboot);
+	assert_non_null(strstr(buf, "\n  screen "));
+	assert_true(strstr(buf, "\n  screen ") < strstr(buf, "\n  iomem "));
+}
+
+static void test_parse_bdf(void **state)
+{
+	uint16_t seg = 9;
+	uint8_t bus = 9, dev = 9, fn = 9;
+
+	(void)state;
+	assert_int_equal(mon_parse_bdf("00:1f.2", &seg, &bus, &dev, &fn), 0);
+	assert_int_equal(seg, 0);
+	assert_int_equal(bus, 0);
+	assert_int_equal(dev, 0x1f);
+	assert_int_equal(fn, 2);
+	assert_int_equal(mon_parse_bdf("0001:ff:00.7", &seg, &bus, &dev, &fn), 0);
+	assert_int_equal(seg, 1);
+	assert_int_equal(bus, 0xff);
+	assert_int_equal(fn, 7);
+	assert_int_equal(mon_parse_bdf("00:20.0", &seg, &bus, &dev, &fn), -1); /* device 32 */
+	assert_int_equal(mon_parse_bdf("00:1f.8", &seg, &bus, &dev, &fn), -1);
+	assert_int_equal(mon_parse_bdf("100:00.0", &seg, &bus, &dev, &fn), -1);
+	assert_int_equal(mon_parse_bdf("00.1f:2", &seg, &bus, &dev, &fn), -1);
+	assert_int_equal(mon_parse_bdf("00:1f", &seg, &bus, &dev, &fn), -1);
+	assert_int_equal(mon_parse_bdf("00:1f.", &seg, &bus, &dev, &fn), -1);
+	assert_int_equal(mon_parse_bdf("", &seg, &bus, &dev, &fn), -1);
+	assert_int_equal(mon_parse_bdf("zz:00.0", &seg, &bus, &dev, &fn), -1);
+	assert_int_equal(mon_parse_bdf("12345:00:00.0", &seg, &bus, &dev, &fn), -1);
+}
+
 static void test_parse_va(void **state)
 {
 	static const char *const bad[] = { "",	   "0x",   "x10",  "10",   "zzz",  "0xg",  "0x12345678123456789",
@@ -416,6 +474,8 @@ int main(void)
 		cmocka_unit_test(test_parse_pid),
 		cmocka_unit_test(test_test_selection),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_hw_commands),
+		cmocka_unit_test(test_parse_bdf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -531,7 +531,7 @@ static void test_unknown_key(void **state)
 		c.msg[0],
 		"atlas.cfg: unknown option 'colour=red' "
 		"(known: report, serial, on_finish, tests, log, ebs_stale, selftest, walk, bench, run, gop, screen, menu, "
-		"menu_timeout); ignored");
+		"menu_timeout, initrd, init, aslr, hw); ignored");
 	/* Keys are case-sensitive and exact. */
 	check_rejected("REPORT=json", 11, "unknown option 'REPORT=json'", NULL, "ignored");
 	check_rejected("reports=json", 12, "unknown option 'reports=json'", NULL, "ignored");

@@ -26,7 +26,10 @@ UNIT_SRCS_test_vma := mm/vma.c core/lib/string.c
 UNIT_SRCS_test_fb := drivers/fb.c drivers/fbcon.c $(FONT_C)
 UNIT_SRCS_test_picture := core/report/picture.c
 UNIT_SRCS_test_ps2kbd := drivers/ps2kbd.c core/lib/string.c
-UNIT_SRCS_test_monitor := core/report/monitor.c core/lib/options.c core/lib/fmt.c core/lib/string.c
+UNIT_SRCS_test_pci := drivers/pci.c core/lib/string.c
+UNIT_SRCS_test_iomem := core/lib/iomem.c core/lib/fmt.c core/lib/string.c
+UNIT_SRCS_test_monitor := core/report/monitor.c core/report/monitor_hw.c core/lib/options.c core/lib/fmt.c \
+	core/lib/string.c
 UNIT_SRCS_test_vfs := $(filter-out core/fs/ramfs_pages.c core/fs/console_tty.c,$(wildcard core/fs/*.c)) core/lib/string.c \
 	core/lib/fmt.c
 # The kernel's decoder against the host compressor (its main() left out).

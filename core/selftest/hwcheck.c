@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hwcheck.c - self-tests of the hardware picture: BAR sizing leaves every
+ * device as it found it (a second scan sees exactly the first one, and the
+ * framebuffer behind a sized BAR still takes and returns pixels), and the
+ * iomem tree is a tree (every node inside its parent, in address order).
+ */
+#include "hwinfo.h"
+#include "iomemreport.h"
+#include "fb.h"
+#include "kernel.h"
+#include "kstring.h"
+#include "pci.h"
+#include "pcireport.h"
+#include "record.h"
+#include "tests.h"
+
+#define FB_PATTERN 0x00A55AC3U
+
+extern uint64_t fb_vram(); /* core/main.c */
+
+static struct pci_scan again;
+
+static void check_rescan(void)
+{
+	const struct pci_scan *first = pci_state();
+	char where[24] = "";
+	int n;
+
+	if (!test_selected("hw.pci_rescan") || !first)
+		return;
+	n = pci_rescan(&again);
+	for (int i = 0; i < first->nfuncs && i < again.nfuncs && !where[0]; i++)
+		if (memcmp(&first->f[i], &again.f[i], sizeof(first->f[i])))
+			pci_bdf(&first->f[i], where, sizeof(where));
+	test_check("hw.pci_rescan", pci_scan_equal(first, &again),
+		   "a second scan finds the same functions, registers, BARs and capabilities",
+		   "%d functions then %d%s%s", first->nfuncs, n, where[0] ? "; first difference at " : "", where);
+}
+
+/* The framebuffer's pixels still reach the device after its BAR was sized twice. */
+static void check_fb(void)
+{
+	const struct pci_scan *s = pci_state();
+	uint64_t base = g_boot->fb.base;
+	volatile uint32_t *px;
+	uint32_t saved, got;
+	int decoded = 0;
+
+	if (!test_selected("hw.fb_after_scan"))
+		return;
+	if (!base || !fb_vram() || !s) {
+		test_check("hw.fb_after_scan", 1, "nothing to check without a framebuffer mapping", "fb at 0x%llx",
+			   (unsigned long long)base);
+		return;
+	}
+	for (int i = 0; i < s->nfuncs; i++)
+		for (int b = 0; b < s->f[i].nbars; b++) {
+			const struct pci_bar *bar = &s->f[i].bar[b];
+
+			if (bar->enabled && bar->kind != PCI_BAR_IO && base >= bar->base &&
+			    base < bar->base + bar->size)
+				decoded = 1;
+		}
+	/* The last pixel: off the layout screen's panels, and written back at once. */
+	px = (volatile uint32_t *)(uintptr_t)(fb_vram() + g_boot->fb.size - sizeof(uint32_t));
+	saved = *px;
+	*px = FB_PATTERN;
+	got = *px;
+	*px = saved;
+	test_check("hw.fb_after_scan", got == FB_PATTERN && decoded,
+		   "the framebuffer lies in a decoded BAR and a pixel written reads back", "read 0x%08x, in a BAR: %s",
+		   got, decoded ? "yes" : "no");
+}
+
+static void check_tree(void)
+{
+	int bad = -1, n;
+	const struct iomem_node *t;
+
+	if (!test_selected("hw.iomem_tree"))
+		return;
+	for (int io = 0; io <= 1 && bad < 0; io++) {
+		t = iomem_nodes(io, &n);
+		for (int i = 0; i < n && bad < 0; i++) {
+			const struct iomem_node *p = t[i].parent >= 0 ? &t[t[i].parent] : NULL;
+
+			if (t[i].end < t[i].start || (i && t[i].start < t[i - 1].start) ||
+			    (p && (t[i].start < p->start || t[i].end > p->end || t[i].depth != p->depth + 1)))
+				bad = i;
+		}
+	}
+	test_check("hw.iomem_tree", bad < 0, "every range inside its parent, one level deeper, in address order",
+		   bad < 0 ? "%d ranges" : "range %d breaks it", bad < 0 ? n : bad);
+}
+
+void hw_checks(void)
+{
+	check_rescan();
+	check_fb();
+	check_tree();
+}
