@@ -16,7 +16,7 @@
 #include "kstring.h"
 #include "options.h"
 
-#define MSG_MAX 256   /* one warning line */
+#define MSG_MAX 400   /* one warning line */
 #define SHOW_WORD 48  /* longest word quoted in a warning, "..." included */
 #define SHOW_VALUE 40 /* longest current value quoted in a warning */
 /* No value may be longer than the longest one that can be stored (tests). */
