@@ -614,7 +614,7 @@ static const struct key *find_key(const char *k, size_t n)
 /* Handle one word; skip_first is set for the first word when the caller asked to skip it. */
 static void apply_word(struct parser *ps, const struct word *w, bool skip_first)
 {
-	char shown[SHOW_WORD], cur[SHOW_VALUE], list[128];
+	char shown[SHOW_WORD], cur[SHOW_VALUE], list[192];
 	char val[VALUE_MAX];
 	const struct key *k;
 	size_t n = 0;
