@@ -150,6 +150,8 @@ $(BUILD)/atlas.efi: $(BUILD)/atlas.so
 	tools/check-pe.sh $@
 
 # ---- boot media -----------------------------------------------------------
+include tests/user/user.mk
+
 # The initramfs: busybox-static with its applet links, the ring-3 suite in
 # /usr/lib/atlas, tools/initrd/ (etc/...), and INITRD_EXTRA=dir[ dir...] on top.
 BUSYBOX ?= /bin/busybox
@@ -157,7 +159,7 @@ INITRD := $(BUILD)/initrd.cpio
 INITRD_EXTRA ?=
 INITRD_SKEL := $(shell find tools/initrd 2>/dev/null)
 INITRD_EXTRA_FILES := $(foreach d,$(INITRD_EXTRA),$(shell find $(d) 2>/dev/null))
-$(INITRD): tools/mkinitrd.py $(USER_ELFS) $(INITRD_SKEL) $(INITRD_EXTRA_FILES)
+$(INITRD): tools/mkinitrd.py $(USER_ELFS) $(USER_GLIBC_ELFS) $(INITRD_SKEL) $(INITRD_EXTRA_FILES)
 	@test -x $(BUSYBOX) || { echo "$(BUSYBOX) not found: apt-get install busybox-static (make deps)" >&2; exit 1; }
 	$(Q)$(PYTHON) tools/mkinitrd.py -o $@ --busybox $(BUSYBOX) --suite $(BUILD)/user --skel tools/initrd \
 		$(foreach d,$(INITRD_EXTRA),--extra $(d))
@@ -229,7 +231,6 @@ run-secureboot: deps signed
 
 # ---- checks ---------------------------------------------------------------
 include tests/unit/unit.mk
-include tests/user/user.mk
 
 SOURCES := $(wildcard efi/*.c efi/*.h $(addsuffix /*.c,$(KERNEL_SRC_DIRS)) include/*.h tests/unit/*.c tests/user/*.c \
 	tests/user/*.h tests/bench/*.c tools/lzpack.c)

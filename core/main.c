@@ -22,10 +22,9 @@
 #include "fbcon.h"
 #include "finish.h"
 #include "heap.h"
-#include "hwreport.h"
 #include "hwinfo.h"
+#include "hwreport.h"
 #include "iomemreport.h"
-#include "procfs_dir.h"
 #include "kernel.h"
 #include "kfault.h"
 #include "kvm.h"
@@ -37,6 +36,7 @@
 #include "percpu.h"
 #include "pmm.h"
 #include "proc.h"
+#include "procfs_dir.h"
 #include "procreport.h"
 #include "procsnap.h"
 #include "ps2kbd.h"
@@ -49,7 +49,6 @@
 #include "tsc.h"
 #include "userland.h"
 #include "x86.h"
-
 
 struct boot_info *g_boot;
 

@@ -96,7 +96,7 @@ struct proc {
 	struct waitq vfork_wait; /* a vfork parent sleeps here until the child execs or exits */
 	int vfork_done;
 	struct rlimit64 rlim[RLIM_NLIMITS];
-	uint64_t alarm_tsc, alarm_interval_ns; /* ITIMER_REAL; 0: off */
+	uint64_t alarm_tsc, alarm_interval_ns;		 /* ITIMER_REAL; 0: off */
 	uint64_t arg_start, arg_end, env_start, env_end; /* argv and envp strings in user memory */
 	/* Accounting. */
 	uint64_t start_tsc, end_tsc, preemptions, syscalls, minflt;
@@ -123,8 +123,8 @@ struct proc *proc_spawn(const char *name, const char *path, const void *elf, siz
  * the console terminal when ctty is set, and then the process leads a new
  * session with the console as its controlling terminal (init=, sh).
  */
-struct proc *proc_spawn_path(const char *path, const char *const *argv, const char *const *envp, int ctty,
-			     char *err, size_t err_size);
+struct proc *proc_spawn_path(const char *path, const char *const *argv, const char *const *envp, int ctty, char *err,
+			     size_t err_size);
 
 /* From the kernel thread: run until every process the kernel started has ended. */
 void proc_run(void);
@@ -224,7 +224,8 @@ void proc_flush_output(struct proc *p);
 /* Console output on behalf of the current process (report=json wraps it in records). */
 void proc_console_output(const char *s, size_t n, int raw);
 
-/* The Linux wait status of a zombie or a stop: exited (code << 8), signaled (sig | 0x80 for core), stopped (sig << 8 | 0x7f). */
+/* The Linux wait status of a zombie or a stop: exited (code << 8), signaled (sig | 0x80 for core), stopped (sig << 8 |
+ * 0x7f). */
 #define W_EXITCODE(ret, sig) ((ret) << 8 | (sig))
 #define W_STOPCODE(sig) ((sig) << 8 | 0x7f)
 #define W_CONTINUED 0xffff

@@ -47,17 +47,17 @@ struct lx_stack {
 struct thread {
 	int tid;
 	enum thread_state state;
-	struct proc *proc;	   /* NULL for the kernel thread */
+	struct proc *proc; /* NULL for the kernel thread */
 	struct thread *next_in_proc;
 	struct thread *rq_next;	   /* run queue link */
 	struct thread *timed_next; /* sleepers with a deadline */
 	int on_rq, on_timed;
 	int kstack_slot;
 	uint64_t kstack_top;
-	uint64_t ksp;	    /* saved kernel RSP while switched out */
-	uint64_t fs_base;   /* ARCH_SET_FS */
-	uint64_t wake_tsc;  /* deadline of the current sleep, 0 for none */
-	int woken;	    /* a wait queue woke it during the current sleep */
+	uint64_t ksp;	       /* saved kernel RSP while switched out */
+	uint64_t fs_base;      /* ARCH_SET_FS */
+	uint64_t wake_tsc;     /* deadline of the current sleep, 0 for none */
+	int woken;	       /* a wait queue woke it during the current sleep */
 	struct trap_frame *tf; /* the user frame of the current system call or trap */
 	/* Signals (core/proc/signal.c). */
 	uint64_t sig_blocked, sig_pending;
@@ -67,7 +67,7 @@ struct thread {
 	/* clone/set_tid_address/set_robust_list. */
 	uint64_t clear_child_tid;
 	uint64_t robust_list, robust_len;
-	int exit_code; /* a thread's own exit status (exit, not exit_group) */
+	int exit_code;	 /* a thread's own exit status (exit, not exit_group) */
 	long syscall_nr; /* the system call in progress (-1: none), for restarts */
 	/* Accounting. */
 	uint64_t start_tsc, preemptions, syscalls, voluntary, utime_ns, stime_ns, entry_tsc;

@@ -43,8 +43,8 @@ struct uvm {
 	uint64_t peak_rss;     /* most pages resident at once (VmHWM), in bytes */
 	uint64_t faults;       /* page faults served (minflt) */
 	uint64_t arg_start, arg_end, env_start, env_end; /* argv and envp strings, set by uvm_setup_stack */
-	uint64_t stack_start;  /* argc's address: the initial RSP */
-	uint64_t load_base;    /* static-pie: where the image went (0 for ET_EXEC) */
+	uint64_t stack_start;				 /* argc's address: the initial RSP */
+	uint64_t load_base;				 /* static-pie: where the image went (0 for ET_EXEC) */
 };
 
 /* A new empty address space with one reference, or NULL. */
@@ -98,12 +98,13 @@ int uvm_load_elf(struct uvm *u, const struct elf_image *img, const void *data, c
 
 /*
  * Build the System V initial stack: argc, argv, envp, auxv (AT_PHDR, AT_PHENT,
- * AT_PHNUM, AT_PAGESZ, AT_ENTRY, AT_RANDOM, AT_EXECFN, AT_NULL) and the
+ * AT_PHNUM, AT_PAGESZ, AT_ENTRY, AT_RANDOM, AT_EXECFN (execfn: the file name
+ * execve was given; NULL: argv[0]), AT_NULL) and the
  * strings, in the [stack] area. argv/envp are NULL-terminated kernel arrays.
  * Returns 0 and the initial RSP in *rsp, or -E2BIG / -ENOMEM.
  */
 int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *const *argv, const char *const *envp,
-		    uint64_t *rsp);
+		    const char *execfn, uint64_t *rsp);
 
 /*
  * A page fault at addr (error code err, from the CPU) in this address space:

@@ -337,6 +337,9 @@ struct inode *vfs_parent(const struct fs_ctx *fs, struct inode *dir);
  */
 long vfs_dir_path(const struct fs_ctx *fs, struct inode *dir, char *buf, size_t size);
 
+/* 1 when path (absolute, from the root) names something. */
+int vfs_exists(const char *path);
+
 /* ---- the operations the system calls share (core/fs/vfs.c) ---- */
 
 /*

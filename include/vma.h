@@ -42,7 +42,8 @@ struct vma_list {
 };
 
 /* Every area of l, in address order (the loop variable v is a struct vma *). */
-#define for_each_vma(v, l) for (struct vma *v = (l)->n ? &(l)->v[0] : NULL; v; v = v + 1 < &(l)->v[(l)->n] ? v + 1 : NULL)
+#define for_each_vma(v, l) \
+	for (struct vma *v = (l)->n ? &(l)->v[0] : NULL; v; v = v + 1 < &(l)->v[(l)->n] ? v + 1 : NULL)
 
 /* Empty the list. */
 void vma_init(struct vma_list *l);

@@ -8,9 +8,9 @@
 #include "pageref.h"
 
 #include "heap.h"
+#include "kernel.h"
 #include "kerrno.h"
 #include "panic.h"
-#include "kernel.h"
 
 #define MIN_SLOTS 64
 #define FRAME_SHIFT 12

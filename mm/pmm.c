@@ -72,7 +72,8 @@ static struct {
 } pmm;
 
 static const char *const purpose_names[PMM_PURPOSES] = {
-	[PMM_PT] = "pt", [PMM_HEAP] = "heap", [PMM_STACK] = "stack", [PMM_USER] = "user", [PMM_OTHER] = "other", [PMM_FILE] = "file",
+	[PMM_PT] = "pt",     [PMM_HEAP] = "heap",   [PMM_STACK] = "stack",
+	[PMM_USER] = "user", [PMM_OTHER] = "other", [PMM_FILE] = "file",
 };
 
 static inline void *virt(uint64_t phys)

@@ -41,7 +41,7 @@
 #define AT_HWCAP2 26
 #define AT_MINSIGSTKSZ 51
 #define AUXV_PAIRS 20
-#define CLOCK_TICKS 100		/* USER_HZ */
+#define CLOCK_TICKS 100	     /* USER_HZ */
 #define MINSIGSTKSZ_X86 2048 /* what the signal frame needs without AVX state: Linux says the same for fxsave */
 
 /* Linux's limits: the strings may fill a quarter of the 8 MiB stack; one string at most 32 pages. */
@@ -222,7 +222,7 @@ static uint64_t push_str(uint8_t *buf, uint64_t base, uint64_t *sp, const char *
 }
 
 int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *const *argv, const char *const *envp,
-		    uint64_t *rsp)
+		    const char *execfn_str, uint64_t *rsp)
 {
 	static const char platform[] = "x86_64";
 	size_t strbytes = 0, need, size;
@@ -236,7 +236,9 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
 		return -E2BIG;
 	/* Strings, platform, random bytes, then the vectors; the [stack] area starts at 128 KiB or what this needs. */
 	nvec = 1 + (uint64_t)argc + 1 + (uint64_t)envc + 1 + 2 * AUXV_PAIRS;
-	need = 8 + strbytes + (argc ? 0 : 1) + sizeof(platform) + RANDOM_BYTES + 32 + nvec * sizeof(uint64_t);
+	if (!execfn_str)
+		execfn_str = argc ? argv[0] : "";
+	need = 8 + strbytes + strlen(execfn_str) + 1 + sizeof(platform) + RANDOM_BYTES + 32 + nvec * sizeof(uint64_t);
 	size = ALIGN_UP(need, PAGE_SIZE) > USER_STACK_INITIAL ? ALIGN_UP(need, PAGE_SIZE) : USER_STACK_INITIAL;
 	base = USER_STACK_TOP - size;
 	err = vma_insert(u->vmas, base, USER_STACK_TOP, VM_READ | VM_WRITE, VMA_STACK, 0, "[stack]");
@@ -252,7 +254,7 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
 
 	/* Strings at the top (execfn, env, args), the platform name, then 16 random bytes, as Linux lays them out. */
 	sp -= sizeof(uint64_t);
-	execfn = push_str(buf, base, &sp, argc ? argv[0] : "");
+	execfn = push_str(buf, base, &sp, execfn_str);
 	u->env_end = sp;
 	for (long i = envc - 1; i >= 0; i--)
 		ptrs[argc + 1 + i] = push_str(buf, base, &sp, envp[i]);
@@ -279,11 +281,26 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
 	*vec++ = 0;
 	cpuid(1, 0, &a, &b, &c, &d);
 	const uint64_t aux[2 * AUXV_PAIRS] = {
-		AT_SYSINFO_HWCAP, d,	  AT_PAGESZ, PAGE_SIZE,	      AT_CLKTCK, CLOCK_TICKS,   AT_PHDR,  img->phdr_vaddr,
-		AT_PHENT,	  img->phentsize, AT_PHNUM, img->phnum, AT_BASE,   0,		AT_FLAGS, 0,
-		AT_ENTRY,	  img->entry,	  AT_UID,   0,		      AT_EUID,	 0,		AT_GID,	  0,
-		AT_EGID,	  0,		  AT_SECURE, 0,		      AT_RANDOM, random_at,	AT_HWCAP2, 0,
-		AT_EXECFN,	  execfn,	  AT_PLATFORM, platform_at,  AT_MINSIGSTKSZ, MINSIGSTKSZ_X86, AT_NULL, 0,
+		AT_SYSINFO_HWCAP, d,
+		AT_PAGESZ,	  PAGE_SIZE,
+		AT_CLKTCK,	  CLOCK_TICKS,
+		AT_PHDR,	  img->phdr_vaddr,
+		AT_PHENT,	  img->phentsize,
+		AT_PHNUM,	  img->phnum,
+		AT_BASE,	  0,
+		AT_FLAGS,	  0,
+		AT_ENTRY,	  img->entry,
+		AT_UID,		  0,
+		AT_EUID,	  0,
+		AT_GID,		  0,
+		AT_EGID,	  0,
+		AT_SECURE,	  0,
+		AT_RANDOM,	  random_at,
+		AT_HWCAP2,	  0,
+		AT_EXECFN,	  execfn,
+		AT_PLATFORM,	  platform_at,
+		AT_MINSIGSTKSZ,	  MINSIGSTKSZ_X86,
+		AT_NULL,	  0,
 	};
 	memcpy(vec, aux, sizeof(aux));
 

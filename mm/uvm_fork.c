@@ -14,12 +14,12 @@
 #include "uvm.h"
 
 #include "heap.h"
-#include "kerrno.h"
 #include "kernel.h"
+#include "kerrno.h"
 #include "kstring.h"
-#include "panic.h"
 #include "memlayout.h"
 #include "pageref.h"
+#include "panic.h"
 #include "pmm.h"
 #include "x86.h"
 
@@ -111,9 +111,8 @@ struct uvm *uvm_fork(struct uvm *u)
 
 	if (!c)
 		return NULL;
-	for_each_vma(v, u->vmas)
-		if (!err)
-			err = vma_insert(c->vmas, v->start, v->end, v->prot, v->kind, v->offset, v->name);
+	for_each_vma(v, u->vmas) if (!err)
+		err = vma_insert(c->vmas, v->start, v->end, v->prot, v->kind, v->offset, v->name);
 	for (int i = 0; i < PT_ENTRIES / 2 && !err; i++)
 		if (pml4[i] & PTE_P)
 			err = fork_table(u, c, pml4[i] & PTE_ADDR_MASK, PT_LEVELS - 1, (uint64_t)i << 39);

@@ -8,7 +8,8 @@ core/fs/cpio.c reads) holding:
   /bin/busybox and a symlink per applet (busybox --list), like Debian's
                busybox-static installed as /bin/sh and friends
   /usr/lib/atlas/NAME   the ring-3 test suite (tests/user), one ELF per program
-               (in their own folder: several have names busybox applets own)
+               (in their own folder: several have names busybox applets own),
+               and /usr/lib/atlas/glibc/NAME, some of them built with glibc
   /etc, /root, /tmp, ...  tools/initrd/ (passwd, group, hostname, profile, ...)
   anything under --extra DIR, at the same place under /
 
@@ -121,6 +122,13 @@ def main():
             if f.endswith(".elf"):
                 with open(os.path.join(a.suite, f), "rb") as fh:
                     ar.file(f"usr/lib/atlas/{f[:-4]}", fh.read(), 0o755)
+        glibc = os.path.join(a.suite, "glibc")
+        if os.path.isdir(glibc):
+            ar.dir("usr/lib/atlas/glibc")
+            for f in sorted(os.listdir(glibc)):
+                if f.endswith(".elf"):
+                    with open(os.path.join(glibc, f), "rb") as fh:
+                        ar.file(f"usr/lib/atlas/glibc/{f[:-4]}", fh.read(), 0o755)
     for extra in a.extra:
         if not os.path.isdir(extra):
             raise SystemExit(f"mkinitrd: INITRD_EXTRA={extra}: not a directory")

@@ -188,8 +188,8 @@ static int entry(struct unpack *u, const char *name, const uint32_t *f, const ch
 		if (!(isdir && type == S_IFDIR)) {
 			err = isdir ? vfs_rmdir(u->fs, u->fs->root, path) : vfs_unlink(u->fs, u->fs->root, path);
 			if (err) {
-				warnf(u, "cpio: entry \"%s\" at offset %zu: cannot replace what is there (%d); skipped", path,
-				      off, err);
+				warnf(u, "cpio: entry \"%s\" at offset %zu: cannot replace what is there (%d); skipped",
+				      path, off, err);
 				goto skip;
 			}
 		}
@@ -237,7 +237,8 @@ static int entry(struct unpack *u, const char *name, const uint32_t *f, const ch
 		}
 		memcpy(target, data, f[F_FILESIZE]);
 		target[f[F_FILESIZE]] = 0;
-		err = f[F_FILESIZE] && f[F_FILESIZE] < PATH_MAX ? vfs_symlink(u->fs, target, u->fs->root, path) : -EINVAL;
+		err = f[F_FILESIZE] && f[F_FILESIZE] < PATH_MAX ? vfs_symlink(u->fs, target, u->fs->root, path) :
+								  -EINVAL;
 		kfree(target);
 		if (!err)
 			u->st->symlinks++;
@@ -307,7 +308,8 @@ int cpio_unpack(const struct fs_ctx *fs, const void *data, size_t size, cpio_war
 			break;
 		}
 		if (memcmp(a + off, "070701", 6) && memcmp(a + off, "070702", 6)) {
-			warnf(u, "cpio: bad magic \"%.6s\" at offset %zu (not a newc archive); the rest is not unpacked",
+			warnf(u,
+			      "cpio: bad magic \"%.6s\" at offset %zu (not a newc archive); the rest is not unpacked",
 			      a + off, off);
 			ret = -EINVAL;
 			break;
@@ -330,8 +332,8 @@ int cpio_unpack(const struct fs_ctx *fs, const void *data, size_t size, cpio_war
 				n = sizeof(shown) - 1;
 			memcpy(shown, a + name_off, n);
 			shown[n] = 0;
-			warnf(u, "cpio: entry \"%s\" at offset %zu truncated: needs %u data bytes, %zu left", shown, off,
-			      f[F_FILESIZE], data_off < size ? size - data_off : 0);
+			warnf(u, "cpio: entry \"%s\" at offset %zu truncated: needs %u data bytes, %zu left", shown,
+			      off, f[F_FILESIZE], data_off < size ? size - data_off : 0);
 			st->truncated = 1;
 			st->skipped++;
 			ret = -EINVAL;

@@ -6,8 +6,8 @@
  * always the one handed out, as POSIX requires.
  */
 #include "heap.h"
-#include "kerrno.h"
 #include "kernel.h"
+#include "kerrno.h"
 #include "kstring.h"
 #include "panic.h"
 #include "vfs.h"

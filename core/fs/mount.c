@@ -40,7 +40,8 @@ struct super *const *vfs_mounts(size_t *n)
 
 int vfs_init(void)
 {
-	static const char *const dirs[] = { "bin", "dev", "etc", "home", "proc", "root", "sbin", "sys", "tmp", "usr", "var" };
+	static const char *const dirs[] = { "bin",  "dev", "etc", "home", "proc", "root",
+					    "sbin", "sys", "tmp", "usr",  "var" };
 	struct super *sb;
 
 	if (root)

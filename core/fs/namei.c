@@ -323,3 +323,14 @@ long vfs_dir_path(const struct fs_ctx *fs, struct inode *dir, char *buf, size_t 
 	memmove(buf, buf + at, size - at);
 	return (long)(size - at - 1);
 }
+
+int vfs_exists(const char *path)
+{
+	struct fs_ctx fs = { 1, vfs_root(), vfs_root(), 0 };
+	struct inode *ino;
+
+	if (!fs.root || vfs_walk(&fs, NULL, path, WALK_FOLLOW, &ino))
+		return 0;
+	inode_put(ino);
+	return 1;
+}

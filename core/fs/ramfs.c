@@ -11,8 +11,8 @@
 #include "ramfs.h"
 
 #include "heap.h"
-#include "kerrno.h"
 #include "kernel.h"
+#include "kerrno.h"
 #include "kstring.h"
 #include "panic.h"
 #include "radix.h"

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* ramfs_pages.c - where the kernel's RAM files keep their bytes: whole pages from the PMM ("file"), via the direct map. */
+/* ramfs_pages.c - where the kernel's RAM files keep their bytes: whole pages from the PMM ("file"), via the direct map.
+ */
 #include "memlayout.h"
 #include "pmm.h"
 #include "ramfs.h"

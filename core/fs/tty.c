@@ -44,9 +44,10 @@ void tty_reset(struct tty *t)
 {
 	/* Linux's tty_std_termios. */
 	static const uint8_t cc[NCCS] = {
-		[VINTR] = CTRL('C'), [VQUIT] = 034,	[VERASE] = 0177,   [VKILL] = CTRL('U'),
-		[VEOF] = CTRL('D'),  [VTIME] = 0,	[VMIN] = 1,	   [VSTART] = CTRL('Q'),
-		[VSTOP] = CTRL('S'), [VSUSP] = CTRL('Z'), [VREPRINT] = CTRL('R'), [VWERASE] = CTRL('W'),
+		[VINTR] = CTRL('C'),  [VQUIT] = 034,	      [VERASE] = 0177,
+		[VKILL] = CTRL('U'),  [VEOF] = CTRL('D'),     [VTIME] = 0,
+		[VMIN] = 1,	      [VSTART] = CTRL('Q'),   [VSTOP] = CTRL('S'),
+		[VSUSP] = CTRL('Z'),  [VREPRINT] = CTRL('R'), [VWERASE] = CTRL('W'),
 		[VLNEXT] = CTRL('V'), [13] = CTRL('O'),
 	};
 
@@ -337,7 +338,8 @@ static long tty_read_uio(struct tty *t, struct uio *u, int nonblock)
 			if (canonical || eof || !u->len || total >= vmin)
 				return (long)total;
 			if (vtime)
-				deadline = ktime_deadline((uint64_t)vtime * NS_PER_DECISECOND); /* the inter-byte timer */
+				deadline = ktime_deadline((uint64_t)vtime *
+							  NS_PER_DECISECOND); /* the inter-byte timer */
 			continue;
 		}
 		if (!canonical && vmin == 0 && (!vtime || total))

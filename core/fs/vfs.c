@@ -5,12 +5,12 @@
  * getdents64. The syscall layer copies paths in and results out; everything
  * here takes kernel strings and gives Linux's error codes.
  */
+#include "vfs.h"
 #include "heap.h"
-#include "kerrno.h"
 #include "kernel.h"
+#include "kerrno.h"
 #include "kstring.h"
 #include "uaccess.h"
-#include "vfs.h"
 
 #define SEEK_SET 0
 #define SEEK_CUR 1
@@ -279,7 +279,10 @@ static int remove_name(const struct fs_ctx *fs, struct inode *base, const char *
 		return err;
 	if (wp.dot) {
 		/* rmdir(".") is EINVAL, rmdir("..") ENOTEMPTY, rmdir("/") EBUSY; unlink of any of them EISDIR. */
-		err = !rmdir ? -EISDIR : wp.dot == 2 ? -ENOTEMPTY : wp.dir == fs->root && path[0] == '/' ? -EBUSY : -EINVAL;
+		err = !rmdir				   ? -EISDIR :
+		      wp.dot == 2			   ? -ENOTEMPTY :
+		      wp.dir == fs->root && path[0] == '/' ? -EBUSY :
+							     -EINVAL;
 		inode_put(wp.dir);
 		return err;
 	}

@@ -34,8 +34,8 @@
 #include "vfs.h"
 #include "x86.h"
 
-#define BINPRM_BUF 256	  /* the "#!" line: at most this much is read, as Linux's BINPRM_BUF_SIZE */
-#define INTERP_DEPTH 4	  /* nested interpreters */
+#define BINPRM_BUF 256 /* the "#!" line: at most this much is read, as Linux's BINPRM_BUF_SIZE */
+#define INTERP_DEPTH 4 /* nested interpreters */
 #define ARG_COUNT_MAX 0x7fffffff
 #define STRINGS_MAX (USER_STACK_LIMIT / 4)
 #define EXEC_FILE_MAX (256ULL << 20)
@@ -192,7 +192,7 @@ struct loaded {
  * kept in sc, freed by the caller).
  */
 static long load(const struct fs_ctx *fs, struct inode *base, const char *path, struct strv *argv,
-		 const struct strv *envp, int depth, struct loaded *ld, struct scratch *sc)
+		 const struct strv *envp, int depth, struct loaded *ld, struct scratch *sc, const char *execfn)
 {
 	char err[ELF_ERR_MAX], *data = NULL, name[NAME_MAX + 1];
 	struct inode *ino, *parent = NULL;
@@ -289,7 +289,7 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 			struct strv sv = { nv, NULL, k, 0 };
 
 			/* The interpreter is looked up from the root or the cwd, not from an *at() base. */
-			r = load(fs, interp[0] == '/' ? NULL : base, nv[0], &sv, envp, depth + 1, ld, sc);
+			r = load(fs, interp[0] == '/' ? NULL : base, nv[0], &sv, envp, depth + 1, ld, sc, execfn);
 			if (!r)
 				*argv = sv;
 		}
@@ -308,7 +308,7 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 	if (!r) {
 		ld->uvm->load_base = ld->img.type == ET_DYN ? USER_PIE_BASE : 0;
 		r = uvm_setup_stack(ld->uvm, &ld->img, (const char *const *)argv->v, (const char *const *)envp->v,
-				    &ld->rsp);
+				    execfn, &ld->rsp);
 	}
 	kfree(data);
 	if (r) {
@@ -430,7 +430,7 @@ long do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64
 	}
 	struct strv run = argv;
 
-	r = load(p->fs, base, path, &run, &envp, 0, &ld, &sc);
+	r = load(p->fs, base, path, &run, &envp, 0, &ld, &sc, path);
 	if (!r) {
 		record(p, &ld, &run, envp.n);
 		commit(&ld, path);
@@ -468,7 +468,7 @@ struct proc *proc_spawn_path(const char *path, const char *const *argv, const ch
 	while (envp && envp[ev.n])
 		ev.n++;
 	memset(&ld, 0, sizeof(ld));
-	r = !fs ? -ENOMEM : pid < 0 ? pid : load(fs, NULL, path, &av, &ev, 0, &ld, &sc);
+	r = !fs ? -ENOMEM : pid < 0 ? pid : load(fs, NULL, path, &av, &ev, 0, &ld, &sc, path);
 	if (!r) {
 		const char *base = path;
 
@@ -500,9 +500,11 @@ struct proc *proc_spawn_path(const char *path, const char *const *argv, const ch
 	scratch_free(&sc);
 	fs_ctx_put(fs);
 	if (r)
-		ksnprintf(err, err_size, "%s (%ld)", r == -ENOENT ? "no such file" : r == -ENOEXEC ? "not an executable" :
-						     r == -EACCES	   ? "not executable" :
-									     "could not start it",
+		ksnprintf(err, err_size, "%s (%ld)",
+			  r == -ENOENT	? "no such file" :
+			  r == -ENOEXEC ? "not an executable" :
+			  r == -EACCES	? "not executable" :
+					  "could not start it",
 			  r);
 	return p;
 }

@@ -20,8 +20,8 @@
 #include "kvm.h"
 #include "lapic.h"
 #include "memlayout.h"
-#include "pmm.h"
 #include "panic.h"
+#include "pmm.h"
 #include "tty.h"
 #include "uaccess.h"
 #include "vfs.h"
@@ -30,8 +30,8 @@
 #define PID_FIRST_REUSED 300 /* after wrapping, pids start here (Linux's RESERVED_PIDS) */
 #define NPROC_DEFAULT (THREADS_MAX / 2)
 
-static struct proc *all;	       /* every process, newest first */
-static struct proc *init;	       /* init=: orphans go to it */
+static struct proc *all;	    /* every process, newest first */
+static struct proc *init;	    /* init=: orphans go to it */
 static struct thread *dead_threads; /* finished threads whose stacks wait to be freed */
 static int last_pid, nprocs;
 static proc_exit_fn exit_hooks[PROC_EXIT_HOOKS];
@@ -696,7 +696,7 @@ struct proc *proc_spawn(const char *name, const char *path, const void *elf, siz
 	if (!e)
 		e = uvm_load_elf(p->uvm, &img, elf, path);
 	if (!e)
-		e = uvm_setup_stack(p->uvm, &img, argv, envp, &rsp);
+		e = uvm_setup_stack(p->uvm, &img, argv, envp, NULL, &rsp);
 	if (!e)
 		e = proc_start(p, img.entry, rsp, 0);
 	if (e) {

@@ -297,8 +297,8 @@ size_t procfs_status(const struct proc_status *st, char *buf, size_t size)
 	     st->ppid);
 	/* One user: root everywhere; no supplementary groups. */
 	outf(&o, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n", st->fdsize);
-	outf(&o, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", st->tgid ? st->tgid : st->pid, st->pid,
-	     st->pgid, st->sid);
+	outf(&o, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", st->tgid ? st->tgid : st->pid, st->pid, st->pgid,
+	     st->sid);
 	kb_line(&o, "VmPeak", st->vm_peak);
 	kb_line(&o, "VmSize", st->vm_size);
 	kb_line(&o, "VmLck", 0);

@@ -18,11 +18,12 @@
  * Inode numbers: 1 the root, 2.. the system files, and for a process
  * (pid << 20) | (kind << 16) | index, so ls -i and find see stable numbers.
  */
+#include "procfs_dir.h"
 #include "cpu.h"
 #include "devfs.h"
 #include "heap.h"
-#include "kerrno.h"
 #include "kernel.h"
+#include "kerrno.h"
 #include "kprintf.h"
 #include "kstring.h"
 #include "ktime.h"
@@ -32,7 +33,6 @@
 #include "pmm.h"
 #include "proc.h"
 #include "procfs.h"
-#include "procfs_dir.h"
 #include "procfs_sys.h"
 #include "ramfs.h"
 #include "sched.h"
@@ -79,23 +79,42 @@ static const struct {
 	const char *name;
 	unsigned mode;
 } pidents[P_COUNT] = {
-	[P_CMDLINE] = { "cmdline", S_IFREG | 0444 },	[P_COMM] = { "comm", S_IFREG | 0644 },
-	[P_CWD] = { "cwd", S_IFLNK | 0777 },		[P_ENVIRON] = { "environ", S_IFREG | 0400 },
-	[P_EXE] = { "exe", S_IFLNK | 0777 },		[P_FD] = { "fd", S_IFDIR | 0500 },
-	[P_MAPS] = { "maps", S_IFREG | 0444 },		[P_MOUNTS] = { "mounts", S_IFREG | 0444 },
-	[P_ROOT] = { "root", S_IFLNK | 0777 },		[P_SMAPS] = { "smaps", S_IFREG | 0444 },
-	[P_SMAPS_ROLLUP] = { "smaps_rollup", S_IFREG | 0444 }, [P_STAT] = { "stat", S_IFREG | 0444 },
-	[P_STATM] = { "statm", S_IFREG | 0444 },	[P_STATUS] = { "status", S_IFREG | 0444 },
+	[P_CMDLINE] = { "cmdline", S_IFREG | 0444 },
+	[P_COMM] = { "comm", S_IFREG | 0644 },
+	[P_CWD] = { "cwd", S_IFLNK | 0777 },
+	[P_ENVIRON] = { "environ", S_IFREG | 0400 },
+	[P_EXE] = { "exe", S_IFLNK | 0777 },
+	[P_FD] = { "fd", S_IFDIR | 0500 },
+	[P_MAPS] = { "maps", S_IFREG | 0444 },
+	[P_MOUNTS] = { "mounts", S_IFREG | 0444 },
+	[P_ROOT] = { "root", S_IFLNK | 0777 },
+	[P_SMAPS] = { "smaps", S_IFREG | 0444 },
+	[P_SMAPS_ROLLUP] = { "smaps_rollup", S_IFREG | 0444 },
+	[P_STAT] = { "stat", S_IFREG | 0444 },
+	[P_STATM] = { "statm", S_IFREG | 0444 },
+	[P_STATUS] = { "status", S_IFREG | 0444 },
 	[P_TASK] = { "task", S_IFDIR | 0555 },
 };
 
-enum sysfile { S_CMDLINE, S_CPUINFO, S_FILESYSTEMS, S_IOMEM, S_IOPORTS, S_LOADAVG, S_MEMINFO, S_MOUNTS, S_STAT,
-	       S_UPTIME, S_VERSION, S_COUNT };
+enum sysfile {
+	S_CMDLINE,
+	S_CPUINFO,
+	S_FILESYSTEMS,
+	S_IOMEM,
+	S_IOPORTS,
+	S_LOADAVG,
+	S_MEMINFO,
+	S_MOUNTS,
+	S_STAT,
+	S_UPTIME,
+	S_VERSION,
+	S_COUNT
+};
 
 static const char *const sysfiles[S_COUNT] = {
 	[S_CMDLINE] = "cmdline", [S_CPUINFO] = "cpuinfo", [S_FILESYSTEMS] = "filesystems", [S_IOMEM] = "iomem",
-	[S_IOPORTS] = "ioports", [S_LOADAVG] = "loadavg",   [S_MEMINFO] = "meminfo",	     [S_MOUNTS] = "mounts",
-	[S_STAT] = "stat",	 [S_UPTIME] = "uptime",	    [S_VERSION] = "version",
+	[S_IOPORTS] = "ioports", [S_LOADAVG] = "loadavg", [S_MEMINFO] = "meminfo",	   [S_MOUNTS] = "mounts",
+	[S_STAT] = "stat",	 [S_UPTIME] = "uptime",	  [S_VERSION] = "version",
 };
 
 static struct super procfs = { .type = "proc", .source = "proc", .dev = PROCFS_DEV, .magic = PROC_SUPER_MAGIC };
@@ -222,8 +241,10 @@ static int p_lookup(struct inode *dir, const char *name, size_t len, struct inod
 			return -ENOENT;
 		for (int e = 0; e < P_COUNT; e++)
 			if (is(name, len, pidents[e].name) && !(e == P_TASK && index_of(dir)))
-				i = make(e == P_FD ? K_FDDIR : e == P_TASK ? K_TASKDIR : K_PIDFILE, (unsigned)e, pid,
-					 pidents[e].mode, dir);
+				i = make(e == P_FD   ? K_FDDIR :
+					 e == P_TASK ? K_TASKDIR :
+						       K_PIDFILE,
+					 (unsigned)e, pid, pidents[e].mode, dir);
 		break;
 	case K_FDDIR:
 		p = proc_of(dir);
@@ -300,7 +321,8 @@ static int p_iterate(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 		for (int pid = next_id(NULL, (int)(*pos - PID_COOKIE)); pid; pid = next_id(NULL, pid)) {
 			int n = ksnprintf(num, sizeof(num), "%d", pid);
 
-			if (ctx->emit(ctx, num, (size_t)n, ino_of(K_PIDDIR, 0, pid), DT_DIR, PID_COOKIE + (uint64_t)pid))
+			if (ctx->emit(ctx, num, (size_t)n, ino_of(K_PIDDIR, 0, pid), DT_DIR,
+				      PID_COOKIE + (uint64_t)pid))
 				return 0;
 			*pos = PID_COOKIE + (uint64_t)pid;
 		}
@@ -448,18 +470,18 @@ struct text {
 };
 
 /* Measure with fn(NULL, 0), allocate, render: the snapshot's text. */
-#define RENDER(t, call_null, call_buf)                        \
-	do {                                                  \
-		size_t need_ = (call_null);                   \
-		(t)->buf = kmalloc(need_ + 1);                \
-		if (!(t)->buf)                                \
-			return -ENOMEM;                       \
-		(t)->len = need_;                             \
-		{                                             \
-			char *buf = (t)->buf;                 \
-			size_t size = need_ + 1;              \
-			(void)(call_buf);                     \
-		}                                             \
+#define RENDER(t, call_null, call_buf)           \
+	do {                                     \
+		size_t need_ = (call_null);      \
+		(t)->buf = kmalloc(need_ + 1);   \
+		if (!(t)->buf)                   \
+			return -ENOMEM;          \
+		(t)->len = need_;                \
+		{                                \
+			char *buf = (t)->buf;    \
+			size_t size = need_ + 1; \
+			(void)(call_buf);        \
+		}                                \
 	} while (0)
 
 /* Text built piece by piece into a growing buffer. */
@@ -542,9 +564,7 @@ static int gen_meminfo(struct text *t)
 	m.commit_limit = m.total / 2;
 	for (struct proc *p = proc_first(); p; p = p->next_all)
 		if (p->uvm)
-			for_each_vma(v, p->uvm->vmas)
-				if (v->prot & VM_WRITE)
-					m.committed_as += v->end - v->start;
+			for_each_vma(v, p->uvm->vmas) if (v->prot & VM_WRITE) m.committed_as += v->end - v->start;
 	m.vmalloc_total = KSTACK_AREA_END - KHEAP_BASE;
 	m.vmalloc_used = (ps.used_pages[PMM_HEAP] + ps.used_pages[PMM_STACK]) << PAGE_SHIFT;
 	kvm_direct_map_sizes(&m.direct_map_4k, &m.direct_map_2m, &m.direct_map_1g);
@@ -809,7 +829,8 @@ static int gen_stat_pid(struct proc *p, struct text *t)
 		s.arg_end = p->arg_end;
 		s.env_start = p->env_start;
 		s.env_end = p->env_end;
-		for_each_vma(v, p->uvm->vmas) {
+		for_each_vma(v, p->uvm->vmas)
+		{
 			if (v->kind == VMA_IMAGE && (v->prot & VM_EXEC) && !s.startcode) {
 				s.startcode = v->start;
 				s.endcode = v->end;
@@ -853,7 +874,8 @@ static int gen_smaps(struct proc *p, int rollup, struct text *t)
 	memset(&total, 0, sizeof(total));
 	if (!p->uvm)
 		return sb_done(&s, t);
-	for_each_vma(v, p->uvm->vmas) {
+	for_each_vma(v, p->uvm->vmas)
+	{
 		struct smaps_usage u;
 		size_t n;
 
@@ -884,7 +906,8 @@ static int gen_smaps(struct proc *p, int rollup, struct text *t)
 		uint64_t lo = 0, hi = 0;
 		size_t n;
 
-		for_each_vma(v, p->uvm->vmas) {
+		for_each_vma(v, p->uvm->vmas)
+		{
 			if (!lo)
 				lo = v->start;
 			hi = v->end;

@@ -22,8 +22,8 @@
 #include "signal.h"
 
 #include "heap.h"
-#include "kerrno.h"
 #include "kernel.h"
+#include "kerrno.h"
 #include "kstring.h"
 #include "ktime.h"
 #include "memlayout.h"
@@ -41,9 +41,9 @@
 #define UC_SIGCONTEXT_SS 0x2
 #define UC_STRICT_RESTORE_SS 0x4
 /* The flags a signal frame may set (Linux's FIX_EFLAGS). */
-#define FIX_EFLAGS                                                                                            \
-	(RFLAGS_AC | RFLAGS_OF | RFLAGS_DF | RFLAGS_TF | RFLAGS_SF | RFLAGS_ZF | RFLAGS_AF | RFLAGS_PF | \
-	 RFLAGS_CF | RFLAGS_RF)
+#define FIX_EFLAGS                                                                                                   \
+	(RFLAGS_AC | RFLAGS_OF | RFLAGS_DF | RFLAGS_TF | RFLAGS_SF | RFLAGS_ZF | RFLAGS_AF | RFLAGS_PF | RFLAGS_CF | \
+	 RFLAGS_RF)
 
 /* struct sigcontext (arch/x86/include/uapi/asm/sigcontext.h, 64-bit). */
 struct lx_sigcontext {
@@ -365,8 +365,8 @@ static int setup_frame(struct thread *t, struct trap_frame *tf, int sig, const s
 	f.uc.uc_stack.ss_sp = t->altstack.ss_sp;
 	f.uc.uc_stack.ss_size = t->altstack.ss_size;
 	f.uc.uc_stack.ss_flags = !t->altstack.ss_size || (t->altstack.ss_flags & SS_DISABLE) ? SS_DISABLE :
-				 was_on						      ? SS_ONSTACK :
-											0;
+				 was_on							     ? SS_ONSTACK :
+											       0;
 	struct lx_sigcontext *sc = &f.uc.uc_mcontext;
 	sc->r8 = tf->r8, sc->r9 = tf->r9, sc->r10 = tf->r10, sc->r11 = tf->r11;
 	sc->r12 = tf->r12, sc->r13 = tf->r13, sc->r14 = tf->r14, sc->r15 = tf->r15;

@@ -340,7 +340,8 @@ long sys_fcntl(int fd, int cmd, uint64_t arg)
 	case F_SETPIPE_SZ:
 		if (!file_is_pipe(f))
 			return -EBADF;
-		return arg <= PIPE_SIZE ? (long)PIPE_SIZE : -EPERM; /* the size stays 64 KiB: that is what is reported */
+		return arg <= PIPE_SIZE ? (long)PIPE_SIZE :
+					  -EPERM; /* the size stays 64 KiB: that is what is reported */
 	default:
 		return -EINVAL;
 	}

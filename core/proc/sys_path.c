@@ -549,7 +549,8 @@ long sys_utimensat(int dirfd, uint64_t upath, uint64_t utimes, uint64_t flags)
 		if (copy_from_user(t, utimes, sizeof(t)))
 			return -EFAULT;
 		for (int i = 0; i < 2; i++)
-			if (t[i].nsec != UTIME_NOW && t[i].nsec != UTIME_OMIT && (t[i].nsec < 0 || t[i].nsec >= NSEC_PER_SEC))
+			if (t[i].nsec != UTIME_NOW && t[i].nsec != UTIME_OMIT &&
+			    (t[i].nsec < 0 || t[i].nsec >= NSEC_PER_SEC))
 				return -EINVAL;
 	} else {
 		t[0].nsec = t[1].nsec = UTIME_NOW;

@@ -32,42 +32,42 @@
 #define CV_STR(v) (v)
 #define CV_HEX(v) (v)
 
-#define SC0(nr, name)                                \
-	static long w_##name(const uint64_t *a)      \
-	{                                            \
-		(void)a;                             \
-		return sys_##name();                 \
+#define SC0(nr, name)                           \
+	static long w_##name(const uint64_t *a) \
+	{                                       \
+		(void)a;                        \
+		return sys_##name();            \
 	}
-#define SC1(nr, name, k0)                            \
-	static long w_##name(const uint64_t *a)      \
-	{                                            \
-		return sys_##name(CV_##k0(a[0]));    \
+#define SC1(nr, name, k0)                         \
+	static long w_##name(const uint64_t *a)   \
+	{                                         \
+		return sys_##name(CV_##k0(a[0])); \
 	}
-#define SC2(nr, name, k0, k1)                                     \
-	static long w_##name(const uint64_t *a)                   \
-	{                                                         \
+#define SC2(nr, name, k0, k1)                                    \
+	static long w_##name(const uint64_t *a)                  \
+	{                                                        \
 		return sys_##name(CV_##k0(a[0]), CV_##k1(a[1])); \
 	}
-#define SC3(nr, name, k0, k1, k2)                                                \
-	static long w_##name(const uint64_t *a)                                  \
-	{                                                                        \
+#define SC3(nr, name, k0, k1, k2)                                               \
+	static long w_##name(const uint64_t *a)                                 \
+	{                                                                       \
 		return sys_##name(CV_##k0(a[0]), CV_##k1(a[1]), CV_##k2(a[2])); \
 	}
-#define SC4(nr, name, k0, k1, k2, k3)                                                           \
-	static long w_##name(const uint64_t *a)                                                 \
-	{                                                                                       \
+#define SC4(nr, name, k0, k1, k2, k3)                                                          \
+	static long w_##name(const uint64_t *a)                                                \
+	{                                                                                      \
 		return sys_##name(CV_##k0(a[0]), CV_##k1(a[1]), CV_##k2(a[2]), CV_##k3(a[3])); \
 	}
-#define SC5(nr, name, k0, k1, k2, k3, k4)                                                                      \
-	static long w_##name(const uint64_t *a)                                                                \
-	{                                                                                                      \
+#define SC5(nr, name, k0, k1, k2, k3, k4)                                                                     \
+	static long w_##name(const uint64_t *a)                                                               \
+	{                                                                                                     \
 		return sys_##name(CV_##k0(a[0]), CV_##k1(a[1]), CV_##k2(a[2]), CV_##k3(a[3]), CV_##k4(a[4])); \
 	}
-#define SC6(nr, name, k0, k1, k2, k3, k4, k5)                                                         \
-	static long w_##name(const uint64_t *a)                                                       \
-	{                                                                                             \
+#define SC6(nr, name, k0, k1, k2, k3, k4, k5)                                                                \
+	static long w_##name(const uint64_t *a)                                                              \
+	{                                                                                                    \
 		return sys_##name(CV_##k0(a[0]), CV_##k1(a[1]), CV_##k2(a[2]), CV_##k3(a[3]), CV_##k4(a[4]), \
-				  CV_##k5(a[5]));                                                     \
+				  CV_##k5(a[5]));                                                            \
 	}
 #include "systab.def"
 #undef SC0

@@ -5,22 +5,22 @@
  * terminal, /proc; and init=, the program that runs as pid 1 on the
  * terminal until it exits.
  */
+#include "userland.h"
 #include "cpio.h"
 #include "devfs.h"
 #include "json.h"
 #include "kernel.h"
 #include "kerrno.h"
 #include "kstring.h"
-#include "panic.h"
 #include "ktime.h"
 #include "memlayout.h"
+#include "panic.h"
 #include "pmm.h"
 #include "proc.h"
 #include "procfs_dir.h"
 #include "record.h"
 #include "rtc.h"
 #include "tty.h"
-#include "userland.h"
 #include "vfs.h"
 #include "x86.h"
 
@@ -116,8 +116,9 @@ void userland_init(void)
 
 int userland_run_init(void)
 {
-	static const char *const envp[] = { "HOME=/root", "PATH=/bin:/sbin:/usr/bin:/usr/sbin", "TERM=vt100",
-					    "SHELL=/bin/sh", "USER=root", NULL };
+	static const char *const envp[] = { "HOME=/root", "PATH=/bin:/sbin:/usr/bin:/usr/sbin",
+					    "TERM=vt100", "SHELL=/bin/sh",
+					    "USER=root",  NULL };
 	char words[OPT_PATH_MAX], err[128];
 	const char *argv[INIT_ARGS + 1];
 	struct proc *p;

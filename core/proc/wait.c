@@ -144,7 +144,12 @@ long sys_wait4(int pid, uint64_t ustatus, uint64_t options, uint64_t urusage)
 		return -EINVAL;
 	if (pid == INT32_MIN)
 		return -ESRCH; /* -INT_MIN has no process group */
-	r = do_wait(pid > 0 ? P_PID : pid == -1 ? P_ALL : P_PGID, pid < -1 ? -pid : pid > 0 ? pid : 0,
+	r = do_wait(pid > 0   ? P_PID :
+		    pid == -1 ? P_ALL :
+				P_PGID,
+		    pid < -1 ? -pid :
+		    pid > 0  ? pid :
+			       0,
 		    (unsigned)options | WEXITED, &w);
 	if (r <= 0)
 		return r;
@@ -161,8 +166,8 @@ long sys_waitid(int idtype, int id, uint64_t uinfo, uint64_t options, uint64_t u
 	struct waited w;
 	long r;
 
-	if (options & ~(uint64_t)(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD | __WCLONE |
-				  __WALL))
+	if (options &
+	    ~(uint64_t)(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL))
 		return -EINVAL;
 	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
 		return -EINVAL;

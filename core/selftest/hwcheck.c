@@ -5,9 +5,9 @@
  * framebuffer behind a sized BAR still takes and returns pixels), and the
  * iomem tree is a tree (every node inside its parent, in address order).
  */
+#include "fb.h"
 #include "hwinfo.h"
 #include "iomemreport.h"
-#include "fb.h"
 #include "kernel.h"
 #include "kstring.h"
 #include "pci.h"

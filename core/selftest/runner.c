@@ -19,6 +19,7 @@
 #include "procfs.h"
 #include "tests.h"
 #include "userprog.h"
+#include "vfs.h"
 
 #define ARGS_MAX 16
 #define ARG_TEXT 256
@@ -96,7 +97,10 @@ static int run_prog(const struct user_prog *up, const uint8_t *dict, const char 
 	}
 	if (instances > INSTANCES_MAX)
 		instances = INSTANCES_MAX;
-	ksnprintf(path, sizeof(path), "/%s", up->name);
+	/* Where the initramfs keeps the same program (so /proc/self/exe leads to a file); else a name of its own. */
+	ksnprintf(path, sizeof(path), "/usr/lib/atlas/%s", up->name);
+	if (!vfs_exists(path))
+		ksnprintf(path, sizeof(path), "/%s", up->name);
 	argv[0] = path;
 	argc = split_words(up->args, argbuf, sizeof(argbuf), argv, ARGS_MAX, 1);
 	envc = split_words(up->env, envbuf, sizeof(envbuf), envp, ARGS_MAX, 0);

@@ -27,9 +27,10 @@ TIMED = [
     "mmap_munmap",
     "mmap_touch_munmap",
     "write_console_1b",
+    "write_devnull_1b",
     "proc_maps_read",
 ]
-SKIPPED_ON_ATLAS = ["write_devnull_1b", "pingpong"]
+SKIPPED_ON_ATLAS = ["pingpong"]
 
 
 @pytest.fixture(scope="module")

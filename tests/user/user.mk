@@ -35,6 +35,18 @@ $(BUILD)/user/%.elf: tests/user/%.c $(USER_HDRS) tests/user/user.mk | $(BUILD)/u
 	@echo '  CC [user]  $<'
 	$(Q)$(USER_CC) $(USER_CFLAGS) $(USER_CFLAGS_$*) -DPROG='"$*"' $(USER_LDFLAGS) -o $@ $<
 
+# The same programs built against glibc (gcc -static), for the initramfs only
+# (/usr/lib/atlas/glibc/NAME): glibc's start-up and its wrappers (AT_FDCWD
+# zero-extended, fork through clone, its signal trampoline) must work too.
+# tests/boot/test_glibc.py runs them.
+USER_GLIBC_NAMES := fs_calls proc_self fork_cow exec_args wait_status pipe_eof signals
+USER_GLIBC_ELFS := $(patsubst %,$(BUILD)/user/glibc/%.elf,$(USER_GLIBC_NAMES))
+GLIBC_CC ?= gcc
+$(BUILD)/user/glibc/%.elf: tests/user/%.c $(USER_HDRS) tests/user/user.mk
+	@mkdir -p $(dir $@)
+	@echo '  CC [glibc] $<'
+	$(Q)$(GLIBC_CC) $(USER_CFLAGS) -DPROG='"$*"' $(USER_LDFLAGS) -o $@ $<
+
 HOST_CC ?= gcc
 $(BUILD)/lzpack: tools/lzpack.c core/lib/lz.c include/lz.h include/kerrno.h include/kstring.h
 	@mkdir -p $(dir $@)

@@ -60,6 +60,8 @@ static inline long sys6(long n, long a1, long a2, long a3, long a4, long a5, lon
 #define sys1(n, a) sys6((n), (long)(a), 0, 0, 0, 0, 0)
 #define sys2(n, a, b) sys6((n), (long)(a), (long)(b), 0, 0, 0, 0)
 #define sys3(n, a, b, c) sys6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define sys4(n, a, b, c, d) sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define sys5(n, a, b, c, d, e) sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
 /*
  * Hide a pointer's value from the optimiser, so that a deliberately bad

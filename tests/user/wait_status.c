@@ -1,0 +1,81 @@
+/* ATLAS-EXPECT: exit=0 */
+/* SPDX-License-Identifier: MIT */
+/*
+ * wait_status - what wait4 and waitid report, in Linux's encoding: exit
+ * codes, a kill by a signal (WIFSIGNALED, WTERMSIG), a stop and a continue
+ * with WUNTRACED and WCONTINUED, WNOHANG with a child still running (0), a
+ * specific pid, the process group (pid 0), waitid's siginfo (CLD_EXITED,
+ * CLD_KILLED) and WNOWAIT leaving the zombie to be waited for again,
+ * ECHILD at the end; setpgid/getpgid and setsid of the children.
+ * Runs on the host too.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "utest.h"
+
+static pid_t spawn(int code, int pause_first)
+{
+	pid_t pid = fork();
+
+	CHECK(pid >= 0, "fork");
+	if (pid == 0) {
+		if (pause_first)
+			for (;;)
+				pause();
+		_exit(code);
+	}
+	return pid;
+}
+
+int main(void)
+{
+	siginfo_t si;
+	int status;
+	pid_t a, b;
+
+	a = spawn(3, 0);
+	CHECK(waitpid(a, &status, 0) == a && WIFEXITED(status) && WEXITSTATUS(status) == 3, "exit 3: %#x", status);
+	a = spawn(0, 1);
+	CHECK(waitpid(a, &status, WNOHANG) == 0, "WNOHANG with a child running");
+	CHECK(kill(a, SIGSTOP) == 0, "SIGSTOP");
+	CHECK(waitpid(a, &status, WUNTRACED) == a && WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP, "stop: %#x",
+	      status);
+	CHECK(kill(a, SIGCONT) == 0, "SIGCONT");
+	CHECK(waitpid(a, &status, WCONTINUED) == a && WIFCONTINUED(status), "continued: %#x", status);
+	CHECK(kill(a, SIGTERM) == 0, "SIGTERM");
+	CHECK(waitpid(a, &status, 0) == a && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM && !WCOREDUMP(status),
+	      "killed: %#x", status);
+	/* waitid, WNOWAIT. */
+	b = spawn(9, 0);
+	CHECK(waitid(P_PID, (id_t)b, &si, WEXITED | WNOWAIT) == 0 && si.si_pid == b && si.si_code == CLD_EXITED &&
+		      si.si_status == 9 && si.si_signo == SIGCHLD,
+	      "waitid WNOWAIT: pid %d code %d status %d", si.si_pid, si.si_code, si.si_status);
+	CHECK(waitid(P_ALL, 0, &si, WEXITED) == 0 && si.si_pid == b, "waitid again");
+	a = spawn(0, 1);
+	kill(a, SIGKILL);
+	CHECK(waitid(P_PID, (id_t)a, &si, WEXITED) == 0 && si.si_code == CLD_KILLED && si.si_status == SIGKILL,
+	      "CLD_KILLED: code %d status %d", si.si_code, si.si_status);
+	CHECK(waitid(P_ALL, 0, &si, 0) == -1 && errno == EINVAL, "waitid without WEXITED and friends: EINVAL");
+	/* Process groups: a child in its own group, waited for by group. */
+	a = fork();
+	CHECK(a >= 0, "fork");
+	if (a == 0) {
+		CHECK(setpgid(0, 0) == 0 && getpgid(0) == getpid(), "setpgid in the child");
+		CHECK(setsid() == -1 && errno == EPERM, "setsid of a group leader: EPERM");
+		_exit(5);
+	}
+	setpgid(a, a); /* both sides, as shells do: whoever runs first */
+	CHECK(waitpid(-a, &status, 0) == a && WEXITSTATUS(status) == 5, "wait by group -%d: %#x", a, status);
+	a = fork();
+	CHECK(a >= 0, "fork");
+	if (a == 0)
+		_exit(setsid() == getpid() && getsid(0) == getpid() ? 6 : 1);
+	CHECK(waitpid(a, &status, 0) == a && WEXITSTATUS(status) == 6, "setsid child: %#x", status);
+	CHECK(waitpid(-1, &status, 0) == -1 && errno == ECHILD, "ECHILD");
+	CHECK(wait4(-1, &status, 0x12345678, NULL) == -1 && errno == EINVAL, "bad options: EINVAL");
+	say("wait4/waitid: exit, signal, stop, continue, WNOHANG, WNOWAIT, groups, ECHILD, EINVAL");
+	return 0;
+}
