@@ -65,7 +65,7 @@ static void on_overflow(int sig, siginfo_t *si, void *uc)
 	(void)sig;
 	(void)si;
 	(void)uc;
-	on_alt = &here >= altstack && &here < altstack + sizeof(altstack);
+	on_alt = (uintptr_t)&here >= (uintptr_t)altstack && (uintptr_t)&here < (uintptr_t)altstack + sizeof(altstack);
 	siglongjmp(jb, 2);
 }
 
