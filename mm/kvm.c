@@ -9,13 +9,13 @@
  */
 #include "kvm.h"
 
-#include "bootreport.h"
 #include "cpu.h"
 #include "kernel.h"
 #include "kerrno.h"
 #include "kstring.h"
 #include "memlayout.h"
 #include "panic.h"
+#include "physmap.h"
 #include "pmm.h"
 #include "x86.h"
 

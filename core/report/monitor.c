@@ -30,6 +30,7 @@
 #include "memlayout.h"
 #include "mmreport.h"
 #include "panic.h"
+#include "physmap.h"
 #include "proc.h"
 #include "procfs.h"
 #include "procreport.h"
