@@ -21,7 +21,6 @@
 
 #include "kerrno.h"
 #include "kstring.h"
-#include "x86.h"
 
 /* Root System Description Pointer (5.2.5.3) */
 #define RSDP_SIGNATURE "RSD PTR "
@@ -112,73 +111,6 @@
 #define ACPI_PM1_SLP_BITS ((ACPI_SLP_TYP_MASK << ACPI_SLP_TYP_SHIFT) | ACPI_SLP_EN)
 
 #define ACPI_IO_PORT_MAX 0xFFFFU
-/* How long a power-off or reset write may take to act: ~1 s at 3 GHz, longer on slower TSCs. */
-#define ACPI_SETTLE_TSC_TICKS 3000000000ULL
-
-/* ---- port I/O: real on the kernel, recorded on the host ---- */
-
-#ifdef ATLAS_HOST
-struct acpi_host_io acpi_host_io[ACPI_HOST_IO_MAX];
-int acpi_host_io_count;
-uint16_t acpi_host_inw_value;
-
-static void host_record(uint16_t port, uint16_t v, int width)
-{
-	if (acpi_host_io_count < ACPI_HOST_IO_MAX) {
-		acpi_host_io[acpi_host_io_count].port = port;
-		acpi_host_io[acpi_host_io_count].value = v;
-		acpi_host_io[acpi_host_io_count].width = width;
-	}
-	acpi_host_io_count++;
-}
-
-static void acpi_outb(uint16_t port, uint8_t v)
-{
-	host_record(port, v, 1);
-}
-
-static void acpi_outw(uint16_t port, uint16_t v)
-{
-	host_record(port, v, 2);
-}
-
-static uint16_t acpi_inw(uint16_t port)
-{
-	(void)port;
-	return acpi_host_inw_value;
-}
-
-static void settle(void)
-{
-}
-#else
-static void acpi_outb(uint16_t port, uint8_t v)
-{
-	outb(port, v);
-}
-
-static void acpi_outw(uint16_t port, uint16_t v)
-{
-	outw(port, v);
-}
-
-/* x86.h has no inw; reading PM1x_CNT before the sleep write is this file's only use. */
-static inline uint16_t acpi_inw(uint16_t port)
-{
-	uint16_t v;
-	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-/* Wait a bounded time for the chipset to act on a power-off or reset write. */
-static void settle(void)
-{
-	uint64_t t0 = rdtsc();
-
-	while (rdtsc() - t0 < ACPI_SETTLE_TSC_TICKS)
-		pause();
-}
-#endif
 
 /* ---- table access ---- */
 
@@ -594,7 +526,7 @@ int acpi_shutdown(const struct acpi_info *ai)
 	acpi_outw(ai->pm1a_cnt, (uint16_t)(a | ACPI_SLP_EN));
 	if (ai->pm1b_cnt)
 		acpi_outw(ai->pm1b_cnt, (uint16_t)(b | ACPI_SLP_EN));
-	settle();
+	acpi_settle();
 	return -ETIMEDOUT;
 }
 
@@ -605,7 +537,7 @@ int acpi_reset(const struct acpi_info *ai)
 	    ai->reset_addr > ACPI_IO_PORT_MAX)
 		return -ENODEV;
 	acpi_outb((uint16_t)ai->reset_addr, ai->reset_value);
-	settle();
+	acpi_settle();
 	return -ETIMEDOUT;
 }
 

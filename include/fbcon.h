@@ -38,16 +38,22 @@ enum fbcon_color {
  */
 enum fbcon_color fbcon_classify(const char *s, size_t n);
 
-#ifndef ATLAS_HOST
 /*
- * Kernel: take over the boot framebuffer bfb, whose video memory is mapped
+ * drivers/fbcon_boot.c: take over the boot framebuffer bfb, whose video memory is mapped
  * at virt (write-combining), with fb_init, then fbcon_setup. With
  * report=human it prints one "fb: ..." line saying what it found. Call once.
  * Returns 0, or a negative errno (-ENODEV without a framebuffer: gop=off, no
  * GOP, BltOnly), after which fbcon_write does nothing.
  */
 int fbcon_init(const struct boot_fb *bfb, uint64_t virt);
-#endif
+
+/*
+ * The clock scrolls are timed with: ticks, and ticks per second (0: no
+ * clock, and the scroll step stays 1). drivers/fbcon_boot.c gives the TSC;
+ * the host tests give their own.
+ */
+uint64_t fbcon_clock(void);
+uint64_t fbcon_clock_hz(void);
 
 /*
  * Attach the console to a framebuffer fb_init has set up: allocate the cell

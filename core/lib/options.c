@@ -57,17 +57,6 @@ static int lookup(const char *const *names, size_t count, const char *v, size_t 
 	return -1;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool is_name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
@@ -137,7 +126,7 @@ static bool parse_serial(struct options *o, const char *v, size_t n)
 	if (n < 3 || v[0] != '0' || v[1] != 'x')
 		return false;
 	for (size_t i = 2; i < n; i++) {
-		int d = hex_digit(v[i]);
+		int d = hex_digit_value(v[i]);
 
 		if (d < 0)
 			return false;
@@ -270,7 +259,7 @@ static bool parse_walk(struct options *o, const char *v, size_t n)
 		if (count == OPT_WALK_MAX || n - i < 3 || v[i] != '0' || v[i + 1] != 'x')
 			return false;
 		for (i += 2; i < n && v[i] != ','; i++, digits++) {
-			int d = hex_digit(v[i]);
+			int d = hex_digit_value(v[i]);
 
 			if (d < 0 || digits == 16)
 				return false;

@@ -64,19 +64,14 @@ void cpu_report(void)
 	report_emit(&r);
 }
 
-static const void *direct(uint64_t phys)
-{
-	return PHYS_TO_DIRECT(phys);
-}
-
 void smp_report(void)
 {
 	struct acpi_info ai;
 	int cpus = -1;
 	struct jrec r;
 
-	if (g_boot->rsdp && acpi_init(&ai, g_boot->rsdp, direct, kvm_direct_ok) >= 0)
-		cpus = acpi_madt_cpus(&ai, direct);
+	if (acpi_init_kernel(&ai) >= 0)
+		cpus = acpi_madt_cpus(&ai, acpi_kernel_p2v);
 	if (report_human()) {
 		if (cpus > 0)
 			kprintf("CPUs: %d in the ACPI MADT; Atlas runs on this one", cpus);

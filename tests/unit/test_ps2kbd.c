@@ -5,7 +5,7 @@
  * The decoder is fed byte sequences written out here by hand from the scan
  * code tables (set 1 and set 2), not derived from the driver's own tables.
  * The controller is a small model of an i8042 behind the host hooks
- * ps2kbd_host_inb/outb: an output queue (each byte tagged keyboard or
+ * ps2kbd_port_in/outb: an output queue (each byte tagged keyboard or
  * mouse), the configuration byte, a keyboard that answers "get scan code
  * set", and faults (nothing on the bus, a mute controller, a stuck input
  * buffer). Every port access is counted, so a probe that never gives up
@@ -67,7 +67,11 @@ static void count_access(void)
 		fail_msg("more than %d port accesses: a wait is not bounded", ACCESS_LIMIT);
 }
 
-uint8_t ps2kbd_host_inb(uint16_t port)
+void ps2kbd_relax(void)
+{
+}
+
+uint8_t ps2kbd_port_in(uint16_t port)
 {
 	count_access();
 	if (ctl.mode == CTL_ABSENT)
@@ -90,7 +94,7 @@ uint8_t ps2kbd_host_inb(uint16_t port)
 	return ctl.head < ctl.tail ? ctl.queue[ctl.head++] : 0;
 }
 
-void ps2kbd_host_outb(uint16_t port, uint8_t v)
+void ps2kbd_port_out(uint16_t port, uint8_t v)
 {
 	count_access();
 	if (ctl.mode != CTL_OK)

@@ -9,24 +9,24 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DATLAS_HOST \
 	-iquote include
 UNIT_LDLIBS := -lcmocka
 
-UNIT_SRCS_test_memmap := mm/memmap.c core/lib/string.c
-UNIT_SRCS_test_options := core/lib/options.c core/lib/string.c core/lib/fmt.c
+UNIT_SRCS_test_memmap := mm/memmap.c core/lib/strutil.c
+UNIT_SRCS_test_options := core/lib/options.c core/lib/strutil.c core/lib/fmt.c
 UNIT_SRCS_test_fmt := core/lib/fmt.c
 # test_fmt compares with libc's vsnprintf on purpose-truncated output.
 UNIT_EXTRA_test_fmt := -Wno-format-truncation
-UNIT_SRCS_test_paging := mm/paging.c core/lib/string.c
-UNIT_SRCS_test_acpi := drivers/acpi.c core/lib/string.c
-UNIT_SRCS_test_json := core/lib/json.c core/lib/fmt.c core/lib/string.c
-UNIT_SRCS_test_pmm := mm/pmm.c mm/memmap.c core/lib/string.c core/lib/fmt.c
-UNIT_SRCS_test_heap := mm/heap.c core/lib/string.c core/lib/fmt.c
-UNIT_SRCS_test_wx := mm/paging.c core/lib/string.c
-UNIT_SRCS_test_procfs := core/proc/procfs.c core/lib/fmt.c core/lib/string.c
-UNIT_SRCS_test_elf := core/proc/elf.c core/lib/fmt.c core/lib/string.c
-UNIT_SRCS_test_vma := mm/vma.c core/lib/string.c
+UNIT_SRCS_test_paging := mm/paging.c core/lib/strutil.c
+UNIT_SRCS_test_acpi := drivers/acpi.c core/lib/strutil.c
+UNIT_SRCS_test_json := core/lib/json.c core/lib/fmt.c core/lib/strutil.c
+UNIT_SRCS_test_pmm := mm/pmm.c mm/memmap.c core/lib/strutil.c core/lib/fmt.c
+UNIT_SRCS_test_heap := mm/heap.c core/lib/strutil.c core/lib/fmt.c
+UNIT_SRCS_test_wx := mm/paging.c core/lib/strutil.c
+UNIT_SRCS_test_procfs := core/proc/procfs.c core/lib/fmt.c core/lib/strutil.c
+UNIT_SRCS_test_elf := core/proc/elf.c core/lib/fmt.c core/lib/strutil.c
+UNIT_SRCS_test_vma := mm/vma.c core/lib/strutil.c
 UNIT_SRCS_test_fb := drivers/fb.c drivers/fbcon.c $(FONT_C)
 UNIT_SRCS_test_picture := core/report/picture.c
-UNIT_SRCS_test_ps2kbd := drivers/ps2kbd.c core/lib/string.c
-UNIT_SRCS_test_monitor := core/report/monitor.c core/lib/options.c core/lib/fmt.c core/lib/string.c
+UNIT_SRCS_test_ps2kbd := drivers/ps2kbd.c core/lib/strutil.c
+UNIT_SRCS_test_monitor := core/report/monitor_input.c core/lib/options.c core/lib/fmt.c core/lib/strutil.c
 # The kernel's decoder against the host compressor (its main() left out).
 UNIT_SRCS_test_lz := core/lib/lz.c tools/lzpack.c
 UNIT_EXTRA_test_lz := -DLZPACK_NO_MAIN
