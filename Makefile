@@ -177,9 +177,14 @@ run: deps all run-media
 	  35) echo "atlas: something failed (QEMU status 35)"; exit 1;; \
 	  37) echo "atlas: kernel panic (QEMU status 37)"; exit 1;; esac
 
-debug: deps all run-media
+debug: deps all run-media $(BUILD)/atlas.gdb
 	$(QEMU) $(QEMU_FLAGS) -s -S & \
-	gdb -q -x tools/atlas.gdb; kill %1 2>/dev/null; true
+	gdb -q -x $(BUILD)/atlas.gdb; kill %1 2>/dev/null; true
+
+# tools/atlas.gdb with include/memlayout.h's addresses filled in.
+$(BUILD)/atlas.gdb: tools/atlas.gdb tools/gengdb.py include/memlayout.h
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) tools/gengdb.py tools/atlas.gdb $@
 
 # ---- Secure Boot ----------------------------------------------------------
 # Debian's ovmf ships a test key pair ("snakeoil", passphrase snakeoil) and a
