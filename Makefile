@@ -62,7 +62,7 @@ KERNEL_S := $(filter-out core/kernel.ld.S,$(wildcard $(addsuffix /*.S,$(KERNEL_S
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_C) $(KERNEL_S))
 
 # Firmware-independent code efi/ shares with the kernel (compiled twice).
-SHARED_C := core/lib/fmt.c core/lib/string.c core/lib/strutil.c core/lib/options.c mm/memmap.c mm/paging.c mm/klayout.c drivers/serial.c
+SHARED_C := core/lib/fmt.c core/lib/string.c core/lib/strutil.c core/lib/options.c core/lib/optkeys.c mm/memmap.c mm/efimem.c mm/paging.c mm/klayout.c drivers/serial.c
 EFI_C := $(wildcard efi/*.c) $(SHARED_C)
 EFI_S := efi/handoff.S efi/kernel_blob.S
 EFI_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(EFI_C) $(EFI_S))

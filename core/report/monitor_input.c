@@ -206,35 +206,19 @@ int mon_parse(const char *line, struct mon_words *w, char *msg, size_t size)
 	return n;
 }
 
-/* Append to buf[0..size) at used, like ksnprintf; past the end only the length counts. Returns the new used. */
-static size_t append(char *buf, size_t size, size_t used, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static size_t append(char *buf, size_t size, size_t used, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = kvsnprintf(used < size ? buf + used : NULL, used < size ? size - used : 0, fmt, ap);
-	va_end(ap);
-	return used + (size_t)n;
-}
-
 size_t mon_help(char *buf, size_t size)
 {
-	size_t used = 0;
+	struct kbuf b = { buf, size, 0 };
 
-	if (size)
-		buf[0] = 0;
-	used = append(buf, size, used, "Commands (backspace erases, Ctrl-U clears the line):\n");
+	kbuf_printf(&b, "Commands (backspace erases, Ctrl-U clears the line):\n");
 	for (int i = 0; i < MON_NCMDS; i++) {
 		char head[HELP_NAME_COLUMN + 1];
 
 		ksnprintf(head, sizeof(head), "%s%s%s", mon_cmds[i].name, mon_cmds[i].args[0] ? " " : "",
 			  mon_cmds[i].args);
-		used = append(buf, size, used, "  %-*s %s\n", HELP_NAME_COLUMN - 2, head, mon_cmds[i].what);
+		kbuf_printf(&b, "  %-*s %s\n", HELP_NAME_COLUMN - 2, head, mon_cmds[i].what);
 	}
-	return used;
+	return kbuf_end(&b);
 }
 
 int mon_parse_va(const char *s, uint64_t *va)
@@ -277,15 +261,16 @@ int mon_test_selection(const char *const *words, int n, char *out, size_t size, 
 {
 	char opt[sizeof("tests=") + OPT_TESTS_MAX];
 	struct options scratch;
-	size_t used = 0;
+	struct kbuf b = { out, size, 0 };
+	size_t used;
 
 	if (n < 1 || !size) {
 		ksnprintf(msg, msg_size, "tests: no names given");
 		return -1;
 	}
-	out[0] = 0;
 	for (int i = 0; i < n; i++)
-		used = append(out, size, used, "%s%s", i ? "," : "", words[i]);
+		kbuf_printf(&b, "%s%s", i ? "," : "", words[i]);
+	used = kbuf_end(&b);
 	if (used >= size || used >= OPT_TESTS_MAX) {
 		ksnprintf(msg, msg_size, "tests: the selection is too long");
 		return -1;
