@@ -233,6 +233,14 @@ lint:
 	@cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 --inline-suppr \
 		--suppress=missingIncludeSystem -D__x86_64__ -DATLAS_KERNEL -Iinclude $(filter %.c,$(SOURCES))
 
+# docs/syscalls.md: the system-call table in words, from include/syscalls.h.
+$(BUILD)/syscalls-md: tools/syscalls-md.c include/syscalls.h include/syscall.h include/trap.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) -std=gnu11 -O1 -Wall -Wextra -Werror -iquote include -o $@ tools/syscalls-md.c
+
+docs/syscalls.md: $(BUILD)/syscalls-md
+	$(BUILD)/syscalls-md > $@
+
 format:
 	clang-format -i $(SOURCES)
 

@@ -35,4 +35,7 @@
 #define ENOTTY 25
 #define ETIMEDOUT 110
 
+/* The name of error err (either sign): "ENOENT"; "E?" for one Atlas does not use (core/lib/errname.c). */
+const char *errno_name(long err);
+
 #endif

@@ -17,7 +17,8 @@ enum report_mode { REPORT_HUMAN, REPORT_JSON, REPORT_BOTH };
 enum serial_mode { SERIAL_AUTO, SERIAL_OFF, SERIAL_PORT };
 /* FINISH_MONITOR: the serial command monitor (core/report/monitor.c), left by its shutdown or reboot command. */
 enum on_finish { FINISH_SHUTDOWN, FINISH_REBOOT, FINISH_HALT, FINISH_EXIT, FINISH_MONITOR };
-enum log_level { LOG_INFO, LOG_DEBUG };
+/* log=: debug adds kdebug's lines; syscalls adds one line per system call (core/proc/syscall.c). */
+enum log_level { LOG_INFO, LOG_DEBUG, LOG_SYSCALLS };
 /* selftest=: deliberate kernel faults, each of which must end in a clean report. */
 enum selftest { SELFTEST_NONE, SELFTEST_KSTACK, SELFTEST_NULL, SELFTEST_RODATA };
 /*

@@ -118,9 +118,6 @@ void proc_init(void);
 typedef void (*proc_exit_fn)(struct proc *p);
 int proc_add_exit_hook(proc_exit_fn fn);
 
-/* core/proc/syscall.c: emit what is left of the process's JSON-mode output line. */
-void proc_flush_output(struct proc *p);
-
 /*
  * core/proc/ufault.c: an exception in ring 3 (trap_set_user). Returns when it
  * was a page the process may have (demand paging); otherwise reports it (pid,

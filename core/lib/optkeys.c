@@ -23,7 +23,7 @@
 
 static const char *const report_names[] = { "human", "json", "both" };
 static const char *const finish_names[] = { "shutdown", "reboot", "halt", "exit", "monitor" };
-static const char *const log_names[] = { "info", "debug" };
+static const char *const log_names[] = { "info", "debug", "syscalls" };
 static const char *const selftest_names[] = { "none", "kstack", "null", "rodata" };
 static const char *const onoff_names[] = { "off", "on" };
 static const char *const gop_names[] = { "auto", "off", "list" };  /* enum gop_select up to GOP_SIZE */
@@ -378,7 +378,7 @@ static const struct opt_key keys[] = {
 	FN_KEY("serial", "auto|off|0xPORT with PORT 0x1..0xffff", serial),
 	ENUM_KEY("on_finish", "shutdown|reboot|halt|exit|monitor", on_finish, finish_names),
 	FN_KEY("tests", "all|none|NAME,... with NAME of A-Z a-z 0-9 _ . -", tests),
-	ENUM_KEY("log", "info|debug", log, log_names),
+	ENUM_KEY("log", "info|debug|syscalls", log, log_names),
 	FN_KEY("ebs_stale", "a count 0..16", ebs_stale),
 	ENUM_KEY("selftest", "none|kstack|null|rodata", selftest, selftest_names),
 	FN_KEY("walk", "0xVA[,0xVA...] with at most 8 addresses", walk),

@@ -24,6 +24,7 @@
 #include "panic.h"
 #include "percpu.h"
 #include "pmm.h"
+#include "syscall.h"
 #include "uaccess.h"
 #include "x86.h"
 
