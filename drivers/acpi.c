@@ -112,6 +112,14 @@
 
 #define ACPI_IO_PORT_MAX 0xFFFFU
 
+/* The fixed-hardware registers, as acpi_set_io gave them. */
+static const struct acpi_io *io;
+
+void acpi_set_io(const struct acpi_io *ops)
+{
+	io = ops;
+}
+
 /* ---- table access ---- */
 
 struct acpi_ctx {
@@ -504,7 +512,7 @@ int acpi_init(struct acpi_info *ai, uint64_t rsdp_phys, const void *(*phys_to_vi
 /* The PM1x_CNT value selecting sleep type typ: other bits (SCI_EN above all) as read, SLP_EN clear. */
 static uint16_t pm1_with_slp_typ(uint16_t port, uint16_t typ)
 {
-	uint32_t v = acpi_inw(port) & ~ACPI_PM1_SLP_BITS;
+	uint32_t v = io->inw(port) & ~ACPI_PM1_SLP_BITS;
 
 	return (uint16_t)(v | (typ & ACPI_SLP_TYP_MASK) << ACPI_SLP_TYP_SHIFT);
 }
@@ -513,20 +521,20 @@ int acpi_shutdown(const struct acpi_info *ai)
 {
 	uint16_t a, b = 0;
 
-	if (!ai || !ai->have_s5 || !ai->pm1a_cnt)
+	if (!ai || !ai->have_s5 || !ai->pm1a_cnt || !io)
 		return -ENODEV;
 	a = pm1_with_slp_typ(ai->pm1a_cnt, ai->slp_typa_s5);
 	if (ai->pm1b_cnt)
 		b = pm1_with_slp_typ(ai->pm1b_cnt, ai->slp_typb_s5);
 
 	/* As ACPICA does: SLP_TYP first, then SLP_TYP with SLP_EN, PM1a before PM1b. */
-	acpi_outw(ai->pm1a_cnt, a);
+	io->outw(ai->pm1a_cnt, a);
 	if (ai->pm1b_cnt)
-		acpi_outw(ai->pm1b_cnt, b);
-	acpi_outw(ai->pm1a_cnt, (uint16_t)(a | ACPI_SLP_EN));
+		io->outw(ai->pm1b_cnt, b);
+	io->outw(ai->pm1a_cnt, (uint16_t)(a | ACPI_SLP_EN));
 	if (ai->pm1b_cnt)
-		acpi_outw(ai->pm1b_cnt, (uint16_t)(b | ACPI_SLP_EN));
-	acpi_settle();
+		io->outw(ai->pm1b_cnt, (uint16_t)(b | ACPI_SLP_EN));
+	io->settle();
 	return -ETIMEDOUT;
 }
 
@@ -534,10 +542,10 @@ int acpi_reset(const struct acpi_info *ai)
 {
 	/* Memory space would need an MMIO mapping; the direct map covers RAM only. */
 	if (!ai || !ai->reset_supported || ai->reset_space != ACPI_GAS_SPACE_IO || !ai->reset_addr ||
-	    ai->reset_addr > ACPI_IO_PORT_MAX)
+	    ai->reset_addr > ACPI_IO_PORT_MAX || !io)
 		return -ENODEV;
-	acpi_outb((uint16_t)ai->reset_addr, ai->reset_value);
-	acpi_settle();
+	io->outb((uint16_t)ai->reset_addr, ai->reset_value);
+	io->settle();
 	return -ETIMEDOUT;
 }
 

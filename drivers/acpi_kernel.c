@@ -16,23 +16,23 @@
 /* How long a power-off or reset write may take to act: ~1 s at 3 GHz, longer on slower TSCs. */
 #define ACPI_SETTLE_TSC_TICKS 3000000000ULL
 
-void acpi_outb(uint16_t port, uint8_t v)
+static void port_outb(uint16_t port, uint8_t v)
 {
 	outb(port, v);
 }
 
-void acpi_outw(uint16_t port, uint16_t v)
+static void port_outw(uint16_t port, uint16_t v)
 {
 	outw(port, v);
 }
 
-uint16_t acpi_inw(uint16_t port)
+static uint16_t port_inw(uint16_t port)
 {
 	return inw(port);
 }
 
 /* Wait a bounded time for the chipset to act on a power-off or reset write. */
-void acpi_settle(void)
+static void settle(void)
 {
 	uint64_t t0 = rdtsc();
 
@@ -45,8 +45,11 @@ const void *acpi_kernel_p2v(uint64_t phys)
 	return PHYS_TO_DIRECT(phys);
 }
 
+static const struct acpi_io ports = { port_outb, port_outw, port_inw, settle };
+
 int acpi_init_kernel(struct acpi_info *ai)
 {
+	acpi_set_io(&ports);
 	if (!g_boot || !g_boot->rsdp) {
 		memset(ai, 0, sizeof(*ai));
 		return -ENOENT;

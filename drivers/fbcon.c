@@ -70,6 +70,19 @@ static struct {
 	uint64_t scroll_t0;  /* ...starting at this TSC stamp */
 } con;
 
+/* What scrolls are timed with (fbcon_set_clock); none: they are not. */
+static const struct fbcon_clock *clock;
+
+void fbcon_set_clock(const struct fbcon_clock *c)
+{
+	clock = c;
+}
+
+static uint64_t clock_ticks(void)
+{
+	return clock ? clock->ticks() : 0;
+}
+
 static int starts_with(const char *s, size_t n, const char *prefix)
 {
 	size_t k = strlen(prefix);
@@ -173,7 +186,7 @@ static uint32_t scroll(void)
 	size_t moved = (size_t)(con.rows - n) * con.cols;
 
 	if (!con.scrolled)
-		con.scroll_t0 = fbcon_clock();
+		con.scroll_t0 = clock_ticks();
 	/* A forward word loop: the kernel's memmove goes byte by byte. */
 	for (size_t i = 0; i < moved; i++)
 		con.cells[i] = con.cells[i + (size_t)n * con.cols];
@@ -272,11 +285,12 @@ static void newline(void)
  * A write that scrolled took cost ticks from its first scroll to the end of
  * its flush: aim for SCROLL_BUDGET_US per text row scrolled, by scrolling
  * more rows at once when that is slow (at most half the screen). Without a
- * clock (fbcon_clock_hz() 0, as in the host tests) the step stays 1.
+ * clock (none set, as in the host tests, or one not calibrated yet) the step
+ * stays 1.
  */
 static void adapt_step(uint64_t cost)
 {
-	uint64_t budget = fbcon_clock_hz() / (US_PER_S / SCROLL_BUDGET_US), want;
+	uint64_t budget = (clock ? clock->hz() : 0) / (US_PER_S / SCROLL_BUDGET_US), want;
 	uint32_t max = con.rows / 2 ? con.rows / 2 : 1;
 
 	if (!budget)
@@ -325,7 +339,7 @@ void fbcon_write(const char *s, size_t n)
 	if (con.enabled) {
 		flush_cells();
 		if (con.scrolled)
-			adapt_step(fbcon_clock() - con.scroll_t0);
+			adapt_step(clock_ticks() - con.scroll_t0);
 	}
 	con.scrolled = 0;
 	con.busy = 0;

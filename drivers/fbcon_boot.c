@@ -16,15 +16,12 @@
 #include "tsc.h"
 #include "x86.h"
 
-uint64_t fbcon_clock(void)
+static uint64_t tsc_ticks(void)
 {
 	return rdtsc();
 }
 
-uint64_t fbcon_clock_hz(void)
-{
-	return tsc_hz();
-}
+static const struct fbcon_clock tsc_clock = { tsc_ticks, tsc_hz };
 
 /* Zeroed contiguous pages through the direct map; never freed (the console lives until power-off). */
 static void *pmm_bytes(size_t bytes)
@@ -41,6 +38,7 @@ int fbcon_init(const struct boot_fb *bfb, uint64_t virt)
 	if (!bfb->base || !virt)
 		return -ENODEV; /* efi/ already said why there is no framebuffer */
 	fb_set_allocator(pmm_bytes);
+	fbcon_set_clock(&tsc_clock);
 	result = fb_init(bfb, virt);
 	if (!result)
 		result = fbcon_setup();

@@ -231,6 +231,14 @@ int ps2kbd_decode(struct ps2kbd_decoder *d, uint8_t byte)
 #define I8042_FLUSH_MAX 32    /* stale bytes dropped before a command; more means a stuck OBF */
 #define READ_BYTES_PER_CALL 8 /* ps2kbd_read_char takes at most this many bytes per call */
 
+/* The controller's ports, as ps2kbd_set_ports gave them. */
+static const struct ps2kbd_ports *ports;
+
+void ps2kbd_set_ports(const struct ps2kbd_ports *p)
+{
+	ports = p;
+}
+
 static struct {
 	struct ps2kbd_info info;
 	struct ps2kbd_decoder dec;
@@ -240,9 +248,9 @@ static struct {
 static int wait_writable(void)
 {
 	for (int i = 0; i < I8042_POLL_LIMIT; i++) {
-		if (!(ps2kbd_port_in(I8042_STATUS_PORT) & I8042_STATUS_IBF))
+		if (!(ports->in(I8042_STATUS_PORT)&I8042_STATUS_IBF))
 			return 0;
-		ps2kbd_relax();
+		ports->relax();
 	}
 	return -ETIMEDOUT;
 }
@@ -253,7 +261,7 @@ static int write_port(uint16_t port, uint8_t v)
 
 	if (err)
 		return err;
-	ps2kbd_port_out(port, v);
+	ports->out(port, v);
 	return 0;
 }
 
@@ -261,16 +269,16 @@ static int write_port(uint16_t port, uint8_t v)
 static int read_byte(int limit)
 {
 	for (int i = 0; i < limit; i++) {
-		uint8_t st = ps2kbd_port_in(I8042_STATUS_PORT);
+		uint8_t st = ports->in(I8042_STATUS_PORT);
 
 		if (st & I8042_STATUS_OBF) {
-			uint8_t b = ps2kbd_port_in(I8042_DATA_PORT);
+			uint8_t b = ports->in(I8042_DATA_PORT);
 
 			if (!(st & I8042_STATUS_AUX_OBF))
 				return b;
 			continue;
 		}
-		ps2kbd_relax();
+		ports->relax();
 	}
 	return -ETIMEDOUT;
 }
@@ -279,9 +287,9 @@ static int read_byte(int limit)
 static int flush(void)
 {
 	for (int i = 0; i < I8042_FLUSH_MAX; i++) {
-		if (!(ps2kbd_port_in(I8042_STATUS_PORT) & I8042_STATUS_OBF))
+		if (!(ports->in(I8042_STATUS_PORT)&I8042_STATUS_OBF))
 			return 0;
-		ps2kbd_port_in(I8042_DATA_PORT);
+		ports->in(I8042_DATA_PORT);
 	}
 	return -EIO;
 }
@@ -346,7 +354,11 @@ int ps2kbd_probe(enum ps2kbd_fadt fadt, struct ps2kbd_info *info)
 		info->why = "the ACPI FADT (IAPC_BOOT_ARCH) says there is no 8042";
 		goto absent;
 	}
-	if (ps2kbd_port_in(I8042_STATUS_PORT) == I8042_STATUS_FLOATING) {
+	if (!ports) {
+		info->why = "no way to reach the controller's ports";
+		goto absent;
+	}
+	if (ports->in(I8042_STATUS_PORT) == I8042_STATUS_FLOATING) {
 		info->why = "the status port reads 0xff: no controller";
 		goto absent;
 	}
@@ -393,13 +405,13 @@ int ps2kbd_read_char(void)
 	if (!kbd.info.present)
 		return -1;
 	for (int i = 0; i < READ_BYTES_PER_CALL; i++) {
-		uint8_t st = ps2kbd_port_in(I8042_STATUS_PORT);
+		uint8_t st = ports->in(I8042_STATUS_PORT);
 		uint8_t b;
 		int c;
 
 		if (!(st & I8042_STATUS_OBF))
 			return -1;
-		b = ps2kbd_port_in(I8042_DATA_PORT);
+		b = ports->in(I8042_DATA_PORT);
 		if (st & (I8042_STATUS_AUX_OBF | I8042_STATUS_ERRORS))
 			continue;
 		c = ps2kbd_decode(&kbd.dec, b);

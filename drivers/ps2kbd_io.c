@@ -13,17 +13,17 @@
 static int probed;
 static struct ps2kbd_info found;
 
-uint8_t ps2kbd_port_in(uint16_t port)
+static uint8_t port_in(uint16_t port)
 {
 	return inb(port);
 }
 
-void ps2kbd_port_out(uint16_t port, uint8_t v)
+static void port_out(uint16_t port, uint8_t v)
 {
 	outb(port, v);
 }
 
-void ps2kbd_relax(void)
+static void relax(void)
 {
 	pause();
 }
@@ -37,10 +37,13 @@ static enum ps2kbd_fadt fadt_says(void)
 	return ai.boot_arch & ACPI_BOOT_ARCH_8042 ? PS2KBD_FADT_8042 : PS2KBD_FADT_NO_8042;
 }
 
+static const struct ps2kbd_ports ports = { port_in, port_out, relax };
+
 int ps2kbd_present(void)
 {
 	if (!probed) {
 		probed = 1;
+		ps2kbd_set_ports(&ports);
 		ps2kbd_probe(fadt_says(), &found);
 	}
 	return found.present;

@@ -88,14 +88,18 @@ int acpi_reset(const struct acpi_info *ai);
 int acpi_madt_cpus(const struct acpi_info *ai, const void *(*phys_to_virt)(uint64_t));
 
 /*
- * The registers acpi_shutdown and acpi_reset write: port I/O, and a bounded
- * wait for the chipset to act. drivers/acpi_kernel.c does them on the
- * machine; the host tests record them instead.
+ * How acpi_shutdown and acpi_reset reach the registers: port I/O, and a
+ * bounded wait for the chipset to act. drivers/acpi_kernel.c gives the
+ * machine's (acpi_init_kernel sets them); the host tests record instead.
+ * Without them both return -ENODEV.
  */
-void acpi_outb(uint16_t port, uint8_t v);
-void acpi_outw(uint16_t port, uint16_t v);
-uint16_t acpi_inw(uint16_t port);
-void acpi_settle(void);
+struct acpi_io {
+	void (*outb)(uint16_t port, uint8_t v);
+	void (*outw)(uint16_t port, uint16_t v);
+	uint16_t (*inw)(uint16_t port);
+	void (*settle)(void);
+};
+void acpi_set_io(const struct acpi_io *io);
 
 /*
  * drivers/acpi_kernel.c, in the kernel: acpi_init on the firmware's RSDP

@@ -48,12 +48,15 @@ enum fbcon_color fbcon_classify(const char *s, size_t n);
 int fbcon_init(const struct boot_fb *bfb, uint64_t virt);
 
 /*
- * The clock scrolls are timed with: ticks, and ticks per second (0: no
- * clock, and the scroll step stays 1). drivers/fbcon_boot.c gives the TSC;
- * the host tests give their own.
+ * The clock scrolls are timed with, for the adaptive step: ticks, and ticks
+ * per second (0 while unknown). fbcon_init sets the TSC; without a clock (the
+ * host tests) the scroll step stays 1.
  */
-uint64_t fbcon_clock(void);
-uint64_t fbcon_clock_hz(void);
+struct fbcon_clock {
+	uint64_t (*ticks)(void);
+	uint64_t (*hz)(void);
+};
+void fbcon_set_clock(const struct fbcon_clock *c);
 
 /*
  * Attach the console to a framebuffer fb_init has set up: allocate the cell

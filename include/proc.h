@@ -132,6 +132,12 @@ void ufault_kill(const struct trap_frame *tf, int sig, uint64_t addr, const char
 /* IRETQ refused the return to ring 3 whose user frame is uf (trap_set_bad_return): kill the process. */
 void ufault_bad_return(struct trap_frame *uf) __attribute__((noreturn));
 
+/*
+ * With report=json, a process's console output is cut into {"rec":"output"}
+ * lines (core/proc/sys_fs.c); emit what is left of the current one.
+ */
+void proc_flush_output(struct proc *p);
+
 /* Name of a signal number ("SIGSEGV"). Never NULL. */
 const char *signal_name(int sig);
 

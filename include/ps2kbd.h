@@ -6,8 +6,8 @@
  * drivers/ps2kbd.c holds the scan code decoder (set 1, and set 2 for a
  * controller that does not translate; US layout, Shift, Caps Lock, Ctrl),
  * which is pure, and detection and reading, which touch the controller only
- * through ps2kbd_port_in/out (drivers/ps2kbd_io.c on the machine, a
- * simulated controller in the host tests). Every wait is bounded, so a
+ * through the ports ps2kbd_set_ports gives (drivers/ps2kbd_io.c on the
+ * machine, a simulated controller in the host tests). Every wait is bounded, so a
  * missing i8042 costs a few hundred microseconds, never a hang.
  */
 #ifndef ATLAS_PS2KBD_H
@@ -84,12 +84,17 @@ int ps2kbd_probe(enum ps2kbd_fadt fadt, struct ps2kbd_info *info);
 int ps2kbd_read_char(void);
 
 /*
- * The controller's ports, and a pause between polls: drivers/ps2kbd_io.c on
- * the machine; the host tests give a simulated controller.
+ * How the driver reaches the controller: its ports, and a pause between
+ * polls. drivers/ps2kbd_io.c gives the machine's; the host tests give a
+ * simulated controller. Set them before ps2kbd_probe (without them it finds
+ * nothing).
  */
-uint8_t ps2kbd_port_in(uint16_t port);
-void ps2kbd_port_out(uint16_t port, uint8_t v);
-void ps2kbd_relax(void);
+struct ps2kbd_ports {
+	uint8_t (*in)(uint16_t port);
+	void (*out)(uint16_t port, uint8_t v);
+	void (*relax)(void);
+};
+void ps2kbd_set_ports(const struct ps2kbd_ports *p);
 
 /*
  * drivers/ps2kbd_io.c: find the keyboard once (ACPI's FADT from boot_info,

@@ -83,7 +83,4 @@ void syscall_dispatch(struct trap_frame *tf);
 #undef SYS
 #undef NOSYS
 
-/* core/proc/sys_fs.c: emit what is left of the process's JSON-mode output line. */
-void proc_flush_output(struct proc *p);
-
 #endif

@@ -162,7 +162,6 @@ int kvm_init(void)
 	err = klayout_build(&layout, map_piece, NULL, NULL);
 	if (err)
 		return err;
-	kstack_reserve_boot();
 
 	/* PML4[510] -> PML4: the tables show up as memory in a 512 GiB window. NX: never code. */
 	pml4 = PHYS_TO_DIRECT(kpt.root);

@@ -15,6 +15,7 @@
 #include "elf.h"
 #include "entry.h"
 #include "heap.h"
+#include "json.h"
 #include "kernel.h"
 #include "kerrno.h"
 #include "kstring.h"
@@ -24,7 +25,7 @@
 #include "panic.h"
 #include "percpu.h"
 #include "pmm.h"
-#include "syscall.h"
+#include "record.h"
 #include "uaccess.h"
 #include "x86.h"
 
@@ -256,6 +257,21 @@ void proc_run(void)
 		/* Everyone sleeps: idle until the timer (or any interrupt) comes. */
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
+}
+
+void proc_flush_output(struct proc *p)
+{
+	struct jrec r;
+
+	if (!p->out_len)
+		return;
+	p->out[p->out_len] = 0;
+	jrec_begin(&r, "output");
+	jrec_u64(&r, "pid", (uint64_t)p->pid);
+	jrec_str(&r, "name", p->name);
+	jrec_str(&r, "text", p->out);
+	report_emit(&r);
+	p->out_len = 0;
 }
 
 /* Release what a finished process holds, except the kernel stack it runs on. */

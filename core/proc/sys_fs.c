@@ -35,21 +35,6 @@ static struct fdesc *fd_get(struct proc *p, uint64_t fd)
 	return fd < PROC_FDS && p->fd[fd].kind != FD_NONE ? &p->fd[fd] : NULL;
 }
 
-void proc_flush_output(struct proc *p)
-{
-	struct jrec r;
-
-	if (!p->out_len)
-		return;
-	p->out[p->out_len] = 0;
-	jrec_begin(&r, "output");
-	jrec_u64(&r, "pid", (uint64_t)p->pid);
-	jrec_str(&r, "name", p->name);
-	jrec_str(&r, "text", p->out);
-	report_emit(&r);
-	p->out_len = 0;
-}
-
 /*
  * With report=json the console carries only records, so a program's output
  * is cut into lines and each becomes {"rec":"output"} (long lines in pieces).

@@ -22,8 +22,8 @@
 #include "kerrno.h"
 
 /*
- * drivers/acpi.c's port I/O, recorded instead of performed (the kernel's is
- * drivers/acpi_kernel.c): writes are appended to acpi_host_io (up to
+ * drivers/acpi.c's port I/O (acpi_set_io), recorded instead of performed (the
+ * kernel's is drivers/acpi_kernel.c): writes are appended to acpi_host_io (up to
  * ACPI_HOST_IO_MAX; acpi_host_io_count keeps counting), 16-bit reads return
  * acpi_host_inw_value.
  */
@@ -46,25 +46,27 @@ static void host_record(uint16_t port, uint16_t v, int width)
 	acpi_host_io_count++;
 }
 
-void acpi_outb(uint16_t port, uint8_t v)
+static void rec_outb(uint16_t port, uint8_t v)
 {
 	host_record(port, v, 1);
 }
 
-void acpi_outw(uint16_t port, uint16_t v)
+static void rec_outw(uint16_t port, uint16_t v)
 {
 	host_record(port, v, 2);
 }
 
-uint16_t acpi_inw(uint16_t port)
+static uint16_t rec_inw(uint16_t port)
 {
 	(void)port;
 	return acpi_host_inw_value;
 }
 
-void acpi_settle(void)
+static void rec_settle(void)
 {
 }
+
+static const struct acpi_io recorder = { rec_outb, rec_outw, rec_inw, rec_settle };
 
 /* Made-up physical addresses: LO below 4 GiB (RSDT-reachable), HI above it. */
 #define LO 0x7FE00000ULL
@@ -195,6 +197,7 @@ static int setup(void **state)
 	memset(acpi_host_io, 0, sizeof(acpi_host_io));
 	acpi_host_io_count = 0;
 	acpi_host_inw_value = 0;
+	acpi_set_io(&recorder);
 	return 0;
 }
 

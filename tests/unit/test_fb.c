@@ -29,17 +29,6 @@ static void *allocs[MAX_ALLOCS];
 static int nallocs;
 static int fail_alloc;
 
-/* fbcon's clock (the kernel's is the TSC): none here, so the scroll step never adapts. */
-uint64_t fbcon_clock(void)
-{
-	return 0;
-}
-
-uint64_t fbcon_clock_hz(void)
-{
-	return 0;
-}
-
 static void *test_alloc(size_t bytes)
 {
 	void *p;
