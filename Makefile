@@ -4,7 +4,7 @@
 #   make run        boot it in QEMU + OVMF (ARGS="key=value ...", GUI=1)
 #   make debug      same, stopped at the reset vector, with gdb attached
 #   make test       lint, host unit tests, boot tests (what CI runs)
-#   make lint       clang-format check + cppcheck
+#   make lint       clang-format, cppcheck, the layering check, generated docs current
 #   make test-matrix  boot the whole suite in every cell of the boot matrix (long)
 #   make bench      boot with bench=on and tabulate the kernel's own figures
 #   make signed     atlas.efi signed for Secure Boot (snakeoil key by default)
@@ -223,12 +223,17 @@ run-secureboot: deps signed
 include tests/unit/unit.mk
 include tests/user/user.mk
 
-SOURCES := $(wildcard efi/*.c efi/*.h $(addsuffix /*.c,$(KERNEL_SRC_DIRS)) include/*.h tests/unit/*.c tests/user/*.c \
-	tests/user/*.h tests/bench/*.c tools/lzpack.c)
+SOURCES := $(wildcard efi/*.c efi/*.h $(addsuffix /*.c,$(KERNEL_SRC_DIRS)) include/*.h tests/unit/*.c tests/unit/*.h \
+	tests/user/*.c tests/user/*.h tests/bench/*.c tools/lzpack.c tools/syscalls-md.c)
 
-lint:
+lint: $(BUILD)/syscalls-md $(BUILD)/atlas.gdb
 	@echo '  LINT       clang-format --dry-run --Werror (.clang-format)'
 	@clang-format --dry-run --Werror $(SOURCES)
+	@echo '  LINT       tools/check-layers.sh: every #include points down (docs/architecture.md)'
+	@tools/check-layers.sh
+	@tests/tools/test_check_layers.sh > $(BUILD)/test_check_layers.tap || { cat $(BUILD)/test_check_layers.tap; exit 1; }
+	@echo '  LINT       docs/syscalls.md is what include/syscalls.h says'
+	@$(BUILD)/syscalls-md | cmp -s - docs/syscalls.md || { echo "docs/syscalls.md is stale: make docs/syscalls.md" >&2; exit 1; }
 	@echo '  LINT       cppcheck'
 	@cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 --inline-suppr \
 		--suppress=missingIncludeSystem -D__x86_64__ -DATLAS_KERNEL -Iinclude $(filter %.c,$(SOURCES))
