@@ -153,15 +153,10 @@ static int setup_format(const struct boot_fb *bfb)
 	fb.format = bfb->format;
 	switch (bfb->format) {
 	case FB_RGBX: /* bytes R, G, B, reserved */
-		fb.r = byte0;
-		fb.g = byte1;
-		fb.b = byte2;
-		fb.bpp = PIXEL_BYTES_MAX;
-		return 0;
 	case FB_BGRX: /* bytes B, G, R, reserved */
-		fb.b = byte0;
+		fb.r = bfb->format == FB_RGBX ? byte0 : byte2;
 		fb.g = byte1;
-		fb.r = byte2;
+		fb.b = bfb->format == FB_RGBX ? byte2 : byte0;
 		fb.bpp = PIXEL_BYTES_MAX;
 		return 0;
 	case FB_BITMASK:

@@ -430,14 +430,10 @@ int fbcon_ready(void)
 	return con.ready;
 }
 
-uint32_t fbcon_cols(void)
+void fbcon_size(uint32_t *cols, uint32_t *rows)
 {
-	return con.ready ? con.cols : 0;
-}
-
-uint32_t fbcon_rows(void)
-{
-	return con.ready ? con.rows : 0;
+	*cols = con.ready ? con.cols : 0;
+	*rows = con.ready ? con.rows : 0;
 }
 
 void fbcon_cursor(uint32_t *col, uint32_t *row)

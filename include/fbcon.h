@@ -98,8 +98,7 @@ void fbcon_clear(void);
 void fbcon_set_scroll_step(uint32_t rows);
 
 /* Text grid size and cursor, for tests and reports (0 before fbcon_setup). */
-uint32_t fbcon_cols(void);
-uint32_t fbcon_rows(void);
+void fbcon_size(uint32_t *cols, uint32_t *rows);
 void fbcon_cursor(uint32_t *col, uint32_t *row);
 /* The glyph (low 16 bits) and colour (bits 16..23) in a cell; 0 outside the grid. */
 uint32_t fbcon_cell(uint32_t col, uint32_t row);

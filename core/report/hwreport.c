@@ -187,12 +187,14 @@ void fb_report(const struct boot_fb *bfb)
 {
 	static const char *const format_names[] = { "none", "RGBX", "BGRX", "bitmask" };
 	const struct fb_font *f = fb_font();
+	uint32_t cols, rows;
 
 	if (!fbcon_ready() || !f || !report_human())
 		return;
+	fbcon_size(&cols, &rows);
 	kprintf("fb: %ux%u %s, %u bytes per pixel, %u pixels per scan line, GOP mode %u; console %ux%u in %s "
 		"(%ux%u); back buffer %llu KiB\n",
 		bfb->width, bfb->height, bfb->format < ARRAY_SIZE(format_names) ? format_names[bfb->format] : "?",
-		fb_bytes_per_pixel(), bfb->pitch_pixels, bfb->gop_mode, fbcon_cols(), fbcon_rows(), f->name, f->width,
-		f->height, (unsigned long long)bfb->width * bfb->height * sizeof(uint32_t) >> 10);
+		fb_bytes_per_pixel(), bfb->pitch_pixels, bfb->gop_mode, cols, rows, f->name, f->width, f->height,
+		(unsigned long long)bfb->width * bfb->height * sizeof(uint32_t) >> 10);
 }
