@@ -59,15 +59,25 @@ struct proc;
  */
 typedef long (*sys_fn)(struct proc *p, const uint64_t *a);
 
+/*
+ * One entry, 10 bytes (the table spans every number Linux uses, 463 of
+ * them): the name and the handler are indices into syscall_names and
+ * syscall_handlers, as syscall_name() and syscall_handler() read them.
+ */
 struct syscall_desc {
-	const char *name; /* NULL: a number Linux does not use */
-	sys_fn fn;	  /* NULL: -ENOSYS */
-	uint8_t ret;	  /* enum sys_ret */
+	uint16_t name;	 /* offset in syscall_names; 0: a number Linux does not use */
+	uint8_t handler; /* index in syscall_handlers; 0: not implemented (-ENOSYS) */
+	uint8_t ret;	 /* enum sys_ret */
 	uint8_t arg[SYS_ARGS];
 };
 
 /* The table, indexed by number. */
 extern const struct syscall_desc syscall_table[SYSCALL_NR];
+
+/* The call's Linux name ("openat"), or NULL for a number Linux does not use (nr may be any value). */
+const char *syscall_name(uint64_t nr);
+/* d's handler, or NULL when Atlas does not implement it. */
+sys_fn syscall_handler(const struct syscall_desc *d);
 
 /*
  * core/x86/syscall_entry.S calls it for every SYSCALL, on the process's

@@ -51,7 +51,7 @@ static uint64_t convert(uint64_t raw, enum sys_arg t)
 static long unknown(struct proc *p, uint64_t nr)
 {
 	uint64_t slot = nr < NR_MAX_LOGGED ? nr : NR_MAX_LOGGED - 1;
-	const char *name = nr < SYSCALL_NR && syscall_table[nr].name ? syscall_table[nr].name : "";
+	const char *name = syscall_name(nr) ? syscall_name(nr) : "";
 	struct jrec r;
 
 	if (logged_unknown[slot / 64] & (1ULL << (slot % 64)))
@@ -201,17 +201,18 @@ void syscall_dispatch(struct trap_frame *tf)
 	struct proc *p = proc_current();
 	uint64_t nr = tf->rax, raw[SYS_ARGS] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 }, a[SYS_ARGS];
 	const struct syscall_desc *d = nr < SYSCALL_NR ? &syscall_table[nr] : NULL;
+	sys_fn fn = d ? syscall_handler(d) : NULL;
 	char args[TRACE_ARGS_MAX];
 	long r;
 
 	p->syscalls++;
-	if (!d || !d->fn) {
+	if (!fn) {
 		r = unknown(p, nr);
 		if (tracing()) {
 			ksnprintf(args, sizeof(args), "%#llx, %#llx, %#llx, %#llx, %#llx, %#llx",
 				  (unsigned long long)raw[0], (unsigned long long)raw[1], (unsigned long long)raw[2],
 				  (unsigned long long)raw[3], (unsigned long long)raw[4], (unsigned long long)raw[5]);
-			trace_emit(p, nr, d && d->name ? d->name : "syscall", args, &r, 0);
+			trace_emit(p, nr, syscall_name(nr) ? syscall_name(nr) : "syscall", args, &r, 0);
 		}
 	} else {
 		for (int i = 0; i < SYS_ARGS; i++)
@@ -220,10 +221,10 @@ void syscall_dispatch(struct trap_frame *tf)
 		if (tracing())
 			trace_args(d, a, args, sizeof(args));
 		if (tracing() && d->ret == SR_NORETURN)
-			trace_emit(p, nr, d->name, args, NULL, 0);
-		r = d->fn(p, a);
+			trace_emit(p, nr, syscall_name(nr), args, NULL, 0);
+		r = fn(p, a);
 		if (tracing())
-			trace_emit(p, nr, d->name, args, &r, d->ret == SR_HEX);
+			trace_emit(p, nr, syscall_name(nr), args, &r, d->ret == SR_HEX);
 	}
 	tf->rax = (uint64_t)r;
 	/*
