@@ -4,7 +4,7 @@
 #   make run        boot it in QEMU + OVMF (ARGS="key=value ...", GUI=1)
 #   make debug      same, stopped at the reset vector, with gdb attached
 #   make test       lint, host unit tests, boot tests (what CI runs)
-#   make lint       clang-format check + cppcheck
+#   make lint       clang-format, cppcheck, the layering check, generated docs current
 #   make test-matrix  boot the whole suite in every cell of the boot matrix (long)
 #   make bench      boot with bench=on and tabulate the kernel's own figures
 #   make signed     atlas.efi signed for Secure Boot (snakeoil key by default)
@@ -62,7 +62,7 @@ KERNEL_S := $(filter-out core/kernel.ld.S,$(wildcard $(addsuffix /*.S,$(KERNEL_S
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_C) $(KERNEL_S))
 
 # Firmware-independent code efi/ shares with the kernel (compiled twice).
-SHARED_C := core/lib/fmt.c core/lib/string.c core/lib/options.c mm/memmap.c mm/paging.c drivers/serial.c
+SHARED_C := core/lib/fmt.c core/lib/string.c core/lib/strutil.c core/lib/options.c core/lib/optkeys.c mm/memmap.c mm/efimem.c mm/paging.c mm/klayout.c drivers/serial.c
 EFI_C := $(wildcard efi/*.c) $(SHARED_C)
 EFI_S := efi/handoff.S efi/kernel_blob.S
 EFI_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(EFI_C) $(EFI_S))
@@ -192,9 +192,14 @@ run: deps all run-media
 	  35) echo "atlas: something failed (QEMU status 35)"; exit 1;; \
 	  37) echo "atlas: kernel panic (QEMU status 37)"; exit 1;; esac
 
-debug: deps all run-media
+debug: deps all run-media $(BUILD)/atlas.gdb
 	$(QEMU) $(QEMU_FLAGS) -s -S & \
-	gdb -q -x tools/atlas.gdb; kill %1 2>/dev/null; true
+	gdb -q -x $(BUILD)/atlas.gdb; kill %1 2>/dev/null; true
+
+# tools/atlas.gdb with include/memlayout.h's addresses filled in.
+$(BUILD)/atlas.gdb: tools/atlas.gdb tools/gengdb.py include/memlayout.h
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) tools/gengdb.py tools/atlas.gdb $@
 
 # ---- Secure Boot ----------------------------------------------------------
 # Debian's ovmf ships a test key pair ("snakeoil", passphrase snakeoil) and a
@@ -232,15 +237,28 @@ run-secureboot: deps signed
 # ---- checks ---------------------------------------------------------------
 include tests/unit/unit.mk
 
-SOURCES := $(wildcard efi/*.c efi/*.h $(addsuffix /*.c,$(KERNEL_SRC_DIRS)) include/*.h tests/unit/*.c tests/user/*.c \
-	tests/user/*.h tests/bench/*.c tools/lzpack.c)
+SOURCES := $(wildcard efi/*.c efi/*.h $(addsuffix /*.c,$(KERNEL_SRC_DIRS)) include/*.h tests/unit/*.c tests/unit/*.h \
+	tests/user/*.c tests/user/*.h tests/bench/*.c tools/lzpack.c tools/syscalls-md.c)
 
-lint:
+lint: $(BUILD)/syscalls-md $(BUILD)/atlas.gdb
 	@echo '  LINT       clang-format --dry-run --Werror (.clang-format)'
 	@clang-format --dry-run --Werror $(SOURCES)
+	@echo '  LINT       tools/check-layers.sh: every #include points down (docs/architecture.md)'
+	@tools/check-layers.sh
+	@tests/tools/test_check_layers.sh > $(BUILD)/test_check_layers.tap || { cat $(BUILD)/test_check_layers.tap; exit 1; }
+	@echo '  LINT       docs/syscalls.md is what include/syscalls.h says'
+	@$(BUILD)/syscalls-md | cmp -s - docs/syscalls.md || { echo "docs/syscalls.md is stale: make docs/syscalls.md" >&2; exit 1; }
 	@echo '  LINT       cppcheck'
 	@cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 --inline-suppr \
 		--suppress=missingIncludeSystem --suppress=ctunullpointer -D__x86_64__ -DATLAS_KERNEL -Iinclude $(filter %.c,$(SOURCES))
+
+# docs/syscalls.md: the system-call table in words, from include/syscalls.h.
+$(BUILD)/syscalls-md: tools/syscalls-md.c include/syscalls.h include/syscall.h include/trap.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) -std=gnu11 -O1 -Wall -Wextra -Werror -iquote include -o $@ tools/syscalls-md.c
+
+docs/syscalls.md: $(BUILD)/syscalls-md
+	$(BUILD)/syscalls-md > $@
 
 format:
 	clang-format -i $(SOURCES)
@@ -263,22 +281,21 @@ bench: deps bench-deps all
 	$(PYTHON) tools/bench.py
 
 bench-deps:
-	@missing=""; for p in $(BENCH_PACKAGES); do \
+	$(call install-missing,$(BENCH_PACKAGES))
+
+# Install whichever of the Debian packages $(1) are not installed yet.
+define install-missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+endef
 
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "deps: installing$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
+	$(call install-missing,$(DEB_PACKAGES))
 
 clean:
 	rm -rf $(BUILD)

@@ -32,11 +32,6 @@
 #define KBC_CMD_PULSE_RESET 0xFE
 #define KBC_POLL_LIMIT 100000
 
-static const void *direct(uint64_t phys)
-{
-	return PHYS_TO_DIRECT(phys);
-}
-
 static __attribute__((noreturn)) void halt_forever(void)
 {
 	for (;;) {
@@ -47,14 +42,12 @@ static __attribute__((noreturn)) void halt_forever(void)
 
 static int acpi_ready(struct acpi_info *ai)
 {
-	int err;
+	int err = acpi_init_kernel(ai);
 
-	memset(ai, 0, sizeof(*ai));
 	if (!g_boot || !g_boot->rsdp) {
 		kprintf("finish: no ACPI RSDP from the firmware\n");
 		return 0;
 	}
-	err = acpi_init(ai, g_boot->rsdp, direct, kvm_direct_ok);
 	if (err && !ai->fadt) {
 		kprintf("finish: ACPI tables unusable (%d)\n", err);
 		return 0;

@@ -34,6 +34,7 @@
 #include "monitor.h"
 #include "panic.h"
 #include "percpu.h"
+#include "physmap.h"
 #include "pmm.h"
 #include "proc.h"
 #include "procfs_dir.h"

@@ -21,7 +21,6 @@
 
 #include "kerrno.h"
 #include "kstring.h"
-#include "x86.h"
 
 /* Root System Description Pointer (5.2.5.3) */
 #define RSDP_SIGNATURE "RSD PTR "
@@ -112,73 +111,14 @@
 #define ACPI_PM1_SLP_BITS ((ACPI_SLP_TYP_MASK << ACPI_SLP_TYP_SHIFT) | ACPI_SLP_EN)
 
 #define ACPI_IO_PORT_MAX 0xFFFFU
-/* How long a power-off or reset write may take to act: ~1 s at 3 GHz, longer on slower TSCs. */
-#define ACPI_SETTLE_TSC_TICKS 3000000000ULL
 
-/* ---- port I/O: real on the kernel, recorded on the host ---- */
+/* The fixed-hardware registers, as acpi_set_io gave them. */
+static const struct acpi_io *io;
 
-#ifdef ATLAS_HOST
-struct acpi_host_io acpi_host_io[ACPI_HOST_IO_MAX];
-int acpi_host_io_count;
-uint16_t acpi_host_inw_value;
-
-static void host_record(uint16_t port, uint16_t v, int width)
+void acpi_set_io(const struct acpi_io *ops)
 {
-	if (acpi_host_io_count < ACPI_HOST_IO_MAX) {
-		acpi_host_io[acpi_host_io_count].port = port;
-		acpi_host_io[acpi_host_io_count].value = v;
-		acpi_host_io[acpi_host_io_count].width = width;
-	}
-	acpi_host_io_count++;
+	io = ops;
 }
-
-static void acpi_outb(uint16_t port, uint8_t v)
-{
-	host_record(port, v, 1);
-}
-
-static void acpi_outw(uint16_t port, uint16_t v)
-{
-	host_record(port, v, 2);
-}
-
-static uint16_t acpi_inw(uint16_t port)
-{
-	(void)port;
-	return acpi_host_inw_value;
-}
-
-static void settle(void)
-{
-}
-#else
-static void acpi_outb(uint16_t port, uint8_t v)
-{
-	outb(port, v);
-}
-
-static void acpi_outw(uint16_t port, uint16_t v)
-{
-	outw(port, v);
-}
-
-/* x86.h has no inw; reading PM1x_CNT before the sleep write is this file's only use. */
-static inline uint16_t acpi_inw(uint16_t port)
-{
-	uint16_t v;
-	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-/* Wait a bounded time for the chipset to act on a power-off or reset write. */
-static void settle(void)
-{
-	uint64_t t0 = rdtsc();
-
-	while (rdtsc() - t0 < ACPI_SETTLE_TSC_TICKS)
-		pause();
-}
-#endif
 
 /* ---- table access ---- */
 
@@ -572,7 +512,7 @@ int acpi_init(struct acpi_info *ai, uint64_t rsdp_phys, const void *(*phys_to_vi
 /* The PM1x_CNT value selecting sleep type typ: other bits (SCI_EN above all) as read, SLP_EN clear. */
 static uint16_t pm1_with_slp_typ(uint16_t port, uint16_t typ)
 {
-	uint32_t v = acpi_inw(port) & ~ACPI_PM1_SLP_BITS;
+	uint32_t v = io->inw(port) & ~ACPI_PM1_SLP_BITS;
 
 	return (uint16_t)(v | (typ & ACPI_SLP_TYP_MASK) << ACPI_SLP_TYP_SHIFT);
 }
@@ -581,20 +521,20 @@ int acpi_shutdown(const struct acpi_info *ai)
 {
 	uint16_t a, b = 0;
 
-	if (!ai || !ai->have_s5 || !ai->pm1a_cnt)
+	if (!ai || !ai->have_s5 || !ai->pm1a_cnt || !io)
 		return -ENODEV;
 	a = pm1_with_slp_typ(ai->pm1a_cnt, ai->slp_typa_s5);
 	if (ai->pm1b_cnt)
 		b = pm1_with_slp_typ(ai->pm1b_cnt, ai->slp_typb_s5);
 
 	/* As ACPICA does: SLP_TYP first, then SLP_TYP with SLP_EN, PM1a before PM1b. */
-	acpi_outw(ai->pm1a_cnt, a);
+	io->outw(ai->pm1a_cnt, a);
 	if (ai->pm1b_cnt)
-		acpi_outw(ai->pm1b_cnt, b);
-	acpi_outw(ai->pm1a_cnt, (uint16_t)(a | ACPI_SLP_EN));
+		io->outw(ai->pm1b_cnt, b);
+	io->outw(ai->pm1a_cnt, (uint16_t)(a | ACPI_SLP_EN));
 	if (ai->pm1b_cnt)
-		acpi_outw(ai->pm1b_cnt, (uint16_t)(b | ACPI_SLP_EN));
-	settle();
+		io->outw(ai->pm1b_cnt, (uint16_t)(b | ACPI_SLP_EN));
+	io->settle();
 	return -ETIMEDOUT;
 }
 
@@ -602,10 +542,10 @@ int acpi_reset(const struct acpi_info *ai)
 {
 	/* Memory space would need an MMIO mapping; the direct map covers RAM only. */
 	if (!ai || !ai->reset_supported || ai->reset_space != ACPI_GAS_SPACE_IO || !ai->reset_addr ||
-	    ai->reset_addr > ACPI_IO_PORT_MAX)
+	    ai->reset_addr > ACPI_IO_PORT_MAX || !io)
 		return -ENODEV;
-	acpi_outb((uint16_t)ai->reset_addr, ai->reset_value);
-	settle();
+	io->outb((uint16_t)ai->reset_addr, ai->reset_value);
+	io->settle();
 	return -ETIMEDOUT;
 }
 

@@ -10,8 +10,9 @@
  * bytes for 16- and 24-bit bit-mask modes. Video memory is written only
  * here, in flush_rect, and never read.
  *
- * Built into the kernel and, with ATLAS_HOST, into the host tests, which
- * give it a fake framebuffer in host memory and their own allocator.
+ * Built into the kernel and into the host tests, which give it a fake
+ * framebuffer in host memory; both install the allocator it takes memory
+ * from (fb_set_allocator).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -19,13 +20,6 @@
 #include "fb.h"
 #include "kerrno.h"
 #include "kstring.h"
-
-#ifndef ATLAS_HOST
-#include "memlayout.h"
-#include "pmm.h"
-#include "tsc.h"
-#include "x86.h"
-#endif
 
 #define BITS_PER_BYTE 8
 #define CHANNEL_MAX 0xffu /* an 8-bit colour channel */
@@ -53,18 +47,7 @@ static struct {
 	uint32_t dx0, dy0, dx1, dy1; /* [dx0, dx1) x [dy0, dy1) */
 } fb;
 
-#ifdef ATLAS_HOST
 static fb_alloc_fn alloc_hook;
-#else
-/* Zeroed contiguous pages through the direct map; never freed (the console lives until power-off). */
-static void *pmm_bytes(size_t bytes)
-{
-	uint64_t phys = pmm_alloc_pages((bytes + PAGE_SIZE - 1) / PAGE_SIZE, PMM_OTHER);
-
-	return phys ? PHYS_TO_DIRECT(phys) : NULL;
-}
-static fb_alloc_fn alloc_hook = pmm_bytes;
-#endif
 
 void fb_set_allocator(fb_alloc_fn fn)
 {
@@ -170,15 +153,10 @@ static int setup_format(const struct boot_fb *bfb)
 	fb.format = bfb->format;
 	switch (bfb->format) {
 	case FB_RGBX: /* bytes R, G, B, reserved */
-		fb.r = byte0;
-		fb.g = byte1;
-		fb.b = byte2;
-		fb.bpp = PIXEL_BYTES_MAX;
-		return 0;
 	case FB_BGRX: /* bytes B, G, R, reserved */
-		fb.b = byte0;
+		fb.r = bfb->format == FB_RGBX ? byte0 : byte2;
 		fb.g = byte1;
-		fb.r = byte2;
+		fb.b = bfb->format == FB_RGBX ? byte2 : byte0;
 		fb.bpp = PIXEL_BYTES_MAX;
 		return 0;
 	case FB_BITMASK:
@@ -560,47 +538,3 @@ void fb_present_all(void)
 	flush_rect(0, 0, fb.width, fb.height);
 	fb.dirty = 0;
 }
-
-#ifndef ATLAS_HOST
-/* Printable ASCII, cycled through the cells so that no frame repeats the last one. */
-#define BENCH_FIRST_CHAR '!'
-#define BENCH_CHARS ('~' - '!' + 1)
-
-int fb_bench(unsigned frames, uint64_t *scroll_ns, uint64_t *redraw_ns)
-{
-	uint32_t fw, fh, cols, rows, fg, bg;
-	uint64_t t0, t1, t2;
-
-	*scroll_ns = *redraw_ns = 0;
-	if (!fb.ready)
-		return -ENODEV;
-	if (!frames)
-		frames = 1;
-	fw = fb.font->width;
-	fh = fb.font->height;
-	cols = fb.width / fw;
-	rows = fb.height / fh;
-	fg = fb_color(FB_GREY);
-	bg = fb_color(FB_BLACK);
-
-	t0 = rdtsc();
-	for (unsigned i = 0; i < frames; i++) {
-		fb_scroll_up(fh, FB_BLACK);
-		fb_flush();
-	}
-	t1 = rdtsc();
-	for (unsigned i = 0; i < frames; i++) {
-		for (uint32_t r = 0; r < rows; r++)
-			for (uint32_t c = 0; c < cols; c++)
-				fb_draw_glyph(c * fw, r * fh,
-					      fb_glyph_index(BENCH_FIRST_CHAR + (i + r + c) % BENCH_CHARS), fg, bg, 0);
-		fb_flush();
-	}
-	t2 = rdtsc();
-	*scroll_ns = tsc_to_ns(t1 - t0) / frames;
-	*redraw_ns = tsc_to_ns(t2 - t1) / frames;
-	fill_pixels(0, 0, fb.width, fb.height, bg);
-	fb_present_all();
-	return 0;
-}
-#endif

@@ -20,8 +20,8 @@
  * burst of output costs about SCROLL_BUDGET_US per line whatever the
  * screen; fbcon_set_scroll_step(1) keeps it to one row at a time.
  *
- * Built into the kernel and, with ATLAS_HOST, into the host tests (all but
- * fbcon_init, which needs boot_info).
+ * Built into the kernel and into the host tests; drivers/fbcon_boot.c is
+ * the kernel's part (fbcon_init, the clock).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -30,12 +30,6 @@
 #include "fbcon.h"
 #include "kerrno.h"
 #include "kstring.h"
-
-#ifndef ATLAS_HOST
-#include "kernel.h"
-#include "tsc.h"
-#include "x86.h"
-#endif
 
 #define LINE_MAX_BYTES 1024   /* a longer line is drawn in pieces, keeping the first piece's colour */
 #define RUN_GAP_CELLS 4	      /* flush runs of changed cells separated by fewer unchanged ones as one */
@@ -75,6 +69,19 @@ static struct {
 	int scrolled;	     /* this write scrolled... */
 	uint64_t scroll_t0;  /* ...starting at this TSC stamp */
 } con;
+
+/* What scrolls are timed with (fbcon_set_clock); none: they are not. */
+static const struct fbcon_clock *clock;
+
+void fbcon_set_clock(const struct fbcon_clock *c)
+{
+	clock = c;
+}
+
+static uint64_t clock_ticks(void)
+{
+	return clock ? clock->ticks() : 0;
+}
 
 static int starts_with(const char *s, size_t n, const char *prefix)
 {
@@ -161,15 +168,6 @@ static void fill_cells(uint32_t *p, size_t n, uint32_t v)
 		*p++ = v;
 }
 
-static uint64_t ticks(void)
-{
-#ifdef ATLAS_HOST
-	return 0;
-#else
-	return rdtsc();
-#endif
-}
-
 /* Text rows a scroll moves: the fixed step, or the adaptive one. */
 static uint32_t scroll_step(void)
 {
@@ -188,7 +186,7 @@ static uint32_t scroll(void)
 	size_t moved = (size_t)(con.rows - n) * con.cols;
 
 	if (!con.scrolled)
-		con.scroll_t0 = ticks();
+		con.scroll_t0 = clock_ticks();
 	/* A forward word loop: the kernel's memmove goes byte by byte. */
 	for (size_t i = 0; i < moved; i++)
 		con.cells[i] = con.cells[i + (size_t)n * con.cols];
@@ -286,15 +284,13 @@ static void newline(void)
 /*
  * A write that scrolled took cost ticks from its first scroll to the end of
  * its flush: aim for SCROLL_BUDGET_US per text row scrolled, by scrolling
- * more rows at once when that is slow (at most half the screen). The host
- * tests have no clock: the step stays 1.
+ * more rows at once when that is slow (at most half the screen). Without a
+ * clock (none set, as in the host tests, or one not calibrated yet) the step
+ * stays 1.
  */
 static void adapt_step(uint64_t cost)
 {
-#ifdef ATLAS_HOST
-	(void)cost;
-#else
-	uint64_t budget = tsc_hz() / (US_PER_S / SCROLL_BUDGET_US), want;
+	uint64_t budget = (clock ? clock->hz() : 0) / (US_PER_S / SCROLL_BUDGET_US), want;
 	uint32_t max = con.rows / 2 ? con.rows / 2 : 1;
 
 	if (!budget)
@@ -307,7 +303,6 @@ static void adapt_step(uint64_t cost)
 		con.step_auto = (con.step_auto + (uint32_t)want + 1) / 2;
 	else
 		con.step_auto = (con.step_auto + (uint32_t)want) / 2;
-#endif
 }
 
 void fbcon_set_scroll_step(uint32_t rows)
@@ -344,7 +339,7 @@ void fbcon_write(const char *s, size_t n)
 	if (con.enabled) {
 		flush_cells();
 		if (con.scrolled)
-			adapt_step(ticks() - con.scroll_t0);
+			adapt_step(clock_ticks() - con.scroll_t0);
 	}
 	con.scrolled = 0;
 	con.busy = 0;
@@ -435,14 +430,10 @@ int fbcon_ready(void)
 	return con.ready;
 }
 
-uint32_t fbcon_cols(void)
+void fbcon_size(uint32_t *cols, uint32_t *rows)
 {
-	return con.ready ? con.cols : 0;
-}
-
-uint32_t fbcon_rows(void)
-{
-	return con.ready ? con.rows : 0;
+	*cols = con.ready ? con.cols : 0;
+	*rows = con.ready ? con.rows : 0;
 }
 
 void fbcon_cursor(uint32_t *col, uint32_t *row)
@@ -457,26 +448,3 @@ uint32_t fbcon_cell(uint32_t col, uint32_t row)
 		return 0;
 	return con.cells[(size_t)row * con.cols + col];
 }
-
-#ifndef ATLAS_HOST
-int fbcon_init(const struct boot_fb *bfb, uint64_t virt)
-{
-	int result;
-
-	if (!bfb->base || !virt)
-		return -ENODEV; /* efi/ already said why there is no framebuffer */
-	result = fb_init(bfb, virt);
-	if (!result)
-		result = fbcon_setup();
-	if (result == -ENOENT) {
-		kprintf("fb: no console font linked in (build/font.c from tools/psf2c.py); console on serial only\n");
-		return result;
-	}
-	if (result) {
-		kprintf("fb: %ux%u framebuffer (GOP mode %u) not usable (%d); console on serial only\n", bfb->width,
-			bfb->height, bfb->gop_mode, result);
-		return result;
-	}
-	return 0;
-}
-#endif

@@ -38,9 +38,6 @@ _Static_assert(VEC_TIMER == LAPIC_TIMER_VECTOR, "trap.h VEC_TIMER != LAPIC_TIMER
 _Static_assert(VEC_SPURIOUS == LAPIC_SPURIOUS_VECTOR, "trap.h VEC_SPURIOUS != LAPIC_SPURIOUS_VECTOR");
 #endif
 
-#define CPUID_FEATURES 0x1U
-#define CPUID_1_EBX_APIC_ID_SHIFT 24 /* initial APIC ID: EBX bits 31:24 */
-
 /* 8259A programmable interrupt controllers: master and slave. */
 #define PIC1_CMD 0x20
 #define PIC1_DATA 0x21
@@ -86,15 +83,15 @@ static void lapic_write(uint32_t reg, uint32_t v)
  */
 static int enable_xapic(uint64_t *msr)
 {
-	uint64_t base = rdmsr(IA32_APIC_BASE_MSR);
+	uint64_t base = rdmsr(MSR_APIC_BASE);
 
 	if (base & APIC_BASE_EXTD) {
 		base &= ~(APIC_BASE_EXTD | APIC_BASE_ENABLE);
-		wrmsr(IA32_APIC_BASE_MSR, base);
+		wrmsr(MSR_APIC_BASE, base);
 	}
 	if (!(base & APIC_BASE_ENABLE)) {
-		wrmsr(IA32_APIC_BASE_MSR, base | APIC_BASE_ENABLE);
-		base = rdmsr(IA32_APIC_BASE_MSR);
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+		base = rdmsr(MSR_APIC_BASE);
 	}
 	if (!(base & APIC_BASE_ENABLE) || (base & APIC_BASE_EXTD))
 		return -ENODEV;

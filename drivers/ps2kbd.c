@@ -23,14 +23,6 @@
 #include "kerrno.h"
 #include "kstring.h"
 
-#ifndef ATLAS_HOST
-#include "acpi.h"
-#include "kernel.h"
-#include "kvm.h"
-#include "memlayout.h"
-#include "x86.h"
-#endif
-
 /* ---- the decoder ------------------------------------------------------------ */
 
 /* Prefixes and answers in the byte stream (both sets). */
@@ -239,49 +231,26 @@ int ps2kbd_decode(struct ps2kbd_decoder *d, uint8_t byte)
 #define I8042_FLUSH_MAX 32    /* stale bytes dropped before a command; more means a stuck OBF */
 #define READ_BYTES_PER_CALL 8 /* ps2kbd_read_char takes at most this many bytes per call */
 
+/* The controller's ports, as ps2kbd_set_ports gave them. */
+static const struct ps2kbd_ports *ports;
+
+void ps2kbd_set_ports(const struct ps2kbd_ports *p)
+{
+	ports = p;
+}
+
 static struct {
 	struct ps2kbd_info info;
 	struct ps2kbd_decoder dec;
 } kbd;
 
-#ifdef ATLAS_HOST
-static uint8_t port_in(uint16_t port)
-{
-	return ps2kbd_host_inb(port);
-}
-
-static void port_out(uint16_t port, uint8_t v)
-{
-	ps2kbd_host_outb(port, v);
-}
-
-static void relax(void)
-{
-}
-#else
-static uint8_t port_in(uint16_t port)
-{
-	return inb(port);
-}
-
-static void port_out(uint16_t port, uint8_t v)
-{
-	outb(port, v);
-}
-
-static void relax(void)
-{
-	pause();
-}
-#endif
-
 /* Wait (bounded) until the controller has taken the last write. 0 or -ETIMEDOUT. */
 static int wait_writable(void)
 {
 	for (int i = 0; i < I8042_POLL_LIMIT; i++) {
-		if (!(port_in(I8042_STATUS_PORT) & I8042_STATUS_IBF))
+		if (!(ports->in(I8042_STATUS_PORT)&I8042_STATUS_IBF))
 			return 0;
-		relax();
+		ports->relax();
 	}
 	return -ETIMEDOUT;
 }
@@ -292,7 +261,7 @@ static int write_port(uint16_t port, uint8_t v)
 
 	if (err)
 		return err;
-	port_out(port, v);
+	ports->out(port, v);
 	return 0;
 }
 
@@ -300,16 +269,16 @@ static int write_port(uint16_t port, uint8_t v)
 static int read_byte(int limit)
 {
 	for (int i = 0; i < limit; i++) {
-		uint8_t st = port_in(I8042_STATUS_PORT);
+		uint8_t st = ports->in(I8042_STATUS_PORT);
 
 		if (st & I8042_STATUS_OBF) {
-			uint8_t b = port_in(I8042_DATA_PORT);
+			uint8_t b = ports->in(I8042_DATA_PORT);
 
 			if (!(st & I8042_STATUS_AUX_OBF))
 				return b;
 			continue;
 		}
-		relax();
+		ports->relax();
 	}
 	return -ETIMEDOUT;
 }
@@ -318,9 +287,9 @@ static int read_byte(int limit)
 static int flush(void)
 {
 	for (int i = 0; i < I8042_FLUSH_MAX; i++) {
-		if (!(port_in(I8042_STATUS_PORT) & I8042_STATUS_OBF))
+		if (!(ports->in(I8042_STATUS_PORT)&I8042_STATUS_OBF))
 			return 0;
-		port_in(I8042_DATA_PORT);
+		ports->in(I8042_DATA_PORT);
 	}
 	return -EIO;
 }
@@ -385,7 +354,11 @@ int ps2kbd_probe(enum ps2kbd_fadt fadt, struct ps2kbd_info *info)
 		info->why = "the ACPI FADT (IAPC_BOOT_ARCH) says there is no 8042";
 		goto absent;
 	}
-	if (port_in(I8042_STATUS_PORT) == I8042_STATUS_FLOATING) {
+	if (!ports) {
+		info->why = "no way to reach the controller's ports";
+		goto absent;
+	}
+	if (ports->in(I8042_STATUS_PORT) == I8042_STATUS_FLOATING) {
 		info->why = "the status port reads 0xff: no controller";
 		goto absent;
 	}
@@ -432,13 +405,13 @@ int ps2kbd_read_char(void)
 	if (!kbd.info.present)
 		return -1;
 	for (int i = 0; i < READ_BYTES_PER_CALL; i++) {
-		uint8_t st = port_in(I8042_STATUS_PORT);
+		uint8_t st = ports->in(I8042_STATUS_PORT);
 		uint8_t b;
 		int c;
 
 		if (!(st & I8042_STATUS_OBF))
 			return -1;
-		b = port_in(I8042_DATA_PORT);
+		b = ports->in(I8042_DATA_PORT);
 		if (st & (I8042_STATUS_AUX_OBF | I8042_STATUS_ERRORS))
 			continue;
 		c = ps2kbd_decode(&kbd.dec, b);
@@ -447,40 +420,3 @@ int ps2kbd_read_char(void)
 	}
 	return -1;
 }
-
-/* ---- the kernel's side -------------------------------------------------------- */
-
-#ifndef ATLAS_HOST
-static int probed;
-
-static const void *direct(uint64_t phys)
-{
-	return PHYS_TO_DIRECT(phys);
-}
-
-static enum ps2kbd_fadt fadt_says(void)
-{
-	struct acpi_info ai;
-
-	if (!g_boot->rsdp || acpi_init(&ai, g_boot->rsdp, direct, kvm_direct_ok) < 0 || !ai.boot_arch_valid)
-		return PS2KBD_FADT_UNKNOWN;
-	return ai.boot_arch & ACPI_BOOT_ARCH_8042 ? PS2KBD_FADT_8042 : PS2KBD_FADT_NO_8042;
-}
-
-int ps2kbd_present(void)
-{
-	struct ps2kbd_info info;
-
-	if (!probed) {
-		probed = 1;
-		ps2kbd_probe(fadt_says(), &info);
-	}
-	return kbd.info.present;
-}
-
-const struct ps2kbd_info *ps2kbd_info(void)
-{
-	ps2kbd_present();
-	return &kbd.info;
-}
-#endif

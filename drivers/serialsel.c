@@ -14,11 +14,6 @@
 
 static const char *source = "none";
 
-static const void *direct(uint64_t phys)
-{
-	return PHYS_TO_DIRECT(phys);
-}
-
 void serial_select_early(void)
 {
 	const struct options *o = &g_boot->opts;
@@ -38,8 +33,7 @@ void serial_select_spcr(void)
 	uint64_t virt;
 	int err;
 
-	if (g_boot->opts.serial != SERIAL_AUTO || !g_boot->rsdp ||
-	    acpi_init(&ai, g_boot->rsdp, direct, kvm_direct_ok) < 0 || !acpi_spcr_usable(&ai))
+	if (g_boot->opts.serial != SERIAL_AUTO || acpi_init_kernel(&ai) < 0 || !acpi_spcr_usable(&ai))
 		return;
 	if (ai.spcr_space == ACPI_GAS_SPACE_IO) {
 		if ((uint16_t)ai.spcr_addr == serial_port())

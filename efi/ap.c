@@ -12,11 +12,6 @@
 #include "efi.h"
 #include "x86.h"
 
-#define MSR_APIC_BASE 0x1BU
-#define APIC_BASE_X2APIC (1ULL << 10)
-#define APIC_BASE_ENABLE (1ULL << 11)
-#define APIC_BASE_ADDR_MASK 0xFFFFFF000ULL
-#define MSR_X2APIC_ICR 0x830U
 #define LAPIC_ICR_LOW 0x300
 #define LAPIC_ICR_HIGH 0x310
 #define ICR_DELIVERY_INIT (5U << 8)
@@ -34,7 +29,7 @@ int efi_ap_init_all(void)
 
 	if (!(base & APIC_BASE_ENABLE))
 		return 0;
-	if (base & APIC_BASE_X2APIC) {
+	if (base & APIC_BASE_EXTD) {
 		wrmsr(MSR_X2APIC_ICR, ICR_ALL_EXCLUDING_SELF | ICR_LEVEL_ASSERT | ICR_DELIVERY_INIT);
 		return 1;
 	}

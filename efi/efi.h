@@ -112,6 +112,25 @@ int efi_load_kernel(struct kernel_image *k);
 /* efi/vm.c: build Atlas's first page tables. Returns 0 or a negative errno. */
 int efi_build_page_tables(struct boot_info *bi, const struct kernel_image *k, uint64_t handoff_page);
 
+/* efi/getmemmap.c: a buffer for the firmware's memory map, and what GetMemoryMap wrote into it. */
+struct efi_map {
+	uint64_t buf;	    /* physical (identity-mapped) address of the buffer */
+	uint64_t cap;	    /* bytes allocated */
+	uint64_t size;	    /* bytes of the last map read */
+	uint64_t key;	    /* its MapKey, for ExitBootServices */
+	uint64_t desc_size; /* DescriptorSize: step by this, never by sizeof */
+	uint32_t desc_version;
+};
+/*
+ * Ask for the map's size and allocate a buffer (EfiLoaderData, named what in
+ * failure messages) holding it and slack_descs more descriptors: the
+ * allocation itself, and any made before the map is read, add some. Returns
+ * EFI_SUCCESS, or the failure after logging it.
+ */
+EFI_STATUS efi_map_alloc(struct efi_map *m, unsigned slack_descs, const char *what);
+/* GetMemoryMap into m->buf (at most m->cap bytes): fills size, key, desc_size, desc_version on EFI_SUCCESS. */
+EFI_STATUS efi_map_read(struct efi_map *m);
+
 /* efi/exit.c: final GetMemoryMap + ExitBootServices with bounded retries. */
 EFI_STATUS efi_exit_boot_services(struct boot_info *bi, unsigned stale_tries);
 

@@ -19,28 +19,25 @@
 
 EFI_STATUS efi_exit_boot_services(struct boot_info *bi, unsigned stale_tries)
 {
-	EFI_MEMORY_DESCRIPTOR *map = (EFI_MEMORY_DESCRIPTOR *)(uintptr_t)bi->memmap;
+	struct efi_map m = { .buf = bi->memmap, .cap = bi->memmap_cap };
 	EFI_STATUS s = EFI_INVALID_PARAMETER;
-	UINTN size, key, dsize;
-	UINT32 dver;
 	unsigned tries;
 
 	for (tries = 1; tries <= EBS_MAX_TRIES; tries++) {
-		size = bi->memmap_cap;
-		s = efi_bs->GetMemoryMap(&size, map, &key, &dsize, &dver);
+		s = efi_map_read(&m);
 		if (s != EFI_SUCCESS)
 			break;
 		bi->tsc.memmap_read = rdtsc();
 		/* Lab-bench option ebs_stale=N: hand the firmware a stale key N times. */
-		s = efi_bs->ExitBootServices(efi_image, tries <= stale_tries ? key - 1 : key);
+		s = efi_bs->ExitBootServices(efi_image, tries <= stale_tries ? m.key - 1 : m.key);
 		if (s != EFI_INVALID_PARAMETER)
 			break;
 	}
 	bi->ebs_tries = tries > EBS_MAX_TRIES ? EBS_MAX_TRIES : tries;
 	if (s == EFI_SUCCESS) {
-		bi->memmap_size = size;
-		bi->desc_size = dsize;
-		bi->desc_version = dver;
+		bi->memmap_size = m.size;
+		bi->desc_size = m.desc_size;
+		bi->desc_version = m.desc_version;
 	}
 	return s;
 }

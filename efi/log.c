@@ -17,11 +17,42 @@
 
 static int log_serial;
 
+/* True when some handle carrying SimpleTextOut has a UART node in its path. */
+static int conout_has_uart(void)
+{
+	EFI_GUID txt = EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID, dp_guid = EFI_DEVICE_PATH_PROTOCOL_GUID;
+	EFI_HANDLE *h = NULL;
+	UINTN count = 0;
+	int found = 0;
+
+	if (efi_bs->LocateHandleBuffer(ByProtocol, &txt, NULL, &count, &h) != EFI_SUCCESS)
+		return 0;
+	for (UINTN i = 0; i < count && !found; i++) {
+		EFI_DEVICE_PATH_PROTOCOL *dp;
+
+		if (efi_bs->HandleProtocol(h[i], &dp_guid, (void **)&dp) != EFI_SUCCESS)
+			continue;
+		/* Walk the nodes; a bounded count guards against a malformed path. */
+		for (int k = 0; k < 64 && dp && dp->Type != END_DEVICE_PATH_TYPE; k++) {
+			UINT16 len = dp->Length[0] | (dp->Length[1] << 8);
+			if (dp->Type == MESSAGING_DEVICE_PATH && dp->SubType == MSG_UART_DP) {
+				found = 1;
+				break;
+			}
+			if (len < 4)
+				break;
+			dp = (EFI_DEVICE_PATH_PROTOCOL *)((UINT8 *)dp + len);
+		}
+	}
+	efi_bs->FreePool(h);
+	return found;
+}
+
 void efi_log_init(struct boot_info *bi)
 {
 	uint16_t port = bi->opts.serial == SERIAL_PORT ? bi->opts.serial_port : COM1_PORT;
 
-	bi->conout_has_serial = efi_conout_has_uart();
+	bi->conout_has_serial = conout_has_uart();
 	log_serial = 0;
 	if (bi->opts.serial == SERIAL_OFF) {
 		serial_disable();

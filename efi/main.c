@@ -52,25 +52,16 @@ static int cpu_supported(void)
 	return 1;
 }
 
-static uint64_t alloc_memmap(struct boot_info *bi)
+/* boot_info's map buffer, with room for the descriptors our own allocations (this one too) will add. */
+static int alloc_memmap(struct boot_info *bi)
 {
-	UINTN size = 0, key, dsize = 0;
-	UINT32 dver;
-	EFI_STATUS s = efi_bs->GetMemoryMap(&size, NULL, &key, &dsize, &dver);
-	uint64_t pages, buf;
+	struct efi_map m;
 
-	if (s != EFI_BUFFER_TOO_SMALL || dsize < sizeof(EFI_MEMORY_DESCRIPTOR)) {
-		efi_warn("GetMemoryMap(size query) returned %s, DescriptorSize %u\n", efi_status_str(s),
-			 (unsigned)dsize);
+	if (efi_map_alloc(&m, MEMMAP_SLACK_DESCS, "the memory map") != EFI_SUCCESS)
 		return 0;
-	}
-	/* Room for the descriptors our own allocations (this one too) will add. */
-	size += MEMMAP_SLACK_DESCS * dsize;
-	pages = ALIGN_UP(size, PAGE_SIZE) >> PAGE_SHIFT;
-	buf = efi_alloc_pages(pages, "the memory map");
-	bi->memmap = buf;
-	bi->memmap_cap = pages << PAGE_SHIFT;
-	return buf;
+	bi->memmap = m.buf;
+	bi->memmap_cap = m.cap;
+	return 1;
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)

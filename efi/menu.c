@@ -122,6 +122,44 @@ static void select_current(struct setting *s, const char *now)
 	s->initial = s->cur = 0;
 }
 
+/* A choice offered whatever the machine: the value as the option takes it, and what it does. */
+struct fixed_choice {
+	const char *value, *what;
+};
+
+static const struct fixed_choice tests_choices[] = {
+	{ "all", "every self-test and the ring-3 suite" },   { "boot", "boot.*: where the kernel runs, its tables" },
+	{ "mm", "mm.*: the memory manager's checks" },	     { "user", "user.*: the ring-3 suite" },
+	{ "boot,mm", "the kernel's own checks, no ring 3" }, { "none", "no tests: the reports only" },
+};
+
+static const struct fixed_choice report_choices[] = {
+	{ "human", "tables and a TAP stream" },
+	{ "json", "JSON-lines records" },
+	{ "both", "both, interleaved" },
+};
+
+static const struct fixed_choice finish_choices[] = {
+	{ "shutdown", "power off" },
+	{ "reboot", "reset the machine" },
+	{ "halt", "stop; the screen stays" },
+	{ "exit", "QEMU's isa-debug-exit (elsewhere: power off)" },
+	{ "monitor", "a command prompt: serial port and PS/2 keyboard" },
+};
+
+/* Name a setting, offer its fixed choices c[0..n), and select now, the value it has. */
+static void setup_fixed(struct setting *s, const char *key, const char *label, const struct fixed_choice *c, size_t n,
+			const char *now)
+{
+	s->key = key;
+	s->label = label;
+	for (size_t i = 0; i < n; i++)
+		add_choice(s, c[i].value, c[i].what);
+	select_current(s, now);
+}
+
+#define FIXED(list) list, sizeof(list) / sizeof((list)[0])
+
 static void setup_settings(struct ui *ui, const struct options *o)
 {
 	static struct efi_gop_size sizes[MENU_CHOICES_MAX];
@@ -129,25 +167,10 @@ static void setup_settings(struct ui *ui, const struct options *o)
 	char now[MENU_VALUE_MAX], size[MENU_VALUE_MAX];
 	int n, current;
 
-	s = &ui->set[SET_TESTS];
-	s->key = "tests";
-	s->label = "Tests";
-	add_choice(s, "all", "every self-test and the ring-3 suite");
-	add_choice(s, "boot", "boot.*: where the kernel runs, its tables");
-	add_choice(s, "mm", "mm.*: the memory manager's checks");
-	add_choice(s, "user", "user.*: the ring-3 suite");
-	add_choice(s, "boot,mm", "the kernel's own checks, no ring 3");
-	add_choice(s, "none", "no tests: the reports only");
-	select_current(s, o->tests);
+	setup_fixed(&ui->set[SET_TESTS], "tests", "Tests", FIXED(tests_choices), o->tests);
+	setup_fixed(&ui->set[SET_REPORT], "report", "Report", FIXED(report_choices), options_report_name(o->report));
 
-	s = &ui->set[SET_REPORT];
-	s->key = "report";
-	s->label = "Report";
-	add_choice(s, "human", "tables and a TAP stream");
-	add_choice(s, "json", "JSON-lines records");
-	add_choice(s, "both", "both, interleaved");
-	select_current(s, options_report_name(o->report));
-
+	/* The screen sizes are the GOP's own. */
 	s = &ui->set[SET_GOP];
 	s->key = "gop";
 	s->label = "Screen";
@@ -160,15 +183,8 @@ static void setup_settings(struct ui *ui, const struct options *o)
 	}
 	select_current(s, options_gop_str(o, now, sizeof(now)));
 
-	s = &ui->set[SET_FINISH];
-	s->key = "on_finish";
-	s->label = "At the end";
-	add_choice(s, "shutdown", "power off");
-	add_choice(s, "reboot", "reset the machine");
-	add_choice(s, "halt", "stop; the screen stays");
-	add_choice(s, "exit", "QEMU's isa-debug-exit (elsewhere: power off)");
-	add_choice(s, "monitor", "a command prompt: serial port and PS/2 keyboard");
-	select_current(s, options_finish_name(o->on_finish));
+	setup_fixed(&ui->set[SET_FINISH], "on_finish", "At the end", FIXED(finish_choices),
+		    options_finish_name(o->on_finish));
 }
 
 /* "tests=boot report=json" for every setting the menu changed, into buf[0..size); returns its length. */

@@ -357,34 +357,3 @@ void efi_read_fw_identity(struct boot_info *bi)
 	if (efi_st->RuntimeServices)
 		bi->rt_reset_system = (uint64_t)(uintptr_t)efi_st->RuntimeServices->ResetSystem;
 }
-
-/* True when some handle carrying SimpleTextOut has a UART node in its path. */
-int efi_conout_has_uart(void)
-{
-	EFI_GUID txt = EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID, dp_guid = EFI_DEVICE_PATH_PROTOCOL_GUID;
-	EFI_HANDLE *h = NULL;
-	UINTN count = 0;
-	int found = 0;
-
-	if (efi_bs->LocateHandleBuffer(ByProtocol, &txt, NULL, &count, &h) != EFI_SUCCESS)
-		return 0;
-	for (UINTN i = 0; i < count && !found; i++) {
-		EFI_DEVICE_PATH_PROTOCOL *dp;
-
-		if (efi_bs->HandleProtocol(h[i], &dp_guid, (void **)&dp) != EFI_SUCCESS)
-			continue;
-		/* Walk the nodes; a bounded count guards against a malformed path. */
-		for (int k = 0; k < 64 && dp && dp->Type != END_DEVICE_PATH_TYPE; k++) {
-			UINT16 len = dp->Length[0] | (dp->Length[1] << 8);
-			if (dp->Type == MESSAGING_DEVICE_PATH && dp->SubType == MSG_UART_DP) {
-				found = 1;
-				break;
-			}
-			if (len < 4)
-				break;
-			dp = (EFI_DEVICE_PATH_PROTOCOL *)((UINT8 *)dp + len);
-		}
-	}
-	efi_bs->FreePool(h);
-	return found;
-}

@@ -4,14 +4,17 @@
  * allocated (never by editing the firmware's tables: some firmware maps its
  * own tables read-only, and setting CR0.WP on them has killed real laptops).
  *
- * They hold exactly: the direct map of RAM, the kernel image with per-segment
- * permissions, the boot stack with an unmapped guard page below it, and one
- * identity-mapped page holding atlas_handoff, which must stay executable
- * across the CR3 load. The kernel unmaps that page first thing.
+ * They hold exactly the kernel half mm/klayout.c describes (the direct map
+ * of RAM, the kernel image with per-segment permissions, the boot stack with
+ * an unmapped guard page below it: the same layout mm/kvm.c builds again in
+ * the kernel), and one identity-mapped page holding atlas_handoff, which
+ * must stay executable across the CR3 load. The kernel unmaps that page
+ * first thing.
  */
 #include "efi.h"
 #include "elf64.h"
 #include "kerrno.h"
+#include "klayout.h"
 #include "kstring.h"
 #include "memlayout.h"
 #include "memmap.h"
@@ -34,85 +37,58 @@ static uint64_t pool_alloc(void *ctx)
 	return p->base + (p->used++ << PAGE_SHIFT); /* zeroed by efi_alloc_pages */
 }
 
+/* Spare descriptors for the two allocations between the size query and the read. */
+#define MAP_COPY_SLACK_DESCS 8
+
 /* The current memory map, normalized, in freshly allocated pages. */
 static long normalized_map(struct mm_region **out)
 {
-	UINTN size = 0, key, dsize;
-	UINT32 dver;
-	EFI_STATUS s;
-	uint64_t raw, regs, cap;
+	struct efi_map m;
+	uint64_t regs, cap;
 	long n;
 
-	s = efi_bs->GetMemoryMap(&size, NULL, &key, &dsize, &dver);
-	if (s != EFI_BUFFER_TOO_SMALL) {
-		efi_warn("GetMemoryMap(size query): %s\n", efi_status_str(s));
-		return -EIO;
-	}
-	size += 8 * dsize;
-	raw = efi_alloc_pages(ALIGN_UP(size, PAGE_SIZE) >> PAGE_SHIFT, "a memory map copy");
-	cap = 2 * (size / dsize) + 1;
-	regs = efi_alloc_pages(ALIGN_UP(cap * sizeof(struct mm_region), PAGE_SIZE) >> PAGE_SHIFT, "memory regions");
-	if (!raw || !regs)
+	if (efi_map_alloc(&m, MAP_COPY_SLACK_DESCS, "a memory map copy") != EFI_SUCCESS)
 		return -ENOMEM;
-	s = efi_bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)(uintptr_t)raw, &key, &dsize, &dver);
-	if (s != EFI_SUCCESS) {
-		efi_warn("GetMemoryMap: %s\n", efi_status_str(s));
+	/* 2n - 1 regions at most for n descriptors; n can only grow by the one allocation below. */
+	cap = 2 * (m.cap / m.desc_size) + 1;
+	regs = efi_alloc_pages(ALIGN_UP(cap * sizeof(struct mm_region), PAGE_SIZE) >> PAGE_SHIFT, "memory regions");
+	if (!regs)
+		return -ENOMEM;
+	if (efi_map_read(&m) != EFI_SUCCESS) {
+		efi_warn("GetMemoryMap into a %llu-byte buffer failed\n", (unsigned long long)m.cap);
 		return -EIO;
 	}
-	n = memmap_normalize((void *)(uintptr_t)raw, size, dsize, (struct mm_region *)(uintptr_t)regs, cap, NULL);
+	n = memmap_normalize((void *)(uintptr_t)m.buf, m.size, m.desc_size, (struct mm_region *)(uintptr_t)regs, cap,
+			     NULL);
 	if (n < 0)
-		efi_warn("memory map: DescriptorSize %u / MapSize %u is not a valid map (%ld)\n", (unsigned)dsize,
-			 (unsigned)size, n);
+		efi_warn("memory map: DescriptorSize %u / MapSize %u is not a valid map (%ld)\n", (unsigned)m.desc_size,
+			 (unsigned)m.size, n);
 	*out = (struct mm_region *)(uintptr_t)regs;
 	return n;
 }
 
-static unsigned seg_vm_flags(uint32_t pf)
+/* klayout_build's fn: map a piece from the pool; guards stay unmapped. */
+static int map_piece(const struct klayout_piece *p, void *ctx)
 {
-	unsigned vm = VM_READ | VM_GLOBAL;
-
-	if (pf & PF_W)
-		vm |= VM_WRITE;
-	if (pf & PF_X)
-		vm |= VM_EXEC;
-	return vm;
+	return p->guard ? 0 : pt_map(ctx, p->va, p->pa, p->size, p->vm);
 }
 
-static int build(struct pt *pt, const struct mm_region *r, long n, const struct kernel_image *k, struct boot_info *bi,
-		 uint64_t handoff_page)
+/* The kernel half (mm/klayout.c), then the identity-mapped hand-off page, which must stay executable. */
+static int build(struct pt *pt, const struct klayout *l, uint64_t handoff_page)
 {
-	uint64_t start, end;
-	size_t pos = 0;
-	int err;
+	uint64_t unmapped;
+	int err = klayout_build(l, map_piece, pt, &unmapped);
 
-	/* Direct map: runs of RAM (any RAM type), merged across type changes. */
-	while (memmap_ram_run(r, (size_t)n, &pos, &start, &end)) {
-		if (end > DIRECT_MAP_MAX_PHYS) {
-			efi_warn("RAM above %llu TiB is not direct-mapped\n",
-				 (unsigned long long)(DIRECT_MAP_MAX_PHYS >> 40));
-			if (start >= DIRECT_MAP_MAX_PHYS)
-				continue;
-			end = DIRECT_MAP_MAX_PHYS;
-		}
-		err = pt_map(pt, DIRECT_MAP_BASE + start, start, end - start, VM_READ | VM_WRITE | VM_GLOBAL);
-		if (err)
-			return err;
-	}
-	for (int i = 0; i < k->nseg; i++) {
-		err = pt_map(pt, k->seg[i].vaddr, k->phys + (k->seg[i].vaddr - KERNEL_BASE), k->seg[i].memsz,
-			     seg_vm_flags(k->seg[i].flags) | VM_NOHUGE);
-		if (err)
-			return err;
-	}
-	/* KSTACK_SLOT_BASE(boot slot) stays unmapped: it is the guard page. */
-	err = pt_map(pt, KSTACK_BOTTOM(KSTACK_BOOT_SLOT), bi->boot_stack_phys, KSTACK_SIZE, VM_READ | VM_WRITE);
-	if (err)
-		return err;
-	return pt_map(pt, handoff_page, handoff_page, PAGE_SIZE, VM_READ | VM_EXEC | VM_NOHUGE);
+	if (unmapped)
+		efi_warn("%llu MiB of RAM above %llu TiB is not direct-mapped\n", (unsigned long long)(unmapped >> 20),
+			 (unsigned long long)(DIRECT_MAP_MAX_PHYS >> 40));
+	return err ? err : pt_map(pt, handoff_page, handoff_page, PAGE_SIZE, VM_READ | VM_EXEC | VM_NOHUGE);
 }
 
 int efi_build_page_tables(struct boot_info *bi, const struct kernel_image *k, uint64_t handoff_page)
 {
+	struct klayout_section sec[sizeof(k->seg) / sizeof(k->seg[0])];
+	struct klayout layout = { 0 };
 	struct mm_region *regs;
 	struct pool pool = { 0, PT_POOL_PAGES_MIN, 0 };
 	struct pt pt;
@@ -122,6 +98,19 @@ int efi_build_page_tables(struct boot_info *bi, const struct kernel_image *k, ui
 
 	if (n < 0)
 		return (int)n;
+	/* The image by its PT_LOAD segments' permissions. */
+	for (int i = 0; i < k->nseg; i++) {
+		sec[i].va = k->seg[i].vaddr;
+		sec[i].size = k->seg[i].memsz;
+		sec[i].vm = VM_READ | (k->seg[i].flags & PF_W ? VM_WRITE : 0) | (k->seg[i].flags & PF_X ? VM_EXEC : 0);
+		sec[i].name = NULL;
+	}
+	layout.ram = regs;
+	layout.nram = (size_t)n;
+	layout.image_phys = k->phys;
+	layout.image = sec;
+	layout.nimage = (size_t)k->nseg;
+	layout.boot_stack_phys = bi->boot_stack_phys;
 	cpuid(CPUID_EXT_BASE, 0, &a, &b, &c, &d);
 	memset(&pt, 0, sizeof(pt));
 	if (a >= CPUID_EXT_FEATURES) {
@@ -138,7 +127,7 @@ int efi_build_page_tables(struct boot_info *bi, const struct kernel_image *k, ui
 			return -ENOMEM;
 		pool.used = 0;
 		pt.root = pool_alloc(&pool);
-		err = build(&pt, regs, n, k, bi, handoff_page);
+		err = build(&pt, &layout, handoff_page);
 		if (err != -ENOMEM)
 			break;
 		efi_bs->FreePages(pool.base, pool.pages);

@@ -87,21 +87,28 @@ int acpi_reset(const struct acpi_info *ai);
  */
 int acpi_madt_cpus(const struct acpi_info *ai, const void *(*phys_to_virt)(uint64_t));
 
-#ifdef ATLAS_HOST
 /*
- * Host test hook: port I/O is recorded here instead of performed. Writes are
- * appended to acpi_host_io (up to ACPI_HOST_IO_MAX, acpi_host_io_count keeps
- * counting); 16-bit reads return acpi_host_inw_value.
+ * How acpi_shutdown and acpi_reset reach the registers: port I/O, and a
+ * bounded wait for the chipset to act. drivers/acpi_kernel.c gives the
+ * machine's (acpi_init_kernel sets them); the host tests record instead.
+ * Without them both return -ENODEV.
  */
-#define ACPI_HOST_IO_MAX 16
-struct acpi_host_io {
-	uint16_t port;
-	uint16_t value;
-	int width; /* bytes: 1 (outb) or 2 (outw) */
+struct acpi_io {
+	void (*outb)(uint16_t port, uint8_t v);
+	void (*outw)(uint16_t port, uint16_t v);
+	uint16_t (*inw)(uint16_t port);
+	void (*settle)(void);
 };
-extern struct acpi_host_io acpi_host_io[ACPI_HOST_IO_MAX];
-extern int acpi_host_io_count;
-extern uint16_t acpi_host_inw_value;
-#endif
+void acpi_set_io(const struct acpi_io *io);
+
+/*
+ * drivers/acpi_kernel.c, in the kernel: acpi_init on the firmware's RSDP
+ * (boot_info) with the tables read through the direct map (ranges checked
+ * with kvm_direct_ok). Returns as acpi_init, or -ENOENT when the firmware
+ * published no RSDP.
+ */
+int acpi_init_kernel(struct acpi_info *ai);
+/* The direct-map address of phys, as acpi_madt_cpus takes it. */
+const void *acpi_kernel_p2v(uint64_t phys);
 
 #endif

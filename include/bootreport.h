@@ -3,25 +3,6 @@
 #ifndef ATLAS_BOOTREPORT_H
 #define ATLAS_BOOTREPORT_H
 
-#include <stddef.h>
-
-#include "memmap.h"
-
-/*
- * Normalize the raw firmware map from boot_info into the kernel's region
- * table. Returns the region count or a negative errno; the table stays valid
- * for the life of the kernel (memmap_regions()).
- */
-long memmap_load(void);
-const struct mm_region *memmap_regions(size_t *count, const struct memmap_stats **stats);
-
-/*
- * The normalized map as the page allocator gets it: without
- * [0, PHYS_LOW_RESERVED_END) (include/memlayout.h says why). A static copy,
- * valid until the next memmap_load.
- */
-const struct mm_region *memmap_allocatable(size_t *count);
-
 /* The firmware map (UEFI shell `memmap` style) and per-type totals. */
 void report_memmap(void);
 /* Where the kernel runs: load addresses, EBS tries, live RIP/RSP/CR3. */

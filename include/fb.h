@@ -68,9 +68,9 @@ extern const struct fb_font fb_font_16x32 __attribute__((weak));
 
 /*
  * Where the back buffer (and fbcon's text grid) come from: bytes of zeroed
- * memory, or NULL. The kernel's default takes contiguous pages from the PMM
- * and uses them through the direct map; host tests (ATLAS_HOST, which has no
- * default) install their own with fb_set_allocator before fb_init.
+ * memory, or NULL. fbcon_init installs one that takes contiguous pages from
+ * the PMM and uses them through the direct map; host tests install their
+ * own. Set it before fb_init.
  */
 typedef void *(*fb_alloc_fn)(size_t bytes);
 void fb_set_allocator(fb_alloc_fn fn);
@@ -164,19 +164,5 @@ void fb_present_all(void);
 
 /* The dirty rectangle [x0, x1) x [y0, y1); returns 0 when nothing is dirty (for tests). */
 int fb_dirty(uint32_t *x0, uint32_t *y0, uint32_t *x1, uint32_t *y1);
-
-#ifndef ATLAS_HOST
-/*
- * Time frames console-sized frames of each kind with the TSC: a full-screen
- * scroll by one text row (memmove in the back buffer + flush of the whole
- * screen) and a full redraw (every text cell drawn + flush). Stores the mean
- * nanoseconds per frame (tsc_to_ns; 0 when the TSC is uncalibrated) in
- * *scroll_ns and *redraw_ns, and leaves the screen black. Run it with the
- * console off: fbcon_enable(0) before, fbcon_enable(1) after, which redraws
- * the console from its text grid. Returns 0, or -ENODEV without a
- * framebuffer.
- */
-int fb_bench(unsigned frames, uint64_t *scroll_ns, uint64_t *redraw_ns);
-#endif
 
 #endif

@@ -38,16 +38,25 @@ enum fbcon_color {
  */
 enum fbcon_color fbcon_classify(const char *s, size_t n);
 
-#ifndef ATLAS_HOST
 /*
- * Kernel: take over the boot framebuffer bfb, whose video memory is mapped
+ * drivers/fbcon_boot.c: take over the boot framebuffer bfb, whose video memory is mapped
  * at virt (write-combining), with fb_init, then fbcon_setup. With
  * report=human it prints one "fb: ..." line saying what it found. Call once.
  * Returns 0, or a negative errno (-ENODEV without a framebuffer: gop=off, no
  * GOP, BltOnly), after which fbcon_write does nothing.
  */
 int fbcon_init(const struct boot_fb *bfb, uint64_t virt);
-#endif
+
+/*
+ * The clock scrolls are timed with, for the adaptive step: ticks, and ticks
+ * per second (0 while unknown). fbcon_init sets the TSC; without a clock (the
+ * host tests) the scroll step stays 1.
+ */
+struct fbcon_clock {
+	uint64_t (*ticks)(void);
+	uint64_t (*hz)(void);
+};
+void fbcon_set_clock(const struct fbcon_clock *c);
 
 /*
  * Attach the console to a framebuffer fb_init has set up: allocate the cell
@@ -89,8 +98,7 @@ void fbcon_clear(void);
 void fbcon_set_scroll_step(uint32_t rows);
 
 /* Text grid size and cursor, for tests and reports (0 before fbcon_setup). */
-uint32_t fbcon_cols(void);
-uint32_t fbcon_rows(void);
+void fbcon_size(uint32_t *cols, uint32_t *rows);
 void fbcon_cursor(uint32_t *col, uint32_t *row);
 /* The glyph (low 16 bits) and colour (bits 16..23) in a cell; 0 outside the grid. */
 uint32_t fbcon_cell(uint32_t col, uint32_t row);

@@ -65,5 +65,7 @@
 #define ERESTARTNOINTR 513 /* restart always (internal, never reaches ring 3) */
 #define ERESTARTNOHAND 514 /* restart when no handler runs (internal) */
 #define ENOIOCTLCMD 515
+/* The name of error err (either sign): "ENOENT"; "E?" for one Atlas does not use (core/lib/errname.c). */
+const char *errno_name(long err);
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kstring.h - the C string and memory functions Atlas provides itself
- * (core/lib/string.c). Host test builds (ATLAS_HOST) use the C library's.
+ * (core/lib/string.c; host test builds, ATLAS_HOST, have the C library's),
+ * and Atlas's own helpers (core/lib/strutil.c, built everywhere).
  */
 #ifndef ATLAS_KSTRING_H
 #define ATLAS_KSTRING_H
@@ -23,5 +24,8 @@ int strncmp(const char *a, const char *b, size_t n);
 
 /* Copy at most size-1 bytes of src and terminate; returns strlen(src). */
 size_t kstrlcpy(char *dst, const char *src, size_t size);
+
+/* The value of hex digit c (0-9, a-f, A-F): 0..15, or -1 for any other character. */
+int hex_digit_value(char c);
 
 #endif

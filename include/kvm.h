@@ -68,8 +68,6 @@ uint64_t kvm_map_mmio(uint64_t phys, uint64_t size, unsigned vm, const char *nam
  */
 int kstack_alloc(const char *name, uint64_t *top);
 void kstack_free(int slot);
-/* Mark the boot stack's slot taken (kvm_init maps it). */
-void kstack_reserve_boot(void);
 /* The stack slot whose guard page or stack contains va, or -1. */
 int kstack_slot_of(uint64_t va);
 /*

@@ -21,15 +21,7 @@
 
 #include <stdint.h>
 
-/* IA32_APIC_BASE ("Local APIC Status and Location") */
-#define IA32_APIC_BASE_MSR 0x1BU
-#define APIC_BASE_BSP (1ULL << 8)		  /* this is the bootstrap processor (read-only) */
-#define APIC_BASE_EXTD (1ULL << 10)		  /* x2APIC mode */
-#define APIC_BASE_ENABLE (1ULL << 11)		  /* APIC global enable */
-#define APIC_BASE_ADDR_MASK 0x000FFFFFFFFFF000ULL /* bits 51:12: physical base */
-
-/* CPUID.1:EDX.APIC[bit 9]: the CPU has an on-chip local APIC. */
-#define CPUID_1_EDX_APIC (1U << 9)
+/* IA32_APIC_BASE and the CPUID bits are include/x86.h's. */
 
 /* xAPIC register offsets from the base ("Local APIC Register Address Map"): 32-bit registers, 16-byte aligned. */
 #define LAPIC_MMIO_SIZE 0x1000

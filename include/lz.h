@@ -63,7 +63,6 @@ uint32_t lz_checksum(const void *p, size_t n);
 /* The words for an lz_decompress() error ("malformed stream"...); "?" for other values. Returns a static string. */
 const char *lz_strerror(long err);
 
-#ifdef ATLAS_HOST
 /*
  * Host only (tools/lzpack.c): compress in[0..n) against dict[0..dict_len)
  * into a new malloc'd stream at *out, which the caller frees. Returns the
@@ -71,6 +70,5 @@ const char *lz_strerror(long err);
  * exceeds LZ_SIZE_MAX.
  */
 size_t lz_compress(const void *dict, size_t dict_len, const void *in, size_t n, uint8_t **out);
-#endif
 
 #endif

@@ -75,6 +75,11 @@
  * map as it is.
  */
 #define PHYS_LOW_RESERVED_END _AC(0x110000, ULL)
+/*
+ * The first MiB: AP trampolines and legacy DMA live there, so the page
+ * allocator keeps its own metadata above it.
+ */
+#define PHYS_LOW_MEM_END _AC(0x100000, ULL)
 
 /* Canonical halves (48-bit virtual addresses). */
 #define USER_END _AC(0x0000800000000000, ULL)	 /* first non-canonical address */
@@ -84,7 +89,15 @@
 #define USER_NULL_GUARD_END _AC(0x0000000000400000, ULL) /* [0, 4 MiB) never mapped */
 #define USER_IMAGE_BASE USER_NULL_GUARD_END
 #define USER_STACK_TOP _AC(0x00007FFF00000000, ULL)
-#define USER_STACK_LIMIT (8ULL << 20) /* RLIMIT_STACK-like */
+#define USER_STACK_LIMIT (_AC(8, ULL) << 20)	 /* RLIMIT_STACK-like */
+#define USER_STACK_INITIAL (_AC(128, ULL) << 10) /* the first [stack] extent, like Linux's ~132 KiB */
+/* The stack may grow down to here; below it one unmapped guard page. */
+#define USER_STACK_GUARD_END (USER_STACK_TOP - USER_STACK_LIMIT)
+#define USER_STACK_GUARD (USER_STACK_GUARD_END - PAGE_SIZE)
+/* ELF PT_LOAD segments end at or below the stack area. */
+#define USER_IMAGE_END USER_STACK_GUARD_END
+/* mmap areas are placed top-down from here: 1 GiB below the stack's guard. */
+#define USER_MMAP_TOP (USER_STACK_GUARD - (_AC(1, ULL) << 30))
 /* Where a static-pie (ET_DYN without PT_INTERP) is loaded: Linux's ELF_ET_DYN_BASE without ASLR. */
 #define USER_PIE_BASE _AC(0x0000555555554000, ULL)
 

@@ -4,9 +4,10 @@
  * the run is over: a prompt "atlas> " on the UART, a line editor, and
  * commands that print through the existing reports (help lists them).
  *
- * Two halves in core/report/monitor.c: the line editor and the command parser are
- * pure (no kernel state; the host tests build them with ATLAS_HOST), the
- * commands and the record of ended processes are the kernel's.
+ * Two files: core/report/monitor_input.c, the line editor and the command
+ * parser, is pure (no kernel state; the host tests build it);
+ * core/report/monitor.c, the commands and the record of ended processes, is
+ * the kernel's.
  */
 #ifndef ATLAS_MONITOR_H
 #define ATLAS_MONITOR_H
@@ -159,7 +160,6 @@ char *mon_prog_name(const char *path, char *name, size_t size);
 
 /* ---- the kernel's side ----------------------------------------------------- */
 
-#ifndef ATLAS_HOST
 struct proc;
 
 /*
@@ -172,14 +172,14 @@ struct proc;
 enum on_finish monitor_run(unsigned code);
 
 /*
- * core/report/procreport.c, as a process ends (in its context, its address space
- * still there): keep its outcome and its maps and pmap -x text for ps, maps
- * and pmap. Only with on_finish=monitor; the last MON_PS_MAX are kept.
+ * An exit hook (proc_add_exit_hook), as a process ends (in its context, its
+ * address space still there): keep its outcome and its maps and pmap -x text
+ * for ps, maps and pmap. Only with on_finish=monitor; the last MON_PS_MAX are
+ * kept.
  */
 void monitor_note_exit(struct proc *p);
 
 /* Run hardware command cmd (enum mon_hw_cmd_id) with its words, already counted by mon_parse. */
 void monitor_hw_run(int cmd, const struct mon_words *w);
-#endif
 
 #endif

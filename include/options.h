@@ -17,6 +17,7 @@ enum report_mode { REPORT_HUMAN, REPORT_JSON, REPORT_BOTH };
 enum serial_mode { SERIAL_AUTO, SERIAL_OFF, SERIAL_PORT };
 /* FINISH_MONITOR: the serial command monitor (core/report/monitor.c), left by its shutdown or reboot command. */
 enum on_finish { FINISH_SHUTDOWN, FINISH_REBOOT, FINISH_HALT, FINISH_EXIT, FINISH_MONITOR };
+/* log=: debug adds kdebug's lines; syscalls adds one line per system call (core/proc/syscall.c). */
 enum log_level { LOG_INFO, LOG_DEBUG, LOG_SYSCALLS };
 /* selftest=: deliberate kernel faults, each of which must end in a clean report. */
 enum selftest { SELFTEST_NONE, SELFTEST_KSTACK, SELFTEST_NULL, SELFTEST_RODATA };
@@ -92,6 +93,35 @@ void options_defaults(struct options *o);
  */
 int options_parse(struct options *o, const char *text, size_t len, const char *source, int skip_first_word,
 		  opt_warn_fn warn, void *ctx);
+
+/*
+ * The keys (core/lib/optkeys.c), for the text reader (core/lib/options.c).
+ * A key is either one of a list of names, stored as its index in an int or
+ * enum field of struct options (names, count, field), or parsed and shown by
+ * functions of its own (parse, show).
+ */
+struct opt_key {
+	const char *name;
+	const char *expected; /* what the value may be, for warnings */
+	const char *const *names;
+	size_t count;
+	size_t field; /* offsetof(struct options, ...) */
+	int (*parse)(struct options *o, const char *v, size_t n);
+	void (*show)(const struct options *o, char *buf, size_t size);
+};
+/* The key spelled k[0..n), or NULL. */
+const struct opt_key *opt_key_find(const char *k, size_t n);
+/* "report, serial, ...": every key, in table order, into buf[0..size) (cut if it does not fit). */
+void opt_keys_list(char *buf, size_t size);
+/* Apply value v[0..n) (quotes removed) to o; 1 when k accepts it, 0 (and o untouched) otherwise. */
+int opt_key_parse(struct options *o, const struct opt_key *k, const char *v, size_t n);
+/* k's current value in o, as a warning quotes it ("keeping '...'"). */
+void opt_key_show(const struct options *o, const struct opt_key *k, char *buf, size_t size);
+/*
+ * p[0..n) for a message in dst[0..size) (size > 4): printable ASCII as is,
+ * any other byte as \xNN, and "..." at the end when it does not all fit.
+ */
+void opt_show_bytes(char *dst, size_t size, const char *p, size_t n);
 
 /* Canonical spelling of the values, for reports. Never NULL. */
 const char *options_report_name(enum report_mode m);

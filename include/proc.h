@@ -218,8 +218,14 @@ void ufault_kill(const struct trap_frame *tf, int sig, uint64_t addr, const char
 /* The IRETQ to ring 3 refused uf (trap_set_bad_return): the process's fault. Never returns. */
 void ufault_bad_return(struct trap_frame *uf) __attribute__((noreturn));
 
-/* Emit what is left of the process's JSON-mode output line. */
+/*
+ * With report=json, a process's console output is cut into {"rec":"output"}
+ * lines (core/proc/sys_fs.c); emit what is left of the current one.
+ */
 void proc_flush_output(struct proc *p);
+
+/* Name of a signal number ("SIGSEGV"). Never NULL. */
+const char *signal_name(int sig);
 
 /* Console output on behalf of the current process (report=json wraps it in records). */
 void proc_console_output(const char *s, size_t n, int raw);

@@ -56,7 +56,7 @@ struct fault_snap {
 
 struct proc;
 
-/* Remember p as it ends (before its address space is torn down). */
+/* An exit hook (proc_add_exit_hook): remember p as it ends, before its address space is torn down. */
 void procsnap_note_exit(struct proc *p);
 
 /* The remembered processes, in pid order; *count gets how many. */

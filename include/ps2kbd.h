@@ -3,11 +3,12 @@
  * ps2kbd.h - the PS/2 keyboard behind an i8042 controller, polled, for the
  * monitor after ExitBootServices (the PICs stay masked: no IRQ 1).
  *
- * Two halves in drivers/ps2kbd.c: the scan code decoder (set 1, and set 2
- * for a controller that does not translate; US layout, Shift, Caps Lock,
- * Ctrl) is pure and host-tested; detection and reading touch the
- * controller, with every wait bounded so a missing i8042 costs a few
- * hundred microseconds, never a hang.
+ * drivers/ps2kbd.c holds the scan code decoder (set 1, and set 2 for a
+ * controller that does not translate; US layout, Shift, Caps Lock, Ctrl),
+ * which is pure, and detection and reading, which touch the controller only
+ * through the ports ps2kbd_set_ports gives (drivers/ps2kbd_io.c on the
+ * machine, a simulated controller in the host tests). Every wait is bounded, so a
+ * missing i8042 costs a few hundred microseconds, never a hang.
  */
 #ifndef ATLAS_PS2KBD_H
 #define ATLAS_PS2KBD_H
@@ -82,18 +83,25 @@ int ps2kbd_probe(enum ps2kbd_fadt fadt, struct ps2kbd_info *info);
  */
 int ps2kbd_read_char(void);
 
-#ifndef ATLAS_HOST
 /*
- * Kernel side: find the keyboard once (ACPI's FADT from boot_info, then
- * ps2kbd_probe); later calls return the first answer. 1 when present.
+ * How the driver reaches the controller: its ports, and a pause between
+ * polls. drivers/ps2kbd_io.c gives the machine's; the host tests give a
+ * simulated controller. Set them before ps2kbd_probe (without them it finds
+ * nothing).
+ */
+struct ps2kbd_ports {
+	uint8_t (*in)(uint16_t port);
+	void (*out)(uint16_t port, uint8_t v);
+	void (*relax)(void);
+};
+void ps2kbd_set_ports(const struct ps2kbd_ports *p);
+
+/*
+ * drivers/ps2kbd_io.c: find the keyboard once (ACPI's FADT from boot_info,
+ * then ps2kbd_probe); later calls return the first answer. 1 when present.
  */
 int ps2kbd_present(void);
 /* What the probe found (core/report/hwreport.c reports it). Finds the keyboard first. */
 const struct ps2kbd_info *ps2kbd_info(void);
-#else
-/* Host tests: the controller's ports, provided by the test. */
-uint8_t ps2kbd_host_inb(uint16_t port);
-void ps2kbd_host_outb(uint16_t port, uint8_t v);
-#endif
 
 #endif

@@ -24,13 +24,6 @@
 #include "paging.h"
 #include "vma.h"
 
-/* Below the stack's 8 MiB and its guard, a gap before the mmap area starts. */
-#define USER_STACK_GUARD_END (USER_STACK_TOP - USER_STACK_LIMIT)
-#define USER_STACK_GUARD (USER_STACK_GUARD_END - PAGE_SIZE)
-#define USER_MMAP_TOP (USER_STACK_GUARD - (1ULL << 30))
-/* Initial [stack] extent, like Linux's 132 KiB-ish first mapping. */
-#define USER_STACK_INITIAL (128ULL << 10)
-
 struct uvm {
 	int refs; /* owners: a process, a vfork child sharing it until exec */
 	struct pt pt;

@@ -33,9 +33,22 @@
 #define EFER_LMA (1ULL << 10)
 #define EFER_NXE (1ULL << 11)
 #define MSR_PAT 0x277U
-#define MSR_STAR 0xC0000081U   /* SYSCALL/SYSRET selectors */
-#define MSR_LSTAR 0xC0000082U  /* SYSCALL entry point (64-bit) */
-#define MSR_SFMASK 0xC0000084U /* RFLAGS bits SYSCALL clears */
+/* PAT memory types (SDM Vol. 3A 11.12.2), and entry i (0..7) of IA32_PAT holding type t. */
+#define PAT_UC 0x00ULL
+#define PAT_WC 0x01ULL
+#define PAT_WT 0x04ULL
+#define PAT_WB 0x06ULL
+#define PAT_UCMINUS 0x07ULL
+#define PAT_ENTRY(i, t) ((uint64_t)(t) << ((i)*8))
+#define MSR_STAR 0xC0000081U			  /* SYSCALL/SYSRET selectors */
+#define MSR_LSTAR 0xC0000082U			  /* SYSCALL entry point (64-bit) */
+#define MSR_SFMASK 0xC0000084U			  /* RFLAGS bits SYSCALL clears */
+#define MSR_APIC_BASE 0x1BU			  /* IA32_APIC_BASE: "Local APIC Status and Location" */
+#define APIC_BASE_BSP (1ULL << 8)		  /* this is the bootstrap processor (read-only) */
+#define APIC_BASE_EXTD (1ULL << 10)		  /* x2APIC mode */
+#define APIC_BASE_ENABLE (1ULL << 11)		  /* APIC global enable */
+#define APIC_BASE_ADDR_MASK 0x000FFFFFFFFFF000ULL /* bits 51:12: physical base (MAXPHYADDR at most) */
+#define MSR_X2APIC_ICR 0x830U			  /* x2APIC interrupt command register */
 #define MSR_FS_BASE 0xC0000100U
 #define MSR_GS_BASE 0xC0000101U
 #define MSR_KERNEL_GS_BASE 0xC0000102U /* what SWAPGS exchanges GS_BASE with */
@@ -75,9 +88,21 @@
 	(RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_TF | RFLAGS_DF | RFLAGS_OF | RFLAGS_NT | \
 	 RFLAGS_AC | RFLAGS_ID)
 
-/* CPUID leaves and feature bits */
+/* CPUID leaves and feature bits (SDM Vol. 2A, CPUID) */
+#define CPUID_VENDOR 0x0U
+#define CPUID_FEATURES 0x1U
+#define CPUID_EXT_FEATURE_FLAGS 0x7U
 #define CPUID_EXT_BASE 0x80000000U
 #define CPUID_EXT_FEATURES 0x80000001U
+#define CPUID_BRAND_FIRST 0x80000002U
+#define CPUID_BRAND_LAST 0x80000004U
+#define CPUID_POWER_MGMT 0x80000007U
+#define CPUID_ADDR_SIZES 0x80000008U
+#define CPUID_1_EBX_APIC_ID_SHIFT 24 /* initial APIC ID: EBX bits 31:24 */
+#define CPUID_1_EDX_APIC (1U << 9)   /* on-chip local APIC */
+#define CPUID_7_EBX_RDSEED (1U << 18)
+#define CPUID_7_ECX_LA57 (1U << 16)
+#define CPUID_80000007_EDX_INVTSC (1U << 8)
 #define CPUID_80000001_EDX_NX (1U << 20)
 #define CPUID_80000001_EDX_PDPE1GB (1U << 26)
 #define CPUID_1_EDX_PGE (1U << 13)
@@ -87,35 +112,22 @@
 #define CPUID_7_EBX_SMAP (1U << 20)
 #define CPUID_7_ECX_UMIP (1U << 2)
 
-/* 16550-style port I/O and the QEMU isa-debug-exit device */
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outw(uint16_t port, uint16_t v)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void outl(uint16_t port, uint32_t v)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint32_t inl(uint16_t port)
-{
-	uint32_t v;
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
+/* Port I/O (16550 UARTs, the i8042, the PIT, ACPI's fixed registers): outb/inb, outw/inw, outl/inl. */
+#define DEFINE_PIO(sfx, type)                                                  \
+	static inline void out##sfx(uint16_t port, type v)                     \
+	{                                                                      \
+		__asm__ volatile("out" #sfx " %0, %1" : : "a"(v), "Nd"(port)); \
+	}                                                                      \
+	static inline type in##sfx(uint16_t port)                              \
+	{                                                                      \
+		type v;                                                        \
+		__asm__ volatile("in" #sfx " %1, %0" : "=a"(v) : "Nd"(port));  \
+		return v;                                                      \
+	}
+DEFINE_PIO(b, uint8_t)
+DEFINE_PIO(w, uint16_t)
+DEFINE_PIO(l, uint32_t)
+#undef DEFINE_PIO
 
 static inline uint64_t rdmsr(uint32_t msr)
 {

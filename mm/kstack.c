@@ -17,7 +17,8 @@
 #define KSTACK_SLOTS ((KSTACK_AREA_END - KSTACK_AREA_BASE) / KSTACK_SLOT_SIZE)
 #define KSTACK_PAGES (KSTACK_SIZE >> PAGE_SHIFT)
 
-static uint64_t used[(KSTACK_SLOTS + 63) / 64];
+/* The boot stack's slot is taken from the start: mm/klayout.c maps it, in efi/ and in kvm_init. */
+static uint64_t used[(KSTACK_SLOTS + 63) / 64] = { [KSTACK_BOOT_SLOT / 64] = 1ULL << (KSTACK_BOOT_SLOT % 64) };
 
 static void set_used(uint64_t i, int v)
 {
@@ -25,13 +26,6 @@ static void set_used(uint64_t i, int v)
 		used[i / 64] |= 1ULL << (i % 64);
 	else
 		used[i / 64] &= ~(1ULL << (i % 64));
-}
-
-/* kvm_init maps the boot stack itself; this only marks its slot taken. */
-void kstack_reserve_boot(void)
-{
-	memset(used, 0, sizeof(used));
-	set_used(KSTACK_BOOT_SLOT, 1);
 }
 
 int kstack_alloc(const char *name, uint64_t *top)

@@ -9,13 +9,14 @@
  */
 #include "kvm.h"
 
-#include "bootreport.h"
 #include "cpu.h"
 #include "kernel.h"
 #include "kerrno.h"
+#include "klayout.h"
 #include "kstring.h"
 #include "memlayout.h"
 #include "panic.h"
+#include "physmap.h"
 #include "pmm.h"
 #include "x86.h"
 
@@ -118,58 +119,27 @@ void kvm_unguard(uint64_t start)
 	region_del(start);
 }
 
-static int map_direct(void)
+/* klayout_build's fn: map and name a piece, or record a guard. */
+static int map_piece(const struct klayout_piece *p, void *ctx)
 {
-	size_t n;
-	const struct mm_region *r = memmap_regions(&n, NULL);
-
-	uint64_t start, end;
-	size_t pos = 0;
-
-	while (memmap_ram_run(r, n, &pos, &start, &end)) {
-		int err;
-
-		if (start >= DIRECT_MAP_MAX_PHYS)
-			continue;
-		if (end > DIRECT_MAP_MAX_PHYS)
-			end = DIRECT_MAP_MAX_PHYS;
-		err = kvm_map(DIRECT_MAP_BASE + start, start, end - start, VM_READ | VM_WRITE | VM_GLOBAL,
-			      "[direct map]");
-		if (err)
-			return err;
+	(void)ctx;
+	if (p->guard) {
+		kvm_guard(p->va, p->va + p->size, p->name);
+		return 0;
 	}
-	return 0;
-}
-
-static int map_image(void)
-{
-	static const struct {
-		char *start, *end;
-		unsigned vm;
-		const char *name;
-	} sec[] = {
-		{ __text_start, __text_end, VM_READ | VM_EXEC, "[ktext]" },
-		{ __rodata_start, __rodata_end, VM_READ, "[krodata]" },
-		{ __data_start, __data_end, VM_READ | VM_WRITE, "[kdata]" },
-		{ __bss_start, __bss_end, VM_READ | VM_WRITE, "[kbss]" },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(sec); i++) {
-		uint64_t va = SYM(sec[i].start), size = SYM(sec[i].end) - va;
-		int err;
-
-		if (!size)
-			continue;
-		err = kvm_map(va, g_boot->kernel_phys + (va - KERNEL_BASE), size, sec[i].vm | VM_GLOBAL | VM_NOHUGE,
-			      sec[i].name);
-		if (err)
-			return err;
-	}
-	return 0;
+	return kvm_map(p->va, p->pa, p->size, p->vm, p->name);
 }
 
 int kvm_init(void)
 {
+	/* One section per permission set, bounded by core/kernel.ld.S's symbols. */
+	const struct klayout_section sec[] = {
+		{ SYM(__text_start), SYM(__text_end) - SYM(__text_start), VM_READ | VM_EXEC, "[ktext]" },
+		{ SYM(__rodata_start), SYM(__rodata_end) - SYM(__rodata_start), VM_READ, "[krodata]" },
+		{ SYM(__data_start), SYM(__data_end) - SYM(__data_start), VM_READ | VM_WRITE, "[kdata]" },
+		{ SYM(__bss_start), SYM(__bss_end) - SYM(__bss_start), VM_READ | VM_WRITE, "[kbss]" },
+	};
+	struct klayout layout = { 0 };
 	pte_t *pml4;
 	uint64_t pool = g_boot->pt_pool, pool_end = pool + (g_boot->pt_pool_pages << PAGE_SHIFT);
 	int err;
@@ -184,17 +154,14 @@ int kvm_init(void)
 		return -ENOMEM;
 	nregions = 0;
 
-	err = map_direct();
-	if (!err)
-		err = map_image();
-	if (!err)
-		err = kvm_map(KSTACK_BOTTOM(KSTACK_BOOT_SLOT), g_boot->boot_stack_phys, KSTACK_SIZE,
-			      VM_READ | VM_WRITE | VM_GLOBAL, "[kstack 0 (boot)]");
+	layout.ram = memmap_regions(&layout.nram, NULL);
+	layout.image_phys = g_boot->kernel_phys;
+	layout.image = sec;
+	layout.nimage = ARRAY_SIZE(sec);
+	layout.boot_stack_phys = g_boot->boot_stack_phys;
+	err = klayout_build(&layout, map_piece, NULL, NULL);
 	if (err)
 		return err;
-	kvm_guard(KSTACK_SLOT_BASE(KSTACK_BOOT_SLOT), KSTACK_BOTTOM(KSTACK_BOOT_SLOT),
-		  "guard page below kernel stack 0 (boot)");
-	kstack_reserve_boot();
 
 	/* PML4[510] -> PML4: the tables show up as memory in a 512 GiB window. NX: never code. */
 	pml4 = PHYS_TO_DIRECT(kpt.root);

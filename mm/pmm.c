@@ -43,7 +43,6 @@
 #define SPAN_PAGES (1ULL << PMM_MAX_ORDER)
 #define SPAN_SIZE PMM_MAX_BLOCK
 #define PHYS_LIMIT DIRECT_MAP_MAX_PHYS	 /* the direct map ends here */
-#define LOW_MEM_END (1ULL << 20)	 /* below 1 MiB: AP trampolines, legacy DMA; the metadata avoids it */
 #define FREE_MAGIC 0x46524545424c4f43ULL /* "FREEBLOC", xored with the block's address and order */
 #define ULL(x) ((unsigned long long)(x))
 
@@ -537,8 +536,8 @@ static uint64_t find_meta(const struct mm_region *r, size_t n, uint64_t bytes)
 		for (size_t i = 0; i < n; i++) {
 			if (!usable_part(&r[i], &a, &b))
 				continue;
-			if (!low_ok && a < LOW_MEM_END)
-				a = LOW_MEM_END;
+			if (!low_ok && a < PHYS_LOW_MEM_END)
+				a = PHYS_LOW_MEM_END;
 			if (a < b && b - a >= bytes)
 				return a;
 		}

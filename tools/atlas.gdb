@@ -1,5 +1,10 @@
 # atlas.gdb - gdb setup for `make debug` (QEMU started with -s -S).
 #
+# A template: tools/gengdb.py fills in the addresses of include/memlayout.h
+# (each name between at signs) and writes build/atlas.gdb, which `make debug` runs. The address
+# space's regions are gdb variables there: $DIRECT_MAP_BASE, $KERNEL_BASE,
+# $KHEAP_BASE, $KSTACK_AREA_BASE, $USER_STACK_TOP, ...
+#
 # The kernel's symbols are loaded at their link addresses (the higher half).
 # atlas.efi is relocated by the firmware; its symbols follow automatically
 # once kmain is reached (boot_info knows the load address), or by hand with
@@ -13,6 +18,9 @@ set disassembly-flavor att
 file build/kernel.elf
 target remote localhost:1234
 
+# include/memlayout.h
+@MEMLAYOUT@
+
 define atlas-efi
   add-symbol-file build/atlas.so -o $arg0
 end
@@ -23,7 +31,7 @@ end
 python
 import gdb
 
-DIRECT_MAP_BASE = 0xFFFF800000000000
+DIRECT_MAP_BASE = @DIRECT_MAP_BASE@
 
 class KmainBreak(gdb.Breakpoint):
     """At kmain, read boot_info (physical address in %rdi) for the .efi load address."""

@@ -33,9 +33,12 @@ static int con_getc(void)
 
 static void con_size(unsigned *rows, unsigned *cols)
 {
+	uint32_t c, r;
+
 	if (fbcon_ready()) {
-		*rows = fbcon_rows();
-		*cols = fbcon_cols();
+		fbcon_size(&c, &r);
+		*rows = r;
+		*cols = c;
 	}
 }
 

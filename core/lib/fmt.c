@@ -7,28 +7,35 @@
 
 #include "kprintf.h"
 
-struct out {
-	char *buf;
-	size_t size;
-	size_t len;
-};
-
-static void put(struct out *o, char c)
+void kbuf_putc(struct kbuf *o, char c)
 {
 	if (o->len + 1 < o->size)
 		o->buf[o->len] = c;
 	o->len++;
 }
 
-static void pad(struct out *o, char c, int n)
+void kbuf_write(struct kbuf *o, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		kbuf_putc(o, s[i]);
+}
+
+size_t kbuf_end(struct kbuf *o)
+{
+	if (o->size)
+		o->buf[o->len < o->size ? o->len : o->size - 1] = '\0';
+	return o->len;
+}
+
+static void pad(struct kbuf *o, char c, int n)
 {
 	while (n-- > 0)
-		put(o, c);
+		kbuf_putc(o, c);
 }
 
 enum { F_LEFT = 1, F_ZERO = 2, F_PLUS = 4, F_SPACE = 8, F_ALT = 16 };
 
-static void put_num(struct out *o, uint64_t v, int neg, unsigned base, int upper, int flags, int width, int prec)
+static void put_num(struct kbuf *o, uint64_t v, int neg, unsigned base, int upper, int flags, int width, int prec)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24] = { 0 }; /* zeroed only to keep static analysers calm */
@@ -65,26 +72,26 @@ static void put_num(struct out *o, uint64_t v, int neg, unsigned base, int upper
 	if (!(flags & (F_LEFT | F_ZERO)))
 		pad(o, ' ', width - len);
 	for (int i = 0; i < plen; i++)
-		put(o, prefix[i]);
+		kbuf_putc(o, prefix[i]);
 	if (flags & F_ZERO)
 		pad(o, '0', width - len);
 	pad(o, '0', prec - n);
 	while (n)
-		put(o, tmp[--n]);
+		kbuf_putc(o, tmp[--n]);
 	if (flags & F_LEFT)
 		pad(o, ' ', width - len);
 }
 
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct out o = { buf, size, 0 };
+	struct kbuf o = { buf, size, 0 };
 
 	while (*fmt) {
 		int flags = 0, width = 0, prec = -1, lng = 0;
 		char c = *fmt++;
 
 		if (c != '%') {
-			put(&o, c);
+			kbuf_putc(&o, c);
 			continue;
 		}
 		for (;; fmt++) {
@@ -183,7 +190,7 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'c':
 			if (!(flags & F_LEFT))
 				pad(&o, ' ', width - 1);
-			put(&o, (char)va_arg(ap, int));
+			kbuf_putc(&o, (char)va_arg(ap, int));
 			if (flags & F_LEFT)
 				pad(&o, ' ', width - 1);
 			break;
@@ -197,24 +204,22 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			if (!(flags & F_LEFT))
 				pad(&o, ' ', width - n);
 			for (int i = 0; i < n; i++)
-				put(&o, s[i]);
+				kbuf_putc(&o, s[i]);
 			if (flags & F_LEFT)
 				pad(&o, ' ', width - n);
 			break;
 		}
 		case '%':
-			put(&o, '%');
+			kbuf_putc(&o, '%');
 			break;
 		default:
 			/* Unknown conversion: show it rather than eat arguments silently. */
-			put(&o, '%');
-			put(&o, c);
+			kbuf_putc(&o, '%');
+			kbuf_putc(&o, c);
 			break;
 		}
 	}
-	if (size)
-		buf[o.len < size ? o.len : size - 1] = 0;
-	return (int)o.len;
+	return (int)kbuf_end(&o);
 }
 
 int ksnprintf(char *buf, size_t size, const char *fmt, ...)
@@ -226,4 +231,17 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	n = kvsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
+}
+
+void kbuf_printf(struct kbuf *o, const char *fmt, ...)
+{
+	size_t room = o->len < o->size ? o->size - o->len : 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += (size_t)n;
 }

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * string.c - memory and string primitives for the kernel and efi/.
- * gcc may emit calls to memcpy/memset/memmove/memcmp on its own, so these
- * carry the standard names.
+ * string.c - memory and string primitives for the kernel and efi/, which
+ * have no C library. gcc may emit calls to memcpy/memset/memmove/memcmp on
+ * its own, so these carry the standard names. The host tests use their C
+ * library's instead (include/kstring.h), and core/lib/strutil.c for
+ * Atlas's own helpers.
  */
 #include <stdint.h>
 
 #include "kstring.h"
 
-#ifndef ATLAS_HOST
 /*
  * memcpy and memset are the hot ones (page zeroing, heap poisoning): rep
  * movsb / rep stosb, which every x86-64 since Ivy Bridge runs fast (ERMS) and
@@ -91,16 +92,4 @@ int strncmp(const char *a, const char *b, size_t n)
 			return 0;
 	}
 	return 0;
-}
-#endif
-
-size_t kstrlcpy(char *dst, const char *src, size_t size)
-{
-	size_t len = strlen(src);
-	if (size) {
-		size_t n = len < size - 1 ? len : size - 1;
-		memcpy(dst, src, n);
-		dst[n] = 0;
-	}
-	return len;
 }

@@ -105,9 +105,6 @@ static const uint8_t elf_magic[SELFMAG] = { 0x7f, 'E', 'L', 'F' };
  */
 #define ELF_MAX_PHNUM 1024
 
-/* PT_LOAD segments must end at or below this: the stack area (and its limit) starts here. */
-#define USER_IMAGE_END (USER_STACK_TOP - USER_STACK_LIMIT)
-
 #define PERM_STR_SIZE 4 /* elf_perm_str()'s "rwx" and its NUL */
 
 #define ULL(x) ((unsigned long long)(x))

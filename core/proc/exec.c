@@ -28,7 +28,7 @@
 #include "options.h"
 #include "proc.h"
 #include "record.h"
-#include "syscalls.h"
+#include "syscall.h"
 #include "sysfs_util.h"
 #include "uaccess.h"
 #include "vfs.h"
@@ -447,7 +447,7 @@ long sys_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp)
 	return do_execve(AT_FDCWD, upath, uargv, uenvp, 0);
 }
 
-long sys_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64_t flags)
+long sys_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, int flags)
 {
 	return do_execve(dirfd, upath, uargv, uenvp, flags);
 }

@@ -14,7 +14,7 @@
 #include "kerrno.h"
 #include "kstring.h"
 #include "proc.h"
-#include "syscalls.h"
+#include "syscall.h"
 #include "uaccess.h"
 #include "vfs.h"
 #include "x86.h"

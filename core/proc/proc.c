@@ -14,6 +14,7 @@
 
 #include "elf.h"
 #include "heap.h"
+#include "json.h"
 #include "kernel.h"
 #include "kerrno.h"
 #include "kstring.h"
@@ -22,6 +23,7 @@
 #include "memlayout.h"
 #include "panic.h"
 #include "pmm.h"
+#include "record.h"
 #include "tty.h"
 #include "uaccess.h"
 #include "vfs.h"

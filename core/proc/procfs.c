@@ -43,59 +43,18 @@
 /* TASK_COMM_LEN - 1 */
 #define COMM_MAX 15
 
-struct out {
-	char *buf;
-	size_t size;
-	size_t len;
-};
-
-static void put(struct out *o, char c)
-{
-	if (o->len + 1 < o->size)
-		o->buf[o->len] = c;
-	o->len++;
-}
-
-static void puts_n(struct out *o, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		put(o, s[i]);
-}
-
-static void outf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void outf(struct out *o, const char *fmt, ...)
-{
-	size_t room = o->len < o->size ? o->size - o->len : 0;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = kvsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len += (size_t)n;
-}
-
-static size_t finish(struct out *o)
-{
-	if (o->size)
-		o->buf[o->len < o->size ? o->len : o->size - 1] = '\0';
-	return o->len;
-}
-
 /* A path as seq_file_path(m, file, "\n") prints it: '\n' becomes "\012". */
-static void put_path(struct out *o, const char *s, size_t n)
+static void put_path(struct kbuf *o, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '\n') {
-			put(o, '\\');
-			put(o, (char)('0' + ((c >> 6) & 7)));
-			put(o, (char)('0' + ((c >> 3) & 7)));
-			put(o, (char)('0' + (c & 7)));
+			kbuf_putc(o, '\\');
+			kbuf_putc(o, (char)('0' + ((c >> 6) & 7)));
+			kbuf_putc(o, (char)('0' + ((c >> 3) & 7)));
+			kbuf_putc(o, (char)('0' + (c & 7)));
 		} else {
-			put(o, (char)c);
+			kbuf_putc(o, (char)c);
 		}
 	}
 }
@@ -120,60 +79,60 @@ static const char *kind_name(enum vma_kind k)
 }
 
 /* One maps line into o. */
-static void maps_line(struct out *o, const struct vma *v)
+static void maps_line(struct kbuf *o, const struct vma *v)
 {
 	size_t line = o->len;
 	uint64_t off = v->kind == VMA_IMAGE ? v->offset : 0;
 
-	outf(o, "%08llx-%08llx %c%c%c%c %08llx 00:00 0 ", (unsigned long long)v->start, (unsigned long long)v->end,
-	     v->prot & VM_READ ? 'r' : '-', v->prot & VM_WRITE ? 'w' : '-', v->prot & VM_EXEC ? 'x' : '-', 'p',
-	     (unsigned long long)off);
+	kbuf_printf(o, "%08llx-%08llx %c%c%c%c %08llx 00:00 0 ", (unsigned long long)v->start,
+		    (unsigned long long)v->end, v->prot & VM_READ ? 'r' : '-', v->prot & VM_WRITE ? 'w' : '-',
+		    v->prot & VM_EXEC ? 'x' : '-', 'p', (unsigned long long)off);
 	/* seq_pad(m, ' '): fill up to the width, then one space. */
 	while (o->len - line < MAPS_PAD)
-		put(o, ' ');
-	put(o, ' ');
+		kbuf_putc(o, ' ');
+	kbuf_putc(o, ' ');
 	if (v->kind == VMA_IMAGE) {
 		put_path(o, v->name, name_len(v));
 	} else {
 		const char *s = kind_name(v->kind);
-		puts_n(o, s, strlen(s));
+		kbuf_write(o, s, strlen(s));
 	}
-	put(o, '\n');
+	kbuf_putc(o, '\n');
 }
 
 size_t procfs_maps_line(const struct vma *v, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct kbuf o = { buf, size, 0 };
 
 	maps_line(&o, v);
-	return finish(&o);
+	return kbuf_end(&o);
 }
 
 size_t procfs_maps(const struct vma_list *l, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct kbuf o = { buf, size, 0 };
 	size_t n = l ? l->n : 0;
 
 	if (n > VMA_MAX)
 		n = VMA_MAX;
 	for (size_t i = 0; i < n; i++)
 		maps_line(&o, &l->v[i]);
-	return finish(&o);
+	return kbuf_end(&o);
 }
 
 /* The Mapping column of pmap -x, see mapping_name() in procps src/pmap.c. */
-static void pmap_name(struct out *o, const struct vma *v)
+static void pmap_name(struct kbuf *o, const struct vma *v)
 {
 	const char *s = v->name;
 	size_t len = name_len(v), base = 0;
 
 	if (v->kind == VMA_STACK) {
-		puts_n(o, "  [ stack ]", 11);
+		kbuf_write(o, "  [ stack ]", 11);
 		return;
 	}
 	if (v->kind != VMA_IMAGE) {
 		/* [heap] has no '/' either: procps shows it as anonymous memory. */
-		puts_n(o, "  [ anon ]", 10);
+		kbuf_write(o, "  [ anon ]", 10);
 		return;
 	}
 	/*
@@ -191,15 +150,15 @@ static void pmap_name(struct out *o, const struct vma *v)
 size_t procfs_pmap_x(const struct vma_list *l, int pid, const char *cmdline, vma_usage_fn usage, void *ctx, char *buf,
 		     size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct kbuf o = { buf, size, 0 };
 	size_t n = l ? l->n : 0;
 	uint64_t total = 0, total_rss = 0, total_dirty = 0; /* bytes, kB, kB */
 
 	if (n > VMA_MAX)
 		n = VMA_MAX;
-	outf(&o, "%u:   %s\n", (unsigned)pid, cmdline ? cmdline : "");
+	kbuf_printf(&o, "%u:   %s\n", (unsigned)pid, cmdline ? cmdline : "");
 	/* justify_print(): "%-16.16s ", three "%7.7s ", "%-5.5s ", then puts("Mapping"). */
-	outf(&o, "%-16s %7s %7s %7s %-5s %s\n", "Address", "Kbytes", "RSS", "Dirty", "Mode", "Mapping");
+	kbuf_printf(&o, "%-16s %7s %7s %7s %-5s %s\n", "Address", "Kbytes", "RSS", "Dirty", "Mode", "Mapping");
 	for (size_t i = 0; i < n; i++) {
 		const struct vma *v = &l->v[i];
 		struct vma_usage u = { 0, 0 };
@@ -219,17 +178,17 @@ size_t procfs_pmap_x(const struct vma_list *l, int pid, const char *cmdline, vma
 		mode[3] = '-'; /* 'p' (private) becomes '-'; shared would stay 's' */
 		mode[4] = '-'; /* procps's 'R' (no swap reserved) column, always '-' */
 		mode[5] = '\0';
-		outf(&o, "%016llx %7llu %7llu %7llu %5s ", (unsigned long long)v->start,
-		     (unsigned long long)((v->end - v->start) >> 10), (unsigned long long)rss_kb,
-		     (unsigned long long)dirty_kb, mode);
+		kbuf_printf(&o, "%016llx %7llu %7llu %7llu %5s ", (unsigned long long)v->start,
+			    (unsigned long long)((v->end - v->start) >> 10), (unsigned long long)rss_kb,
+			    (unsigned long long)dirty_kb, mode);
 		pmap_name(&o, v);
-		put(&o, '\n');
+		kbuf_putc(&o, '\n');
 	}
 	/* Four justify_print()s, each followed by a space, then "\n". */
-	outf(&o, "%-16s %7s %7s %7s \n", "----------------", "-------", "-------", "-------");
-	outf(&o, "%-16s %7llu %7llu %7llu\n", "total kB", (unsigned long long)(total >> 10),
-	     (unsigned long long)total_rss, (unsigned long long)total_dirty);
-	return finish(&o);
+	kbuf_printf(&o, "%-16s %7s %7s %7s \n", "----------------", "-------", "-------", "-------");
+	kbuf_printf(&o, "%-16s %7llu %7llu %7llu\n", "total kB", (unsigned long long)(total >> 10),
+		    (unsigned long long)total_rss, (unsigned long long)total_dirty);
+	return kbuf_end(&o);
 }
 
 /* fs/proc/array.c task_state_array, by its letter. */
@@ -260,45 +219,45 @@ static const char *state_name(char c)
 }
 
 /* seq_put_decimal_ull_width(m, " kB\n<Key>:\t", bytes >> 10, 8) in task_mem(). */
-static void kb_line(struct out *o, const char *key, uint64_t bytes)
+static void kb_line(struct kbuf *o, const char *key, uint64_t bytes)
 {
-	outf(o, "%s:\t%8llu kB\n", key, (unsigned long long)(bytes >> 10));
+	kbuf_printf(o, "%s:\t%8llu kB\n", key, (unsigned long long)(bytes >> 10));
 }
 
 size_t procfs_status(const struct proc_status *st, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct kbuf o = { buf, size, 0 };
 	const char *name, *state;
 	size_t len;
 
 	if (!st)
-		return finish(&o);
+		return kbuf_end(&o);
 	name = st->name ? st->name : "";
 	len = strnlen(name, COMM_MAX);
 	state = state_name(st->state);
 	/* proc_task_name(): seq_escape_str(m, tcomm, ESCAPE_SPACE | ESCAPE_SPECIAL, "\n\\"). */
-	puts_n(&o, "Name:\t", 6);
+	kbuf_write(&o, "Name:\t", 6);
 	for (size_t i = 0; i < len; i++) {
 		if (name[i] == '\n') {
-			puts_n(&o, "\\n", 2);
+			kbuf_write(&o, "\\n", 2);
 		} else if (name[i] == '\\') {
-			puts_n(&o, "\\\\", 2);
+			kbuf_write(&o, "\\\\", 2);
 		} else {
-			put(&o, name[i]);
+			kbuf_putc(&o, name[i]);
 		}
 	}
-	put(&o, '\n');
-	outf(&o, "Umask:\t%04o\n", st->umask);
+	kbuf_putc(&o, '\n');
+	kbuf_printf(&o, "Umask:\t%04o\n", st->umask);
 	if (state)
-		outf(&o, "State:\t%s\n", state);
+		kbuf_printf(&o, "State:\t%s\n", state);
 	else
-		outf(&o, "State:\t%c (unknown)\n", st->state ? st->state : '?');
-	outf(&o, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", st->tgid ? st->tgid : st->pid, st->pid,
-	     st->ppid);
+		kbuf_printf(&o, "State:\t%c (unknown)\n", st->state ? st->state : '?');
+	kbuf_printf(&o, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", st->tgid ? st->tgid : st->pid,
+		    st->pid, st->ppid);
 	/* One user: root everywhere; no supplementary groups. */
-	outf(&o, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n", st->fdsize);
-	outf(&o, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", st->tgid ? st->tgid : st->pid, st->pid, st->pgid,
-	     st->sid);
+	kbuf_printf(&o, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n", st->fdsize);
+	kbuf_printf(&o, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", st->tgid ? st->tgid : st->pid, st->pid,
+		    st->pgid, st->sid);
 	kb_line(&o, "VmPeak", st->vm_peak);
 	kb_line(&o, "VmSize", st->vm_size);
 	kb_line(&o, "VmLck", 0);
@@ -315,16 +274,16 @@ size_t procfs_status(const struct proc_status *st, char *buf, size_t size)
 	kb_line(&o, "VmPTE", st->vm_pte);
 	kb_line(&o, "VmSwap", 0);
 	kb_line(&o, "HugetlbPages", 0);
-	outf(&o, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t%d\nSigQ:\t0/1024\n", st->threads);
-	outf(&o, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
-	     (unsigned long long)st->sig_pnd, (unsigned long long)st->shd_pnd, (unsigned long long)st->sig_blk,
-	     (unsigned long long)st->sig_ign, (unsigned long long)st->sig_cgt);
+	kbuf_printf(&o, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t%d\nSigQ:\t0/1024\n", st->threads);
+	kbuf_printf(&o, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
+		    (unsigned long long)st->sig_pnd, (unsigned long long)st->shd_pnd, (unsigned long long)st->sig_blk,
+		    (unsigned long long)st->sig_ign, (unsigned long long)st->sig_cgt);
 	/* Root's capabilities, all 41 of Linux 6.1 (CAP_LAST_CAP 40). */
-	outf(&o, "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n"
-		 "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n");
-	outf(&o, "NoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n", st->no_new_privs);
-	outf(&o, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\nMems_allowed_list:\t0\n");
-	outf(&o, "voluntary_ctxt_switches:\t%llu\nnonvoluntary_ctxt_switches:\t%llu\n",
-	     (unsigned long long)st->voluntary, (unsigned long long)st->nonvoluntary);
-	return finish(&o);
+	kbuf_printf(&o, "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n"
+			"CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n");
+	kbuf_printf(&o, "NoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n", st->no_new_privs);
+	kbuf_printf(&o, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\nMems_allowed_list:\t0\n");
+	kbuf_printf(&o, "voluntary_ctxt_switches:\t%llu\nnonvoluntary_ctxt_switches:\t%llu\n",
+		    (unsigned long long)st->voluntary, (unsigned long long)st->nonvoluntary);
+	return kbuf_end(&o);
 }

@@ -11,7 +11,7 @@
 #include "pipe.h"
 #include "proc.h"
 #include "signal.h"
-#include "syscalls.h"
+#include "syscall.h"
 #include "sysfs_util.h"
 #include "uaccess.h"
 #include "vfs.h"
@@ -85,7 +85,7 @@ int fd_limit(void)
 	return lim > FD_MAX_HARD ? FD_MAX_HARD : (int)lim;
 }
 
-long sys_openat(int dirfd, uint64_t upath, uint64_t flags, unsigned mode)
+long sys_openat(int dirfd, uint64_t upath, int flags, unsigned int mode)
 {
 	struct proc *p = proc_current();
 	struct inode *base;
@@ -109,7 +109,7 @@ long sys_openat(int dirfd, uint64_t upath, uint64_t flags, unsigned mode)
 	return fd;
 }
 
-long sys_open(uint64_t upath, uint64_t flags, unsigned mode)
+long sys_open(uint64_t upath, int flags, unsigned int mode)
 {
 	return sys_openat(AT_FDCWD, upath, flags, mode);
 }
@@ -119,7 +119,7 @@ long sys_creat(uint64_t upath, unsigned mode)
 	return sys_openat(AT_FDCWD, upath, O_CREAT | O_WRONLY | O_TRUNC, mode);
 }
 
-long sys_close(int fd)
+long sys_close(unsigned int fd)
 {
 	return fd_close(proc_current()->files, fd);
 }
@@ -132,7 +132,7 @@ static long epipe(long r)
 	return r;
 }
 
-long sys_read(int fd, uint64_t buf, uint64_t count)
+long sys_read(unsigned int fd, uint64_t buf, uint64_t count)
 {
 	struct file *f = cur_file(fd);
 	struct uio u;
@@ -145,7 +145,7 @@ long sys_read(int fd, uint64_t buf, uint64_t count)
 	return vfs_read(f, &u);
 }
 
-long sys_write(int fd, uint64_t buf, uint64_t count)
+long sys_write(unsigned int fd, uint64_t buf, uint64_t count)
 {
 	struct file *f = cur_file(fd);
 	struct uio u;
@@ -158,7 +158,7 @@ long sys_write(int fd, uint64_t buf, uint64_t count)
 	return epipe(vfs_write(f, &u));
 }
 
-long sys_pread64(int fd, uint64_t buf, uint64_t count, int64_t off)
+long sys_pread64(unsigned int fd, uint64_t buf, uint64_t count, int64_t off)
 {
 	struct file *f = cur_file(fd);
 	struct uio u;
@@ -173,7 +173,7 @@ long sys_pread64(int fd, uint64_t buf, uint64_t count, int64_t off)
 	return vfs_pread(f, &u, (uint64_t)off);
 }
 
-long sys_pwrite64(int fd, uint64_t buf, uint64_t count, int64_t off)
+long sys_pwrite64(unsigned int fd, uint64_t buf, uint64_t count, int64_t off)
 {
 	struct file *f = cur_file(fd);
 	struct uio u;
@@ -189,7 +189,7 @@ long sys_pwrite64(int fd, uint64_t buf, uint64_t count, int64_t off)
 }
 
 /* readv, writev, preadv, pwritev: one loop over the vector; off < 0 means the file's own offset. */
-static long rwv(int fd, uint64_t uiov, int cnt, int64_t off, int writing)
+static long rwv(int fd, uint64_t uiov, uint64_t cnt, int64_t off, int writing)
 {
 	struct file *f = cur_file(fd);
 	uint64_t total = 0;
@@ -197,24 +197,24 @@ static long rwv(int fd, uint64_t uiov, int cnt, int64_t off, int writing)
 
 	if (!f)
 		return -EBADF;
-	if (cnt < 0 || cnt > IOV_MAX)
+	if (cnt > IOV_MAX)
 		return -EINVAL;
 	/* Linux checks the whole vector before moving a byte. */
-	for (int i = 0; i < cnt; i++) {
+	for (uint64_t i = 0; i < cnt; i++) {
 		struct lx_iovec v;
 
-		if (copy_from_user(&v, uiov + (uint64_t)i * sizeof(v), sizeof(v)))
+		if (copy_from_user(&v, uiov + i * sizeof(v), sizeof(v)))
 			return -EFAULT;
 		if ((int64_t)v.len < 0 || total + v.len < total)
 			return -EINVAL;
 		total += v.len;
 	}
-	for (int i = 0; i < cnt; i++) {
+	for (uint64_t i = 0; i < cnt; i++) {
 		struct lx_iovec v;
 		struct uio u;
 		long r;
 
-		if (copy_from_user(&v, uiov + (uint64_t)i * sizeof(v), sizeof(v)))
+		if (copy_from_user(&v, uiov + i * sizeof(v), sizeof(v)))
 			return done ? done : -EFAULT;
 		if (!v.len)
 			continue;
@@ -235,36 +235,36 @@ static long rwv(int fd, uint64_t uiov, int cnt, int64_t off, int writing)
 	return done;
 }
 
-long sys_readv(int fd, uint64_t iov, int cnt)
+long sys_readv(uint64_t fd, uint64_t iov, uint64_t cnt)
 {
 	return rwv(fd, iov, cnt, -1, 0);
 }
 
-long sys_writev(int fd, uint64_t iov, int cnt)
+long sys_writev(uint64_t fd, uint64_t iov, uint64_t cnt)
 {
 	return rwv(fd, iov, cnt, -1, 1);
 }
 
-long sys_preadv(int fd, uint64_t iov, int cnt, int64_t lo, int64_t hi)
+long sys_preadv(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t lo, uint64_t hi)
 {
-	(void)hi;
-	return lo < 0 ? -EINVAL : rwv(fd, iov, cnt, lo, 0);
+	(void)hi; /* pos_from_hilo: on 64-bit, the offset is lo alone */
+	return (int64_t)lo < 0 ? -EINVAL : rwv(fd, iov, cnt, (int64_t)lo, 0);
 }
 
-long sys_pwritev(int fd, uint64_t iov, int cnt, int64_t lo, int64_t hi)
+long sys_pwritev(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t lo, uint64_t hi)
 {
-	(void)hi;
-	return lo < 0 ? -EINVAL : rwv(fd, iov, cnt, lo, 1);
+	(void)hi; /* pos_from_hilo: on 64-bit, the offset is lo alone */
+	return (int64_t)lo < 0 ? -EINVAL : rwv(fd, iov, cnt, (int64_t)lo, 1);
 }
 
-long sys_lseek(int fd, int64_t off, int whence)
+long sys_lseek(unsigned int fd, int64_t off, unsigned int whence)
 {
 	struct file *f = cur_file(fd);
 
 	return f ? vfs_lseek(f, off, whence) : -EBADF;
 }
 
-long sys_dup(int fd)
+long sys_dup(unsigned int fd)
 {
 	struct file *f = cur_file(fd);
 	int r;
@@ -277,7 +277,7 @@ long sys_dup(int fd)
 	return r;
 }
 
-long sys_dup3(int oldfd, int newfd, uint64_t flags)
+long sys_dup3(unsigned int oldfd, unsigned int newfd, int flags)
 {
 	struct file *f = cur_file(oldfd);
 	int r;
@@ -294,14 +294,14 @@ long sys_dup3(int oldfd, int newfd, uint64_t flags)
 	return r;
 }
 
-long sys_dup2(int oldfd, int newfd)
+long sys_dup2(unsigned int oldfd, unsigned int newfd)
 {
 	if (oldfd == newfd)
-		return cur_file(oldfd) ? newfd : -EBADF;
+		return cur_file(oldfd) ? (long)newfd : -EBADF;
 	return sys_dup3(oldfd, newfd, 0);
 }
 
-long sys_fcntl(int fd, int cmd, uint64_t arg)
+long sys_fcntl(unsigned int fd, unsigned int cmd, uint64_t arg)
 {
 	struct proc *p = proc_current();
 	struct file *f = cur_file(fd);
@@ -347,7 +347,7 @@ long sys_fcntl(int fd, int cmd, uint64_t arg)
 	}
 }
 
-long sys_ioctl(int fd, uint64_t cmd, uint64_t arg)
+long sys_ioctl(unsigned int fd, unsigned int cmd, uint64_t arg)
 {
 	struct file *f = cur_file(fd);
 	int v;
@@ -368,7 +368,7 @@ long sys_ioctl(int fd, uint64_t cmd, uint64_t arg)
 	}
 }
 
-long sys_pipe2(uint64_t ufds, uint64_t flags)
+long sys_pipe2(uint64_t ufds, int flags)
 {
 	struct proc *p = proc_current();
 	struct file *r, *w;
@@ -404,7 +404,7 @@ long sys_pipe(uint64_t ufds)
 	return sys_pipe2(ufds, 0);
 }
 
-long sys_getdents64(int fd, uint64_t buf, uint64_t count)
+long sys_getdents64(unsigned int fd, uint64_t buf, unsigned int count)
 {
 	struct file *f = cur_file(fd);
 
@@ -461,7 +461,7 @@ long sys_sendfile(int out_fd, int in_fd, uint64_t uoff, uint64_t count)
 	return done;
 }
 
-long sys_fadvise64(int fd, int64_t off, int64_t len, int advice)
+long sys_fadvise64(int fd, int64_t off, uint64_t len, int advice)
 {
 	struct file *f = cur_file(fd);
 
@@ -470,7 +470,7 @@ long sys_fadvise64(int fd, int64_t off, int64_t len, int advice)
 		return -EBADF;
 	if (file_is_pipe(f))
 		return -ESPIPE;
-	if (len < 0 || advice < 0 || advice > 5)
+	if ((int64_t)len < 0 || advice < 0 || advice > 5)
 		return -EINVAL;
 	return 0; /* advice about caching: RAM files have no cache to steer */
 }
@@ -481,12 +481,12 @@ long sys_sync(void)
 	return 0;
 }
 
-long sys_fsync(int fd)
+long sys_fsync(unsigned int fd)
 {
 	return cur_file(fd) ? 0 : -EBADF;
 }
 
-long sys_fdatasync(int fd)
+long sys_fdatasync(unsigned int fd)
 {
 	return sys_fsync(fd);
 }

@@ -8,11 +8,11 @@
 #include "memlayout.h"
 #include "paging.h"
 #include "proc.h"
-#include "syscalls.h"
+#include "syscall.h"
 #include "uaccess.h"
 #include "uvm.h"
 
-long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, int fd, int64_t off)
+long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd, uint64_t off)
 {
 	(void)fd;
 	if (off & (PAGE_SIZE - 1))

@@ -13,7 +13,7 @@
 #include "pmm.h"
 #include "proc.h"
 #include "ramfs.h"
-#include "syscalls.h"
+#include "syscall.h"
 #include "sysfs_util.h"
 #include "uaccess.h"
 #include "vfs.h"
@@ -64,7 +64,7 @@ static long stat_out(struct inode *ino, uint64_t ubuf)
 	return copy_to_user(ubuf, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
-long sys_newfstatat(int dirfd, uint64_t upath, uint64_t ubuf, uint64_t flags)
+long sys_newfstatat(int dirfd, uint64_t upath, uint64_t ubuf, int flags)
 {
 	struct inode *ino;
 	long r;
@@ -89,7 +89,7 @@ long sys_lstat(uint64_t upath, uint64_t ubuf)
 	return sys_newfstatat(AT_FDCWD, upath, ubuf, AT_SYMLINK_NOFOLLOW);
 }
 
-long sys_fstat(int fd, uint64_t ubuf)
+long sys_fstat(unsigned int fd, uint64_t ubuf)
 {
 	struct file *f = cur_file(fd);
 
@@ -121,7 +121,7 @@ static struct lx_statx_ts sx_ts(struct kts t)
 	return r;
 }
 
-long sys_statx(int dirfd, uint64_t upath, uint64_t flags, uint64_t mask, uint64_t ubuf)
+long sys_statx(int dirfd, uint64_t upath, unsigned int flags, unsigned int mask, uint64_t ubuf)
 {
 	struct lx_statx sx;
 	struct lx_stat st;
@@ -158,7 +158,7 @@ long sys_statx(int dirfd, uint64_t upath, uint64_t flags, uint64_t mask, uint64_
 	return copy_to_user(ubuf, &sx, sizeof(sx)) ? -EFAULT : 0;
 }
 
-long sys_faccessat2(int dirfd, uint64_t upath, int mode, uint64_t flags)
+long sys_faccessat2(int dirfd, uint64_t upath, int mode, int flags)
 {
 	struct inode *ino;
 	long r;
@@ -225,7 +225,7 @@ long sys_chdir(uint64_t upath)
 	return r ? r : set_cwd(ino);
 }
 
-long sys_fchdir(int fd)
+long sys_fchdir(unsigned int fd)
 {
 	struct file *f = cur_file(fd);
 
@@ -282,7 +282,7 @@ long sys_rmdir(uint64_t upath)
 	return path_op(AT_FDCWD, upath, do_rmdir, 0);
 }
 
-long sys_unlinkat(int dirfd, uint64_t upath, uint64_t flags)
+long sys_unlinkat(int dirfd, uint64_t upath, int flags)
 {
 	if (flags & ~(uint64_t)AT_REMOVEDIR)
 		return -EINVAL;
@@ -342,7 +342,7 @@ long sys_symlink(uint64_t utarget, uint64_t upath)
 	return sys_symlinkat(utarget, AT_FDCWD, upath);
 }
 
-long sys_linkat(int olddir, uint64_t uold, int newdir, uint64_t unew, uint64_t flags)
+long sys_linkat(int olddir, uint64_t uold, int newdir, uint64_t unew, int flags)
 {
 	struct proc *p = proc_current();
 	struct inode *obase, *nbase;
@@ -372,7 +372,7 @@ long sys_link(uint64_t uold, uint64_t unew)
 	return sys_linkat(AT_FDCWD, uold, AT_FDCWD, unew, 0);
 }
 
-long sys_renameat2(int olddir, uint64_t uold, int newdir, uint64_t unew, uint64_t flags)
+long sys_renameat2(int olddir, uint64_t uold, int newdir, uint64_t unew, unsigned int flags)
 {
 	struct proc *p = proc_current();
 	struct inode *obase, *nbase;
@@ -404,7 +404,7 @@ long sys_rename(uint64_t uold, uint64_t unew)
 	return sys_renameat2(AT_FDCWD, uold, AT_FDCWD, unew, 0);
 }
 
-long sys_readlinkat(int dirfd, uint64_t upath, uint64_t ubuf, uint64_t size)
+long sys_readlinkat(int dirfd, uint64_t upath, uint64_t ubuf, int size)
 {
 	struct proc *p = proc_current();
 	struct inode *base;
@@ -412,7 +412,7 @@ long sys_readlinkat(int dirfd, uint64_t upath, uint64_t ubuf, uint64_t size)
 	long n;
 	int err;
 
-	if ((int64_t)size <= 0)
+	if (size <= 0)
 		return -EINVAL;
 	err = path_in(upath, &path, 0);
 	if (err)
@@ -427,7 +427,7 @@ long sys_readlinkat(int dirfd, uint64_t upath, uint64_t ubuf, uint64_t size)
 	return n;
 }
 
-long sys_readlink(uint64_t upath, uint64_t ubuf, uint64_t size)
+long sys_readlink(uint64_t upath, uint64_t ubuf, int size)
 {
 	return sys_readlinkat(AT_FDCWD, upath, ubuf, size);
 }
@@ -447,7 +447,7 @@ long sys_truncate(uint64_t upath, int64_t len)
 	return r;
 }
 
-long sys_ftruncate(int fd, int64_t len)
+long sys_ftruncate(unsigned int fd, int64_t len)
 {
 	struct file *f = cur_file(fd);
 
@@ -458,7 +458,7 @@ long sys_ftruncate(int fd, int64_t len)
 	return vfs_truncate(f->ino, (uint64_t)len);
 }
 
-long sys_umask(unsigned mask)
+long sys_umask(int mask)
 {
 	struct fs_ctx *fs = proc_current()->fs;
 	unsigned old = fs->umask;
@@ -488,7 +488,7 @@ long sys_chmod(uint64_t upath, unsigned mode)
 	return sys_fchmodat(AT_FDCWD, upath, mode);
 }
 
-long sys_fchmod(int fd, unsigned mode)
+long sys_fchmod(unsigned int fd, unsigned int mode)
 {
 	struct file *f = cur_file(fd);
 
@@ -509,7 +509,7 @@ static long set_owner(struct inode *ino, unsigned uid, unsigned gid)
 	return 0;
 }
 
-long sys_fchownat(int dirfd, uint64_t upath, unsigned uid, unsigned gid, uint64_t flags)
+long sys_fchownat(int dirfd, uint64_t upath, unsigned int uid, unsigned int gid, int flags)
 {
 	struct inode *ino;
 	long r;
@@ -530,14 +530,14 @@ long sys_lchown(uint64_t upath, unsigned uid, unsigned gid)
 	return sys_fchownat(AT_FDCWD, upath, uid, gid, AT_SYMLINK_NOFOLLOW);
 }
 
-long sys_fchown(int fd, unsigned uid, unsigned gid)
+long sys_fchown(unsigned int fd, unsigned int uid, unsigned int gid)
 {
 	struct file *f = cur_file(fd);
 
 	return f ? set_owner(inode_get(f->ino), uid, gid) : -EBADF;
 }
 
-long sys_utimensat(int dirfd, uint64_t upath, uint64_t utimes, uint64_t flags)
+long sys_utimensat(int dirfd, uint64_t upath, uint64_t utimes, int flags)
 {
 	struct kts t[2], now = ktime_real();
 	struct inode *ino;
@@ -627,7 +627,7 @@ long sys_statfs(uint64_t upath, uint64_t ubuf)
 	return r;
 }
 
-long sys_fstatfs(int fd, uint64_t ubuf)
+long sys_fstatfs(unsigned int fd, uint64_t ubuf)
 {
 	struct file *f = cur_file(fd);
 

@@ -13,7 +13,7 @@
 #include "ktime.h"
 #include "proc.h"
 #include "signal.h"
-#include "syscalls.h"
+#include "syscall.h"
 #include "sysfs_util.h"
 #include "uaccess.h"
 #include "vfs.h"

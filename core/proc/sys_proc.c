@@ -15,7 +15,7 @@
 #include "pmm.h"
 #include "proc.h"
 #include "random.h"
-#include "syscalls.h"
+#include "syscall.h"
 #include "tty.h"
 #include "uaccess.h"
 #include "x86.h"
@@ -506,7 +506,7 @@ long sys_sched_yield(void)
 }
 
 /* One CPU runs processes: every mask says CPU 0. */
-long sys_sched_getaffinity(int pid, uint64_t size, uint64_t umask)
+long sys_sched_getaffinity(int pid, unsigned int size, uint64_t umask)
 {
 	uint64_t mask = 1;
 
@@ -519,7 +519,7 @@ long sys_sched_getaffinity(int pid, uint64_t size, uint64_t umask)
 	return sizeof(mask);
 }
 
-long sys_sched_setaffinity(int pid, uint64_t size, uint64_t umask)
+long sys_sched_setaffinity(int pid, unsigned int size, uint64_t umask)
 {
 	uint64_t mask = 0;
 
@@ -592,7 +592,7 @@ long sys_exit_group(int code)
 #define GRND_INSECURE 4
 #define GETRANDOM_MAX (32U << 20) /* Linux caps one call at 32 MiB - 1 page; a round number is close */
 
-long sys_getrandom(uint64_t ubuf, uint64_t len, uint64_t flags)
+long sys_getrandom(uint64_t ubuf, uint64_t len, unsigned int flags)
 {
 	uint8_t chunk[64];
 	uint64_t done = 0;

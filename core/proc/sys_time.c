@@ -9,7 +9,7 @@
 #include "kstring.h"
 #include "ktime.h"
 #include "proc.h"
-#include "syscalls.h"
+#include "syscall.h"
 #include "uaccess.h"
 #include "x86.h"
 
@@ -184,7 +184,7 @@ long sys_nanosleep(uint64_t ureq, uint64_t urem)
 	return err ? err : sleep_until(CLOCK_MONOTONIC, deadline, urem);
 }
 
-long sys_clock_nanosleep(int clk, uint64_t flags, uint64_t ureq, uint64_t urem)
+long sys_clock_nanosleep(int clk, int flags, uint64_t ureq, uint64_t urem)
 {
 	struct kts ts;
 	int64_t deadline;

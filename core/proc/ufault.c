@@ -167,3 +167,17 @@ void ufault_bad_return(struct trap_frame *uf)
 		    va_canonical(uf->rip) ? "return to ring 3 refused by IRETQ (bad frame)" :
 					    "return to a non-canonical address");
 }
+
+int uaccess_trap_fixup(struct trap_frame *tf)
+{
+	struct proc *p = proc_current();
+	char cause[PROC_CAUSE];
+
+	if (tf->rip != (uint64_t)uaccess_insn || (tf->vector != VEC_PF && tf->vector != VEC_GP))
+		return 0;
+	if (tf->vector == VEC_PF && p && read_cr2() < USER_END &&
+	    uvm_fault(p->uvm, read_cr2(), tf->error, cause, sizeof(cause)) == 0)
+		return 1;
+	tf->rip = (uint64_t)uaccess_fixup;
+	return 1;
+}

@@ -9,7 +9,7 @@
 #include "kerrno.h"
 #include "kstring.h"
 #include "proc.h"
-#include "syscalls.h"
+#include "syscall.h"
 #include "uaccess.h"
 
 #define WNOHANG 0x00000001
@@ -135,7 +135,7 @@ static int rusage_out(uint64_t uru, const struct waited *w)
 	return copy_to_user(uru, &ru, sizeof(ru)) ? -EFAULT : 0;
 }
 
-long sys_wait4(int pid, uint64_t ustatus, uint64_t options, uint64_t urusage)
+long sys_wait4(int pid, uint64_t ustatus, int options, uint64_t urusage)
 {
 	struct waited w;
 	long r;
@@ -160,7 +160,7 @@ long sys_wait4(int pid, uint64_t ustatus, uint64_t options, uint64_t urusage)
 	return r;
 }
 
-long sys_waitid(int idtype, int id, uint64_t uinfo, uint64_t options, uint64_t urusage)
+long sys_waitid(int idtype, int id, uint64_t uinfo, int options, uint64_t urusage)
 {
 	struct lx_siginfo info;
 	struct waited w;

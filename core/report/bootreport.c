@@ -10,50 +10,10 @@
 #include "kernel.h"
 #include "kstring.h"
 #include "memlayout.h"
+#include "physmap.h"
 #include "record.h"
 #include "tsc.h"
 #include "x86.h"
-
-/* Enough for 2n-1 regions out of the largest raw maps seen on real machines. */
-#define MAX_REGIONS 8192
-
-static struct mm_region regions[MAX_REGIONS];
-static size_t nregions;
-static struct memmap_stats mstats;
-
-long memmap_load(void)
-{
-	long n = memmap_normalize(PHYS_TO_DIRECT(g_boot->memmap), g_boot->memmap_size, g_boot->desc_size, regions,
-				  MAX_REGIONS, &mstats);
-
-	nregions = n > 0 ? (size_t)n : 0;
-	return n;
-}
-
-const struct mm_region *memmap_regions(size_t *count, const struct memmap_stats **stats)
-{
-	*count = nregions;
-	if (stats)
-		*stats = &mstats;
-	return regions;
-}
-
-const struct mm_region *memmap_allocatable(size_t *count)
-{
-	static struct mm_region clipped[MAX_REGIONS];
-	size_t n = 0;
-
-	for (size_t i = 0; i < nregions; i++) {
-		if (regions[i].end <= PHYS_LOW_RESERVED_END)
-			continue;
-		clipped[n] = regions[i];
-		if (clipped[n].start < PHYS_LOW_RESERVED_END)
-			clipped[n].start = PHYS_LOW_RESERVED_END;
-		n++;
-	}
-	*count = n;
-	return clipped;
-}
 
 /* "1,234,567": the UEFI shell prints byte counts with separators. */
 static const char *grouped(uint64_t v, char *buf, size_t size)
@@ -101,6 +61,9 @@ static void raw_table(void)
 
 static void totals(void)
 {
+	const struct memmap_stats *st;
+	size_t nregions;
+	const struct mm_region *regions = memmap_regions(&nregions, &st);
 	uint64_t pages[EFI_MAX_MEMORY_TYPE + 1] = { 0 };
 	uint64_t ram = 0, usable = 0;
 	char b1[32];
@@ -135,22 +98,22 @@ static void totals(void)
 			grouped(ram << EFI_PAGE_SHIFT, b1, sizeof(b1)));
 		kprintf("Usable after ExitBootServices: %llu MiB (conventional + boot services)\n",
 			(unsigned long long)(usable >> 8));
-		if (mstats.overlaps || mstats.unsorted || mstats.zero_pages || mstats.bad_ranges)
+		if (st->overlaps || st->unsorted || st->zero_pages || st->bad_ranges)
 			kprintf("Map quirks: %llu overlapping pairs, %llu out of order, %llu zero-page, %llu bad entries "
 				"(normalized: the less usable type wins)\n",
-				(unsigned long long)mstats.overlaps, (unsigned long long)mstats.unsorted,
-				(unsigned long long)mstats.zero_pages, (unsigned long long)mstats.bad_ranges);
+				(unsigned long long)st->overlaps, (unsigned long long)st->unsorted,
+				(unsigned long long)st->zero_pages, (unsigned long long)st->bad_ranges);
 	}
 	jrec_begin(&r, "memtotal");
-	jrec_u64(&r, "descriptors", mstats.raw_count);
+	jrec_u64(&r, "descriptors", st->raw_count);
 	jrec_u64(&r, "desc_size", g_boot->desc_size);
 	jrec_u64(&r, "regions", nregions);
 	jrec_u64(&r, "ram_bytes", ram << EFI_PAGE_SHIFT);
 	jrec_u64(&r, "usable_bytes", usable << EFI_PAGE_SHIFT);
-	jrec_u64(&r, "overlaps", mstats.overlaps);
-	jrec_u64(&r, "unsorted", mstats.unsorted);
-	jrec_u64(&r, "zero_pages", mstats.zero_pages);
-	jrec_u64(&r, "bad_ranges", mstats.bad_ranges);
+	jrec_u64(&r, "overlaps", st->overlaps);
+	jrec_u64(&r, "unsorted", st->unsorted);
+	jrec_u64(&r, "zero_pages", st->zero_pages);
+	jrec_u64(&r, "bad_ranges", st->bad_ranges);
 	report_emit(&r);
 }
 

@@ -64,19 +64,14 @@ void cpu_report(void)
 	report_emit(&r);
 }
 
-static const void *direct(uint64_t phys)
-{
-	return PHYS_TO_DIRECT(phys);
-}
-
 void smp_report(void)
 {
 	struct acpi_info ai;
 	int cpus = -1;
 	struct jrec r;
 
-	if (g_boot->rsdp && acpi_init(&ai, g_boot->rsdp, direct, kvm_direct_ok) >= 0)
-		cpus = acpi_madt_cpus(&ai, direct);
+	if (acpi_init_kernel(&ai) >= 0)
+		cpus = acpi_madt_cpus(&ai, acpi_kernel_p2v);
 	if (report_human()) {
 		if (cpus > 0)
 			kprintf("CPUs: %d in the ACPI MADT; Atlas runs on this one", cpus);
@@ -192,12 +187,14 @@ void fb_report(const struct boot_fb *bfb)
 {
 	static const char *const format_names[] = { "none", "RGBX", "BGRX", "bitmask" };
 	const struct fb_font *f = fb_font();
+	uint32_t cols, rows;
 
 	if (!fbcon_ready() || !f || !report_human())
 		return;
+	fbcon_size(&cols, &rows);
 	kprintf("fb: %ux%u %s, %u bytes per pixel, %u pixels per scan line, GOP mode %u; console %ux%u in %s "
 		"(%ux%u); back buffer %llu KiB\n",
 		bfb->width, bfb->height, bfb->format < ARRAY_SIZE(format_names) ? format_names[bfb->format] : "?",
-		fb_bytes_per_pixel(), bfb->pitch_pixels, bfb->gop_mode, fbcon_cols(), fbcon_rows(), f->name, f->width,
-		f->height, (unsigned long long)bfb->width * bfb->height * sizeof(uint32_t) >> 10);
+		fb_bytes_per_pixel(), bfb->pitch_pixels, bfb->gop_mode, cols, rows, f->name, f->width, f->height,
+		(unsigned long long)bfb->width * bfb->height * sizeof(uint32_t) >> 10);
 }

@@ -15,7 +15,6 @@
  */
 #include "screen.h"
 
-#include "bootreport.h"
 #include "fb.h"
 #include "fbcon.h"
 #include "json.h"
@@ -24,6 +23,7 @@
 #include "memmap.h"
 #include "mmreport.h"
 #include "options.h"
+#include "physmap.h"
 #include "picture.h"
 #include "procsnap.h"
 #include "record.h"

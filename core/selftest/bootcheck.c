@@ -4,7 +4,6 @@
  * false if efi/ or the early kernel got it wrong. Each reads the machine
  * (registers, the live page tables), not what boot_info claims.
  */
-#include "bootreport.h"
 #include "kernel.h"
 #include "kvm.h"
 #include "memlayout.h"

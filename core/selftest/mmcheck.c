@@ -4,7 +4,6 @@
  * the live page tables or exercises an allocator; none trusts what the code
  * under test claims about itself.
  */
-#include "bootreport.h"
 #include "cpu.h"
 #include "efirt.h"
 #include "heap.h"
@@ -12,6 +11,7 @@
 #include "kstring.h"
 #include "kvm.h"
 #include "memlayout.h"
+#include "physmap.h"
 #include "pmm.h"
 #include "tests.h"
 #include "x86.h"

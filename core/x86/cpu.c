@@ -13,27 +13,10 @@
  * entry 1 changed from WT to WC, as Linux does, so that PWT alone selects
  * write-combining in 4 KiB and large entries alike.
  */
-#define PAT_UC 0x00ULL
-#define PAT_WC 0x01ULL
-#define PAT_WT 0x04ULL
-#define PAT_WB 0x06ULL
-#define PAT_UCMINUS 0x07ULL
-#define PAT_ENTRY(i, t) ((t) << ((i)*8))
 #define PAT_WC_ENTRY 1
 #define ATLAS_PAT                                                                                                    \
 	(PAT_ENTRY(0, PAT_WB) | PAT_ENTRY(PAT_WC_ENTRY, PAT_WC) | PAT_ENTRY(2, PAT_UCMINUS) | PAT_ENTRY(3, PAT_UC) | \
 	 PAT_ENTRY(4, PAT_WB) | PAT_ENTRY(5, PAT_WT) | PAT_ENTRY(6, PAT_UCMINUS) | PAT_ENTRY(7, PAT_UC))
-
-#define CPUID_VENDOR 0x0U
-#define CPUID_FEATURES 0x1U
-#define CPUID_EXT_FEATURE_FLAGS 0x7U
-#define CPUID_BRAND_FIRST 0x80000002U
-#define CPUID_BRAND_LAST 0x80000004U
-#define CPUID_POWER_MGMT 0x80000007U
-#define CPUID_ADDR_SIZES 0x80000008U
-#define CPUID_7_EBX_RDSEED (1U << 18)
-#define CPUID_7_ECX_LA57 (1U << 16)
-#define CPUID_80000007_EDX_INVTSC (1U << 8)
 
 static struct cpu_features feat;
 static int pat_programmed;

@@ -1,7 +1,7 @@
 """selftest=kstack|null|rodata: kernel faults on purpose, each reported and ending in a panic.
 
 Three boots, -m 128M, report=json on_finish=exit selftest=...: the exception
-report is human text (core/x86/trap.c prints it even with report=json), followed
+report is human text (core/report/kfault.c prints it even with report=json), followed
 by a {"rec":"kfault"} and a {"rec":"panic"} record, and the panic leaves
 through isa-debug-exit with 0x12, so QEMU exits with 37. A triple fault would
 instead reset the machine, which -no-reboot turns into QEMU exiting with 0;

@@ -21,6 +21,53 @@
 #include "acpi.h"
 #include "kerrno.h"
 
+/*
+ * drivers/acpi.c's port I/O (acpi_set_io), recorded instead of performed (the
+ * kernel's is drivers/acpi_kernel.c): writes are appended to acpi_host_io (up to
+ * ACPI_HOST_IO_MAX; acpi_host_io_count keeps counting), 16-bit reads return
+ * acpi_host_inw_value.
+ */
+#define ACPI_HOST_IO_MAX 16
+static struct {
+	uint16_t port;
+	uint16_t value;
+	int width; /* bytes: 1 (outb) or 2 (outw) */
+} acpi_host_io[ACPI_HOST_IO_MAX];
+static int acpi_host_io_count;
+static uint16_t acpi_host_inw_value;
+
+static void host_record(uint16_t port, uint16_t v, int width)
+{
+	if (acpi_host_io_count < ACPI_HOST_IO_MAX) {
+		acpi_host_io[acpi_host_io_count].port = port;
+		acpi_host_io[acpi_host_io_count].value = v;
+		acpi_host_io[acpi_host_io_count].width = width;
+	}
+	acpi_host_io_count++;
+}
+
+static void rec_outb(uint16_t port, uint8_t v)
+{
+	host_record(port, v, 1);
+}
+
+static void rec_outw(uint16_t port, uint16_t v)
+{
+	host_record(port, v, 2);
+}
+
+static uint16_t rec_inw(uint16_t port)
+{
+	(void)port;
+	return acpi_host_inw_value;
+}
+
+static void rec_settle(void)
+{
+}
+
+static const struct acpi_io recorder = { rec_outb, rec_outw, rec_inw, rec_settle };
+
 /* Made-up physical addresses: LO below 4 GiB (RSDT-reachable), HI above it. */
 #define LO 0x7FE00000ULL
 #define HI 0x2FFE00000ULL
@@ -150,6 +197,7 @@ static int setup(void **state)
 	memset(acpi_host_io, 0, sizeof(acpi_host_io));
 	acpi_host_io_count = 0;
 	acpi_host_inw_value = 0;
+	acpi_set_io(&recorder);
 	return 0;
 }
 

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "elf.h"
 #include "kerrno.h"
 #include "memlayout.h"
@@ -993,15 +995,6 @@ static void test_truncated(void **state)
 	truncate_all(&im, PIE_BIAS);
 }
 
-static uint64_t next_random(uint64_t *s)
-{
-	/* xorshift64 */
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* Values at and around every boundary the parser checks. */
 static const uint64_t interesting[] = {
 	0,
@@ -1032,10 +1025,10 @@ static const uint64_t interesting[] = {
 /* Random damage: byte noise in the headers or anywhere, and boundary values in header fields. */
 static void corrupt(uint8_t *bytes, size_t size, size_t headers, uint64_t *rng)
 {
-	unsigned int edits = 1 + next_random(rng) % FUZZ_MAX_EDITS;
+	unsigned int edits = 1 + unit_xorshift(rng) % FUZZ_MAX_EDITS;
 
 	for (unsigned int e = 0; e < edits; e++) {
-		uint64_t r = next_random(rng);
+		uint64_t r = unit_xorshift(rng);
 		size_t where = (r >> 8) % (r & 1 ? headers : size);
 
 		if (r & 2) {

@@ -470,9 +470,11 @@ static void test_scroll(void **state)
 /* The text in row r of the console grid, blanks trimmed. */
 static void row_text(uint32_t r, char *out, size_t size)
 {
+	uint32_t cols, rows;
 	size_t n = 0;
 
-	for (uint32_t c = 0; c < fbcon_cols() && n + 1 < size; c++) {
+	fbcon_size(&cols, &rows);
+	for (uint32_t c = 0; c < cols && n + 1 < size; c++) {
 		uint32_t g = FBCON_CELL_GLYPH(fbcon_cell(c, r));
 		char ch = '?';
 
@@ -505,10 +507,13 @@ static void write_str(const char *s)
 /* A console of 10 x 3 cells (8x16 font), with 4 spare pixel columns and 8 spare rows. */
 static void start_console(void)
 {
+	uint32_t cols, rows;
+
 	start_bgrx(84, 56);
 	assert_int_equal(fbcon_setup(), 0);
-	assert_int_equal(fbcon_cols(), 10);
-	assert_int_equal(fbcon_rows(), 3);
+	fbcon_size(&cols, &rows);
+	assert_int_equal(cols, 10);
+	assert_int_equal(rows, 3);
 }
 
 static void test_fbcon_wrap(void **state)
@@ -698,7 +703,7 @@ static void test_fbcon_flush_only_changes(void **state)
 
 static void test_fbcon_without_fb(void **state)
 {
-	uint32_t c, r;
+	uint32_t c, r, cols, rows;
 
 	(void)state;
 	fb_init(NULL, 0);
@@ -708,7 +713,9 @@ static void test_fbcon_without_fb(void **state)
 	fbcon_enable(1);
 	fbcon_clear();
 	fbcon_cursor(&c, &r);
-	assert_int_equal(fbcon_cols(), 0);
+	fbcon_size(&cols, &rows);
+	assert_int_equal(cols, 0);
+	assert_int_equal(rows, 0);
 	assert_int_equal(fbcon_cell(0, 0), 0);
 	/* The fb API is inert without a framebuffer too. */
 	fb_fill_rect(0, 0, 10, 10, 0xffffff);

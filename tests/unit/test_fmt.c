@@ -30,30 +30,15 @@
 /* ------------------------------------------------------------------ */
 /* Calling both implementations with identical argument lists.        */
 
-/* No format attribute on purpose: the formats below are built at run time. */
-static int atlas_call(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = kvsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n;
-}
-
-static int libc_call(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n;
-}
-
 typedef int (*call_fn)(char *buf, size_t size, const char *fmt, ...);
+
+/*
+ * Atlas's ksnprintf and the C library's snprintf, called through pointers:
+ * without their format attributes, since the formats below are built at run
+ * time or are odd on purpose.
+ */
+static const call_fn atlas_call = ksnprintf;
+static const call_fn libc_call = snprintf;
 
 /* The C type the conversion's argument has. */
 enum atype { T_NONE, T_INT, T_UINT, T_LONG, T_ULONG, T_LLONG, T_ULLONG, T_CHARI, T_STR, T_PTR };

@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
 #define ARENA_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
@@ -109,45 +111,20 @@ static int setup(void **state)
 	return 0;
 }
 
-/* ---- panic --------------------------------------------------------------- */
-
-static jmp_buf panic_jmp;
-static int panic_armed;
-static char panic_msg[512];
-
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvsnprintf(panic_msg, sizeof(panic_msg), fmt, ap);
-	va_end(ap);
-	if (!panic_armed) {
-		fail_msg("unexpected panic: %s", panic_msg);
-		abort();
-	}
-	panic_armed = 0;
-	longjmp(panic_jmp, 1);
-}
+/* ---- panic (tests/unit/unit_panic.c) ------------------------------------ */
 
 /* Run stmt, which must panic with a message containing want. */
-#define EXPECT_PANIC(stmt, want)                             \
-	do {                                                 \
-		panic_msg[0] = 0;                            \
-		panic_armed = 1;                             \
-		if (!setjmp(panic_jmp)) {                    \
-			stmt;                                \
-			panic_armed = 0;                     \
-			fail_msg("%s did not panic", #stmt); \
-		}                                            \
-		expect_in_msg(want);                         \
+#define EXPECT_PANIC(stmt, want)         \
+	do {                             \
+		UNIT_EXPECT_PANIC(stmt); \
+		expect_in_msg(want);     \
 	} while (0)
 
 static void expect_in_msg(const char *want)
 {
-	if (!strstr(panic_msg, want))
-		fail_msg("panic message \"%s\" lacks \"%s\"", panic_msg, want);
-	assert_int_equal(strncmp(panic_msg, "heap: ", 6), 0);
+	if (!strstr(unit_panic_msg, want))
+		fail_msg("panic message \"%s\" lacks \"%s\"", unit_panic_msg, want);
+	assert_int_equal(strncmp(unit_panic_msg, "heap: ", 6), 0);
 }
 
 /* The message names p as the kernel's %p would print it. */
@@ -162,7 +139,7 @@ static void expect_ptr_msg(const char *prefix, const void *p)
 /* The "called from 0x..." in the message lies inside fn. */
 static void expect_caller(const void *fn)
 {
-	const char *at = strstr(panic_msg, "called from 0x");
+	const char *at = strstr(unit_panic_msg, "called from 0x");
 	uintptr_t ra;
 
 	assert_non_null(at);
@@ -753,16 +730,6 @@ struct slot {
 	unsigned seed;
 };
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
 static size_t random_size(void)
 {
 	static const size_t edges[] = { 0,
@@ -783,15 +750,15 @@ static size_t random_size(void)
 					PAGE_SIZE - 15,
 					PAGE_SIZE,
 					2 * PAGE_SIZE };
-	unsigned r = (unsigned)(rnd() % 100);
+	unsigned r = (unsigned)(unit_rnd() % 100);
 
 	if (r < 55)
-		return 1 + rnd() % 256;
+		return 1 + unit_rnd() % 256;
 	if (r < 80)
-		return 257 + rnd() % (HEAP_MAX_CLASS - 256);
+		return 257 + unit_rnd() % (HEAP_MAX_CLASS - 256);
 	if (r < 92)
-		return HEAP_MAX_CLASS + 1 + rnd() % (3 * PAGE_SIZE);
-	return edges[rnd() % ARRAY_SIZE(edges)];
+		return HEAP_MAX_CLASS + 1 + unit_rnd() % (3 * PAGE_SIZE);
+	return edges[unit_rnd() % ARRAY_SIZE(edges)];
 }
 
 struct model {
@@ -818,9 +785,9 @@ static void model_add(struct model *m, struct slot *s, uint8_t *p, size_t size)
 
 static void stress_op(struct model *m)
 {
-	struct slot *s = &m->s[rnd() % STRESS_SLOTS];
+	struct slot *s = &m->s[unit_rnd() % STRESS_SLOTS];
 	size_t size = random_size(), old_usable;
-	unsigned kind = (unsigned)(rnd() % 4);
+	unsigned kind = (unsigned)(unit_rnd() % 4);
 	uint8_t *p;
 
 	if (!s->p) {
@@ -868,7 +835,7 @@ static void test_stress(void **state)
 	struct heap_stats st;
 
 	(void)state;
-	rng_state = 0x9e3779b97f4a7c15ULL;
+	*unit_rng() = 0x9e3779b97f4a7c15ULL;
 	for (int i = 0; i < STRESS_OPS; i++) {
 		/* Now and then the backend runs nearly dry for a while. */
 		if (i % 10000 == 5000)

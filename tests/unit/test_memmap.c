@@ -32,23 +32,10 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "kerrno.h"
 #include "memmap.h"
-
-#define PG(n) ((uint64_t)(n) << EFI_PAGE_SHIFT)
-#define GiB(n) ((uint64_t)(n) << 30)
-
-#define CONV EFI_CONVENTIONAL_MEMORY
-#define RSVD EFI_RESERVED_MEMORY_TYPE
-#define LCODE EFI_LOADER_CODE
-#define LDATA EFI_LOADER_DATA
-#define BSCODE EFI_BOOT_SERVICES_CODE
-#define BSDATA EFI_BOOT_SERVICES_DATA
-#define RTCODE EFI_RUNTIME_SERVICES_CODE
-#define RTDATA EFI_RUNTIME_SERVICES_DATA
-#define ACPI EFI_ACPI_RECLAIM_MEMORY
-#define NVS EFI_ACPI_MEMORY_NVS
-#define MMIO EFI_MEMORY_MAPPED_IO
 
 #define WB EFI_MEMORY_WB
 #define UCWB (EFI_MEMORY_UC | EFI_MEMORY_WB)
@@ -64,24 +51,6 @@ struct td {
 
 /* ------------------------------------------------------------------ */
 /* Building raw maps and calling the normalizer.                       */
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-
-static void seed(uint64_t s)
-{
-	rng_state = s * 0x9E3779B97F4A7C15ULL + 1;
-	rnd();
-}
 
 /*
  * Lay d[0..n) out as firmware would, desc_size bytes apart, misalign bytes
@@ -683,9 +652,9 @@ static void test_merge_adjacent(void **state)
 	assert_int_equal(got[0].start, PG(0x100));
 	assert_int_equal(got[0].end, PG(0x100 + N(many)));
 	free(got);
-	seed(7);
+	unit_seed(7);
 	for (i = N(many) - 1; i > 0; i--) {
-		size_t j = rnd() % (i + 1);
+		size_t j = unit_rnd() % (i + 1);
 		struct td t = many[i];
 
 		many[i] = many[j];
@@ -1123,10 +1092,10 @@ static void test_enospc_every_cap(void **state)
 	for (cap = 0; cap <= 2 * N(mixed) + 3; cap++)
 		check_model(mixed, N(mixed), 48, 1, cap);
 	for (round = 0; round < 40; round++) {
-		seed(1000 + round);
+		unit_seed(1000 + round);
 		for (i = 0; i < N(rnd_map); i++)
-			rnd_map[i] = (struct td){ (uint32_t)(rnd() % 17), PG(rnd() % 64), 1 + rnd() % 12,
-						  (rnd() & 1) ? WB : UCWB };
+			rnd_map[i] = (struct td){ (uint32_t)(unit_rnd() % 17), PG(unit_rnd() % 64), 1 + unit_rnd() % 12,
+						  (unit_rnd() & 1) ? WB : UCWB };
 		for (cap = 0; cap <= 2 * N(rnd_map) + 2; cap++)
 			check_model(rnd_map, N(rnd_map), 48, 0, cap);
 	}
@@ -1146,12 +1115,12 @@ static void test_large_realistic(void **state)
 
 	(void)state;
 	assert_non_null(d);
-	seed(42);
+	unit_seed(42);
 	for (i = 0; i < NL; i++) {
-		uint64_t pages = 1 + rnd() % 64;
+		uint64_t pages = 1 + unit_rnd() % 64;
 
-		d[i] = (struct td){ types[rnd() % N(types)], at, pages, WB };
-		at += PG(pages) + ((rnd() % 8) ? 0 : PG(rnd() % 16));
+		d[i] = (struct td){ types[unit_rnd() % N(types)], at, pages, WB };
+		at += PG(pages) + ((unit_rnd() % 8) ? 0 : PG(unit_rnd() % 16));
 		if (i == NL / 2)
 			at = 0x100000000;
 	}
@@ -1161,7 +1130,7 @@ static void test_large_realistic(void **state)
 	check_model(d, NL, 48, 0, wn - 1);
 	/* shuffled */
 	for (i = NL - 1; i > 0; i--) {
-		size_t j = rnd() % (i + 1);
+		size_t j = unit_rnd() % (i + 1);
 		struct td t = d[i];
 
 		d[i] = d[j];
@@ -1171,7 +1140,7 @@ static void test_large_realistic(void **state)
 	assert_int_equal(check_model(d, NL, 56, 0, wn), wn);
 	/* plus 100 reserved holes punched in random places */
 	for (i = 0; i < 100; i++)
-		d[rnd() % NL] = (struct td){ RSVD, PG(rnd() % 0x8000), 1 + rnd() % 4, 0 };
+		d[unit_rnd() % NL] = (struct td){ RSVD, PG(unit_rnd() % 0x8000), 1 + unit_rnd() % 4, 0 };
 	wn = check_model(d, NL, 48, 0, 2 * NL);
 	check_model(d, NL, 48, 0, wn + NL / 2); /* the fallback */
 	free(d);
@@ -1183,15 +1152,15 @@ static void random_map(struct td *d, size_t n, uint64_t span_pages, uint64_t max
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		uint64_t x = rnd();
+		uint64_t x = unit_rnd();
 		uint32_t type = (uint32_t)(x % 16);
-		uint64_t start = PG(rnd() % span_pages);
+		uint64_t start = PG(unit_rnd() % span_pages);
 
 		if (x % 97 == 0)
-			type = 16 + (uint32_t)(rnd() % 4) * 0x40000000;
+			type = 16 + (uint32_t)(unit_rnd() % 4) * 0x40000000;
 		if (x % 5 == 0)
 			start += 0x100000000; /* above 4 GiB */
-		d[i] = (struct td){ type, start, 1 + rnd() % max_pages, attrs[rnd() % N(attrs)] };
+		d[i] = (struct td){ type, start, 1 + unit_rnd() % max_pages, attrs[unit_rnd() % N(attrs)] };
 		if (x % 89 == 0)
 			d[i].pages = 0;
 		if (x % 83 == 0)
@@ -1210,7 +1179,7 @@ static void test_random_5000(void **state)
 	(void)state;
 	assert_non_null(d);
 	for (round = 0; round < 3; round++) {
-		seed(round + 1);
+		unit_seed(round + 1);
 		/* sparse (few overlaps) to dense (every byte covered many times) */
 		random_map(d, NR, round == 0 ? 0x1000000 : 40000, round == 2 ? 200 : 32);
 		wn = check_model(d, NR, round == 1 ? 40 : 48, round, 3 * NR);
@@ -1230,7 +1199,7 @@ static void test_random_tight_cap(void **state)
 
 	(void)state;
 	assert_non_null(d);
-	seed(99);
+	unit_seed(99);
 	random_map(d, NT, 8000, 16);
 	wn = check_model(d, NT, 48, 0, 3 * NT);
 	check_model(d, NT, 48, 0, wn);
@@ -1252,14 +1221,14 @@ static void test_random_small_pages(void **state)
 
 	(void)state;
 	for (round = 0; round < 3000; round++) {
-		seed(5000 + round);
-		n = rnd() % (MAXD + 1);
+		unit_seed(5000 + round);
+		n = unit_rnd() % (MAXD + 1);
 		for (i = 0; i < n; i++) {
-			uint64_t s = rnd() % NP;
-			uint64_t len = 1 + rnd() % (NP - s);
+			uint64_t s = unit_rnd() % NP;
+			uint64_t len = 1 + unit_rnd() % (NP - s);
 
-			d[i] = (struct td){ usability[rnd() % N(usability)], PG(s), (rnd() % 10) ? len : 0,
-					    (rnd() & 1) ? WB : RTWB };
+			d[i] = (struct td){ usability[unit_rnd() % N(usability)], PG(s), (unit_rnd() % 10) ? len : 0,
+					    (unit_rnd() & 1) ? WB : RTWB };
 		}
 		wn = ref_pages(d, n, NP, want);
 		r = normalize(d, n, 40 + 8 * (round % 3), round % 8, (round % 4) ? 2 * n : wn, &got, &st);
@@ -1289,7 +1258,7 @@ static void test_performance(void **state)
 
 	(void)state;
 	assert_non_null(d);
-	seed(3);
+	unit_seed(3);
 	random_map(d, NB, 160000, 64);
 	t0 = cpu_now();
 	r = normalize(d, NB, 48, 0, 2 * NB, &got, &st);

@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "kerrno.h"
 #include "memlayout.h"
 #include "paging.h"
@@ -185,32 +187,90 @@ static void validate_tree(struct env *e, unsigned long *counts)
 /* ------------------------------------------------------------------ */
 /* pt_flags                                                           */
 
-/* The header's rules, written out independently. */
-static pte_t ref_flags(unsigned vm, int lvl, uint64_t pat_wc)
-{
-	pte_t f = PTE_P;
+/*
+ * The oracle for pt_flags, from the Intel SDM rather than from paging.h:
+ * Vol. 3A tables 4-15 (a PDPTE that maps a 1 GiB page), 4-17 (a PDE that
+ * maps a 2 MiB page) and 4-19 (a PTE that maps a 4 KiB page). The bit
+ * positions are written here as the tables give them, so that a wrong
+ * PTE_* constant or a bit set in the wrong form of entry is caught.
+ */
+#define SDM_BIT(n) (1ULL << (n))
+#define SDM_P 0		 /* present */
+#define SDM_RW 1	 /* read/write */
+#define SDM_US 2	 /* user/supervisor */
+#define SDM_PWT 3	 /* page-level write-through: PAT index bit 0 */
+#define SDM_PCD 4	 /* page-level cache disable: PAT index bit 1 */
+#define SDM_A 5		 /* accessed */
+#define SDM_D 6		 /* dirty */
+#define SDM_PS 7	 /* page size, in a PDPTE or PDE that maps a page */
+#define SDM_PAT_4K 7	 /* PAT index bit 2, in a PTE */
+#define SDM_G 8		 /* global */
+#define SDM_PAT_LARGE 12 /* PAT index bit 2, in a PDPTE or PDE that maps a page */
+#define SDM_XD 63	 /* execute-disable */
 
-	if (vm & VM_WRITE)
-		f |= PTE_W;
-	if (vm & VM_USER)
-		f |= PTE_U;
-	if (!(vm & VM_EXEC))
-		f |= PTE_NX;
-	if ((vm & VM_GLOBAL) && !(vm & VM_USER))
-		f |= PTE_G;
-	if (vm & VM_UC) {
-		f |= PTE_PCD | PTE_PWT;
-	} else if (vm & VM_WC) {
-		uint64_t wc = pat_wc ? pat_wc : PTE_PCD | PTE_PWT;
-		if (lvl > 1 && (wc & PTE_PAT)) {
-			wc &= ~PTE_PAT;
-			f |= PTE_PAT_LARGE;
-		}
-		f |= wc;
-	}
-	if (lvl > 1)
-		f |= PTE_PS;
-	return f;
+/* What an entry that maps a page says, read by the tables above. */
+struct sdm_leaf {
+	int present, writable, user, exec, global, ps;
+	unsigned pat_index; /* the PAT entry that gives the memory type */
+	uint64_t other;	    /* bits none of the above: must be 0 in pt_flags' result */
+};
+
+static struct sdm_leaf sdm_decode(uint64_t e, int lvl)
+{
+	int pat_bit = lvl == 1 ? SDM_PAT_4K : SDM_PAT_LARGE;
+	uint64_t known = SDM_BIT(SDM_P) | SDM_BIT(SDM_RW) | SDM_BIT(SDM_US) | SDM_BIT(SDM_PWT) | SDM_BIT(SDM_PCD) |
+			 SDM_BIT(SDM_G) | SDM_BIT(SDM_XD) | SDM_BIT(pat_bit) | (lvl > 1 ? SDM_BIT(SDM_PS) : 0);
+	struct sdm_leaf l = {
+		.present = !!(e & SDM_BIT(SDM_P)),
+		.writable = !!(e & SDM_BIT(SDM_RW)),
+		.user = !!(e & SDM_BIT(SDM_US)),
+		.exec = !(e & SDM_BIT(SDM_XD)),
+		.global = !!(e & SDM_BIT(SDM_G)),
+		.ps = lvl > 1 && (e & SDM_BIT(SDM_PS)),
+		.pat_index = (unsigned)((e & SDM_BIT(SDM_PWT) ? 1 : 0) | (e & SDM_BIT(SDM_PCD) ? 2 : 0) |
+					(e & SDM_BIT(pat_bit) ? 4 : 0)),
+		.other = e & ~known,
+	};
+
+	return l;
+}
+
+/*
+ * The PAT entry vm asks for, with Atlas's PAT (core/x86/cpu.c: entry 0 WB,
+ * entry 3 UC) and pat_wc, the 4 KiB-form bits that select the WC entry (0:
+ * none programmed, and write-combining falls back to uncached).
+ */
+static unsigned want_pat_index(unsigned vm, uint64_t pat_wc)
+{
+	if (vm & VM_UC)
+		return 3;
+	if (vm & VM_WC)
+		return pat_wc ? sdm_decode(pat_wc, 1).pat_index : 3;
+	return 0;
+}
+
+/* "" when pt_flags(vm) at level lvl is what the SDM says it must be, else what is wrong. */
+static const char *flags_wrong(pte_t got, unsigned vm, int lvl, uint64_t pat_wc)
+{
+	struct sdm_leaf l = sdm_decode(got, lvl);
+
+	if (!l.present)
+		return "not present";
+	if (l.writable != !!(vm & VM_WRITE))
+		return "R/W";
+	if (l.user != !!(vm & VM_USER))
+		return "U/S";
+	if (l.exec != !!(vm & VM_EXEC))
+		return "XD";
+	if (l.global != ((vm & VM_GLOBAL) && !(vm & VM_USER)))
+		return "G";
+	if (l.ps != (lvl > 1))
+		return "PS";
+	if (l.pat_index != want_pat_index(vm, pat_wc))
+		return "memory type (PWT, PCD, PAT)";
+	if (l.other)
+		return "a bit the entry must not have (A, D, reserved or address)";
+	return "";
 }
 
 static void test_flags_all_combinations(void **state)
@@ -225,10 +285,11 @@ static void test_flags_all_combinations(void **state)
 		for (unsigned vm = 0; vm < 256; vm++) {
 			for (int lvl = 1; lvl <= 3; lvl++) {
 				pte_t got = pt_flags(&e->pt, vm, lvl);
-				if (got != ref_flags(vm, lvl, pat_wcs[p]))
-					fail_msg("pt_flags(vm %#x, lvl %d, pat_wc %#llx) = %#llx, want %#llx", vm, lvl,
-						 (unsigned long long)pat_wcs[p], (unsigned long long)got,
-						 (unsigned long long)ref_flags(vm, lvl, pat_wcs[p]));
+				const char *wrong = flags_wrong(got, vm, lvl, pat_wcs[p]);
+
+				if (*wrong)
+					fail_msg("pt_flags(vm %#x, lvl %d, pat_wc %#llx) = %#llx: %s is wrong", vm, lvl,
+						 (unsigned long long)pat_wcs[p], (unsigned long long)got, wrong);
 				/* Never an address bit, except PAT_LARGE at huge levels. */
 				assert_int_equal(got & PTE_ADDR_MASK & ~(lvl > 1 ? PTE_PAT_LARGE : 0), 0);
 				/* VM_READ and VM_NOHUGE change nothing. */
@@ -1074,21 +1135,9 @@ struct model {
 	uint16_t *vm; /* R_PRESENT | vm flags */
 };
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-
 static uint64_t rnd_below(uint64_t n)
 {
-	return rnd() % n;
+	return unit_rnd() % n;
 }
 
 struct rstats {
@@ -1193,7 +1242,7 @@ static void random_op(struct env *e, struct model *m, int round, int op, int sha
 {
 	uint64_t n, first = pick_range(&n, shape);
 	uint64_t va = R_BASE + (first << PAGE_SHIFT), size = n << PAGE_SHIFT;
-	unsigned vm = VM_READ | (unsigned)(rnd() & 0xFE);
+	unsigned vm = VM_READ | (unsigned)(unit_rnd() & 0xFE);
 	uint64_t kind = shape ? 0 : rnd_below(100);
 	int rc;
 
@@ -1275,9 +1324,9 @@ static void test_random(void **state)
 	const int rounds = 4, ops = 700;
 	const char *seed_env = getenv("ATLAS_PAGING_SEED");
 
-	rng_state = seed_env ? strtoull(seed_env, NULL, 0) : 0x9E3779B97F4A7C15ULL;
-	if (!rng_state)
-		rng_state = 1;
+	*unit_rng() = seed_env ? strtoull(seed_env, NULL, 0) : 0x9E3779B97F4A7C15ULL;
+	if (!*unit_rng())
+		*unit_rng() = 1;
 	m.phys = e->model_mem[0] = calloc(R_PAGES, sizeof(*m.phys));
 	m.vm = e->model_mem[1] = calloc(R_PAGES, sizeof(*m.vm));
 	assert_non_null(m.phys);

@@ -32,30 +32,13 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "kernel.h"
 #include "kerrno.h"
 #include "kprintf.h"
 #include "memmap.h"
 #include "pmm.h"
-
-#define PG(n) ((uint64_t)(n) << PAGE_SHIFT)
-#define MiB(n) ((uint64_t)(n) << 20)
-#define GiB(n) ((uint64_t)(n) << 30)
-
-#define CONV EFI_CONVENTIONAL_MEMORY
-#define RSVD EFI_RESERVED_MEMORY_TYPE
-#define LCODE EFI_LOADER_CODE
-#define LDATA EFI_LOADER_DATA
-#define BSCODE EFI_BOOT_SERVICES_CODE
-#define BSDATA EFI_BOOT_SERVICES_DATA
-#define RTCODE EFI_RUNTIME_SERVICES_CODE
-#define RTDATA EFI_RUNTIME_SERVICES_DATA
-#define ACPI EFI_ACPI_RECLAIM_MEMORY
-#define NVS EFI_ACPI_MEMORY_NVS
-#define MMIO EFI_MEMORY_MAPPED_IO
-#define UNUSABLE EFI_UNUSABLE_MEMORY
-#define PERSIST EFI_PERSISTENT_MEMORY
-#define UNACCEPTED EFI_UNACCEPTED_MEMORY
 
 #define R(s, e, t)                                    \
 	{                                             \
@@ -65,43 +48,19 @@
 #define MAX_REGIONS 4096
 #define ALL_ORDERS (sizeof(uint64_t) * PMM_ORDERS)
 
-/* ---- panic ----------------------------------------------------------------- */
-
-static jmp_buf panic_env;
-static bool panic_armed;
-static char panic_msg[512];
-
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvsnprintf(panic_msg, sizeof(panic_msg), fmt, ap);
-	va_end(ap);
-	if (!panic_armed) {
-		fprintf(stderr, "unexpected panic: %s\n", panic_msg);
-		abort();
-	}
-	panic_armed = false;
-	longjmp(panic_env, 1);
-}
+/* ---- panic (tests/unit/unit_panic.c) ------------------------------------ */
 
 static void expect_msg(const char *stmt, const char *a, const char *b)
 {
-	if (!strstr(panic_msg, a) || (b && !strstr(panic_msg, b)))
-		fail_msg("%s: panic \"%s\" lacks \"%s\" / \"%s\"", stmt, panic_msg, a, b ? b : "");
+	if (!strstr(unit_panic_msg, a) || (b && !strstr(unit_panic_msg, b)))
+		fail_msg("%s: panic \"%s\" lacks \"%s\" / \"%s\"", stmt, unit_panic_msg, a, b ? b : "");
 }
 
 /* Run stmt, which must panic with a message containing a and b (b may be NULL). */
-#define EXPECT_PANIC(stmt, a, b)                             \
-	do {                                                 \
-		panic_armed = true;                          \
-		if (!setjmp(panic_env)) {                    \
-			stmt;                                \
-			panic_armed = false;                 \
-			fail_msg("no panic from %s", #stmt); \
-		}                                            \
-		expect_msg(#stmt, a, b);                     \
+#define EXPECT_PANIC(stmt, a, b)         \
+	do {                             \
+		UNIT_EXPECT_PANIC(stmt); \
+		expect_msg(#stmt, a, b); \
 	} while (0)
 
 static const char *hex(uint64_t v)
@@ -753,11 +712,11 @@ static void test_invalid_frees(void **state);
 /* The caller the panic names is a return address inside test_invalid_frees. */
 static void expect_caller(void)
 {
-	const char *c = strstr(panic_msg, "caller 0x");
+	const char *c = strstr(unit_panic_msg, "caller 0x");
 	uintptr_t ret = c ? (uintptr_t)strtoull(c + strlen("caller "), NULL, 16) : 0;
 
 	if (ret <= (uintptr_t)test_invalid_frees || ret > (uintptr_t)test_invalid_frees + 0x10000)
-		fail_msg("panic \"%s\" does not name the caller (%p)", panic_msg, (void *)test_invalid_frees);
+		fail_msg("panic \"%s\" does not name the caller (%p)", unit_panic_msg, (void *)test_invalid_frees);
 }
 
 #define BAD_FREE(stmt, addr, what)                   \

@@ -4,8 +4,8 @@
  *
  * The decoder is fed byte sequences written out here by hand from the scan
  * code tables (set 1 and set 2), not derived from the driver's own tables.
- * The controller is a small model of an i8042 behind the host hooks
- * ps2kbd_host_inb/outb: an output queue (each byte tagged keyboard or
+ * The controller is a small model of an i8042 behind the ports the test
+ * gives the driver (sim_in, sim_out): an output queue (each byte tagged keyboard or
  * mouse), the configuration byte, a keyboard that answers "get scan code
  * set", and faults (nothing on the bus, a mute controller, a stuck input
  * buffer). Every port access is counted, so a probe that never gives up
@@ -67,7 +67,11 @@ static void count_access(void)
 		fail_msg("more than %d port accesses: a wait is not bounded", ACCESS_LIMIT);
 }
 
-uint8_t ps2kbd_host_inb(uint16_t port)
+static void sim_relax(void)
+{
+}
+
+static uint8_t sim_in(uint16_t port)
 {
 	count_access();
 	if (ctl.mode == CTL_ABSENT)
@@ -90,7 +94,7 @@ uint8_t ps2kbd_host_inb(uint16_t port)
 	return ctl.head < ctl.tail ? ctl.queue[ctl.head++] : 0;
 }
 
-void ps2kbd_host_outb(uint16_t port, uint8_t v)
+static void sim_out(uint16_t port, uint8_t v)
 {
 	count_access();
 	if (ctl.mode != CTL_OK)
@@ -118,9 +122,12 @@ void ps2kbd_host_outb(uint16_t port, uint8_t v)
 	}
 }
 
+static const struct ps2kbd_ports sim_ports = { sim_in, sim_out, sim_relax };
+
 static int setup(void **state)
 {
 	(void)state;
+	ps2kbd_set_ports(&sim_ports);
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.config = CFG_XLAT | 0x05; /* translation on, keyboard interrupt and system flag set */
 	return 0;

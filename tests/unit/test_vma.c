@@ -22,12 +22,13 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "kerrno.h"
 #include "memlayout.h"
 #include "paging.h"
 #include "vma.h"
 
-#define PG(n) ((uint64_t)(n)*PAGE_SIZE)
 #define TOP_PAGE (0 - PAGE_SIZE) /* the last page of the 64-bit space */
 
 #define R VM_READ
@@ -840,24 +841,6 @@ static void test_resize_merges(void **state)
 
 /* ---- randomized, against a page model ----------------------------------- */
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-
-static void seed(uint64_t s)
-{
-	rng_state = s * 0x9E3779B97F4A7C15ULL + 1;
-	rnd();
-}
-
 static const char *const names[] = { "/bin/sh", "/lib/ld.so", "[anon]" };
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 static const unsigned prots[] = { R, RW, RX, 0 };
@@ -964,9 +947,9 @@ static bool all_mapped(const struct model *m, size_t a, size_t b)
 /* A random range [*a, *b) of pages: mostly short, one in long_every long. */
 static void rnd_range(size_t npages, size_t maxshort, unsigned long_every, size_t *a, size_t *b)
 {
-	size_t len = rnd() % long_every == 0 ? 1 + rnd() % npages : 1 + rnd() % maxshort;
+	size_t len = unit_rnd() % long_every == 0 ? 1 + unit_rnd() % npages : 1 + unit_rnd() % maxshort;
 
-	*a = rnd() % npages;
+	*a = unit_rnd() % npages;
 	if (len > npages - *a)
 		len = npages - *a;
 	*b = *a + len;
@@ -1020,31 +1003,31 @@ static struct rstats run_random(uint64_t s, uint64_t base, size_t npages, size_t
 {
 	struct rstats st = { 0 };
 
-	seed(s);
+	unit_seed(s);
 	vma_init(&L);
 	memset(&M, 0, sizeof(M));
 	M.base = base;
 	M.npages = npages;
 	for (int step = 0; step < steps; step++) {
-		unsigned op = rnd() % 16;
+		unsigned op = unit_rnd() % 16;
 		size_t a, b;
 		int rc = 0, want = 0;
 		const char *err;
 
-		if (dense && op >= 6 && op < 10 && rnd() % 2)
-			op = rnd() % 6; /* half the removes become inserts */
+		if (dense && op >= 6 && op < 10 && unit_rnd() % 2)
+			op = unit_rnd() % 6; /* half the removes become inserts */
 		rnd_range(npages, maxshort, dense ? 64 : 8, &a, &b);
 		memcpy(&M2, &M, sizeof(M));
 		take_snapshot();
 		if (op < 6) {
 			/* insert: image areas often line up in the file with their neighbours */
-			unsigned prot = prots[rnd() % 4];
-			enum vma_kind kind = kinds[rnd() % 3];
-			unsigned name = kind == VMA_IMAGE ? rnd() % 2 : 2;
+			unsigned prot = prots[unit_rnd() % 4];
+			enum vma_kind kind = kinds[unit_rnd() % 3];
+			unsigned name = kind == VMA_IMAGE ? unit_rnd() % 2 : 2;
 			uint64_t off = 0;
 			if (kind == VMA_IMAGE) {
 				static const uint64_t shift[] = { 0, 0, PG(3), 0 - PG(5) };
-				off = PG(a) + shift[rnd() % 4] + (rnd() % 8 == 0 ? PG(rnd() % 4) : 0);
+				off = PG(a) + shift[unit_rnd() % 4] + (unit_rnd() % 8 == 0 ? PG(unit_rnd() % 4) : 0);
 			}
 			rc = vma_insert(&L, addr(&M, a), addr(&M, b), prot, kind, off, names[name]);
 			if (any_mapped(&M, a, b)) {
@@ -1059,7 +1042,7 @@ static struct rstats run_random(uint64_t s, uint64_t base, size_t npages, size_t
 			for (size_t k = a; k < b; k++)
 				M2.p[k] = (struct pg){ 0 };
 		} else if (op < 14) {
-			unsigned prot = prots[rnd() % 4];
+			unsigned prot = prots[unit_rnd() % 4];
 			rc = vma_protect(&L, addr(&M, a), addr(&M, b), prot);
 			if (!all_mapped(&M, a, b))
 				want = -ENOMEM;
@@ -1067,9 +1050,9 @@ static struct rstats run_random(uint64_t s, uint64_t base, size_t npages, size_t
 				M2.p[k].prot = prot;
 		} else if (op == 14 && L.n > 0) {
 			/* resize an area by a few pages at either end, staying in the window */
-			struct vma *v = &L.v[rnd() % L.n];
+			struct vma *v = &L.v[unit_rnd() % L.n];
 			size_t s0 = (v->start - base) / PAGE_SIZE, e0 = (v->end - base) / PAGE_SIZE;
-			long ns = (long)s0 + (long)(rnd() % 7) - 3, ne = (long)e0 + (long)(rnd() % 7) - 3;
+			long ns = (long)s0 + (long)(unit_rnd() % 7) - 3, ne = (long)e0 + (long)(unit_rnd() % 7) - 3;
 			struct pg like = M.p[s0];
 			ns = ns < 0 ? 0 : ns > (long)npages ? (long)npages : ns;
 			ne = ne < 0 ? 0 : ne > (long)npages ? (long)npages : ne;
@@ -1093,9 +1076,9 @@ static struct rstats run_random(uint64_t s, uint64_t base, size_t npages, size_t
 			}
 		} else {
 			/* find_gap: bounds anywhere in (or just around) the window, often unaligned */
-			uint64_t len = PG(rnd() % 6) + (rnd() % 2 ? 0 : rnd() % PAGE_SIZE);
-			uint64_t bottom = addr(&M, a) - (rnd() % 2 ? 0 : rnd() % PAGE_SIZE);
-			uint64_t top = addr(&M, b) + (rnd() % 2 ? 0 : rnd() % PAGE_SIZE);
+			uint64_t len = PG(unit_rnd() % 6) + (unit_rnd() % 2 ? 0 : unit_rnd() % PAGE_SIZE);
+			uint64_t bottom = addr(&M, a) - (unit_rnd() % 2 ? 0 : unit_rnd() % PAGE_SIZE);
+			uint64_t top = addr(&M, b) + (unit_rnd() % 2 ? 0 : unit_rnd() % PAGE_SIZE);
 			uint64_t got = vma_find_gap(&L, len, bottom, top), exp = model_gap(&M, len, bottom, top);
 			if (got != exp)
 				fail_msg("seed %llu step %d: find_gap(%#llx, %#llx, %#llx) = %#llx, expected %#llx",
@@ -1124,7 +1107,7 @@ static struct rstats run_random(uint64_t s, uint64_t base, size_t npages, size_t
 			fail_msg("seed %llu step %d op %u [%zu, %zu): %s", (unsigned long long)s, step, op, a, b, err);
 		/* vma_find_from against a scan. */
 		{
-			uint64_t va = addr(&M, rnd() % npages) + rnd() % PAGE_SIZE;
+			uint64_t va = addr(&M, unit_rnd() % npages) + unit_rnd() % PAGE_SIZE;
 			struct vma *f = vma_find_from(&L, va), *want_f = NULL;
 			for (size_t k = 0; k < L.n && !want_f; k++)
 				if (L.v[k].end > va)

@@ -9,29 +9,29 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DATLAS_HOST \
 	-iquote include
 UNIT_LDLIBS := -lcmocka
 
-UNIT_SRCS_test_memmap := mm/memmap.c core/lib/string.c
-UNIT_SRCS_test_options := core/lib/options.c core/lib/string.c core/lib/fmt.c
+UNIT_SRCS_test_memmap := mm/memmap.c mm/efimem.c core/lib/strutil.c
+UNIT_SRCS_test_options := core/lib/options.c core/lib/optkeys.c core/lib/strutil.c core/lib/fmt.c
 UNIT_SRCS_test_fmt := core/lib/fmt.c
 # test_fmt compares with libc's vsnprintf on purpose-truncated output.
 UNIT_EXTRA_test_fmt := -Wno-format-truncation
-UNIT_SRCS_test_paging := mm/paging.c core/lib/string.c
-UNIT_SRCS_test_acpi := drivers/acpi.c core/lib/string.c
-UNIT_SRCS_test_json := core/lib/json.c core/lib/fmt.c core/lib/string.c
-UNIT_SRCS_test_pmm := mm/pmm.c mm/memmap.c core/lib/string.c core/lib/fmt.c
-UNIT_SRCS_test_heap := mm/heap.c core/lib/string.c core/lib/fmt.c
-UNIT_SRCS_test_wx := mm/paging.c core/lib/string.c
-UNIT_SRCS_test_procfs := core/proc/procfs.c core/lib/fmt.c core/lib/string.c
-UNIT_SRCS_test_elf := core/proc/elf.c core/lib/fmt.c core/lib/string.c
-UNIT_SRCS_test_vma := mm/vma.c core/lib/string.c
+UNIT_SRCS_test_paging := mm/paging.c core/lib/strutil.c
+UNIT_SRCS_test_acpi := drivers/acpi.c core/lib/strutil.c
+UNIT_SRCS_test_json := core/lib/json.c core/lib/fmt.c core/lib/strutil.c
+UNIT_SRCS_test_pmm := tests/unit/unit_panic.c mm/pmm.c mm/memmap.c mm/efimem.c core/lib/strutil.c core/lib/fmt.c
+UNIT_SRCS_test_heap := tests/unit/unit_panic.c mm/heap.c core/lib/strutil.c core/lib/fmt.c
+UNIT_SRCS_test_wx := mm/paging.c core/lib/strutil.c
+UNIT_SRCS_test_procfs := core/proc/procfs.c core/lib/fmt.c core/lib/strutil.c
+UNIT_SRCS_test_elf := core/proc/elf.c core/lib/fmt.c core/lib/strutil.c
+UNIT_SRCS_test_vma := mm/vma.c core/lib/strutil.c
 UNIT_SRCS_test_fb := drivers/fb.c drivers/fbcon.c $(FONT_C)
 UNIT_SRCS_test_picture := core/report/picture.c
-UNIT_SRCS_test_ps2kbd := drivers/ps2kbd.c core/lib/string.c
-UNIT_SRCS_test_pci := drivers/pci.c core/lib/string.c
-UNIT_SRCS_test_iomem := core/lib/iomem.c core/lib/fmt.c core/lib/string.c
-UNIT_SRCS_test_monitor := core/report/monitor.c core/report/monitor_hw.c core/lib/options.c core/lib/fmt.c \
-	core/lib/string.c
-UNIT_SRCS_test_vfs := $(filter-out core/fs/ramfs_pages.c core/fs/console_tty.c,$(wildcard core/fs/*.c)) core/lib/string.c \
-	core/lib/fmt.c
+UNIT_SRCS_test_ps2kbd := drivers/ps2kbd.c core/lib/strutil.c
+UNIT_SRCS_test_pci := drivers/pci.c core/lib/strutil.c
+UNIT_SRCS_test_iomem := core/lib/iomem.c core/lib/fmt.c core/lib/strutil.c
+UNIT_SRCS_test_monitor := core/report/monitor_input.c core/report/monitor_hw.c core/lib/options.c core/lib/optkeys.c \
+	core/lib/fmt.c core/lib/strutil.c
+UNIT_SRCS_test_vfs := $(filter-out core/fs/ramfs_pages.c core/fs/console_tty.c,$(wildcard core/fs/*.c)) \
+	core/lib/strutil.c core/lib/fmt.c
 # The kernel's decoder against the host compressor (its main() left out).
 UNIT_SRCS_test_lz := core/lib/lz.c tools/lzpack.c
 UNIT_EXTRA_test_lz := -DLZPACK_NO_MAIN
@@ -40,7 +40,7 @@ UNIT_EXTRA_test_lz := -DLZPACK_NO_MAIN
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 
-$(BUILD)/unit/%: tests/unit/%.c $$(UNIT_SRCS_$$*) $(wildcard include/*.h) | $(BUILD)/unit
+$(BUILD)/unit/%: tests/unit/%.c $$(UNIT_SRCS_$$*) $(wildcard include/*.h) tests/unit/unit.h | $(BUILD)/unit
 	$(HOST_CC) $(UNIT_CFLAGS) $(UNIT_EXTRA_$*) -o $@ $< $(UNIT_SRCS_$*) $(UNIT_LDLIBS)
 
 $(BUILD)/unit:

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* uaccess.c - checked copies to and from ring-3 memory. See include/uaccess.h. */
+/*
+ * uaccess.c - checked copies to and from ring-3 memory. See include/uaccess.h.
+ * A fault inside uaccess_copy is settled by uaccess_trap_fixup
+ * (core/proc/ufault.c), which knows the process.
+ */
 #include "uaccess.h"
 
 #include "cpu.h"
 #include "entry.h"
 #include "kerrno.h"
 #include "memlayout.h"
-#include "proc.h"
-#include "trap.h"
 #include "x86.h"
 
 static inline void stac(void)
@@ -25,20 +27,6 @@ static inline void clac(void)
 int user_range_ok(uint64_t u, size_t n)
 {
 	return u + n >= u && u + n <= USER_END;
-}
-
-int uaccess_trap_fixup(struct trap_frame *tf)
-{
-	struct proc *p = proc_current();
-	char cause[PROC_CAUSE];
-
-	if (tf->rip != (uint64_t)uaccess_insn || (tf->vector != VEC_PF && tf->vector != VEC_GP))
-		return 0;
-	if (tf->vector == VEC_PF && p && read_cr2() < USER_END &&
-	    uvm_fault(p->uvm, read_cr2(), tf->error, cause, sizeof(cause)) == 0)
-		return 1;
-	tf->rip = (uint64_t)uaccess_fixup;
-	return 1;
 }
 
 int copy_from_user(void *dst, uint64_t usrc, size_t n)
