@@ -13,6 +13,7 @@
 #include "proc.h"
 
 #include "elf.h"
+#include "futex.h"
 #include "heap.h"
 #include "json.h"
 #include "kernel.h"
@@ -410,12 +411,7 @@ static void thread_end(struct thread *t)
 	p->stime_ns += t->stime_ns;
 	p->preemptions += t->preemptions;
 	p->syscalls += t->syscalls;
-	if (t->clear_child_tid) {
-		uint32_t zero = 0;
-
-		/* CLONE_CHILD_CLEARTID: pthread_join's futex (woken by the futex code when present). */
-		uvm_write_user(p->uvm, t->clear_child_tid, &zero, sizeof(zero));
-	}
+	futex_thread_exit(t);
 	if (--p->nthreads == 0)
 		process_end(p);
 	t->rq_next = dead_threads;

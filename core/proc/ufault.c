@@ -5,9 +5,11 @@
  * words) and reported; then the program's handler for that signal runs, or,
  * when it has none (or blocks the signal), the process is killed.
  */
+#include "entry.h"
 #include "json.h"
 #include "kernel.h"
 #include "kstring.h"
+#include "memlayout.h"
 #include "paging.h"
 #include "panic.h"
 #include "proc.h"

@@ -38,6 +38,7 @@ BUILD = REPO / "build"
 ESP_IMG = BUILD / "esp.img"
 ATLAS_EFI = BUILD / "atlas.efi"
 MKESP = REPO / "tools" / "mkesp.sh"
+INITRD_CPIO = BUILD / "initrd.cpio"
 MKDISK = REPO / "tools" / "mkdisk.sh"
 STARTUP_NSH = REPO / "startup.nsh"
 DEFAULT_CFG = REPO / "tools" / "atlas.cfg"
@@ -121,6 +122,14 @@ def _run(cmd, **kw):
     return p.stdout
 
 
+def _with_initrd():
+    """The environment for tools/mkesp.sh: INITRD names the build's initramfs when there is one."""
+    env = dict(os.environ)
+    if "INITRD" not in env and INITRD_CPIO.exists():
+        env["INITRD"] = str(INITRD_CPIO)
+    return env
+
+
 def write_cfg(path, options):
     """An atlas.cfg holding exactly options (one string of key=value words)."""
     Path(path).write_text(f"# atlas.cfg written by tests/boot\n{options}\n")
@@ -162,7 +171,8 @@ def make_removable_disk(workdir, cfg_text, files=None, efi=None):
     if efi is None:
         shutil.copyfile(ESP_IMG, esp)
     else:
-        _run([MKESP, esp, efi, STARTUP_NSH, DEFAULT_CFG], cwd=REPO)
+        # The same volume the build makes: the initramfs too (the suite's programs exec files from it).
+        _run([MKESP, esp, efi, STARTUP_NSH, DEFAULT_CFG], cwd=REPO, env=_with_initrd())
     cfg = write_cfg(workdir / "atlas.cfg", cfg_text)
     _run(["mcopy", "-o", "-i", esp, cfg, "::/atlas.cfg"])
     esp_add_files(esp, files)
@@ -178,7 +188,7 @@ def make_shell_disk(workdir, shell_opts, cfg_text, efi=None):
     workdir = Path(workdir)
     cfg = write_cfg(workdir / "atlas.cfg", cfg_text if cfg_text is not None else "")
     esp = workdir / "esp.img"
-    _run([MKESP, esp, efi or ATLAS_EFI, STARTUP_NSH, cfg, "--shell-only", shell_opts], cwd=REPO)
+    _run([MKESP, esp, efi or ATLAS_EFI, STARTUP_NSH, cfg, "--shell-only", shell_opts], cwd=REPO, env=_with_initrd())
     disk = workdir / "disk.img"
     _run([MKDISK, disk, esp], cwd=REPO)
     esp.unlink()

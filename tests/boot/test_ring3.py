@@ -79,7 +79,9 @@ def test_every_program_ran_and_passed(suite):
 def test_faults_carry_their_causes(suite):
     faults = {}
     for r in suite.records("fault"):
-        faults.setdefault(r["name"], r)
+        # A fault the program's own handler took (signals' caught SIGSEGV) is reported, not fatal.
+        if not r.get("handled"):
+            faults.setdefault(r["name"], r)
     for name, exp in expectations().items():
         if exp[0] != "signal":
             assert name not in faults, f"{name} should not fault: {faults.get(name)}"
