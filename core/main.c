@@ -67,6 +67,7 @@ static void memory_init(long nregions)
 	if (err)
 		panic("mm: building the kernel page tables failed (%d)", err);
 	heap_init(&heap_pages);
+	pmm_cache_start();
 	err = trap_init_ist();
 	if (err)
 		panic("trap: no IST stacks (%d)", err);

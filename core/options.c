@@ -256,6 +256,28 @@ static bool parse_menu_timeout(struct options *o, const char *v, size_t n)
 	return true;
 }
 
+/* watchdog=off or milliseconds 1..OPT_WATCHDOG_MAX_MS in decimal (no sign, no leading zero). */
+static bool parse_watchdog(struct options *o, const char *v, size_t n)
+{
+	unsigned x = 0;
+
+	if (n == 3 && !memcmp(v, "off", 3)) {
+		o->watchdog_ms = 0;
+		return true;
+	}
+	if (n == 0 || v[0] == '0')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		x = x * 10 + (unsigned)(v[i] - '0');
+		if (x > OPT_WATCHDOG_MAX_MS) /* checked every digit, so it cannot wrap */
+			return false;
+	}
+	o->watchdog_ms = x;
+	return true;
+}
+
 /* 0xVA[,0xVA]...: at most OPT_WALK_MAX 64-bit hex addresses. */
 static bool parse_walk(struct options *o, const char *v, size_t n)
 {
@@ -441,6 +463,14 @@ static void show_screen(const struct options *o, char *buf, size_t size)
 	kstrlcpy(buf, (unsigned)o->screen < COUNT(screen_names) ? screen_names[o->screen] : "?", size);
 }
 
+static void show_watchdog(const struct options *o, char *buf, size_t size)
+{
+	if (o->watchdog_ms)
+		ksnprintf(buf, size, "%u", o->watchdog_ms);
+	else
+		kstrlcpy(buf, "off", size);
+}
+
 static void show_walk(const struct options *o, char *buf, size_t size)
 {
 	size_t used = 0;
@@ -475,6 +505,7 @@ static const struct key keys[] = {
 	{ "screen", "layout|console", parse_screen, show_screen },
 	{ "menu", "on|off", parse_menu, show_menu },
 	{ "menu_timeout", "seconds 0..3600 (0: wait for a key)", parse_menu_timeout, show_menu_timeout },
+	{ "watchdog", "off|milliseconds 1..600000", parse_watchdog, show_watchdog },
 };
 
 /* A word as found in the text: raw bytes, quotes still in. */
@@ -646,6 +677,7 @@ void options_defaults(struct options *o)
 	o->log = LOG_INFO;
 	kstrlcpy(o->tests, "all", sizeof(o->tests));
 	o->menu_timeout = OPT_MENU_TIMEOUT_DEFAULT;
+	o->watchdog_ms = OPT_WATCHDOG_DEFAULT_MS;
 }
 
 const char *options_selftest_name(enum selftest t)

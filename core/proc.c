@@ -23,9 +23,12 @@
 #include "monitor.h"
 #include "percpu.h"
 #include "pmm.h"
+#include "sysguard.h"
 #include "x86.h"
 
 #define MXCSR_DEFAULT 0x1F80U
+/* Pages the idle loop clears before looking for a runnable process again: 256 KiB, well under a tick. */
+#define IDLE_ZERO_PAGES 64
 /* The switch frame switch_context pops: rflags r15 r14 r13 r12 rbx rbp, then the return address. */
 #define SWITCH_FRAME_WORDS 8
 #define SWITCH_FRAME_RFLAGS 0
@@ -142,11 +145,12 @@ struct proc *proc_spawn(const char *name, const char *path, const void *elf, siz
 	}
 	e = uvm_create(&p->uvm);
 	if (!e)
-		e = uvm_load_elf(&p->uvm, &img, elf, path);
+		e = uvm_load_elf(&p->uvm, &img, elf, path, err, err_size);
 	if (!e)
 		e = uvm_setup_stack(&p->uvm, &img, argv, envp, &rsp);
 	if (e) {
-		set_err(err, err_size, "could not build the address space", e);
+		if (!err[0])
+			set_err(err, err_size, "could not build the address space", e);
 		uvm_destroy(&p->uvm);
 		kstack_free(p->kstack_slot);
 		kfree(p);
@@ -212,6 +216,9 @@ static void schedule(void)
 	struct proc *next = pick();
 
 	switch_to(next ? next : &kthread);
+	/* Running again, maybe inside a system call that blocked: the watchdog counts from here. */
+	if (proc_current())
+		sysguard_resume(proc_current());
 }
 
 void proc_run(void)
@@ -230,7 +237,9 @@ void proc_run(void)
 			sleeping += procs[i] && procs[i]->state == PROC_SLEEPING;
 		if (!sleeping)
 			return;
-		/* Everyone sleeps: idle until the timer (or any interrupt) comes. */
+		/* Everyone sleeps: clear pages for the next faults, then idle until the timer (or any interrupt). */
+		if (pmm_zero_idle(IDLE_ZERO_PAGES))
+			continue;
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
 }

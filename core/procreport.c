@@ -4,43 +4,60 @@
  * /proc/PID/maps view and seed 004's `pmap -x` table, with RSS and Dirty
  * read from the present and dirty bits of its page tables.
  */
-#include "heap.h"
 #include "json.h"
 #include "kernel.h"
 #include "proc.h"
 #include "procfs.h"
 #include "report.h"
 
-static void print_text(size_t (*fmt)(struct proc *, char *, size_t), struct proc *p)
-{
-	size_t need = fmt(p, NULL, 0);
-	char *buf = kmalloc(need + 1);
+/* Longest line: a maps line with a full-width prefix (72) and a name (VMA_NAME, escaped up to 4x). */
+#define PROC_REPORT_LINE (80 + 4 * VMA_NAME)
 
-	if (!buf) {
-		kprintf("(no memory for the report)\n");
-		return;
-	}
-	fmt(p, buf, need + 1);
-	/* kprintf cuts long strings: print line by line. */
-	for (char *line = buf; *line;) {
-		char *nl = line;
+/* kprintf cuts long strings: print line by line. */
+static void print_lines(const char *text)
+{
+	for (const char *line = text; *line;) {
+		const char *nl = line;
 
 		while (*nl && *nl != '\n')
 			nl++;
 		kprintf("%.*s\n", (int)(nl - line), line);
 		line = *nl ? nl + 1 : nl;
 	}
-	kfree(buf);
 }
 
-static size_t maps_of(struct proc *p, char *buf, size_t size)
+/*
+ * The maps and pmap -x text one area at a time, through a buffer on the
+ * stack: the report of a process that died because memory ran out must not
+ * need memory (it used to say "no memory for the report" and count a failed
+ * kmalloc against the heap).
+ */
+static void print_maps(struct proc *p)
 {
-	return procfs_maps(p->uvm.vmas, buf, size);
+	char line[PROC_REPORT_LINE];
+
+	for (const struct vma *v = vma_first(p->uvm.vmas); v; v = vma_next(v)) {
+		procfs_maps_line(v, line, sizeof(line));
+		print_lines(line);
+	}
 }
 
-static size_t pmap_of(struct proc *p, char *buf, size_t size)
+static void print_pmap(struct proc *p)
 {
-	return procfs_pmap_x(p->uvm.vmas, p->pid, p->path, uvm_usage, &p->uvm, buf, size);
+	char line[PROC_REPORT_LINE];
+	struct pmap_totals t = { 0, 0, 0 };
+
+	procfs_pmap_header(p->pid, p->path, line, sizeof(line));
+	print_lines(line);
+	for (const struct vma *v = vma_first(p->uvm.vmas); v; v = vma_next(v)) {
+		struct vma_usage use;
+
+		uvm_usage(v, &use, &p->uvm);
+		procfs_pmap_row(v, &use, &t, line, sizeof(line));
+		print_lines(line);
+	}
+	procfs_pmap_total(&t, line, sizeof(line));
+	print_lines(line);
 }
 
 void proc_report_exit(struct proc *p)
@@ -53,14 +70,13 @@ void proc_report_exit(struct proc *p)
 		else
 			kprintf("\npid %d (%s) exited with status %d\n", p->pid, p->name, p->exit_code);
 		kprintf("/proc/%d/maps at exit:\n", p->pid);
-		print_text(maps_of, p);
+		print_maps(p);
 		kprintf("pmap -x %d:\n", p->pid);
-		print_text(pmap_of, p);
+		print_pmap(p);
 	}
 	if (!report_json())
 		return;
-	for (size_t i = 0; i < p->uvm.vmas->n; i++) {
-		const struct vma *v = &p->uvm.vmas->v[i];
+	for (const struct vma *v = vma_first(p->uvm.vmas); v; v = vma_next(v)) {
 		struct vma_usage use;
 		char perm[5] = { v->prot & VM_READ ? 'r' : '-', v->prot & VM_WRITE ? 'w' : '-',
 				 v->prot & VM_EXEC ? 'x' : '-', 'p', 0 };

@@ -17,6 +17,7 @@
 #include "random.h"
 #include "report.h"
 #include "serial.h"
+#include "sysguard.h"
 #include "tsc.h"
 #include "uaccess.h"
 #include "x86.h"
@@ -405,8 +406,8 @@ void syscall_dispatch(struct trap_frame *tf)
 	uint64_t nr = tf->rax, a0 = tf->rdi, a1 = tf->rsi, a2 = tf->rdx, a3 = tf->r10, a4 = tf->r8;
 	long r;
 
-	(void)a4;
 	p->syscalls++;
+	sysguard_enter(p, nr);
 	switch (nr) {
 	case NR_read:
 		r = sys_read(p, a0, a1, a2);
@@ -427,7 +428,9 @@ void syscall_dispatch(struct trap_frame *tf)
 		r = sys_lseek(p, a0, (int64_t)a1, a2);
 		break;
 	case NR_mmap:
-		r = uvm_mmap(&p->uvm, a0, a1, (int)a2, (int)a3);
+		/* A file mapping of a descriptor that is not open is -EBADF before anything else, as in Linux. */
+		r = !((int)a3 & LX_MAP_ANONYMOUS) && !fd_get(p, a4) ? -EBADF :
+								      uvm_mmap(&p->uvm, a0, a1, (int)a2, (int)a3);
 		break;
 	case NR_mprotect:
 		r = uvm_mprotect(&p->uvm, a0, a1, (int)a2);
@@ -484,6 +487,7 @@ void syscall_dispatch(struct trap_frame *tf)
 		r = unknown(nr);
 	}
 	tf->rax = (uint64_t)r;
+	sysguard_exit(p, tf); /* the watchdog; an out-of-memory kill does not return */
 	/*
 	 * SYSCALL from the last bytes of the user half leaves RCX at USER_END,
 	 * which is not canonical: ret_to_user would take IRETQ, and IRETQ raises

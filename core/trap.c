@@ -15,6 +15,7 @@
 #include "efirt.h"
 #include "json.h"
 #include "kernel.h"
+#include "kerrno.h"
 #include "kstring.h"
 #include "ksyms.h"
 #include "kvm.h"
@@ -203,9 +204,14 @@ static int uaccess_fault(struct trap_frame *tf)
 
 	if (!fixup || (tf->vector != VEC_PF && tf->vector != VEC_GP))
 		return 0;
-	if (tf->vector == VEC_PF && p && read_cr2() < USER_END &&
-	    uvm_fault(&p->uvm, read_cr2(), tf->error, cause, sizeof(cause)) == 0)
-		return 1;
+	if (tf->vector == VEC_PF && p && read_cr2() < USER_END) {
+		int r = uvm_fault(&p->uvm, read_cr2(), tf->error, cause, sizeof(cause));
+
+		if (r == 0)
+			return 1;
+		if (r == -ENOMEM)
+			p->uvm.oom = 1; /* the copy fails with -EFAULT; the process dies when the syscall ends */
+	}
 	tf->rip = fixup;
 	return 1;
 }

@@ -6,6 +6,7 @@
  */
 #include "json.h"
 #include "kernel.h"
+#include "kerrno.h"
 #include "kstring.h"
 #include "paging.h"
 #include "proc.h"
@@ -18,6 +19,7 @@
 #define OP_TWO_BYTE 0x0F
 #define REX_FIRST 0x40
 #define REX_LAST 0x4F
+#define SREG_SS 2 /* ModRM.reg of mov Sreg naming SS */
 
 /* Vectors (SDM Vol. 3A 6.15). */
 enum {
@@ -44,8 +46,9 @@ static int is_prefix(uint8_t b)
 
 /*
  * Which instruction raised a #GP with no selector: one that needs CPL 0 (or
- * I/O privilege), or a memory access to a non-canonical address. Reads the
- * instruction bytes from the program's own text.
+ * I/O privilege; sysret and sysexit too), a null selector loaded into SS
+ * (mov ss, lss), or else a memory access to a non-canonical address. Reads
+ * the instruction bytes from the program's own text.
  */
 static const char *gp_cause(const struct trap_frame *tf)
 {
@@ -76,8 +79,17 @@ static const char *gp_cause(const struct trap_frame *tf)
 	case 0x6F: /* ins/outs */
 	case 0xCF: /* iret with a bad frame counts too */
 		return "privileged instruction";
+	case 0x8E: /* mov Sreg, r/m: a bad selector has its own error code; 0 is a null one */
+		if (((b[i + 1] >> 3) & 7) == SREG_SS)
+			return "null selector loaded into SS";
+		break;
 	case OP_TWO_BYTE:
 		switch (b[i + 1]) {
+		case 0x07: /* sysret */
+		case 0x35: /* sysexit */
+			return "privileged instruction";
+		case 0xB2: /* lss */
+			return "null selector loaded into SS";
 		case 0x00: /* sldt/str/lldt/ltr */
 		case 0x01: /* lgdt/lidt/..., and sgdt/sidt/smsw under UMIP */
 		case 0x06: /* clts */
@@ -107,11 +119,17 @@ void ufault(struct trap_frame *tf)
 	if (!p)
 		panic("trap: ring-3 exception %s with no current process", trap_name((unsigned)tf->vector));
 	switch (tf->vector) {
-	case V_PF:
+	case V_PF: {
+		int r;
+
 		addr = read_cr2();
-		if (uvm_fault(&p->uvm, addr, tf->error, cause, sizeof(cause)) == 0)
+		r = uvm_fault(&p->uvm, addr, tf->error, cause, sizeof(cause));
+		if (r == 0)
 			return; /* demand paging or stack growth: retry the instruction */
+		if (r == -ENOMEM)
+			sig = SIGKILL; /* out of memory: Linux's OOM killer sends SIGKILL too */
 		break;
+	}
 	case V_GP:
 		kstrlcpy(cause, gp_cause(tf), sizeof(cause));
 		break;

@@ -17,16 +17,16 @@
 
 typedef uint64_t pte_t;
 
-#define PTE_P (1ULL << 0)	   /* present */
-#define PTE_W (1ULL << 1)	   /* R/W */
-#define PTE_U (1ULL << 2)	   /* U/S */
-#define PTE_PWT (1ULL << 3)	   /* page-level write-through */
-#define PTE_PCD (1ULL << 4)	   /* page-level cache disable */
-#define PTE_A (1ULL << 5)	   /* accessed */
-#define PTE_D (1ULL << 6)	   /* dirty (leaf entries) */
-#define PTE_PS (1ULL << 7)	   /* page size: 1 GiB in a PDPTE, 2 MiB in a PDE */
-#define PTE_PAT (1ULL << 7)	   /* PAT index bit 2, in a 4 KiB PTE */
-#define PTE_G (1ULL << 8)	   /* global */
+#define PTE_P (1ULL << 0)   /* present */
+#define PTE_W (1ULL << 1)   /* R/W */
+#define PTE_U (1ULL << 2)   /* U/S */
+#define PTE_PWT (1ULL << 3) /* page-level write-through */
+#define PTE_PCD (1ULL << 4) /* page-level cache disable */
+#define PTE_A (1ULL << 5)   /* accessed */
+#define PTE_D (1ULL << 6)   /* dirty (leaf entries) */
+#define PTE_PS (1ULL << 7)  /* page size: 1 GiB in a PDPTE, 2 MiB in a PDE */
+#define PTE_PAT (1ULL << 7) /* PAT index bit 2, in a 4 KiB PTE */
+#define PTE_G (1ULL << 8)   /* global */
 /*
  * Software bit (ignored by the CPU, SDM 4.5 "Ign."): a not-present 4 KiB
  * entry that still owns its frame, for user pages of a PROT_NONE area. The
@@ -53,10 +53,10 @@ typedef uint64_t pte_t;
 #define VM_WRITE (1U << 1)
 #define VM_EXEC (1U << 2)
 #define VM_USER (1U << 3)
-#define VM_WC (1U << 4)	    /* write-combining, through PAT */
-#define VM_UC (1U << 5)	    /* uncached (MMIO) */
-#define VM_GLOBAL (1U << 6) /* survives CR3 reloads; kernel half only */
-#define VM_NOHUGE (1U << 7) /* pt_map: use 4 KiB pages only */
+#define VM_WC (1U << 4)	      /* write-combining, through PAT */
+#define VM_UC (1U << 5)	      /* uncached (MMIO) */
+#define VM_GLOBAL (1U << 6)   /* survives CR3 reloads; kernel half only */
+#define VM_NOHUGE (1U << 7)   /* pt_map: use 4 KiB pages only */
 #define VM_PROTNONE (1U << 8) /* a kept frame no one may access: PTE_PROTNONE, 4 KiB only */
 
 struct pt {

@@ -144,6 +144,16 @@ void pmm_cache_init(uint64_t max_dirty, uint64_t max_zeroed);
  */
 uint64_t pmm_zero_idle(uint64_t max_pages);
 
+/*
+ * The kernel's page cache sizes, once at boot: up to 256 freed pages kept
+ * for reuse, and a zeroed pool of 1/32 of RAM, at most 32 MiB (free memory
+ * all the same: any allocation can take it).
+ */
+void pmm_cache_start(void);
+
+/* Pages free now (buddy lists and page cache): pmm_get_stats's free_pages, without the copy. */
+uint64_t pmm_free_count(void);
+
 /* Fill *s with the current counters. */
 void pmm_get_stats(struct pmm_stats *s);
 

@@ -45,6 +45,8 @@ struct proc {
 	uint64_t fs_base;   /* ARCH_SET_FS */
 	uint64_t clear_tid; /* set_tid_address */
 	uint64_t wake_tsc;  /* PROC_SLEEPING until this TSC value */
+	uint64_t sys_nr;    /* the system call in progress (core/sysguard.c) */
+	uint64_t sys_tsc;   /* when it entered, or the process last ran in it */
 	struct fdesc fd[PROC_FDS];
 	/* How it ended. */
 	int exit_code;

@@ -285,7 +285,7 @@ static int range_table(struct range *r, uint64_t table, int lvl, uint64_t base, 
 	uint64_t span = PT_LEVEL_SIZE(lvl);
 	unsigned i0 = r->first > base ? (unsigned)((r->first - base) / span) : 0;
 	unsigned i1 = r->last - base >= (uint64_t)PT_ENTRIES * span - 1 ? PT_ENTRIES - 1 :
-									   (unsigned)((r->last - base) / span);
+									  (unsigned)((r->last - base) / span);
 
 	for (unsigned i = i0; i <= i1; i++) {
 		pte_t e = t[i];

@@ -375,6 +375,16 @@ void pmm_cache_init(uint64_t max_dirty, uint64_t max_zeroed)
 	pmm.zeroed.max = max_zeroed;
 }
 
+#define CACHE_DIRTY_MAX 256
+#define CACHE_ZEROED_MAX 8192 /* 32 MiB */
+
+void pmm_cache_start(void)
+{
+	uint64_t z = pmm.st.total_pages / 32;
+
+	pmm_cache_init(CACHE_DIRTY_MAX, z < CACHE_ZEROED_MAX ? z : CACHE_ZEROED_MAX);
+}
+
 uint64_t pmm_zero_idle(uint64_t max_pages)
 {
 	uint64_t done = 0;
@@ -748,6 +758,11 @@ int pmm_owns(uint64_t start, uint64_t end)
 }
 
 /* ---- reports ---------------------------------------------------------------- */
+
+uint64_t pmm_free_count(void)
+{
+	return pmm.st.free_pages;
+}
 
 void pmm_get_stats(struct pmm_stats *s)
 {

@@ -1312,7 +1312,6 @@ static void test_random(void **state)
 	assert_true(st.split_ops > 50);
 }
 
-
 /* ------------------------------------------------------------------ */
 /* pt_range: the range walk, PT_CLEAR's freed tables, PROT_NONE        */
 
@@ -1366,8 +1365,7 @@ static void test_range_visit_sparse(void **state)
 	assert_int_equal(e->sim.allocs, n);
 	/* A window: only what lies inside. */
 	memset(&t, 0, sizeof(t));
-	assert_int_equal(pt_range(&e->pt, 0x401000, 0x0000100000000000ULL - 0x401000, PT_VISIT, 0, tally_leaf, &t),
-			 0);
+	assert_int_equal(pt_range(&e->pt, 0x401000, 0x0000100000000000ULL - 0x401000, PT_VISIT, 0, tally_leaf, &t), 0);
 	assert_int_equal(t.leaves, 2);
 	assert_int_equal(t.first, 0x401000);
 	assert_int_equal(t.last, 0x0000000200000000ULL);

@@ -544,7 +544,8 @@ static void test_sparse_64g(void **state)
 	assert_int_equal(fake_init(big, ARRAY_SIZE(big)), 0);
 	assert_int_equal(F.base.spans, 3);
 	assert_int_equal(F.base.total_pages, F.upages);
-	assert_true(F.base.meta_pages >= spanned * 5 / 8 / PAGE_SIZE && F.base.meta_pages <= spanned * 5 / 8 / PAGE_SIZE + 2);
+	assert_true(F.base.meta_pages >= spanned * 5 / 8 / PAGE_SIZE &&
+		    F.base.meta_pages <= spanned * 5 / 8 / PAGE_SIZE + 2);
 	assert_int_equal(F.base.free_blocks[PMM_MAX_ORDER], 63);
 	expect_canonical();
 	/* Blocks of all sizes come from usable memory, naturally aligned. */

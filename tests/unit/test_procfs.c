@@ -502,7 +502,8 @@ static void test_pmap_empty(void **state)
 	assert_int_equal(calls, 0);
 	assert_int_equal(procfs_pmap_x(T(NULL), 3, "/bin/true", quarter_usage, &calls, buf, sizeof(buf)), strlen(want));
 	assert_string_equal(buf, want);
-	assert_int_equal(procfs_pmap_x(T(&l), 3, NULL, NULL, NULL, buf, sizeof(buf)), strlen(want) - strlen("/bin/true"));
+	assert_int_equal(procfs_pmap_x(T(&l), 3, NULL, NULL, NULL, buf, sizeof(buf)),
+			 strlen(want) - strlen("/bin/true"));
 }
 
 static void test_pmap_128_areas(void **state)

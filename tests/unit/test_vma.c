@@ -145,10 +145,11 @@ static int tree_check(const struct vma *n, const struct vma *p, size_t *count, c
 	if (n->right)
 		gap = umax(gap, umax(n->right->sub_gap, n->right->sub_start - n->end));
 	if (!*err && (n->sub_start != sub_start || n->sub_end != sub_end || n->sub_gap != gap)) {
-		snprintf(msg, sizeof(msg), "stale augmented fields at [%#llx..): %#llx %#llx %#llx, want %#llx %#llx %#llx",
-			 (unsigned long long)n->start, (unsigned long long)n->sub_start,
-			 (unsigned long long)n->sub_end, (unsigned long long)n->sub_gap,
-			 (unsigned long long)sub_start, (unsigned long long)sub_end, (unsigned long long)gap);
+		snprintf(msg, sizeof(msg),
+			 "stale augmented fields at [%#llx..): %#llx %#llx %#llx, want %#llx %#llx %#llx",
+			 (unsigned long long)n->start, (unsigned long long)n->sub_start, (unsigned long long)n->sub_end,
+			 (unsigned long long)n->sub_gap, (unsigned long long)sub_start, (unsigned long long)sub_end,
+			 (unsigned long long)gap);
 		*err = msg;
 	}
 	return 1 + (hl > hr ? hl : hr);
@@ -1396,7 +1397,8 @@ static void test_many_areas(void **state)
 		height_bound++;
 	assert_true(L.root->height <= height_bound * 3 / 2 + 2); /* AVL: < 1.45 log2(n + 2) */
 	for (int i = 0; i < 2000; i++) {
-		uint64_t lo = PG(0x1000 + rnd() % (4 * N)), len = PG(1 + rnd() % 4) - (rnd() % 2 ? rnd() % PAGE_SIZE : 0);
+		uint64_t lo = PG(0x1000 + rnd() % (4 * N)),
+			 len = PG(1 + rnd() % 4) - (rnd() % 2 ? rnd() % PAGE_SIZE : 0);
 		uint64_t hi = lo + PG(rnd() % (4 * N));
 		uint64_t page = 0x1000 + rnd() % (4 * N);
 		const struct vma *f = vma_find(&L, PG(page));
