@@ -27,9 +27,16 @@ enum vma_kind {
 	VMA_ANON,  /* mmap(MAP_ANONYMOUS): "[anon]" */
 };
 
+/*
+ * prot's low bits are VM_READ | VM_WRITE | VM_EXEC; bits from VMA_FLAGS_SHIFT
+ * up are flags of the area that vma_protect keeps (merging compares them).
+ */
+#define VMA_PROT_MASK 0xFFFFu
+#define VMA_NORESERVE (1u << 16) /* mmap(MAP_NORESERVE): not counted by the overcommit policy */
+
 struct vma {
 	uint64_t start, end; /* page aligned */
-	unsigned prot;	     /* VM_READ | VM_WRITE | VM_EXEC (include/paging.h) */
+	unsigned prot;	     /* VM_READ | VM_WRITE | VM_EXEC (include/paging.h), and VMA_* flags */
 	enum vma_kind kind;
 	uint64_t offset; /* file offset of start (VMA_IMAGE) */
 	char name[VMA_NAME];
@@ -98,8 +105,8 @@ struct vma *vma_find_from(const struct vma_list *l, uint64_t addr);
 int vma_remove(struct vma_list *l, uint64_t start, uint64_t end);
 
 /*
- * Set prot on [start, end), splitting at the edges and merging neighbours
- * that become identical. The whole range must be covered by areas (Linux's
+ * Set prot on [start, end) (the VM_* bits: each area keeps its VMA_* flags),
+ * splitting at the edges and merging neighbours that become identical. The whole range must be covered by areas (Linux's
  * mprotect gives -ENOMEM otherwise). Returns 0, -EINVAL or -ENOMEM (also
  * when the nodes a split needs cannot be allocated; nothing changed then).
  * Allocates only as many nodes as the result has more areas than before.

@@ -128,6 +128,7 @@ void uvm_destroy(struct uvm *u)
 /* The generic flags for an area's prot: PROT_NONE pages keep their frame but no one may reach them. */
 static unsigned vm_of_prot(unsigned prot)
 {
+	prot &= VM_READ | VM_WRITE | VM_EXEC; /* not the area's VMA_* flags */
 	return prot ? (prot | VM_USER) : (VM_USER | VM_PROTNONE);
 }
 
@@ -359,7 +360,7 @@ int uvm_fault(struct uvm *u, uint64_t addr, uint64_t err, char *cause, size_t si
 			return -EFAULT;
 		}
 	}
-	if (!v->prot) {
+	if (!(v->prot & (VM_READ | VM_WRITE | VM_EXEC))) {
 		ksnprintf(cause, size, "access to PROT_NONE [%s]", area_name(v));
 		return -EFAULT;
 	}
@@ -466,7 +467,8 @@ long uvm_mmap(struct uvm *u, uint64_t addr, uint64_t len, int prot, int flags)
 		if (!addr)
 			return -ENOMEM;
 	}
-	err = vma_insert(u->vmas, addr, addr + size, prot_of_linux(prot), VMA_ANON, 0, "[anon]");
+	err = vma_insert(u->vmas, addr, addr + size, prot_of_linux(prot) | (flags & LX_MAP_NORESERVE ? VMA_NORESERVE : 0),
+			 VMA_ANON, 0, "[anon]");
 	return err ? err : (long)addr;
 }
 
@@ -482,6 +484,21 @@ long uvm_munmap(struct uvm *u, uint64_t addr, uint64_t len)
 		return err; /* the split needed a node: nothing unmapped, as Linux does */
 	release(u, addr, end);
 	return 0;
+}
+
+/*
+ * Bytes of [addr, end) that mprotect adding PROT_WRITE would charge, as
+ * Linux's mprotect_fixup does: the parts not writable already and not
+ * MAP_NORESERVE.
+ */
+static uint64_t newly_writable(struct uvm *u, uint64_t addr, uint64_t end)
+{
+	uint64_t bytes = 0;
+
+	for (const struct vma *v = vma_find_from(u->vmas, addr); v && v->start < end; v = vma_next(v))
+		if (!(v->prot & (VM_WRITE | VMA_NORESERVE)))
+			bytes += (v->end < end ? v->end : end) - (v->start > addr ? v->start : addr);
+	return bytes;
 }
 
 /* Linux's PROT_SEM, PROT_GROWSDOWN and PROT_GROWSUP: valid bits that Atlas's areas give no meaning. */
@@ -500,7 +517,7 @@ long uvm_mprotect(struct uvm *u, uint64_t addr, uint64_t len, int prot)
 	end = addr + ALIGN_UP(len, PAGE_SIZE);
 	if (end <= addr || ALIGN_UP(len, PAGE_SIZE) < len || end > USER_END)
 		return -ENOMEM; /* wraps, or reaches where nothing can be mapped */
-	if ((vm & VM_WRITE) && overcommit_ok(end - addr))
+	if ((vm & VM_WRITE) && overcommit_ok(newly_writable(u, addr, end)))
 		return -ENOMEM;
 	err = vma_protect(u->vmas, addr, end, vm);
 	if (err)

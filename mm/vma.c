@@ -456,7 +456,7 @@ static void rw_cut(struct rewrite *rw, const struct vma *a)
 			set_start(&p, rw->start);
 		if (p.end > rw->end)
 			p.end = rw->end;
-		p.prot = rw->prot;
+		p.prot = (p.prot & ~VMA_PROT_MASK) | (rw->prot & VMA_PROT_MASK);
 		rw_emit(rw, &p);
 	}
 	if (a->end > rw->end) {

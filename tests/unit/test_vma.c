@@ -777,6 +777,19 @@ static void test_protect_merges_neighbours(void **state)
 	EXPECT(IMG(10, 14, R, 0), IMG(14, 16, R, PG(9)));
 }
 
+/* Flags above VMA_PROT_MASK belong to the area: protect keeps them, and they keep areas apart. */
+static void test_protect_keeps_flags(void **state)
+{
+	(void)state;
+	assert_int_equal(ins_anon(10, 20, RW | VMA_NORESERVE), 0);
+	assert_int_equal(ins_anon(20, 30, RW), 0); /* touching, but not the same: no merge */
+	EXPECT(ANON(10, 20, RW | VMA_NORESERVE), ANON(20, 30, RW));
+	assert_int_equal(vma_protect(&L, PG(12), PG(25), R), 0);
+	EXPECT(ANON(10, 12, RW | VMA_NORESERVE), ANON(12, 20, R | VMA_NORESERVE), ANON(20, 25, R), ANON(25, 30, RW));
+	assert_int_equal(vma_protect(&L, PG(10), PG(30), RW), 0);
+	EXPECT(ANON(10, 20, RW | VMA_NORESERVE), ANON(20, 30, RW));
+}
+
 static void test_protect_enomem_full(void **state)
 {
 	(void)state;
@@ -1452,6 +1465,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_protect_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect_split_and_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect_merges_neighbours, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protect_keeps_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect_enomem_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect_full_merge_compensates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect_full_both_ends, setup, teardown),
