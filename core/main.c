@@ -21,6 +21,7 @@
 #include "kernel.h"
 #include "kvm.h"
 #include "lapic.h"
+#include "lifetimes.h"
 #include "memlayout.h"
 #include "mmreport.h"
 #include "percpu.h"
@@ -142,6 +143,7 @@ void kmain(uint64_t boot_info_phys)
 	mm_checks();
 	runner_run_builtin();
 	runner_run_extra();
+	lifetimes_run();
 	report_timeline();
 	/* After the checks, so the heap they exercised shows up as [kheap]. */
 	report_kmap();

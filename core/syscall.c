@@ -70,6 +70,10 @@ enum {
 #define PATH_MAX 256
 #define NSEC_PER_SEC 1000000000ULL
 #define SYSCALL_INSN_LEN 2 /* 0F 05 */
+/* An output piece's text, escaped, stays under this (the rest of the record fits in the other ~200 bytes). */
+#define OUTPUT_ESCAPED_MAX (JREC_MAX - 200)
+/* Below this many bytes a piece fits whatever they are (6 characters each at worst). */
+#define OUTPUT_SAFE (OUTPUT_ESCAPED_MAX / 6)
 
 struct lx_iovec {
 	uint64_t base, len;
@@ -90,19 +94,23 @@ static struct fdesc *fd_get(struct proc *p, uint64_t fd)
 	return fd < PROC_FDS && p->fd[fd].kind != FD_NONE ? &p->fd[fd] : NULL;
 }
 
-void proc_flush_output(struct proc *p)
+/* One {"rec":"output"} with what is held (the bytes as they are: NUL and non-UTF-8 escaped). */
+static void emit_output(struct proc *p)
 {
 	struct jrec r;
 
-	if (!p->out_len)
-		return;
-	p->out[p->out_len] = 0;
 	jrec_begin(&r, "output");
 	jrec_u64(&r, "pid", (uint64_t)p->pid);
 	jrec_str(&r, "name", p->name);
-	jrec_str(&r, "text", p->out);
+	jrec_strn(&r, "text", p->out, p->out_len);
 	report_emit(&r);
 	p->out_len = 0;
+}
+
+void proc_flush_output(struct proc *p)
+{
+	if (p->out_len)
+		emit_output(p);
 }
 
 /*
@@ -113,13 +121,13 @@ static void json_output(struct proc *p, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n') {
-			if (!p->out_len)
-				p->out[p->out_len++] = 0; /* an empty line is still a line */
-			proc_flush_output(p);
+			emit_output(p); /* an empty line is still a line */
 			continue;
 		}
 		p->out[p->out_len++] = s[i];
-		if (p->out_len == sizeof(p->out) - 1)
+		/* A piece must fit a record escaped: binary bytes take 6 characters each. */
+		if (p->out_len == sizeof(p->out) - 1 ||
+		    (p->out_len >= OUTPUT_SAFE && jrec_strn_size(p->out, p->out_len) > OUTPUT_ESCAPED_MAX))
 			proc_flush_output(p);
 	}
 }

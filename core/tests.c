@@ -54,6 +54,13 @@ int test_selected(const char *name)
 	return hit;
 }
 
+int test_named(const char *name)
+{
+	const char *t = g_boot->opts.tests;
+
+	return strcmp(t, "all") && strcmp(t, "none") && test_selected(name);
+}
+
 void tests_forget_matches(void)
 {
 	memset(matched, 0, sizeof(matched));

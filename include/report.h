@@ -21,6 +21,11 @@ void report_emit(struct jrec *r);
 /* Self-tests (core/tests.c). */
 /* 1 when tests= selects name ("all", exact name, or its dotted prefix). */
 int test_selected(const char *name);
+/*
+ * 1 when tests= names name (or its dotted prefix) explicitly: long tests that
+ * "all" does not select (mm.lifetimes).
+ */
+int test_named(const char *name);
 /* Record one result: a TAP line and a {"rec":"test"} record. */
 void test_result(const char *name, int ok, const char *expect, const char *got);
 /*
