@@ -504,8 +504,9 @@ int elf_parse(const void *data, size_t size, uint64_t load_bias, struct elf_imag
 	 * is refused here rather than run at address 0 + p_vaddr.
 	 */
 	if (p.eh.e_type == ET_DYN && !load_bias) {
-		return REJECT(&p, "e_type is %u (ET_DYN) without PT_DYNAMIC: Atlas loads ET_EXEC at its link addresses "
-				  "only (link with -static -no-pie)",
+		return REJECT(&p,
+			      "e_type is %u (ET_DYN) without PT_DYNAMIC: Atlas loads ET_EXEC at its link addresses "
+			      "only (link with -static -no-pie)",
 			      ET_DYN);
 	}
 	p.bias = p.eh.e_type == ET_DYN ? load_bias : 0;

@@ -49,7 +49,10 @@ static void quoted(struct jrec *r, const char *s)
 /* Bytes of the UTF-8 sequence starting at s[0] (n bytes left), or 0 when it is not a valid one. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
-	size_t len = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+	size_t len = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 :
+		     s[0] >= 0xE0 && s[0] <= 0xEF ? 3 :
+		     s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 :
+						    0;
 
 	if (!len || len > n)
 		return 0;

@@ -106,10 +106,9 @@ int vma_remove(struct vma_list *l, uint64_t start, uint64_t end);
 
 /*
  * Set prot on [start, end) (the VM_* bits: each area keeps its VMA_* flags),
- * splitting at the edges and merging neighbours that become identical. The whole range must be covered by areas (Linux's
- * mprotect gives -ENOMEM otherwise). Returns 0, -EINVAL or -ENOMEM (also
- * when the nodes a split needs cannot be allocated; nothing changed then).
- * Allocates only as many nodes as the result has more areas than before.
+ * splitting at the edges and merging neighbours that become identical. The whole range must be covered by areas
+ * (Linux's mprotect gives -ENOMEM otherwise). Returns 0, -EINVAL or -ENOMEM (also when the nodes a split needs cannot
+ * be allocated; nothing changed then). Allocates only as many nodes as the result has more areas than before.
  */
 int vma_protect(struct vma_list *l, uint64_t start, uint64_t end, unsigned prot);
 

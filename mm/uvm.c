@@ -467,8 +467,8 @@ long uvm_mmap(struct uvm *u, uint64_t addr, uint64_t len, int prot, int flags)
 		if (!addr)
 			return -ENOMEM;
 	}
-	err = vma_insert(u->vmas, addr, addr + size, prot_of_linux(prot) | (flags & LX_MAP_NORESERVE ? VMA_NORESERVE : 0),
-			 VMA_ANON, 0, "[anon]");
+	err = vma_insert(u->vmas, addr, addr + size,
+			 prot_of_linux(prot) | (flags & LX_MAP_NORESERVE ? VMA_NORESERVE : 0), VMA_ANON, 0, "[anon]");
 	return err ? err : (long)addr;
 }
 

@@ -32,6 +32,7 @@ from atlas_qemu import BUILD, STATUS_PASSED, BootError, Harness  # noqa: E402
 
 OUT = BUILD / "fuzz"
 ENTRIES_MAX = 16  # BOOT_PROGS_MAX
+RUN_MAX = 255  # the longest value an option takes (core/options.c)
 SURVIVED = re.compile(r"fuzz: seed (\d+): (\d+) calls survived: (\d+) ok, (\d+) errors")
 
 
@@ -59,11 +60,27 @@ def runs_of(seeds, per_entry):
     return groups
 
 
-def boot_config(groups, calls, watchdog):
-    entries = [f"\\fuzz\\fuzz.elf*{n} {first} {calls}" if n > 1 else f"\\fuzz\\fuzz.elf {first} {calls}"
-               for first, n in groups]
+def entry(first, n, calls):
     # A single instance gets no index argument: its seed is FIRST itself.
-    return f'report=json on_finish=exit tests=run watchdog={watchdog} run="{";".join(entries)}"'
+    return f"\\fuzz\\fuzz.elf*{n} {first} {calls}" if n > 1 else f"\\fuzz\\fuzz.elf {first} {calls}"
+
+
+def boots_of(groups, calls):
+    """The groups split into boots: at most ENTRIES_MAX entries and RUN_MAX characters of run= each."""
+    boots, cur = [], []
+    for g in groups:
+        if cur and (len(cur) == ENTRIES_MAX or len(";".join(entry(*x, calls) for x in cur + [g])) > RUN_MAX):
+            boots.append(cur)
+            cur = []
+        cur.append(g)
+    if cur:
+        boots.append(cur)
+    return boots
+
+
+def boot_config(groups, calls, watchdog):
+    run = ";".join(entry(first, n, calls) for first, n in groups)
+    return f'report=json on_finish=exit tests=run watchdog={watchdog} run="{run}"'
 
 
 def check(result, seeds, calls):
@@ -104,23 +121,22 @@ def main():
     groups = runs_of(seeds, per_entry)
     report = {"seeds": seeds, "calls": calls, "memory": mem, "watchdog_ms": watchdog, "boots": [], "findings": []}
     t_all = time.monotonic()
-    for b in range(0, len(groups), ENTRIES_MAX):
-        part = groups[b:b + ENTRIES_MAX]
+    for b, part in enumerate(boots_of(groups, calls)):
         part_seeds = [first + i for first, n in part for i in range(n)]
         cfg = boot_config(part, calls, watchdog)
         t0 = time.monotonic()
         try:
-            r = harness.boot(f"fuzz-{b // ENTRIES_MAX}", cfg=cfg, memory=mem,
+            r = harness.boot(f"fuzz-{b}", cfg=cfg, memory=mem,
                              files={"/fuzz/fuzz.elf": str(elf)}, timeout=max(300, calls * len(part_seeds) // 500))
         except BootError as e:
-            report["findings"].append(f"boot {b // ENTRIES_MAX}: {e}")
+            report["findings"].append(f"boot {b}: {e}")
             print(f"fuzz: boot failed: {e}")
             continue
         findings, per_seed = check(r, part_seeds, calls)
         secs = time.monotonic() - t0
         for s in part_seeds:
             print(f"  {per_seed.get(s, f'seed {s}: NO RESULT')}")
-        print(f"fuzz: boot {b // ENTRIES_MAX + 1}: seeds {part_seeds[0]}..{part_seeds[-1]} x {calls} calls in {secs:.0f} s: "
+        print(f"fuzz: boot {b + 1}: seeds {part_seeds[0]}..{part_seeds[-1]} x {calls} calls in {secs:.0f} s: "
               f"{'clean' if not findings else f'{len(findings)} finding(s)'} (serial log: {r.workdir}/serial.log)")
         for f in findings:
             print(f"  FINDING: {f}")

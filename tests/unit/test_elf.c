@@ -1130,8 +1130,8 @@ int main(void)
 		cmocka_unit_test(test_static_et_dyn), cmocka_unit_test(test_area_edges),
 		cmocka_unit_test(test_align_none),    cmocka_unit_test(test_max_segments),
 		cmocka_unit_test(test_empty_segment), cmocka_unit_test(test_perm_str),
-		cmocka_unit_test(test_calling), cmocka_unit_test(test_bss_1tib_parses),	      cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_calling),	      cmocka_unit_test(test_bss_1tib_parses),
+		cmocka_unit_test(test_truncated),     cmocka_unit_test(test_fuzz),
 	};
 	struct CMUnitTest corpus[COUNT(bad_cases)];
 	int failed;

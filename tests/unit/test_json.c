@@ -110,8 +110,9 @@ static void test_bytes(void **state)
 	line = jrec_end(&r);
 	assert_non_null(line);
 	/* NUL kept, 0xff 0xfe and the lone 0xc3 / stray 0x80 as U+00xx, valid sequences (é, €, 😀) as they are. */
-	assert_string_equal(line, "{\"rec\":\"output\",\"text\":\"a\\u0000b\\u00ff\\u00fe c\xc3\xa9 \xe2\x82\xac \\u00c3 "
-				  "\xf0\x9f\x98\x80\\u0080\\\"\\\\\\n\\u0001\"}\n");
+	assert_string_equal(line,
+			    "{\"rec\":\"output\",\"text\":\"a\\u0000b\\u00ff\\u00fe c\xc3\xa9 \xe2\x82\xac \\u00c3 "
+			    "\xf0\x9f\x98\x80\\u0080\\\"\\\\\\n\\u0001\"}\n");
 	/* The size it predicts is the size it writes. */
 	assert_int_equal(jrec_strn_size(data, sizeof(data) - 1),
 			 strlen(line) - strlen("{\"rec\":\"output\",\"text\":") - strlen("}\n"));
@@ -128,7 +129,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shapes),	 cmocka_unit_test(test_hex_array), cmocka_unit_test(test_u64_extremes),
-		cmocka_unit_test(test_escaping), cmocka_unit_test(test_overflow), cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_escaping), cmocka_unit_test(test_overflow),  cmocka_unit_test(test_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -208,26 +208,49 @@ static int hits_self(unsigned long a, unsigned long len)
 /* ---- drawing values ---------------------------------------------------------- */
 
 static const uint64_t lengths[] = {
-	0, 1, 2, 7, 8, 15, 16, 100, 511, 512, 4095, 4096, 4097, 8192, 65536, 1 << 20, 1UL << 31,
-	(uint64_t)INT_MAX, (uint64_t)INT_MIN, 0xffffffffUL, 1UL << 46, 1UL << 47, (1UL << 47) - 4096,
-	~0UL, ~0UL - 4095, 0x7fffffffffffUL,
+	0,
+	1,
+	2,
+	7,
+	8,
+	15,
+	16,
+	100,
+	511,
+	512,
+	4095,
+	4096,
+	4097,
+	8192,
+	65536,
+	1 << 20,
+	1UL << 31,
+	(uint64_t)INT_MAX,
+	(uint64_t)INT_MIN,
+	0xffffffffUL,
+	1UL << 46,
+	1UL << 47,
+	(1UL << 47) - 4096,
+	~0UL,
+	~0UL - 4095,
+	0x7fffffffffffUL,
 };
 
 static const uint64_t bad_addrs[] = {
-	0,				   /* NULL */
-	1,				   /* unaligned NULL page */
-	0x1000,				   /* null guard */
-	0x3ff000,			   /* last null-guard page */
-	0x7ffffffff000UL,		   /* last user page */
-	0x7fffffffffffUL,		   /* last user byte */
-	0x7fffffffff00UL,		   /* straddles the top of the user half */
-	0x800000000000UL,		   /* first non-canonical */
-	0x8000000000000000UL,		   /* middle of the hole */
-	0xffff800000000000UL,		   /* first kernel address */
-	0xffffffff80000000UL,		   /* kernel image */
-	0xfffffffffffff000UL,		   /* last page */
-	~0UL,				   /* -1 */
-	(uint64_t)(int64_t)INT_MIN,	   /* INT_MIN, sign-extended */
+	0,				    /* NULL */
+	1,				    /* unaligned NULL page */
+	0x1000,				    /* null guard */
+	0x3ff000,			    /* last null-guard page */
+	0x7ffffffff000UL,		    /* last user page */
+	0x7fffffffffffUL,		    /* last user byte */
+	0x7fffffffff00UL,		    /* straddles the top of the user half */
+	0x800000000000UL,		    /* first non-canonical */
+	0x8000000000000000UL,		    /* middle of the hole */
+	0xffff800000000000UL,		    /* first kernel address */
+	0xffffffff80000000UL,		    /* kernel image */
+	0xfffffffffffff000UL,		    /* last page */
+	~0UL,				    /* -1 */
+	(uint64_t)(int64_t)INT_MIN,	    /* INT_MIN, sign-extended */
 	0x7fff00000000UL - 8 * 1024 * 1024, /* below the stack */
 };
 
@@ -240,9 +263,34 @@ static const uint64_t unmappable[] = {
 };
 
 static const uint64_t ints[] = {
-	0, 1, 2, 3, 4, 5, 7, 8, 14, 15, 16, 0x20, 0x22, 0x32, 0x100, 0x1002, 0x1003, 0x4000, 0x100000,
-	0x4022, 0x100022, 0x5413, 0x541b, (uint64_t)-1, (uint64_t)(int64_t)INT_MIN, (uint64_t)INT_MAX,
-	0x80000000UL, (uint64_t)-100,
+	0,
+	1,
+	2,
+	3,
+	4,
+	5,
+	7,
+	8,
+	14,
+	15,
+	16,
+	0x20,
+	0x22,
+	0x32,
+	0x100,
+	0x1002,
+	0x1003,
+	0x4000,
+	0x100000,
+	0x4022,
+	0x100022,
+	0x5413,
+	0x541b,
+	(uint64_t)-1,
+	(uint64_t)(int64_t)INT_MIN,
+	(uint64_t)INT_MAX,
+	0x80000000UL,
+	(uint64_t)-100,
 };
 
 static uint64_t draw_int(void)
@@ -287,8 +335,9 @@ static uint64_t draw_ptr(void)
 
 static uint64_t draw_fd(void)
 {
-	static const uint64_t fds[] = { 0, 1, 2, 3, 15, 16, 1000, (uint64_t)-1, (uint64_t)(int64_t)INT_MIN,
-					(uint64_t)INT_MAX };
+	static const uint64_t fds[] = {
+		0, 1, 2, 3, 15, 16, 1000, (uint64_t)-1, (uint64_t)(int64_t)INT_MIN, (uint64_t)INT_MAX
+	};
 
 	switch (rnd() % 4) {
 	case 0:
@@ -304,8 +353,17 @@ static uint64_t draw_fd(void)
 static uint64_t draw_path(void)
 {
 	static const char *const paths[] = {
-		"/proc/self/maps", "/proc/self/status", "/proc/self/", "/proc/self/mapsX", "/proc/self/../self/maps",
-		"", "/", "/proc/1/maps", "/dev/null", "proc/self/maps", "/proc/self/maps/",
+		"/proc/self/maps",
+		"/proc/self/status",
+		"/proc/self/",
+		"/proc/self/mapsX",
+		"/proc/self/../self/maps",
+		"",
+		"/",
+		"/proc/1/maps",
+		"/dev/null",
+		"proc/self/maps",
+		"/proc/self/maps/",
 	};
 	char *p = S.scratch + 2 * PAGE;
 
@@ -361,7 +419,7 @@ static void console_safe(uint64_t *buf, uint64_t *len)
 	if (rnd() % 2) {
 		*buf = PICK(unmappable) - (rnd() % 2 ? 0 : rnd() % 64);
 	} else {
-		*buf = (uint64_t)(uintptr_t)".";
+		*buf = (uint64_t)(uintptr_t) ".";
 		*len = *len ? 1 : 0;
 	}
 }
@@ -495,7 +553,8 @@ static void one_call(long i)
 	switch (c->nr) {
 	case NR_read:
 	case NR_getrandom:
-		a[1 - (c->nr == NR_getrandom)] = out_ptr(a[1 - (c->nr == NR_getrandom)], a[2 - (c->nr == NR_getrandom)]);
+		a[1 - (c->nr == NR_getrandom)] = out_ptr(a[1 - (c->nr == NR_getrandom)],
+							 a[2 - (c->nr == NR_getrandom)]);
 		if (c->nr == NR_read && S.on_linux && a[0] == 0)
 			a[0] = (uint64_t)S.closed_fd; /* a terminal on stdin would block */
 		break;
@@ -565,8 +624,8 @@ static void one_call(long i)
 
 	if (S.trace_from >= 0 && i >= S.trace_from)
 		say("call %ld: %s(%#llx, %#llx, %#llx, %#llx, %#llx, %#llx)", i, c->name, (unsigned long long)a[0],
-		    (unsigned long long)a[1], (unsigned long long)a[2], (unsigned long long)a[3], (unsigned long long)a[4],
-		    (unsigned long long)a[5]);
+		    (unsigned long long)a[1], (unsigned long long)a[2], (unsigned long long)a[3],
+		    (unsigned long long)a[4], (unsigned long long)a[5]);
 	r = sys6(c->nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
 	if (S.trace_from >= 0 && i >= S.trace_from)
 		say("call %ld: = %ld", i, r);

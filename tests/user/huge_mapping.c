@@ -85,7 +85,8 @@ int main(void)
 		/* Read-only is not counted. */
 		r = sys6(SYS_mmap, 0, HUGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		CHECK(r > 0, "read-only 2^46-byte mmap returned %ld", r);
-		CHECK(mprotect((void *)r, HUGE, PROT_READ | PROT_WRITE) == -1, "mprotect adding write to 2^46 bytes passed");
+		CHECK(mprotect((void *)r, HUGE, PROT_READ | PROT_WRITE) == -1,
+		      "mprotect adding write to 2^46 bytes passed");
 		CHECK(munmap((void *)r, HUGE) == 0, "munmap failed");
 	}
 	say("a 64 TiB mapping was touched, listed, protected, advised and unmapped; oversized requests are -ENOMEM");

@@ -16,7 +16,8 @@ int main(void)
 
 	memset(zeros, 0, 300);
 	zeros[300] = '\n';
-	CHECK(sys3(SYS_write, 1, mixed, sizeof(mixed) - 1) == (long)sizeof(mixed) - 1, "write of the mixed line failed");
+	CHECK(sys3(SYS_write, 1, mixed, sizeof(mixed) - 1) == (long)sizeof(mixed) - 1,
+	      "write of the mixed line failed");
 	CHECK(sys3(SYS_write, 1, zeros, sizeof(zeros)) == (long)sizeof(zeros), "write of 300 NULs failed");
 	say("done");
 	return 0;
