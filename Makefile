@@ -239,7 +239,7 @@ test: deps lint unit user-host boot-test
 test-matrix: deps all
 	$(PYTHON) tools/matrix.py
 
-# The system-call fuzzer (tests/user/fuzz.c) in Atlas: SEEDS=1-50 CALLS=20000 (tools/fuzz.py).
+# The system-call fuzzer (tests/user/run/fuzz.c) in Atlas: SEEDS=1-50 CALLS=20000 (tools/fuzz.py).
 SEEDS ?= 1-50
 CALLS ?= 20000
 .PHONY: fuzz

@@ -13,8 +13,9 @@
  *          pressure: the pages are allocated), so each victim runs out after
  *          about a megabyte; the pages are given back before the count.
  *
- * Selected only by name (tests=mm.lifetimes), never through "all": it runs
- * LIFETIMES_RUNS processes per kind. Once fork, exec and threads exist,
+ * Selected only by name (tests=mm.lifetimes, or mm.lifetimes.KIND for one
+ * kind), never through "all" or "mm": it runs LIFETIMES_RUNS processes per
+ * kind. Once fork, exec and threads exist,
  * they get their kinds here too.
  */
 #include "lifetimes.h"
@@ -175,8 +176,13 @@ static void run_kind(const struct kind *k)
 
 void lifetimes_run(void)
 {
+	char name[48];
+
 	if (!test_named("mm.lifetimes"))
 		return;
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
-		run_kind(&kinds[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		ksnprintf(name, sizeof(name), "mm.lifetimes.%s", kinds[i].name);
+		if (test_selected(name))
+			run_kind(&kinds[i]);
+	}
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """fuzz.py - `make fuzz SEEDS=1-50 CALLS=20000`: the system-call fuzzer in Atlas.
 
-tests/user/fuzz.c (built as build/user/fuzz.elf) runs once per seed, each a
+tests/user/run/fuzz.c (built as build/user/run/fuzz.elf) runs once per seed, each a
 ring-3 process making CALLS seeded random system calls. The seeds go to Atlas
 through run=, up to 8 at a time as instances of one entry ("\\fuzz\\fuzz.elf*8
 FIRST CALLS": instance i gets seed FIRST + i), up to 16 entries a boot, so 50
@@ -112,7 +112,7 @@ def main():
     mem = os.environ.get("MEM", "512M")
     watchdog = int(os.environ.get("WATCHDOG", "1000"))
     per_entry = max(1, min(8, int(os.environ.get("PER_ENTRY", "8"))))
-    elf = BUILD / "user" / "fuzz.elf"
+    elf = BUILD / "user" / "run" / "fuzz.elf"
     if not elf.exists():
         print(f"fuzz: {elf} is missing: run make first", file=sys.stderr)
         return 2

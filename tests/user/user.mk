@@ -54,10 +54,10 @@ $(BUILD)/user:
 USER_RUN_SRCS := $(sort $(wildcard tests/user/run/*.c))
 USER_RUN_ELFS := $(patsubst tests/user/run/%.c,$(BUILD)/user/run/%.elf,$(USER_RUN_SRCS))
 
-$(BUILD)/user/run/%.elf: tests/user/run/%.c tests/user/user.mk
+$(BUILD)/user/run/%.elf: tests/user/run/%.c $(USER_HDRS) tests/user/user.mk
 	@mkdir -p $(dir $@)
 	@echo '  CC [user]  $<'
-	$(Q)$(USER_CC) $(USER_CFLAGS) -DPROG='"$*"' $(USER_LDFLAGS) -o $@ $<
+	$(Q)$(USER_CC) $(USER_CFLAGS) -iquote tests/user -DPROG='"$*"' $(USER_LDFLAGS) -o $@ $<
 
 all: $(USER_RUN_ELFS)
 

@@ -1,4 +1,3 @@
-/* ATLAS-EXPECT: exit=0 */
 /* SPDX-License-Identifier: MIT */
 /*
  * many_areas - far more mapping areas than the old fixed table's 128: 3,000

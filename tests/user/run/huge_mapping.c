@@ -1,4 +1,3 @@
-/* ATLAS-EXPECT: exit=0 */
 /* SPDX-License-Identifier: MIT */
 /*
  * huge_mapping - costs follow what exists, not what is mapped: a 2^46-byte
