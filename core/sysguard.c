@@ -77,16 +77,26 @@ static void watchdog_report(const struct proc *p, const struct trap_frame *tf, u
 	report_emit(&r);
 }
 
+/* The bound in TSC ticks (0: off), worked out once: the exit path of every call only compares. */
+static uint64_t bound_ticks(void)
+{
+	static uint64_t ticks, for_ms, for_hz;
+	unsigned ms = g_boot->opts.watchdog_ms;
+
+	if (ms != for_ms || tsc_hz() != for_hz) {
+		for_ms = ms;
+		for_hz = tsc_hz();
+		ticks = for_hz ? ms * (for_hz / 1000) : 0;
+	}
+	return ticks;
+}
+
 void sysguard_exit(struct proc *p, struct trap_frame *tf)
 {
-	unsigned bound = g_boot->opts.watchdog_ms;
+	uint64_t bound = bound_ticks(), spent = rdtsc() - p->sys_tsc;
 
-	if (bound) {
-		uint64_t ms = tsc_to_ns(rdtsc() - p->sys_tsc) / 1000000;
-
-		if (ms > bound)
-			watchdog_report(p, tf, ms);
-	}
+	if (bound && spent > bound)
+		watchdog_report(p, tf, tsc_to_ns(spent) / 1000000);
 	if (p->uvm.oom) {
 		char cause[PROC_CAUSE];
 
