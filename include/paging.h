@@ -119,7 +119,8 @@ int pt_map_page(struct pt *pt, uint64_t va, uint64_t pa, unsigned vm_flags);
 
 /*
  * Unmap [va, va+size); huge pages partly inside are split first. Table pages
- * that become empty go back through pt->free_table when it is set. Returns
+ * whose whole span lies in the range go back through pt->free_table when it
+ * is set. Returns
  * 0, -EINVAL or -ENOMEM (split). Flushes the TLB when live. The frames are
  * the caller's: use pt_range(PT_CLEAR) with a callback to collect them.
  */
@@ -165,7 +166,7 @@ int pt_for_each_leaf(struct pt *pt, pt_leaf_fn fn, void *ctx);
 /* What pt_range does to each leaf of its range, after fn has seen it. */
 enum pt_range_op {
 	PT_VISIT, /* nothing: a report (RSS, dirty, W^X) */
-	PT_CLEAR, /* clear it (the frame is fn's to free), and free emptied tables */
+	PT_CLEAR, /* clear it (the frame is fn's to free), and free the tables the range covers */
 	PT_SET,	  /* rewrite its flags to pt_flags(vm), keeping frame, A and D */
 };
 
@@ -178,10 +179,12 @@ enum pt_range_op {
  * changes it; a non-zero return stops the walk and is returned. For PT_CLEAR
  * and PT_SET a huge leaf that sticks out of the range is split first (as is
  * one PT_SET would make PROT_NONE); PT_VISIT reports such leaves whole.
- * PT_CLEAR frees each table page it leaves empty through pt->free_table
- * (when set). Returns 0, fn's value, -EINVAL (unaligned, empty, wrapping,
- * non-canonical, straddling the hole) or -ENOMEM (a split; the range is then
- * done up to that leaf). Flushes every changed entry when live.
+ * PT_CLEAR frees each table page whose whole span lies in the range through
+ * pt->free_table (when set); one covered only in part stays, even emptied
+ * (knowing would cost a read of all its entries): a later mapping reuses it,
+ * a clear over its span or the address space's end frees it. Returns 0, fn's value, -EINVAL (unaligned, empty,
+ * wrapping, non-canonical, straddling the hole) or -ENOMEM (a split; the range is then done up to that leaf). Flushes
+ * every changed entry when live.
  */
 int pt_range(struct pt *pt, uint64_t va, uint64_t size, enum pt_range_op op, unsigned vm, pt_leaf_fn fn, void *ctx);
 

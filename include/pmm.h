@@ -125,6 +125,13 @@ uint64_t pmm_alloc_pages(size_t n, enum pmm_purpose p);
  */
 void pmm_free(uint64_t phys, unsigned order, enum pmm_purpose p);
 
+/*
+ * pmm_free(phys, 0, p) for a page the caller knows is all zeros (an emptied
+ * page table): it goes to the zeroed pool when there is room, so the next
+ * order-0 allocation takes it without clearing it. Checked as pmm_free is.
+ */
+void pmm_free_zeroed(uint64_t phys, enum pmm_purpose p);
+
 /* Give back pmm_alloc_pages(n, p)'s run; checked as pmm_free is. */
 void pmm_free_pages(uint64_t phys, size_t n, enum pmm_purpose p);
 
@@ -153,6 +160,9 @@ void pmm_cache_start(void);
 
 /* Pages free now (buddy lists and page cache): pmm_get_stats's free_pages, without the copy. */
 uint64_t pmm_free_count(void);
+
+/* Pages the PMM owns: pmm_get_stats's total_pages, without the copy. */
+uint64_t pmm_total_count(void);
 
 /* Fill *s with the current counters. */
 void pmm_get_stats(struct pmm_stats *s);

@@ -47,9 +47,14 @@ struct vma {
 	int height;		     /* of this subtree: 1 for a leaf */
 };
 
+/* Freed nodes a list keeps for reuse (vma_destroy frees them). */
+#define VMA_SPARE_MAX 4
+
 struct vma_list {
 	struct vma *root;
-	size_t n; /* areas */
+	size_t n;	   /* areas */
+	struct vma *spare; /* freed nodes kept for reuse, linked through ->right */
+	unsigned nspare;
 };
 
 /* An empty list (forgets, does not free, what l held: see vma_destroy). */

@@ -266,14 +266,6 @@ struct range {
 	void *ctx;
 };
 
-static int table_empty(const pte_t *t)
-{
-	for (int i = 0; i < PT_ENTRIES; i++)
-		if (t[i])
-			return 0;
-	return 1;
-}
-
 /*
  * The entries [i0, i1] of the table at level lvl that maps from base (48-bit
  * form); w, u, x are the rights the levels above allow. Returns 0, fn's value
@@ -309,14 +301,22 @@ static int range_table(struct range *r, uint64_t table, int lvl, uint64_t base, 
 			uint64_t child = e & PTE_ADDR_MASK;
 
 			rc = range_table(r, child, lvl - 1, va, ew, eu, ex);
-			if (rc)
-				return rc;
-			if (r->op == PT_CLEAR && r->pt->free_table && (inside || table_empty(table_at(r->pt, child)))) {
+			/*
+			 * A table whose whole span the range covers is empty now: free
+			 * it. One the range covers only in part stays, even if it was
+			 * emptied: finding out would mean reading all 512 entries, on
+			 * every munmap of a page (munmap of one page would read three
+			 * tables whole). It is reused by the next mapping there, freed
+			 * by a later clear that covers its span, or at exit.
+			 */
+			if (!rc && r->op == PT_CLEAR && r->pt->free_table && inside) {
 				t[i] = 0;
 				/* INVLPG also drops every paging-structure cache entry (SDM 4.10.4.1). */
 				pt_invalidate(r->pt, canonical(va));
 				r->pt->free_table(child, r->pt->ctx);
 			}
+			if (rc)
+				return rc;
 			continue;
 		}
 		if (r->fn) {

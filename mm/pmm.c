@@ -508,7 +508,7 @@ static void check_piece(uint64_t req, uint64_t n, uint64_t phys, unsigned k, boo
 		      caller);
 }
 
-static void free_run(uint64_t req, uint64_t n, enum pmm_purpose p, const void *caller)
+static void free_run(uint64_t req, uint64_t n, enum pmm_purpose p, const void *caller, bool zeroed)
 {
 	uint64_t off = 0, end;
 	struct span *s;
@@ -530,6 +530,12 @@ static void free_run(uint64_t req, uint64_t n, enum pmm_purpose p, const void *c
 		panic(FREE_FMT "only %llu pages are in use as %s (caller %p)", FREE_ARGS, ULL(pmm.st.used_pages[p]),
 		      purpose_names[p], caller);
 	/* Checked: now change things. A single page goes to the page cache while there is room. */
+	if (n == 1 && zeroed && pmm.zeroed.count < pmm.zeroed.max) {
+		cache_push(&pmm.zeroed, s, req);
+		pmm.st.used_pages[p]--;
+		pmm.st.frees++;
+		return;
+	}
 	if (n == 1 && pmm.dirty.count < pmm.dirty.max) {
 		cache_push(&pmm.dirty, s, req);
 		pmm.st.used_pages[p]--;
@@ -556,7 +562,12 @@ void pmm_free(uint64_t phys, unsigned order, enum pmm_purpose p)
 	if (order > PMM_MAX_ORDER)
 		panic("pmm: free of %#llx: order %u > %u (caller %p)", ULL(phys), order, PMM_MAX_ORDER,
 		      __builtin_return_address(0));
-	free_run(phys, 1ULL << order, p, __builtin_return_address(0));
+	free_run(phys, 1ULL << order, p, __builtin_return_address(0), false);
+}
+
+void pmm_free_zeroed(uint64_t phys, enum pmm_purpose p)
+{
+	free_run(phys, 1, p, __builtin_return_address(0), true);
 }
 
 void pmm_free_pages(uint64_t phys, size_t n, enum pmm_purpose p)
@@ -564,7 +575,7 @@ void pmm_free_pages(uint64_t phys, size_t n, enum pmm_purpose p)
 	if (!n || n > SPAN_PAGES)
 		panic("pmm: free of %#llx: bad page count %llu (caller %p)", ULL(phys), ULL(n),
 		      __builtin_return_address(0));
-	free_run(phys, n, p, __builtin_return_address(0));
+	free_run(phys, n, p, __builtin_return_address(0), false);
 }
 
 /* ---- handing memory over ---------------------------------------------------- */
@@ -762,6 +773,11 @@ int pmm_owns(uint64_t start, uint64_t end)
 uint64_t pmm_free_count(void)
 {
 	return pmm.st.free_pages;
+}
+
+uint64_t pmm_total_count(void)
+{
+	return pmm.st.total_pages;
 }
 
 void pmm_get_stats(struct pmm_stats *s)

@@ -51,10 +51,11 @@ static uint64_t table_page(void *ctx)
 	return user_alloc(PMM_PT);
 }
 
+/* pt_range frees only empty tables: all zeros, so straight into the zeroed pool. */
 static void table_free(uint64_t phys, void *ctx)
 {
 	(void)ctx;
-	pmm_free(phys, 0, PMM_PT);
+	pmm_free_zeroed(phys, PMM_PT);
 }
 
 int uvm_create(struct uvm *u)
@@ -173,10 +174,7 @@ static int uvm_write(struct uvm *u, uint64_t va, const void *src, size_t n)
 /* Pages the overcommit heuristic grants one request: all the RAM the PMM manages. */
 static uint64_t commit_limit(void)
 {
-	struct pmm_stats st;
-
-	pmm_get_stats(&st);
-	return st.total_pages;
+	return pmm_total_count();
 }
 
 /* The overcommit policy (uvm.h) for one request of len bytes: 0 or -ENOMEM. */

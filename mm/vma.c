@@ -117,14 +117,22 @@ static struct vma *rotate_right(struct vma_list *l, struct vma *n)
 	return c;
 }
 
-/* From n up to the root: recompute every node and restore AVL balance where it broke. */
+/*
+ * From n up to the root: recompute every node and restore AVL balance where
+ * it broke. Stops early at a node that needs no rotation and whose height
+ * and augmented fields came out as they were: nothing above it can change.
+ */
 static void rebalance(struct vma_list *l, struct vma *n)
 {
 	while (n) {
-		int bal;
+		int bal, h = n->height;
+		uint64_t ss = n->sub_start, se = n->sub_end, sg = n->sub_gap;
 
 		update(n);
 		bal = height(n->left) - height(n->right);
+		if (bal >= -1 && bal <= 1 && n->height == h && n->sub_start == ss && n->sub_end == se &&
+		    n->sub_gap == sg)
+			return;
 		if (bal > 1) {
 			if (height(n->left->left) < height(n->left->right))
 				rotate_left(l, n->left);
@@ -143,6 +151,38 @@ static struct vma *leftmost(struct vma *n)
 	while (n && n->left)
 		n = n->left;
 	return n;
+}
+
+/*
+ * Nodes: up to VMA_SPARE_MAX freed ones are kept on the list for the next
+ * insert or split, so an mmap/munmap pair costs no heap round trip (the
+ * heap fills and checks poison on each). A new node is all zero.
+ */
+static struct vma *node_alloc(struct vma_list *l)
+{
+	struct vma *n = l->spare;
+
+	if (n) {
+		l->spare = n->right;
+		l->nspare--;
+	} else {
+		n = kmalloc(sizeof(*n));
+		if (!n)
+			return NULL;
+	}
+	__builtin_memset(n, 0, sizeof(*n)); /* inlined: no rep stos for 120 bytes */
+	return n;
+}
+
+static void node_free(struct vma_list *l, struct vma *n)
+{
+	if (l->nspare < VMA_SPARE_MAX) {
+		n->right = l->spare;
+		l->spare = n;
+		l->nspare++;
+	} else {
+		kfree(n);
+	}
 }
 
 /* Link n into the tree right after pos in address order (pos NULL: first). n's range must fit there. */
@@ -203,6 +243,8 @@ void vma_init(struct vma_list *l)
 {
 	l->root = NULL;
 	l->n = 0;
+	l->spare = NULL;
+	l->nspare = 0;
 }
 
 void vma_destroy(struct vma_list *l)
@@ -225,6 +267,11 @@ void vma_destroy(struct vma_list *l)
 			kfree(n);
 			n = p;
 		}
+	}
+	while (l->spare) {
+		n = l->spare;
+		l->spare = n->right;
+		kfree(n);
 	}
 	vma_init(l);
 }
@@ -276,12 +323,32 @@ static struct vma *last_starting_below(const struct vma_list *l, uint64_t addr)
 
 /* ---- areas --------------------------------------------------------------- */
 
+/*
+ * Names are stored zero-padded (vma_insert), so equal names are equal
+ * words. Word compares and the inlined copies below keep the small string
+ * routines (rep movs/cmps, expensive to start under QEMU's TCG) off the
+ * mmap path.
+ */
+_Static_assert(VMA_NAME % 8 == 0, "names are compared as words");
+
+static bool same_name(const struct vma *a, const struct vma *b)
+{
+	uint64_t x[VMA_NAME / 8], y[VMA_NAME / 8];
+
+	__builtin_memcpy(x, a->name, VMA_NAME);
+	__builtin_memcpy(y, b->name, VMA_NAME);
+	for (size_t i = 0; i < VMA_NAME / 8; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
+
 /* Whether b continues a: it starts where a ends and nothing tells them apart. */
 static bool mergeable(const struct vma *a, const struct vma *b)
 {
 	if (a->end != b->start || a->prot != b->prot || a->kind != b->kind)
 		return false;
-	if (strncmp(a->name, b->name, VMA_NAME) != 0)
+	if (!same_name(a, b))
 		return false;
 	/* Unsigned wrap-around is fine here: both sides wrap alike. */
 	return a->kind != VMA_IMAGE || b->offset == a->offset + (a->end - a->start);
@@ -303,21 +370,30 @@ static void set_area(struct vma *dst, const struct vma *src)
 	dst->prot = src->prot;
 	dst->kind = src->kind;
 	dst->offset = src->offset;
-	memcpy(dst->name, src->name, VMA_NAME);
+	__builtin_memcpy(dst->name, src->name, VMA_NAME);
 }
 
-/* Recompute n's augmented fields and every ancestor's after n's range changed in place. */
+/*
+ * Recompute n's augmented fields and its ancestors' after n's range changed
+ * in place, stopping above n where a node comes out as it was.
+ */
 static void fix_up(struct vma *n)
 {
-	for (; n; n = n->parent)
+	update(n);
+	for (n = n->parent; n; n = n->parent) {
+		uint64_t ss = n->sub_start, se = n->sub_end, sg = n->sub_gap;
+
 		update(n);
+		if (n->sub_start == ss && n->sub_end == se && n->sub_gap == sg)
+			return;
+	}
 }
 
 /* Remove and free n. */
 static void drop(struct vma_list *l, struct vma *n)
 {
 	unlink(l, n);
-	kfree(n);
+	node_free(l, n);
 }
 
 int vma_insert(struct vma_list *l, uint64_t start, uint64_t end, unsigned prot, enum vma_kind kind, uint64_t offset,
@@ -328,13 +404,14 @@ int vma_insert(struct vma_list *l, uint64_t start, uint64_t end, unsigned prot, 
 
 	if (!range_ok(start, end))
 		return -EINVAL;
-	memset(&a, 0, sizeof(a));
+	__builtin_memset(&a, 0, sizeof(a));
 	a.start = start;
 	a.end = end;
 	a.prot = prot;
 	a.kind = kind;
 	a.offset = kind == VMA_IMAGE ? offset : 0;
-	kstrlcpy(a.name, name ? name : "", VMA_NAME);
+	for (size_t i = 0; name && name[i] && i < VMA_NAME - 1; i++)
+		a.name[i] = name[i]; /* truncated, zero-padded (a was cleared) */
 
 	/* next is the first area ending above start: the only one that could overlap first. */
 	next = first_ending_above(l, start);
@@ -356,10 +433,9 @@ int vma_insert(struct vma_list *l, uint64_t start, uint64_t end, unsigned prot, 
 		set_start(next, start);
 		fix_up(next);
 	} else {
-		n = kmalloc(sizeof(*n));
+		n = node_alloc(l);
 		if (!n)
 			return -ENOMEM;
-		memset(n, 0, sizeof(*n));
 		set_area(n, &a);
 		link_after(l, prev, n);
 	}
@@ -504,18 +580,17 @@ static int rewrite(struct vma_list *l, struct vma *i, struct vma *j, uint64_t st
 	m = rw_run(&rw, lo, w);
 	/* The nodes a larger result needs, all before the first change. */
 	for (size_t k = w; k < m; k++) {
-		struct vma *n = kmalloc(sizeof(*n));
+		struct vma *n = node_alloc(l);
 
 		if (!n) {
 			while (extra) {
 				struct vma *next = extra->right;
 
-				kfree(extra);
+				node_free(l, extra);
 				extra = next;
 			}
 			return -ENOMEM;
 		}
-		memset(n, 0, sizeof(*n));
 		n->right = extra;
 		extra = n;
 	}
@@ -545,17 +620,46 @@ static int rewrite(struct vma_list *l, struct vma *i, struct vma *j, uint64_t st
 	return 0;
 }
 
+/*
+ * Removing never makes two areas mergeable (the hole keeps them apart), so
+ * remove works on the areas in place: trim the one meeting start, trim the
+ * one meeting end, drop those inside, and split the one area that holds the
+ * whole range with a hole (the only case that needs a node, taken first).
+ */
 int vma_remove(struct vma_list *l, uint64_t start, uint64_t end)
 {
-	struct vma *i, *j;
+	struct vma *a, *next;
 
 	if (!range_ok(start, end))
 		return -EINVAL;
-	i = first_ending_above(l, start);
-	j = last_starting_below(l, end);
-	if (!i || !j || j->end <= start || i->start >= end)
+	a = first_ending_above(l, start);
+	if (!a || a->start >= end)
 		return 0; /* nothing mapped in the range */
-	return rewrite(l, i, j, start, end, 0, true);
+	if (a->start < start && a->end > end) {
+		struct vma *n = node_alloc(l);
+
+		if (!n)
+			return -ENOMEM;
+		set_area(n, a);
+		set_start(n, end);
+		a->end = start;
+		fix_up(a);
+		link_after(l, a, n);
+		return 0;
+	}
+	for (; a && a->start < end; a = next) {
+		next = vma_next(a);
+		if (a->start < start) {
+			a->end = start;
+			fix_up(a);
+		} else if (a->end > end) {
+			set_start(a, end);
+			fix_up(a);
+		} else {
+			drop(l, a);
+		}
+	}
+	return 0;
 }
 
 int vma_protect(struct vma_list *l, uint64_t start, uint64_t end, unsigned prot)
@@ -620,7 +724,9 @@ static uint64_t gap_search(const struct vma *n, uint64_t lo, uint64_t hi, const 
 {
 	uint64_t s;
 
-	if (hi <= q->bottom || lo >= q->top || region_max(n, lo, hi) < q->len)
+	/* The bound with the region clipped to [bottom, top): still an upper bound, and tighter at the edges. */
+	if (hi <= q->bottom || lo >= q->top ||
+	    region_max(n, lo > q->bottom ? lo : q->bottom, hi < q->top ? hi : q->top) < q->len)
 		return 0;
 	if (!n)
 		return fit(lo, hi, q);

@@ -1407,8 +1407,12 @@ static void test_range_clear_frees_tables(void **state)
 	assert_int_equal(e->sim.frees, 0);
 	check_unmapped(e, a, 2 * PAGE_SIZE, PAGE_SIZE);
 	check_mapped(e, a + 2 * PAGE_SIZE, 0x12000, 2 * PAGE_SIZE, VM_READ | VM_WRITE | VM_USER, 1, PAGE_SIZE);
-	/* The rest of that PT, from a range that does not cover its span: found empty, freed. */
+	/* The rest of that PT, from a range that does not cover its span: emptied, but kept (no scan). */
 	assert_int_equal(pt_range(&e->pt, a + 2 * PAGE_SIZE, 2 * PAGE_SIZE, PT_CLEAR, 0, NULL, NULL), 0);
+	assert_int_equal(e->sim.frees, 0);
+	check_unmapped(e, a, HUGE_2M, PAGE_SIZE);
+	/* A clear over its whole span frees it, and nothing else. */
+	assert_int_equal(pt_range(&e->pt, a, HUGE_2M, PT_CLEAR, 0, NULL, NULL), 0);
 	assert_int_equal(e->sim.frees, 1);
 	check_mapped(e, a + HUGE_2M, 0x20000, PAGE_SIZE, VM_READ | VM_WRITE | VM_USER, 1, PAGE_SIZE);
 	/* fn stops a clear early: what it saw first is gone, the rest stays. */

@@ -1012,6 +1012,22 @@ static void test_page_cache(void **state)
 		pmm_free(pg[i], 0, PMM_HEAP);
 	cache_counts(8, 0);
 
+	/* A page freed as zeroed goes to the zeroed pool and comes back without clearing. */
+	{
+		uint64_t z = pmm_alloc(0, PMM_PT), again;
+
+		pmm_cache_init(8, 16);
+		cache_counts(0, 0);
+		pmm_free_zeroed(z, PMM_PT);
+		cache_counts(1, 1);
+		EXPECT_PANIC(pmm_free_zeroed(z, PMM_PT), hex(z), "in the page cache (double free?)");
+		again = pmm_alloc(0, PMM_PT);
+		assert_int_equal(again, z);
+		assert_true(is_zero(again, 1));
+		pmm_free(again, 0, PMM_PT);
+		cache_counts(1, 0);
+	}
+
 	/* A large block the buddy lists cannot give without the cached pages drains the cache. */
 	{
 		uint64_t n, *all;

@@ -170,8 +170,12 @@ static const char *invariant_error(const struct vma_list *l)
 		snprintf(msg, sizeof(msg), "%zu nodes in the tree, n says %zu", nodes, l->n);
 		return msg;
 	}
-	if (live != l->n) {
-		snprintf(msg, sizeof(msg), "%zu nodes allocated, %zu in the tree", live, l->n);
+	if (l->nspare > VMA_SPARE_MAX) {
+		snprintf(msg, sizeof(msg), "%u spare nodes kept, more than %d", l->nspare, VMA_SPARE_MAX);
+		return msg;
+	}
+	if (live != l->n + l->nspare) {
+		snprintf(msg, sizeof(msg), "%zu nodes allocated, %zu in the tree and %u spare", live, l->n, l->nspare);
 		return msg;
 	}
 	for (const struct vma *a = vma_first(l); a; prev = a, a = vma_next(a), k++) {
