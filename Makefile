@@ -7,6 +7,7 @@
 #   make lint       clang-format, cppcheck, the layering check, generated docs current
 #   make test-matrix  boot the whole suite in every cell of the boot matrix (long)
 #   make bench      boot with bench=on and tabulate the kernel's own figures
+#   make fuzz       the system-call fuzzer in Atlas (SEEDS=1-50 CALLS=20000)
 #   make signed     atlas.efi signed for Secure Boot (snakeoil key by default)
 #   make run-secureboot  make run with Secure Boot enforced (OVMF snakeoil)
 #   make deps       install the Debian packages the above need
@@ -224,7 +225,7 @@ include tests/unit/unit.mk
 include tests/user/user.mk
 
 SOURCES := $(wildcard efi/*.c efi/*.h $(addsuffix /*.c,$(KERNEL_SRC_DIRS)) include/*.h tests/unit/*.c tests/unit/*.h \
-	tests/user/*.c tests/user/*.h tests/bench/*.c tools/lzpack.c tools/syscalls-md.c)
+	tests/user/*.c tests/user/*.h tests/user/run/*.c tests/bench/*.c tools/lzpack.c tools/syscalls-md.c)
 
 lint: $(BUILD)/syscalls-md $(BUILD)/atlas.gdb
 	@echo '  LINT       clang-format --dry-run --Werror (.clang-format)'
@@ -258,6 +259,13 @@ test: deps lint unit user-host boot-test
 # OVMF size): the whole suite must pass in each. Long: not part of make test.
 test-matrix: deps all
 	$(PYTHON) tools/matrix.py
+
+# The system-call fuzzer (tests/user/run/fuzz.c) in Atlas: SEEDS=1-50 CALLS=20000 (tools/fuzz.py).
+SEEDS ?= 1-50
+CALLS ?= 20000
+.PHONY: fuzz
+fuzz: deps all
+	SEEDS="$(SEEDS)" CALLS="$(CALLS)" MEM="$(MEM)" $(PYTHON) tools/fuzz.py
 
 # Benchmarks: figures, not pass/fail (RUNS=N boots per configuration).
 # Only make bench needs these: Debian's kernel for the Linux side, and the chart.

@@ -26,6 +26,7 @@
 #include "kfault.h"
 #include "kvm.h"
 #include "lapic.h"
+#include "lifetimes.h"
 #include "memlayout.h"
 #include "mmreport.h"
 #include "monitor.h"
@@ -74,6 +75,7 @@ static void memory_init(long nregions)
 	if (err)
 		panic("mm: building the kernel page tables failed (%d)", err);
 	heap_init(&heap_pages);
+	pmm_cache_start();
 	err = kstack_setup_ist();
 	if (err)
 		panic("trap: no IST stacks (%d)", err);
@@ -160,6 +162,7 @@ void kmain(uint64_t boot_info_phys)
 	mm_checks();
 	runner_run_builtin();
 	runner_run_extra();
+	lifetimes_run();
 	report_timeline();
 	/* After the checks, so the heap they exercised shows up as [kheap]. */
 	report_kmap();

@@ -45,6 +45,8 @@ struct proc {
 	uint64_t fs_base;   /* ARCH_SET_FS */
 	uint64_t clear_tid; /* set_tid_address */
 	uint64_t wake_tsc;  /* PROC_SLEEPING until this TSC value */
+	uint64_t sys_nr;    /* the system call in progress (core/proc/sysguard.c) */
+	uint64_t sys_tsc;   /* when it entered, or the process last ran in it */
 	struct fdesc fd[PROC_FDS];
 	/* How it ended. */
 	int exit_code;
@@ -137,6 +139,17 @@ void ufault_bad_return(struct trap_frame *uf) __attribute__((noreturn));
  * lines (core/proc/sys_fs.c); emit what is left of the current one.
  */
 void proc_flush_output(struct proc *p);
+/*
+ * One {"rec":"output"} with the held bytes as they are (NUL and non-UTF-8
+ * escaped), even none: an empty line is still a line. Empties the buffer.
+ */
+void proc_output_line(struct proc *p);
+
+/* The open file fd of p, or NULL when fd is not open. */
+static inline struct fdesc *proc_fd(struct proc *p, uint64_t fd)
+{
+	return fd < PROC_FDS && p->fd[fd].kind != FD_NONE ? &p->fd[fd] : NULL;
+}
 
 /* Name of a signal number ("SIGSEGV"). Never NULL. */
 const char *signal_name(int sig);

@@ -44,9 +44,9 @@ lib       boot_info.h console.h elf64.h json.h kernel.h kerrno.h kprintf.h kstri
 x86       cpu.h entry.h entry_macros.inc panic.h percpu.h random.h trap.h tsc.h x86.h
 mm        heap.h klayout.h kvm.h memmap.h paging.h physmap.h pmm.h uvm.h vma.h
 drivers   acpi.h efirt.h fb.h fbcon.h lapic.h ps2kbd.h serial.h
-proc      elf.h proc.h procfs.h syscall.h syscalls.h uaccess.h
+proc      elf.h proc.h procfs.h syscall.h syscalls.h sysguard.h uaccess.h
 report    bootreport.h hwreport.h kfault.h mmreport.h monitor.h picture.h procreport.h procsnap.h screen.h
-selftest  bench.h runner.h tests.h userprog.h
+selftest  bench.h lifetimes.h runner.h tests.h userprog.h
 top       finish.h
 efi       efi.h
 '

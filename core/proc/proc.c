@@ -26,10 +26,13 @@
 #include "percpu.h"
 #include "pmm.h"
 #include "record.h"
+#include "sysguard.h"
 #include "uaccess.h"
 #include "x86.h"
 
 #define MXCSR_DEFAULT 0x1F80U
+/* Pages the idle loop clears before looking for a runnable process again: 256 KiB, well under a tick. */
+#define IDLE_ZERO_PAGES 64
 /* The switch frame switch_context pops: rflags r15 r14 r13 r12 rbx rbp, then the return address. */
 #define SWITCH_FRAME_WORDS 8
 #define SWITCH_FRAME_RFLAGS 0
@@ -166,11 +169,12 @@ struct proc *proc_spawn(const char *name, const char *path, const void *elf, siz
 	}
 	e = uvm_create(&p->uvm);
 	if (!e)
-		e = uvm_load_elf(&p->uvm, &img, elf, path);
+		e = uvm_load_elf(&p->uvm, &img, elf, path, err, err_size);
 	if (!e)
 		e = uvm_setup_stack(&p->uvm, &img, argv, envp, &rsp);
 	if (e) {
-		set_err(err, err_size, "could not build the address space", e);
+		if (!err[0])
+			set_err(err, err_size, "could not build the address space", e);
 		uvm_destroy(&p->uvm);
 		kstack_free(p->kstack_slot);
 		kfree(p);
@@ -236,6 +240,9 @@ static void schedule(void)
 	struct proc *next = pick();
 
 	switch_to(next ? next : &kthread);
+	/* Running again, maybe inside a system call that blocked: the watchdog counts from here. */
+	if (proc_current())
+		sysguard_resume(proc_current());
 }
 
 void proc_run(void)
@@ -254,24 +261,29 @@ void proc_run(void)
 			sleeping += procs[i] && procs[i]->state == PROC_SLEEPING;
 		if (!sleeping)
 			return;
-		/* Everyone sleeps: idle until the timer (or any interrupt) comes. */
+		/* Everyone sleeps: clear pages for the next faults, then idle until the timer (or any interrupt). */
+		if (pmm_zero_idle(IDLE_ZERO_PAGES))
+			continue;
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
 }
 
-void proc_flush_output(struct proc *p)
+void proc_output_line(struct proc *p)
 {
 	struct jrec r;
 
-	if (!p->out_len)
-		return;
-	p->out[p->out_len] = 0;
 	jrec_begin(&r, "output");
 	jrec_u64(&r, "pid", (uint64_t)p->pid);
 	jrec_str(&r, "name", p->name);
-	jrec_str(&r, "text", p->out);
+	jrec_strn(&r, "text", p->out, p->out_len);
 	report_emit(&r);
 	p->out_len = 0;
+}
+
+void proc_flush_output(struct proc *p)
+{
+	if (p->out_len)
+		proc_output_line(p);
 }
 
 /* Release what a finished process holds, except the kernel stack it runs on. */

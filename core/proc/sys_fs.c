@@ -25,6 +25,10 @@
 #define IOV_MAX 1024
 #define IO_CHUNK 512
 #define PATH_MAX 256
+/* An output piece's text, escaped, stays under this (the rest of the record fits in the other ~200 bytes). */
+#define OUTPUT_ESCAPED_MAX (JREC_MAX - 200)
+/* Below this many bytes a piece fits whatever they are (6 characters each at worst). */
+#define OUTPUT_SAFE (OUTPUT_ESCAPED_MAX / 6)
 
 struct lx_iovec {
 	uint64_t base, len;
@@ -32,7 +36,7 @@ struct lx_iovec {
 
 static struct fdesc *fd_get(struct proc *p, uint64_t fd)
 {
-	return fd < PROC_FDS && p->fd[fd].kind != FD_NONE ? &p->fd[fd] : NULL;
+	return proc_fd(p, fd);
 }
 
 /*
@@ -43,13 +47,13 @@ static void json_output(struct proc *p, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n') {
-			if (!p->out_len)
-				p->out[p->out_len++] = 0; /* an empty line is still a line */
-			proc_flush_output(p);
+			proc_output_line(p); /* an empty line is still a line */
 			continue;
 		}
 		p->out[p->out_len++] = s[i];
-		if (p->out_len == sizeof(p->out) - 1)
+		/* A piece must fit a record escaped: binary bytes take 6 characters each. */
+		if (p->out_len == sizeof(p->out) - 1 ||
+		    (p->out_len >= OUTPUT_SAFE && jrec_strn_size(p->out, p->out_len) > OUTPUT_ESCAPED_MAX))
 			proc_flush_output(p);
 	}
 }

@@ -14,6 +14,7 @@
 #include "memlayout.h"
 #include "proc.h"
 #include "record.h"
+#include "sysguard.h"
 #include "uaccess.h"
 
 #define NR_MAX_LOGGED 512
@@ -206,6 +207,7 @@ void syscall_dispatch(struct trap_frame *tf)
 	long r;
 
 	p->syscalls++;
+	sysguard_enter(p, nr);
 	if (!fn) {
 		r = unknown(p, nr);
 		if (tracing()) {
@@ -227,6 +229,7 @@ void syscall_dispatch(struct trap_frame *tf)
 			trace_emit(p, nr, syscall_name(nr), args, &r, d->ret == SR_HEX);
 	}
 	tf->rax = (uint64_t)r;
+	sysguard_exit(p, tf); /* the watchdog; an out-of-memory kill does not return */
 	/*
 	 * SYSCALL from the last bytes of the user half leaves RCX at USER_END,
 	 * which is not canonical: ret_to_user would take IRETQ, and IRETQ raises

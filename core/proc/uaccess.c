@@ -34,9 +34,14 @@ int uaccess_trap_fixup(struct trap_frame *tf)
 
 	if (tf->rip != (uint64_t)uaccess_insn || (tf->vector != VEC_PF && tf->vector != VEC_GP))
 		return 0;
-	if (tf->vector == VEC_PF && p && read_cr2() < USER_END &&
-	    uvm_fault(&p->uvm, read_cr2(), tf->error, cause, sizeof(cause)) == 0)
-		return 1;
+	if (tf->vector == VEC_PF && p && read_cr2() < USER_END) {
+		int r = uvm_fault(&p->uvm, read_cr2(), tf->error, cause, sizeof(cause));
+
+		if (r == 0)
+			return 1;
+		if (r == -ENOMEM)
+			p->uvm.oom = 1; /* the copy fails with -EFAULT; the process dies when the syscall ends */
+	}
 	tf->rip = (uint64_t)uaccess_fixup;
 	return 1;
 }

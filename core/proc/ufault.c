@@ -6,6 +6,7 @@
  */
 #include "json.h"
 #include "kernel.h"
+#include "kerrno.h"
 #include "kstring.h"
 #include "paging.h"
 #include "panic.h"
@@ -44,11 +45,17 @@ void ufault(struct trap_frame *tf)
 	if (!p)
 		panic("trap: ring-3 exception %s with no current process", trap_name((unsigned)tf->vector));
 	switch (tf->vector) {
-	case VEC_PF:
+	case VEC_PF: {
+		int r;
+
 		addr = read_cr2();
-		if (uvm_fault(&p->uvm, addr, tf->error, cause, sizeof(cause)) == 0)
+		r = uvm_fault(&p->uvm, addr, tf->error, cause, sizeof(cause));
+		if (r == 0)
 			return; /* demand paging or stack growth: retry the instruction */
+		if (r == -ENOMEM)
+			sig = SIGKILL; /* out of memory: Linux's OOM killer sends SIGKILL too */
 		break;
+	}
 	case VEC_GP:
 		kstrlcpy(cause, gp_cause(tf), sizeof(cause));
 		break;
