@@ -29,6 +29,7 @@
 #include "kfault.h"
 #include "kvm.h"
 #include "lapic.h"
+#include "lifetimes.h"
 #include "memlayout.h"
 #include "mmreport.h"
 #include "monitor.h"
@@ -76,6 +77,7 @@ static void memory_init(long nregions)
 	if (err)
 		panic("mm: building the kernel page tables failed (%d)", err);
 	heap_init(&heap_pages);
+	pmm_cache_start();
 	err = kstack_setup_ist();
 	if (err)
 		panic("trap: no IST stacks (%d)", err);
@@ -169,6 +171,7 @@ void kmain(uint64_t boot_info_phys)
 	hw_checks();
 	runner_run_builtin();
 	runner_run_extra();
+	lifetimes_run();
 	report_timeline();
 	/* After the checks, so the heap they exercised shows up as [kheap]. */
 	report_kmap();

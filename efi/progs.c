@@ -3,8 +3,9 @@
  * progs.c - extra ring-3 programs from the boot volume, read before
  * ExitBootServices so the kernel never needs a file system: every entry of
  * run="\path\prog.elf arg1 arg2;\other.elf", then every file in \atlas\bin\
- * (a firmware engineer drops a binary on the ESP and it runs). Problems are
- * warnings naming the file; the rest still load.
+ * (a firmware engineer drops a binary on the ESP and it runs; a directory
+ * there is named in a warning and skipped). Problems are warnings naming the
+ * file; the rest still load.
  */
 #include "efi.h"
 #include "kprintf.h"
@@ -115,12 +116,19 @@ static void load_bin_dir(struct boot_info *bi, EFI_FILE_PROTOCOL *root)
 
 		if (dir->Read(dir, &size, &u) != EFI_SUCCESS || size == 0)
 			break;
-		if (u.info.Attribute & EFI_FILE_DIRECTORY)
-			continue;
 		memcpy(path, BIN_DIR_ASCII, n);
 		for (i = 0; u.info.FileName[i] && n + 1 < sizeof(path); i++)
 			path[n++] = u.info.FileName[i] < 0x80 ? (char)u.info.FileName[i] : '?';
 		path[n] = 0;
+		if (u.info.Attribute & EFI_FILE_DIRECTORY) {
+			const char *name = path + sizeof(BIN_DIR_ASCII) - 1;
+
+			/* FAT keeps "." and ".." in every subdirectory: not the user's doing. */
+			if (strcmp(name, ".") && strcmp(name, ".."))
+				warn(bi, "run: '%s' is a directory; skipped (only the files in %s run)", path,
+				     BIN_DIR_ASCII);
+			continue;
+		}
 		add(bi, root, path, "", 1);
 	}
 	dir->Close(dir);

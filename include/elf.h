@@ -21,8 +21,9 @@
  * Validate data[0..size) as a static x86-64 executable for Atlas's user
  * space and describe it in *img. Checks: magic, class (64), data (LSB),
  * version, OS ABI (SYSV/GNU), machine (x86-64), type (ET_EXEC, or ET_DYN
- * with load_bias added; PT_INTERP and PT_DYNAMIC are refused for any type:
- * Atlas applies no relocations),
+ * with a non-zero load_bias added: an ET_DYN with load_bias 0, which is what
+ * the kernel passes, is refused by name; PT_INTERP and PT_DYNAMIC are
+ * refused for any type: Atlas applies no relocations),
  * e_ehsize, e_phentsize, program-header table bounds, e_entry inside an
  * executable PT_LOAD, PT_INTERP (dynamic programs are refused), each
  * PT_LOAD: p_filesz <= p_memsz, file range inside the file, p_align a power

@@ -22,6 +22,13 @@ struct jrec {
 void jrec_begin(struct jrec *r, const char *name);
 /* ,"key":"value" with the value escaped (quotes, backslash, control chars). */
 void jrec_str(struct jrec *r, const char *key, const char *val);
+/*
+ * ,"key":"value" for n bytes of any data (a program's output): NUL bytes are
+ * kept as \u0000, bytes that are not valid UTF-8 become \u0080..\u00ff.
+ */
+void jrec_strn(struct jrec *r, const char *key, const char *val, size_t n);
+/* Bytes jrec_strn writes for val (its quotes included). */
+size_t jrec_strn_size(const char *val, size_t n);
 /* ,"key":"0x<hex>" */
 void jrec_hex(struct jrec *r, const char *key, uint64_t v);
 /* ,"key":<decimal> */

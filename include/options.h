@@ -47,6 +47,9 @@ enum hw_report { HW_SUMMARY, HW_FULL };
 /* menu_timeout=: seconds the pre-boot menu waits for a first key; 0 waits for ever. */
 #define OPT_MENU_TIMEOUT_DEFAULT 5
 #define OPT_MENU_TIMEOUT_MAX 3600
+/* watchdog=: a system call longer than this is reported (core/proc/sysguard.c); off: never. */
+#define OPT_WATCHDOG_DEFAULT_MS 1000
+#define OPT_WATCHDOG_MAX_MS 600000
 
 struct options {
 	enum report_mode report;
@@ -67,6 +70,7 @@ struct options {
 	enum screen_mode screen;
 	int menu;	       /* menu=on: efi/menu.c's pre-boot menu on the firmware console */
 	unsigned menu_timeout; /* seconds before it boots by itself; 0: wait for a key */
+	unsigned watchdog_ms;  /* report system calls that take longer; 0: off */
 	/* initrd=\\PATH: the initramfs on the boot volume; empty means \\atlas\\initrd.cpio when there is one */
 	char initrd[OPT_PATH_MAX];
 	/* init="/PATH ARG...": the program pid 1 runs on the console terminal; empty: none */

@@ -17,16 +17,24 @@
 
 typedef uint64_t pte_t;
 
-#define PTE_P (1ULL << 0)	   /* present */
-#define PTE_W (1ULL << 1)	   /* R/W */
-#define PTE_U (1ULL << 2)	   /* U/S */
-#define PTE_PWT (1ULL << 3)	   /* page-level write-through */
-#define PTE_PCD (1ULL << 4)	   /* page-level cache disable */
-#define PTE_A (1ULL << 5)	   /* accessed */
-#define PTE_D (1ULL << 6)	   /* dirty (leaf entries) */
-#define PTE_PS (1ULL << 7)	   /* page size: 1 GiB in a PDPTE, 2 MiB in a PDE */
-#define PTE_PAT (1ULL << 7)	   /* PAT index bit 2, in a 4 KiB PTE */
-#define PTE_G (1ULL << 8)	   /* global */
+#define PTE_P (1ULL << 0)   /* present */
+#define PTE_W (1ULL << 1)   /* R/W */
+#define PTE_U (1ULL << 2)   /* U/S */
+#define PTE_PWT (1ULL << 3) /* page-level write-through */
+#define PTE_PCD (1ULL << 4) /* page-level cache disable */
+#define PTE_A (1ULL << 5)   /* accessed */
+#define PTE_D (1ULL << 6)   /* dirty (leaf entries) */
+#define PTE_PS (1ULL << 7)  /* page size: 1 GiB in a PDPTE, 2 MiB in a PDE */
+#define PTE_PAT (1ULL << 7) /* PAT index bit 2, in a 4 KiB PTE */
+#define PTE_G (1ULL << 8)   /* global */
+/*
+ * Software bit (ignored by the CPU, SDM 4.5 "Ign."): a not-present 4 KiB
+ * entry that still owns its frame, for user pages of a PROT_NONE area. The
+ * CPU sees no mapping, so neither ring 3 nor the kernel's user copies can
+ * reach the page (Linux's _PAGE_PROTNONE idea); the walks below treat it as
+ * a leaf, so unmap, protect, RSS and teardown still find the frame.
+ */
+#define PTE_PROTNONE (1ULL << 9)
 #define PTE_PAT_LARGE (1ULL << 12) /* PAT index bit 2, in a 1 GiB / 2 MiB entry */
 #define PTE_NX (1ULL << 63)	   /* XD: execute-disable, needs EFER.NXE */
 #define PTE_ADDR_MASK 0x000FFFFFFFFFF000ULL
@@ -45,10 +53,11 @@ typedef uint64_t pte_t;
 #define VM_WRITE (1U << 1)
 #define VM_EXEC (1U << 2)
 #define VM_USER (1U << 3)
-#define VM_WC (1U << 4)	    /* write-combining, through PAT */
-#define VM_UC (1U << 5)	    /* uncached (MMIO) */
-#define VM_GLOBAL (1U << 6) /* survives CR3 reloads; kernel half only */
-#define VM_NOHUGE (1U << 7) /* pt_map: use 4 KiB pages only */
+#define VM_WC (1U << 4)	      /* write-combining, through PAT */
+#define VM_UC (1U << 5)	      /* uncached (MMIO) */
+#define VM_GLOBAL (1U << 6)   /* survives CR3 reloads; kernel half only */
+#define VM_NOHUGE (1U << 7)   /* pt_map: use 4 KiB pages only */
+#define VM_PROTNONE (1U << 8) /* a kept frame no one may access: PTE_PROTNONE, 4 KiB only */
 
 struct pt {
 	uint64_t root;	    /* physical address of the PML4 */
@@ -58,6 +67,11 @@ struct pt {
 	uint64_t pat_wc;    /* PTE bits selecting the WC PAT entry (4 KiB form) */
 	/* Returns the physical address of a zeroed page, or 0 when out of memory. */
 	uint64_t (*alloc_table)(void *ctx);
+	/*
+	 * Takes back a table page pt_range(PT_CLEAR) emptied. NULL: emptied
+	 * tables stay (the kernel's tables, which are never torn down).
+	 */
+	void (*free_table)(uint64_t phys, void *ctx);
 	void *ctx;
 };
 
@@ -95,16 +109,20 @@ pte_t *pt_walk(struct pt *pt, uint64_t va, int stop_level, int create, struct pt
 int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned vm_flags);
 
 /*
- * Map one 4 KiB page at va (no huge pages in the way): the demand-fault path,
- * one walk instead of pt_map's query and walk. Returns 0, -EEXIST (already
- * mapped), -EINVAL or -ENOMEM. No flush needed: the entry was not present.
+ * Map one 4 KiB page at va: the demand-fault path, a single descent that
+ * creates missing tables on the way and nothing else (no struct pt_walk, no
+ * pre-query). Returns 0, -EEXIST (already mapped, also by a huge page, which
+ * is left alone), -EINVAL or -ENOMEM (tables made on the way are kept). No
+ * flush needed: the entry was not present.
  */
 int pt_map_page(struct pt *pt, uint64_t va, uint64_t pa, unsigned vm_flags);
 
 /*
  * Unmap [va, va+size); huge pages partly inside are split first. Table pages
- * that become empty are not freed. Returns 0, -EINVAL or -ENOMEM (split).
- * Flushes the TLB when live.
+ * whose whole span lies in the range go back through pt->free_table when it
+ * is set. Returns
+ * 0, -EINVAL or -ENOMEM (split). Flushes the TLB when live. The frames are
+ * the caller's: use pt_range(PT_CLEAR) with a callback to collect them.
  */
 int pt_unmap(struct pt *pt, uint64_t va, uint64_t size);
 
@@ -115,7 +133,11 @@ int pt_unmap(struct pt *pt, uint64_t va, uint64_t size);
  */
 int pt_protect(struct pt *pt, uint64_t va, uint64_t size, unsigned vm_flags);
 
-/* Translate va: fills w, returns 1 when mapped, 0 when not. Never allocates. */
+/*
+ * Translate va: fills w, returns 1 when mapped, 0 when not. A PTE_PROTNONE
+ * entry counts as mapped (it holds a frame) although the CPU cannot use it.
+ * Never allocates.
+ */
 int pt_query(struct pt *pt, uint64_t va, struct pt_walk *w);
 
 /* One present leaf as pt_for_each_leaf() reports it. */
@@ -128,6 +150,7 @@ struct pt_leaf {
 	int writable; /* effective: R/W set at every level */
 	int user;     /* effective: U/S set at every level */
 	int exec;     /* effective: XD clear at every level */
+	int protnone; /* a PTE_PROTNONE entry: a frame the CPU cannot reach */
 };
 
 /*
@@ -139,6 +162,31 @@ struct pt_leaf {
  */
 typedef int (*pt_leaf_fn)(const struct pt_leaf *leaf, void *ctx);
 int pt_for_each_leaf(struct pt *pt, pt_leaf_fn fn, void *ctx);
+
+/* What pt_range does to each leaf of its range, after fn has seen it. */
+enum pt_range_op {
+	PT_VISIT, /* nothing: a report (RSS, dirty, W^X) */
+	PT_CLEAR, /* clear it (the frame is fn's to free), and free the tables the range covers */
+	PT_SET,	  /* rewrite its flags to pt_flags(vm), keeping frame, A and D */
+};
+
+/*
+ * The range walk every bulk operation is built on: visit the leaves (present
+ * or PTE_PROTNONE) of [va, va+size) in address order, descending only into
+ * present table entries, so the cost is proportional to the tables that
+ * exist under the range, never to its size: an untouched 2^46-byte range
+ * costs a few hundred entry reads. fn (may be NULL) sees each leaf before op
+ * changes it; a non-zero return stops the walk and is returned. For PT_CLEAR
+ * and PT_SET a huge leaf that sticks out of the range is split first (as is
+ * one PT_SET would make PROT_NONE); PT_VISIT reports such leaves whole.
+ * PT_CLEAR frees each table page whose whole span lies in the range through
+ * pt->free_table (when set); one covered only in part stays, even emptied
+ * (knowing would cost a read of all its entries): a later mapping reuses it,
+ * a clear over its span or the address space's end frees it. Returns 0, fn's value, -EINVAL (unaligned, empty,
+ * wrapping, non-canonical, straddling the hole) or -ENOMEM (a split; the range is then done up to that leaf). Flushes
+ * every changed entry when live.
+ */
+int pt_range(struct pt *pt, uint64_t va, uint64_t size, enum pt_range_op op, unsigned vm, pt_leaf_fn fn, void *ctx);
 
 /*
  * The W^X check: count the 4 KiB pages of pt that are effectively both

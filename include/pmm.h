@@ -6,8 +6,8 @@
  * Blocks are 2^order contiguous, naturally aligned 4 KiB pages, order 0 (4 KiB)
  * to PMM_MAX_ORDER (1 GiB). Allocating and freeing cost O(PMM_MAX_ORDER + log
  * spans) bookkeeping, no search through memory, plus zeroing what is handed
- * out. Metadata is about 4 bits per page of the address space it covers
- * (128 KiB per GiB), carved from the managed RAM at pmm_init.
+ * out. Metadata is about 5 bits per page of the address space it covers
+ * (160 KiB per GiB), carved from the managed RAM at pmm_init.
  *
  * Boot: after ExitBootServices and memmap_normalize, pmm_init(regions, n,
  * DIRECT_MAP_BASE); once the kernel no longer needs boot-time loader data,
@@ -59,6 +59,8 @@ struct pmm_stats {
 	uint64_t free_blocks[PMM_ORDERS];  /* free blocks of each order */
 	uint64_t allocs, frees, failures;  /* successful calls, and allocations that returned 0 */
 	uint32_t spans;			   /* separately tracked 1 GiB-aligned stretches of RAM */
+	uint64_t cached_pages;		   /* of free_pages: in the order-0 page cache */
+	uint64_t zeroed_pages;		   /* of those: already cleared */
 };
 
 /*
@@ -72,8 +74,8 @@ struct pmm_stats {
  *
  * The metadata (the span table and bitmaps) goes at the start of the first
  * usable range at or above 1 MiB that holds it (below 1 MiB only if nothing
- * else does); all of it is zeroed here: about 128 KiB per GiB of covered
- * address space (8 MiB for 64 GiB), the only init cost that grows with RAM.
+ * else does); all of it is zeroed here: about 160 KiB per GiB of covered
+ * address space (10 MiB for 64 GiB), the only init cost that grows with RAM.
  * Everything else is O(regions x orders) plus one block per GiB.
  *
  * Returns 0, -EINVAL (regions unsorted, overlapping or empty) or -ENOMEM
@@ -97,7 +99,8 @@ int pmm_add_range(uint64_t start, uint64_t end);
 /*
  * 2^order contiguous pages aligned to their size, zeroed. Returns the
  * physical address, or 0 when no such block is free (or order >
- * PMM_MAX_ORDER); nothing is mapped. The caller owns the block until it
+ * PMM_MAX_ORDER); nothing is mapped. Order 0 comes from the page cache
+ * first (a pre-zeroed page costs no clearing). The caller owns the block until it
  * calls pmm_free(phys, order, p). Zeroing is the dominant cost for large
  * orders (1 GiB at order 18). A bad purpose panics.
  */
@@ -123,8 +126,44 @@ uint64_t pmm_alloc_pages(size_t n, enum pmm_purpose p);
  */
 void pmm_free(uint64_t phys, unsigned order, enum pmm_purpose p);
 
+/*
+ * pmm_free(phys, 0, p) for a page the caller knows is all zeros (an emptied
+ * page table): it goes to the zeroed pool when there is room, so the next
+ * order-0 allocation takes it without clearing it. Checked as pmm_free is.
+ */
+void pmm_free_zeroed(uint64_t phys, enum pmm_purpose p);
+
 /* Give back pmm_alloc_pages(n, p)'s run; checked as pmm_free is. */
 void pmm_free_pages(uint64_t phys, size_t n, enum pmm_purpose p);
+
+/*
+ * Turn the order-0 page cache on (or resize it; 0, 0 turns it off): up to
+ * max_dirty freed pages are kept for the next order-0 allocation instead of
+ * merging, and up to max_zeroed pages are cleared ahead of time by
+ * pmm_zero_idle. Cached pages count as free. Drains what is cached now.
+ */
+void pmm_cache_init(uint64_t max_dirty, uint64_t max_zeroed);
+
+/*
+ * Clear up to max_pages pages into the zeroed pool (from the dirty list,
+ * then the buddy lists) until it holds its maximum. For the idle loop: the
+ * cost is the clearing, ~max_pages x 4 KiB of rep stosq. Returns the pages
+ * cleared.
+ */
+uint64_t pmm_zero_idle(uint64_t max_pages);
+
+/*
+ * The kernel's page cache sizes, once at boot: up to 256 freed pages kept
+ * for reuse, and a zeroed pool of 1/32 of RAM, at most 32 MiB (free memory
+ * all the same: any allocation can take it).
+ */
+void pmm_cache_start(void);
+
+/* Pages free now (buddy lists and page cache): pmm_get_stats's free_pages, without the copy. */
+uint64_t pmm_free_count(void);
+
+/* Pages the PMM owns: pmm_get_stats's total_pages, without the copy. */
+uint64_t pmm_total_count(void);
 
 /* Fill *s with the current counters. */
 void pmm_get_stats(struct pmm_stats *s);

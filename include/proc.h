@@ -220,7 +220,7 @@ void ufault_bad_return(struct trap_frame *uf) __attribute__((noreturn));
 
 /*
  * With report=json, a process's console output is cut into {"rec":"output"}
- * lines (core/proc/sys_fs.c); emit what is left of the current one.
+ * lines (core/proc/output.c); emit what is left of the current one.
  */
 void proc_flush_output(struct proc *p);
 

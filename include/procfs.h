@@ -27,6 +27,9 @@ typedef void (*vma_usage_fn)(const struct vma *v, struct vma_usage *u, void *ctx
  */
 size_t procfs_maps(const struct vma_list *l, char *buf, size_t size);
 
+/* The one line of area v, as procfs_maps writes it (with its '\n'). Returns as procfs_maps. */
+size_t procfs_maps_line(const struct vma *v, char *buf, size_t size);
+
 /*
  * `pmap -x PID`: the header line "PID:   CMDLINE", the column header
  * "Address           Kbytes     RSS   Dirty Mode  Mapping", one row per area
@@ -37,6 +40,21 @@ size_t procfs_maps(const struct vma_list *l, char *buf, size_t size);
  */
 size_t procfs_pmap_x(const struct vma_list *l, int pid, const char *cmdline, vma_usage_fn usage, void *ctx, char *buf,
 		     size_t size);
+
+/* Running totals of a pmap -x table built piece by piece (start at zero). */
+struct pmap_totals {
+	uint64_t bytes, rss_kb, dirty_kb;
+};
+
+/*
+ * The same table in pieces, for printing without a buffer for the whole
+ * text (the exit report of a process killed for lack of memory): the two
+ * header lines, one row (adding to *t), the separator and total lines. Each
+ * returns as procfs_maps; concatenated they are procfs_pmap_x's text.
+ */
+size_t procfs_pmap_header(int pid, const char *cmdline, char *buf, size_t size);
+size_t procfs_pmap_row(const struct vma *v, const struct vma_usage *u, struct pmap_totals *t, char *buf, size_t size);
+size_t procfs_pmap_total(const struct pmap_totals *t, char *buf, size_t size);
 
 /*
  * /proc/PID/status in Linux 6.1's "Key:\tvalue" layout (fs/proc/array.c

@@ -15,6 +15,8 @@ void runner_run_builtin(void);
  * Run the programs efi/ loaded from the boot volume (run=, \atlas\bin\),
  * each as the test "run.NAME" expected to exit 0. A file that is not a valid
  * program fails its test with the loader's reason, naming the ELF field.
+ * Then checks that every page and heap byte they used came back
+ * ("run.pages_returned").
  */
 void runner_run_extra(void);
 

@@ -67,8 +67,10 @@ struct thread {
 	/* clone/set_tid_address/set_robust_list. */
 	uint64_t clear_child_tid;
 	uint64_t robust_list, robust_len;
-	int exit_code;	 /* a thread's own exit status (exit, not exit_group) */
-	long syscall_nr; /* the system call in progress (-1: none), for restarts */
+	int exit_code;	  /* a thread's own exit status (exit, not exit_group) */
+	long syscall_nr;  /* the system call in progress (-1: none), for restarts */
+	uint64_t sys_nr;  /* the watchdog's (core/proc/sysguard.c): the call in progress */
+	uint64_t sys_tsc; /* when it entered, or the thread last ran in it; 0: not timed */
 	/* Accounting. */
 	uint64_t start_tsc, preemptions, syscalls, voluntary, utime_ns, stime_ns, entry_tsc;
 	uint8_t fxsave[FXSAVE_SIZE] __attribute__((aligned(16)));

@@ -12,6 +12,12 @@
 
 /* 1 when tests= selects name ("all", exact name, or its dotted prefix). */
 int test_selected(const char *name);
+/*
+ * 1 when a word of tests= is name or a dotted part of it ("mm.lifetimes",
+ * "mm.lifetimes.oom"): long tests that neither "all" nor a shorter prefix
+ * ("mm") selects.
+ */
+int test_named(const char *name);
 /* Record one result: a TAP line and a {"rec":"test"} record. */
 void test_result(const char *name, int ok, const char *expect, const char *got);
 /*

@@ -144,7 +144,8 @@ void trap_decode_error(const struct trap_frame *tf, char *buf, size_t size);
 /*
  * core/x86/insn.c: which instruction raised a #GP with no selector, from its
  * first bytes insn[0..n): "privileged instruction" (one that needs CPL 0 or
- * I/O privilege) or "non-canonical address" (a memory access).
+ * I/O privilege, sysret, sysexit), "null selector loaded into SS" (mov ss,
+ * lss) or "non-canonical address" (a memory access).
  */
 const char *trap_gp_cause(const uint8_t *insn, size_t n);
 

@@ -32,7 +32,8 @@ struct trap_frame;
  * The trap fixup for the user-copy instruction (trap_add_fixup): a fault
  * there is first offered to the current process's address space (demand
  * paging, stack growth); otherwise the copy resumes at its fixup and returns
- * -EFAULT. Returns 1 when the fault was the copy's, 0 otherwise.
+ * -EFAULT (out of memory also sets uvm.oom: the process is killed when its
+ * system call returns). Returns 1 when the fault was the copy's, 0 otherwise.
  */
 int uaccess_trap_fixup(struct trap_frame *tf);
 

@@ -24,10 +24,14 @@
 #include "paging.h"
 #include "vma.h"
 
+/* Demand pages stop here: the kernel keeps this many free pages for itself (heap, page tables, stacks). */
+#define UVM_RESERVE_PAGES 512
+
 struct uvm {
 	int refs; /* owners: a process, a vfork child sharing it until exec */
 	struct pt pt;
 	struct vma_list *vmas; /* kmalloc'd */
+	int oom;	       /* a user copy in the kernel ran out of memory: kill at the syscall's end */
 	uint64_t bss_start;    /* first byte of .bss (writable segment's vaddr + filesz), 0 without */
 	uint64_t brk_start;    /* page after .bss */
 	uint64_t brk;	       /* current break (byte granular, as the program sees it) */
@@ -79,15 +83,21 @@ void uvm_page_put(struct uvm *u, uint64_t phys);
  */
 int uvm_create(struct uvm *u);
 
-/* Return every user page, page-table page and the PML4 to the PMM. */
+/*
+ * Return every user page, page-table page and the PML4 to the PMM, and the
+ * areas to the heap: one pt_range walk, proportional to what was touched.
+ * Safe on a half-built address space (after uvm_create failed, too).
+ */
 void uvm_destroy(struct uvm *u);
 
 /*
  * Map img's PT_LOAD segments from data (copied into fresh pages; .bss and the
  * tail of the last page zeroed) with their own permissions, named path, and
- * set the break after .bss. Returns 0, -ENOMEM or -EEXIST.
+ * set the break after .bss. Returns 0, -ENOMEM (why says which segment and
+ * why, e.g. the overcommit policy) or -EEXIST.
  */
-int uvm_load_elf(struct uvm *u, const struct elf_image *img, const void *data, const char *path);
+int uvm_load_elf(struct uvm *u, const struct elf_image *img, const void *data, const char *path, char *why,
+		 size_t why_size);
 
 /*
  * Build the System V initial stack: argc, argv, envp, auxv (AT_PHDR, AT_PHENT,
@@ -102,15 +112,23 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
 /*
  * A page fault at addr (error code err, from the CPU) in this address space:
  * allocate a demand-zero page or grow the stack when the access is allowed.
- * Returns 0 when the access can now be retried, or -EFAULT; then cause gets
- * the reason in words ("null guard", "write to read-only [text]", ...).
+ * Returns 0 when the access can now be retried, -EFAULT (cause gets the
+ * reason in words: "null guard", "write to read-only [text]", ...) or
+ * -ENOMEM when no page could be had (cause: "out of memory (RSS N KiB)"):
+ * the caller kills the process with SIGKILL.
  */
 int uvm_fault(struct uvm *u, uint64_t addr, uint64_t err, char *cause, size_t cause_size);
 
 /* The brk syscall: returns the new break, or the old one when refused. */
 uint64_t uvm_brk(struct uvm *u, uint64_t newbrk);
 
-/* mmap (anonymous, private) / munmap / mprotect / madvise(MADV_DONTNEED): Linux semantics, -errno. */
+/*
+ * mmap (anonymous, private) / munmap / mprotect / madvise: Linux's checks
+ * and errno values, the overcommit policy above. madvise: MADV_DONTNEED and
+ * MADV_FREE drop the pages (the next touch sees zeroes), the other advice
+ * Linux knows is accepted and changes nothing, unknown advice is -EINVAL; a
+ * range with unmapped pages is -ENOMEM after the mapped parts are done.
+ */
 long uvm_mmap(struct uvm *u, uint64_t addr, uint64_t len, int prot, int flags);
 long uvm_munmap(struct uvm *u, uint64_t addr, uint64_t len);
 long uvm_mprotect(struct uvm *u, uint64_t addr, uint64_t len, int prot);
@@ -150,6 +168,12 @@ void uvm_usage(const struct vma *v, struct vma_usage *out, void *uvm);
 /* Totals for /proc/PID/status. */
 void uvm_status(struct uvm *u, struct proc_status *st);
 
+/* The generic mapping flags (paging.h VM_*) for an area's prot: PROT_NONE pages keep their frame, unreachable. */
+unsigned uvm_vm_flags(unsigned prot);
+
+/* After [start, end) was made writable: write-protect again the frames fork shares (TLB flushed per page). */
+void uvm_cow_protect(struct uvm *u, uint64_t start, uint64_t end);
+
 /* Linux mmap constants the syscall layer passes through. */
 #define LX_PROT_READ 0x1
 #define LX_PROT_WRITE 0x2
@@ -157,7 +181,9 @@ void uvm_status(struct uvm *u, struct proc_status *st);
 #define LX_MAP_PRIVATE 0x02
 #define LX_MAP_FIXED 0x10
 #define LX_MAP_ANONYMOUS 0x20
+#define LX_MAP_NORESERVE 0x4000
 #define LX_MAP_FIXED_NOREPLACE 0x100000
 #define LX_MADV_DONTNEED 4
+#define LX_MADV_FREE 8
 
 #endif

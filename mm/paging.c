@@ -41,6 +41,10 @@ pte_t pt_flags(const struct pt *pt, unsigned vm, int lvl)
 {
 	pte_t f = PTE_P;
 
+	/* Not present: no access for anyone; the walks see the frame through PTE_PROTNONE. */
+	if (vm & VM_PROTNONE)
+		return PTE_PROTNONE | PTE_NX;
+
 	if (vm & VM_WRITE)
 		f |= PTE_W;
 	if (vm & VM_USER)
@@ -72,6 +76,12 @@ static pte_t table_flags(uint64_t va)
 static pte_t *table_at(const struct pt *pt, uint64_t phys)
 {
 	return (pte_t *)(uintptr_t)(phys + pt->phys_off);
+}
+
+/* Whether e, at level lvl, holds something: a table, a leaf, or a PROT_NONE leaf. */
+static inline int present(pte_t e, int lvl)
+{
+	return (e & PTE_P) || (lvl == 1 && (e & PTE_PROTNONE));
 }
 
 /*
@@ -116,7 +126,7 @@ pte_t *pt_walk(struct pt *pt, uint64_t va, int stop_level, int create, struct pt
 		w->table[lvl] = table;
 		w->entry[lvl] = *e;
 		w->level = lvl;
-		if (!(*e & PTE_P)) {
+		if (!present(*e, lvl)) {
 			if (lvl == stop_level || !create)
 				return e;
 			uint64_t np = pt->alloc_table(pt->ctx);
@@ -155,7 +165,7 @@ int pt_query(struct pt *pt, uint64_t va, struct pt_walk *w)
 /* Largest level whose page fits at va/pa with len bytes left. */
 static int best_level(const struct pt *pt, uint64_t va, uint64_t pa, uint64_t len, unsigned vm)
 {
-	if (vm & VM_NOHUGE)
+	if (vm & (VM_NOHUGE | VM_PROTNONE))
 		return 1;
 	if (pt->allow_1g && !((va | pa) & (HUGE_1G - 1)) && len >= HUGE_1G)
 		return 3;
@@ -213,71 +223,29 @@ int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned vm)
 
 int pt_map_page(struct pt *pt, uint64_t va, uint64_t pa, unsigned vm)
 {
-	struct pt_walk w;
+	uint64_t table = pt->root;
 	pte_t *e;
 
 	if (!range_ok(va, PAGE_SIZE) || (pa & ~PTE_ADDR_MASK))
 		return -EINVAL;
-	e = pt_walk(pt, va, 1, 1, &w);
-	if (!e)
-		return -ENOMEM;
-	if (w.level != 1 || (*e & PTE_P))
-		return -EEXIST; /* a huge page was split to get here, or the page is there */
+	for (int lvl = PT_LEVELS; lvl > 1; lvl--) {
+		e = &table_at(pt, table)[PT_INDEX(va, lvl)];
+		if (!(*e & PTE_P)) {
+			uint64_t np = pt->alloc_table(pt->ctx);
+
+			if (!np)
+				return -ENOMEM;
+			*e = np | table_flags(va);
+		} else if (*e & PTE_PS) {
+			return -EEXIST; /* inside a huge page */
+		}
+		table = *e & PTE_ADDR_MASK;
+	}
+	e = &table_at(pt, table)[PT_INDEX(va, 1)];
+	if (present(*e, 1))
+		return -EEXIST;
 	*e = pa | pt_flags(pt, vm, 1);
 	return 0;
-}
-
-/*
- * Visit the leaves of [va, va+size): clear them (vm == ~0U) or rewrite their
- * flags, splitting huge pages that stick out of the range.
- */
-static int pt_apply(struct pt *pt, uint64_t va, uint64_t size, unsigned vm)
-{
-	struct pt_walk w;
-
-	if (!range_ok(va, size))
-		return -EINVAL;
-	while (size) {
-		pte_t *e = pt_walk(pt, va, 1, 0, &w);
-		uint64_t psz = PT_LEVEL_SIZE(w.level);
-		uint64_t off = va & (psz - 1);
-		uint64_t step = psz - off;
-
-		if (!w.present) {
-			/* Nothing mapped up to the end of this entry's span. */
-			if (step >= size)
-				break;
-			va += step;
-			size -= step;
-			continue;
-		}
-		if (off || size < psz) {
-			/* Partly inside: split and look again at the smaller level. */
-			if (!pt_walk(pt, va, w.level - 1, 1, &w))
-				return -ENOMEM;
-			continue;
-		}
-		if (vm == ~0U)
-			*e = 0;
-		else
-			*e = leaf_addr(*e, w.level) | (*e & (PTE_A | PTE_D)) | pt_flags(pt, vm, w.level);
-		pt_invalidate(pt, va);
-		va += psz;
-		size -= psz;
-	}
-	return 0;
-}
-
-int pt_unmap(struct pt *pt, uint64_t va, uint64_t size)
-{
-	return pt_apply(pt, va, size, ~0U);
-}
-
-int pt_protect(struct pt *pt, uint64_t va, uint64_t size, unsigned vm)
-{
-	if (vm == ~0U)
-		return -EINVAL;
-	return pt_apply(pt, va, size, vm);
 }
 
 /* Sign-extend a 48-bit address built from table indices. */
@@ -286,34 +254,115 @@ static uint64_t canonical(uint64_t va)
 	return (va & (1ULL << 47)) ? (va | 0xFFFF000000000000ULL) : va;
 }
 
-static int leaves(struct pt *pt, uint64_t table, int lvl, uint64_t base, int w, int u, int x, pt_leaf_fn fn, void *ctx)
+#define VA48_MASK ((1ULL << 48) - 1)
+
+/* One pt_range call: the range in 48-bit form, [first, last], and what to do. */
+struct range {
+	struct pt *pt;
+	uint64_t first, last;
+	enum pt_range_op op;
+	unsigned vm;
+	pt_leaf_fn fn;
+	void *ctx;
+};
+
+/*
+ * The entries [i0, i1] of the table at level lvl that maps from base (48-bit
+ * form); w, u, x are the rights the levels above allow. Returns 0, fn's value
+ * or -ENOMEM.
+ */
+static int range_table(struct range *r, uint64_t table, int lvl, uint64_t base, int w, int u, int x)
 {
-	const pte_t *t = table_at(pt, table);
+	pte_t *t = table_at(r->pt, table);
+	uint64_t span = PT_LEVEL_SIZE(lvl);
+	unsigned i0 = r->first > base ? (unsigned)((r->first - base) / span) : 0;
+	unsigned i1 = r->last - base >= (uint64_t)PT_ENTRIES * span - 1 ? PT_ENTRIES - 1 :
+									  (unsigned)((r->last - base) / span);
 
-	for (int i = 0; i < PT_ENTRIES; i++) {
+	for (unsigned i = i0; i <= i1; i++) {
 		pte_t e = t[i];
-		uint64_t va = base + (uint64_t)i * PT_LEVEL_SIZE(lvl);
-		int ew = w && (e & PTE_W), eu = u && (e & PTE_U), ex = x && !(e & PTE_NX), r;
+		uint64_t va = base + (uint64_t)i * span;
+		int inside = va >= r->first && va + span - 1 <= r->last;
+		int ew = w && (e & PTE_W), eu = u && (e & PTE_U), ex = x && !(e & PTE_NX), rc;
 
-		if (!(e & PTE_P))
+		if (!present(e, lvl))
 			continue;
-		if (lvl == PT_LEVELS && (e & PTE_ADDR_MASK) == pt->root)
-			continue;
-		if (lvl == 1 || (e & PTE_PS)) {
-			struct pt_leaf l = { canonical(va), leaf_addr(e, lvl), PT_LEVEL_SIZE(lvl), lvl, e, ew, eu, ex };
-			r = fn(&l, ctx);
-		} else {
-			r = leaves(pt, e & PTE_ADDR_MASK, lvl - 1, va, ew, eu, ex, fn, ctx);
+		if (lvl == PT_LEVELS && (e & PTE_ADDR_MASK) == r->pt->root)
+			continue; /* the recursive slot maps the tables, not memory */
+		if (lvl > 1 && (e & PTE_PS) && r->op != PT_VISIT &&
+		    (!inside || (r->op == PT_SET && (r->vm & VM_PROTNONE)))) {
+			/* Part of a huge page, or one that must become 4 KiB PROT_NONE pages: split, go on below. */
+			rc = split_huge(r->pt, &t[i], lvl, canonical(va));
+			if (rc)
+				return rc;
+			e = t[i];
 		}
-		if (r)
-			return r;
+		if (lvl > 1 && !(e & PTE_PS)) {
+			uint64_t child = e & PTE_ADDR_MASK;
+
+			rc = range_table(r, child, lvl - 1, va, ew, eu, ex);
+			/*
+			 * A table whose whole span the range covers is empty now: free
+			 * it. One the range covers only in part stays, even if it was
+			 * emptied: finding out would mean reading all 512 entries, on
+			 * every munmap of a page (munmap of one page would read three
+			 * tables whole). It is reused by the next mapping there, freed
+			 * by a later clear that covers its span, or at exit.
+			 */
+			if (!rc && r->op == PT_CLEAR && r->pt->free_table && inside) {
+				t[i] = 0;
+				/* INVLPG also drops every paging-structure cache entry (SDM 4.10.4.1). */
+				pt_invalidate(r->pt, canonical(va));
+				r->pt->free_table(child, r->pt->ctx);
+			}
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (r->fn) {
+			struct pt_leaf l = { canonical(va), leaf_addr(e, lvl), span, lvl, e, ew, eu, ex, !(e & PTE_P) };
+
+			rc = r->fn(&l, r->ctx);
+			if (rc)
+				return rc;
+		}
+		if (r->op == PT_CLEAR)
+			t[i] = 0;
+		else if (r->op == PT_SET)
+			t[i] = leaf_addr(e, lvl) | (e & (PTE_A | PTE_D)) | pt_flags(r->pt, r->vm, lvl);
+		else
+			continue;
+		pt_invalidate(r->pt, canonical(va));
 	}
 	return 0;
 }
 
+int pt_range(struct pt *pt, uint64_t va, uint64_t size, enum pt_range_op op, unsigned vm, pt_leaf_fn fn, void *ctx)
+{
+	struct range r = { pt, va & VA48_MASK, (va + size - 1) & VA48_MASK, op, vm, fn, ctx };
+
+	if (!range_ok(va, size) || (op == PT_SET && vm == ~0U))
+		return -EINVAL;
+	return range_table(&r, pt->root, PT_LEVELS, 0, 1, 1, 1);
+}
+
+int pt_unmap(struct pt *pt, uint64_t va, uint64_t size)
+{
+	return pt_range(pt, va, size, PT_CLEAR, 0, NULL, NULL);
+}
+
+int pt_protect(struct pt *pt, uint64_t va, uint64_t size, unsigned vm)
+{
+	if (vm == ~0U)
+		return -EINVAL;
+	return pt_range(pt, va, size, PT_SET, vm, NULL, NULL);
+}
+
 int pt_for_each_leaf(struct pt *pt, pt_leaf_fn fn, void *ctx)
 {
-	return leaves(pt, pt->root, PT_LEVELS, 0, 1, 1, 1, fn, ctx);
+	struct range r = { pt, 0, VA48_MASK, PT_VISIT, 0, fn, ctx };
+
+	return range_table(&r, pt->root, PT_LEVELS, 0, 1, 1, 1);
 }
 
 struct wx_count {

@@ -15,8 +15,9 @@
  *   cont     1 bit/page   the page starts a later piece of a pmm_alloc_pages
  *                         run (n pages are kept as the blocks of n's binary
  *                         expansion, largest first)
+ *   cached   1 bit/page   the page is in the order-0 page cache (below)
  *
- * About 4 bits per page, 128 KiB per GiB of span, all zeroed at init: that
+ * About 5 bits per page, 160 KiB per GiB of span, all zeroed at init: that
  * memset is the only init cost that grows with RAM; the rest is O(regions x
  * orders). Every page the PMM owns, except its metadata, lies in exactly one
  * block, so a free is checked against the bitmaps alone, never against the
@@ -29,6 +30,21 @@
  * bitmask of non-empty lists finds the smallest fitting block at once, a free
  * merges while the buddy is a free block of the same order: both O(orders),
  * plus a binary search over the spans (usually 1-3) for the address's span.
+ *
+ * The order-0 page cache (off until pmm_cache_init) sits in front of the
+ * buddy lists, for the page-at-a-time traffic of demand faults: a freed
+ * page goes onto a "dirty" list instead of merging, and the idle loop
+ * (pmm_zero_idle) moves pages from there, or from the buddy lists, onto a
+ * "zeroed" list, clearing them while the CPU has nothing else to do. An
+ * order-0 allocation takes a zeroed page first (no clearing on the fault
+ * path), then a dirty one (cleared now), then the buddy lists. Cached pages
+ * stay allocated order-0 blocks as far as the bitmaps go (so they never
+ * merge) and carry the cached bit, which turns a second free of one into
+ * its own panic; both lists are threaded through the pages' first word (a
+ * zeroed page gets its first word cleared when it is handed out). The
+ * counters count cached pages as free: free_pages == buddy + cached. A
+ * block larger than one page that the buddy lists cannot supply drains the
+ * cache and tries again.
  */
 #include "pmm.h"
 
@@ -56,9 +72,15 @@ struct free_node {
 struct span {
 	uint64_t base;	/* physical, SPAN_SIZE aligned */
 	uint64_t pages; /* a multiple of SPAN_PAGES */
-	uint64_t *free; /* bitmaps, in the metadata; cont and head[] follow free */
+	uint64_t *free; /* bitmaps, in the metadata; cont, cached and head[] follow free */
 	uint64_t *cont;
+	uint64_t *cached;
 	uint64_t *head[PMM_ORDERS];
+};
+
+/* One list of the order-0 page cache: physical addresses, linked through each page's first word. */
+struct page_list {
+	uint64_t head, count, max;
 };
 
 static struct {
@@ -67,6 +89,8 @@ static struct {
 	size_t nspans;
 	uint64_t list[PMM_ORDERS]; /* first free block of each order, or 0 */
 	uint32_t nonempty;	   /* bit k: list[k] is not empty */
+	struct page_list dirty;	   /* freed order-0 pages, contents as they were */
+	struct page_list zeroed;   /* order-0 pages cleared ahead of time (but for the link word) */
 	struct pmm_stats st;
 } pmm;
 
@@ -117,11 +141,12 @@ static inline uint64_t words(uint64_t bits)
 /* Lay out a span's bitmaps from *cursor on (if cursor is not NULL); returns the words they take. */
 static uint64_t span_bitmaps(struct span *s, uint64_t pages, uint64_t *cursor)
 {
-	uint64_t n = 2 * words(pages);
+	uint64_t n = 3 * words(pages);
 
 	if (cursor) {
 		s->free = cursor;
 		s->cont = cursor + words(pages);
+		s->cached = cursor + 2 * words(pages);
 	}
 	for (unsigned k = 0; k < PMM_ORDERS; k++) {
 		if (cursor)
@@ -295,6 +320,94 @@ static void zero_pages(uint64_t phys, uint64_t pages)
 #endif
 }
 
+/* ---- the order-0 page cache ------------------------------------------------ */
+
+/* Put the allocated order-0 block at phys (span s) on list l. Counts it free. */
+static void cache_push(struct page_list *l, struct span *s, uint64_t phys)
+{
+	*(uint64_t *)virt(phys) = l->head;
+	l->head = phys;
+	l->count++;
+	bit_set(s->cached, page_index(s, phys));
+	pmm.st.free_pages++;
+}
+
+/* Take the first page of l (0: empty); it is an allocated order-0 block again, not counted free. */
+static uint64_t cache_pop(struct page_list *l)
+{
+	uint64_t phys = l->head;
+	struct span *s;
+
+	if (!phys)
+		return 0;
+	s = span_of(phys);
+	if (!s || (phys & (PAGE_SIZE - 1)) || !bit(s->cached, page_index(s, phys)))
+		panic("mm: page cache link %#llx is broken: use after free?", ULL(phys));
+	l->head = *(uint64_t *)virt(phys);
+	*(uint64_t *)virt(phys) = 0; /* the link word: a zeroed page is all zero again */
+	l->count--;
+	bit_clear(s->cached, page_index(s, phys));
+	pmm.st.free_pages--;
+	return phys;
+}
+
+/* Give every cached page back to the buddy lists (a large block is wanted, or the cache goes off). */
+static void cache_drain(void)
+{
+	struct page_list *lists[] = { &pmm.dirty, &pmm.zeroed };
+
+	for (size_t i = 0; i < 2; i++) {
+		uint64_t phys;
+
+		while ((phys = cache_pop(lists[i])) != 0) {
+			struct span *s = span_of(phys);
+			uint64_t idx = page_index(s, phys);
+
+			bit_clear(s->head[0], idx);
+			free_block(s, idx, 0);
+		}
+	}
+}
+
+void pmm_cache_init(uint64_t max_dirty, uint64_t max_zeroed)
+{
+	cache_drain();
+	pmm.dirty.max = max_dirty;
+	pmm.zeroed.max = max_zeroed;
+}
+
+#define CACHE_DIRTY_MAX 256
+#define CACHE_ZEROED_MAX 8192 /* 32 MiB */
+
+void pmm_cache_start(void)
+{
+	uint64_t z = pmm.st.total_pages / 32;
+
+	pmm_cache_init(CACHE_DIRTY_MAX, z < CACHE_ZEROED_MAX ? z : CACHE_ZEROED_MAX);
+}
+
+uint64_t pmm_zero_idle(uint64_t max_pages)
+{
+	uint64_t done = 0;
+
+	while (done < max_pages && pmm.zeroed.count < pmm.zeroed.max) {
+		struct span *s;
+		uint64_t phys = cache_pop(&pmm.dirty);
+
+		if (!phys) {
+			phys = take(0, &s);
+			if (!phys)
+				break;
+			bit_set(s->head[0], page_index(s, phys));
+		}
+		s = span_of(phys);
+		zero_pages(phys, 1);
+		cache_push(&pmm.zeroed, s, phys);
+		done++;
+	}
+	return done;
+}
+
 /* n pages (0: fail); pmm_alloc(k) is the run of 2^k pages, a single piece. */
 static uint64_t alloc_run(uint64_t n, enum pmm_purpose p, const void *caller)
 {
@@ -304,9 +417,25 @@ static uint64_t alloc_run(uint64_t n, enum pmm_purpose p, const void *caller)
 
 	if ((unsigned)p >= PMM_PURPOSES)
 		panic("pmm: bad purpose %d (caller %p)", (int)p, caller);
+	if (n == 1 && (pmm.zeroed.count || pmm.dirty.count)) {
+		/* The page cache first: a zeroed page needs no clearing. */
+		phys = cache_pop(&pmm.zeroed);
+		if (!phys) {
+			phys = cache_pop(&pmm.dirty);
+			zero_pages(phys, 1);
+		}
+		pmm.st.used_pages[p]++;
+		pmm.st.allocs++;
+		return phys;
+	}
 	while (k < PMM_ORDERS && (1ULL << k) < n)
 		k++;
-	if (!n || k > PMM_MAX_ORDER || !(phys = take(k, &s))) {
+	phys = n && k <= PMM_MAX_ORDER ? take(k, &s) : 0;
+	if (!phys && n && k <= PMM_MAX_ORDER && (pmm.zeroed.count || pmm.dirty.count)) {
+		cache_drain();
+		phys = take(k, &s);
+	}
+	if (!phys) {
 		pmm.st.failures++;
 		return 0;
 	}
@@ -361,6 +490,9 @@ static void check_piece(uint64_t req, uint64_t n, uint64_t phys, unsigned k, boo
 		panic(FREE_FMT "%#llx %s (caller %p)", FREE_ARGS, ULL(phys),
 		      is_meta(phys) ? "holds the PMM's metadata" : "is not memory the PMM manages", caller);
 	idx = page_index(s, phys);
+	if (bit(s->cached, idx))
+		panic(FREE_FMT "%#llx is already free: it is in the page cache (double free?) (caller %p)", FREE_ARGS,
+		      ULL(phys), caller);
 	if (bit(s->free, first))
 		panic(FREE_FMT "%#llx is not allocated: it is in the free order-%u block at %#llx (double free?) "
 			       "(caller %p)",
@@ -377,7 +509,7 @@ static void check_piece(uint64_t req, uint64_t n, uint64_t phys, unsigned k, boo
 		      caller);
 }
 
-static void free_run(uint64_t req, uint64_t n, enum pmm_purpose p, const void *caller)
+static void free_run(uint64_t req, uint64_t n, enum pmm_purpose p, const void *caller, bool zeroed)
 {
 	uint64_t off = 0, end;
 	struct span *s;
@@ -398,7 +530,19 @@ static void free_run(uint64_t req, uint64_t n, enum pmm_purpose p, const void *c
 	if (pmm.st.used_pages[p] < n)
 		panic(FREE_FMT "only %llu pages are in use as %s (caller %p)", FREE_ARGS, ULL(pmm.st.used_pages[p]),
 		      purpose_names[p], caller);
-	/* Checked: now change things. */
+	/* Checked: now change things. A single page goes to the page cache while there is room. */
+	if (n == 1 && zeroed && pmm.zeroed.count < pmm.zeroed.max) {
+		cache_push(&pmm.zeroed, s, req);
+		pmm.st.used_pages[p]--;
+		pmm.st.frees++;
+		return;
+	}
+	if (n == 1 && pmm.dirty.count < pmm.dirty.max) {
+		cache_push(&pmm.dirty, s, req);
+		pmm.st.used_pages[p]--;
+		pmm.st.frees++;
+		return;
+	}
 	off = 0;
 	for (unsigned j = PMM_ORDERS; j-- > 0;) {
 		if (n & (1ULL << j)) {
@@ -419,7 +563,12 @@ void pmm_free(uint64_t phys, unsigned order, enum pmm_purpose p)
 	if (order > PMM_MAX_ORDER)
 		panic("pmm: free of %#llx: order %u > %u (caller %p)", ULL(phys), order, PMM_MAX_ORDER,
 		      __builtin_return_address(0));
-	free_run(phys, 1ULL << order, p, __builtin_return_address(0));
+	free_run(phys, 1ULL << order, p, __builtin_return_address(0), false);
+}
+
+void pmm_free_zeroed(uint64_t phys, enum pmm_purpose p)
+{
+	free_run(phys, 1, p, __builtin_return_address(0), true);
 }
 
 void pmm_free_pages(uint64_t phys, size_t n, enum pmm_purpose p)
@@ -427,7 +576,7 @@ void pmm_free_pages(uint64_t phys, size_t n, enum pmm_purpose p)
 	if (!n || n > SPAN_PAGES)
 		panic("pmm: free of %#llx: bad page count %llu (caller %p)", ULL(phys), ULL(n),
 		      __builtin_return_address(0));
-	free_run(phys, n, p, __builtin_return_address(0));
+	free_run(phys, n, p, __builtin_return_address(0), false);
 }
 
 /* ---- handing memory over ---------------------------------------------------- */
@@ -622,10 +771,22 @@ int pmm_owns(uint64_t start, uint64_t end)
 
 /* ---- reports ---------------------------------------------------------------- */
 
+uint64_t pmm_free_count(void)
+{
+	return pmm.st.free_pages;
+}
+
+uint64_t pmm_total_count(void)
+{
+	return pmm.st.total_pages;
+}
+
 void pmm_get_stats(struct pmm_stats *s)
 {
 	*s = pmm.st;
 	s->spans = (uint32_t)pmm.nspans;
+	s->cached_pages = pmm.dirty.count + pmm.zeroed.count;
+	s->zeroed_pages = pmm.zeroed.count;
 }
 
 const char *pmm_purpose_name(enum pmm_purpose p)
@@ -661,6 +822,34 @@ int pmm_verify(void)
 				bits++;
 	for (unsigned p = 0; p < PMM_PURPOSES; p++)
 		used += pmm.st.used_pages[p];
+	/* The page cache: every listed page has its cached bit, and no other page does. */
+	{
+		const struct page_list *lists[] = { &pmm.dirty, &pmm.zeroed };
+		uint64_t listed = 0, cbits = 0;
+
+		for (size_t i = 0; i < 2; i++) {
+			uint64_t count = 0;
+
+			for (uint64_t phys = lists[i]->head; phys; phys = *(const uint64_t *)virt(phys)) {
+				struct span *s = span_of(phys);
+
+				if (!s || !bit(s->cached, page_index(s, phys)) || bit(s->free, page_index(s, phys)) ||
+				    !bit(s->head[0], page_index(s, phys)) || ++count > lists[i]->count)
+					panic("mm: page cache list %zu broken at %#llx", i, ULL(phys));
+			}
+			if (count != lists[i]->count)
+				panic("mm: page cache list %zu: %llu pages, %llu counted", i, ULL(count),
+				      ULL(lists[i]->count));
+			listed += count;
+		}
+		for (size_t i = 0; i < pmm.nspans; i++)
+			for (uint64_t w = 0; w < words(pmm.spans[i].pages); w++)
+				for (uint64_t x = pmm.spans[i].cached[w]; x; x &= x - 1)
+					cbits++;
+		if (cbits != listed)
+			panic("mm: %llu pages marked cached, %llu on the cache lists", ULL(cbits), ULL(listed));
+		pages += listed;
+	}
 	if (pages != pmm.st.free_pages || bits != blocks || pmm.st.total_pages != pages + used)
 		panic("mm: pmm counters broken: %llu free pages listed, %llu counted, %llu free bits", ULL(pages),
 		      ULL(pmm.st.free_pages), ULL(bits));

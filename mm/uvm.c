@@ -49,10 +49,29 @@
 #define ARG_STRLEN_MAX (32 * PAGE_SIZE)
 #define RANDOM_BYTES 16
 
+/*
+ * Demand pages and their tables stop UVM_RESERVE_PAGES short of empty: the
+ * kernel's own allocations (heap, kernel stacks, its page tables) still
+ * succeed when a program has taken everything else.
+ */
+static uint64_t user_alloc(enum pmm_purpose p)
+{
+	if (pmm_free_count() <= UVM_RESERVE_PAGES)
+		return 0;
+	return pmm_alloc(0, p);
+}
+
 static uint64_t table_page(void *ctx)
 {
 	(void)ctx;
-	return pmm_alloc(0, PMM_PT);
+	return user_alloc(PMM_PT);
+}
+
+/* pt_range frees only empty tables: all zeros, so straight into the zeroed pool. */
+static void table_free(uint64_t phys, void *ctx)
+{
+	(void)ctx;
+	pmm_free_zeroed(phys, PMM_PT);
 }
 
 int uvm_create(struct uvm *u)
@@ -67,6 +86,8 @@ int uvm_create(struct uvm *u)
 	vma_init(u->vmas);
 	u->pt.phys_off = DIRECT_MAP_BASE;
 	u->pt.alloc_table = table_page;
+	u->pt.free_table = table_free;
+	u->pt.ctx = u;
 	/* Invalidating a VA that is not current only costs a TLB entry: always flush. */
 	u->pt.live = 1;
 	u->pt.root = pmm_alloc(0, PMM_PT);
@@ -85,56 +106,55 @@ int uvm_create(struct uvm *u)
 	return 0;
 }
 
-/* Free the tables below entry level lvl of table phys, and the user pages they map. */
-static void free_tree(struct uvm *u, uint64_t table, int lvl)
+/* pt_range(PT_CLEAR)'s callback: the frame of a user page goes back to the PMM. */
+static int free_leaf(const struct pt_leaf *l, void *ctx)
 {
-	pte_t *t = PHYS_TO_DIRECT(table);
+	struct uvm *u = ctx;
 
-	for (int i = 0; i < PT_ENTRIES; i++) {
-		if (!(t[i] & PTE_P))
-			continue;
-		if (lvl == 1) {
-			uvm_page_put(u, t[i] & PTE_ADDR_MASK);
-		} else {
-			free_tree(u, t[i] & PTE_ADDR_MASK, lvl - 1);
-		}
-	}
-	pmm_free(table, 0, PMM_PT);
+	if (l->size != PAGE_SIZE)
+		panic("mm: a %llu-byte user leaf at 0x%llx", (unsigned long long)l->size, (unsigned long long)l->va);
+	uvm_page_put(u, l->phys); /* freed when this was its last owner (fork shares frames) */
+	return 0;
+}
+
+/* Unmap and free the pages of [start, end) and the tables that empties; the VMA list is the caller's. */
+static void release(struct uvm *u, uint64_t start, uint64_t end)
+{
+	if (start < end && pt_range(&u->pt, start, end - start, PT_CLEAR, 0, free_leaf, u))
+		panic("mm: releasing user pages 0x%llx-0x%llx failed", (unsigned long long)start,
+		      (unsigned long long)end);
 }
 
 void uvm_destroy(struct uvm *u)
 {
-	pte_t *pml4;
-
 	if (u->pt.root) {
-		pml4 = PHYS_TO_DIRECT(u->pt.root);
-		for (int i = 0; i < PT_ENTRIES / 2; i++)
-			if (pml4[i] & PTE_P)
-				free_tree(u, pml4[i] & PTE_ADDR_MASK, PT_LEVELS - 1);
+		release(u, 0, USER_END);
 		pmm_free(u->pt.root, 0, PMM_PT);
 		u->pt.root = 0;
 	}
 	if (u->pages)
 		panic("mm: %llu user pages unaccounted for after freeing an address space",
 		      (unsigned long long)u->pages);
+	if (u->vmas)
+		vma_destroy(u->vmas);
 	kfree(u->vmas);
 	u->vmas = NULL;
 }
 
-static unsigned vm_of_prot(unsigned prot)
+unsigned uvm_vm_flags(unsigned prot)
 {
-	/* PROT_NONE: present but supervisor-only, so every ring-3 access faults. */
-	return prot ? (prot | VM_USER) : 0;
+	prot &= VM_READ | VM_WRITE | VM_EXEC; /* not the area's VMA_* flags */
+	return prot ? (prot | VM_USER) : (VM_USER | VM_PROTNONE);
 }
 
 /* Map a fresh zeroed page at va with the area's permissions; returns its physical address or 0. */
 static uint64_t map_new_page(struct uvm *u, uint64_t va, unsigned prot)
 {
-	uint64_t pa = pmm_alloc(0, PMM_USER);
+	uint64_t pa = user_alloc(PMM_USER);
 
 	if (!pa)
 		return 0;
-	if (pt_map_page(&u->pt, va, pa, vm_of_prot(prot))) {
+	if (pt_map_page(&u->pt, va, pa, uvm_vm_flags(prot))) {
 		pmm_free(pa, 0, PMM_USER);
 		return 0;
 	}
@@ -168,29 +188,60 @@ static int uvm_write(struct uvm *u, uint64_t va, const void *src, size_t n)
 	return 0;
 }
 
+/* Pages the overcommit heuristic grants one request: all the RAM the PMM manages. */
+static uint64_t commit_limit(void)
+{
+	return pmm_total_count();
+}
+
+/* The overcommit policy (uvm.h) for one request of len bytes: 0 or -ENOMEM. */
+static int overcommit_ok(uint64_t len)
+{
+	return len / PAGE_SIZE > commit_limit() ? -ENOMEM : 0;
+}
+
 static unsigned prot_of_pf(uint32_t pf)
 {
 	return (pf & PF_R ? VM_READ : 0) | (pf & PF_W ? VM_WRITE : 0) | (pf & PF_X ? VM_EXEC : 0);
 }
 
-int uvm_load_elf(struct uvm *u, const struct elf_image *img, const void *data, const char *path)
+int uvm_load_elf(struct uvm *u, const struct elf_image *img, const void *data, const char *path, char *why,
+		 size_t why_size)
 {
 	const uint8_t *bytes = data;
 
+	why[0] = 0;
 	for (int i = 0; i < img->nseg; i++) {
 		const struct elf_segment *sg = &img->seg[i];
 		uint64_t start = ALIGN_DOWN(sg->vaddr, PAGE_SIZE), end = ALIGN_UP(sg->vaddr + sg->memsz, PAGE_SIZE);
-		int err = vma_insert(u->vmas, start, end, prot_of_pf(sg->flags), VMA_IMAGE,
-				     ALIGN_DOWN(sg->offset, PAGE_SIZE), path);
+		int err;
 
-		if (err)
+		if (start == end)
+			continue; /* p_memsz 0: nothing to map */
+		/* Linux charges a segment's pages (its .bss through vm_brk_flags) against the same heuristic. */
+		if (overcommit_ok(end - start)) {
+			ksnprintf(why, why_size,
+				  "PT_LOAD %d needs %llu MiB (p_memsz 0x%llx), more than the %llu MiB of RAM "
+				  "overcommit grants one request",
+				  i, (unsigned long long)((end - start) >> 20), (unsigned long long)sg->memsz,
+				  (unsigned long long)(commit_limit() >> (20 - PAGE_SHIFT)));
+			return -ENOMEM;
+		}
+		err = vma_insert(u->vmas, start, end, prot_of_pf(sg->flags), VMA_IMAGE,
+				 ALIGN_DOWN(sg->offset, PAGE_SIZE), path);
+		if (err) {
+			ksnprintf(why, why_size, "PT_LOAD %d: no room for its area (%d)", i, err);
 			return err;
+		}
 		if ((sg->flags & PF_W) && sg->memsz > sg->filesz && !u->bss_start)
 			u->bss_start = sg->vaddr + sg->filesz;
 		/* File bytes now; the pure-.bss pages after them are demand-zero. */
 		err = uvm_write(u, sg->vaddr, bytes + sg->offset, sg->filesz);
-		if (err)
+		if (err) {
+			ksnprintf(why, why_size, "PT_LOAD %d: out of memory copying %llu bytes (%d)", i,
+				  (unsigned long long)sg->filesz, err);
 			return err;
+		}
 	}
 	u->brk_start = u->brk = ALIGN_UP(img->bss_end, PAGE_SIZE);
 	return 0;
@@ -366,7 +417,7 @@ int uvm_fault(struct uvm *u, uint64_t addr, uint64_t err, char *cause, size_t si
 			return -EFAULT;
 		}
 	}
-	if (!v->prot) {
+	if (!(v->prot & (VM_READ | VM_WRITE | VM_EXEC))) {
 		ksnprintf(cause, size, "access to PROT_NONE [%s]", area_name(v));
 		return -EFAULT;
 	}
@@ -381,8 +432,9 @@ int uvm_fault(struct uvm *u, uint64_t addr, uint64_t err, char *cause, size_t si
 	if ((err & PFERR_P) && (err & PFERR_W) && (v->prot & VM_WRITE)) {
 		/* A shared page after fork: copy it now (or take it over as its last owner). */
 		if (uvm_cow(u, page, v->prot)) {
-			kstrlcpy(cause, "out of memory", size);
-			return -EFAULT;
+			ksnprintf(cause, size, "out of memory (RSS %llu KiB)",
+				  (unsigned long long)(u->pages * (PAGE_SIZE >> 10)));
+			return -ENOMEM;
 		}
 		u->faults++;
 		return 0;
@@ -393,23 +445,11 @@ int uvm_fault(struct uvm *u, uint64_t addr, uint64_t err, char *cause, size_t si
 		return -EFAULT;
 	}
 	if (!map_new_page(u, page, v->prot)) {
-		kstrlcpy(cause, "out of memory", size);
-		return -EFAULT;
+		ksnprintf(cause, size, "out of memory (RSS %llu KiB)",
+			  (unsigned long long)(u->pages * (PAGE_SIZE >> 10)));
+		return -ENOMEM;
 	}
 	return 0;
-}
-
-/* Unmap and free the pages of [start, end); the VMA list is the caller's. */
-static void release(struct uvm *u, uint64_t start, uint64_t end)
-{
-	struct pt_walk w;
-
-	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-		if (!pt_query(&u->pt, va, &w))
-			continue;
-		pt_unmap(&u->pt, va, PAGE_SIZE);
-		uvm_page_put(u, w.phys);
-	}
 }
 
 uint64_t uvm_brk(struct uvm *u, uint64_t newbrk)
@@ -419,6 +459,8 @@ uint64_t uvm_brk(struct uvm *u, uint64_t newbrk)
 	if (newbrk < u->brk_start || newbrk >= USER_MMAP_TOP)
 		return u->brk;
 	new_end = ALIGN_UP(newbrk, PAGE_SIZE);
+	if (new_end > old_end && overcommit_ok(new_end - old_end))
+		return u->brk;
 	/*
 	 * Grow by inserting the new pages (they merge into [heap], even if part
 	 * of the heap was mprotected meanwhile); shrink by removing the tail.
@@ -426,8 +468,10 @@ uint64_t uvm_brk(struct uvm *u, uint64_t newbrk)
 	if (new_end > old_end && vma_insert(u->vmas, old_end, new_end, VM_READ | VM_WRITE, VMA_HEAP, 0, "[heap]"))
 		return u->brk;
 	if (new_end < old_end) {
+		/* Areas first: cutting into one that reaches past the break may need a node. */
+		if (vma_remove(u->vmas, new_end, old_end))
+			return u->brk;
 		release(u, new_end, old_end);
-		vma_remove(u->vmas, new_end, old_end);
 	}
 	u->brk = newbrk;
 	return u->brk;
@@ -439,13 +483,15 @@ static unsigned prot_of_linux(int prot)
 	       (prot & LX_PROT_EXEC ? VM_EXEC | VM_READ : 0);
 }
 
+/*
+ * The user range [addr, addr + ALIGN_UP(len)) for munmap: Linux's checks
+ * (addr page aligned, len not 0, the range below the top of user space).
+ */
 static int range_args(uint64_t addr, uint64_t len, uint64_t *end)
 {
-	if ((addr & (PAGE_SIZE - 1)) || !len)
+	if ((addr & (PAGE_SIZE - 1)) || !len || addr > USER_END || len > USER_END - addr)
 		return -EINVAL;
 	*end = addr + ALIGN_UP(len, PAGE_SIZE);
-	if (*end < addr || *end > USER_END || ALIGN_UP(len, PAGE_SIZE) < len)
-		return -EINVAL;
 	return 0;
 }
 
@@ -454,44 +500,76 @@ long uvm_mmap(struct uvm *u, uint64_t addr, uint64_t len, int prot, int flags)
 	uint64_t size = ALIGN_UP(len, PAGE_SIZE), end;
 	int err;
 
-	if (!len || size < len || (prot & ~(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC)))
+	if (!len)
 		return -EINVAL;
 	if (!(flags & LX_MAP_ANONYMOUS))
 		return -ENODEV; /* no files to map */
 	if (!(flags & LX_MAP_PRIVATE))
 		return -EINVAL; /* no shared mappings: nothing to share with */
+	/* More than the address space can hold (the length rounds up past 2^64 too). */
+	if (size < len || size > USER_END - USER_NULL_GUARD_END)
+		return -ENOMEM;
+	if ((prot & LX_PROT_WRITE) && !(flags & LX_MAP_NORESERVE) && overcommit_ok(size))
+		return -ENOMEM;
 	if (flags & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE)) {
-		if (range_args(addr, len, &end))
+		if (addr & (PAGE_SIZE - 1))
 			return -EINVAL;
+		if (addr > USER_END - size)
+			return -ENOMEM;
 		if (addr < USER_NULL_GUARD_END)
 			return -EPERM; /* the null guard stays unmapped, like mmap_min_addr */
+		end = addr + size;
 		if (flags & LX_MAP_FIXED_NOREPLACE) {
 			const struct vma *v = vma_find_from(u->vmas, addr);
 			if (v && v->start < end)
 				return -EEXIST;
 		}
-		release(u, addr, end);
+		/* Cutting a hole into an area needs a node: take it before anything is unmapped. */
 		err = vma_remove(u->vmas, addr, end);
+		if (err)
+			return err;
+		release(u, addr, end);
 	} else {
 		addr = vma_find_gap(u->vmas, size, ALIGN_UP(u->brk, PAGE_SIZE) + PAGE_SIZE, USER_MMAP_TOP);
 		if (!addr)
 			return -ENOMEM;
-		err = 0;
 	}
-	if (!err)
-		err = vma_insert(u->vmas, addr, addr + size, prot_of_linux(prot), VMA_ANON, 0, "[anon]");
+	err = vma_insert(u->vmas, addr, addr + size,
+			 prot_of_linux(prot) | (flags & LX_MAP_NORESERVE ? VMA_NORESERVE : 0), VMA_ANON, 0, "[anon]");
 	return err ? err : (long)addr;
 }
 
 long uvm_munmap(struct uvm *u, uint64_t addr, uint64_t len)
 {
 	uint64_t end;
+	int err;
 
 	if (range_args(addr, len, &end))
 		return -EINVAL;
+	err = vma_remove(u->vmas, addr, end);
+	if (err)
+		return err; /* the split needed a node: nothing unmapped, as Linux does */
 	release(u, addr, end);
-	return vma_remove(u->vmas, addr, end);
+	return 0;
 }
+
+/*
+ * Bytes of [addr, end) that mprotect adding PROT_WRITE would charge, as
+ * Linux's mprotect_fixup does: the parts not writable already and not
+ * MAP_NORESERVE.
+ */
+static uint64_t newly_writable(struct uvm *u, uint64_t addr, uint64_t end)
+{
+	uint64_t bytes = 0;
+
+	for (const struct vma *v = vma_find_from(u->vmas, addr); v && v->start < end; v = vma_next(v))
+		if (!(v->prot & (VM_WRITE | VMA_NORESERVE)))
+			bytes += (v->end < end ? v->end : end) - (v->start > addr ? v->start : addr);
+	return bytes;
+}
+
+/* Linux's PROT_SEM, PROT_GROWSDOWN and PROT_GROWSUP: valid bits that Atlas's areas give no meaning. */
+#define LX_PROT_IGNORED (0x8 | 0x01000000 | 0x02000000)
 
 long uvm_mprotect(struct uvm *u, uint64_t addr, uint64_t len, int prot)
 {
@@ -499,46 +577,98 @@ long uvm_mprotect(struct uvm *u, uint64_t addr, uint64_t len, int prot)
 	unsigned vm = prot_of_linux(prot);
 	int err;
 
-	if ((prot & ~(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC)) || range_args(addr, len, &end))
+	if ((prot & ~(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC | LX_PROT_IGNORED)) || (addr & (PAGE_SIZE - 1)))
 		return -EINVAL;
+	if (!len)
+		return 0;
+	end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (end <= addr || ALIGN_UP(len, PAGE_SIZE) < len || end > USER_END)
+		return -ENOMEM; /* wraps, or reaches where nothing can be mapped */
+	if ((vm & VM_WRITE) && overcommit_ok(newly_writable(u, addr, end)))
+		return -ENOMEM;
 	err = vma_protect(u->vmas, addr, end, vm);
 	if (err)
 		return err;
 	/* Rewrite the pages already present; absent ones get the new rights when touched. */
-	return pt_protect(&u->pt, addr, end - addr, vm_of_prot(vm) | VM_NOHUGE);
+	err = pt_range(&u->pt, addr, end - addr, PT_SET, uvm_vm_flags(vm), NULL, NULL);
+	if (err)
+		panic("mm: mprotect of 0x%llx-0x%llx could not rewrite the page tables (%d)", (unsigned long long)addr,
+		      (unsigned long long)end, err);
+	if (vm & VM_WRITE)
+		uvm_cow_protect(u, addr, end); /* pages fork shares wait for their copy-on-write fault */
+	return 0;
 }
 
 long uvm_madvise(struct uvm *u, uint64_t addr, uint64_t len, int advice)
 {
-	uint64_t end;
+	uint64_t end, at;
+	int holes = 0;
 
-	if (range_args(addr, len, &end))
+	switch (advice) {
+	case 0: /* MADV_NORMAL */
+	case 1: /* MADV_RANDOM */
+	case 2: /* MADV_SEQUENTIAL */
+	case 3: /* MADV_WILLNEED */
+	case LX_MADV_DONTNEED:
+	case LX_MADV_FREE: /* may free lazily; freeing now is allowed */
+	case 10:	   /* MADV_DONTFORK */
+	case 11:	   /* MADV_DOFORK */
+	case 14:	   /* MADV_HUGEPAGE */
+	case 15:	   /* MADV_NOHUGEPAGE */
+	case 16:	   /* MADV_DONTDUMP */
+	case 17:	   /* MADV_DODUMP */
+		break;
+	default:
 		return -EINVAL;
-	/* DONTNEED on private anonymous memory: the next touch sees zeroes. */
-	if (advice == LX_MADV_DONTNEED)
-		release(u, addr, end);
+	}
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (end < addr || ALIGN_UP(len, PAGE_SIZE) < len)
+		return -EINVAL;
+	if (end == addr)
+		return 0;
+	/* Area by area: what is mapped gets the advice, a hole anywhere makes it -ENOMEM. */
+	at = addr;
+	for (const struct vma *v = vma_find_from(u->vmas, addr); v && v->start < end; v = vma_next(v)) {
+		uint64_t a = v->start > addr ? v->start : addr, b = v->end < end ? v->end : end;
+
+		holes |= a > at;
+		at = b;
+		if (advice == LX_MADV_DONTNEED || advice == LX_MADV_FREE)
+			release(u, a, b); /* private anonymous memory: the next touch sees zeroes */
+	}
+	return holes || at < end ? -ENOMEM : 0;
+}
+
+struct usage_count {
+	uint64_t rss, dirty;
+};
+
+static int count_leaf(const struct pt_leaf *l, void *ctx)
+{
+	struct usage_count *c = ctx;
+
+	c->rss += l->size;
+	if (l->entry & PTE_D)
+		c->dirty += l->size;
 	return 0;
 }
 
 void uvm_usage(const struct vma *v, struct vma_usage *out, void *ctx)
 {
 	struct uvm *u = ctx;
-	struct pt_walk w;
+	struct usage_count c = { 0, 0 };
 
-	out->rss = out->dirty = 0;
-	for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE) {
-		if (!pt_query(&u->pt, va, &w))
-			continue;
-		out->rss += PAGE_SIZE;
-		if (w.entry[w.level] & PTE_D)
-			out->dirty += PAGE_SIZE;
-	}
+	if (v->start < v->end)
+		pt_range(&u->pt, v->start, v->end - v->start, PT_VISIT, 0, count_leaf, &c);
+	out->rss = c.rss;
+	out->dirty = c.dirty;
 }
 
 void uvm_status(struct uvm *u, struct proc_status *st)
 {
-	for (size_t i = 0; i < u->vmas->n; i++) {
-		const struct vma *v = &u->vmas->v[i];
+	for (const struct vma *v = vma_first(u->vmas); v; v = vma_next(v)) {
 		uint64_t size = v->end - v->start;
 		struct vma_usage use;
 

@@ -4,8 +4,9 @@
  * child borrows its parent's), fork's copy-on-write copy, and reading and
  * writing another process's memory through the direct map.
  *
- * Copy-on-write: fork walks the parent's user tables, present entries only,
- * and gives the child the same frames; every writable one becomes read-only
+ * Copy-on-write: fork walks each of the parent's areas with pt_range
+ * (present entries only, so untouched memory costs nothing) and gives the
+ * child the same frames; every writable one becomes read-only
  * on both sides, and the frame gets one more owner (mm/pageref.c). The first
  * write faults (uvm_fault sees a present, read-only page in a writable
  * area) and copies the frame, or takes it over when the writer is its last
@@ -63,60 +64,58 @@ void uvm_page_put(struct uvm *u, uint64_t phys)
 		pmm_free(phys, 0, PMM_USER);
 }
 
-/* Copy the user table at level lvl (phys src) into dst's tables, sharing the frames. */
-static int fork_table(struct uvm *parent, struct uvm *child, uint64_t src, int lvl, uint64_t base)
+struct fork_ctx {
+	struct uvm *child;
+	int cow; /* the area is writable: the shared page goes read-only on both sides */
+};
+
+/* pt_range(PT_VISIT)'s callback over a parent's area: the child gets the same frame, one more owner. */
+static int fork_leaf(const struct pt_leaf *l, void *ctx)
 {
-	pte_t *t = PHYS_TO_DIRECT(src);
+	struct fork_ctx *f = ctx;
+	struct pt_walk w;
+	pte_t *e;
+	int err;
 
-	for (int i = 0; i < PT_ENTRIES; i++) {
-		uint64_t va = base + (uint64_t)i * PT_LEVEL_SIZE(lvl);
-		struct pt_walk w;
-		pte_t *e;
-		int err;
-
-		if (!(t[i] & PTE_P))
-			continue;
-		if (lvl > 1) {
-			if (t[i] & PTE_PS)
-				panic("mm: a huge page in a user address space at 0x%llx", (unsigned long long)va);
-			err = fork_table(parent, child, t[i] & PTE_ADDR_MASK, lvl - 1, va);
-			if (err)
-				return err;
-			continue;
-		}
-		err = pageref_share(t[i] & PTE_ADDR_MASK);
-		if (err)
-			return err;
-		e = pt_walk(&child->pt, va, 1, 1, &w);
-		if (!e || w.level != 1) {
-			pageref_drop(t[i] & PTE_ADDR_MASK);
-			return -ENOMEM;
-		}
-		/* Read-only on both sides; the fault on the first write sorts it out. */
-		if (t[i] & PTE_W) {
-			t[i] &= ~PTE_W;
-			invlpg(va);
-		}
-		*e = t[i];
-		child->pages++;
+	if (l->size != PAGE_SIZE)
+		panic("mm: a %llu-byte user leaf at 0x%llx", (unsigned long long)l->size, (unsigned long long)l->va);
+	err = pageref_share(l->phys);
+	if (err)
+		return err;
+	e = pt_walk(&f->child->pt, l->va, 1, 1, &w);
+	if (!e || w.level != 1) {
+		pageref_drop(l->phys);
+		return -ENOMEM;
 	}
+	/* The parent's entry as it is (A, D, PTE_PROTNONE kept), read-only when copy-on-write. */
+	*e = f->cow ? l->entry & ~PTE_W : l->entry;
+	f->child->pages++;
 	return 0;
 }
 
 struct uvm *uvm_fork(struct uvm *u)
 {
 	struct uvm *c = uvm_new();
-	const pte_t *pml4 = PHYS_TO_DIRECT(u->pt.root);
 	int err = 0;
 
 	if (!c)
 		return NULL;
-	for_each_vma(v, u->vmas) if (!err)
+	for_each_vma(v, u->vmas)
+	{
+		struct fork_ctx f = { c, (v->prot & VM_WRITE) != 0 };
+
 		err = vma_insert(c->vmas, v->start, v->end, v->prot, v->kind, v->offset, v->name);
-	for (int i = 0; i < PT_ENTRIES / 2 && !err; i++)
-		if (pml4[i] & PTE_P)
-			err = fork_table(u, c, pml4[i] & PTE_ADDR_MASK, PT_LEVELS - 1, (uint64_t)i << 39);
+		if (!err)
+			err = pt_range(&u->pt, v->start, v->end - v->start, PT_VISIT, 0, fork_leaf, &f);
+		/* The parent's writable pages go read-only too (A and D kept); its TLB is flushed. */
+		if (!err && f.cow)
+			err = pt_range(&u->pt, v->start, v->end - v->start, PT_SET, uvm_vm_flags(v->prot) & ~VM_WRITE,
+				       NULL, NULL);
+		if (err)
+			break;
+	}
 	if (err) {
+		/* The parent may keep some pages read-only: its next write to each just takes it back. */
 		uvm_put(c);
 		return NULL;
 	}
@@ -149,11 +148,12 @@ int uvm_cow(struct uvm *u, uint64_t va, unsigned prot)
 		invlpg(va);
 		return 0;
 	}
-	fresh = pmm_alloc(0, PMM_USER);
+	/* As a demand page: the kernel's reserve stays untouched (uvm_fault's out-of-memory kill follows). */
+	fresh = pmm_free_count() > UVM_RESERVE_PAGES ? pmm_alloc(0, PMM_USER) : 0;
 	if (!fresh)
 		return -ENOMEM;
 	memcpy(PHYS_TO_DIRECT(fresh), PHYS_TO_DIRECT(old), PAGE_SIZE);
-	*e = fresh | pt_flags(&u->pt, prot | VM_USER, 1) | PTE_A | PTE_D;
+	*e = fresh | pt_flags(&u->pt, uvm_vm_flags(prot), 1) | PTE_A | PTE_D;
 	invlpg(va);
 	if (pageref_drop(old))
 		pmm_free(old, 0, PMM_USER); /* raced to last owner: cannot happen on one CPU, but stay exact */
@@ -195,13 +195,19 @@ int uvm_write_user(struct uvm *u, uint64_t va, const void *src, size_t n)
 
 	while (n) {
 		uint64_t off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off < n ? PAGE_SIZE - off : n, pa;
-		const struct vma *v = va < USER_END ? vma_find(u->vmas, va) : NULL;
 		struct pt_walk w;
+		int present = pt_query(&u->pt, va, &w);
 
-		if (!v || !(v->prot & VM_WRITE) || !pt_query(&u->pt, va, &w))
-			return -EFAULT;
-		if (!(w.entry[1] & PTE_W) && uvm_cow(u, va & PAGE_MASK, v->prot))
-			return -EFAULT;
+		/*
+		 * As a ring-3 write would: a page not there yet is made, a shared one
+		 * copied, and anything the process may not write is -EFAULT.
+		 */
+		if (!present || !(w.entry[1] & PTE_W)) {
+			char cause[64];
+
+			if (uvm_fault(u, va, PFERR_W | PFERR_U | (present ? PFERR_P : 0), cause, sizeof(cause)))
+				return -EFAULT;
+		}
 		pa = frame_of(u, va);
 		memcpy(PHYS_TO_DIRECT(pa), s, chunk);
 		va += chunk;
@@ -211,51 +217,55 @@ int uvm_write_user(struct uvm *u, uint64_t va, const void *src, size_t n)
 	return 0;
 }
 
-/* Visit the present 4 KiB leaves of [lo, hi) under table (level lvl, mapping from base), skipping empty subtrees. */
-static void smaps_table(uint64_t table, int lvl, uint64_t base, uint64_t lo, uint64_t hi, struct smaps_usage *o,
-			int anon)
+/* pt_range(PT_VISIT)'s callback for smaps: one present (or PROT_NONE-kept) page, by its owners. */
+static int smaps_leaf(const struct pt_leaf *l, void *ctx)
 {
-	const pte_t *t = PHYS_TO_DIRECT(table);
-	uint64_t span = PT_LEVEL_SIZE(lvl);
-	unsigned i0 = lo > base ? (unsigned)((lo - base) / span) : 0;
+	struct smaps_usage *o = ctx;
+	unsigned owners = pageref_count(l->phys);
+	int dirty = (l->entry & PTE_D) != 0;
 
-	for (unsigned i = i0; i < PT_ENTRIES; i++) {
-		uint64_t va = base + (uint64_t)i * span;
-		unsigned owners;
-
-		if (va >= hi)
-			break;
-		if (!(t[i] & PTE_P))
-			continue;
-		if (lvl > 1) {
-			smaps_table(t[i] & PTE_ADDR_MASK, lvl - 1, va, lo, hi, o, anon);
-			continue;
-		}
-		owners = pageref_count(t[i] & PTE_ADDR_MASK);
-		o->rss += PAGE_SIZE;
-		o->pss += (PAGE_SIZE << PSS_SHIFT) / owners;
-		if (t[i] & PTE_A)
-			o->referenced += PAGE_SIZE;
-		if (anon)
-			o->anonymous += PAGE_SIZE;
-		if (t[i] & PTE_D)
-			o->pss_dirty += (PAGE_SIZE << PSS_SHIFT) / owners;
-		if (owners > 1) {
-			if (t[i] & PTE_D)
-				o->shared_dirty += PAGE_SIZE;
-			else
-				o->shared_clean += PAGE_SIZE;
-		} else if (t[i] & PTE_D) {
-			o->private_dirty += PAGE_SIZE;
-		} else {
-			o->private_clean += PAGE_SIZE;
-		}
-	}
+	o->rss += PAGE_SIZE;
+	o->pss += (PAGE_SIZE << PSS_SHIFT) / owners;
+	if (l->entry & PTE_A)
+		o->referenced += PAGE_SIZE;
+	/* Every user page is anonymous memory here: file bytes were copied in at exec, not mapped. */
+	o->anonymous += PAGE_SIZE;
+	if (dirty)
+		o->pss_dirty += (PAGE_SIZE << PSS_SHIFT) / owners;
+	if (owners > 1)
+		*(dirty ? &o->shared_dirty : &o->shared_clean) += PAGE_SIZE;
+	else
+		*(dirty ? &o->private_dirty : &o->private_clean) += PAGE_SIZE;
+	return 0;
 }
 
 void uvm_smaps(struct uvm *u, const struct vma *v, struct smaps_usage *out)
 {
 	memset(out, 0, sizeof(*out));
-	/* Every user page is anonymous memory here: file bytes were copied in at exec, not mapped. */
-	smaps_table(u->pt.root, PT_LEVELS, 0, v->start, v->end, out, 1);
+	if (v->start < v->end)
+		pt_range(&u->pt, v->start, v->end - v->start, PT_VISIT, 0, smaps_leaf, out);
+}
+
+/* pt_range(PT_VISIT)'s callback after mprotect made pages writable: a frame fork shares stays read-only. */
+static int keep_cow(const struct pt_leaf *l, void *ctx)
+{
+	struct uvm *u = ctx;
+	struct pt_walk w;
+	pte_t *e;
+
+	if (!(l->entry & PTE_W) || pageref_count(l->phys) < 2)
+		return 0;
+	e = pt_walk(&u->pt, l->va, 1, 0, &w);
+	if (e && w.level == 1) {
+		*e &= ~PTE_W;
+		invlpg(l->va);
+	}
+	return 0;
+}
+
+void uvm_cow_protect(struct uvm *u, uint64_t start, uint64_t end)
+{
+	/* Nothing is shared anywhere: nothing to look for (the common case costs nothing). */
+	if (pageref_shared_pages() && start < end)
+		pt_range(&u->pt, start, end - start, PT_VISIT, 0, keep_cow, u);
 }

@@ -65,6 +65,9 @@ FIGURES = [
     ("write_console_1b", "write_console_1b", "ns", 1),
     ("write_devnull_1b", "write_devnull_1b", "ns", 1),
     ("proc_maps_read", "proc_maps_read", "ns", 1),
+    ("proc_maps_read_64m", "proc_maps_read_64m", "ns", 1),
+    ("fault_4k_10k_areas", "fault_4k_10k_areas", "ns", 1),
+    ("mmap_munmap_10k_areas", "mmap_munmap_10k_areas", "ns", 1),
 ]
 LABELS = {
     "boot_to_user": "boot: EFI entry -> first ring-3 instr.",
@@ -79,13 +82,24 @@ LABELS = {
     "write_console_1b": "write 1 byte to the serial console",
     "write_devnull_1b": "write 1 byte to /dev/null",
     "proc_maps_read": "open+read+close /proc/self/maps",
+    "proc_maps_read_64m": "  same, untouched 64 MiB mapping present",
+    "fault_4k_10k_areas": "demand-zero fault, 10,000 areas present",
+    "mmap_munmap_10k_areas": "mmap+munmap 1 page, 10,000 areas present",
     "image_size": "image: atlas.efi vs vmlinuz",
     "image_size_nosuite": "image: atlas.efi w/o test suite",
     "kernel_mem": "kernel memory after boot (see notes)",
 }
 UNITS = {"boot_to_user": "ms", "image_size": "bytes", "image_size_nosuite": "bytes", "kernel_mem": "KiB"}
 UNITS.update({n: u for n, _, u, _ in FIGURES})
-TARGETS = {"boot_to_user": 1 / 20, "getpid": 0.5, "fault_4k": 0.5, "image_size": 1 / 20}
+TARGETS = {"boot_to_user": 1 / 20, "getpid": 0.5, "fault_4k": 0.5, "image_size": 1 / 20, "proc_maps_read_64m": 0.2}
+# Costs that must stay flat as the work grows (issue 17): Atlas against itself, (figure, baseline,
+# the largest ratio allowed, where the figures come from: the ring-3 run or the kernel's bench=on boots).
+SCALE_TARGETS = [
+    ("fault_4k_10k_areas", "fault_4k", 1.2, "atlas"),
+    ("mmap_munmap_10k_areas", "mmap_munmap", 1.2, "atlas"),
+    ("fault_at_1g", "fault_at_64m", 1.1, "mm"),
+    ("spawn_1000th", "spawn_first", 1.1, "mm"),
+]
 NO_RATIO = {"kernel_mem"}  # not the same quantity on both sides
 
 
@@ -407,6 +421,7 @@ def mm_bench(h, runs):
             name: {"value": statistics.median(v for v, _ in vals), "unit": vals[0][1]} for name, vals in samples.items()
         }
     (OUT / "mm.json").write_text(json.dumps(report, indent=1) + "\n")
+    print_scale([row for row in scale_verdicts({}, report) if row[2] is not None])
     names = sorted({n for c in MM_CONFIGS for n in report[c]})
     print(f"\n{'kernel figure (median of %d runs)' % runs:36}" + "".join(f"{c:>16}" for c in MM_CONFIGS) + "  unit")
     for n in names:
@@ -501,6 +516,30 @@ def plot(report, path):
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return True
+
+
+def scale_verdicts(atlas, mm_report):
+    """[(figure, baseline, ratio or None, limit, verdict)] for SCALE_TARGETS; mm figures from the first config with both."""
+    out = []
+    for fig, base, limit, where in SCALE_TARGETS:
+        a = b = None
+        if where == "atlas":
+            a, b = atlas.get(fig), atlas.get(base)
+        else:
+            for cfg in MM_CONFIGS:
+                vals = (mm_report or {}).get(cfg, {})
+                if fig in vals and base in vals:
+                    a, b = vals[fig]["value"], vals[base]["value"]
+                    break
+        r = a / b if a and b else None
+        out.append((fig, base, r, limit, "n/a" if r is None else ("PASS" if r <= limit else "MISS")))
+    return out
+
+
+def print_scale(rows):
+    print("\nCosts that stay flat (Atlas against itself):")
+    for fig, base, r, limit, verdict in rows:
+        print(f"  {fig:24} / {base:16} {'-' if r is None else f'{r:.3f}':>7}  target <= {limit:<4}  {verdict}")
 
 
 def median_dict(samples):
@@ -645,6 +684,8 @@ def main():
         "env": env,
         "problems": problems,
     }
+    report["scale"] = [dict(zip(("figure", "baseline", "ratio", "max_ratio", "verdict"), row))
+                       for row in scale_verdicts(atlas, None) if row[4] != "n/a"]
     (OUT / "report.json").write_text(json.dumps(report, indent=1) + "\n")
 
     print()
@@ -653,6 +694,7 @@ def main():
     print("  Atlas/Linux: medians (of batches within a run, then of runs). normalized: the same ratio after dividing\n"
           "  each figure by a pure ring-3 reference loop timed just before and after it, i.e. with the host's\n"
           "  speed at that moment taken out (docs/bench.md). PASS/MISS use the plain medians.")  # fmt: skip
+    print_scale([row for row in scale_verdicts(atlas, None) if row[4] != "n/a"])
     print("\nBoot timeline (median ms):")
     for s in ("atlas", "linux"):
         for k, v in report["timeline"][s].items():

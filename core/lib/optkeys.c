@@ -166,6 +166,28 @@ static int parse_menu_timeout(struct options *o, const char *v, size_t n)
 	return true;
 }
 
+/* watchdog=off or milliseconds 1..OPT_WATCHDOG_MAX_MS in decimal (no sign, no leading zero). */
+static int parse_watchdog(struct options *o, const char *v, size_t n)
+{
+	unsigned x = 0;
+
+	if (n == 3 && !memcmp(v, "off", 3)) {
+		o->watchdog_ms = 0;
+		return true;
+	}
+	if (n == 0 || v[0] == '0')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		x = x * 10 + (unsigned)(v[i] - '0');
+		if (x > OPT_WATCHDOG_MAX_MS) /* checked every digit, so it cannot wrap */
+			return false;
+	}
+	o->watchdog_ms = x;
+	return true;
+}
+
 /* 0xVA[,0xVA]...: at most OPT_WALK_MAX 64-bit hex addresses. */
 static int parse_walk(struct options *o, const char *v, size_t n)
 {
@@ -346,6 +368,14 @@ static void show_gop(const struct options *o, char *buf, size_t size)
 	options_gop_str(o, buf, size);
 }
 
+static void show_watchdog(const struct options *o, char *buf, size_t size)
+{
+	if (o->watchdog_ms)
+		ksnprintf(buf, size, "%u", o->watchdog_ms);
+	else
+		kstrlcpy(buf, "off", size);
+}
+
 static void show_walk(const struct options *o, char *buf, size_t size)
 {
 	size_t used = 0;
@@ -434,6 +464,7 @@ static const struct opt_key keys[] = {
 	ENUM_KEY("screen", "layout|console", screen, screen_names),
 	ENUM_KEY("menu", "on|off", menu, onoff_names),
 	FN_KEY("menu_timeout", "seconds 0..3600 (0: wait for a key)", menu_timeout),
+	FN_KEY("watchdog", "off|milliseconds 1..600000", watchdog),
 	FN_KEY("initrd", "\\PATH of a newc cpio archive on the boot volume", initrd),
 	FN_KEY("init", "\"/PATH ARG...\" (the program pid 1 runs on the console)", init),
 	ENUM_KEY("aslr", "on|off", aslr, onoff_names),
@@ -468,6 +499,7 @@ void options_defaults(struct options *o)
 	o->log = LOG_INFO;
 	kstrlcpy(o->tests, "all", sizeof(o->tests));
 	o->menu_timeout = OPT_MENU_TIMEOUT_DEFAULT;
+	o->watchdog_ms = OPT_WATCHDOG_DEFAULT_MS;
 }
 
 const char *options_selftest_name(enum selftest t)

@@ -493,6 +493,19 @@ int elf_parse(const void *data, size_t size, uint64_t load_bias, struct elf_imag
 	if (check_ident(&p) != 0 || check_ehdr(&p) != 0 || check_static(&p) != 0) {
 		return -ENOEXEC;
 	}
+	/*
+	 * An ET_DYN file without PT_DYNAMIC (check_static refused one with it)
+	 * is position-independent code with nothing to relocate: it can only run
+	 * at an address the loader picks, and it is not static-PIE. Atlas's loader
+	 * places programs at their link addresses only, so without a load_bias it
+	 * is refused here rather than run at address 0 + p_vaddr.
+	 */
+	if (p.eh.e_type == ET_DYN && !load_bias) {
+		return REJECT(&p,
+			      "e_type is %u (ET_DYN) without PT_DYNAMIC: Atlas loads ET_EXEC at its link addresses "
+			      "only (link with -static -no-pie)",
+			      ET_DYN);
+	}
 	p.bias = p.eh.e_type == ET_DYN ? load_bias : 0;
 	p.vaddr = p.bias ? "load_bias + p_vaddr" : "p_vaddr";
 	p.entry = p.bias ? "load_bias + e_entry" : "e_entry";

@@ -303,8 +303,11 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 	}
 	ld->uvm = uvm_new();
 	r = ld->uvm ? 0 : -ENOMEM;
-	if (!r)
-		r = uvm_load_elf(ld->uvm, &ld->img, data, ld->path);
+	if (!r) {
+		r = uvm_load_elf(ld->uvm, &ld->img, data, ld->path, err, sizeof(err));
+		if (r && err[0])
+			refuse(path, err); /* a named reason: a .bss larger than memory, ... */
+	}
 	if (!r) {
 		ld->uvm->load_base = ld->img.type == ET_DYN ? USER_PIE_BASE : 0;
 		r = uvm_setup_stack(ld->uvm, &ld->img, (const char *const *)argv->v, (const char *const *)envp->v,

@@ -11,34 +11,43 @@
 #include "proc.h"
 #include "record.h"
 
-void proc_flush_output(struct proc *p)
+/* An output piece's text, escaped, stays under this (the rest of the record fits in the other ~200 bytes). */
+#define OUTPUT_ESCAPED_MAX (JREC_MAX - 200)
+/* Below this many bytes a piece fits whatever they are (6 characters each at worst). */
+#define OUTPUT_SAFE (OUTPUT_ESCAPED_MAX / 6)
+
+/* One {"rec":"output"} with p's pending text, which may hold any bytes (NULs too). */
+static void output_line(struct proc *p)
 {
 	struct jrec r;
 
-	if (!p->out_len)
-		return;
-	p->out[p->out_len] = 0;
 	jrec_begin(&r, "output");
 	jrec_u64(&r, "pid", (uint64_t)p->pid);
 	jrec_str(&r, "name", p->name);
-	jrec_str(&r, "text", p->out);
+	jrec_strn(&r, "text", p->out, p->out_len);
 	report_emit(&r);
 	p->out_len = 0;
+}
+
+void proc_flush_output(struct proc *p)
+{
+	if (p->out_len)
+		output_line(p);
 }
 
 static void json_output(struct proc *p, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n') {
-			if (!p->out_len)
-				p->out[p->out_len++] = 0; /* an empty line is still a line */
-			proc_flush_output(p);
+			output_line(p); /* an empty line is still a line */
 			continue;
 		}
 		if (s[i] == '\r')
 			continue;
 		p->out[p->out_len++] = s[i];
-		if (p->out_len == sizeof(p->out) - 1)
+		/* A piece must fit a record escaped: binary bytes take 6 characters each. */
+		if (p->out_len == sizeof(p->out) - 1 ||
+		    (p->out_len >= OUTPUT_SAFE && jrec_strn_size(p->out, p->out_len) > OUTPUT_ESCAPED_MAX))
 			proc_flush_output(p);
 	}
 }

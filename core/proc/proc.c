@@ -25,6 +25,7 @@
 #include "panic.h"
 #include "pmm.h"
 #include "record.h"
+#include "sysguard.h"
 #include "tty.h"
 #include "uaccess.h"
 #include "vfs.h"
@@ -675,6 +676,8 @@ struct proc *proc_spawn(const char *name, const char *path, const void *elf, siz
 	uint64_t rsp;
 	int pid = proc_alloc_pid(), e;
 
+	if (err_size)
+		err[0] = 0;
 	if (pid < 0) {
 		ksnprintf(err, err_size, "too many processes (%d)", pid);
 		return NULL;
@@ -692,13 +695,14 @@ struct proc *proc_spawn(const char *name, const char *path, const void *elf, siz
 	p->uvm = uvm_new();
 	e = p->uvm ? 0 : -ENOMEM;
 	if (!e)
-		e = uvm_load_elf(p->uvm, &img, elf, path);
+		e = uvm_load_elf(p->uvm, &img, elf, path, err, err_size);
 	if (!e)
 		e = uvm_setup_stack(p->uvm, &img, argv, envp, NULL, &rsp);
 	if (!e)
 		e = proc_start(p, img.entry, rsp, 0);
 	if (e) {
-		ksnprintf(err, err_size, "could not build the process (%d)", e);
+		if (!err[0])
+			ksnprintf(err, err_size, "could not build the process (%d)", e);
 		proc_abort(p);
 		return NULL;
 	}

@@ -78,7 +78,7 @@ static const char *kind_name(enum vma_kind k)
 	}
 }
 
-/* One maps line into o. */
+/* One maps line for v into o. */
 static void maps_line(struct kbuf *o, const struct vma *v)
 {
 	size_t line = o->len;
@@ -100,23 +100,20 @@ static void maps_line(struct kbuf *o, const struct vma *v)
 	kbuf_putc(o, '\n');
 }
 
+size_t procfs_maps(const struct vma_list *l, char *buf, size_t size)
+{
+	struct kbuf o = { buf, size, 0 };
+
+	for (const struct vma *v = l ? vma_first(l) : NULL; v; v = vma_next(v))
+		maps_line(&o, v);
+	return kbuf_end(&o);
+}
+
 size_t procfs_maps_line(const struct vma *v, char *buf, size_t size)
 {
 	struct kbuf o = { buf, size, 0 };
 
 	maps_line(&o, v);
-	return kbuf_end(&o);
-}
-
-size_t procfs_maps(const struct vma_list *l, char *buf, size_t size)
-{
-	struct kbuf o = { buf, size, 0 };
-	size_t n = l ? l->n : 0;
-
-	if (n > VMA_MAX)
-		n = VMA_MAX;
-	for (size_t i = 0; i < n; i++)
-		maps_line(&o, &l->v[i]);
 	return kbuf_end(&o);
 }
 
@@ -147,47 +144,81 @@ static void pmap_name(struct kbuf *o, const struct vma *v)
 	put_path(o, s + base, len - base);
 }
 
+static void pmap_header(struct kbuf *o, int pid, const char *cmdline)
+{
+	kbuf_printf(o, "%u:   %s\n", (unsigned)pid, cmdline ? cmdline : "");
+	/* justify_print(): "%-16.16s ", three "%7.7s ", "%-5.5s ", then puts("Mapping"). */
+	kbuf_printf(o, "%-16s %7s %7s %7s %-5s %s\n", "Address", "Kbytes", "RSS", "Dirty", "Mode", "Mapping");
+}
+
+static void pmap_row(struct kbuf *o, const struct vma *v, const struct vma_usage *u, struct pmap_totals *t)
+{
+	uint64_t rss_kb = u->rss >> 10, dirty_kb = u->dirty >> 10;
+	char mode[6];
+
+	t->bytes += v->end - v->start;
+	t->rss_kb += rss_kb;
+	t->dirty_kb += dirty_kb;
+	mode[0] = v->prot & VM_READ ? 'r' : '-';
+	mode[1] = v->prot & VM_WRITE ? 'w' : '-';
+	mode[2] = v->prot & VM_EXEC ? 'x' : '-';
+	mode[3] = '-'; /* 'p' (private) becomes '-'; shared would stay 's' */
+	mode[4] = '-'; /* procps's 'R' (no swap reserved) column, always '-' */
+	mode[5] = '\0';
+	kbuf_printf(o, "%016llx %7llu %7llu %7llu %5s ", (unsigned long long)v->start,
+		    (unsigned long long)((v->end - v->start) >> 10), (unsigned long long)rss_kb,
+		    (unsigned long long)dirty_kb, mode);
+	pmap_name(o, v);
+	kbuf_putc(o, '\n');
+}
+
+static void pmap_total(struct kbuf *o, const struct pmap_totals *t)
+{
+	/* Four justify_print()s, each followed by a space, then "\n". */
+	kbuf_printf(o, "%-16s %7s %7s %7s \n", "----------------", "-------", "-------", "-------");
+	kbuf_printf(o, "%-16s %7llu %7llu %7llu\n", "total kB", (unsigned long long)(t->bytes >> 10),
+		    (unsigned long long)t->rss_kb, (unsigned long long)t->dirty_kb);
+}
+
 size_t procfs_pmap_x(const struct vma_list *l, int pid, const char *cmdline, vma_usage_fn usage, void *ctx, char *buf,
 		     size_t size)
 {
 	struct kbuf o = { buf, size, 0 };
-	size_t n = l ? l->n : 0;
-	uint64_t total = 0, total_rss = 0, total_dirty = 0; /* bytes, kB, kB */
+	struct pmap_totals t = { 0, 0, 0 };
 
-	if (n > VMA_MAX)
-		n = VMA_MAX;
-	kbuf_printf(&o, "%u:   %s\n", (unsigned)pid, cmdline ? cmdline : "");
-	/* justify_print(): "%-16.16s ", three "%7.7s ", "%-5.5s ", then puts("Mapping"). */
-	kbuf_printf(&o, "%-16s %7s %7s %7s %-5s %s\n", "Address", "Kbytes", "RSS", "Dirty", "Mode", "Mapping");
-	for (size_t i = 0; i < n; i++) {
-		const struct vma *v = &l->v[i];
+	pmap_header(&o, pid, cmdline);
+	for (const struct vma *v = l ? vma_first(l) : NULL; v; v = vma_next(v)) {
 		struct vma_usage u = { 0, 0 };
-		uint64_t rss_kb, dirty_kb;
-		char mode[6];
 
 		if (usage)
 			usage(v, &u, ctx);
-		rss_kb = u.rss >> 10;
-		dirty_kb = u.dirty >> 10;
-		total += v->end - v->start;
-		total_rss += rss_kb;
-		total_dirty += dirty_kb;
-		mode[0] = v->prot & VM_READ ? 'r' : '-';
-		mode[1] = v->prot & VM_WRITE ? 'w' : '-';
-		mode[2] = v->prot & VM_EXEC ? 'x' : '-';
-		mode[3] = '-'; /* 'p' (private) becomes '-'; shared would stay 's' */
-		mode[4] = '-'; /* procps's 'R' (no swap reserved) column, always '-' */
-		mode[5] = '\0';
-		kbuf_printf(&o, "%016llx %7llu %7llu %7llu %5s ", (unsigned long long)v->start,
-			    (unsigned long long)((v->end - v->start) >> 10), (unsigned long long)rss_kb,
-			    (unsigned long long)dirty_kb, mode);
-		pmap_name(&o, v);
-		kbuf_putc(&o, '\n');
+		pmap_row(&o, v, &u, &t);
 	}
-	/* Four justify_print()s, each followed by a space, then "\n". */
-	kbuf_printf(&o, "%-16s %7s %7s %7s \n", "----------------", "-------", "-------", "-------");
-	kbuf_printf(&o, "%-16s %7llu %7llu %7llu\n", "total kB", (unsigned long long)(total >> 10),
-		    (unsigned long long)total_rss, (unsigned long long)total_dirty);
+	pmap_total(&o, &t);
+	return kbuf_end(&o);
+}
+
+size_t procfs_pmap_header(int pid, const char *cmdline, char *buf, size_t size)
+{
+	struct kbuf o = { buf, size, 0 };
+
+	pmap_header(&o, pid, cmdline);
+	return kbuf_end(&o);
+}
+
+size_t procfs_pmap_row(const struct vma *v, const struct vma_usage *u, struct pmap_totals *t, char *buf, size_t size)
+{
+	struct kbuf o = { buf, size, 0 };
+
+	pmap_row(&o, v, u, t);
+	return kbuf_end(&o);
+}
+
+size_t procfs_pmap_total(const struct pmap_totals *t, char *buf, size_t size)
+{
+	struct kbuf o = { buf, size, 0 };
+
+	pmap_total(&o, t);
 	return kbuf_end(&o);
 }
 

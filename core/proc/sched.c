@@ -20,11 +20,15 @@
 #include "kvm.h"
 #include "panic.h"
 #include "percpu.h"
+#include "pmm.h"
 #include "proc.h"
 #include "signal.h"
+#include "sysguard.h"
 #include "x86.h"
 
 #define MXCSR_DEFAULT 0x1F80U
+/* Pages the idle loop clears before looking for a runnable thread again: 256 KiB, well under a tick. */
+#define IDLE_ZERO_PAGES 64
 /* The switch frame switch_context pops: rflags r15 r14 r13 r12 rbx rbp, then the return address. */
 #define SWITCH_FRAME_WORDS 8
 #define SWITCH_FRAME_RFLAGS 0
@@ -203,6 +207,9 @@ void schedule(void)
 		rq_push(cur);
 	next = rq_pop();
 	switch_to(next ? next : &kthread);
+	/* Running again, maybe inside a system call that blocked: the watchdog counts from here. */
+	if (cur != &kthread)
+		sysguard_resume(cur);
 }
 
 void sched_yield(void)
@@ -360,7 +367,9 @@ void sched_run_until(int (*done)(void *ctx), void *ctx)
 			if (!waiting)
 				return;
 		}
-		/* Everyone sleeps: idle until the timer (or any interrupt) comes. */
+		/* Everyone sleeps: clear pages for the next faults, then idle until the timer (or any interrupt). */
+		if (pmm_zero_idle(IDLE_ZERO_PAGES))
+			continue;
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
 }

@@ -9,14 +9,17 @@
 #include "paging.h"
 #include "proc.h"
 #include "syscall.h"
+#include "sysfs_util.h"
 #include "uaccess.h"
 #include "uvm.h"
 
 long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd, uint64_t off)
 {
-	(void)fd;
 	if (off & (PAGE_SIZE - 1))
 		return -EINVAL;
+	/* A file mapping of a descriptor that is not open is -EBADF first, as in Linux (fget of an unsigned int). */
+	if (!((int)flags & LX_MAP_ANONYMOUS) && !cur_file((int)(uint32_t)fd))
+		return -EBADF;
 	return uvm_mmap(proc_current()->uvm, addr, len, (int)prot, (int)flags);
 }
 

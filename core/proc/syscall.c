@@ -16,6 +16,7 @@
 #include "record.h"
 #include "sched.h"
 #include "signal.h"
+#include "sysguard.h"
 #include "uaccess.h"
 
 #define NR_MAX_LOGGED 512
@@ -211,6 +212,7 @@ void syscall_dispatch(struct trap_frame *tf)
 	t->syscalls++;
 	t->tf = tf;
 	t->syscall_nr = (long)nr; /* for signal delivery's restart decision */
+	sysguard_enter(t, nr);
 	if (!fn) {
 		r = unknown(p, nr);
 		if (tracing()) {
@@ -232,6 +234,7 @@ void syscall_dispatch(struct trap_frame *tf)
 			trace_emit(p, nr, syscall_name(nr), args, &r, d->ret == SR_HEX);
 	}
 	tf->rax = (uint64_t)r;
+	sysguard_exit(t, tf); /* the watchdog; an out-of-memory kill does not return */
 	/*
 	 * SYSCALL from the last bytes of the user half leaves RCX at USER_END,
 	 * which is not canonical: ret_to_user would take IRETQ, and IRETQ raises

@@ -8,6 +8,7 @@
 #include "entry.h"
 #include "json.h"
 #include "kernel.h"
+#include "kerrno.h"
 #include "kstring.h"
 #include "memlayout.h"
 #include "paging.h"
@@ -108,11 +109,17 @@ void ufault(struct trap_frame *tf)
 	if (!p)
 		panic("trap: ring-3 exception %s with no current process", trap_name((unsigned)tf->vector));
 	switch (tf->vector) {
-	case VEC_PF:
+	case VEC_PF: {
+		int r;
+
 		addr = read_cr2();
-		if (uvm_fault(p->uvm, addr, tf->error, cause, sizeof(cause)) == 0)
+		r = uvm_fault(p->uvm, addr, tf->error, cause, sizeof(cause));
+		if (r == 0)
 			return; /* demand paging or stack growth: retry the instruction */
+		if (r == -ENOMEM)
+			sig = SIGKILL; /* out of memory: Linux's OOM killer sends SIGKILL too */
 		break;
+	}
 	case VEC_GP:
 		kstrlcpy(cause, gp_cause(tf), sizeof(cause));
 		break;
@@ -177,9 +184,14 @@ int uaccess_trap_fixup(struct trap_frame *tf)
 
 	if (tf->rip != (uint64_t)uaccess_insn || (tf->vector != VEC_PF && tf->vector != VEC_GP))
 		return 0;
-	if (tf->vector == VEC_PF && p && read_cr2() < USER_END &&
-	    uvm_fault(p->uvm, read_cr2(), tf->error, cause, sizeof(cause)) == 0)
-		return 1;
+	if (tf->vector == VEC_PF && p && read_cr2() < USER_END) {
+		int r = uvm_fault(p->uvm, read_cr2(), tf->error, cause, sizeof(cause));
+
+		if (r == 0)
+			return 1;
+		if (r == -ENOMEM)
+			p->uvm->oom = 1; /* the copy fails with -EFAULT; the process dies when the syscall ends */
+	}
 	tf->rip = (uint64_t)uaccess_fixup;
 	return 1;
 }

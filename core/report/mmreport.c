@@ -266,6 +266,8 @@ void report_pmm(void)
 	jrec_u64(&r, "allocs", s.allocs);
 	jrec_u64(&r, "frees", s.frees);
 	jrec_u64(&r, "failures", s.failures);
+	jrec_u64(&r, "cached_pages", s.cached_pages);
+	jrec_u64(&r, "zeroed_pages", s.zeroed_pages);
 	report_emit(&r);
 }
 

@@ -13,6 +13,9 @@
 #include "procfs.h"
 #include "record.h"
 
+/* Longest line: a maps line with a full-width prefix (72) and a name (VMA_NAME, escaped up to 4x). */
+#define PROC_REPORT_LINE (80 + 4 * VMA_NAME)
+
 size_t proc_maps_text(struct proc *p, char *buf, size_t size)
 {
 	return procfs_maps(p->uvm->vmas, buf, size);
@@ -45,16 +48,38 @@ void print_lines(const char *text)
 	}
 }
 
-static void print_text(size_t (*fmt)(struct proc *, char *, size_t), struct proc *p)
+/*
+ * The maps and pmap -x text one area at a time, through a buffer on the
+ * stack: the report of a process that died because memory ran out must not
+ * need memory (it used to say "no memory for the report" and count a failed
+ * kmalloc against the heap).
+ */
+static void print_maps(struct proc *p)
 {
-	char *text = proc_text_alloc(fmt, p);
+	char line[PROC_REPORT_LINE];
 
-	if (!text) {
-		kprintf("(no memory for the report)\n");
-		return;
+	for (const struct vma *v = vma_first(p->uvm->vmas); v; v = vma_next(v)) {
+		procfs_maps_line(v, line, sizeof(line));
+		print_lines(line);
 	}
-	print_lines(text);
-	kfree(text);
+}
+
+static void print_pmap(struct proc *p)
+{
+	char line[PROC_REPORT_LINE];
+	struct pmap_totals t = { 0, 0, 0 };
+
+	procfs_pmap_header(p->pid, p->path, line, sizeof(line));
+	print_lines(line);
+	for (const struct vma *v = vma_first(p->uvm->vmas); v; v = vma_next(v)) {
+		struct vma_usage use;
+
+		uvm_usage(v, &use, p->uvm);
+		procfs_pmap_row(v, &use, &t, line, sizeof(line));
+		print_lines(line);
+	}
+	procfs_pmap_total(&t, line, sizeof(line));
+	print_lines(line);
 }
 
 void proc_report_exit(struct proc *p)
@@ -69,14 +94,13 @@ void proc_report_exit(struct proc *p)
 		else
 			kprintf("\npid %d (%s) exited with status %d\n", p->pid, p->name, p->exit_code);
 		kprintf("/proc/%d/maps at exit:\n", p->pid);
-		print_text(proc_maps_text, p);
+		print_maps(p);
 		kprintf("pmap -x %d:\n", p->pid);
-		print_text(proc_pmap_text, p);
+		print_pmap(p);
 	}
 	if (!report_json())
 		return;
-	for (size_t i = 0; i < p->uvm->vmas->n; i++) {
-		const struct vma *v = &p->uvm->vmas->v[i];
+	for (const struct vma *v = vma_first(p->uvm->vmas); v; v = vma_next(v)) {
 		struct vma_usage use;
 		char perm[5] = { v->prot & VM_READ ? 'r' : '-', v->prot & VM_WRITE ? 'w' : '-',
 				 v->prot & VM_EXEC ? 'x' : '-', 'p', 0 };

@@ -74,9 +74,7 @@ static void take(struct proc_snap *s, struct proc *p)
 	s->exit_code = p->exit_code;
 	s->extra = p->path[0] == '\\';
 	kstrlcpy(s->name, p->name, sizeof(s->name));
-	for (size_t i = 0; i < u->vmas->n; i++) {
-		const struct vma *v = &u->vmas->v[i];
-
+	for (const struct vma *v = vma_first(u->vmas); v; v = vma_next(v)) {
 		switch (v->kind) {
 		case VMA_IMAGE: {
 			enum seg_kind k = image_kind(v);

@@ -25,7 +25,7 @@
 #define HEAP_OPS 10000
 #define HEAP_LARGE_OPS 500
 
-static void bench_rec(const char *name, uint64_t value, const char *unit, uint64_t ops)
+void bench_rec(const char *name, uint64_t value, const char *unit, uint64_t ops)
 {
 	struct jrec r;
 
@@ -202,4 +202,5 @@ void bench_memory(uint64_t kvm_build_ticks)
 	bench_rec("kmalloc_kfree_64", per_op(run_kmalloc_64, HEAP_OPS), "ns/op", HEAP_OPS);
 	bench_rec("kmalloc_kfree_8k", per_op(run_kmalloc_8k, HEAP_LARGE_OPS), "ns/op", HEAP_LARGE_OPS);
 	bench_framebuffer();
+	bench_scale();
 }

@@ -200,8 +200,33 @@ static void names_of(const char *path, char *name, size_t nsize, char *lpath, si
 			*c = '/';
 }
 
+/* After the run= programs: every page and heap byte they used came back ("run.pages_returned"). */
+static void check_returned(const struct pmm_stats *before, size_t heap_before)
+{
+	struct pmm_stats after;
+	struct heap_stats hs;
+
+	pmm_get_stats(&after);
+	heap_get_stats(&hs);
+	test_check("run.pages_returned",
+		   after.used_pages[PMM_USER] == 0 && after.used_pages[PMM_PT] == before->used_pages[PMM_PT] &&
+			   after.used_pages[PMM_STACK] == before->used_pages[PMM_STACK] &&
+			   hs.bytes_in_use == heap_before,
+		   "every user, page-table and kernel-stack page and every heap byte back after the programs",
+		   "user %llu, pt %llu -> %llu, stack %llu -> %llu pages, heap in use %zu -> %zu bytes",
+		   (unsigned long long)after.used_pages[PMM_USER], (unsigned long long)before->used_pages[PMM_PT],
+		   (unsigned long long)after.used_pages[PMM_PT], (unsigned long long)before->used_pages[PMM_STACK],
+		   (unsigned long long)after.used_pages[PMM_STACK], heap_before, hs.bytes_in_use);
+}
+
 void runner_run_extra(void)
 {
+	struct pmm_stats before;
+	struct heap_stats hs;
+	int ran = 0;
+
+	pmm_get_stats(&before);
+	heap_get_stats(&hs);
 	for (uint32_t i = 0; i < g_boot->nprogs; i++) {
 		const struct boot_prog *bp = &g_boot->progs[i];
 		char name[USER_NAME_MAX], test[USER_NAME_MAX + 8], path[PROC_PATH], argbuf[BOOT_PROG_ARGS];
@@ -216,6 +241,7 @@ void runner_run_extra(void)
 		ksnprintf(test, sizeof(test), "run.%s", name);
 		if (!test_selected(test))
 			continue;
+		ran++;
 		argv[0] = path;
 		argc = split_words(bp->args, argbuf, sizeof(argbuf), argv, ARGS_MAX, 1);
 		got[0] = 0;
@@ -251,4 +277,6 @@ void runner_run_extra(void)
 		}
 		test_result(test, ok, "exit=0", got);
 	}
+	if (ran)
+		check_returned(&before, hs.bytes_in_use);
 }

@@ -54,6 +54,25 @@ int test_selected(const char *name)
 	return hit;
 }
 
+int test_named(const char *name)
+{
+	const char *t = g_boot->opts.tests, *w = t;
+	size_t n = strlen(name);
+
+	/* A word at least as specific as name: "mm.lifetimes" or "mm.lifetimes.oom", not "mm" or "all". */
+	for (const char *p = t;; p++) {
+		if (*p == ',' || !*p) {
+			size_t len = (size_t)(p - w);
+
+			if (len >= n && !strncmp(w, name, n) && (len == n || w[n] == '.'))
+				return 1;
+			w = p + 1;
+			if (!*p)
+				return 0;
+		}
+	}
+}
+
 void tests_forget_matches(void)
 {
 	memset(matched, 0, sizeof(matched));

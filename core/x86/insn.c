@@ -3,14 +3,16 @@
  * insn.c - enough of the x86 instruction encoding (SDM Vol. 2, 2.1) to say
  * why a #GP without a selector happened: skip the legacy and REX prefixes,
  * then look at the opcode. The instructions that need CPL 0 (or I/O
- * privilege) are named by opcode; any other such #GP is a memory access to a
- * non-canonical address.
+ * privilege; sysret and sysexit too) are named by opcode, so is a null
+ * selector loaded into SS (mov ss, lss); any other such #GP is a memory
+ * access to a non-canonical address.
  */
 #include "trap.h"
 
 #define OP_TWO_BYTE 0x0F
 #define REX_FIRST 0x40
 #define REX_LAST 0x4F
+#define SREG_SS 2 /* ModRM.reg of mov Sreg naming SS */
 
 static int is_prefix(uint8_t b)
 {
@@ -44,8 +46,17 @@ const char *trap_gp_cause(const uint8_t *b, size_t n)
 	case 0x6F: /* ins/outs */
 	case 0xCF: /* iret with a bad frame counts too */
 		return "privileged instruction";
+	case 0x8E: /* mov Sreg, r/m: a bad selector has its own error code; 0 is a null one */
+		if (((b[i + 1] >> 3) & 7) == SREG_SS)
+			return "null selector loaded into SS";
+		break;
 	case OP_TWO_BYTE:
 		switch (b[i + 1]) {
+		case 0x07: /* sysret */
+		case 0x35: /* sysexit */
+			return "privileged instruction";
+		case 0xB2: /* lss */
+			return "null selector loaded into SS";
 		case 0x00: /* sldt/str/lldt/ltr */
 		case 0x01: /* lgdt/lidt/..., and sgdt/sidt/smsw under UMIP */
 		case 0x06: /* clts */

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,7 +45,7 @@
 #define LX_MAP_PRIVATE 0x02
 #define LX_MAP_SHARED 0x01
 #define LX_MAP_ANONYMOUS 0x20
-#define LX_MADV_NOHUGEPAGE 14
+#define LX_MADV_NOHUGEPAGE 15 /* (14 is MADV_HUGEPAGE) */
 #define LX_TCSBRK 0x5409
 #define LX_RB_POWER_OFF 0x4321fedcL
 #define LX_REBOOT_MAGIC1 0xfee1deadL
@@ -334,15 +335,38 @@ static uint64_t b_fault(unsigned ops, void *ctx)
 	return t1 - t0;
 }
 
-static void fault_figure(struct step st)
+static void fault_figure(const char *name, struct step st)
 {
 	size_t len = (size_t)st.reps * st.ops * PAGE;
 	struct fault_area a = { map_anon(len), 0 };
 	char extra[48];
 
 	snprintf(extra, sizeof(extra), "per=page nohugepage=%ld", sys3(SYS_madvise, a.base, len, LX_MADV_NOHUGEPAGE));
-	figure("fault_4k", b_fault, &a, st, extra);
+	figure(name, b_fault, &a, st, extra);
 	sys2(SYS_munmap, a.base, len);
+}
+
+/*
+ * Scale: AREAS one-page areas of alternating protection (so that none
+ * merge) in an untouched mapping, made before the figures that must not
+ * notice them (issue 17: "a process with 10,000 mapping areas faults and
+ * mmaps as fast as one with 10"). Returns the mapping, or NULL with why.
+ */
+#define AREAS 10000
+static char *make_areas(char *why, size_t size)
+{
+	char *p = map_anon((size_t)AREAS * PAGE);
+
+	for (unsigned i = 0; i < AREAS; i += 2) {
+		long r = sys3(SYS_mprotect, p + (size_t)i * PAGE, PAGE, PROT_READ);
+
+		if (r) {
+			snprintf(why, size, "mprotect_of_area_%u_returned_%ld", i, r);
+			sys2(SYS_munmap, p, (size_t)AREAS * PAGE);
+			return NULL;
+		}
+	}
+	return p;
 }
 
 /*
@@ -500,7 +524,7 @@ static void run_all(const struct plan *pl)
 	figure("sched_yield_solo", b_yield, NULL, pl->yield, "");
 	if (pl == &full)
 		warm_up();
-	fault_figure(pl->fault);
+	fault_figure("fault_4k", pl->fault);
 	{
 		struct fig f = measure(b_brk, NULL, pl->brk.reps, 1);
 
@@ -530,6 +554,27 @@ static void run_all(const struct plan *pl)
 		}
 		snprintf(extra, sizeof(extra), "bytes=%ld lines=%ld", n, lines);
 		figure("proc_maps_read", b_maps, NULL, pl->maps, extra);
+	}
+	/* /proc/self/maps with an untouched 64 MiB mapping present: O(areas), not O(virtual size). */
+	{
+		char *big = map_anon(64 * MiB);
+
+		figure("proc_maps_read_64m", b_maps, NULL, pl->maps, "untouched=64MiB");
+		sys2(SYS_munmap, big, 64 * MiB);
+	}
+	/* The same fault and mmap figures with 10,000 areas in the address space. */
+	{
+		char why[64];
+		char *areas = make_areas(why, sizeof(why));
+
+		if (areas) {
+			fault_figure("fault_4k_10k_areas", pl->fault);
+			figure("mmap_munmap_10k_areas", b_mmap, NULL, pl->mmap, "touched=0 areas=10000");
+			sys2(SYS_munmap, areas, (size_t)AREAS * PAGE);
+		} else {
+			skipped("fault_4k_10k_areas", why);
+			skipped("mmap_munmap_10k_areas", why);
+		}
 	}
 	report("ref", measure_only(b_ref, NULL, pl->ref.reps, pl->ref.ops), pl->ref.reps, pl->ref.ops, "where=end");
 }

@@ -29,6 +29,9 @@ TIMED = [
     "write_console_1b",
     "write_devnull_1b",
     "proc_maps_read",
+    "proc_maps_read_64m",
+    "fault_4k_10k_areas",
+    "mmap_munmap_10k_areas",
 ]
 SKIPPED_ON_ATLAS = ["pingpong"]
 

@@ -123,6 +123,15 @@ def test_maps_records_follow_the_seed_layout(suite):
     assert max(int(m["end"], 16) for m in maps) <= 0x7FFF00000000
 
 
+def test_binary_output_is_kept(suite):
+    """A NUL or a non-UTF-8 byte in a program's output does not end its record (a fuzzer finding)."""
+    texts = [r["text"] for r in suite.records("output") if r["name"] == "write_binary"]
+    assert "write_binary: \x00\xff after" in texts, texts
+    zeros = [t for t in texts if t and set(t) == {"\x00"}]
+    assert sum(len(t) for t in zeros) == 300 and len(zeros) >= 2, [len(t) for t in texts]
+    assert "write_binary: done" in texts, texts
+
+
 def test_pages_returned(suite):
     rec = next(r for r in suite.records("test") if r["name"] == "user.pages_returned")
     assert rec["ok"], rec

@@ -549,9 +549,19 @@ static void test_static_et_dyn(void **state)
 	assert_non_null(strstr(err, "load_bias + e_entry 0x10004000 is not inside any PT_LOAD segment"));
 	im.eh.e_entry = PIE_ENTRY;
 
-	/* Without a bias it sits in the null guard. */
+	/* Without a bias (what the kernel passes) it is refused by name, not run at 0 + p_vaddr as static-PIE. */
 	assert_int_equal(parse(&im, 0, &img, err), -ENOEXEC);
-	assert_non_null(strstr(err, "p_vaddr 0x0 is below 0x400000 (the null guard) in program header 1"));
+	assert_string_equal(err, "e_type is 3 (ET_DYN) without PT_DYNAMIC: Atlas loads ET_EXEC at its link addresses "
+				 "only (link with -static -no-pie)");
+	assert_true(strlen(err) < ELF_ERR_MAX - 1); /* not cut short */
+	/* Even when linked where an ET_EXEC could go. */
+	for (unsigned int i = 0; i < im.nph; i++)
+		im.ph[i].p_vaddr += 0x400000;
+	im.eh.e_entry += 0x400000;
+	finish(&im);
+	assert_int_equal(parse(&im, 0, &img, err), -ENOEXEC);
+	assert_non_null(strstr(err, "(ET_DYN) without PT_DYNAMIC"));
+	pie_image(&im);
 	/* A bias that breaks the segments' alignment is named with the biased address. */
 	assert_int_equal(parse(&im, PIE_BIAS + 0x10, &img, err), -ENOEXEC);
 	assert_non_null(strstr(err, "load_bias + p_vaddr 0x10000010 and p_offset 0x0 differ modulo p_align 0x1000"));
@@ -919,6 +929,14 @@ static const struct bad_case bad_cases[] = {
 	  "p_vaddr 0xfffffffff0000000 + load_bias 0x10000000 overflows in program header 0" },
 	{ "bias_into_kernel_half", PIE, 0xfffffffffffff000ULL, { { END, 0, 0 } },
 	  "load_bias + p_vaddr 0xfffffffffffff000 is in the kernel half in program header 1" },
+	{ "et_dyn_without_dynamic", PIE, 0, { { END, 0, 0 } },
+	  "e_type is 3 (ET_DYN) without PT_DYNAMIC: Atlas loads ET_EXEC at its link addresses only" },
+	{ "et_dyn_at_exec_addresses", MUSL, 0, { { TYPE, 0, ET_DYN } },
+	  "e_type is 3 (ET_DYN) without PT_DYNAMIC" },
+	{ "bss_128tib", MUSL, 0, { { P_MEMSZ, 3, 1ULL << 47 } },
+	  "PT_LOAD 3 [0x404fbc, 0x800000404fbc) reaches the stack area (0x7ffeff800000 and up)" },
+	{ "phnum_65535", MUSL, 0, { { PHNUM, 0, 65535 } },
+	  "e_phnum is 0xffff (PN_XNUM)" },
 };
 /* clang-format on */
 
@@ -980,6 +998,22 @@ static void truncate_all(const struct image *im, uint64_t bias)
 	}
 	assert_int_equal(parse_bytes(bytes, im->size, bias, &img, err), 0);
 	free(bytes);
+}
+
+/* A 1 TiB .bss is a valid ELF: the loader's overcommit policy refuses it (mm/uvm.c), not the parser. */
+static void test_bss_1tib_parses(void **state)
+{
+	struct image im;
+	struct elf_image img;
+	char err[ELF_ERR_MAX];
+
+	(void)state;
+	musl_image(&im);
+	im.ph[3].p_memsz = 1ULL << 40;
+	assert_int_equal(parse(&im, 0, &img, err), 0);
+	assert_int_equal(img.seg[3].memsz, 1ULL << 40);
+	assert_int_equal(img.bss_end, im.ph[3].p_vaddr + (1ULL << 40));
+	assert_int_equal(img.hi, ALIGN_UP(im.ph[3].p_vaddr + (1ULL << 40), PAGE_SIZE));
 }
 
 static void test_truncated(void **state)
@@ -1089,8 +1123,8 @@ int main(void)
 		cmocka_unit_test(test_static_et_dyn), cmocka_unit_test(test_area_edges),
 		cmocka_unit_test(test_align_none),    cmocka_unit_test(test_max_segments),
 		cmocka_unit_test(test_empty_segment), cmocka_unit_test(test_perm_str),
-		cmocka_unit_test(test_calling),	      cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_calling),	      cmocka_unit_test(test_bss_1tib_parses),
+		cmocka_unit_test(test_truncated),     cmocka_unit_test(test_fuzz),
 	};
 	struct CMUnitTest corpus[COUNT(bad_cases)];
 	int failed;

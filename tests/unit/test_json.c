@@ -97,12 +97,39 @@ static void test_overflow(void **state)
 	assert_int_equal(line[strlen(line) - 1], '\n');
 	assert_int_equal(line[strlen(line) - 2], '}');
 }
+/* Program output: any bytes, NUL and invalid UTF-8 included, come out as valid JSON with nothing lost. */
+static void test_bytes(void **state)
+{
+	struct jrec r;
+	static const char data[] = "a\0b\xff\xfe c\xc3\xa9 \xe2\x82\xac \xc3 \xf0\x9f\x98\x80\x80\"\\\n\x01";
+	const char *line;
+
+	(void)state;
+	jrec_begin(&r, "output");
+	jrec_strn(&r, "text", data, sizeof(data) - 1);
+	line = jrec_end(&r);
+	assert_non_null(line);
+	/* NUL kept, 0xff 0xfe and the lone 0xc3 / stray 0x80 as U+00xx, valid sequences (é, €, 😀) as they are. */
+	assert_string_equal(line,
+			    "{\"rec\":\"output\",\"text\":\"a\\u0000b\\u00ff\\u00fe c\xc3\xa9 \xe2\x82\xac \\u00c3 "
+			    "\xf0\x9f\x98\x80\\u0080\\\"\\\\\\n\\u0001\"}\n");
+	/* The size it predicts is the size it writes. */
+	assert_int_equal(jrec_strn_size(data, sizeof(data) - 1),
+			 strlen(line) - strlen("{\"rec\":\"output\",\"text\":") - strlen("}\n"));
+	/* A truncated sequence at the end is escaped byte by byte. */
+	jrec_begin(&r, "o");
+	jrec_strn(&r, "t", "\xe2\x82", 2);
+	assert_string_equal(jrec_end(&r), "{\"rec\":\"o\",\"t\":\"\\u00e2\\u0082\"}\n");
+	jrec_begin(&r, "o");
+	jrec_strn(&r, "t", "", 0);
+	assert_string_equal(jrec_end(&r), "{\"rec\":\"o\",\"t\":\"\"}\n");
+}
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shapes),	 cmocka_unit_test(test_hex_array), cmocka_unit_test(test_u64_extremes),
-		cmocka_unit_test(test_escaping), cmocka_unit_test(test_overflow),
+		cmocka_unit_test(test_escaping), cmocka_unit_test(test_overflow),  cmocka_unit_test(test_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -531,7 +531,7 @@ static void test_unknown_key(void **state)
 		c.msg[0],
 		"atlas.cfg: unknown option 'colour=red' "
 		"(known: report, serial, on_finish, tests, log, ebs_stale, selftest, walk, bench, run, gop, screen, menu, "
-		"menu_timeout, initrd, init, aslr, hw); ignored");
+		"menu_timeout, watchdog, initrd, init, aslr, hw); ignored");
 	/* Keys are case-sensitive and exact. */
 	check_rejected("REPORT=json", 11, "unknown option 'REPORT=json'", NULL, "ignored");
 	check_rejected("reports=json", 12, "unknown option 'reports=json'", NULL, "ignored");
@@ -1038,6 +1038,38 @@ static void test_screen_option(void **state)
 	assert_int_equal(o.screen, SCREEN_LAYOUT);
 }
 
+static void test_watchdog_option(void **state)
+{
+	struct options o;
+	struct cap c;
+	static const char *const bad[] = {
+		"watchdog=",
+		"watchdog=0",
+		"watchdog=-1",
+		"watchdog=010",
+		"watchdog=1s",
+		"watchdog=600001",
+		"watchdog=99999999999999999999",
+		"watchdog=Off",
+		"watchdog=0x10",
+	};
+
+	(void)state;
+	options_defaults(&o);
+	assert_int_equal(o.watchdog_ms, OPT_WATCHDOG_DEFAULT_MS);
+	assert_int_equal(parse(&o, "watchdog=off", &c), 0);
+	assert_int_equal(o.watchdog_ms, 0);
+	assert_int_equal(parse(&o, "watchdog=600000", &c), 0);
+	assert_int_equal(o.watchdog_ms, 600000);
+	assert_int_equal(parse(&o, "watchdog=25", &c), 0);
+	assert_int_equal(o.watchdog_ms, 25);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse(&o, bad[i], &c), 1);
+		assert_has(c.msg[0], " for watchdog (expected off|milliseconds 1..600000); keeping '25'");
+		assert_int_equal(o.watchdog_ms, 25);
+	}
+}
+
 static void test_menu_options(void **state)
 {
 	struct options o;
@@ -1095,6 +1127,7 @@ int main(void)
 		cmocka_unit_test(test_gop_option),
 		cmocka_unit_test(test_screen_option),
 		cmocka_unit_test(test_menu_options),
+		cmocka_unit_test(test_watchdog_option),
 		cmocka_unit_test(test_ebs_stale),
 		cmocka_unit_test(test_selftest_bench_walk),
 		cmocka_unit_test(test_run_option),

@@ -35,6 +35,7 @@ struct sim {
 	uint64_t next;	 /* next free physical page */
 	unsigned allocs; /* pages handed out */
 	unsigned budget; /* alloc_table fails once allocs reaches it */
+	unsigned frees;	 /* pages free_table took back */
 };
 
 struct env {
@@ -160,6 +161,10 @@ static void validate_level(struct env *e, uint64_t table, int lvl, uint64_t va_b
 
 		if (lvl == 4 && i >= 256)
 			va |= 0xFFFF000000000000ULL;
+		if (lvl == 1 && !(x & PTE_P) && (x & PTE_PROTNONE)) {
+			counts[lvl]++; /* a PROT_NONE leaf keeps its frame */
+			continue;
+		}
 		if (!(x & PTE_P)) {
 			if (x != 0)
 				fail_msg("non-present entry %#llx at level %d", (unsigned long long)x, lvl);
@@ -1356,6 +1361,236 @@ static void test_random(void **state)
 	assert_true(st.split_ops > 50);
 }
 
+/* ------------------------------------------------------------------ */
+/* pt_range: the range walk, PT_CLEAR's freed tables, PROT_NONE        */
+
+static void sim_free(uint64_t phys, void *ctx)
+{
+	struct sim *s = ctx;
+
+	assert_true(phys >= SIM_BASE && phys < s->next);
+	/* A freed table must be empty: nothing may still hang below it. */
+	for (int i = 0; i < PT_ENTRIES; i++)
+		assert_int_equal(((pte_t *)(s->mem + (phys - SIM_BASE)))[i], 0);
+	memset(s->mem + (phys - SIM_BASE), SIM_POISON, PAGE_SIZE);
+	s->frees++;
+}
+
+struct tally {
+	unsigned long leaves, bytes, protnone, dirty;
+	uint64_t first, last;
+};
+
+static int tally_leaf(const struct pt_leaf *l, void *ctx)
+{
+	struct tally *t = ctx;
+
+	if (!t->leaves)
+		t->first = l->va;
+	t->last = l->va;
+	t->leaves++;
+	t->bytes += l->size;
+	t->protnone += l->protnone;
+	t->dirty += !!(l->entry & PTE_D);
+	return 0;
+}
+
+static void test_range_visit_sparse(void **state)
+{
+	struct env *e = *state;
+	const uint64_t pages[] = { 0x400000, 0x401000, 0x7fff00000000ULL - PAGE_SIZE, 0x0000100000000000ULL,
+				   0x0000000200000000ULL };
+	struct tally t = { 0 };
+
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(pt_map(&e->pt, pages[i], 0x1000 * (i + 1), PAGE_SIZE, VM_READ | VM_USER), 0);
+	unsigned n = e->sim.allocs;
+
+	/* The whole user half: five leaves, in address order, nothing allocated. */
+	assert_int_equal(pt_range(&e->pt, 0, USER_END, PT_VISIT, 0, tally_leaf, &t), 0);
+	assert_int_equal(t.leaves, 5);
+	assert_int_equal(t.first, 0x400000);
+	assert_int_equal(t.last, 0x7fff00000000ULL - PAGE_SIZE);
+	assert_int_equal(e->sim.allocs, n);
+	/* A window: only what lies inside. */
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(pt_range(&e->pt, 0x401000, 0x0000100000000000ULL - 0x401000, PT_VISIT, 0, tally_leaf, &t), 0);
+	assert_int_equal(t.leaves, 2);
+	assert_int_equal(t.first, 0x401000);
+	assert_int_equal(t.last, 0x0000000200000000ULL);
+	/* The kernel half holds nothing here. */
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(pt_range(&e->pt, KERNEL_HALF, 0 - KERNEL_HALF, PT_VISIT, 0, tally_leaf, &t), 0);
+	assert_int_equal(t.leaves, 0);
+	/* Bad ranges. */
+	assert_int_equal(pt_range(&e->pt, 0x400800, PAGE_SIZE, PT_VISIT, 0, NULL, NULL), -EINVAL);
+	assert_int_equal(pt_range(&e->pt, USER_END - PAGE_SIZE, 2 * PAGE_SIZE, PT_VISIT, 0, NULL, NULL), -EINVAL);
+	assert_int_equal(pt_range(&e->pt, 0x400000, 0, PT_VISIT, 0, NULL, NULL), -EINVAL);
+	assert_int_equal(pt_range(&e->pt, 0x400000, PAGE_SIZE, PT_SET, ~0U, NULL, NULL), -EINVAL);
+}
+
+static int stop_second(const struct pt_leaf *l, void *ctx)
+{
+	int *n = ctx;
+
+	(void)l;
+	return ++*n == 2 ? 55 : 0;
+}
+
+static void test_range_clear_frees_tables(void **state)
+{
+	struct env *e = *state;
+	const uint64_t a = 0x0000000040000000ULL, b = 0x0000010000000000ULL; /* PML4 slots 0 and 2 */
+	struct tally t = { 0 };
+	int n = 0;
+
+	e->pt.free_table = sim_free;
+	assert_int_equal(pt_map(&e->pt, a, 0x10000, 4 * PAGE_SIZE, VM_READ | VM_WRITE | VM_USER), 0);
+	assert_int_equal(pt_map(&e->pt, a + HUGE_2M, 0x20000, PAGE_SIZE, VM_READ | VM_WRITE | VM_USER), 0);
+	assert_int_equal(pt_map(&e->pt, b, 0x30000, PAGE_SIZE, VM_READ | VM_WRITE | VM_USER), 0);
+	assert_int_equal(e->sim.allocs, 1 + 4 + 3); /* root; PDPT, PD, 2 PTs; PDPT, PD, PT */
+
+	/* Part of one PT: the PT keeps its other pages, nothing is freed. */
+	assert_int_equal(pt_range(&e->pt, a, 2 * PAGE_SIZE, PT_CLEAR, 0, tally_leaf, &t), 0);
+	assert_int_equal(t.leaves, 2);
+	assert_int_equal(e->sim.frees, 0);
+	check_unmapped(e, a, 2 * PAGE_SIZE, PAGE_SIZE);
+	check_mapped(e, a + 2 * PAGE_SIZE, 0x12000, 2 * PAGE_SIZE, VM_READ | VM_WRITE | VM_USER, 1, PAGE_SIZE);
+	/* The rest of that PT, from a range that does not cover its span: emptied, but kept (no scan). */
+	assert_int_equal(pt_range(&e->pt, a + 2 * PAGE_SIZE, 2 * PAGE_SIZE, PT_CLEAR, 0, NULL, NULL), 0);
+	assert_int_equal(e->sim.frees, 0);
+	check_unmapped(e, a, HUGE_2M, PAGE_SIZE);
+	/* A clear over its whole span frees it, and nothing else. */
+	assert_int_equal(pt_range(&e->pt, a, HUGE_2M, PT_CLEAR, 0, NULL, NULL), 0);
+	assert_int_equal(e->sim.frees, 1);
+	check_mapped(e, a + HUGE_2M, 0x20000, PAGE_SIZE, VM_READ | VM_WRITE | VM_USER, 1, PAGE_SIZE);
+	/* fn stops a clear early: what it saw first is gone, the rest stays. */
+	assert_int_equal(pt_map(&e->pt, a, 0x10000, 2 * PAGE_SIZE, VM_READ | VM_USER), 0);
+	assert_int_equal(pt_range(&e->pt, a, 2 * PAGE_SIZE, PT_CLEAR, 0, stop_second, &n), 55);
+	check_unmapped(e, a, PAGE_SIZE, PAGE_SIZE);
+	check_mapped(e, a + PAGE_SIZE, 0x11000, PAGE_SIZE, VM_READ | VM_USER, 1, PAGE_SIZE);
+	/* The whole user half: every table but the root comes back, the root is empty. */
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(pt_range(&e->pt, 0, USER_END, PT_CLEAR, 0, tally_leaf, &t), 0);
+	assert_int_equal(t.leaves, 3);
+	assert_int_equal(e->sim.frees + 1, e->sim.allocs);
+	for (int i = 0; i < PT_ENTRIES; i++)
+		assert_int_equal(sim_table(e, e->pt.root)[i], 0);
+	/* Without free_table (the kernel's tables) nothing is freed. */
+	e->pt.free_table = NULL;
+	assert_int_equal(pt_map(&e->pt, b, 0x30000, PAGE_SIZE, VM_READ), 0);
+	unsigned f = e->sim.frees;
+	assert_int_equal(pt_unmap(&e->pt, b, PAGE_SIZE), 0);
+	assert_int_equal(e->sim.frees, f);
+	validate_tree(e, NULL);
+}
+
+static void test_range_huge_untouched(void **state)
+{
+	struct env *e = *state;
+	const uint64_t base = 0x0000100000000000ULL, size = 1ULL << 46; /* 2^46 bytes, PML4 slots 32..159 */
+	struct tally t = { 0 };
+
+	e->pt.free_table = sim_free;
+	/* A few pages at the edges and in the middle of a 2^46-byte range; clearing it visits only those. */
+	assert_int_equal(pt_map(&e->pt, base, 0x1000, PAGE_SIZE, VM_READ | VM_WRITE | VM_USER), 0);
+	assert_int_equal(pt_map(&e->pt, base + size / 2, 0x2000, PAGE_SIZE, VM_READ | VM_WRITE | VM_USER), 0);
+	assert_int_equal(pt_map(&e->pt, base + size - PAGE_SIZE, 0x3000, PAGE_SIZE, VM_READ | VM_WRITE | VM_USER), 0);
+	assert_int_equal(pt_range(&e->pt, base, size, PT_SET, VM_READ | VM_USER, tally_leaf, &t), 0);
+	assert_int_equal(t.leaves, 3);
+	check_mapped(e, base + size / 2, 0x2000, PAGE_SIZE, VM_READ | VM_USER, 1, PAGE_SIZE);
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(pt_range(&e->pt, base, size, PT_CLEAR, 0, tally_leaf, &t), 0);
+	assert_int_equal(t.leaves, 3);
+	assert_int_equal(e->sim.frees + 1, e->sim.allocs);
+}
+
+static void test_protnone(void **state)
+{
+	struct env *e = *state;
+	const uint64_t va = 0x0000000200000000ULL, pa = 0x77000;
+	const unsigned rw = VM_READ | VM_WRITE | VM_USER;
+	struct pt_walk w;
+	struct tally t = { 0 };
+
+	assert_int_equal(pt_flags(&e->pt, VM_PROTNONE | VM_USER, 1), PTE_PROTNONE | PTE_NX);
+	assert_int_equal(pt_map(&e->pt, va, pa, 2 * PAGE_SIZE, rw), 0);
+	/* The CPU set D on the first page. */
+	assert_int_equal(pt_query(&e->pt, va, &w), 1);
+	sim_table(e, w.table[1])[PT_INDEX(va, 1)] |= PTE_A | PTE_D;
+
+	/* PROT_NONE: not present for the CPU, still a leaf for the walks, D kept. */
+	assert_int_equal(pt_protect(&e->pt, va, 2 * PAGE_SIZE, VM_PROTNONE | VM_USER), 0);
+	assert_int_equal(pt_query(&e->pt, va, &w), 1);
+	assert_int_equal(w.entry[1] & (PTE_P | PTE_U | PTE_W), 0);
+	assert_int_equal(w.entry[1] & PTE_PROTNONE, PTE_PROTNONE);
+	assert_int_equal(w.phys, pa);
+	assert_int_equal(pt_range(&e->pt, va, 2 * PAGE_SIZE, PT_VISIT, 0, tally_leaf, &t), 0);
+	assert_int_equal(t.leaves, 2);
+	assert_int_equal(t.protnone, 2);
+	assert_int_equal(t.dirty, 1);
+	/* The slot is taken: no demand page over it. */
+	assert_int_equal(pt_map_page(&e->pt, va, 0x99000, rw), -EEXIST);
+	/* W^X and the leaf walk see no rights. */
+	uint64_t first;
+	assert_int_equal(pt_count_wx(&e->pt, &first), 0);
+
+	/* Back to read-write: the same frames, present again, D still there. */
+	assert_int_equal(pt_protect(&e->pt, va, 2 * PAGE_SIZE, rw), 0);
+	check_mapped(e, va, pa, 2 * PAGE_SIZE, rw, 1, PAGE_SIZE);
+	assert_int_equal(pt_query(&e->pt, va, &w), 1);
+	assert_true(w.entry[1] & PTE_D);
+
+	/* PROT_NONE over a huge page splits it into 4 KiB PROT_NONE leaves (never a huge not-present leaf). */
+	const uint64_t h = va + HUGE_1G;
+	assert_int_equal(pt_map(&e->pt, h, 0x200000, HUGE_2M, rw), 0);
+	assert_int_equal(leaf_level(e, h), 2);
+	assert_int_equal(pt_protect(&e->pt, h, HUGE_2M, VM_PROTNONE | VM_USER), 0);
+	assert_int_equal(leaf_level(e, h), 1);
+	assert_int_equal(pt_query(&e->pt, h + HUGE_2M - PAGE_SIZE, &w), 1);
+	assert_int_equal(w.phys, 0x200000 + HUGE_2M - PAGE_SIZE);
+	/* pt_map with VM_PROTNONE uses 4 KiB pages whatever the alignment. */
+	assert_int_equal(pt_map(&e->pt, h + HUGE_1G, 0x400000, HUGE_2M, VM_PROTNONE | VM_USER), 0);
+	assert_int_equal(leaf_level(e, h + HUGE_1G), 1);
+	/* Unmap takes them like any leaf. */
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(pt_range(&e->pt, h, HUGE_1G + HUGE_2M, PT_CLEAR, 0, tally_leaf, &t), 0);
+	assert_int_equal(t.leaves, 1024);
+	assert_int_equal(t.protnone, 1024);
+	check_unmapped(e, h, HUGE_2M, PAGE_SIZE);
+	validate_tree(e, NULL);
+}
+
+static void test_map_page(void **state)
+{
+	struct env *e = *state;
+	const uint64_t va = 0x0000000300000000ULL;
+	const unsigned rw = VM_READ | VM_WRITE | VM_USER;
+
+	/* One descent: three tables and the leaf. */
+	assert_int_equal(pt_map_page(&e->pt, va, 0x5000, rw), 0);
+	assert_int_equal(e->sim.allocs, 4);
+	check_mapped(e, va, 0x5000, PAGE_SIZE, rw, 1, PAGE_SIZE);
+	assert_int_equal(pt_map_page(&e->pt, va, 0x6000, rw), -EEXIST);
+	assert_int_equal(pt_map_page(&e->pt, va + PAGE_SIZE, 0x6000, rw), 0);
+	assert_int_equal(e->sim.allocs, 4);
+	/* Inside a huge page: refused, and the huge page is not split. */
+	assert_int_equal(pt_map(&e->pt, va + HUGE_1G, 0x200000, HUGE_2M, rw), 0);
+	unsigned n = e->sim.allocs;
+	assert_int_equal(pt_map_page(&e->pt, va + HUGE_1G + PAGE_SIZE, 0x7000, rw), -EEXIST);
+	assert_int_equal(e->sim.allocs, n);
+	assert_int_equal(leaf_level(e, va + HUGE_1G), 2);
+	/* Bad arguments. */
+	assert_int_equal(pt_map_page(&e->pt, va + 1, 0x7000, rw), -EINVAL);
+	assert_int_equal(pt_map_page(&e->pt, USER_END, 0x7000, rw), -EINVAL);
+	assert_int_equal(pt_map_page(&e->pt, va + 2 * PAGE_SIZE, 0x7001, rw), -EINVAL);
+	/* Out of table pages: -ENOMEM, nothing mapped. */
+	e->sim.budget = e->sim.allocs;
+	assert_int_equal(pt_map_page(&e->pt, 0x0000400000000000ULL, 0x8000, rw), -ENOMEM);
+	check_unmapped(e, 0x0000400000000000ULL, PAGE_SIZE, PAGE_SIZE);
+	e->sim.budget = ~0U;
+}
+
 int main(void)
 {
 	/* A broken walk tends to loop forever: fail instead (default SIGALRM action). */
@@ -1380,6 +1615,11 @@ int main(void)
 		T(test_enomem),
 		T(test_for_each_leaf),
 		T(test_random),
+		T(test_range_visit_sparse),
+		T(test_range_clear_frees_tables),
+		T(test_range_huge_untouched),
+		T(test_protnone),
+		T(test_map_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -463,7 +463,7 @@ static void test_init_errors(void **state)
 
 static void test_quirky_map(void **state)
 {
-	uint64_t span_bits = 3 * 4 * (1ULL << PMM_MAX_ORDER); /* three 1 GiB spans, ~4 bits a page */
+	uint64_t span_bits = 3 * 5 * (1ULL << PMM_MAX_ORDER); /* three 1 GiB spans, ~5 bits a page */
 
 	(void)state;
 	assert_int_equal(fake_init(quirky, ARRAY_SIZE(quirky)), 0);
@@ -503,7 +503,8 @@ static void test_sparse_64g(void **state)
 	assert_int_equal(fake_init(big, ARRAY_SIZE(big)), 0);
 	assert_int_equal(F.base.spans, 3);
 	assert_int_equal(F.base.total_pages, F.upages);
-	assert_true(F.base.meta_pages >= spanned / 2 / PAGE_SIZE && F.base.meta_pages <= spanned / 2 / PAGE_SIZE + 2);
+	assert_true(F.base.meta_pages >= spanned * 5 / 8 / PAGE_SIZE &&
+		    F.base.meta_pages <= spanned * 5 / 8 / PAGE_SIZE + 2);
 	assert_int_equal(F.base.free_blocks[PMM_MAX_ORDER], 63);
 	expect_canonical();
 	/* Blocks of all sizes come from usable memory, naturally aligned. */
@@ -906,6 +907,141 @@ static void test_names_and_stats(void **state)
 	assert_int_equal(st.free_pages, F.base.free_pages);
 }
 
+/* ---- the order-0 page cache --------------------------------------------------- */
+
+static void cache_counts(uint64_t cached, uint64_t zeroed)
+{
+	struct pmm_stats st;
+
+	pmm_get_stats(&st);
+	assert_int_equal(st.cached_pages, cached);
+	assert_int_equal(st.zeroed_pages, zeroed);
+	assert_int_equal(pmm_verify(), 0);
+}
+
+static void test_page_cache(void **state)
+{
+	static const struct mm_region m[] = { R(MiB(1), MiB(1) + PG(64), CONV), R(MiB(2), MiB(8), CONV) };
+	uint64_t pg[40], big, used_before;
+	struct pmm_stats st;
+
+	(void)state;
+	assert_int_equal(fake_init(m, ARRAY_SIZE(m)), 0);
+	pmm_cache_init(8, 16);
+	cache_counts(0, 0);
+	for (int i = 0; i < 20; i++) {
+		pg[i] = pmm_alloc(0, PMM_USER);
+		assert_true(pg[i] != 0);
+		memset(at(pg[i]), 0x5A, PAGE_SIZE); /* dirty it */
+	}
+	/* The first 8 frees go to the cache, the rest to the buddy lists; all count as free. */
+	for (int i = 0; i < 20; i++)
+		pmm_free(pg[i], 0, PMM_USER);
+	pmm_get_stats(&st);
+	assert_int_equal(st.free_pages, F.base.free_pages);
+	assert_int_equal(st.used_pages[PMM_USER], 0);
+	assert_int_equal(st.frees, 20);
+	cache_counts(8, 0);
+	/* A cached page freed again: its own panic, nothing changed. */
+	pmm_get_stats(&before);
+	EXPECT_PANIC(pmm_free(pg[3], 0, PMM_USER), hex(pg[3]), "in the page cache (double free?)");
+	expect_unchanged();
+	/* A dirty cached page comes back cleared. */
+	big = pmm_alloc(0, PMM_OTHER);
+	assert_true(big == pg[7] && is_zero(big, 1)); /* last in, first out */
+	pmm_free(big, 0, PMM_OTHER);
+	cache_counts(8, 0);
+
+	/* Idle zeroing: the 8 dirty pages first, then 8 from the buddy lists, up to the pool's 16. */
+	assert_int_equal(pmm_zero_idle(100), 16);
+	assert_int_equal(pmm_zero_idle(100), 0);
+	cache_counts(16, 16);
+	pmm_get_stats(&st);
+	assert_int_equal(st.free_pages, F.base.free_pages);
+	/* Order 0 takes zeroed pages, whole, no link word left behind. */
+	used_before = st.used_pages[PMM_HEAP];
+	for (int i = 0; i < 16; i++) {
+		pg[i] = pmm_alloc(0, PMM_HEAP);
+		assert_true(is_zero(pg[i], 1));
+	}
+	pmm_get_stats(&st);
+	assert_int_equal(st.used_pages[PMM_HEAP], used_before + 16);
+	cache_counts(0, 0);
+	for (int i = 0; i < 16; i++)
+		pmm_free(pg[i], 0, PMM_HEAP);
+	cache_counts(8, 0);
+
+	/* A page freed as zeroed goes to the zeroed pool and comes back without clearing. */
+	{
+		uint64_t z = pmm_alloc(0, PMM_PT), again;
+
+		pmm_cache_init(8, 16);
+		cache_counts(0, 0);
+		pmm_free_zeroed(z, PMM_PT);
+		cache_counts(1, 1);
+		EXPECT_PANIC(pmm_free_zeroed(z, PMM_PT), hex(z), "in the page cache (double free?)");
+		again = pmm_alloc(0, PMM_PT);
+		assert_int_equal(again, z);
+		assert_true(is_zero(again, 1));
+		pmm_free(again, 0, PMM_PT);
+		cache_counts(1, 0);
+	}
+
+	/* A large block the buddy lists cannot give without the cached pages drains the cache. */
+	{
+		uint64_t n, *all;
+
+		pmm_cache_init(0, 0);
+		expect_canonical();
+		n = drain(&all);
+		assert_int_equal(n, F.base.free_pages);
+		pmm_cache_init(64, 0);
+		for (uint64_t i = 0; i < 16; i++) /* 16 pages: a whole order-4 block, into the cache */
+			pmm_free(all[i], 0, PMM_USER);
+		cache_counts(16, 0);
+		pmm_get_stats(&st);
+		if (st.free_blocks[4] == 0 && (all[0] & (PG(16) - 1)) == 0) {
+			bool run = true;
+
+			for (uint64_t i = 1; i < 16; i++)
+				run = run && all[i] == all[0] + PG(i);
+			if (run) {
+				big = pmm_alloc(4, PMM_OTHER);
+				assert_int_equal(big, all[0]);
+				cache_counts(0, 0);
+				pmm_free(big, 4, PMM_OTHER);
+			}
+		}
+		for (uint64_t i = 16; i < n; i++)
+			pmm_free(all[i], 0, PMM_USER);
+		free(all);
+		pmm_cache_init(0, 0);
+		pmm_get_stats(&st);
+		assert_int_equal(st.free_pages, F.base.free_pages);
+		assert_memory_equal(st.free_blocks, F.base.free_blocks, ALL_ORDERS);
+		expect_canonical();
+	}
+	/* Out of memory with only cached pages left: order 0 still succeeds from the cache. */
+	{
+		uint64_t n, *all;
+
+		pmm_cache_init(4, 0);
+		n = drain(&all);
+		assert_true(n > 4);
+		for (int i = 0; i < 4; i++)
+			pmm_free(all[i], 0, PMM_USER);
+		for (int i = 0; i < 4; i++)
+			assert_true(pmm_alloc(0, PMM_USER) != 0);
+		pmm_get_stats(&st);
+		uint64_t failures = st.failures;
+		assert_int_equal(pmm_alloc(0, PMM_USER), 0);
+		pmm_get_stats(&st);
+		assert_int_equal(st.failures, failures + 1);
+		pmm_cache_init(0, 0);
+		free(all);
+	}
+}
+
 /* ---- cost ----------------------------------------------------------------------- */
 
 static double now_ns(void)
@@ -973,6 +1109,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_use_after_free, teardown),
 		cmocka_unit_test_teardown(test_add_range, teardown),
 		cmocka_unit_test_teardown(test_names_and_stats, teardown),
+		cmocka_unit_test_teardown(test_page_cache, teardown),
 		cmocka_unit_test_teardown(test_cost, teardown),
 	};
 

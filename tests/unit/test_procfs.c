@@ -11,7 +11,10 @@
  * typical layout are what procps printed for a process that mapped the same
  * file and anonymous areas at the same addresses and touched the same pages.
  *
- * The VMA lists are filled by hand: mm/vma.c is not part of this test.
+ * The VMA lists are filled by hand: mm/vma.c is not part of this test. A
+ * hand-made list is a chain (each area the right child of the one before):
+ * a valid, if unbalanced, tree for vma_first/vma_next, the only tree
+ * operations procfs uses, and it keeps the areas in the order added.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,14 +39,35 @@
 /* ------------------------------------------------------------------ */
 /* Building lists and usage by hand.                                  */
 
-static void add(struct vma_list *l, uint64_t start, uint64_t end, unsigned prot, enum vma_kind kind, uint64_t offset,
+#define HAND_MAX 128
+
+struct hand {
+	struct vma_list tree;
+	size_t n;
+	struct vma v[HAND_MAX];
+};
+
+/* What procfs gets for a hand-made list (NULL stays NULL). */
+static const struct vma_list *T(const struct hand *h)
+{
+	return h ? &h->tree : NULL;
+}
+
+static void add(struct hand *l, uint64_t start, uint64_t end, unsigned prot, enum vma_kind kind, uint64_t offset,
 		const char *name)
 {
 	struct vma *v;
 
-	assert_true(l->n < VMA_MAX);
+	assert_true(l->n < HAND_MAX);
 	v = &l->v[l->n++];
 	memset(v, 0, sizeof(*v));
+	if (l->n == 1) {
+		l->tree.root = v;
+	} else {
+		l->v[l->n - 2].right = v;
+		v->parent = &l->v[l->n - 2];
+	}
+	l->tree.n = l->n;
 	v->start = start;
 	v->end = end;
 	v->prot = prot;
@@ -53,11 +77,11 @@ static void add(struct vma_list *l, uint64_t start, uint64_t end, unsigned prot,
 }
 
 /* A static musl "hello": image, brk heap, one anonymous mmap, the stack. */
-static struct vma_list *typical(void)
+static struct hand *typical(void)
 {
-	static struct vma_list l;
+	static struct hand l;
 
-	l.n = 0;
+	memset(&l, 0, sizeof(l));
 	add(&l, 0x400000, 0x401000, R, VMA_IMAGE, 0, "/hello");
 	add(&l, 0x401000, 0x403000, R | X, VMA_IMAGE, 0x1000, "/hello");
 	add(&l, 0x403000, 0x404000, R, VMA_IMAGE, 0x3000, "/hello");
@@ -70,7 +94,7 @@ static struct vma_list *typical(void)
 
 /* Usage given per area in the order the areas come; counts the calls. */
 struct usage_table {
-	const struct vma_list *l;
+	const struct hand *l;
 	const struct vma_usage *u;
 	size_t calls;
 };
@@ -134,7 +158,7 @@ static void test_maps_typical(void **state)
 	size_t n;
 
 	(void)state;
-	n = procfs_maps(typical(), buf, sizeof(buf));
+	n = procfs_maps(T(typical()), buf, sizeof(buf));
 	assert_string_equal(buf, typical_maps);
 	assert_int_equal(n, strlen(typical_maps));
 }
@@ -143,12 +167,12 @@ static void test_maps_typical(void **state)
 static const char *one_line(uint64_t start, uint64_t end, unsigned prot, enum vma_kind kind, uint64_t offset,
 			    const char *name)
 {
-	static struct vma_list l;
+	static struct hand l;
 	static char buf[256];
 
-	l.n = 0;
+	memset(&l, 0, sizeof(l));
 	add(&l, start, end, prot, kind, offset, name);
-	assert_true(procfs_maps(&l, buf, sizeof(buf)) < sizeof(buf));
+	assert_true(procfs_maps(T(&l), buf, sizeof(buf)) < sizeof(buf));
 	return buf;
 }
 
@@ -225,45 +249,45 @@ static void test_maps_path_escape(void **state)
 /* A name filling all VMA_NAME bytes without a terminator is cut there. */
 static void test_maps_unterminated_name(void **state)
 {
-	struct vma_list *l = malloc(sizeof(*l));
+	struct hand *l = malloc(sizeof(*l));
 	char buf[256];
 
 	(void)state;
 	assert_non_null(l);
-	l->n = 0;
+	memset(l, 0, sizeof(*l));
 	add(l, 0x10000, 0x11000, R, VMA_IMAGE, 0, "");
 	memset(l->v[0].name, 'n', sizeof(l->v[0].name));
 	l->v[0].name[0] = '/';
-	procfs_maps(l, buf, sizeof(buf));
+	procfs_maps(T(l), buf, sizeof(buf));
 	assert_int_equal(strlen(buf), 73 + VMA_NAME + 1);
 	free(l);
 }
 
 static void test_maps_empty(void **state)
 {
-	struct vma_list l = { .n = 0 };
+	struct hand l = { .n = 0, .tree = { NULL, 0 } };
 	char buf[8];
 
 	(void)state;
 	memset(buf, 'x', sizeof(buf));
-	assert_int_equal(procfs_maps(&l, buf, sizeof(buf)), 0);
+	assert_int_equal(procfs_maps(T(&l), buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "");
-	assert_int_equal(procfs_maps(&l, NULL, 0), 0);
-	assert_int_equal(procfs_maps(NULL, buf, sizeof(buf)), 0);
+	assert_int_equal(procfs_maps(T(&l), NULL, 0), 0);
+	assert_int_equal(procfs_maps(T(NULL), buf, sizeof(buf)), 0);
 }
 
 static void test_maps_128_areas(void **state)
 {
-	struct vma_list *l = malloc(sizeof(*l));
-	size_t size = VMA_MAX * 128, n, off = 0;
+	struct hand *l = malloc(sizeof(*l));
+	size_t size = HAND_MAX * 128, n, off = 0;
 	char *buf = malloc(size), *want = malloc(size);
 
 	(void)state;
 	assert_non_null(l);
 	assert_non_null(buf);
 	assert_non_null(want);
-	l->n = 0;
-	for (uint64_t i = 0; i < VMA_MAX; i++) {
+	memset(l, 0, sizeof(*l));
+	for (uint64_t i = 0; i < HAND_MAX; i++) {
 		uint64_t start = 0x7ff000000000 + i * 0x3000;
 		enum vma_kind kind = i % 2 ? VMA_ANON : VMA_IMAGE;
 		char pre[80];
@@ -276,10 +300,10 @@ static void test_maps_128_areas(void **state)
 		off += (size_t)snprintf(want + off, size - off, "%-72s %s\n", pre,
 					kind == VMA_IMAGE ? "/lib/libc.so" : "[anon]");
 	}
-	n = procfs_maps(l, buf, size);
+	n = procfs_maps(T(l), buf, size);
 	assert_int_equal(n, off);
 	assert_string_equal(buf, want);
-	count_lines_and_check_end(buf, VMA_MAX);
+	count_lines_and_check_end(buf, HAND_MAX);
 	free(want);
 	free(buf);
 	free(l);
@@ -302,13 +326,13 @@ static const char typical_pmap[] = "5:   /hello\n"
 
 static void test_pmap_typical(void **state)
 {
-	struct vma_list *l = typical();
+	struct hand *l = typical();
 	struct usage_table t = { l, typical_usage, 0 };
 	char buf[4096];
 	size_t n;
 
 	(void)state;
-	n = procfs_pmap_x(l, 5, "/hello", table_usage, &t, buf, sizeof(buf));
+	n = procfs_pmap_x(T(l), 5, "/hello", table_usage, &t, buf, sizeof(buf));
 	assert_string_equal(buf, typical_pmap);
 	assert_int_equal(n, strlen(typical_pmap));
 	assert_int_equal(t.calls, l->n);
@@ -320,7 +344,7 @@ static void test_pmap_typical(void **state)
  */
 static void test_pmap_real_lines(void **state)
 {
-	static struct vma_list l;
+	static struct hand l;
 	static const struct vma_usage u[] = {
 		{ 708 * KiB, 0 },	{ 20 * KiB, 20 * KiB },	   { 36 * KiB, 0 },
 		{ 40 * KiB, 40 * KiB }, { 4992 * KiB, 860 * KiB },
@@ -343,30 +367,30 @@ static void test_pmap_real_lines(void **state)
 	char buf[1024];
 
 	(void)state;
-	l.n = 0;
+	memset(&l, 0, sizeof(l));
 	/* Not sorted: pmap prints the areas in the order the list holds them. */
 	add(&l, 0x55581fe0e000, 0x55581fe0e000 + 772 * KiB, R | X, VMA_IMAGE, 0x2f000, "/usr/bin/bash");
 	add(&l, 0x7ffdaa2f4000, 0x7ffdaa2f4000 + 132 * KiB, R | W, VMA_STACK, 0, "[stack]");
 	add(&l, 0x55a0e46da000, 0x55a0e46da000 + 36 * KiB, R, VMA_IMAGE, 0, "/usr/bin/dbus-daemon");
 	add(&l, 0x7ffc6d262000, 0x7ffc6d262000 + 132 * KiB, R | W, VMA_STACK, 0, "[stack]");
 	add(&l, 0x7ffc6e000000, 0x7ffc6e000000 + 7716 * KiB, R | W, VMA_ANON, 0, "[anon]");
-	procfs_pmap_x(&l, 5752, "bash /dev/fd/3", table_usage, &t, buf, sizeof(buf));
+	procfs_pmap_x(T(&l), 5752, "bash /dev/fd/3", table_usage, &t, buf, sizeof(buf));
 	assert_string_equal(buf, want);
 }
 
 /* The seed's total line, exactly: "total kB            8788    5068     900". */
 static void test_pmap_seed_total(void **state)
 {
-	static struct vma_list l;
+	static struct hand l;
 	static const struct vma_usage u[] = { { 36 * KiB, 0 }, { 5032 * KiB, 900 * KiB } };
 	struct usage_table t = { &l, u, 0 };
 	char buf[512];
 
 	(void)state;
-	l.n = 0;
+	memset(&l, 0, sizeof(l));
 	add(&l, 0x55a0e46da000, 0x55a0e46da000 + 36 * KiB, R, VMA_IMAGE, 0, "/usr/bin/dbus-daemon");
 	add(&l, 0x7f0000000000, 0x7f0000000000 + 8752 * KiB, R | W, VMA_ANON, 0, "[anon]");
-	procfs_pmap_x(&l, 1, "dbus-daemon", table_usage, &t, buf, sizeof(buf));
+	procfs_pmap_x(T(&l), 1, "dbus-daemon", table_usage, &t, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "\ntotal kB            8788    5068     900\n"));
 	assert_string_equal(strstr(buf, "\ntotal kB"), "\ntotal kB            8788    5068     900\n");
 }
@@ -374,11 +398,11 @@ static void test_pmap_seed_total(void **state)
 /* procps names only paths (basename) and the stack; [heap] is "[ anon ]" like any other. */
 static void test_pmap_names(void **state)
 {
-	static struct vma_list l;
+	static struct hand l;
 	char buf[1024];
 
 	(void)state;
-	l.n = 0;
+	memset(&l, 0, sizeof(l));
 	add(&l, 0x1000, 0x2000, R | W, VMA_HEAP, 0, "[heap]");
 	add(&l, 0x2000, 0x3000, R | W, VMA_ANON, 0, "[anon]");
 	add(&l, 0x3000, 0x4000, R | W, VMA_STACK, 0, "[stack]");
@@ -387,7 +411,7 @@ static void test_pmap_names(void **state)
 	add(&l, 0x6000, 0x7000, R, VMA_IMAGE, 0, "/dir/");
 	add(&l, 0x7000, 0x8000, R, VMA_IMAGE, 0, "/x\ny");
 	add(&l, 0x8000, 0x9000, 0, VMA_ANON, 0, "[anon]");
-	procfs_pmap_x(&l, 7, "", NULL, NULL, buf, sizeof(buf));
+	procfs_pmap_x(T(&l), 7, "", NULL, NULL, buf, sizeof(buf));
 	assert_string_equal(buf, "7:   \n"
 				 "Address           Kbytes     RSS   Dirty Mode  Mapping\n"
 				 "0000000000001000       4       0       0 rw---   [ anon ]\n"
@@ -408,7 +432,7 @@ static void test_pmap_names(void **state)
  */
 static void test_pmap_rounding_and_widths(void **state)
 {
-	static struct vma_list l;
+	static struct hand l;
 	static const struct vma_usage u[] = {
 		{ 1536, 1536 },
 		{ 1536, 1023 },
@@ -419,13 +443,13 @@ static void test_pmap_rounding_and_widths(void **state)
 	char buf[1024];
 
 	(void)state;
-	l.n = 0;
+	memset(&l, 0, sizeof(l));
 	add(&l, 0x10000, 0x11000, R | W, VMA_ANON, 0, "[anon]");
 	add(&l, 0x11000, 0x13000, R | W, VMA_ANON, 0, "[anon]");
 	add(&l, 0x7fffffffe000, 0x7ffffffff000, R, VMA_ANON, 0, "[anon]");
 	/* 64 GiB: 67108864 kB, wider than the 7-column field. */
 	add(&l, 0x100000000000, 0x100000000000 + (64ULL << 30), R | W, VMA_ANON, 0, "[anon]");
-	procfs_pmap_x(&l, 2147483647, "big", table_usage, &t, buf, sizeof(buf));
+	procfs_pmap_x(T(&l), 2147483647, "big", table_usage, &t, buf, sizeof(buf));
 	assert_string_equal(buf, "2147483647:   big\n"
 				 "Address           Kbytes     RSS   Dirty Mode  Mapping\n"
 				 "0000000000010000       4       1       1 rw---   [ anon ]\n"
@@ -436,9 +460,35 @@ static void test_pmap_rounding_and_widths(void **state)
 				 "total kB         67108880 67108869 12641283\n");
 }
 
+/* The pieces the exit report prints one by one add up to the whole table. */
+static void test_pmap_pieces(void **state)
+{
+	struct hand *l = typical();
+	struct usage_table t = { l, typical_usage, 0 };
+	struct pmap_totals tot = { 0, 0, 0 };
+	char whole[4096], pieces[4096] = "", line[256];
+	size_t n = 0;
+
+	(void)state;
+	procfs_pmap_x(T(l), 5, "/hello", table_usage, &t, whole, sizeof(whole));
+	n += procfs_pmap_header(5, "/hello", pieces + n, sizeof(pieces) - n);
+	for (size_t i = 0; i < l->n; i++) {
+		assert_true(procfs_pmap_row(&l->v[i], &typical_usage[i], &tot, line, sizeof(line)) < sizeof(line));
+		n += (size_t)snprintf(pieces + n, sizeof(pieces) - n, "%s", line);
+	}
+	n += procfs_pmap_total(&tot, pieces + n, sizeof(pieces) - n);
+	assert_string_equal(pieces, whole);
+	assert_int_equal(n, strlen(whole));
+	/* And the maps lines. */
+	n = 0;
+	for (size_t i = 0; i < l->n; i++)
+		n += procfs_maps_line(&l->v[i], pieces + n, sizeof(pieces) - n);
+	assert_string_equal(pieces, typical_maps);
+}
+
 static void test_pmap_empty(void **state)
 {
-	struct vma_list l = { .n = 0 };
+	struct hand l = { .n = 0, .tree = { NULL, 0 } };
 	static const char want[] = "3:   /bin/true\n"
 				   "Address           Kbytes     RSS   Dirty Mode  Mapping\n"
 				   "---------------- ------- ------- ------- \n"
@@ -447,17 +497,18 @@ static void test_pmap_empty(void **state)
 	char buf[512];
 
 	(void)state;
-	assert_int_equal(procfs_pmap_x(&l, 3, "/bin/true", quarter_usage, &calls, buf, sizeof(buf)), strlen(want));
+	assert_int_equal(procfs_pmap_x(T(&l), 3, "/bin/true", quarter_usage, &calls, buf, sizeof(buf)), strlen(want));
 	assert_string_equal(buf, want);
 	assert_int_equal(calls, 0);
-	assert_int_equal(procfs_pmap_x(NULL, 3, "/bin/true", quarter_usage, &calls, buf, sizeof(buf)), strlen(want));
+	assert_int_equal(procfs_pmap_x(T(NULL), 3, "/bin/true", quarter_usage, &calls, buf, sizeof(buf)), strlen(want));
 	assert_string_equal(buf, want);
-	assert_int_equal(procfs_pmap_x(&l, 3, NULL, NULL, NULL, buf, sizeof(buf)), strlen(want) - strlen("/bin/true"));
+	assert_int_equal(procfs_pmap_x(T(&l), 3, NULL, NULL, NULL, buf, sizeof(buf)),
+			 strlen(want) - strlen("/bin/true"));
 }
 
 static void test_pmap_128_areas(void **state)
 {
-	struct vma_list *l = malloc(sizeof(*l));
+	struct hand *l = malloc(sizeof(*l));
 	size_t size = 16384, n, calls = 0;
 	char *buf = malloc(size);
 	uint64_t kb = 0, rss = 0, dirty = 0;
@@ -466,8 +517,8 @@ static void test_pmap_128_areas(void **state)
 	(void)state;
 	assert_non_null(l);
 	assert_non_null(buf);
-	l->n = 0;
-	for (uint64_t i = 0; i < VMA_MAX; i++) {
+	memset(l, 0, sizeof(*l));
+	for (uint64_t i = 0; i < HAND_MAX; i++) {
 		uint64_t start = 0x7ff000000000 + (i << 24), len = (i + 1) * 0x4000;
 
 		add(l, start, start + len, R | W, VMA_ANON, 0, "[anon]");
@@ -475,10 +526,10 @@ static void test_pmap_128_areas(void **state)
 		rss += (len / 4) >> 10;
 		dirty += (len / 8) >> 10;
 	}
-	n = procfs_pmap_x(l, 9, "many", quarter_usage, &calls, buf, size);
-	assert_int_equal(calls, VMA_MAX);
+	n = procfs_pmap_x(T(l), 9, "many", quarter_usage, &calls, buf, size);
+	assert_int_equal(calls, HAND_MAX);
 	assert_int_equal(n, strlen(buf));
-	count_lines_and_check_end(buf, VMA_MAX + 4);
+	count_lines_and_check_end(buf, HAND_MAX + 4);
 	snprintf(total, sizeof(total), "\ntotal kB %15llu %7llu %7llu\n", (unsigned long long)kb,
 		 (unsigned long long)rss, (unsigned long long)dirty);
 	assert_string_equal(strstr(buf, "\ntotal kB"), total);
@@ -670,15 +721,15 @@ enum which { MAPS, PMAP, STATUS };
 
 static size_t render(enum which w, char *buf, size_t size, size_t *calls)
 {
-	struct vma_list *l = typical();
+	struct hand *l = typical();
 	struct usage_table t = { l, typical_usage, 0 };
 	size_t n;
 
 	switch (w) {
 	case MAPS:
-		return procfs_maps(l, buf, size);
+		return procfs_maps(T(l), buf, size);
 	case PMAP:
-		n = procfs_pmap_x(l, 5, "/hello", table_usage, &t, buf, size);
+		n = procfs_pmap_x(T(l), 5, "/hello", table_usage, &t, buf, size);
 		*calls = t.calls;
 		return n;
 	case STATUS:
@@ -743,6 +794,7 @@ int main(void)
 		cmocka_unit_test(test_pmap_names),
 		cmocka_unit_test(test_pmap_rounding_and_widths),
 		cmocka_unit_test(test_pmap_empty),
+		cmocka_unit_test(test_pmap_pieces),
 		cmocka_unit_test(test_pmap_128_areas),
 		cmocka_unit_test(test_status_typical),
 		cmocka_unit_test(test_status_real_widths),

@@ -1,15 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_vma.c - the virtual memory area list (mm/vma.c).
+ * test_vma.c - the virtual memory area tree (mm/vma.c).
  *
  * Hand-written cases go through every operation's edges; the random tests
  * run thousands of insert/remove/protect/resize/find_gap calls against a
  * page-granular model written here independently of mm/vma.c. The model's
  * rule for what the list must look like: one area per maximal run of mapped
  * pages in which each page continues the one before (same prot, kind and
- * name, and for VMA_IMAGE a file offset one page further on). An operation
- * whose result would need more than VMA_MAX areas must fail with -ENOMEM and
- * leave the list byte for byte as it was; so must every other failure.
+ * name, and for VMA_IMAGE a file offset one page further on).
+ *
+ * The tree has no cap of its own; its nodes come from kmalloc, which this
+ * file provides with a limit on live nodes (CAP by default in the "full"
+ * tests). An operation whose result would need more than that many areas
+ * must fail with -ENOMEM and leave the areas exactly as they were; so must
+ * every other failure. After every operation the tree itself is checked:
+ * parent links, AVL balance and heights, the augmented subtree fields
+ * (lowest start, highest end, largest hole) against a recomputation, the
+ * count, and that no node leaked or was freed twice.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,7 +42,42 @@
 #define RW (VM_READ | VM_WRITE)
 #define RX (VM_READ | VM_EXEC)
 
-static struct vma_list L, snap;
+#define CAP 128 /* live nodes the "full" tests allow (the old fixed array's size) */
+
+static struct vma_list L;
+
+/* ---- kmalloc for mm/vma.c: malloc with a limit on live nodes ------------ */
+
+static size_t live, live_cap = SIZE_MAX, allocs;
+
+void *kmalloc(size_t size)
+{
+	void *p;
+
+	if (live >= live_cap)
+		return NULL;
+	p = malloc(size);
+	assert_non_null(p);
+	memset(p, 0xA5, size); /* like the kernel heap's poison: vma.c must initialise what it uses */
+	live++;
+	allocs++;
+	return p;
+}
+
+void kfree(void *p)
+{
+	if (!p)
+		return;
+	assert_true(live > 0);
+	live--;
+	free(p);
+}
+
+/* A copy of the areas (not the tree) for "nothing changed" checks. */
+static struct {
+	size_t n;
+	struct vma v[20000];
+} snap;
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -54,16 +96,90 @@ static bool continues(const struct vma *a, const struct vma *b)
 	       (a->kind != VMA_IMAGE || b->offset == a->offset + (a->end - a->start));
 }
 
+/* The k-th area in address order (the tests' stand-in for the old array). */
+static struct vma *at(size_t k)
+{
+	struct vma *v = vma_first(&L);
+
+	while (v && k--)
+		v = vma_next(v);
+	assert_non_null(v);
+	return v;
+}
+
+/* ---- the tree's own invariants ----------------------------------------- */
+
+static uint64_t umax(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Check the subtree at n (parent p); returns its height, counts nodes; msg set on the first error. */
+static int tree_check(const struct vma *n, const struct vma *p, size_t *count, const char **err)
+{
+	static char msg[200];
+	int hl, hr;
+	uint64_t sub_start, sub_end, gap = 0;
+
+	if (!n || *err)
+		return 0;
+	if (n->parent != p) {
+		*err = "broken parent link";
+		return 0;
+	}
+	++*count;
+	hl = tree_check(n->left, n, count, err);
+	hr = tree_check(n->right, n, count, err);
+	if (*err)
+		return 0;
+	if (hl - hr > 1 || hr - hl > 1) {
+		snprintf(msg, sizeof(msg), "AVL balance broken at [%#llx..): heights %d and %d",
+			 (unsigned long long)n->start, hl, hr);
+		*err = msg;
+	}
+	if (n->height != 1 + (hl > hr ? hl : hr))
+		*err = "stale height";
+	sub_start = n->left ? n->left->sub_start : n->start;
+	sub_end = n->right ? n->right->sub_end : n->end;
+	if (n->left)
+		gap = umax(n->left->sub_gap, n->start - n->left->sub_end);
+	if (n->right)
+		gap = umax(gap, umax(n->right->sub_gap, n->right->sub_start - n->end));
+	if (!*err && (n->sub_start != sub_start || n->sub_end != sub_end || n->sub_gap != gap)) {
+		snprintf(msg, sizeof(msg),
+			 "stale augmented fields at [%#llx..): %#llx %#llx %#llx, want %#llx %#llx %#llx",
+			 (unsigned long long)n->start, (unsigned long long)n->sub_start, (unsigned long long)n->sub_end,
+			 (unsigned long long)n->sub_gap, (unsigned long long)sub_start, (unsigned long long)sub_end,
+			 (unsigned long long)gap);
+		*err = msg;
+	}
+	return 1 + (hl > hr ? hl : hr);
+}
+
 /* Structural invariants; NULL when they hold, else a description. */
 static const char *invariant_error(const struct vma_list *l)
 {
 	static char msg[200];
-	size_t k;
+	const char *err = NULL;
+	const struct vma *prev = NULL;
+	size_t k = 0, nodes = 0;
 
-	if (l->n > VMA_MAX)
-		return "n > VMA_MAX";
-	for (k = 0; k < l->n; k++) {
-		const struct vma *a = &l->v[k];
+	tree_check(l->root, NULL, &nodes, &err);
+	if (err)
+		return err;
+	if (nodes != l->n) {
+		snprintf(msg, sizeof(msg), "%zu nodes in the tree, n says %zu", nodes, l->n);
+		return msg;
+	}
+	if (l->nspare > VMA_SPARE_MAX) {
+		snprintf(msg, sizeof(msg), "%u spare nodes kept, more than %d", l->nspare, VMA_SPARE_MAX);
+		return msg;
+	}
+	if (live != l->n + l->nspare) {
+		snprintf(msg, sizeof(msg), "%zu nodes allocated, %zu in the tree and %u spare", live, l->n, l->nspare);
+		return msg;
+	}
+	for (const struct vma *a = vma_first(l); a; prev = a, a = vma_next(a), k++) {
 		if ((a->start | a->end) % PAGE_SIZE || a->start >= a->end) {
 			snprintf(msg, sizeof(msg), "area %zu [%#llx, %#llx) misaligned or empty", k,
 				 (unsigned long long)a->start, (unsigned long long)a->end);
@@ -73,11 +189,11 @@ static const char *invariant_error(const struct vma_list *l)
 			return "name not terminated";
 		if (a->kind != VMA_IMAGE && a->offset != 0)
 			return "non-image area with an offset";
-		if (k > 0 && l->v[k - 1].end > a->start) {
+		if (prev && prev->end > a->start) {
 			snprintf(msg, sizeof(msg), "areas %zu and %zu unsorted or overlapping", k - 1, k);
 			return msg;
 		}
-		if (k > 0 && continues(&l->v[k - 1], a)) {
+		if (prev && continues(prev, a)) {
 			snprintf(msg, sizeof(msg), "areas %zu and %zu [%#llx..) left unmerged", k - 1, k,
 				 (unsigned long long)a->start);
 			return msg;
@@ -95,8 +211,8 @@ static void expect_list(const struct vma_list *l, const struct ev *e, size_t n, 
 		fail_msg("line %d: %s", line, err);
 	if (l->n != n)
 		fail_msg("line %d: %zu areas, expected %zu", line, l->n, n);
-	for (k = 0; k < n; k++) {
-		const struct vma *a = &l->v[k];
+	k = 0;
+	for (const struct vma *a = vma_first(l); a && k < n; a = vma_next(a), k++) {
 		if (a->start != e[k].start || a->end != e[k].end || a->prot != e[k].prot || a->kind != e[k].kind ||
 		    a->offset != e[k].offset || strcmp(a->name, e[k].name) != 0)
 			fail_msg("line %d: area %zu is [%#llx, %#llx) prot %u kind %d off %#llx \"%s\", expected "
@@ -129,21 +245,64 @@ static int ins_img(uint64_t s, uint64_t e, unsigned prot, uint64_t off)
 	return vma_insert(&L, PG(s), PG(e), prot, VMA_IMAGE, off, "/bin/prog");
 }
 
-static void take_snapshot(void)
+/* Copy the area fields only: the tree may be reshaped, the areas may not change. */
+static void area_copy(struct vma *dst, const struct vma *src)
 {
-	memcpy(&snap, &L, sizeof(L));
+	memset(dst, 0, sizeof(*dst));
+	dst->start = src->start;
+	dst->end = src->end;
+	dst->prot = src->prot;
+	dst->kind = src->kind;
+	dst->offset = src->offset;
+	memcpy(dst->name, src->name, VMA_NAME);
 }
 
-#define ASSERT_UNCHANGED() assert_memory_equal(&snap, &L, sizeof(L))
+static void take_snapshot(void)
+{
+	size_t k = 0;
 
-/* VMA_MAX areas of len_pages each, stride_pages apart, starting at page 0x100. */
+	assert_true(L.n <= sizeof(snap.v) / sizeof(snap.v[0]));
+	for (const struct vma *a = vma_first(&L); a; a = vma_next(a))
+		area_copy(&snap.v[k++], a);
+	snap.n = k;
+}
+
+static void assert_unchanged(int line)
+{
+	const char *err = invariant_error(&L);
+	size_t k = 0;
+	struct vma c;
+
+	if (err)
+		fail_msg("line %d: %s", line, err);
+	if (L.n != snap.n)
+		fail_msg("line %d: %zu areas, %zu before", line, L.n, snap.n);
+	for (const struct vma *a = vma_first(&L); a; a = vma_next(a), k++) {
+		area_copy(&c, a);
+		if (memcmp(&c, &snap.v[k], sizeof(c)) != 0)
+			fail_msg("line %d: area %zu changed", line, k);
+	}
+}
+
+#define ASSERT_UNCHANGED() assert_unchanged(__LINE__)
+
+/* Re-initialise L, freeing what it held. */
+static void reset(void)
+{
+	vma_destroy(&L);
+	assert_int_equal(live, 0);
+	live_cap = SIZE_MAX;
+}
+
+/* CAP areas of len_pages each, stride_pages apart, starting at page 0x100; then no more nodes. */
 static void fill(uint64_t stride_pages, uint64_t len_pages)
 {
-	vma_init(&L);
-	for (uint64_t k = 0; k < VMA_MAX; k++)
+	reset();
+	for (uint64_t k = 0; k < CAP; k++)
 		assert_int_equal(ins_anon(0x100 + k * stride_pages, 0x100 + k * stride_pages + len_pages, RW), 0);
-	assert_int_equal(L.n, VMA_MAX);
+	assert_int_equal(L.n, CAP);
 	assert_null(invariant_error(&L));
+	live_cap = CAP;
 }
 
 static int setup(void **state)
@@ -151,6 +310,19 @@ static int setup(void **state)
 	(void)state;
 	memset(&L, 0xA5, sizeof(L)); /* vma_init must not depend on anything in it */
 	vma_init(&L);
+	live = 0;
+	live_cap = SIZE_MAX;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	assert_null(invariant_error(&L));
+	vma_destroy(&L);
+	assert_int_equal(L.n, 0);
+	assert_null(L.root);
+	assert_int_equal(live, 0); /* every node freed exactly once */
 	return 0;
 }
 
@@ -164,7 +336,7 @@ static void test_init(void **state)
 	assert_null(vma_find(&L, PG(5)));
 	assert_null(vma_find_from(&L, 0));
 	assert_int_equal(ins_anon(1, 2, R), 0);
-	vma_init(&L);
+	reset();
 	EXPECT_EMPTY();
 }
 
@@ -194,12 +366,12 @@ static void test_insert_near_top(void **state)
 	assert_int_equal(vma_insert(&L, TOP_PAGE - PG(1), TOP_PAGE, RW, VMA_ANON, 0, "[anon]"), 0);
 	assert_int_equal(vma_insert(&L, TOP_PAGE - PG(3), TOP_PAGE - PG(1), RW, VMA_ANON, 0, "[anon]"), 0);
 	EXPECT({ TOP_PAGE - PG(3), TOP_PAGE, RW, VMA_ANON, 0, "[anon]" });
-	assert_ptr_equal(vma_find(&L, TOP_PAGE - 1), &L.v[0]);
+	assert_ptr_equal(vma_find(&L, TOP_PAGE - 1), at(0));
 	assert_null(vma_find(&L, TOP_PAGE));
 	assert_null(vma_find(&L, UINT64_MAX));
 	assert_null(vma_find_from(&L, TOP_PAGE));
 	assert_null(vma_find_from(&L, UINT64_MAX));
-	assert_ptr_equal(vma_find_from(&L, 0), &L.v[0]);
+	assert_ptr_equal(vma_find_from(&L, 0), at(0));
 	assert_int_equal(vma_insert(&L, TOP_PAGE - PG(2), TOP_PAGE, RW, VMA_ANON, 0, "[anon]"), -EEXIST);
 	assert_int_equal(vma_remove(&L, TOP_PAGE - PG(2), TOP_PAGE - PG(1)), 0);
 	EXPECT({ TOP_PAGE - PG(3), TOP_PAGE - PG(2), RW, VMA_ANON, 0, "[anon]" },
@@ -240,8 +412,8 @@ static void test_insert_sorted(void **state)
 		assert_int_equal(ins_anon(order[k] * 4, order[k] * 4 + 2, RW), 0);
 	assert_int_equal(L.n, 10);
 	for (size_t k = 0; k < 10; k++) {
-		assert_int_equal(L.v[k].start, PG(k * 4));
-		assert_int_equal(L.v[k].end, PG(k * 4 + 2));
+		assert_int_equal((*at(k)).start, PG(k * 4));
+		assert_int_equal((*at(k)).end, PG(k * 4 + 2));
 	}
 	assert_null(invariant_error(&L));
 }
@@ -259,7 +431,7 @@ static void test_insert_merge(void **state)
 	EXPECT(ANON(5, 25, RW), ANON(30, 40, RW), ANON(50, 60, RW));
 	assert_int_equal(ins_anon(25, 30, RW), 0); /* fills a hole exactly: three become one */
 	EXPECT(ANON(5, 40, RW), ANON(50, 60, RW));
-	assert_ptr_equal(vma_find(&L, PG(27)), &L.v[0]);
+	assert_ptr_equal(vma_find(&L, PG(27)), at(0));
 
 	/* Things that keep touching areas apart. */
 	assert_int_equal(ins_anon(40, 41, R), 0);				       /* prot */
@@ -291,11 +463,11 @@ static void test_insert_names(void **state)
 	assert_int_equal(vma_insert(&L, PG(10), PG(11), R, VMA_IMAGE, 0, long1), 0);
 	assert_int_equal(vma_insert(&L, PG(11), PG(12), R, VMA_IMAGE, PG(1), long2), 0);
 	assert_int_equal(L.n, 2);
-	assert_int_equal(strlen(L.v[1].name), VMA_NAME - 1);
-	assert_int_equal(L.v[1].end, PG(12));
+	assert_int_equal(strlen((*at(1)).name), VMA_NAME - 1);
+	assert_int_equal((*at(1)).end, PG(12));
 	/* The stored name is zero-padded, so equal lists compare equal byte for byte. */
-	for (size_t k = strlen(L.v[0].name); k < VMA_NAME; k++)
-		assert_int_equal(L.v[0].name[k], 0);
+	for (size_t k = strlen((*at(0)).name); k < VMA_NAME; k++)
+		assert_int_equal((*at(0)).name[k], 0);
 	assert_null(invariant_error(&L));
 }
 
@@ -335,7 +507,7 @@ static void test_insert_image_offsets(void **state)
 	EXPECT(IMG(6, 8, RX, 0x4000), IMG(8, 10, RX, 0), IMG(10, 18, RX, 0x1000), IMG(18, 22, RX, 0xE000),
 	       IMG(30, 36, R, 0));
 	/* Offsets wrap modulo 2^64 like addresses do. */
-	vma_init(&L);
+	reset();
 	assert_int_equal(ins_img(1, 3, R, 0 - PG(2)), 0);
 	assert_int_equal(ins_img(3, 4, R, 0), 0);
 	EXPECT(IMG(1, 4, R, 0 - PG(2)));
@@ -352,13 +524,13 @@ static void test_insert_enomem(void **state)
 	assert_int_equal(ins_anon(0x10, 0x10, RW), -EINVAL);
 	ASSERT_UNCHANGED();
 	/* Merges need no new slot: they work on a full list. */
-	assert_int_equal(ins_anon(0x100 + 2 * VMA_MAX - 1, 0x100 + 2 * VMA_MAX, RW), 0); /* onto the last */
-	assert_int_equal(L.n, VMA_MAX);
+	assert_int_equal(ins_anon(0x100 + 2 * CAP - 1, 0x100 + 2 * CAP, RW), 0); /* onto the last */
+	assert_int_equal(L.n, CAP);
 	assert_int_equal(ins_anon(0x101, 0x102, RW), 0); /* fills a hole */
-	assert_int_equal(L.n, VMA_MAX - 1);
-	assert_int_equal(L.v[0].end, PG(0x103));
+	assert_int_equal(L.n, CAP - 1);
+	assert_int_equal((*at(0)).end, PG(0x103));
 	assert_int_equal(ins_anon(0x10, 0x11, RW), 0);
-	assert_int_equal(L.n, VMA_MAX);
+	assert_int_equal(L.n, CAP);
 	assert_null(invariant_error(&L));
 }
 
@@ -371,7 +543,7 @@ static void test_find(void **state)
 	for (uint64_t k = 0; k < 50; k++)
 		assert_int_equal(ins_anon(10 + 3 * k, 12 + 3 * k, k % 2 ? R : RW), 0);
 	for (uint64_t k = 0; k < 50; k++) {
-		struct vma *a = &L.v[k];
+		struct vma *a = at(k);
 		assert_ptr_equal(vma_find(&L, a->start), a);
 		assert_ptr_equal(vma_find(&L, a->start + 1), a);
 		assert_ptr_equal(vma_find(&L, a->end - 1), a);
@@ -381,12 +553,12 @@ static void test_find(void **state)
 		assert_ptr_equal(vma_find_from(&L, a->end - 1), a);
 		assert_ptr_equal(vma_find_from(&L, a->start - 1), a); /* from inside the hole before */
 		if (k + 1 < 50)
-			assert_ptr_equal(vma_find_from(&L, a->end), a + 1);
+			assert_ptr_equal(vma_find_from(&L, a->end), vma_next(a));
 		else
 			assert_null(vma_find_from(&L, a->end));
 	}
 	assert_null(vma_find(&L, 0));
-	assert_ptr_equal(vma_find_from(&L, 0), &L.v[0]);
+	assert_ptr_equal(vma_find_from(&L, 0), at(0));
 	assert_null(vma_find(&L, UINT64_MAX));
 	assert_null(vma_find_from(&L, UINT64_MAX));
 }
@@ -482,16 +654,16 @@ static void test_remove_enomem(void **state)
 	/* Trimming and removing whole areas need none. */
 	assert_int_equal(vma_remove(&L, PG(0x100), PG(0x101)), 0);
 	assert_int_equal(vma_remove(&L, PG(0x106), PG(0x107)), 0);
-	assert_int_equal(L.n, VMA_MAX);
-	assert_int_equal(L.v[0].start, PG(0x101));
-	assert_int_equal(L.v[1].end, PG(0x106));
+	assert_int_equal(L.n, CAP);
+	assert_int_equal((*at(0)).start, PG(0x101));
+	assert_int_equal((*at(1)).end, PG(0x106));
 	assert_int_equal(vma_remove(&L, PG(0x108), PG(0x10B)), 0);
-	assert_int_equal(L.n, VMA_MAX - 1);
+	assert_int_equal(L.n, CAP - 1);
 	/* Now there is room for the split. */
 	assert_int_equal(vma_remove(&L, PG(0x10D), PG(0x10E)), 0);
-	assert_int_equal(L.n, VMA_MAX);
-	assert_int_equal(L.v[2].end, PG(0x10D));
-	assert_int_equal(L.v[3].start, PG(0x10E));
+	assert_int_equal(L.n, CAP);
+	assert_int_equal((*at(2)).end, PG(0x10D));
+	assert_int_equal((*at(3)).start, PG(0x10E));
 	assert_null(invariant_error(&L));
 }
 
@@ -564,7 +736,7 @@ static void test_protect_split_and_restore(void **state)
 	assert_int_equal(vma_protect(&L, PG(13), PG(15), R), 0); /* one area into three */
 	EXPECT(ANON(1, 2, RW), IMG(10, 13, RX, 0x7000), IMG(13, 15, R, 0x7000 + PG(3)), IMG(15, 20, RX, 0x7000 + PG(5)),
 	       ANON(30, 31, RW));
-	assert_ptr_equal(vma_find(&L, PG(14)), &L.v[2]);
+	assert_ptr_equal(vma_find(&L, PG(14)), at(2));
 	assert_int_equal(vma_protect(&L, PG(13), PG(15), RX), 0); /* and back into one */
 	EXPECT(ANON(1, 2, RW), IMG(10, 20, RX, 0x7000), ANON(30, 31, RW));
 	/* Same with remove's split, then protect over the hole fails. */
@@ -585,7 +757,7 @@ static void test_protect_merges_neighbours(void **state)
 	EXPECT(ANON(10, 40, R), ANON(45, 50, R));
 
 	/* Many touching areas of alternating prot collapse into one. */
-	vma_init(&L);
+	reset();
 	for (uint64_t k = 0; k < 100; k++)
 		assert_int_equal(ins_anon(10 + k, 11 + k, k % 2 ? R : RW), 0);
 	assert_int_equal(L.n, 100);
@@ -593,7 +765,7 @@ static void test_protect_merges_neighbours(void **state)
 	EXPECT(ANON(10, 110, RX));
 
 	/* Part of them, with splits at both ends and the areas after kept. */
-	vma_init(&L);
+	reset();
 	for (uint64_t k = 0; k < 20; k++)
 		assert_int_equal(ins_anon(10 + 2 * k, 12 + 2 * k, k % 2 ? R : RW), 0);
 	assert_int_equal(ins_anon(60, 61, R), 0);
@@ -602,12 +774,25 @@ static void test_protect_merges_neighbours(void **state)
 	EXPECT(ANON(10, 12, RW), ANON(12, 47, R), ANON(47, 48, RW), ANON(48, 50, R), ANON(60, 61, R));
 
 	/* Image areas stay apart where the file offsets do not line up. */
-	vma_init(&L);
+	reset();
 	assert_int_equal(ins_img(10, 12, R, 0), 0);
 	assert_int_equal(ins_img(12, 14, RX, PG(2)), 0);
 	assert_int_equal(ins_img(14, 16, R, PG(9)), 0);
 	assert_int_equal(vma_protect(&L, PG(10), PG(16), R), 0);
 	EXPECT(IMG(10, 14, R, 0), IMG(14, 16, R, PG(9)));
+}
+
+/* Flags above VMA_PROT_MASK belong to the area: protect keeps them, and they keep areas apart. */
+static void test_protect_keeps_flags(void **state)
+{
+	(void)state;
+	assert_int_equal(ins_anon(10, 20, RW | VMA_NORESERVE), 0);
+	assert_int_equal(ins_anon(20, 30, RW), 0); /* touching, but not the same: no merge */
+	EXPECT(ANON(10, 20, RW | VMA_NORESERVE), ANON(20, 30, RW));
+	assert_int_equal(vma_protect(&L, PG(12), PG(25), R), 0);
+	EXPECT(ANON(10, 12, RW | VMA_NORESERVE), ANON(12, 20, R | VMA_NORESERVE), ANON(20, 25, R), ANON(25, 30, RW));
+	assert_int_equal(vma_protect(&L, PG(10), PG(30), RW), 0);
+	EXPECT(ANON(10, 20, RW | VMA_NORESERVE), ANON(20, 30, RW));
 }
 
 static void test_protect_enomem_full(void **state)
@@ -624,8 +809,8 @@ static void test_protect_enomem_full(void **state)
 	assert_int_equal(vma_protect(&L, PG(0x101), PG(0x102), RW), 0); /* no change */
 	ASSERT_UNCHANGED();
 	assert_int_equal(vma_protect(&L, PG(0x100), PG(0x103), R), 0); /* whole area */
-	assert_int_equal(L.n, VMA_MAX);
-	assert_int_equal(L.v[0].prot, R);
+	assert_int_equal(L.n, CAP);
+	assert_int_equal((*at(0)).prot, R);
 	assert_null(invariant_error(&L));
 }
 
@@ -636,64 +821,75 @@ static void test_protect_enomem_full(void **state)
  */
 static void test_protect_full_merge_compensates(void **state)
 {
-	uint64_t a = 0x100 + 4 * (VMA_MAX - 2);
+	uint64_t a = 0x100 + 4 * (CAP - 2);
 
 	(void)state;
-	for (uint64_t k = 0; k < VMA_MAX - 2; k++)
+	for (uint64_t k = 0; k < CAP - 2; k++)
 		assert_int_equal(ins_anon(0x100 + 4 * k, 0x101 + 4 * k, RW), 0);
 	assert_int_equal(ins_anon(a, a + 2, RW), 0);
 	assert_int_equal(ins_anon(a + 2, a + 4, R), 0);
-	assert_int_equal(L.n, VMA_MAX);
+	assert_int_equal(L.n, CAP);
+	live_cap = CAP; /* full: no more nodes */
 
 	assert_int_equal(vma_protect(&L, PG(a + 1), PG(a + 3), R), 0); /* X's back joins Y */
-	assert_int_equal(L.n, VMA_MAX);
-	assert_int_equal(L.v[VMA_MAX - 2].end, PG(a + 1));
-	assert_int_equal(L.v[VMA_MAX - 1].start, PG(a + 1));
-	assert_int_equal(L.v[VMA_MAX - 1].prot, R);
+	assert_int_equal(L.n, CAP);
+	assert_int_equal((*at(CAP - 2)).end, PG(a + 1));
+	assert_int_equal((*at(CAP - 1)).start, PG(a + 1));
+	assert_int_equal((*at(CAP - 1)).prot, R);
 
 	assert_int_equal(vma_protect(&L, PG(a + 1), PG(a + 4), RX), 0); /* all of Y: [a, a+1) RW, [a+1, a+4) RX */
-	assert_int_equal(L.n, VMA_MAX);
-	assert_int_equal(L.v[VMA_MAX - 1].prot, RX);
+	assert_int_equal(L.n, CAP);
+	assert_int_equal((*at(CAP - 1)).prot, RX);
 
 	assert_int_equal(vma_protect(&L, PG(a), PG(a + 3), R), 0); /* Y's front joins X: [a, a+3) R, [a+3, a+4) RX */
-	assert_int_equal(L.n, VMA_MAX);
-	assert_int_equal(L.v[VMA_MAX - 2].end, PG(a + 3));
-	assert_int_equal(L.v[VMA_MAX - 1].start, PG(a + 3));
+	assert_int_equal(L.n, CAP);
+	assert_int_equal((*at(CAP - 2)).end, PG(a + 3));
+	assert_int_equal((*at(CAP - 1)).start, PG(a + 3));
 
 	take_snapshot();
-	assert_int_equal(vma_protect(&L, PG(a + 2), PG(a + 3), RW), -ENOMEM); /* would need VMA_MAX + 1 */
+	assert_int_equal(vma_protect(&L, PG(a + 2), PG(a + 3), RW), -ENOMEM); /* would need CAP + 1 */
 	assert_int_equal(vma_protect(&L, PG(a + 1), PG(a + 2), RW), -ENOMEM);
 	ASSERT_UNCHANGED();
 
 	assert_int_equal(vma_protect(&L, PG(a), PG(a + 4), RX), 0);
-	assert_int_equal(L.n, VMA_MAX - 1);
-	assert_int_equal(L.v[VMA_MAX - 2].start, PG(a));
-	assert_int_equal(L.v[VMA_MAX - 2].end, PG(a + 4));
+	assert_int_equal(L.n, CAP - 1);
+	assert_int_equal((*at(CAP - 2)).start, PG(a));
+	assert_int_equal((*at(CAP - 2)).end, PG(a + 4));
 	assert_null(invariant_error(&L));
 }
 
 /*
  * Full list ending in A = [a, a+2) R, B = [a+2, a+4) RX, C = [a+4, a+6) R:
  * protecting [a+1, a+5) RX splits A and C, and both inside pieces merge with
- * B, so the count stays VMA_MAX (a naive split-first would need two more).
+ * B, so the count stays CAP (a naive split-first would need two more).
  */
 static void test_protect_full_both_ends(void **state)
 {
-	uint64_t a = 0x100 + 4 * (VMA_MAX - 3);
+	uint64_t a = 0x100 + 4 * (CAP - 3);
 
 	(void)state;
-	for (uint64_t k = 0; k < VMA_MAX - 3; k++)
+	for (uint64_t k = 0; k < CAP - 3; k++)
 		assert_int_equal(ins_anon(0x100 + 4 * k, 0x101 + 4 * k, RW), 0);
 	assert_int_equal(ins_img(a, a + 2, R, PG(10)), 0);
 	assert_int_equal(ins_img(a + 2, a + 4, RX, PG(12)), 0);
 	assert_int_equal(ins_img(a + 4, a + 6, R, PG(14)), 0);
-	assert_int_equal(L.n, VMA_MAX);
+	assert_int_equal(L.n, CAP);
+	live_cap = CAP; /* full: no more nodes */
 	assert_int_equal(vma_protect(&L, PG(a + 1), PG(a + 5), RX), 0);
-	assert_int_equal(L.n, VMA_MAX);
-	expect_list(&(struct vma_list){ .n = 3, .v = { L.v[VMA_MAX - 3], L.v[VMA_MAX - 2], L.v[VMA_MAX - 1] } },
-		    (const struct ev[]){ IMG(a, a + 1, R, PG(10)), IMG(a + 1, a + 5, RX, PG(11)),
-					 IMG(a + 5, a + 6, R, PG(15)) },
-		    3, __LINE__);
+	assert_int_equal(L.n, CAP);
+	{
+		const struct ev want[] = { IMG(a, a + 1, R, PG(10)), IMG(a + 1, a + 5, RX, PG(11)),
+					   IMG(a + 5, a + 6, R, PG(15)) };
+
+		for (size_t k = 0; k < 3; k++) {
+			const struct vma *v = at(CAP - 3 + k);
+
+			assert_int_equal(v->start, want[k].start);
+			assert_int_equal(v->end, want[k].end);
+			assert_int_equal(v->prot, want[k].prot);
+			assert_int_equal(v->offset, want[k].offset);
+		}
+	}
 	/* The reverse: one area into three on a full list fails, and changes nothing. */
 	take_snapshot();
 	assert_int_equal(vma_protect(&L, PG(a + 2), PG(a + 3), R), -ENOMEM);
@@ -788,11 +984,11 @@ static void test_resize(void **state)
 	assert_int_equal(vma_insert(&L, PG(40), PG(42), RW, VMA_STACK, 0, "[stack]"), 0);
 	/* brk: grow, shrink, up to the next area exactly. */
 	assert_int_equal(vma_resize(&L, PG(4), PG(4), PG(10)), 0);
-	assert_int_equal(L.v[1].end, PG(10));
+	assert_int_equal((*at(1)).end, PG(10));
 	assert_int_equal(vma_resize(&L, PG(4), PG(4), PG(6)), 0);
-	assert_int_equal(L.v[1].end, PG(6));
+	assert_int_equal((*at(1)).end, PG(6));
 	assert_int_equal(vma_resize(&L, PG(4), PG(4), PG(20)), 0);
-	assert_int_equal(L.v[1].end, PG(20));
+	assert_int_equal((*at(1)).end, PG(20));
 	take_snapshot();
 	assert_int_equal(vma_resize(&L, PG(4), PG(4), PG(21)), -EEXIST); /* into the anon area */
 	assert_int_equal(vma_resize(&L, PG(4), PG(2), PG(5)), -EEXIST);	 /* down into the image */
@@ -806,7 +1002,7 @@ static void test_resize(void **state)
 	ASSERT_UNCHANGED();
 	/* Stack: grow down, down to the area below exactly, then too far. */
 	assert_int_equal(vma_resize(&L, PG(40), PG(30), PG(42)), 0);
-	assert_int_equal(L.v[3].start, PG(30));
+	assert_int_equal((*at(3)).start, PG(30));
 	assert_int_equal(vma_resize(&L, PG(30), PG(22), PG(42)), 0);
 	assert_int_equal(vma_resize(&L, PG(22), PG(21), PG(42)), -EEXIST);
 	EXPECT(IMG(1, 3, RX, 0), { PG(4), PG(20), RW, VMA_HEAP, 0, "[heap]" }, ANON(20, 22, RW),
@@ -816,7 +1012,7 @@ static void test_resize(void **state)
 	EXPECT(IMG(2, 3, RX, PG(1)), { PG(4), PG(20), RW, VMA_HEAP, 0, "[heap]" }, ANON(20, 22, RW),
 	       { PG(22), PG(42), RW, VMA_STACK, 0, "[stack]" });
 	assert_int_equal(vma_resize(&L, PG(2), PG(1), PG(4)), 0);
-	assert_int_equal(L.v[0].offset, 0);
+	assert_int_equal((*at(0)).offset, 0);
 }
 
 static void test_resize_merges(void **state)
@@ -831,7 +1027,7 @@ static void test_resize_merges(void **state)
 	assert_int_equal(vma_resize(&L, PG(10), PG(10), PG(20)), 0);
 	EXPECT(ANON(10, 22, RW));
 	/* Both sides at once. */
-	vma_init(&L);
+	reset();
 	assert_int_equal(ins_img(10, 12, R, 0), 0);
 	assert_int_equal(ins_img(14, 15, R, PG(4)), 0);
 	assert_int_equal(ins_img(18, 20, R, PG(8)), 0);
@@ -902,7 +1098,7 @@ static const char *model_error(const struct model *m)
 	}
 	memset(seen, 0, sizeof(seen));
 	for (k = 0; k < L.n; k++) {
-		const struct vma *a = &L.v[k];
+		const struct vma *a = at(k);
 		if (a->start < m->base || a->end > addr(m, m->npages))
 			return "area outside the window";
 		for (uint64_t va = a->start; va < a->end; va += PAGE_SIZE) {
@@ -978,7 +1174,7 @@ static uint64_t model_gap(const struct model *m, uint64_t len, uint64_t bottom, 
 
 struct rstats {
 	unsigned ok, eexist, enomem, einval;
-	unsigned full; /* -ENOMEM because the result would need more than VMA_MAX areas */
+	unsigned full; /* -ENOMEM because the result would need more than CAP areas */
 	size_t max_n;
 };
 
@@ -997,14 +1193,16 @@ static void count_rc(struct rstats *st, int rc)
 /*
  * steps random operations on a window of npages pages at base; ranges are
  * mostly up to maxshort pages long. dense: fewer removes and long ranges, so
- * that short ranges in a big window drive the list up to VMA_MAX.
+ * that short ranges in a big window drive the list up to CAP.
  */
-static struct rstats run_random(uint64_t s, uint64_t base, size_t npages, size_t maxshort, bool dense, int steps)
+static struct rstats run_random(uint64_t s, uint64_t base, size_t npages, size_t maxshort, bool dense, int steps,
+				size_t cap)
 {
 	struct rstats st = { 0 };
 
 	unit_seed(s);
-	vma_init(&L);
+	reset();
+	live_cap = cap;
 	memset(&M, 0, sizeof(M));
 	M.base = base;
 	M.npages = npages;
@@ -1050,7 +1248,7 @@ static struct rstats run_random(uint64_t s, uint64_t base, size_t npages, size_t
 				M2.p[k].prot = prot;
 		} else if (op == 14 && L.n > 0) {
 			/* resize an area by a few pages at either end, staying in the window */
-			struct vma *v = &L.v[unit_rnd() % L.n];
+			struct vma *v = at(unit_rnd() % L.n);
 			size_t s0 = (v->start - base) / PAGE_SIZE, e0 = (v->end - base) / PAGE_SIZE;
 			long ns = (long)s0 + (long)(unit_rnd() % 7) - 3, ne = (long)e0 + (long)(unit_rnd() % 7) - 3;
 			struct pg like = M.p[s0];
@@ -1088,7 +1286,7 @@ static struct rstats run_random(uint64_t s, uint64_t base, size_t npages, size_t
 			ASSERT_UNCHANGED();
 			continue;
 		}
-		if (want == 0 && model_runs(&M2) > VMA_MAX) {
+		if (want == 0 && model_runs(&M2) > cap) {
 			want = -ENOMEM;
 			st.full++;
 		}
@@ -1109,9 +1307,9 @@ static struct rstats run_random(uint64_t s, uint64_t base, size_t npages, size_t
 		{
 			uint64_t va = addr(&M, unit_rnd() % npages) + unit_rnd() % PAGE_SIZE;
 			struct vma *f = vma_find_from(&L, va), *want_f = NULL;
-			for (size_t k = 0; k < L.n && !want_f; k++)
-				if (L.v[k].end > va)
-					want_f = &L.v[k];
+			for (struct vma *k = vma_first(&L); k && !want_f; k = vma_next(k))
+				if (k->end > va)
+					want_f = k;
 			assert_ptr_equal(f, want_f);
 		}
 	}
@@ -1122,7 +1320,7 @@ static void test_random_small_window(void **state)
 {
 	(void)state;
 	for (uint64_t s = 1; s <= 4; s++) {
-		struct rstats st = run_random(s, PG(0x400), 64, 6, false, 5000);
+		struct rstats st = run_random(s, PG(0x400), 64, 6, false, 5000, SIZE_MAX);
 		assert_true(st.ok > 1000 && st.eexist > 100 && st.enomem > 100);
 	}
 }
@@ -1132,55 +1330,141 @@ static void test_random_top_window(void **state)
 {
 	(void)state;
 	for (uint64_t s = 10; s <= 11; s++)
-		run_random(s, TOP_PAGE - PG(48), 48, 6, false, 4000);
+		run_random(s, TOP_PAGE - PG(48), 48, 6, false, 4000, SIZE_MAX);
 }
 
-/* Up against VMA_MAX: 600 pages in short ranges make far more than 128 runs. */
+/* Up against CAP: 600 pages in short ranges make far more than 128 runs. */
 static void test_random_capacity(void **state)
 {
 	(void)state;
 	for (uint64_t s = 20; s <= 22; s++) {
-		struct rstats st = run_random(s, PG(0x1000), MAXPAGES, 3, true, 6000);
-		assert_int_equal(st.max_n, VMA_MAX);
+		struct rstats st = run_random(s, PG(0x1000), MAXPAGES, 3, true, 6000, CAP);
+		assert_int_equal(st.max_n, CAP);
 		assert_true(st.full > 100);
 	}
+}
+
+/* ---- scale: many areas ---------------------------------------------------- */
+
+/* Linear reference for vma_find_gap over the tree's areas (the old array algorithm). */
+static uint64_t scan_gap(uint64_t len, uint64_t bottom, uint64_t top)
+{
+	uint64_t best = 0;
+	const struct vma *prev = NULL;
+
+	len = (len + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+	bottom = (bottom + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+	top = top / PAGE_SIZE * PAGE_SIZE;
+	/* Every hole [lo, hi) between areas (and below the first, above the last), clipped. */
+	for (const struct vma *a = vma_first(&L);; prev = a, a = vma_next(a)) {
+		uint64_t lo = prev ? prev->end : 0, hi = a ? a->start : UINT64_MAX;
+
+		lo = lo < bottom ? bottom : lo;
+		hi = hi > top ? top : hi;
+		if (hi > lo && hi - lo >= len && hi - len > best)
+			best = hi - len;
+		if (!a)
+			break;
+	}
+	return best;
+}
+
+static void test_many_areas(void **state)
+{
+	enum { N = 20000 };
+	static uint64_t order[N];
+	int height_bound = 0;
+
+	(void)state;
+	unit_seed(99);
+	for (size_t k = 0; k < N; k++)
+		order[k] = k;
+	for (size_t k = N - 1; k > 0; k--) {
+		size_t j = unit_rnd() % (k + 1);
+		uint64_t t = order[k];
+		order[k] = order[j];
+		order[j] = t;
+	}
+	/* One-page areas with holes of 1..3 pages, inserted in random order. */
+	for (size_t k = 0; k < N; k++) {
+		uint64_t p = 0x1000 + order[k] * 4 + order[k] % 3;
+
+		assert_int_equal(ins_anon(p, p + 1, order[k] % 2 ? R : RW), 0);
+	}
+	assert_int_equal(L.n, N);
+	assert_null(invariant_error(&L));
+	for (size_t n = N; n > 1; n >>= 1)
+		height_bound++;
+	assert_true(L.root->height <= height_bound * 3 / 2 + 2); /* AVL: < 1.45 log2(n + 2) */
+	for (int i = 0; i < 2000; i++) {
+		uint64_t lo = PG(0x1000 + unit_rnd() % (4 * N)),
+			 len = PG(1 + unit_rnd() % 4) - (unit_rnd() % 2 ? unit_rnd() % PAGE_SIZE : 0);
+		uint64_t hi = lo + PG(unit_rnd() % (4 * N));
+		uint64_t page = 0x1000 + unit_rnd() % (4 * N);
+		const struct vma *f = vma_find(&L, PG(page));
+		uint64_t k = (page - 0x1000) / 4;
+
+		assert_int_equal(vma_find_gap(&L, len, lo, hi), scan_gap(len, lo, hi));
+		if (f)
+			assert_int_equal(f->start, PG(0x1000 + k * 4 + k % 3));
+		else
+			assert_int_not_equal(page, 0x1000 + k * 4 + k % 3);
+	}
+	/* Protect and remove ranges over thousands of areas at once. */
+	take_snapshot();
+	assert_int_equal(vma_protect(&L, PG(0x1000), PG(0x1000 + 4 * N), RX), -ENOMEM); /* holes */
+	ASSERT_UNCHANGED();
+	assert_int_equal(vma_remove(&L, PG(0x1000 + 4 * 100), PG(0x1000 + 4 * 15000)), 0);
+	assert_int_equal(L.n, N - 14900);
+	assert_null(invariant_error(&L));
+	for (size_t k = 0; k < N; k++) {
+		uint64_t p = 0x1000 + order[k] * 4 + order[k] % 3;
+
+		assert_int_equal(vma_remove(&L, PG(p), PG(p + 1)), 0);
+		if (k % 1000 == 0)
+			assert_null(invariant_error(&L));
+	}
+	assert_int_equal(L.n, 0);
+	assert_null(L.root);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_init, setup),
-		cmocka_unit_test_setup(test_insert_einval, setup),
-		cmocka_unit_test_setup(test_insert_near_top, setup),
-		cmocka_unit_test_setup(test_insert_eexist, setup),
-		cmocka_unit_test_setup(test_insert_sorted, setup),
-		cmocka_unit_test_setup(test_insert_merge, setup),
-		cmocka_unit_test_setup(test_insert_names, setup),
-		cmocka_unit_test_setup(test_insert_image_offsets, setup),
-		cmocka_unit_test_setup(test_insert_enomem, setup),
-		cmocka_unit_test_setup(test_find, setup),
-		cmocka_unit_test_setup(test_remove_einval, setup),
-		cmocka_unit_test_setup(test_remove_exact_and_unmapped, setup),
-		cmocka_unit_test_setup(test_remove_partial, setup),
-		cmocka_unit_test_setup(test_remove_split, setup),
-		cmocka_unit_test_setup(test_remove_span, setup),
-		cmocka_unit_test_setup(test_remove_enomem, setup),
-		cmocka_unit_test_setup(test_protect_einval, setup),
-		cmocka_unit_test_setup(test_protect_uncovered, setup),
-		cmocka_unit_test_setup(test_protect_edges, setup),
-		cmocka_unit_test_setup(test_protect_split_and_restore, setup),
-		cmocka_unit_test_setup(test_protect_merges_neighbours, setup),
-		cmocka_unit_test_setup(test_protect_enomem_full, setup),
-		cmocka_unit_test_setup(test_protect_full_merge_compensates, setup),
-		cmocka_unit_test_setup(test_protect_full_both_ends, setup),
-		cmocka_unit_test_setup(test_gap_empty, setup),
-		cmocka_unit_test_setup(test_gap_overflow, setup),
-		cmocka_unit_test_setup(test_gap_areas, setup),
-		cmocka_unit_test_setup(test_resize, setup),
-		cmocka_unit_test_setup(test_resize_merges, setup),
-		cmocka_unit_test_setup(test_random_small_window, setup),
-		cmocka_unit_test_setup(test_random_top_window, setup),
-		cmocka_unit_test_setup(test_random_capacity, setup),
+		cmocka_unit_test_setup_teardown(test_init, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_insert_einval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_insert_near_top, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_insert_eexist, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_insert_sorted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_insert_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_insert_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_insert_image_offsets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_insert_enomem, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove_einval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove_exact_and_unmapped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove_partial, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove_span, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove_enomem, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protect_einval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protect_uncovered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protect_edges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protect_split_and_restore, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protect_merges_neighbours, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protect_keeps_flags, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protect_enomem_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protect_full_merge_compensates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protect_full_both_ends, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gap_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gap_overflow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gap_areas, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resize, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resize_merges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_small_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_top_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_capacity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_areas, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -50,8 +50,9 @@ int main(void)
 
 	read_file("/proc/self/maps", maps, sizeof(maps));
 	CHECK(map_named(maps, "[stack]", &after), "no [stack] line after returning");
-	CHECK(after.start == at_depth.start && after.end == at_depth.end,
-	      "[stack] changed after returning: %lx-%lx at depth, %lx-%lx now", (unsigned long)at_depth.start,
+	/* Not shrunk; it may have grown a page more: the calls made after the snapshot at depth went deeper. */
+	CHECK(after.start <= at_depth.start && after.end == at_depth.end,
+	      "[stack] shrank after returning: %lx-%lx at depth, %lx-%lx now", (unsigned long)at_depth.start,
 	      (unsigned long)at_depth.end, (unsigned long)after.start, (unsigned long)after.end);
 	say("1 MiB of recursion: [stack] grew from %lu KiB to %lu KiB and stayed",
 	    (unsigned long)((before.end - before.start) / KiB), (unsigned long)((after.end - after.start) / KiB));

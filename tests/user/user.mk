@@ -8,6 +8,7 @@
 #                            against the dictionary progs.dict), .incbin'd, + the struct
 #                            user_prog table (include/userprog.h); the top Makefile's
 #                            $(BUILD)/%.o: $(BUILD)/%.S rule assembles it
+#   $(BUILD)/user/run/NAME.elf  tests/user/run/NAME.c: programs the boot tests run through run= only
 #   make user                all of the above
 #   make user-host           run every program natively under Linux (tests/user/host_check.py)
 #
@@ -61,8 +62,19 @@ $(BUILD)/user/progs.S: tools/mkprogs.sh $(USER_SRCS) $(USER_ELFS) $(BUILD)/lzpac
 $(BUILD)/user:
 	mkdir -p $@
 
+# Programs for run= only (tests/user/run/README.md): same flags, not in the table.
+USER_RUN_SRCS := $(sort $(wildcard tests/user/run/*.c))
+USER_RUN_ELFS := $(patsubst tests/user/run/%.c,$(BUILD)/user/run/%.elf,$(USER_RUN_SRCS))
+
+$(BUILD)/user/run/%.elf: tests/user/run/%.c $(USER_HDRS) tests/user/user.mk
+	@mkdir -p $(dir $@)
+	@echo '  CC [user]  $<'
+	$(Q)$(USER_CC) $(USER_CFLAGS) -iquote tests/user -DPROG='"$*"' $(USER_LDFLAGS) -o $@ $<
+
+all: $(USER_RUN_ELFS)
+
 .PHONY: user user-host
-user: $(USER_ELFS) $(BUILD)/user/progs.S
+user: $(USER_ELFS) $(BUILD)/user/progs.S $(USER_RUN_ELFS)
 
 user-host: $(USER_ELFS) $(BUILD)/user/progs.S
 	$(PYTHON) tests/user/host_check.py --build $(BUILD)/user

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lifetimes.c - mm.lifetimes: process lifetimes by the thousand, of every
+ * kind a process can end with, and the proof that they leave nothing
+ * behind: after each kind the page allocator's free pages (the page cache
+ * counts as free) and the heap's bytes in use must be what they were.
+ *
+ *   exit   the built-in "hello": maps, writes, exits 0
+ *   fault  the built-in "null_deref": killed by SIGSEGV
+ *   oom    run=\oom.elf (tests/user/run/oom.c): killed by SIGKILL for lack
+ *          of memory. To make a thousand of those cheap, the test first
+ *          takes all but OOM_HEADROOM pages of free memory itself (real
+ *          pressure: the pages are allocated), so each victim runs out after
+ *          about a megabyte; the pages are given back before the count.
+ *
+ * Selected only by name (tests=mm.lifetimes, or mm.lifetimes.KIND for one
+ * kind), never through "all" or "mm": it runs LIFETIMES_RUNS processes per
+ * kind. Once fork, exec and threads exist,
+ * they get their kinds here too.
+ */
+#include "lifetimes.h"
+
+#include "heap.h"
+#include "json.h"
+#include "kernel.h"
+#include "kstring.h"
+#include "memlayout.h"
+#include "pmm.h"
+#include "proc.h"
+#include "record.h"
+#include "tests.h"
+#include "userprog.h"
+#include "uvm.h"
+
+#define LIFETIMES_RUNS 1000
+/* Pages left free (above the user reserve) while the oom kind runs: 1 MiB. */
+#define OOM_HEADROOM 256
+#define ERR_MAX 128
+
+struct kind {
+	const char *name; /* the kind, and the test mm.lifetimes.NAME */
+	const char *prog; /* built-in program, or the run= program's name */
+	int builtin;
+	int signal; /* what each run must end with: 0 and exit 0, or this signal */
+};
+
+static const struct kind kinds[] = {
+	{ "exit", "hello", 1, 0 },
+	{ "fault", "null_deref", 1, SIGSEGV },
+	{ "oom", "oom", 0, SIGKILL },
+};
+
+/* The ELF of a kind: unpacked (kmalloc'd, *own set) or straight from a run= file. */
+static const void *find_elf(const struct kind *k, size_t *size, int *own, char *err)
+{
+	*own = 0;
+	if (k->builtin) {
+		for (uint64_t i = 0; i < user_progs_count; i++) {
+			if (strcmp(user_progs[i].name, k->prog))
+				continue;
+			*size = user_progs[i].elf.size;
+			*own = 1;
+			return userprog_unpack(&user_progs[i], NULL, err, ERR_MAX);
+		}
+		ksnprintf(err, ERR_MAX, "no built-in program %s", k->prog);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < g_boot->nprogs; i++) {
+		const struct boot_prog *bp = &g_boot->progs[i];
+		const char *base = bp->path;
+
+		for (const char *c = bp->path; *c; c++)
+			if (*c == '\\' || *c == '/')
+				base = c + 1;
+		if (!strncmp(base, k->prog, strlen(k->prog)) && !strcmp(base + strlen(k->prog), ".elf")) {
+			*size = bp->size;
+			return PHYS_TO_DIRECT(bp->phys);
+		}
+	}
+	ksnprintf(err, ERR_MAX, "needs run=\\%s.elf on the boot volume", k->prog);
+	return NULL;
+}
+
+/* Take free pages, largest blocks first, until only keep are left; returns the list (linked through the blocks). */
+static uint64_t pin_memory(uint64_t keep)
+{
+	uint64_t list = 0;
+
+	for (int order = PMM_MAX_ORDER; order >= 0; order--) {
+		for (;;) {
+			uint64_t free = pmm_free_count(), pa;
+
+			if (free < keep + (1ULL << order))
+				break;
+			pa = pmm_alloc((unsigned)order, PMM_OTHER);
+			if (!pa)
+				break;
+			((uint64_t *)PHYS_TO_DIRECT(pa))[0] = list;
+			((uint64_t *)PHYS_TO_DIRECT(pa))[1] = (uint64_t)order;
+			list = pa;
+		}
+	}
+	return list;
+}
+
+static void unpin_memory(uint64_t list)
+{
+	while (list) {
+		uint64_t next = ((uint64_t *)PHYS_TO_DIRECT(list))[0];
+		unsigned order = (unsigned)((uint64_t *)PHYS_TO_DIRECT(list))[1];
+
+		pmm_free(list, order, PMM_OTHER);
+		list = next;
+	}
+}
+
+static void run_kind(const struct kind *k)
+{
+	char err[ERR_MAX] = "", name[48], path[PROC_PATH];
+	const char *argv[2] = { path, NULL }, *envp[1] = { NULL };
+	uint64_t free_before, free_after, pinned = 0, ok_runs = 0;
+	size_t heap_before, heap_after, size = 0;
+	struct heap_stats hs;
+	int own, runs = 0, started = 1;
+	const void *elf = find_elf(k, &size, &own, err);
+	struct jrec r;
+
+	ksnprintf(name, sizeof(name), "mm.lifetimes.%s", k->name);
+	ksnprintf(path, sizeof(path), "/%s", k->prog);
+	if (!elf) {
+		test_result(name, 0, "the program to run", err);
+		return;
+	}
+	free_before = pmm_free_count();
+	heap_get_stats(&hs);
+	heap_before = hs.bytes_in_use;
+	if (k->signal == SIGKILL)
+		pinned = pin_memory(UVM_RESERVE_PAGES + OOM_HEADROOM);
+	for (runs = 0; runs < LIFETIMES_RUNS; runs++) {
+		struct proc *p = proc_spawn(k->prog, path, elf, size, argv, envp, err, sizeof(err));
+
+		if (!p) {
+			started = 0;
+			break;
+		}
+		p->quiet = runs > 0;
+		proc_run();
+		ok_runs += k->signal ? p->signal == k->signal : !p->signal && p->exit_code == 0;
+		proc_reap(p);
+	}
+	unpin_memory(pinned);
+	free_after = pmm_free_count();
+	heap_get_stats(&hs);
+	heap_after = hs.bytes_in_use;
+	if (own)
+		kfree((void *)elf);
+
+	jrec_begin(&r, "lifetimes");
+	jrec_str(&r, "kind", k->name);
+	jrec_str(&r, "prog", k->prog);
+	jrec_u64(&r, "runs", (uint64_t)runs);
+	jrec_u64(&r, "as_expected", ok_runs);
+	jrec_u64(&r, "free_pages_before", free_before);
+	jrec_u64(&r, "free_pages_after", free_after);
+	jrec_u64(&r, "heap_in_use_before", heap_before);
+	jrec_u64(&r, "heap_in_use_after", heap_after);
+	report_emit(&r);
+	if (!started)
+		test_result(name, 0, "every process started", err);
+	else
+		test_check(name, ok_runs == LIFETIMES_RUNS && free_after == free_before && heap_after == heap_before,
+			   "1000 lifetimes as expected; free pages and heap bytes in use back where they were",
+			   "%llu of %d as expected; free pages %llu -> %llu; heap in use %zu -> %zu",
+			   (unsigned long long)ok_runs, runs, (unsigned long long)free_before,
+			   (unsigned long long)free_after, heap_before, heap_after);
+}
+
+void lifetimes_run(void)
+{
+	char name[48];
+
+	if (!test_named("mm.lifetimes"))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		ksnprintf(name, sizeof(name), "mm.lifetimes.%s", kinds[i].name);
+		if (test_selected(name))
+			run_kind(&kinds[i]);
+	}
+}
