@@ -267,22 +267,25 @@ static void read_phdr(const struct parse *p, unsigned int i, Elf64_Phdr *ph)
 	memcpy(ph, p->data + p->eh.e_phoff + (uint64_t)i * sizeof(Elf64_Phdr), sizeof(*ph));
 }
 
-/* A dynamically linked program needs an interpreter or relocations; Atlas provides neither. */
-static int check_static(struct parse *p)
+/*
+ * A dynamically linked program needs an interpreter (PT_INTERP), which
+ * Atlas does not provide. A static-PIE has PT_DYNAMIC but no PT_INTERP: its
+ * own start-up code applies its relocations, so it only needs a base, as
+ * Linux gives it. *dynamic says whether PT_DYNAMIC is there.
+ */
+static int check_static(struct parse *p, bool *dynamic)
 {
 	Elf64_Phdr ph;
 
+	*dynamic = false;
 	for (unsigned int i = 0; i < p->eh.e_phnum; i++) {
 		read_phdr(p, i, &ph);
 		if (ph.p_type == PT_INTERP) {
 			return REJECT(p, "PT_INTERP present: dynamically linked programs are not supported (build with "
 					 "-static)");
 		}
-		if (ph.p_type == PT_DYNAMIC) {
-			return REJECT(p,
-				      "PT_DYNAMIC present: Atlas applies no relocations, so no static-PIE (link with "
-				      "-static -no-pie)");
-		}
+		if (ph.p_type == PT_DYNAMIC)
+			*dynamic = true;
 	}
 	return 0;
 }
@@ -485,27 +488,31 @@ int elf_parse(const void *data, size_t size, uint64_t load_bias, struct elf_imag
 {
 	static const uint8_t no_data[1];
 	char scratch[ELF_ERR_MAX];
+	bool dynamic;
 	struct parse p = { .data = data ? data : no_data, .size = data ? size : 0, .img = img };
 
 	p.err = err ? err : scratch;
 	p.err[0] = 0;
 	memset(img, 0, sizeof(*img));
-	if (check_ident(&p) != 0 || check_ehdr(&p) != 0 || check_static(&p) != 0) {
+	if (check_ident(&p) != 0 || check_ehdr(&p) != 0 || check_static(&p, &dynamic) != 0) {
 		return -ENOEXEC;
 	}
 	/*
-	 * An ET_DYN file without PT_DYNAMIC (check_static refused one with it)
-	 * is position-independent code with nothing to relocate: it can only run
-	 * at an address the loader picks, and it is not static-PIE. Atlas's loader
-	 * places programs at their link addresses only, so without a load_bias it
-	 * is refused here rather than run at address 0 + p_vaddr.
+	 * ET_DYN is loaded at load_bias (a static-PIE relocates itself from its
+	 * PT_DYNAMIC). One without PT_DYNAMIC is no toolchain's output (ld -pie
+	 * always writes .dynamic): an ET_EXEC with its type changed, whose
+	 * absolute addresses would send it into unmapped memory at the first
+	 * jump. It is refused by name instead; so is any ET_DYN when the caller
+	 * gives no base.
 	 */
-	if (p.eh.e_type == ET_DYN && !load_bias) {
+	if (p.eh.e_type == ET_DYN && !dynamic) {
 		return REJECT(&p,
-			      "e_type is %u (ET_DYN) without PT_DYNAMIC: Atlas loads ET_EXEC at its link addresses "
-			      "only (link with -static -no-pie)",
+			      "e_type is %u (ET_DYN) without PT_DYNAMIC: neither a static-PIE nor a program Atlas "
+			      "can place (link with -static or -static-pie)",
 			      ET_DYN);
 	}
+	if (p.eh.e_type == ET_DYN && !load_bias)
+		return REJECT(&p, "e_type is %u (ET_DYN): a static-PIE needs a load base, and none was given", ET_DYN);
 	p.bias = p.eh.e_type == ET_DYN ? load_bias : 0;
 	p.vaddr = p.bias ? "load_bias + p_vaddr" : "p_vaddr";
 	p.entry = p.bias ? "load_bias + e_entry" : "e_entry";

@@ -71,7 +71,9 @@ def test_oom_exit_report_is_complete(limits):
 def test_heap_counted_no_failed_allocation(limits):
     heap = limits.records("heap")[-1]
     assert heap["failures"] == 0, heap
-    assert heap["in_use"] == 0, heap
+    # The heap also holds the root file system's inodes and names, so it is not empty at the end:
+    # run.pages_returned compares it with what it held before the programs ran.
+    assert records_by_name(limits)["run.pages_returned"]["ok"], records_by_name(limits)["run.pages_returned"]
 
 
 def test_following_programs_still_run(limits):

@@ -147,10 +147,10 @@ static void one_image(struct image *im)
 }
 
 /*
- * A static ET_DYN without PT_DYNAMIC (position-independent code, nothing to
- * relocate), linked at 0: usable only with a load_bias.
+ * A static-PIE: ET_DYN with PT_DYNAMIC (its start-up code relocates it) and
+ * no PT_INTERP, linked at 0: usable only with a load_bias.
  */
-#define PIE_NPH 6
+#define PIE_NPH 7
 #define PIE_ENTRY 0x1010
 #define PIE_BIAS 0x10000000ULL
 
@@ -163,6 +163,7 @@ static void pie_image(struct image *im)
 	add_ph(im, PT_LOAD, PF_RW, 0x1ff0, 0x2ff0, 0x10, 0x200, 0x1000);
 	add_ph(im, PT_TLS, PF_R, 0x1ff0, 0x2ff0, 8, 0x10, 8);
 	add_ph(im, PT_GNU_STACK, PF_RW, 0, 0, 0, 0, 0x10);
+	add_ph(im, PT_DYNAMIC, PF_RW, 0x1ff0, 0x2ff0, 0x10, 0x10, 8);
 	finish(im);
 	assert_int_equal(im->nph, PIE_NPH);
 }
@@ -549,17 +550,21 @@ static void test_static_et_dyn(void **state)
 	assert_non_null(strstr(err, "load_bias + e_entry 0x10004000 is not inside any PT_LOAD segment"));
 	im.eh.e_entry = PIE_ENTRY;
 
-	/* Without a bias (what the kernel passes) it is refused by name, not run at 0 + p_vaddr as static-PIE. */
+	/* Without a bias it is refused by name, not run at 0 + p_vaddr. */
 	assert_int_equal(parse(&im, 0, &img, err), -ENOEXEC);
-	assert_string_equal(err, "e_type is 3 (ET_DYN) without PT_DYNAMIC: Atlas loads ET_EXEC at its link addresses "
-				 "only (link with -static -no-pie)");
+	assert_string_equal(err, "e_type is 3 (ET_DYN): a static-PIE needs a load base, and none was given");
+	/* Without PT_DYNAMIC it is no static-PIE (an ET_EXEC with its type changed): refused, bias or not. */
+	im.ph[PIE_NPH - 1].p_type = PT_NOTE;
+	assert_int_equal(parse(&im, PIE_BIAS, &img, err), -ENOEXEC);
+	assert_string_equal(err, "e_type is 3 (ET_DYN) without PT_DYNAMIC: neither a static-PIE nor a program Atlas can "
+				 "place (link with -static or -static-pie)");
 	assert_true(strlen(err) < ELF_ERR_MAX - 1); /* not cut short */
 	/* Even when linked where an ET_EXEC could go. */
 	for (unsigned int i = 0; i < im.nph; i++)
 		im.ph[i].p_vaddr += 0x400000;
 	im.eh.e_entry += 0x400000;
 	finish(&im);
-	assert_int_equal(parse(&im, 0, &img, err), -ENOEXEC);
+	assert_int_equal(parse(&im, PIE_BIAS, &img, err), -ENOEXEC);
 	assert_non_null(strstr(err, "(ET_DYN) without PT_DYNAMIC"));
 	pie_image(&im);
 	/* A bias that breaks the segments' alignment is named with the biased address. */
@@ -865,10 +870,6 @@ static const struct bad_case bad_cases[] = {
 	/* A dynamic PIE without a bias: PT_INTERP is the reason, not its PT_LOAD at 0 (checked first). */
 	{ "interp_reported_first", PIE, 0, { { P_TYPE, 5, PT_INTERP } },
 	  "PT_INTERP present" },
-	{ "dynamic_static_pie", PIE, PIE_BIAS, { { P_TYPE, 5, PT_DYNAMIC } },
-	  "PT_DYNAMIC present: Atlas applies no relocations, so no static-PIE (link with -static -no-pie)" },
-	{ "dynamic_et_exec", MUSL, 0, { { P_TYPE, 6, PT_DYNAMIC } },
-	  "PT_DYNAMIC present" },
 	{ "filesz_gt_memsz", MUSL, 0, { { P_FILESZ, 2, 0x2000 }, { P_MEMSZ, 2, 0x1000 } },
 	  "p_filesz 0x2000 > p_memsz 0x1000 in program header 2" },
 	{ "file_range_past_end", MUSL, 0, { { P_FILESZ, 3, 0x155 } },
@@ -929,8 +930,10 @@ static const struct bad_case bad_cases[] = {
 	  "p_vaddr 0xfffffffff0000000 + load_bias 0x10000000 overflows in program header 0" },
 	{ "bias_into_kernel_half", PIE, 0xfffffffffffff000ULL, { { END, 0, 0 } },
 	  "load_bias + p_vaddr 0xfffffffffffff000 is in the kernel half in program header 1" },
-	{ "et_dyn_without_dynamic", PIE, 0, { { END, 0, 0 } },
-	  "e_type is 3 (ET_DYN) without PT_DYNAMIC: Atlas loads ET_EXEC at its link addresses only" },
+	{ "et_dyn_without_dynamic", PIE, PIE_BIAS, { { P_TYPE, 6, PT_NOTE } },
+	  "e_type is 3 (ET_DYN) without PT_DYNAMIC: neither a static-PIE" },
+	{ "et_dyn_without_bias", PIE, 0, { { END, 0, 0 } },
+	  "e_type is 3 (ET_DYN): a static-PIE needs a load base" },
 	{ "et_dyn_at_exec_addresses", MUSL, 0, { { TYPE, 0, ET_DYN } },
 	  "e_type is 3 (ET_DYN) without PT_DYNAMIC" },
 	{ "bss_128tib", MUSL, 0, { { P_MEMSZ, 3, 1ULL << 47 } },

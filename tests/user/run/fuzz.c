@@ -19,7 +19,8 @@
  * range a call would unmap, re-protect, remap, zero or write into is moved
  * to the fuzzing arena when it touches the program's own image, stack or
  * scratch memory (listed from /proc/self/maps at the start); descriptors 1
- * and 2 are never closed, and what is written to them is one '.' (so the
+ * and 2 are never closed, descriptor 0 is never read (a terminal there
+ * waits for a line: on Atlas too), and what is written to 1 and 2 is one '.' (so the
  * console stays readable, and a valid buffer still reaches the copy);
  * ARCH_SET_FS is undone at once (musl's TLS); sleeps are short. Everything
  * else, bad pointers above all, goes to the kernel as drawn.
@@ -127,9 +128,9 @@ static const struct call calls[] = {
 	{ NR_set_tid_address, "set_tid_address", 1, 1, { A_OUT } },
 	{ NR_clock_gettime, "clock_gettime", 3, 1, { A_INT, A_OUT } },
 	{ NR_getrandom, "getrandom", 3, 1, { A_OUT, A_LEN, A_INT } },
-	/* Not implemented on Atlas (-ENOSYS), harmless on Linux. */
-	{ NR_getuid, "getuid", 1, 0, { A_NONE } },
-	{ NR_getppid, "getppid", 1, 0, { A_NONE } },
+	{ NR_getuid, "getuid", 1, 1, { A_NONE } },
+	{ NR_getppid, "getppid", 1, 1, { A_NONE } },
+	/* Numbers nothing implements (-ENOSYS): not drawn on Linux. */
 	{ 335, "unassigned_335", 1, 0, { A_INT, A_INT } },
 	{ 1000, "nr_1000", 1, 0, { A_INT } },
 	{ 0x7fffffff, "nr_int_max", 1, 0, { A_NONE } },
@@ -553,8 +554,8 @@ static void one_call(long i)
 	case NR_getrandom:
 		a[1 - (c->nr == NR_getrandom)] = out_ptr(a[1 - (c->nr == NR_getrandom)],
 							 a[2 - (c->nr == NR_getrandom)]);
-		if (c->nr == NR_read && S.on_linux && a[0] == 0)
-			a[0] = (uint64_t)S.closed_fd; /* a terminal on stdin would block */
+		if (c->nr == NR_read && a[0] == 0)
+			a[0] = (uint64_t)S.closed_fd; /* a terminal on stdin blocks (on Atlas too, since it has one) */
 		break;
 	case NR_write:
 		if (a[0] == 1 || a[0] == 2)
@@ -563,7 +564,7 @@ static void one_call(long i)
 	case NR_readv:
 	case NR_writev:
 		a[1] = draw_iov(c->nr == NR_writev, (long)a[0], &a[2]);
-		if (c->nr == NR_readv && S.on_linux && a[0] == 0)
+		if (c->nr == NR_readv && a[0] == 0)
 			a[0] = (uint64_t)S.closed_fd;
 		break;
 	case NR_close:
