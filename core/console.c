@@ -9,14 +9,23 @@
  * starts fbcon and replays it, so the screen shows the kernel's output from
  * its first line. Without a framebuffer (g_boot->fb.base == 0: gop=off, no
  * GOP, BltOnly) nothing is kept.
+ *
+ * The console log (drivers/conlog.c: scrollback and the monitor's `log`)
+ * starts once the page allocator can give it its rings
+ * (console_log_start); it and the screen both begin with what the firmware
+ * stage printed (boot_info's fwlog), so nothing of the run is missing from
+ * either. Serial printed that text itself before ExitBootServices.
  */
+#include "conlog.h"
 #include "fbcon.h"
 #include "kernel.h"
 #include "kstring.h"
+#include "memlayout.h"
+#include "pmm.h"
 #include "serial.h"
 
 #define KPRINTF_BUF 1024
-#define EARLY_BUF 4096 /* console output kept for the screen until fbcon starts */
+#define EARLY_BUF 8192 /* console output kept for the screen until fbcon starts */
 
 extern uint64_t g_fb_virt; /* core/main.c */
 
@@ -39,9 +48,39 @@ static void fb_attach(void)
 		return;
 	fb_state = FB_STARTING;
 	fb_state = fbcon_init() ? FB_ABSENT : FB_ON;
-	if (fb_state == FB_ON)
+	if (fb_state == FB_ON) {
+		fbcon_write(g_boot->fwlog, strnlen(g_boot->fwlog, sizeof(g_boot->fwlog)));
 		fbcon_write(early, early_len);
+	}
 	early_len = 0;
+}
+
+static size_t log_pages(void)
+{
+	return (CONLOG_TEXT_BYTES + CONLOG_LINES * sizeof(uint64_t) + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
+void console_log_start(void)
+{
+	uint64_t phys;
+	char *text;
+
+	if (conlog_ready() || !g_boot)
+		return;
+	phys = pmm_alloc_pages(log_pages(), PMM_OTHER);
+	if (!phys) {
+		kprintf("console: no %zu KiB for the console log; no scrollback and no `log`\n", log_pages() * 4);
+		return;
+	}
+	text = PHYS_TO_DIRECT(phys);
+	conlog_setup(text, CONLOG_TEXT_BYTES, (uint64_t *)(text + CONLOG_TEXT_BYTES), CONLOG_LINES);
+	conlog_write(g_boot->fwlog, strnlen(g_boot->fwlog, sizeof(g_boot->fwlog)));
+	conlog_write(early, early_len);
+}
+
+size_t console_log_bytes(void)
+{
+	return conlog_ready() ? log_pages() * PAGE_SIZE : 0;
 }
 
 static void fb_sink(const char *s, size_t n)
@@ -66,6 +105,7 @@ void console_write(const char *s, size_t n)
 {
 	fb_attach();
 	serial_write(s, n);
+	conlog_write(s, n);
 	fb_sink(s, n);
 }
 

@@ -16,6 +16,7 @@
 #include "bench.h"
 #include "bootreport.h"
 #include "cpu.h"
+#include "fbcon.h"
 #include "efirt.h"
 #include "heap.h"
 #include "kernel.h"
@@ -34,6 +35,9 @@
 #include "trap.h"
 #include "tsc.h"
 #include "x86.h"
+#include "xhci.h"
+
+void usb_report(void); /* core/usbreport.c */
 
 /* Preemption tick: 100 Hz, a 10 ms time slice. */
 #define SCHED_HZ 100
@@ -67,6 +71,7 @@ static void memory_init(long nregions)
 	if (err)
 		panic("mm: building the kernel page tables failed (%d)", err);
 	heap_init(&heap_pages);
+	console_log_start();
 	err = trap_init_ist();
 	if (err)
 		panic("trap: no IST stacks (%d)", err);
@@ -93,6 +98,7 @@ static void user_init(void)
 	proc_fpu_init();
 	if (!tsc_calibrate())
 		kprintf("tsc: no PIT to calibrate against; clock_gettime and nanosleep will not advance\n");
+	serial_set_tsc_hz(tsc_hz());
 	err = lapic_init();
 	if (!err)
 		err = lapic_timer_start(SCHED_HZ);
@@ -135,6 +141,8 @@ void kmain(uint64_t boot_info_phys)
 	smp_report();
 	serial_report();
 	ps2kbd_report();
+	xhci_init_all();
+	usb_report();
 	efirt_report();
 	lapic_report();
 	boot_checks(n);

@@ -24,7 +24,9 @@
 #include "bootreport.h"
 #include "cpu.h"
 #include "elf.h"
+#include "fbcon.h"
 #include "heap.h"
+#include "kbd.h"
 #include "kernel.h"
 #include "memlayout.h"
 #include "mmreport.h"
@@ -72,6 +74,7 @@ const struct mon_cmd_info mon_cmds[MON_NCMDS] = {
 		      MON_ARGS_MAX - 1 },
 	[MON_TESTS] = { "tests", "[NAMES]", "run self-tests again: NAMES as tests= takes them (default: the boot's)", 0,
 			MON_ARGS_MAX - 1 },
+	[MON_LOG] = { "log", "[TEXT]", "page through all the console showed (less keys; / searches; q quits)", 0, 1 },
 	[MON_SCREEN] = { "screen", "", "draw the layout screen again (a key brings the console back)", 0, 0 },
 	[MON_REBOOT] = { "reboot", "", "reset the machine", 0, 0 },
 	[MON_SHUTDOWN] = { "shutdown", "", "power off", 0, 0 },
@@ -747,6 +750,9 @@ static enum on_finish run_line(const char *line)
 	case MON_TESTS:
 		cmd_tests(&w);
 		break;
+	case MON_LOG:
+		monitor_log(w.argc > 1 ? w.argv[1] : NULL);
+		break;
 	case MON_SCREEN:
 		if (!screen_draw())
 			say("monitor: no framebuffer to draw on");
@@ -762,27 +768,34 @@ static enum on_finish run_line(const char *line)
 	return FINISH_MONITOR;
 }
 
-/* The next byte typed on either console: the UART first, then the PS/2 keyboard. -1 when none waits. */
+/*
+ * The next key for the line editor from any keyboard (drivers/kbd.c), or -1.
+ * Shift+PgUp/PgDn page the scrollback and are not passed on; other keys
+ * without a character (arrows) mean nothing to the editor.
+ */
 static int read_input(void)
 {
-	int c = serial_read_byte();
+	int c = kbd_read();
 
-	return c >= 0 ? c : ps2kbd_read_char();
+	if (c < 0 || fbcon_scroll_key(c))
+		return -1;
+	return c >= KEY_SPECIAL ? -1 : c;
 }
 
 enum on_finish monitor_run(unsigned code)
 {
-	int had_serial = serial_present(), keyboard = ps2kbd_present();
+	unsigned sources = kbd_sources();
 	struct mon_line l;
+	char from[96];
 
-	if (!had_serial && !keyboard) {
-		kprintf("monitor: no serial port and no PS/2 keyboard to read commands from; halting\n");
+	if (!sources) {
+		kprintf("monitor: no serial port and no keyboard (PS/2 or USB) to read commands from; halting\n");
 		return FINISH_HALT;
 	}
 	kprintf("\nAtlas monitor: the run is over (%s); type help for the commands\n",
 		code == EXIT_PASSED ? "every test passed" : "some test failed");
-	kprintf("monitor: reading the %s%s%s\n", had_serial ? "serial port" : "", had_serial && keyboard ? " and " : "",
-		keyboard ? "PS/2 keyboard" : "");
+	kprintf("monitor: reading %s\n", kbd_sources_text(sources, from, sizeof(from)));
+	fbcon_show_cursor(1);
 	mon_line_init(&l, echo_out, NULL);
 	for (;;) {
 		enum on_finish next;
@@ -798,14 +811,6 @@ enum on_finish monitor_run(unsigned code)
 					screen_hide();
 				got = mon_line_feed(&l, c);
 				continue;
-			}
-			if (had_serial && !serial_present()) {
-				had_serial = 0;
-				if (!keyboard) {
-					kprintf("\nmonitor: the serial port stopped answering; halting\n");
-					return FINISH_HALT;
-				}
-				kprintf("\nmonitor: the serial port stopped answering; reading the PS/2 keyboard only\n");
 			}
 			pause();
 		}

@@ -76,6 +76,7 @@ enum mon_cmd_id {
 	MON_CPU,
 	MON_RUN,
 	MON_TESTS,
+	MON_LOG,
 	MON_SCREEN,
 	MON_REBOOT,
 	MON_SHUTDOWN,
@@ -156,6 +157,14 @@ enum on_finish monitor_run(unsigned code);
  * and pmap. Only with on_finish=monitor; the last MON_PS_MAX are kept.
  */
 void monitor_note_exit(struct proc *p);
+
+/*
+ * core/monitor_log.c, the `log` command: page through the console log with
+ * less's keys on the screen and the serial terminal, from the last page, or
+ * from the first line containing pattern (any case) when not NULL. Returns
+ * when q (or Esc) is typed.
+ */
+void monitor_log(const char *pattern);
 #endif
 
 #endif
