@@ -27,6 +27,7 @@
 #include "picture.h"
 #include "procsnap.h"
 #include "report.h"
+#include "screenqr.h"
 #include "tsc.h"
 
 #define BG_RGB 0x000000
@@ -375,6 +376,9 @@ static void draw_results(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 	ksnprintf(text, sizeof(text), "ring 3: %llu processes ended, %llu faults caught and survived:",
 		  (unsigned long long)procsnap_exits(), (unsigned long long)total);
 	fb_draw_text_max(x, y + fh * r++, text, cols, TEXT_RGB, BG_RGB);
+	/* The monitor's hint keeps its row. */
+	if (g_boot->opts.on_finish == FINISH_MONITOR)
+		rows--;
 	for (size_t i = 0; i < nf && r < rows; i++) {
 		if (r + 1 == rows && i + 1 < total) {
 			ksnprintf(text, sizeof(text), "  ... and %llu more", (unsigned long long)(total - i));
@@ -384,7 +388,7 @@ static void draw_results(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 		ksnprintf(text, sizeof(text), "  %s: %s", f[i].name, f[i].cause);
 		fb_draw_text_max(x, y + fh * r++, text, cols, FB_YELLOW, BG_RGB);
 	}
-	if (g_boot->opts.on_finish == FINISH_MONITOR && r < rows)
+	if (g_boot->opts.on_finish == FINISH_MONITOR)
 		fb_draw_text_max(x, y + fh * r++, "Press a key for the monitor (its `screen` command comes back here).",
 				 cols, FB_CYAN, BG_RGB);
 	panel_record("results", x, y, w, r * fh, NULL);
@@ -399,7 +403,7 @@ int screen_show(void)
 
 int screen_draw(void)
 {
-	uint32_t W = fb_width(), H = fb_height(), fw = fb_font_w(), fh = fb_font_h(), y, kw, xr, wr, hp;
+	uint32_t W = fb_width(), H = fb_height(), fw = fb_font_w(), fh = fb_font_h(), y, kw, xr, wr, hp, wq;
 
 	if (!fb_ready() || !fbcon_ready())
 		return 0;
@@ -417,7 +421,9 @@ int screen_draw(void)
 		wr = W > xr + fw ? W - xr - fw : 0;
 		hp = lower * 3 / 5;
 		draw_processes(xr, y, wr, hp);
-		draw_results(xr, y + hp + fh / 2, wr, lower - hp - fh / 2);
+		/* The summary as QR codes at the results panel's right end; the text keeps the rest. */
+		wq = screenqr_draw(xr, y + hp + fh / 2, wr, lower - hp - fh / 2);
+		draw_results(xr, y + hp + fh / 2, wq ? wr - wq - fw : wr, lower - hp - fh / 2);
 	}
 	fb_present_all();
 	fb_mark_clean();

@@ -32,6 +32,7 @@
 #define ENOSYS 38
 #define EBADMSG 74
 #define EOVERFLOW 75
+#define EMSGSIZE 90
 #define ENOTSUP 95
 #define ENOTTY 25
 #define ETIMEDOUT 110

@@ -26,6 +26,7 @@ UNIT_SRCS_test_vma := mm/vma.c core/string.c
 UNIT_SRCS_test_fb := drivers/fb.c drivers/fbcon.c $(FONT_C)
 UNIT_SRCS_test_picture := core/picture.c
 UNIT_SRCS_test_ps2kbd := drivers/ps2kbd.c core/string.c
+UNIT_SRCS_test_qr := core/qr.c core/string.c
 UNIT_SRCS_test_kbd := drivers/kbd.c drivers/usbkbd.c drivers/conlog.c core/string.c core/fmt.c
 UNIT_SRCS_test_monitor := core/monitor.c core/options.c core/fmt.c core/string.c
 # The kernel's decoder against the host compressor (its main() left out).
