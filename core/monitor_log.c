@@ -10,9 +10,9 @@
  *   n                next match         N             previous match
  *   q Esc            back to the prompt
  *
- * The page is drawn on the framebuffer (fbcon_view_draw) and, for a serial
- * terminal, written to the UART as a screenful after a clear-screen
- * sequence. Both go around kprintf on purpose: the pager's pages are not
+ * The page is drawn on the framebuffer (fbcon_view_draw) and, when `log`
+ * was typed on the serial terminal, written to the UART as a screenful after
+ * a clear-screen sequence. Both go around kprintf on purpose: the pager's pages are not
  * part of the run and must not grow the log they show.
  */
 #include "conlog.h"
@@ -37,6 +37,7 @@ struct pager {
 	uint64_t shown;	    /* lines the last page showed */
 	char pattern[PATTERN_MAX];
 	const char *note; /* a word for the status line ("pattern not found") */
+	int on_serial;	  /* `log` was typed on the serial terminal (or there is no screen): page there too */
 	int prompting;	  /* typing a search pattern into entry */
 	char entry[PATTERN_MAX];
 	size_t entry_len;
@@ -86,7 +87,7 @@ static void draw(struct pager *p)
 	status_text(p, status, sizeof(status));
 	if (fbcon_ready())
 		fb_shown = fbcon_view_draw(p->top, status, p->mark) - p->top;
-	if (serial_present())
+	if (p->on_serial)
 		serial_shown = serial_page(p, status);
 	p->shown = fb_shown ? fb_shown : serial_shown;
 	if (!p->shown)
@@ -226,6 +227,11 @@ void monitor_log(const char *pattern)
 	}
 	memset(&p, 0, sizeof(p));
 	p.mark = UINT64_MAX;
+	/*
+	 * The pages go where the command was typed: a keyboard's user looks at
+	 * the screen, and the serial transcript (records included) stays clean.
+	 */
+	p.on_serial = serial_present() && (kbd_last_source() == KBD_SRC_SERIAL || !fbcon_ready());
 	go(&p, UINT64_MAX);
 	if (pattern) {
 		kstrlcpy(p.pattern, pattern, sizeof(p.pattern));
@@ -247,6 +253,6 @@ void monitor_log(const char *pattern)
 	}
 	if (fbcon_ready())
 		fbcon_view_end();
-	if (serial_present())
+	if (p.on_serial)
 		serial_write(vt_clear, sizeof(vt_clear) - 1);
 }

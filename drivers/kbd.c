@@ -155,11 +155,18 @@ int kbd_vt_feed(struct kbd_vt *v, int byte, int out[2])
 
 static struct {
 	int keys[KBD_QUEUE];
+	unsigned char src[KBD_QUEUE];
 	unsigned head, count; /* oldest at head */
 	unsigned long dropped;
+	unsigned last_src;
 } q;
 
 void kbd_push(int key)
+{
+	kbd_push_from(key, 0);
+}
+
+void kbd_push_from(int key, unsigned src)
 {
 	if (q.count == KBD_QUEUE) {
 		q.head = (q.head + 1) % KBD_QUEUE;
@@ -167,7 +174,13 @@ void kbd_push(int key)
 		q.dropped++;
 	}
 	q.keys[(q.head + q.count) % KBD_QUEUE] = key;
+	q.src[(q.head + q.count) % KBD_QUEUE] = (unsigned char)src;
 	q.count++;
+}
+
+unsigned kbd_last_source(void)
+{
+	return q.last_src;
 }
 
 int kbd_pop(void)
@@ -177,6 +190,7 @@ int kbd_pop(void)
 	if (!q.count)
 		return -1;
 	key = q.keys[q.head];
+	q.last_src = q.src[q.head];
 	q.head = (q.head + 1) % KBD_QUEUE;
 	q.count--;
 	return key;
@@ -201,10 +215,10 @@ int kbd_read(void)
 	for (int i = 0; i < SERIAL_BYTES_PER_READ && (c = serial_read_byte()) >= 0; i++) {
 		n = kbd_vt_feed(&vt, c, out);
 		for (int k = 0; k < n; k++)
-			kbd_push(out[k]);
+			kbd_push_from(out[k], KBD_SRC_SERIAL);
 	}
 	while ((c = ps2kbd_read_char()) >= 0)
-		kbd_push(c);
+		kbd_push_from(c, KBD_SRC_PS2);
 	usbkbd_poll();
 	return kbd_pop();
 }

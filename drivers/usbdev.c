@@ -290,5 +290,5 @@ void usbdev_interrupt_done(struct usb_dev *d, const uint8_t *data, unsigned len)
 	int keys[USBKBD_MAX_KEYS], n = usbkbd_decode(&d->kbd, data, len, keys);
 
 	for (int k = 0; k < n; k++)
-		kbd_push(keys[k]);
+		kbd_push_from(keys[k], KBD_SRC_USB);
 }

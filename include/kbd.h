@@ -57,11 +57,20 @@ int kbd_vt_feed(struct kbd_vt *v, int byte, int out[2]);
 
 #define KBD_QUEUE 64 /* keys waiting; one more push drops the oldest */
 
-/* Add a key at the end of the queue (sources call this). */
+/* Where a key came from. */
+#define KBD_SRC_SERIAL 1
+#define KBD_SRC_PS2 2
+#define KBD_SRC_USB 4
+
+/* Add a key at the end of the queue (sources call this); src is its KBD_SRC_* (0: unknown). */
 void kbd_push(int key);
+void kbd_push_from(int key, unsigned src);
 
 /* The oldest queued key, or -1 when none waits (does not pump the sources). */
 int kbd_pop(void);
+
+/* The KBD_SRC_* of the key kbd_pop returned last (0 when unknown). */
+unsigned kbd_last_source(void);
 
 /* Keys dropped because the queue was full. */
 unsigned long kbd_dropped(void);
@@ -75,9 +84,6 @@ unsigned long kbd_dropped(void);
 int kbd_read(void);
 
 /* Bit mask of the sources that can give keys now. */
-#define KBD_SRC_SERIAL 1
-#define KBD_SRC_PS2 2
-#define KBD_SRC_USB 4
 unsigned kbd_sources(void);
 
 /* "the serial port, the PS/2 keyboard and a USB keyboard" for mask, into buf. Returns buf. */
