@@ -106,9 +106,8 @@ static void user_init(void)
 		kprintf("lapic: no timer (%d); processes run until they yield or exit\n", err);
 }
 
-void kmain(uint64_t boot_info_phys)
+void kmain(uint64_t boot_info_phys, uint64_t tsc)
 {
-	uint64_t tsc = rdtsc();
 	long n;
 
 	/* The firmware's GDT and IDT are not mapped any more: replace them first. */
