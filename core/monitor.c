@@ -673,7 +673,6 @@ static void cmd_run(const struct mon_words *w)
 static void cmd_tests(const struct mon_words *w)
 {
 	char sel[OPT_TESTS_MAX], saved[OPT_TESTS_MAX], msg[MON_MSG_MAX];
-	unsigned failed = tests_failed();
 	size_t nregions;
 
 	kstrlcpy(saved, g_boot->opts.tests, sizeof(saved));
@@ -683,7 +682,8 @@ static void cmd_tests(const struct mon_words *w)
 		say(msg);
 		return;
 	}
-	kprintf("tests: running tests=%s\n", sel);
+	ksnprintf(msg, sizeof(msg), "tests=%s, again from the monitor", sel);
+	tests_stream_begin(msg); /* a TAP stream of its own: version line, numbers from 1, plan */
 	/* The suites read the selection from the options: lend them this one. */
 	kstrlcpy(g_boot->opts.tests, sel, sizeof(g_boot->opts.tests));
 	tests_forget_matches();
@@ -694,7 +694,7 @@ static void cmd_tests(const struct mon_words *w)
 	runner_run_extra();
 	tests_check_unmatched();
 	kstrlcpy(g_boot->opts.tests, saved, sizeof(g_boot->opts.tests));
-	kprintf("tests: %u failed in this run, %u since boot\n", tests_failed() - failed, tests_failed());
+	tests_stream_end();
 }
 
 static void echo_out(void *ctx, const char *s, size_t n)

@@ -212,14 +212,19 @@ int kbd_read(void)
 {
 	int c, n, out[2];
 
-	for (int i = 0; i < SERIAL_BYTES_PER_READ && (c = serial_read_byte()) >= 0; i++) {
+	/*
+	 * Only what the queue has room for: a byte left in the UART (or the
+	 * i8042) waits there, a byte taken into a full queue would be lost.
+	 */
+	for (int i = 0; i < SERIAL_BYTES_PER_READ && KBD_QUEUE - q.count >= 2 && (c = serial_read_byte()) >= 0; i++) {
 		n = kbd_vt_feed(&vt, c, out);
 		for (int k = 0; k < n; k++)
 			kbd_push_from(out[k], KBD_SRC_SERIAL);
 	}
-	while ((c = ps2kbd_read_char()) >= 0)
+	while (q.count < KBD_QUEUE && (c = ps2kbd_read_char()) >= 0)
 		kbd_push_from(c, KBD_SRC_PS2);
-	usbkbd_poll();
+	if (KBD_QUEUE - q.count >= USBKBD_MAX_KEYS)
+		usbkbd_poll();
 	return kbd_pop();
 }
 
