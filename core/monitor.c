@@ -32,6 +32,7 @@
 #include "mmreport.h"
 #include "proc.h"
 #include "procfs.h"
+#include "procsnap.h"
 #include "ps2kbd.h"
 #include "report.h"
 #include "runner.h"
@@ -401,6 +402,7 @@ struct ended {
 static struct ended ring[MON_PS_MAX];
 static unsigned ring_next;    /* the slot the next process takes */
 static unsigned long n_ended; /* processes noted since boot */
+static int max_pid_ended;     /* pids are handed out in order: anything up to this one has ended */
 
 /* fmt's whole text in a fresh allocation, or NULL. */
 static char *capture(size_t (*fmt)(struct proc *, char *, size_t), struct proc *p)
@@ -436,6 +438,8 @@ void monitor_note_exit(struct proc *p)
 	kfree(e->pmap);
 	memset(e, 0, sizeof(*e));
 	e->pid = p->pid;
+	if (p->pid > max_pid_ended)
+		max_pid_ended = p->pid;
 	kstrlcpy(e->name, p->name, sizeof(e->name));
 	e->exit_code = p->exit_code;
 	e->signal = p->signal;
@@ -517,8 +521,8 @@ static void cmd_ps(void)
 			(unsigned long long)(e->run_ns / NS_PER_100US % TENTHS), how);
 		shown++;
 	}
-	kprintf("%u shown of %lu ended since boot (the last %d are kept; repeats of a test program are not)\n", shown,
-		n_ended, MON_PS_MAX);
+	kprintf("%u shown of %lu ended since boot: the last %d are kept, each with its maps and pmap\n", shown, n_ended,
+		MON_PS_MAX);
 }
 
 /* maps PID / pmap PID: the text captured at exit. */
@@ -534,6 +538,11 @@ static void cmd_text(const struct mon_words *w, int pmap)
 		return;
 	}
 	e = find_ended(pid);
+	if (!e && pid > 0 && pid <= max_pid_ended) {
+		kprintf("%s: pid %d ended, but only the last %d processes are kept (ps lists them)\n", w->argv[0], pid,
+			MON_PS_MAX);
+		return;
+	}
 	if (!e) {
 		kprintf("no process %d (ps lists them)\n", pid);
 		return;
@@ -663,7 +672,9 @@ static void cmd_run(const struct mon_words *w)
 		kprintf("run: %s not started: %s\n", path, err);
 		return;
 	}
+	procsnap_asked(1); /* the layout screen's process columns show what was just run */
 	proc_run();
+	procsnap_asked(0);
 	outcome(how, sizeof(how), p->signal, p->cause, p->exit_code);
 	kprintf("run: pid %d (%s) ended: %s; %llu syscalls, %llu preemptions (maps %d, pmap %d show it)\n", p->pid,
 		p->name, how, (unsigned long long)p->syscalls, (unsigned long long)p->preemptions, p->pid, p->pid);

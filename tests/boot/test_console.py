@@ -107,6 +107,13 @@ def usb(atlas, font):
         sendkeys(m, keys_of("help\n"))
         m.wait_for_serial(re.compile(r"atlas> help\r?\n(.*\n)*  shutdown .*\n" + re.escape(PROMPT)), timeout=KEY_TIMEOUT)
         out["help"] = strip_ansi(m.serial_text()[start:]).replace("\r\n", "\n")
+        # ps and maps of a pid that rotated out (tests=all ends hundreds of processes); a run, then screen.
+        for cmd in ("ps", "maps 1"):
+            start = len(m.serial_text())
+            sendkeys(m, keys_of(cmd + "\n"))
+            m.wait_for_serial(re.compile(re.escape(PROMPT + cmd) + r"\r?\n(.*\n)+" + re.escape(PROMPT)),
+                              timeout=KEY_TIMEOUT)
+            out[cmd] = strip_ansi(m.serial_text()[start:]).replace("\r\n", "\n")
         time.sleep(1)
         out["prompt"], _ = wait_screen(m, "prompt", font, lambda ls: any(l.startswith(PROMPT.rstrip()) for l in ls))
         # Shift+PgUp twice: the scrollback, half a screen each.
@@ -125,6 +132,12 @@ def usb(atlas, font):
         out["log_find"], _ = wait_screen(m, "log-find", font, lambda ls: ls[-1].startswith("log: lines") and "/pmm" in ls[-1])
         sendkeys(m, ["q"])
         wait_screen(m, "log-quit", font, lambda ls: not ls[-1].startswith("log: lines"))
+        for cmd in ("run hello", "screen"):
+            start = len(m.serial_text())
+            sendkeys(m, keys_of(cmd + "\n"))
+            m.wait_for_serial(re.compile(re.escape(PROMPT + cmd) + r"\r?\n(.*\n)+" + re.escape(PROMPT)),
+                              timeout=KEY_TIMEOUT)
+            out[cmd] = strip_ansi(m.serial_text()[start:]).replace("\r\n", "\n")
         start = len(m.serial_text())
         sendkeys(m, keys_of("shutdown\n"))
         m.wait(timeout=60)
@@ -146,6 +159,22 @@ def test_typed_help_on_usb(usb):
     help_text = usb.screens["help"]
     for cmd in ("help", "log [TEXT]", "screen", "shutdown"):
         assert re.search(rf"^  {re.escape(cmd)}\s", help_text, re.M), help_text
+
+
+def test_ps_says_what_it_keeps(usb):
+    ps = usb.screens["ps"]
+    rows = re.findall(r"^\s*(\d+) \S+\s+\d+\s+\d+\s+\d+\.\d ms", ps, re.M)
+    m = re.search(r"^(\d+) shown of (\d+) ended since boot: the last 32 are kept, each with its maps and pmap$", ps, re.M)
+    assert m and int(m.group(1)) == len(rows) == 32 and int(m.group(2)) > 32, ps
+    assert "pid 1 ended, but only the last 32 processes are kept (ps lists them)" in usb.screens["maps 1"], usb.screens
+
+
+def test_screen_shows_what_the_monitor_ran(usb):
+    pid = int(re.search(r"run: pid (\d+) \(hello\) ended", usb.screens["run hello"]).group(1))
+    # The records of the last drawing (the monitor's `screen`) have a column for it.
+    last = max(i for i, r in enumerate(usb.records()) if r["rec"] == "screen" and r["panel"] == "title")
+    pids = {r["pid"] for r in usb.records()[last:] if r["rec"] == "screen_box" and r["panel"] == "process"}
+    assert pid in pids, pids
 
 
 def test_cursor_at_the_prompt(usb):
@@ -184,7 +213,7 @@ def test_qr_code_matches_the_records(usb):
     texts = decode_qr(usb.screens["qr_ppm"])
     assert texts, "zbarimg found no QR code on the layout screen"
     n, body = join_parts(texts)
-    recs = usb.records("qr")
+    recs = usb.records("qr")[:n]  # the boot's drawing (the monitor's `screen` draws them again later)
     assert len(recs) == n and all(r["parts"] == n for r in recs), recs
     assert sorted(texts) == sorted(r["text"] for r in recs)
     fields = dict(line.split(": ", 1) for line in body.strip().split("\n"))
