@@ -73,7 +73,7 @@ size_t screenqr_text(char *buf, size_t size)
 		ADD("\n");
 	}
 	ADD("RAM: %llu bytes (%s)\n", (unsigned long long)ram, mm_fmt_size(ram, sz, sizeof(sz)));
-	ADD("map: %zu regions, %llu bytes described\n", nreg, (unsigned long long)described);
+	ADD("map: %zu regions, %llu bytes not RAM (reserved, MMIO)\n", nreg, (unsigned long long)(described - ram));
 	ADD("CPU: %s %s\n", c->vendor, brand);
 	ADD("firmware: %s rev 0x%x, UEFI %u.%u\n", g_boot->fw_vendor, g_boot->fw_revision, g_boot->uefi_revision >> 16,
 	    (g_boot->uefi_revision & 0xffff) / 10);

@@ -60,7 +60,7 @@ class Font:
                 elif not seq:
                     cmap.setdefault(cp, g)
         self.lookup = {}
-        for cp in range(0x21, 0x7F):
+        for cp in list(range(0x21, 0x7F)) + [0xBB]:  # ASCII, and >> (what a cut text ends with)
             rows = glyphs[cmap[cp]]
             plain = tuple(rows)
             bold = tuple((r | (r >> 1)) & 0xFF for r in rows)
@@ -78,6 +78,16 @@ class Font:
         if all(r == 0xFF for r in rows[-CURSOR_ROWS:]) and not any(rows[:-CURSOR_ROWS]):
             return "_"
         return self.lookup.get(rows, "?")
+
+    def text_at(self, screen, x, y, n):
+        """n cells of text with the first cell's top left at pixel (x, y), off the grid."""
+        out = []
+        for i in range(n):
+            px = [[screen.pixel(x + i * self.width + c, y + r) for c in range(self.width)] for r in range(self.height)]
+            bg = Counter(p for line in px for p in line).most_common(1)[0][0]
+            rows = tuple(sum(1 << (7 - c) for c in range(self.width) if line[c] != bg) for line in px)
+            out.append(" " if not any(rows) else self.lookup.get(rows, "?"))
+        return "".join(out)
 
     def row_text(self, screen, row, first=0, last=None):
         cols = screen.width // self.width
