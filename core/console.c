@@ -23,6 +23,7 @@
 #include "memlayout.h"
 #include "pmm.h"
 #include "serial.h"
+#include "x86.h"
 
 #define KPRINTF_BUF 1024
 #define EARLY_BUF 8192 /* console output kept for the screen until fbcon starts */
@@ -32,6 +33,7 @@ extern uint64_t g_fb_virt; /* core/main.c */
 enum fb_sink_state { FB_WAITING, FB_STARTING, FB_ON, FB_ABSENT };
 
 static enum fb_sink_state fb_state;
+static uint64_t log_ticks; /* TSC ticks spent keeping the console log */
 static char early[EARLY_BUF];
 static size_t early_len;
 
@@ -105,8 +107,18 @@ void console_write(const char *s, size_t n)
 {
 	fb_attach();
 	serial_write(s, n);
-	conlog_write(s, n);
+	if (conlog_ready()) {
+		uint64_t t0 = rdtsc();
+
+		conlog_write(s, n);
+		log_ticks += rdtsc() - t0;
+	}
 	fb_sink(s, n);
+}
+
+uint64_t console_log_ticks(void)
+{
+	return log_ticks;
 }
 
 int kvprintf(const char *fmt, va_list ap)

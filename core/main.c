@@ -37,7 +37,8 @@
 #include "x86.h"
 #include "xhci.h"
 
-void usb_report(void); /* core/usbreport.c */
+void usb_report(void);	  /* core/usbreport.c */
+void conlog_report(void); /* core/conreport.c */
 
 /* Preemption tick: 100 Hz, a 10 ms time slice. */
 #define SCHED_HZ 100
@@ -159,6 +160,7 @@ void kmain(uint64_t boot_info_phys, uint64_t tsc)
 	bench_memory(kvm_build_ticks);
 	selftest_run(g_boot->opts.selftest);
 	tests_check_unmatched();
+	conlog_report();
 	screen_show();
 	finish(tests_summary() ? EXIT_FAILED : EXIT_PASSED);
 }

@@ -150,5 +150,7 @@ void console_write(const char *s, size_t n);
  */
 void console_log_start(void);
 size_t console_log_bytes(void);
+/* TSC ticks console_write spent in conlog_write so far (what the scrollback costs in time). */
+uint64_t console_log_ticks(void);
 
 #endif
