@@ -6,8 +6,8 @@
  * handful, so each exit is scored by how many different parts its layout
  * has (a program with heap, mmap and .bss teaches more than one without),
  * with programs the user asked for (run=, the monitor's run) ahead of the
- * built-in suite; one per program name, the user's latest run of it winning. A new snapshot replaces the lowest-scored one only when
- * it scores higher, so among equals the earliest stays.
+ * built-in suite; one per program name, the user's latest run of it winning. A new snapshot replaces the lowest-scored
+ * one only when it scores higher, so among equals the earliest stays.
  */
 #include "procsnap.h"
 

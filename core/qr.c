@@ -121,7 +121,7 @@ static void rs_remainder(const uint8_t *data, size_t len, const uint8_t *gen, in
 
 static void set(struct qr *q, int x, int y, int dark, int function)
 {
-	q->dark[y * q->size + x] = (uint8_t)!!dark;
+	q->dark[y * q->size + x] = (uint8_t) !!dark;
 	if (function)
 		q->function[y * q->size + x] = 1;
 }
@@ -328,7 +328,8 @@ long qr_penalty(const struct qr *q)
 		for (int x = 0; x + 1 < s; x++) {
 			int c = q->dark[y * s + x];
 
-			if (c == q->dark[y * s + x + 1] && c == q->dark[(y + 1) * s + x] && c == q->dark[(y + 1) * s + x + 1])
+			if (c == q->dark[y * s + x + 1] && c == q->dark[(y + 1) * s + x] &&
+			    c == q->dark[(y + 1) * s + x + 1])
 				score += N2;
 		}
 	/* N4: 10 points per 5% of dark modules away from half. */
@@ -349,15 +350,15 @@ static size_t codewords(struct qr *q, const uint8_t *data, size_t len)
 	size_t out = 0, off = 0;
 
 	memset(d, 0, ndata);
-#define PUT(value, bits)                                                                  \
-	do {                                                                              \
-		acc = acc << (bits) | (unsigned)(value);                                  \
-		nbits += (bits);                                                          \
-		while (nbits >= 8) {                                                      \
-			d[at++] = (uint8_t)(acc >> (nbits - 8));                          \
-			nbits -= 8;                                                       \
-		}                                                                         \
-		acc &= (1u << nbits) - 1;                                                 \
+#define PUT(value, bits)                                         \
+	do {                                                     \
+		acc = acc << (bits) | (unsigned)(value);         \
+		nbits += (bits);                                 \
+		while (nbits >= 8) {                             \
+			d[at++] = (uint8_t)(acc >> (nbits - 8)); \
+			nbits -= 8;                              \
+		}                                                \
+		acc &= (1u << nbits) - 1;                        \
 	} while (0)
 	PUT(MODE_BYTE, 4);
 	if (v >= 10)

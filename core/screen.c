@@ -200,8 +200,8 @@ static void tick(uint32_t x, uint32_t y, uint64_t addr, uint32_t *free_x)
  * each is labelled with its start (when its label has room).
  */
 static const uint64_t tick_marks[] = {
-	1ULL << 20, 16ULL << 20, 256ULL << 20, 1ULL << 30, 2ULL << 30, 3ULL << 30, 4ULL << 30, 16ULL << 30,
-	64ULL << 30, 256ULL << 30, 1ULL << 40,
+	1ULL << 20, 16ULL << 20, 256ULL << 20, 1ULL << 30,   2ULL << 30, 3ULL << 30,
+	4ULL << 30, 16ULL << 30, 64ULL << 30,  256ULL << 30, 1ULL << 40,
 };
 
 /* Bar by address: descriptors and holes in order, widths by log2 of the size. */

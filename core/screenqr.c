@@ -28,11 +28,11 @@
 
 #define QR_TEXT_MAX 1024
 #define QR_PARTS_MAX 4
-#define QR_MAX_VERSION 12   /* coarser codes are easier to read off a screen */
-#define QR_SCALE_MIN 2	    /* pixels per module */
+#define QR_MAX_VERSION 12 /* coarser codes are easier to read off a screen */
+#define QR_SCALE_MIN 2	  /* pixels per module */
 #define QR_SCALE_MAX 4
-#define QR_GAP_MODULES 2    /* between two codes, besides their quiet zones */
-#define QR_HEADER_MAX 24    /* "Atlas result 1/4\n" */
+#define QR_GAP_MODULES 2 /* between two codes, besides their quiet zones */
+#define QR_HEADER_MAX 24 /* "Atlas result 1/4\n" */
 #define QR_DARK_RGB 0x000000
 #define QR_LIGHT_RGB 0xffffff
 
@@ -86,7 +86,8 @@ size_t screenqr_text(char *buf, size_t size)
 /* The part i of n of text[0..len): its header and its share of the bytes, into out. Returns its length. */
 static size_t part(const char *text, size_t len, unsigned i, unsigned n, char *out, size_t size)
 {
-	size_t per = (len + n - 1) / n, from = per * i, k = (size_t)ksnprintf(out, size, "Atlas result %u/%u\n", i + 1, n);
+	size_t per = (len + n - 1) / n, from = per * i,
+	       k = (size_t)ksnprintf(out, size, "Atlas result %u/%u\n", i + 1, n);
 	size_t take = from < len ? (len - from < per ? len - from : per) : 0;
 
 	if (k + take >= size)

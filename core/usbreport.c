@@ -29,14 +29,15 @@ void usb_report(void)
 		ksnprintf(bdf, sizeof(bdf), "%02x:%02x.%x", PCI_BUS(c->bdf), PCI_DEV(c->bdf), PCI_FN(c->bdf));
 		if (report_human()) {
 			if (c->state == XHCI_FAILED)
-				kprintf("USB: xHCI %s (%04x:%04x) at 0x%llx %s; left alone\n", bdf, c->vendor, c->device,
-					(unsigned long long)c->mmio_phys, c->why);
+				kprintf("USB: xHCI %s (%04x:%04x) at 0x%llx %s; left alone\n", bdf, c->vendor,
+					c->device, (unsigned long long)c->mmio_phys, c->why);
 			else
 				kprintf("USB: xHCI %s (%04x:%04x) version %x.%02x at 0x%llx: %u ports, %u slots, "
 					"%u-byte contexts, %u scratchpad pages; BIOS handoff: %s; %u devices in %llu ms\n",
 					bdf, c->vendor, c->device, c->version >> 8, c->version & 0xff,
 					(unsigned long long)c->mmio_phys, c->ports, c->slots, c->context_size,
-					c->scratchpads, c->handoff, c->ndevices, (unsigned long long)(c->init_us / US_PER_MS));
+					c->scratchpads, c->handoff, c->ndevices,
+					(unsigned long long)(c->init_us / US_PER_MS));
 		}
 		jrec_begin(&r, "xhci");
 		jrec_str(&r, "pci", bdf);

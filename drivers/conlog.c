@@ -11,7 +11,6 @@
 
 #include "kstring.h"
 
-
 static struct {
 	char *text;
 	size_t cap;

@@ -248,7 +248,10 @@ const char *kbd_sources_text(unsigned mask, char *buf, size_t size)
 			continue;
 		n++;
 		used += (size_t)ksnprintf(buf + used, used < size ? size - used : 0, "%s%s",
-					  n == 1 ? "" : n == total ? " and " : ", ", names[i]);
+					  n == 1     ? "" :
+					  n == total ? " and " :
+						       ", ",
+					  names[i]);
 		if (used >= size)
 			break;
 	}

@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kerrno.h"
 #include "kbd.h"
+#include "kerrno.h"
 #include "kstring.h"
 
 #ifndef ATLAS_HOST
@@ -134,9 +134,9 @@ static int extended_key(const struct ps2kbd_decoder *d, uint8_t code)
 		uint8_t code;
 		int key;
 	} keys[] = {
-		{ SET1_E0_HOME, KEY_HOME }, { SET1_E0_UP, KEY_UP },	    { SET1_E0_PGUP, KEY_PGUP },
-		{ SET1_E0_LEFT, KEY_LEFT }, { SET1_E0_RIGHT, KEY_RIGHT },   { SET1_E0_END, KEY_END },
-		{ SET1_E0_DOWN, KEY_DOWN }, { SET1_E0_PGDN, KEY_PGDN },	    { SET1_E0_INSERT, KEY_INSERT },
+		{ SET1_E0_HOME, KEY_HOME },	{ SET1_E0_UP, KEY_UP },	      { SET1_E0_PGUP, KEY_PGUP },
+		{ SET1_E0_LEFT, KEY_LEFT },	{ SET1_E0_RIGHT, KEY_RIGHT }, { SET1_E0_END, KEY_END },
+		{ SET1_E0_DOWN, KEY_DOWN },	{ SET1_E0_PGDN, KEY_PGDN },   { SET1_E0_INSERT, KEY_INSERT },
 		{ SET1_E0_DELETE, KEY_DELETE },
 	};
 

@@ -118,7 +118,8 @@ static void recover(void)
 
 	uart.stalled = 0;
 	uart.stats.recoveries++;
-	n = ksnprintf(note, sizeof(note), "\r\n[serial: the port stalled; %llu bytes of output were dropped so far]\r\n",
+	n = ksnprintf(note, sizeof(note),
+		      "\r\n[serial: the port stalled; %llu bytes of output were dropped so far]\r\n",
 		      (unsigned long long)uart.stats.dropped_bytes);
 	for (int i = 0; i < n && i < (int)sizeof(note) - 1 && !uart.stalled; i++)
 		if (wait_lsr(LSR_THRE) == 0)

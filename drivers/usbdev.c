@@ -60,8 +60,8 @@
 #define EP_XFER_INTERRUPT 3
 #define EP_MPS_MASK 0x7ff
 
-static int get(struct xhci *x, struct usb_dev *d, uint8_t type, uint8_t req, uint16_t value, uint16_t index,
-	       void *buf, uint16_t len)
+static int get(struct xhci *x, struct usb_dev *d, uint8_t type, uint8_t req, uint16_t value, uint16_t index, void *buf,
+	       uint16_t len)
 {
 	struct usb_setup s = { type, req, value, index, len };
 
@@ -170,8 +170,9 @@ static enum usb_speed hub_port_up(struct xhci *x, struct usb_dev *hub, unsigned 
 	xhci_delay_ms(HUB_RECOVERY_MS);
 	if (!(status & HUB_STATUS_ENABLE))
 		return USB_SPEED_NONE;
-	return status & HUB_STATUS_LOW_SPEED ? USB_SPEED_LOW : status & HUB_STATUS_HIGH_SPEED ? USB_SPEED_HIGH :
-												  USB_SPEED_FULL;
+	return status & HUB_STATUS_LOW_SPEED  ? USB_SPEED_LOW :
+	       status & HUB_STATUS_HIGH_SPEED ? USB_SPEED_HIGH :
+						USB_SPEED_FULL;
 }
 
 static void device(struct xhci *x, unsigned root_port, uint32_t route, enum usb_speed speed, struct usb_dev *parent,
@@ -225,7 +226,8 @@ static void device(struct xhci *x, unsigned root_port, uint32_t route, enum usb_
 	int n;
 
 	/* A full/low-speed device behind a high-speed hub talks through the hub's transaction translator. */
-	if (parent && usbdev_info(parent)->speed == USB_SPEED_HIGH && (speed == USB_SPEED_FULL || speed == USB_SPEED_LOW))
+	if (parent && usbdev_info(parent)->speed == USB_SPEED_HIGH &&
+	    (speed == USB_SPEED_FULL || speed == USB_SPEED_LOW))
 		tt = parent;
 	d = xhci_address(x, root_port, route, speed, tt, parent_port);
 	if (!d)

@@ -71,7 +71,8 @@
 #define PORT_PRC (1u << 21)
 #define PORT_CHANGES (0x7fu << 17) /* CSC PEC WRC OCC PRC PLC CEC: write 1 to clear */
 /* Bits kept when writing PORTSC back (Linux's xhci_port_state_to_neutral: RO and RWS). */
-#define PORT_KEEP ((1u << 0) | (1u << 3) | (0xfu << 10) | (1u << 30) | (0xfu << 5) | (1u << 9) | (0x3u << 14) | (0x7u << 25))
+#define PORT_KEEP \
+	((1u << 0) | (1u << 3) | (0xfu << 10) | (1u << 30) | (0xfu << 5) | (1u << 9) | (0x3u << 14) | (0x7u << 25))
 
 /* Runtime registers (5.5): interrupter 0. */
 #define RT_IR0 0x20
@@ -151,15 +152,15 @@
 #define DCI_EP0 1
 
 /* Deadlines, milliseconds. */
-#define HALT_MS 20	    /* 5.4.2: the controller halts within 16 ms of RS=0 */
-#define RESET_MS 1000	    /* HCRST and CNR clear */
-#define HANDOFF_MS 1000	    /* the BIOS gives up ownership */
-#define COMMAND_MS 500	    /* a command's completion event */
-#define TRANSFER_MS 1000    /* a control transfer */
-#define PORT_RESET_MS 500   /* PORTSC.PRC after PR */
-#define PORT_POWER_MS 20    /* after setting PP */
+#define HALT_MS 20	  /* 5.4.2: the controller halts within 16 ms of RS=0 */
+#define RESET_MS 1000	  /* HCRST and CNR clear */
+#define HANDOFF_MS 1000	  /* the BIOS gives up ownership */
+#define COMMAND_MS 500	  /* a command's completion event */
+#define TRANSFER_MS 1000  /* a control transfer */
+#define PORT_RESET_MS 500 /* PORTSC.PRC after PR */
+#define PORT_POWER_MS 20  /* after setting PP */
 #define USEC_PER_MS 1000
-#define SPIN_PER_MS 100000  /* pause() rounds per ms when the TSC is not calibrated (a high guess) */
+#define SPIN_PER_MS 100000 /* pause() rounds per ms when the TSC is not calibrated (a high guess) */
 #define MAX_SLOTS_USED 32
 #define EVENTS_PER_POLL 32
 
@@ -330,7 +331,8 @@ static void transfer_event(struct xhci *x, uint64_t trb, uint32_t status, uint32
 			usbdev_interrupt_done(d, PHYS_TO_DIRECT(d->intr_buf), got);
 		/* Queue the next report (an error leaves the endpoint halted: the keyboard goes quiet). */
 		if (cc == CC_SUCCESS || cc == CC_SHORT_PACKET) {
-			d->intr_trb = ring_put(&d->intr, d->intr_buf, d->intr_len, TRB_TYPE(TRB_NORMAL) | TRB_IOC | TRB_ISP);
+			d->intr_trb = ring_put(&d->intr, d->intr_buf, d->intr_len,
+					       TRB_TYPE(TRB_NORMAL) | TRB_IOC | TRB_ISP);
 			doorbell(x, slot, d->intr_dci);
 		} else {
 			d->info.state = "keyboard endpoint failed";
@@ -773,8 +775,7 @@ static void bring_up(struct xhci *x, const struct pci_fn *f)
 		return;
 	}
 	cmd = pci_cfg_read32(f->bdf, PCI_COMMAND) & 0xffff;
-	pci_cfg_write32(f->bdf, PCI_COMMAND,
-			cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE);
+	pci_cfg_write32(f->bdf, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE);
 	virt = kvm_map_mmio(f->bar0, f->bar0_size, VM_READ | VM_WRITE | VM_UC, "[xhci]");
 	if (!virt) {
 		fail(x, "its registers could not be mapped");

@@ -23,8 +23,8 @@
 /* Feed s to a fresh decoder; the keys as a string, specials as <name>. */
 static const char *vt(const char *s)
 {
-	static const char *const names[] = { "up", "down", "right", "left", "home",
-					     "end", "pgup", "pgdn", "insert", "delete" };
+	static const char *const names[] = { "up",  "down", "right", "left",   "home",
+					     "end", "pgup", "pgdn",  "insert", "delete" };
 	static char out[128];
 	struct kbd_vt v;
 	size_t k = 0;
@@ -37,8 +37,9 @@ static const char *vt(const char *s)
 			int c = keys[i];
 
 			if (c >= KEY_SPECIAL)
-				k += (size_t)snprintf(out + k, sizeof(out) - k, "<%s%s%s>", c & KEY_MOD_CTRL ? "C-" : "",
-						      c & KEY_MOD_SHIFT ? "S-" : "", names[KEY_CODE(c) - KEY_SPECIAL]);
+				k += (size_t)snprintf(out + k, sizeof(out) - k, "<%s%s%s>",
+						      c & KEY_MOD_CTRL ? "C-" : "", c & KEY_MOD_SHIFT ? "S-" : "",
+						      names[KEY_CODE(c) - KEY_SPECIAL]);
 			else if (c == KEY_ESC)
 				k += (size_t)snprintf(out + k, sizeof(out) - k, "<esc>");
 			else

@@ -138,8 +138,8 @@ static const char *feed(struct ps2kbd_decoder *d, const uint8_t *b, size_t n)
 
 		if (c >= KEY_SPECIAL) {
 			/* Special keys as <name>, <S-name> with Shift, <C-name> with Ctrl. */
-			static const char *const names[] = { "up",   "down", "right", "left",	"home",
-							     "end",  "pgup", "pgdn",  "insert", "delete" };
+			static const char *const names[] = { "up",  "down", "right", "left",   "home",
+							     "end", "pgup", "pgdn",  "insert", "delete" };
 			int code = KEY_CODE(c) - KEY_SPECIAL;
 
 			assert_true(code >= 0 && code < (int)(sizeof(names) / sizeof(names[0])));
@@ -208,7 +208,8 @@ static void test_set1_ctrl_keypad_and_silent_keys(void **state)
 				 0xE0, 0xD0, 0xE0, 0xAA, 0x45, 0xC5),
 			    "\x1b<up><down>");
 	/* Shift+PgUp, PgDn, Ctrl+Home, End (the scrollback's and the pager's keys). */
-	assert_string_equal(FEED(&d, 0x2A, 0xE0, 0x49, 0xE0, 0xC9, 0xAA, 0xE0, 0x51, 0x1D, 0xE0, 0x47, 0x9D, 0xE0, 0x4F),
+	assert_string_equal(FEED(&d, 0x2A, 0xE0, 0x49, 0xE0, 0xC9, 0xAA, 0xE0, 0x51, 0x1D, 0xE0, 0x47, 0x9D, 0xE0,
+				 0x4F),
 			    "<S-pgup><pgdn><C-home><end>");
 	/* A fake shift (E0 2A) does not shift what follows. */
 	assert_string_equal(FEED(&d, 0xE0, 0x2A, 0x1E, 0xE0, 0xAA), "a");

@@ -24,6 +24,8 @@
 
 static struct qr q;
 
+/* One row per line, as the symbols look. */
+/* clang-format off */
 /* python3-qrcode 7.3: version 1, level M, mask 3, byte mode "Atlas" */
 static const char *const ref_v1[] = {
 	"#######.###.#.#######",
@@ -96,6 +98,7 @@ static const char *const ref_v7[] = {
 	"#.....#...##.#...#.....##..#..#..#######.#...",
 	"#######.#.#.#.##..##.#..##.#.######.#..#..##.",
 };
+/* clang-format on */
 
 static void check_matrix(const char *const *ref, int size)
 {
@@ -153,7 +156,8 @@ static void test_capacity_and_errors(void **state)
 
 static void test_mask_has_the_lowest_penalty(void **state)
 {
-	static const char text[] = "ATLAS1 1/1 tests=59/59 failed= ram=535953408 cpu=QEMU Virtual CPU fw=EDK II 0x10000";
+	static const char text[] =
+		"ATLAS1 1/1 tests=59/59 failed= ram=535953408 cpu=QEMU Virtual CPU fw=EDK II 0x10000";
 	long best = -1, got;
 	int chosen;
 
