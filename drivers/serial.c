@@ -56,6 +56,7 @@
 #define UART_CLOCK_DIV_115200 1
 /* Polls of LSR before a byte is given up: ~100 ms on real hardware. */
 #define UART_POLL_LIMIT 100000
+#define UART_WAIT_MS 100      /* the same, by the clock, once serial_set_tsc_hz gave its rate */
 #define UART_BURST_TIMEOUTS 2 /* timeouts in one burst that make the port count as stalled */
 #define UART_QUIET_MS 500     /* a stalled port is looked at again after this long */
 #define MS_PER_S 1000
@@ -71,6 +72,7 @@ static struct {
 	int stalled;		/* the last burst timed out: writes are dropped until the port answers */
 	uint64_t stalled_since; /* TSC when it stalled (or was last found still stalled) */
 	uint64_t tsc_hz;
+	int tsc_known; /* tsc_hz is measured, not the default guess */
 	struct serial_stats stats;
 } uart = { .tsc_hz = UART_DEFAULT_TSC_HZ };
 
@@ -92,11 +94,20 @@ static void reg_out(unsigned reg, uint8_t v)
 		uart.mmio[reg] = v;
 }
 
+/*
+ * Wait for an LSR bit: at most UART_WAIT_MS by the TSC once its rate is
+ * known (a slow or descheduled CPU then waits no longer), UART_POLL_LIMIT
+ * polls before that.
+ */
 static int wait_lsr(uint8_t bit)
 {
-	for (int i = 0; i < UART_POLL_LIMIT; i++) {
+	uint64_t end = uart.tsc_known ? rdtsc() + uart.tsc_hz / MS_PER_S * UART_WAIT_MS : 0;
+
+	for (int i = 0; end || i < UART_POLL_LIMIT; i++) {
 		if (reg_in(UART_LSR) & bit)
 			return 0;
+		if (end && rdtsc() > end)
+			break;
 		pause();
 	}
 	uart.stats.timeouts++;
@@ -257,8 +268,10 @@ void serial_write(const char *s, size_t n)
 
 void serial_set_tsc_hz(uint64_t hz)
 {
-	if (hz)
+	if (hz) {
 		uart.tsc_hz = hz;
+		uart.tsc_known = 1;
+	}
 }
 
 void serial_get_stats(struct serial_stats *st)

@@ -41,7 +41,8 @@ uint64_t serial_mmio_base(void);
  * Write n bytes, turning "\n" into "\r\n". Drops output when absent, and
  * while the port is stalled: two timeouts in one call stall it; the first
  * write after a quiet period (UART_QUIET_MS) or a received byte tries again.
- * Never waits longer than two bounded polls of LSR.
+ * Never waits longer than two bounded waits for LSR (100 ms each once the
+ * TSC is calibrated).
  */
 void serial_write(const char *s, size_t n);
 
@@ -55,7 +56,11 @@ struct serial_stats {
 };
 void serial_get_stats(struct serial_stats *st);
 
-/* The TSC frequency, for the quiet period (before this call: assumes 1 GHz). */
+/*
+ * The TSC frequency: from then on each wait for the transmitter lasts at most
+ * 100 ms by the clock (before: a count of polls), and the quiet period is
+ * measured with it (before: assumes 1 GHz).
+ */
 void serial_set_tsc_hz(uint64_t hz);
 
 /*
