@@ -127,14 +127,19 @@ static void recover(void)
 	char note[96];
 	int n;
 
-	uart.stalled = 0;
-	uart.stats.recoveries++;
 	n = ksnprintf(note, sizeof(note),
 		      "\r\n[serial: the port stalled; %llu bytes of output were dropped so far]\r\n",
 		      (unsigned long long)uart.stats.dropped_bytes);
-	for (int i = 0; i < n && i < (int)sizeof(note) - 1 && !uart.stalled; i++)
-		if (wait_lsr(LSR_THRE) == 0)
-			reg_out(UART_THR, (uint8_t)note[i]);
+	/* The note goes out whole, or the port is still stuck: then it stays stalled and says it next time. */
+	for (int i = 0; i < n && i < (int)sizeof(note) - 1; i++) {
+		if (wait_lsr(LSR_THRE)) {
+			uart.stalled_since = rdtsc();
+			return;
+		}
+		reg_out(UART_THR, (uint8_t)note[i]);
+	}
+	uart.stalled = 0;
+	uart.stats.recoveries++;
 }
 
 /*
