@@ -3,7 +3,7 @@
 #
 # The layers, bottom to top (docs/architecture.md draws them):
 #
-#   lib       core/lib/     formatting, strings, JSON, LZ, options, symbols, console
+#   lib       core/lib/     formatting, strings, JSON, LZ, options, symbols, console, QR encoder
 #   x86       core/x86/     entry and traps, GDT/IDT, per-CPU, TSC, CPU features, panic
 #   mm        mm/           memory map, page tables, allocators, address spaces
 #   drivers   drivers/      devices and firmware interfaces
@@ -40,12 +40,12 @@ efi       efi +boot_info.h +memlayout.h +x86.h +elf64.h +kerrno.h +kprintf.h +ks
 
 # The layer of each header in include/ (and efi/efi.h).
 HEADERS='
-lib       boot_info.h console.h elf64.h json.h kernel.h kerrno.h kprintf.h kstring.h ksyms.h lz.h memlayout.h options.h record.h
+lib       boot_info.h console.h elf64.h json.h kernel.h kerrno.h kprintf.h kstring.h ksyms.h lz.h memlayout.h options.h qr.h record.h
 x86       cpu.h entry.h entry_macros.inc panic.h percpu.h random.h trap.h tsc.h x86.h
 mm        heap.h klayout.h kvm.h memmap.h paging.h physmap.h pmm.h uvm.h vma.h
-drivers   acpi.h efirt.h fb.h fbcon.h lapic.h ps2kbd.h serial.h
+drivers   acpi.h conlog.h efirt.h fb.h fbcon.h kbd.h lapic.h pci_cfg.h ps2kbd.h serial.h usbkbd.h xhci.h xhci_hw.h
 proc      elf.h proc.h procfs.h syscall.h syscalls.h sysguard.h uaccess.h
-report    bootreport.h hwreport.h kfault.h mmreport.h monitor.h picture.h procreport.h procsnap.h screen.h
+report    bootreport.h hwreport.h kfault.h mmreport.h monitor.h picture.h procreport.h procsnap.h screen.h screenqr.h
 selftest  bench.h lifetimes.h runner.h tests.h userprog.h
 top       finish.h
 efi       efi.h

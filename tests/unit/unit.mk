@@ -26,6 +26,8 @@ UNIT_SRCS_test_vma := mm/vma.c core/lib/strutil.c
 UNIT_SRCS_test_fb := drivers/fb.c drivers/fbcon.c $(FONT_C)
 UNIT_SRCS_test_picture := core/report/picture.c
 UNIT_SRCS_test_ps2kbd := drivers/ps2kbd.c core/lib/strutil.c
+UNIT_SRCS_test_qr := core/lib/qr.c core/lib/strutil.c
+UNIT_SRCS_test_kbd := drivers/kbd.c drivers/usbkbd.c drivers/conlog.c core/lib/strutil.c core/lib/fmt.c
 UNIT_SRCS_test_monitor := core/report/monitor_input.c core/lib/options.c core/lib/optkeys.c core/lib/fmt.c core/lib/strutil.c
 # The kernel's decoder against the host compressor (its main() left out).
 UNIT_SRCS_test_lz := core/lib/lz.c tools/lzpack.c
