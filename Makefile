@@ -1,7 +1,7 @@
 # Atlas - bare-metal x86-64 UEFI application.
 #
 #   make            build build/atlas.efi, build/esp.img, build/disk.img
-#   make run        boot it in QEMU + OVMF (ARGS="key=value ...", GUI=1)
+#   make run        boot it in QEMU + OVMF (ARGS='key=value ...', GUI=1); fails unless all passed
 #   make debug      same, stopped at the reset vector, with gdb attached
 #   make test       lint, host unit tests, boot tests (what CI runs)
 #   make lint       clang-format, cppcheck, the layering check, generated docs current
@@ -34,7 +34,7 @@ GNUEFI_INC := /usr/include/efi
 # Debian packages: what build, run and test need (deps installs the missing ones).
 DEB_PACKAGES := gcc make binutils gnu-efi ovmf qemu-system-x86 mtools dosfstools gdisk \
 	libcmocka-dev python3 python3-pytest cppcheck clang-format gdb musl-tools sbsigntool openssl \
-	console-setup-linux busybox-static pci.ids
+	console-setup-linux busybox-static pci.ids zbar-tools python3-pil
 
 # Freestanding flags shared by the kernel and the firmware stage.
 FREESTANDING := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -nostdinc -isystem $(GCC_INC) \
@@ -177,28 +177,41 @@ $(BUILD)/disk.img: $(BUILD)/esp.img tools/mkdisk.sh
 	tools/mkdisk.sh $@ $(BUILD)/esp.img
 
 # ---- running --------------------------------------------------------------
+# The serial port goes to this terminal and, for the exit status, to build/run/serial.log.
+RUN_SERIAL ?= -chardev stdio,id=com1,signal=on,logfile=$(BUILD)/run/serial.log -serial chardev:com1
 QEMU_FLAGS = -machine q35 -m $(MEM) -nic none -no-reboot \
 	-drive if=pflash,format=raw,unit=0,readonly=on,file=$(OVMF_CODE) \
 	-drive if=pflash,format=raw,unit=1,file=$(BUILD)/run/OVMF_VARS.fd \
 	-drive format=raw,file=$(BUILD)/run/disk.img \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-serial stdio $(if $(GUI),,-display none)
+	$(RUN_SERIAL) $(if $(GUI),,-display none)
 
-# A private copy of the disk whose atlas.cfg ends with ARGS (later words win),
-# because OVMF's removable-media path passes no LoadOptions.
+# Words put before ARGS (ARGS win): make run ends by itself, with the run's
+# result as QEMU's exit status (the shipped atlas.cfg waits in the monitor).
+RUN_DEFAULTS ?= on_finish=exit
+# ARGS reaches the shell inside single quotes, so the options' own quoting
+# (run="\x.elf a b") passes through untouched.
+shell_quote = '$(subst ','\'',$(1))'
+
+# A private copy of the disk whose atlas.cfg ends with RUN_DEFAULTS and ARGS
+# (later words win), because OVMF's removable-media path passes no LoadOptions.
 run-media: $(BUILD)/disk.img
 	@mkdir -p $(BUILD)/run
 	cp $(OVMF_VARS) $(BUILD)/run/OVMF_VARS.fd
-	tools/mkdisk.sh --with-args "$(ARGS)" $(BUILD)/run/disk.img $(BUILD)/esp.img
+	tools/mkdisk.sh --with-args $(call shell_quote,$(strip $(RUN_DEFAULTS) $(ARGS))) $(BUILD)/run/disk.img \
+		$(BUILD)/esp.img
 
+# Exit status: 0 only when every test passed (tools/runstatus.sh reads QEMU's
+# status, and the summary in the serial log when the run powered off).
 run: deps all run-media
-	$(QEMU) $(QEMU_FLAGS); status=$$?; \
-	  case $$status in 33) echo "atlas: all passed (QEMU status 33)";; \
-	  35) echo "atlas: something failed (QEMU status 35)"; exit 1;; \
-	  37) echo "atlas: kernel panic (QEMU status 37)"; exit 1;; esac
+	@rm -f $(BUILD)/run/serial.log
+	$(QEMU) $(QEMU_FLAGS); tools/runstatus.sh $$? $(BUILD)/run/serial.log
 
+# gdb owns this terminal; the serial output goes to a file (tail -f it in another one).
+DEBUG_SERIAL ?= -serial file:$(BUILD)/run/serial.log
 debug: deps all run-media $(BUILD)/atlas.gdb
-	$(QEMU) $(QEMU_FLAGS) -s -S & \
+	@echo "atlas: serial output goes to $(BUILD)/run/serial.log (tail -f it in a second terminal)"
+	$(QEMU) $(QEMU_FLAGS:$(RUN_SERIAL)=$(DEBUG_SERIAL)) -s -S & \
 	gdb -q -x $(BUILD)/atlas.gdb; kill %1 2>/dev/null; true
 
 # tools/atlas.gdb with include/memlayout.h's addresses filled in.
@@ -233,11 +246,10 @@ run-secureboot: OVMF_CODE = $(OVMF_SB_CODE)
 run-secureboot: deps signed
 	@mkdir -p $(BUILD)/run
 	cp $(OVMF_SB_VARS) $(BUILD)/run/OVMF_VARS.fd
-	tools/mkdisk.sh --with-args "$(ARGS)" $(BUILD)/run/disk.img $(BUILD)/esp-signed.img
-	$(QEMU) $(QEMU_FLAGS) $(QEMU_SB_FLAGS); status=$$?; \
-	  case $$status in 33) echo "atlas: all passed (QEMU status 33)";; \
-	  35) echo "atlas: something failed (QEMU status 35)"; exit 1;; \
-	  37) echo "atlas: kernel panic (QEMU status 37)"; exit 1;; esac
+	tools/mkdisk.sh --with-args $(call shell_quote,$(strip $(RUN_DEFAULTS) $(ARGS))) $(BUILD)/run/disk.img \
+		$(BUILD)/esp-signed.img
+	@rm -f $(BUILD)/run/serial.log
+	$(QEMU) $(QEMU_FLAGS) $(QEMU_SB_FLAGS); tools/runstatus.sh $$? $(BUILD)/run/serial.log
 
 # ---- checks ---------------------------------------------------------------
 include tests/unit/unit.mk

@@ -7,15 +7,17 @@
  *   serial      so that everything after can be seen
  *   memory map  normalized; the page allocator is built from it
  *   PMM, KVM    Atlas's own tables from its own pages; efi/'s pool returned
- *   heap, IST   kmalloc; #DF/NMI/#MC stacks so overflows are reported
+ *   heap, IST   kmalloc; the console log (scrollback); #DF/NMI/#MC stacks so overflows are reported
  *   runtime     the 1:1 table for UEFI ResetSystem
  *   W^X         every table walked; a W+X page is a panic
  *   ring 3      SYSCALL MSRs and GS, FPU state, LAPIC timer (PIC masked)
  *   hardware   ACPI and SMBIOS surveyed, PCI enumerated, the iomem tree (timed: hw_start..hw_done)
+ *   USB         polled xHCI keyboards join the keyboard queue
  *   reports and self-tests, the ring-3 suite; selftest= faults on purpose; finish
  */
 #include "bench.h"
 #include "bootreport.h"
+#include "conlog.h"
 #include "console.h"
 #include "cpu.h"
 #include "efirt.h"
@@ -27,6 +29,7 @@
 #include "iomemreport.h"
 #include "kernel.h"
 #include "kfault.h"
+#include "kstring.h"
 #include "kvm.h"
 #include "lapic.h"
 #include "lifetimes.h"
@@ -51,6 +54,7 @@
 #include "tsc.h"
 #include "userland.h"
 #include "x86.h"
+#include "xhci.h"
 
 struct boot_info *g_boot;
 
@@ -77,6 +81,7 @@ static void memory_init(long nregions)
 	if (err)
 		panic("mm: building the kernel page tables failed (%d)", err);
 	heap_init(&heap_pages);
+	conlog_start(g_boot->fwlog, sizeof(g_boot->fwlog)); /* scrollback and `log`: the run from its first line */
 	pmm_cache_start();
 	err = kstack_setup_ist();
 	if (err)
@@ -90,8 +95,11 @@ static void memory_init(long nregions)
 
 		if (!fb_virt)
 			kprintf("kvm: could not map the framebuffer\n");
-		else if (!fbcon_init(&g_boot->fb, fb_virt))
-			console_attach(fbcon_write, 1); /* the screen shows the output from its first line */
+		else if (!fbcon_init(&g_boot->fb, fb_virt)) {
+			/* The screen shows the run from its first line: the firmware stage's, then the kernel's. */
+			fbcon_write(g_boot->fwlog, strnlen(g_boot->fwlog, sizeof(g_boot->fwlog)));
+			console_attach(fbcon_write, 1);
+		}
 		fb_report(&g_boot->fb);
 	}
 	wx = mm_wx_violations(&bad);
@@ -113,6 +121,7 @@ static void user_init(void)
 	proc_add_exit_hook(proc_report_exit);	/* maps, pmap -x and the exit record */
 	if (!tsc_calibrate())
 		kprintf("tsc: no PIT to calibrate against; clock_gettime and nanosleep will not advance\n");
+	serial_set_tsc_hz(tsc_hz());
 	err = lapic_init();
 	if (!err)
 		err = lapic_timer_start(SCHED_HZ);
@@ -120,9 +129,8 @@ static void user_init(void)
 		kprintf("lapic: no timer (%d); processes run until they yield or exit\n", err);
 }
 
-void kmain(uint64_t boot_info_phys)
+void kmain(uint64_t boot_info_phys, uint64_t tsc)
 {
-	uint64_t tsc = rdtsc();
 	long n;
 
 	/* The firmware's GDT and IDT are not mapped any more: replace them first. */
@@ -159,9 +167,11 @@ void kmain(uint64_t boot_info_phys)
 	smp_report();
 	serial_report();
 	ps2kbd_report();
+	hwinfo_init(); /* PCI enumerated: the xHCI driver finds its controllers in the scan */
+	xhci_init_all();
+	usb_report();
 	efirt_report();
 	lapic_report();
-	hwinfo_init();
 	report_hw();
 	/* What ring 3 reads as /proc/iomem and /proc/ioports: the same tree, Linux's text. */
 	procfs_set_text("iomem", iomem_format);
@@ -183,6 +193,7 @@ void kmain(uint64_t boot_info_phys)
 	bench_memory(kvm_build_ticks);
 	selftest_run(g_boot->opts.selftest);
 	tests_check_unmatched();
+	conlog_report();
 	userland_run_init();
 	screen_show();
 	finish(tests_summary() ? EXIT_FAILED : EXIT_PASSED);

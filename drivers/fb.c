@@ -435,9 +435,24 @@ uint32_t fb_utf8_next(const char *s, size_t n, size_t *len)
 	return FB_BAD_UTF8; /* a stray continuation byte or 0xf8..0xff */
 }
 
+/* Glyphs s[0..n) draws (control characters draw none). */
+static uint32_t text_glyphs(const char *s, size_t n)
+{
+	uint32_t count = 0;
+
+	for (size_t i = 0; i < n;) {
+		size_t len;
+		uint32_t cp = fb_utf8_next(s + i, n - i, &len);
+
+		i += len;
+		count += cp >= ' ' && cp != 0x7f;
+	}
+	return count;
+}
+
 uint32_t fb_draw_text_max(uint32_t x, uint32_t y, const char *s, uint32_t max_chars, uint32_t fg, uint32_t bg)
 {
-	uint32_t fgp, bgp, drawn = 0;
+	uint32_t fgp, bgp, drawn = 0, cut = UINT32_MAX;
 	size_t n;
 
 	if (!fb.ready || !s)
@@ -445,6 +460,9 @@ uint32_t fb_draw_text_max(uint32_t x, uint32_t y, const char *s, uint32_t max_ch
 	fgp = fb_color(fg);
 	bgp = bg == FB_NO_BG ? 0 : fb_color(bg);
 	n = strlen(s);
+	/* Text that does not fit ends in FB_ELLIPSIS, so a cut name reads as cut. */
+	if (max_chars && text_glyphs(s, n) > max_chars)
+		cut = max_chars - 1;
 	for (size_t i = 0; i < n && x < fb.width && drawn < max_chars;) {
 		size_t len;
 		uint32_t cp = fb_utf8_next(s + i, n - i, &len);
@@ -452,6 +470,8 @@ uint32_t fb_draw_text_max(uint32_t x, uint32_t y, const char *s, uint32_t max_ch
 		i += len;
 		if (cp < ' ' || cp == 0x7f)
 			continue;
+		if (drawn == cut)
+			cp = FB_ELLIPSIS;
 		draw_glyph(x, y, fb_glyph_index(cp), fgp, bgp, 0, bg != FB_NO_BG);
 		x += fb.font->width;
 		drawn++;

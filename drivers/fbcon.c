@@ -68,6 +68,9 @@ static struct {
 	uint32_t step_auto;  /* the adaptive step, from what flushes after a scroll cost */
 	int scrolled;	     /* this write scrolled... */
 	uint64_t scroll_t0;  /* ...starting at this TSC stamp */
+	int cursor;	     /* fbcon_show_cursor: draw a cursor where the next character goes */
+	int cursor_drawn;    /* it is on screen now, at (cur_c, cur_r) */
+	uint32_t cur_c, cur_r;
 } con;
 
 /* What scrolls are timed with (fbcon_set_clock); none: they are not. */
@@ -231,6 +234,59 @@ static void flush_cells(void)
 	fb_mark_clean();
 }
 
+/* Pixel rows of the cursor bar, at the bottom of its cell. */
+#define CURSOR_ROWS 2
+
+/* Take the cursor off the screen: redraw the cell under it from the grid. */
+static void cursor_erase(void)
+{
+	if (!con.cursor_drawn)
+		return;
+	con.cursor_drawn = 0;
+	if (!con.enabled)
+		return;
+	draw_cell(con.cur_c, con.cur_r);
+	fb_flush_rect(con.cur_c * con.fw, con.cur_r * con.fh, con.fw, con.fh);
+}
+
+/* Draw the cursor where the next character goes (after a full row: the start of the next). */
+static void cursor_draw(void)
+{
+	uint32_t c = con.cx, r = con.cy;
+
+	if (!con.cursor || !con.enabled)
+		return;
+	if (c >= con.cols) {
+		c = r + 1 < con.rows ? 0 : con.cols - 1;
+		r = r + 1 < con.rows ? r + 1 : r;
+	}
+	con.cur_c = c;
+	con.cur_r = r;
+	con.cursor_drawn = 1;
+	fb_fill_rect(c * con.fw, r * con.fh + con.fh - CURSOR_ROWS, con.fw, CURSOR_ROWS, palette[FBCON_NORMAL].rgb);
+	fb_flush_rect(c * con.fw, r * con.fh, con.fw, con.fh);
+	fb_mark_clean();
+}
+
+void fbcon_show_cursor(int on)
+{
+	if (!con.ready || con.busy)
+		return;
+	if (!on)
+		cursor_erase();
+	con.cursor = on;
+	if (on && !con.cursor_drawn)
+		cursor_draw();
+}
+
+void fbcon_put_glyph(uint32_t col, uint32_t row, uint32_t cp, enum fbcon_color color, int inverse)
+{
+	if (!con.ready || col >= con.cols || row >= con.rows || color >= FBCON_COLORS)
+		return;
+	fb_draw_glyph(col * con.fw, row * con.fh, fb_glyph_index(cp), inverse ? con.bg : con.fg[color],
+		      inverse ? con.fg[color] : con.bg, palette[color].bold);
+}
+
 /* One cell at (*c, *r), wrapping (and scrolling) first when the row is full. */
 static void emit(uint32_t *c, int *r, uint32_t v)
 {
@@ -317,6 +373,7 @@ void fbcon_write(const char *s, size_t n)
 	if (con.busy)
 		return; /* called from inside a write (a fault while drawing): serial has it */
 	con.busy = 1;
+	cursor_erase();
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n') {
 			newline();
@@ -340,6 +397,7 @@ void fbcon_write(const char *s, size_t n)
 		flush_cells();
 		if (con.scrolled)
 			adapt_step(clock_ticks() - con.scroll_t0);
+		cursor_draw();
 	}
 	con.scrolled = 0;
 	con.busy = 0;
@@ -362,6 +420,8 @@ static void repaint(void)
 			draw_cell(c, r);
 	fb_present_all();
 	all_shown();
+	con.cursor_drawn = 0;
+	cursor_draw();
 }
 
 void fbcon_enable(int on)
@@ -373,6 +433,7 @@ void fbcon_enable(int on)
 		repaint();
 	} else if (!on) {
 		con.enabled = 0;
+		con.cursor_drawn = 0; /* whoever draws now owns the screen */
 	}
 }
 
@@ -386,6 +447,7 @@ void fbcon_clear(void)
 	con.seg_col = 0;
 	con.len = 0;
 	con.continued = 0;
+	con.cursor_drawn = 0;
 	if (con.enabled) {
 		fb_fill_rect(0, 0, fb_width(), fb_height(), FB_BLACK);
 		fb_present_all();
@@ -420,6 +482,7 @@ int fbcon_setup(void)
 	con.step_auto = 1;
 	con.scrolled = 0;
 	con.enabled = 1;
+	con.cursor = 0;
 	con.ready = 1;
 	fbcon_clear();
 	return 0;

@@ -10,6 +10,7 @@
  * used only after the Linux-style probe shows the ports behave; it reaches
  * the first 256 bytes of each function only.
  */
+#include "pci_cfg.h"
 #include "acpi_tables.h"
 #include "kernel.h"
 #include "kerrno.h"
@@ -220,4 +221,48 @@ long pci_cfg_read(uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn, uint16_t o
 	if (off >= (acc.extended ? PCIE_CFG_SIZE : PCI_CFG_SIZE))
 		return -1;
 	return acc.read(acc.ctx, seg, bus, dev, fn, off, width);
+}
+
+/* ---- the drivers' view (include/pci_cfg.h): functions by class, config dwords by BDF ---- */
+
+uint32_t pci_cfg_read32(uint32_t bdf, unsigned off)
+{
+	long v = pci_cfg_read(0, (uint8_t)PCI_BUS(bdf), (uint8_t)PCI_DEV(bdf), (uint8_t)PCI_FN(bdf), (uint16_t)off, 4);
+
+	return v < 0 ? 0xFFFFFFFFU : (uint32_t)v;
+}
+
+void pci_cfg_write32(uint32_t bdf, unsigned off, uint32_t v)
+{
+	uint8_t bus = (uint8_t)PCI_BUS(bdf), dev = (uint8_t)PCI_DEV(bdf), fn = (uint8_t)PCI_FN(bdf);
+
+	/* Only functions the boot scan found, in the space the access method reaches. */
+	if (!ready || !nroots || pci_find(&boot_scan, 0, bus, dev, fn) < 0 || (off & 3) ||
+	    off >= (acc.extended ? PCIE_CFG_SIZE : PCI_CFG_SIZE))
+		return;
+	acc.write(acc.ctx, 0, bus, dev, fn, (uint16_t)off, 4, v);
+}
+
+int pci_find_class(uint8_t cls, uint8_t sub, uint8_t progif, unsigned index, struct pci_fn *out)
+{
+	const struct pci_scan *s = pci_state();
+
+	for (int i = 0; s && i < s->nfuncs; i++) {
+		const struct pci_func *f = &s->f[i];
+
+		if (f->seg || f->class_code != cls || f->subclass != sub || f->prog_if != progif || index--)
+			continue;
+		out->bdf = PCI_BDF(f->bus, f->dev, f->fn);
+		out->vendor = f->vendor;
+		out->device = f->device;
+		out->bar0 = out->bar0_size = 0;
+		for (int b = 0; b < f->nbars; b++) {
+			if (f->bar[b].index == 0 && f->bar[b].kind != PCI_BAR_IO) {
+				out->bar0 = f->bar[b].base;
+				out->bar0_size = f->bar[b].size;
+			}
+		}
+		return 0;
+	}
+	return -ENODEV;
 }

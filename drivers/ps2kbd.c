@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kbd.h"
 #include "kerrno.h"
 #include "kstring.h"
 
@@ -45,6 +46,18 @@
 #define SET1_SLASH 0x35	 /* with E0: keypad / */
 #define SET1_RSHIFT 0x36
 #define SET1_CAPS_LOCK 0x3A
+#define SET1_ESC 0x01
+/* With E0: the cursor block and the paging keys. */
+#define SET1_E0_HOME 0x47
+#define SET1_E0_UP 0x48
+#define SET1_E0_PGUP 0x49
+#define SET1_E0_LEFT 0x4B
+#define SET1_E0_RIGHT 0x4D
+#define SET1_E0_END 0x4F
+#define SET1_E0_DOWN 0x50
+#define SET1_E0_PGDN 0x51
+#define SET1_E0_INSERT 0x52
+#define SET1_E0_DELETE 0x53
 #define SET1_KP_MINUS 0x4A
 #define SET1_KP_PLUS 0x4E
 
@@ -104,7 +117,27 @@ static int is_lower(char c)
 	return c >= 'a' && c <= 'z';
 }
 
-/* A set-1 make code, pressed or released, with or without E0: the character, or -1. */
+/* An E0 key of the cursor block as a kbd.h special key (Shift and Ctrl added), or -1. */
+static int extended_key(const struct ps2kbd_decoder *d, uint8_t code)
+{
+	static const struct {
+		uint8_t code;
+		int key;
+	} keys[] = {
+		{ SET1_E0_HOME, KEY_HOME },	{ SET1_E0_UP, KEY_UP },	      { SET1_E0_PGUP, KEY_PGUP },
+		{ SET1_E0_LEFT, KEY_LEFT },	{ SET1_E0_RIGHT, KEY_RIGHT }, { SET1_E0_END, KEY_END },
+		{ SET1_E0_DOWN, KEY_DOWN },	{ SET1_E0_PGDN, KEY_PGDN },   { SET1_E0_INSERT, KEY_INSERT },
+		{ SET1_E0_DELETE, KEY_DELETE },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].code == code)
+			return keys[i].key | (d->lshift || d->rshift ? KEY_MOD_SHIFT : 0) |
+			       (d->lctrl || d->rctrl ? KEY_MOD_CTRL : 0);
+	return -1;
+}
+
+/* A set-1 make code, pressed or released, with or without E0: the key (kbd.h), or -1. */
 static int key(struct ps2kbd_decoder *d, uint8_t code, int released, int extended)
 {
 	char c;
@@ -124,8 +157,10 @@ static int key(struct ps2kbd_decoder *d, uint8_t code, int released, int extende
 		d->caps = !d->caps;
 		return -1;
 	}
-	if (extended) /* arrows, Insert, Home, ...: no character; keypad Enter and / have one */
-		return code == SET1_ENTER || code == SET1_SLASH ? set1_plain[code] : -1;
+	if (extended) /* keypad Enter and / have a character; the cursor block is a special key */
+		return code == SET1_ENTER || code == SET1_SLASH ? set1_plain[code] : extended_key(d, code);
+	if (code == SET1_ESC)
+		return KEY_ESC;
 	if (code == SET1_KP_MINUS)
 		return '-';
 	if (code == SET1_KP_PLUS)

@@ -5,12 +5,23 @@
  * Real PCs often have no COM1: port 0x3F8 then floats and reads 0xFF (or
  * 0x00), so a loop waiting for LSR.THRE would spin forever. The probe
  * checks the scratch register and a loopback round trip before the port is
- * used, and every wait afterwards gives up after a bounded number of polls;
- * after too many timeouts the port is dropped for good.
+ * used, and every wait afterwards gives up after a bounded number of polls.
+ *
+ * A port that was there can stop taking bytes for a while: a terminal that
+ * stops reading (flow control, a host stall), a console server, QEMU's
+ * chardev with nobody draining it. Timeouts are counted per burst (one
+ * serial_write): the second timeout in a burst marks the port stalled and
+ * drops the rest of the burst. While stalled, writes return at once (their
+ * bytes are counted as dropped) until a quiet period has passed; then the
+ * next write looks at LSR once, and goes on writing if the transmitter has
+ * room. A byte arriving on the receive side ends the stall at once. So a
+ * dead port costs one LSR read per quiet period, never a wait, and a port
+ * that comes back is used again; the serial line says how much it missed.
  */
 #include "serial.h"
 
 #include "kerrno.h"
+#include "kprintf.h"
 #include "x86.h"
 
 /* Register offsets (PC16550D data sheet). */
@@ -45,7 +56,12 @@
 #define UART_CLOCK_DIV_115200 1
 /* Polls of LSR before a byte is given up: ~100 ms on real hardware. */
 #define UART_POLL_LIMIT 100000
-#define UART_MAX_TIMEOUTS 8
+#define UART_WAIT_MS 100      /* the same, by the clock, once serial_set_tsc_hz gave its rate */
+#define UART_BURST_TIMEOUTS 2 /* timeouts in one burst that make the port count as stalled */
+#define UART_QUIET_MS 500     /* a stalled port is looked at again after this long */
+#define MS_PER_S 1000
+/* Until serial_set_tsc_hz: a guess on the low side (a real 3 GHz TSC makes the quiet period shorter). */
+#define UART_DEFAULT_TSC_HZ 1000000000ULL
 
 static struct {
 	uint16_t port;		/* I/O-port UART */
@@ -53,8 +69,12 @@ static struct {
 	unsigned stride;	/* bytes between MMIO registers: 1 or 4 */
 	uint64_t mmio_phys;
 	int present;
-	unsigned timeouts;
-} uart;
+	int stalled;		/* the last burst timed out: writes are dropped until the port answers */
+	uint64_t stalled_since; /* TSC when it stalled (or was last found still stalled) */
+	uint64_t tsc_hz;
+	int tsc_known; /* tsc_hz is measured, not the default guess */
+	struct serial_stats stats;
+} uart = { .tsc_hz = UART_DEFAULT_TSC_HZ };
 
 /* The one place registers are touched, so the driver works on ports and MMIO alike. */
 static uint8_t reg_in(unsigned reg)
@@ -74,16 +94,70 @@ static void reg_out(unsigned reg, uint8_t v)
 		uart.mmio[reg] = v;
 }
 
+/*
+ * Wait for an LSR bit: at most UART_WAIT_MS by the TSC once its rate is
+ * known (a slow or descheduled CPU then waits no longer), UART_POLL_LIMIT
+ * polls before that.
+ */
 static int wait_lsr(uint8_t bit)
 {
-	for (int i = 0; i < UART_POLL_LIMIT; i++) {
+	uint64_t end = uart.tsc_known ? rdtsc() + uart.tsc_hz / MS_PER_S * UART_WAIT_MS : 0;
+
+	for (int i = 0; end || i < UART_POLL_LIMIT; i++) {
 		if (reg_in(UART_LSR) & bit)
 			return 0;
+		if (end && rdtsc() > end)
+			break;
 		pause();
 	}
-	if (++uart.timeouts >= UART_MAX_TIMEOUTS)
-		uart.present = 0;
+	uart.stats.timeouts++;
 	return -ETIMEDOUT;
+}
+
+static void stall(void)
+{
+	uart.stalled = 1;
+	uart.stalled_since = rdtsc();
+	uart.stats.stalls++;
+}
+
+/* The port answered again: say on it what it missed (the screen and its scrollback have it all). */
+static void recover(void)
+{
+	char note[96];
+	int n;
+
+	n = ksnprintf(note, sizeof(note),
+		      "\r\n[serial: the port stalled; %llu bytes of output were dropped so far]\r\n",
+		      (unsigned long long)uart.stats.dropped_bytes);
+	/* The note goes out whole, or the port is still stuck: then it stays stalled and says it next time. */
+	for (int i = 0; i < n && i < (int)sizeof(note) - 1; i++) {
+		if (wait_lsr(LSR_THRE)) {
+			uart.stalled_since = rdtsc();
+			return;
+		}
+		reg_out(UART_THR, (uint8_t)note[i]);
+	}
+	uart.stalled = 0;
+	uart.stats.recoveries++;
+}
+
+/*
+ * Whether a write may go ahead: 1 when the port is not stalled, or was
+ * stalled and the quiet period is over and the transmitter has room again.
+ */
+static int writable(void)
+{
+	if (!uart.stalled)
+		return 1;
+	if (rdtsc() - uart.stalled_since < uart.tsc_hz / MS_PER_S * UART_QUIET_MS)
+		return 0;
+	if (!(reg_in(UART_LSR) & LSR_THRE)) {
+		uart.stalled_since = rdtsc(); /* still stuck: another quiet period */
+		return 0;
+	}
+	recover();
+	return !uart.stalled;
 }
 
 /* Probe and program whatever uart now points at (port or MMIO). */
@@ -93,7 +167,7 @@ static int probe(void)
 	int i;
 
 	uart.present = 0;
-	uart.timeouts = 0;
+	uart.stalled = 0;
 
 	/* A floating bus cannot hold a value written to the scratch register. */
 	reg_out(UART_SCR, 0x5A);
@@ -164,19 +238,51 @@ uint16_t serial_port(void)
 	return uart.present && !uart.mmio ? uart.port : 0;
 }
 
-static void put(char c)
+/* One byte; 0, or -ETIMEDOUT when the transmitter stayed full. *timeouts counts the burst's. */
+static int put(char c, unsigned *timeouts)
 {
-	if (wait_lsr(LSR_THRE) == 0)
+	if (wait_lsr(LSR_THRE) == 0) {
 		reg_out(UART_THR, (uint8_t)c);
+		return 0;
+	}
+	if (++*timeouts >= UART_BURST_TIMEOUTS)
+		stall();
+	return -ETIMEDOUT;
 }
 
 void serial_write(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n && uart.present; i++) {
-		if (s[i] == '\n')
-			put('\r');
-		put(s[i]);
+	unsigned timeouts = 0;
+	size_t i;
+
+	if (!uart.present)
+		return;
+	if (!writable()) {
+		uart.stats.dropped_bytes += n;
+		return;
 	}
+	for (i = 0; i < n && !uart.stalled; i++) {
+		if (s[i] == '\n')
+			put('\r', &timeouts);
+		if (!uart.stalled)
+			put(s[i], &timeouts);
+	}
+	if (uart.stalled)
+		uart.stats.dropped_bytes += n - i + 1;
+}
+
+void serial_set_tsc_hz(uint64_t hz)
+{
+	if (hz) {
+		uart.tsc_hz = hz;
+		uart.tsc_known = 1;
+	}
+}
+
+void serial_get_stats(struct serial_stats *st)
+{
+	*st = uart.stats;
+	st->stalled = uart.stalled;
 }
 
 int serial_read_byte(void)
@@ -188,6 +294,8 @@ int serial_read_byte(void)
 	lsr = reg_in(UART_LSR);
 	if (!(lsr & LSR_DR))
 		return -1;
+	if (uart.stalled)
+		recover(); /* someone typed: the line is alive */
 	/* A damaged byte (or a break's NUL) is read, which clears it, and dropped. */
 	if (lsr & LSR_RX_BAD) {
 		(void)reg_in(UART_RBR);
@@ -198,6 +306,6 @@ int serial_read_byte(void)
 
 void serial_drain(void)
 {
-	if (uart.present)
+	if (uart.present && !uart.stalled)
 		(void)wait_lsr(LSR_TEMT);
 }

@@ -23,6 +23,12 @@ extern EFI_HANDLE efi_image;
 void efi_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same, highlighted, prefixed "atlas: warning: ". */
 void efi_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * From now on keep what is logged in bi->fwlog and every warning in
+ * bi->warnings (bi->fw_warnings counts them): the menu repeats the warnings,
+ * the kernel's console log starts with fwlog and its report repeats them.
+ */
+void efi_log_attach(struct boot_info *bi);
 /* Decide where efi_log goes; call once the options are known. */
 void efi_log_init(struct boot_info *bi);
 

@@ -14,13 +14,10 @@
 void efi_option_warning(void *ctx, const char *msg)
 {
 	struct boot_info *bi = ctx;
-	size_t used = strlen(bi->warnings);
 
+	/* efi_warn keeps the text in bi->warnings for the menu and the kernel's report. */
 	efi_warn("%s\n", msg);
 	bi->option_warnings++;
-	/* Keep the text for the kernel's report; drop what does not fit. */
-	if (used + strlen(msg) + 2 < sizeof(bi->warnings))
-		ksnprintf(bi->warnings + used, sizeof(bi->warnings) - used, "%s\n", msg);
 }
 
 /* Read \atlas.cfg into buf; returns its length, or -1 when there is none. */

@@ -16,6 +16,50 @@
 #include "serial.h"
 
 static int log_serial;
+static struct boot_info *log_bi; /* where the log and the warnings are kept, once it exists */
+
+void efi_log_attach(struct boot_info *bi)
+{
+	log_bi = bi;
+	bi->fwlog[0] = 0;
+	bi->warnings[0] = 0;
+}
+
+/* Keep s[0..n) in bi->fwlog for the kernel's console log; count what does not fit. */
+static void keep(const char *s, size_t n)
+{
+	size_t used, room;
+
+	if (!log_bi)
+		return;
+	used = strlen(log_bi->fwlog);
+	room = sizeof(log_bi->fwlog) - 1 - used;
+	if (n > room) {
+		log_bi->fwlog_cut += (uint32_t)(n - room);
+		n = room;
+	}
+	memcpy(log_bi->fwlog + used, s, n);
+	log_bi->fwlog[used + n] = 0;
+}
+
+/* Keep a warning's text (without its newline) in bi->warnings for the menu and the kernel's report. */
+static void keep_warning(const char *msg, size_t n)
+{
+	size_t used;
+
+	if (!log_bi)
+		return;
+	while (n && msg[n - 1] == '\n')
+		n--;
+	used = strlen(log_bi->warnings);
+	/* Drop what does not fit; the count still says how many there were. */
+	if (used + n + 2 <= sizeof(log_bi->warnings)) {
+		memcpy(log_bi->warnings + used, msg, n);
+		log_bi->warnings[used + n] = '\n';
+		log_bi->warnings[used + n + 1] = 0;
+	}
+	log_bi->fw_warnings++;
+}
 
 /* True when some handle carrying SimpleTextOut has a UART node in its path. */
 static int conout_has_uart(void)
@@ -101,6 +145,11 @@ static void vlog(const char *prefix, UINTN attr, const char *fmt, va_list ap)
 			serial_write(prefix, strlen(prefix));
 		serial_write(line, (size_t)n);
 	}
+	if (prefix) {
+		keep(prefix, strlen(prefix));
+		keep_warning(line, (size_t)n);
+	}
+	keep(line, (size_t)n);
 }
 
 void efi_log(const char *fmt, ...)

@@ -97,6 +97,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	bi->efi_image_base = (uint64_t)(uintptr_t)li->ImageBase;
 	bi->efi_image_size = li->ImageSize;
 	bi->fw_cr3 = read_cr3();
+	efi_log_attach(bi);
 
 	efi_load_options(bi, li);
 	efi_log_init(bi);

@@ -47,6 +47,7 @@
 #define ATTR_NORMAL EFI_TEXT_ATTR(EFI_LIGHTGRAY, EFI_BLACK)
 #define ATTR_TITLE EFI_TEXT_ATTR(EFI_WHITE, EFI_BLACK)
 #define ATTR_SELECTED EFI_TEXT_ATTR(EFI_BLACK, EFI_LIGHTGRAY)
+#define ATTR_WARNING EFI_TEXT_ATTR(EFI_YELLOW, EFI_BLACK)
 
 enum setting_id { SET_TESTS, SET_REPORT, SET_GOP, SET_FINISH, SET_COUNT };
 
@@ -82,7 +83,8 @@ struct ui {
 	unsigned timeout;    /* menu_timeout */
 	unsigned left;	     /* seconds to go; the countdown runs while counting is set */
 	int counting;
-	int input_errors; /* ReadKeyStroke failures in a row */
+	int input_errors;     /* ReadKeyStroke failures in a row */
+	const char *warnings; /* the firmware stage's warnings so far, one per line (bi->warnings) */
 	struct setting set[SET_COUNT];
 };
 
@@ -288,6 +290,29 @@ static int draw_countdown(struct ui *ui)
 	return ui->failed ? -EIO : 0;
 }
 
+/*
+ * The warnings logged before the menu, under it: clearing the screen for the
+ * menu would otherwise erase them a moment after they appeared. As many as
+ * the screen has rows for; the kernel's report repeats them all.
+ */
+static void draw_warnings(struct ui *ui)
+{
+	const char *w = ui->warnings;
+
+	if (!w || !w[0])
+		return;
+	put_line(ui, ATTR_NORMAL, "%s", "");
+	put_line(ui, ATTR_WARNING, "%s", "Warnings so far (the kernel's report repeats them):");
+	while (*w) {
+		int n = 0;
+
+		while (w[n] && w[n] != '\n')
+			n++;
+		put_line(ui, ATTR_WARNING, "  %.*s", n, w);
+		w += n + (w[n] == '\n');
+	}
+}
+
 /* The main screen with line sel highlighted. 0, or -EIO when ConOut failed. */
 static int draw_main(struct ui *ui, int sel)
 {
@@ -309,6 +334,7 @@ static int draw_main(struct ui *ui, int sel)
 	ui->countdown_row = ui->row;
 	countdown_text(ui, text, sizeof(text));
 	put_line(ui, ATTR_NORMAL, "%s", text);
+	draw_warnings(ui);
 	return ui->failed ? -EIO : 0;
 }
 
@@ -495,6 +521,7 @@ void efi_menu(struct boot_info *bi)
 	ui->in = efi_st->ConIn;
 	ui->out = efi_st->ConOut;
 	ui->timeout = bi->opts.menu_timeout;
+	ui->warnings = bi->warnings;
 	if (!ui->in || !ui->out || !ui->out->Mode) {
 		efi_warn("menu: no %s; booting with the options as they are\n", ui->in ? "ConOut" : "ConIn");
 		bi->menu_end = MENU_END_NO_CONSOLE;

@@ -70,6 +70,7 @@ enum boot_menu_end {
 };
 #define BOOT_MENU_WORDS 256
 #define BOOT_SMBIOS_EP_MAX 32
+#define BOOT_FWLOG 8192
 
 /* How the menu ended, in words, for logs and records ("?" when out of range). */
 static inline const char *boot_menu_end_name(uint32_t end)
@@ -151,7 +152,7 @@ struct boot_info {
 	/* Words from LoadOptions and atlas.cfg as received, for the report. */
 	char cmdline[1024];
 	char cfgfile[512];
-	char warnings[1024]; /* option warnings, one per line */
+	char warnings[1024]; /* every firmware-stage warning (efi_warn), one per line */
 	/* The pre-boot menu: the words it appended to the options (later words win), and how it ended. */
 	char menu_words[BOOT_MENU_WORDS];
 	uint32_t menu_end; /* enum boot_menu_end */
@@ -182,6 +183,14 @@ struct boot_info {
 	/* \atlas\pci.ids from the boot volume, in EfiLoaderData; 0 when absent. */
 	uint64_t pciids;
 	uint64_t pciids_size;
+	/*
+	 * What the firmware stage printed (efi_log, efi_warn), NUL-terminated,
+	 * cut at BOOT_FWLOG - 1 bytes: the kernel puts it at the top of the
+	 * console log and the screen, so the scrollback starts where the run did.
+	 */
+	uint32_t fwlog_cut;   /* bytes that did not fit */
+	uint32_t fw_warnings; /* efi_warn calls (bi->warnings may not hold them all) */
+	char fwlog[BOOT_FWLOG];
 };
 
 #endif

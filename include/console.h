@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * console.h - where kprintf's text goes: a list of sinks (the UART, then the
- * framebuffer console), fed in the order they were attached.
+ * console.h - where kprintf's text goes: a list of sinks (the UART, the
+ * console log, the framebuffer console), fed in the order they were attached.
  *
- * The framebuffer console can only start once the framebuffer is mapped and
- * the page allocator can give it a back buffer, well after the first lines
- * are printed. So the console keeps the first CONSOLE_EARLY_BYTES of its
- * output, and a sink attached with replay gets them first: the screen then
- * shows the kernel's output from its first line. core/lib/console.c.
+ * The console log and the framebuffer console can only start once the page
+ * allocator can give them memory (and the framebuffer is mapped), well after
+ * the first lines are printed. So the console keeps the first
+ * CONSOLE_EARLY_BYTES of its output, and a sink attached with replay gets
+ * them first: the scrollback and the screen then hold the kernel's output
+ * from its first line. core/lib/console.c.
  */
 #ifndef ATLAS_CONSOLE_H
 #define ATLAS_CONSOLE_H
@@ -15,7 +16,7 @@
 #include <stddef.h>
 
 #define CONSOLE_SINKS 4
-#define CONSOLE_EARLY_BYTES 4096
+#define CONSOLE_EARLY_BYTES 8192
 
 /* Takes s[0..n), not NUL-terminated; must not print itself. */
 typedef void (*console_sink_fn)(const char *s, size_t n);

@@ -136,7 +136,18 @@ void fb_fill_rect(uint32_t x, uint32_t y, uint32_t w, uint32_t h, uint32_t rgb);
  */
 uint32_t fb_draw_text(uint32_t x, uint32_t y, const char *s, uint32_t fg, uint32_t bg);
 
-/* fb_draw_text, but at most max_chars glyphs (for text that must stay inside a box). */
+/*
+ * What fb_draw_text_max puts last when it cuts text: U+00BB (>>), which the
+ * console fonts have within the directly mapped U+0000..U+00FF (an ellipsis,
+ * U+2026, would fall back to the replacement glyph).
+ */
+#define FB_ELLIPSIS 0x00bb
+
+/*
+ * fb_draw_text, but at most max_chars glyphs (for text that must stay inside
+ * a box); text longer than that shows its first max_chars - 1 glyphs and
+ * FB_ELLIPSIS.
+ */
 uint32_t fb_draw_text_max(uint32_t x, uint32_t y, const char *s, uint32_t max_chars, uint32_t fg, uint32_t bg);
 
 /*

@@ -83,6 +83,46 @@ void fbcon_write(const char *s, size_t n);
  */
 void fbcon_enable(int on);
 
+/*
+ * Show (1) or hide (0) the text cursor: a bar under the cell where the next
+ * character goes, as a terminal shows it at a prompt. Hidden by default.
+ */
+void fbcon_show_cursor(int on);
+
+/*
+ * Draw code point cp in the console font at text cell (col, row) of the back
+ * buffer, in a line colour (inverse: swapped with the background). Leaves the
+ * grid alone: for pictures drawn while the console is off (the scrollback
+ * view). Nothing is flushed.
+ */
+void fbcon_put_glyph(uint32_t col, uint32_t row, uint32_t cp, enum fbcon_color color, int inverse);
+
+/*
+ * drivers/fbcon_view.c: the console log (conlog.h) as pictures.
+ *
+ * fbcon_view_draw: switch the console off and draw log lines from top
+ * (wrapped at the right edge, coloured as the console colours them; line
+ * mark in inverse, UINT64_MAX for none) down to the last row but one, and
+ * status in inverse on the last row (NULL: text on every row). Presents the
+ * screen. Returns the first line not shown (whole).
+ * fbcon_view_back: the line from which the lines before from fill at most
+ * screen_rows rows (at least one line back when there is one).
+ * fbcon_view_end: give the screen back to the console (redrawn from its grid).
+ */
+uint64_t fbcon_view_draw(uint64_t top, const char *status, uint64_t mark);
+uint64_t fbcon_view_back(uint64_t from, uint32_t screen_rows);
+void fbcon_view_end(void);
+
+/*
+ * The scrollback on the live console: Shift+PgUp goes back half a screen
+ * through the console log (down to its first line), Shift+PgDn forward, back
+ * to the live console at the end; any other key leaves it first. Returns 1
+ * when key was a scrollback key (consumed), 0 otherwise (pass it on).
+ */
+int fbcon_scroll_key(int key);
+/* 1 while the scrollback is shown instead of the live console. */
+int fbcon_scrolled_back(void);
+
 /* Blank the grid and the screen (when enabled), cursor top left. */
 void fbcon_clear(void);
 

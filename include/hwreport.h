@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hwreport.h - the hardware reports (core/report/hwreport.c): a human line
- * and a record each (docs/records.md).
+ * hwreport.h - the hardware reports (core/report/hwreport.c, usbreport.c,
+ * conreport.c): a human line and a record each (docs/records.md).
  */
 #ifndef ATLAS_HWREPORT_H
 #define ATLAS_HWREPORT_H
@@ -22,5 +22,9 @@ void lapic_report(void);
 void efirt_report(void);
 /* The "fb: ..." line (human only): the framebuffer console fbcon_init set up on bfb; nothing without one. */
 void fb_report(const struct boot_fb *bfb);
+/* {"rec":"xhci"} per controller and {"rec":"usb"} per device xhci_init_all found (usbreport.c). */
+void usb_report(void);
+/* {"rec":"conlog"}: what the console log holds and what keeping it cost (conreport.c). */
+void conlog_report(void);
 
 #endif

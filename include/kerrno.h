@@ -25,12 +25,14 @@
 #define EMFILE 24
 #define ENOSPC 28
 #define ESPIPE 29
+#define EPIPE 32
 #define EROFS 30
 #define ERANGE 34
 #define ENAMETOOLONG 36
 #define ENOSYS 38
 #define EBADMSG 74
 #define EOVERFLOW 75
+#define EMSGSIZE 90
 #define ENOTSUP 95
 #define ENOTTY 25
 #define ETIMEDOUT 110

@@ -77,6 +77,7 @@ enum mon_cmd_id {
 	MON_CPU,
 	MON_RUN,
 	MON_TESTS,
+	MON_LOG,
 	MON_SCREEN,
 	MON_REBOOT,
 	MON_SHUTDOWN,
@@ -164,10 +165,10 @@ struct proc;
 
 /*
  * The monitor, from finish() with on_finish=monitor; code is the run's exit
- * code (EXIT_PASSED or EXIT_FAILED). Reads lines from the UART and the PS/2
- * keyboard (either; echo goes to every console) until a shutdown or reboot
- * command and returns that (FINISH_SHUTDOWN or FINISH_REBOOT), or FINISH_HALT
- * when there is neither to read from.
+ * code (EXIT_PASSED or EXIT_FAILED). Reads lines from every keyboard of the
+ * keyboard queue (kbd.h: the UART, PS/2, USB; echo goes to every console)
+ * until a shutdown or reboot command and returns that (FINISH_SHUTDOWN or
+ * FINISH_REBOOT), or FINISH_HALT when there is none to read from.
  */
 enum on_finish monitor_run(unsigned code);
 
@@ -181,5 +182,13 @@ void monitor_note_exit(struct proc *p);
 
 /* Run hardware command cmd (enum mon_hw_cmd_id) with its words, already counted by mon_parse. */
 void monitor_hw_run(int cmd, const struct mon_words *w);
+
+/*
+ * core/report/monitor_log.c, the `log` command: page through the console log with
+ * less's keys on the screen and the serial terminal, from the last page, or
+ * from the first line containing pattern (any case) when not NULL. Returns
+ * when q (or Esc) is typed.
+ */
+void monitor_log(const char *pattern);
 
 #endif

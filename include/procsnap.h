@@ -67,6 +67,12 @@ const struct fault_snap *procsnap_faults(size_t *count, uint64_t *total);
 
 /* Processes that ended, in all. */
 uint64_t procsnap_exits(void);
+/*
+ * While on, ending processes count as asked for by the user (the monitor's
+ * run): their pictures replace older ones and come first, so the monitor's
+ * `screen` shows what was just run.
+ */
+void procsnap_asked(int on);
 
 /* "text", "rodata", ... */
 const char *seg_kind_name(enum seg_kind k);

@@ -38,11 +38,13 @@ struct ps2kbd_decoder {
 void ps2kbd_decoder_init(struct ps2kbd_decoder *d, int set);
 
 /*
- * Feed one byte from the keyboard. Returns the character a key press gives
- * (US layout: printable ASCII, PS2KBD_ENTER for Enter and keypad Enter,
- * PS2KBD_BACKSPACE, PS2KBD_TAB, Ctrl-letter as its control code 0x01..0x1a),
- * or -1 for releases, prefixes, modifiers, keys without a character (Esc,
- * arrows, function keys, Alt) and controller answers (ACK, resend).
+ * Feed one byte from the keyboard. Returns the key a key press gives, as
+ * kbd.h defines keys (US layout: printable ASCII, PS2KBD_ENTER for Enter and
+ * keypad Enter, PS2KBD_BACKSPACE, PS2KBD_TAB, KEY_ESC, Ctrl-letter as its
+ * control code 0x01..0x1a; the cursor block and paging keys as KEY_UP ...
+ * KEY_DELETE with KEY_MOD_SHIFT / KEY_MOD_CTRL), or -1 for releases,
+ * prefixes, modifiers, keys without a meaning here (function keys, Alt, Num
+ * Lock) and controller answers (ACK, resend).
  */
 int ps2kbd_decode(struct ps2kbd_decoder *d, uint8_t byte);
 
@@ -77,7 +79,7 @@ struct ps2kbd_info {
 int ps2kbd_probe(enum ps2kbd_fadt fadt, struct ps2kbd_info *info);
 
 /*
- * The next character typed (as ps2kbd_decode gives them), or -1 when none is
+ * The next key typed (as ps2kbd_decode gives them), or -1 when none is
  * waiting or there is no keyboard. Never waits; bytes from the mouse port and
  * bytes with a parity or timeout error are dropped.
  */

@@ -26,7 +26,7 @@ int serial_init(uint16_t port);
  */
 int serial_init_mmio(uint64_t virt, uint64_t phys, unsigned stride);
 
-/* Stop using the UART (serial=off, or after repeated timeouts). */
+/* Stop using the UART (serial=off). */
 void serial_disable(void);
 
 /* 1 when serial_init found a UART and it has not been disabled. */
@@ -37,8 +37,31 @@ uint16_t serial_port(void);
 /* Physical address of the memory-mapped UART in use, 0 when none. */
 uint64_t serial_mmio_base(void);
 
-/* Write n bytes, turning "\n" into "\r\n". Drops output when absent. */
+/*
+ * Write n bytes, turning "\n" into "\r\n". Drops output when absent, and
+ * while the port is stalled: two timeouts in one call stall it; the first
+ * write after a quiet period (UART_QUIET_MS) or a received byte tries again.
+ * Never waits longer than two bounded waits for LSR (100 ms each once the
+ * TSC is calibrated).
+ */
 void serial_write(const char *s, size_t n);
+
+/* What the UART went through (serial_get_stats). */
+struct serial_stats {
+	uint64_t timeouts;	/* waits for the transmitter that gave up */
+	uint64_t stalls;	/* bursts that stalled the port */
+	uint64_t recoveries;	/* stalls that ended (a quiet period passed, or a key came) */
+	uint64_t dropped_bytes; /* bytes not sent because the port was stalled */
+	int stalled;		/* stalled now */
+};
+void serial_get_stats(struct serial_stats *st);
+
+/*
+ * The TSC frequency: from then on each wait for the transmitter lasts at most
+ * 100 ms by the clock (before: a count of polls), and the quiet period is
+ * measured with it (before: assumes 1 GHz).
+ */
+void serial_set_tsc_hz(uint64_t hz);
 
 /*
  * One received byte (0..255), or -1 when none is waiting, the byte arrived

@@ -30,6 +30,14 @@ void test_check(const char *name, int ok, const char *expect, const char *fmt, .
 void tests_forget_matches(void);
 /* Warn about names in tests= that matched nothing (each counts as failed). */
 void tests_check_unmatched(void);
+/*
+ * A TAP stream of its own for a later run of tests (the monitor's `tests`):
+ * begin prints "TAP version 14" and "# why", and the results that follow are
+ * numbered from 1; end prints the plan "1..N" and a "# N passed, M failed"
+ * comment, and returns M. The counts since boot (tests_failed) go on.
+ */
+void tests_stream_begin(const char *why);
+unsigned tests_stream_end(void);
 /* TAP plan and {"rec":"summary"}; returns the number failed. */
 unsigned tests_summary(void);
 unsigned tests_failed(void);

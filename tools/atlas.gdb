@@ -16,7 +16,11 @@ set pagination off
 set confirm off
 set disassembly-flavor att
 file build/kernel.elf
-target remote localhost:1234
+python
+import os
+# ATLAS_GDB_PORT: QEMU's gdbstub port (make debug: -s, 1234).
+gdb.execute("target remote localhost:%s" % os.environ.get("ATLAS_GDB_PORT", "1234"))
+end
 
 # include/memlayout.h
 @MEMLAYOUT@
@@ -34,7 +38,12 @@ import gdb
 DIRECT_MAP_BASE = @DIRECT_MAP_BASE@
 
 class KmainBreak(gdb.Breakpoint):
-    """At kmain, read boot_info (physical address in %rdi) for the .efi load address."""
+    """At kmain's first instruction, read boot_info (physical address in %rdi) for the .efi load address.
+
+    The breakpoint is on *kmain, the entry address, not on "kmain": gdb puts
+    the latter after the prologue, which is inside kmain's first statement,
+    an inlined rdtsc, so the stop would show include/x86.h. At the entry
+    gdb shows kmain's own line, and %rdi still holds the argument."""
     def stop(self):
         bi = int(gdb.parse_and_eval("$rdi")) + DIRECT_MAP_BASE
         base = int(gdb.parse_and_eval("((struct boot_info *)%d)->efi_image_base" % bi))
@@ -42,7 +51,7 @@ class KmainBreak(gdb.Breakpoint):
         print("atlas: kernel entered; atlas.efi was loaded at %#x (symbols added)" % base)
         return True
 
-KmainBreak("kmain", type=gdb.BP_HARDWARE_BREAKPOINT)
+KmainBreak("*kmain", type=gdb.BP_HARDWARE_BREAKPOINT)
 end
 
 echo atlas: QEMU is stopped at the reset vector; 'continue' runs to kmain.\n

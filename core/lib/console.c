@@ -2,8 +2,9 @@
 /*
  * console.c - kprintf and friends: every line goes to each console sink in
  * the order they were attached (see console.h). kmain attaches the UART
- * first thing and the framebuffer console once the framebuffer is mapped;
- * the first CONSOLE_EARLY_BYTES of output are kept for it meanwhile.
+ * first thing, the console log once the page allocator runs and the
+ * framebuffer console once the framebuffer is mapped; the first
+ * CONSOLE_EARLY_BYTES of output are kept for them meanwhile.
  */
 #include "console.h"
 

@@ -187,6 +187,7 @@ void report_option_warnings(void)
 {
 	const char *w = g_boot->warnings;
 	char line[256];
+	unsigned shown = 0;
 	struct jrec r;
 
 	while (*w) {
@@ -201,7 +202,11 @@ void report_option_warnings(void)
 		jrec_str(&r, "msg", line);
 		report_emit(&r);
 		w += n + (w[n] == '\n');
+		shown++;
 	}
+	if (g_boot->fw_warnings > shown && report_human())
+		kprintf("atlas: warning: %u more firmware-stage warnings did not fit in boot_info\n",
+			g_boot->fw_warnings - shown);
 }
 
 void report_timeline(void)

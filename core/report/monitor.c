@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * monitor.c - the serial command monitor (see monitor.h), the kernel's
- * side: the loop that polls the UART and the PS/2 keyboard
- * (drivers/ps2kbd.c), the commands, and the ring of ended processes that ps,
- * maps and pmap read. Lines are read and parsed by monitor_input.c. Commands
+ * side: the loop that polls every keyboard through the one keyboard queue
+ * (drivers/kbd.c: the UART, PS/2, USB), the commands, and the ring of ended
+ * processes that ps, maps and pmap read; `log` is monitor_log.c. Lines are read and parsed by monitor_input.c. Commands
  * print through the existing reports, so they follow
  * report=human|json|both; the monitor's own answers (help, ps, maps, pmap,
  * errors) are plain text whatever report= says.
@@ -13,9 +13,11 @@
 #include "bootreport.h"
 #include "cpu.h"
 #include "elf.h"
+#include "fbcon.h"
 #include "heap.h"
 #include "hwinfo.h"
 #include "hwreport.h"
+#include "kbd.h"
 #include "kernel.h"
 #include "kprintf.h"
 #include "kstring.h"
@@ -26,10 +28,9 @@
 #include "proc.h"
 #include "procfs.h"
 #include "procreport.h"
-#include "ps2kbd.h"
+#include "procsnap.h"
 #include "runner.h"
 #include "screen.h"
-#include "serial.h"
 #include "tests.h"
 #include "tsc.h"
 #include "userprog.h"
@@ -53,6 +54,7 @@ struct ended {
 static struct ended ring[MON_PS_MAX];
 static unsigned ring_next;    /* the slot the next process takes */
 static unsigned long n_ended; /* processes noted since boot */
+static int max_pid_ended;     /* pids are handed out in order: anything up to this one has ended */
 
 void monitor_note_exit(struct proc *p)
 {
@@ -67,6 +69,8 @@ void monitor_note_exit(struct proc *p)
 	kfree(e->pmap);
 	memset(e, 0, sizeof(*e));
 	e->pid = p->pid;
+	if (p->pid > max_pid_ended)
+		max_pid_ended = p->pid;
 	kstrlcpy(e->name, p->name, sizeof(e->name));
 	e->exit_code = p->exit_code;
 	e->signal = p->signal;
@@ -135,8 +139,8 @@ static void cmd_ps(void)
 			(unsigned long long)(e->run_ns / NS_PER_100US % TENTHS), how);
 		shown++;
 	}
-	kprintf("%u shown of %lu ended since boot (the last %d are kept; repeats of a test program are not)\n", shown,
-		n_ended, MON_PS_MAX);
+	kprintf("%u shown of %lu ended since boot: the last %d are kept, each with its maps and pmap\n", shown, n_ended,
+		MON_PS_MAX);
 }
 
 /* maps PID / pmap PID: the text captured at exit. */
@@ -152,6 +156,11 @@ static void cmd_text(const struct mon_words *w, int pmap)
 		return;
 	}
 	e = find_ended(pid);
+	if (!e && pid > 0 && pid <= max_pid_ended) {
+		kprintf("%s: pid %d ended, but only the last %d processes are kept (ps lists them)\n", w->argv[0], pid,
+			MON_PS_MAX);
+		return;
+	}
 	if (!e) {
 		kprintf("no process %d (ps lists them)\n", pid);
 		return;
@@ -281,7 +290,9 @@ static void cmd_run(const struct mon_words *w)
 		kprintf("run: %s not started: %s\n", path, err);
 		return;
 	}
+	procsnap_asked(1); /* the layout screen's process columns show what was just run */
 	proc_run();
+	procsnap_asked(0);
 	outcome(how, sizeof(how), p->signal, p->cause, p->exit_code);
 	kprintf("run: pid %d (%s) ended: %s; %llu syscalls, %llu preemptions (maps %d, pmap %d show it)\n", p->pid,
 		p->name, how, (unsigned long long)p->syscalls, (unsigned long long)p->preemptions, p->pid, p->pid);
@@ -291,7 +302,6 @@ static void cmd_run(const struct mon_words *w)
 static void cmd_tests(const struct mon_words *w)
 {
 	char sel[OPT_TESTS_MAX], saved[OPT_TESTS_MAX], msg[MON_MSG_MAX];
-	unsigned failed = tests_failed();
 	size_t nregions;
 
 	kstrlcpy(saved, g_boot->opts.tests, sizeof(saved));
@@ -301,7 +311,8 @@ static void cmd_tests(const struct mon_words *w)
 		say(msg);
 		return;
 	}
-	kprintf("tests: running tests=%s\n", sel);
+	ksnprintf(msg, sizeof(msg), "tests=%s, again from the monitor", sel);
+	tests_stream_begin(msg); /* a TAP stream of its own: version line, numbers from 1, plan */
 	/* The suites read the selection from the options: lend them this one. */
 	kstrlcpy(g_boot->opts.tests, sel, sizeof(g_boot->opts.tests));
 	tests_forget_matches();
@@ -313,7 +324,7 @@ static void cmd_tests(const struct mon_words *w)
 	runner_run_extra();
 	tests_check_unmatched();
 	kstrlcpy(g_boot->opts.tests, saved, sizeof(g_boot->opts.tests));
-	kprintf("tests: %u failed in this run, %u since boot\n", tests_failed() - failed, tests_failed());
+	tests_stream_end();
 }
 
 static void echo_out(void *ctx, const char *s, size_t n)
@@ -369,6 +380,9 @@ static enum on_finish run_line(const char *line)
 	case MON_TESTS:
 		cmd_tests(&w);
 		break;
+	case MON_LOG:
+		monitor_log(w.argc > 1 ? w.argv[1] : NULL);
+		break;
 	case MON_SCREEN:
 		if (!screen_draw())
 			say("monitor: no framebuffer to draw on");
@@ -387,27 +401,34 @@ static enum on_finish run_line(const char *line)
 	return FINISH_MONITOR;
 }
 
-/* The next byte typed on either console: the UART first, then the PS/2 keyboard. -1 when none waits. */
+/*
+ * The next key for the line editor from any keyboard (drivers/kbd.c), or -1.
+ * Shift+PgUp/PgDn page the scrollback and are not passed on; other keys
+ * without a character (arrows) mean nothing to the editor.
+ */
 static int read_input(void)
 {
-	int c = serial_read_byte();
+	int c = kbd_read();
 
-	return c >= 0 ? c : ps2kbd_read_char();
+	if (c < 0 || fbcon_scroll_key(c))
+		return -1;
+	return c >= KEY_SPECIAL ? -1 : c;
 }
 
 enum on_finish monitor_run(unsigned code)
 {
-	int had_serial = serial_present(), keyboard = ps2kbd_present();
+	unsigned sources = kbd_sources();
 	struct mon_line l;
+	char from[96];
 
-	if (!had_serial && !keyboard) {
-		kprintf("monitor: no serial port and no PS/2 keyboard to read commands from; halting\n");
+	if (!sources) {
+		kprintf("monitor: no serial port and no keyboard (PS/2 or USB) to read commands from; halting\n");
 		return FINISH_HALT;
 	}
 	kprintf("\nAtlas monitor: the run is over (%s); type help for the commands\n",
 		code == EXIT_PASSED ? "every test passed" : "some test failed");
-	kprintf("monitor: reading the %s%s%s\n", had_serial ? "serial port" : "", had_serial && keyboard ? " and " : "",
-		keyboard ? "PS/2 keyboard" : "");
+	kprintf("monitor: reading %s\n", kbd_sources_text(sources, from, sizeof(from)));
+	fbcon_show_cursor(1);
 	mon_line_init(&l, echo_out, NULL);
 	for (;;) {
 		enum on_finish next;
@@ -423,14 +444,6 @@ enum on_finish monitor_run(unsigned code)
 					screen_hide();
 				got = mon_line_feed(&l, c);
 				continue;
-			}
-			if (had_serial && !serial_present()) {
-				had_serial = 0;
-				if (!keyboard) {
-					kprintf("\nmonitor: the serial port stopped answering; halting\n");
-					return FINISH_HALT;
-				}
-				kprintf("\nmonitor: the serial port stopped answering; reading the PS/2 keyboard only\n");
 			}
 			pause();
 		}

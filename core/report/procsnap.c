@@ -5,9 +5,9 @@
  * The suite runs hundreds of processes and the screen has room for a
  * handful, so each exit is scored by how many different parts its layout
  * has (a program with heap, mmap and .bss teaches more than one without),
- * with programs the user asked for (run=) ahead of the built-in suite; one
- * per program name. A new snapshot replaces the lowest-scored one only when
- * it scores higher, so among equals the earliest stays.
+ * with programs the user asked for (run=, the monitor's run) ahead of the
+ * built-in suite; one per program name, the user's latest run of it winning. A new snapshot replaces the lowest-scored
+ * one only when it scores higher, so among equals the earliest stays.
  */
 #include "procsnap.h"
 
@@ -26,6 +26,12 @@ static size_t nsnaps;
 static struct fault_snap faults[PROCSNAP_FAULTS];
 static size_t nfaults;
 static uint64_t total_faults, total_exits;
+static int asked; /* procsnap_asked: the processes ending now were started by the user */
+
+void procsnap_asked(int on)
+{
+	asked = on;
+}
 
 static const char *const seg_names[SEG_KINDS] = {
 	[SEG_HEADERS] = "headers", [SEG_TEXT] = "text", [SEG_RODATA] = "rodata", [SEG_DATA] = "data",
@@ -72,7 +78,7 @@ static void take(struct proc_snap *s, struct proc *p)
 	s->pid = p->pid;
 	s->signal = p->signal;
 	s->exit_code = p->exit_code;
-	s->extra = p->path[0] == '\\';
+	s->extra = p->path[0] == '\\' || asked;
 	kstrlcpy(s->name, p->name, sizeof(s->name));
 	for (const struct vma *v = vma_first(u->vmas); v; v = vma_next(v)) {
 		switch (v->kind) {
@@ -142,7 +148,8 @@ void procsnap_note_exit(struct proc *p)
 	sc = score(&cand);
 	for (size_t i = 0; i < nsnaps; i++) {
 		if (!strcmp(snaps[i].name, cand.name)) {
-			if (sc <= scores[i])
+			/* The user's latest run of a program replaces its older picture. */
+			if (sc <= scores[i] && !asked)
 				return;
 			slot = i; /* the same program, richer this time */
 			break;
@@ -156,15 +163,17 @@ void procsnap_note_exit(struct proc *p)
 		for (size_t i = 1; i < nsnaps; i++)
 			if (scores[i] < scores[low])
 				low = i;
-		if (sc <= scores[low])
+		if (sc <= scores[low] && !asked)
 			return;
 		slot = low;
 	}
 	snaps[slot] = cand;
 	scores[slot] = sc;
-	/* Keep pid order (insertion sort: at most PROCSNAP_MAX entries). */
+	/* Asked-for programs first (the screen may have room for only some), then pid order. */
 	for (size_t i = 1; i < nsnaps; i++) {
-		for (size_t j = i; j > 0 && snaps[j - 1].pid > snaps[j].pid; j--) {
+		for (size_t j = i; j > 0 && (snaps[j - 1].extra < snaps[j].extra ||
+					     (snaps[j - 1].extra == snaps[j].extra && snaps[j - 1].pid > snaps[j].pid));
+		     j--) {
 			struct proc_snap t = snaps[j];
 			int ts = scores[j];
 

@@ -27,6 +27,7 @@
 #include "picture.h"
 #include "procsnap.h"
 #include "record.h"
+#include "screenqr.h"
 #include "tests.h"
 #include "tsc.h"
 
@@ -185,18 +186,36 @@ static void tick(uint32_t x, uint32_t y, uint64_t addr, uint32_t *free_x)
 		mm_fmt_size(addr, sz, sizeof(sz));
 	ksnprintf(label, sizeof(label), "|%s", addr ? sz : "0");
 	*free_x = fb_draw_text(x, y, label, TEXT_RGB, BG_RGB) + fw;
+	{
+		struct jrec r;
+
+		jrec_begin(&r, "screen_tick");
+		jrec_hex(&r, "addr", addr);
+		jrec_u64(&r, "x", x);
+		jrec_u64(&r, "y", y);
+		jrec_str(&r, "text", label);
+		report_emit(&r);
+	}
 }
+
+/*
+ * Addresses worth a tick under the address bar: the first box at or above
+ * each is labelled with its start (when its label has room).
+ */
+static const uint64_t tick_marks[] = {
+	1ULL << 20, 16ULL << 20, 256ULL << 20, 1ULL << 30,   2ULL << 30, 3ULL << 30,
+	4ULL << 30, 16ULL << 30, 64ULL << 30,  256ULL << 30, 1ULL << 40,
+};
 
 /* Bar by address: descriptors and holes in order, widths by log2 of the size. */
 static void bar_by_address(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
 	static uint64_t v[MAX_BAR_ITEMS], start[MAX_BAR_ITEMS];
 	static uint32_t px[MAX_BAR_ITEMS], type[MAX_BAR_ITEMS];
-	size_t nreg, n = 0;
+	size_t nreg, n = 0, mark = 0;
 	const struct mm_region *reg = memmap_regions(&nreg, NULL);
 	uint64_t at = 0;
 	uint32_t free_x = 0;
-	int gb4 = 0, mb1 = 0;
 
 	for (size_t i = 0; i < nreg && n + 2 < MAX_BAR_ITEMS; i++) {
 		if (reg[i].start > at) {
@@ -215,12 +234,22 @@ static void bar_by_address(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 		fb_fill_rect(x, y, px[i], h, type[i] == UINT32_MAX ? HOLE_RGB : rgb_of_type(type[i]));
 		if (px[i] > 2)
 			fb_fill_rect(x + px[i] - 1, y, 1, h, BG_RGB); /* separate neighbours of one type */
-		if (i == 0 || (!mb1 && start[i] >= (1ULL << 20)) || (!gb4 && start[i] >= (4ULL << 30))) {
-			mb1 |= start[i] >= (1ULL << 20);
-			gb4 |= start[i] >= (4ULL << 30);
+		if (i == 0 || (mark < ARRAY_SIZE(tick_marks) && start[i] >= tick_marks[mark])) {
+			while (mark < ARRAY_SIZE(tick_marks) && start[i] >= tick_marks[mark])
+				mark++;
 			tick(x, y + h + 2, start[i], &free_x);
 		}
 		x += px[i];
+	}
+	/* The end of the last descriptor, right-aligned under the bar's end. */
+	if (n) {
+		char label[24], sz[24];
+		uint32_t fw = fb_font_w(), lw;
+
+		ksnprintf(label, sizeof(label), "%s|", mm_fmt_size(at, sz, sizeof(sz)));
+		lw = (uint32_t)strlen(label) * fw;
+		if (x >= lw && x - lw >= free_x)
+			fb_draw_text(x - lw, y + h + 2, label, TEXT_RGB, BG_RGB);
 	}
 	panel_record("memmap_address_bar", x - w, y, w, h, NULL);
 }
@@ -228,10 +257,10 @@ static void bar_by_address(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 static uint32_t draw_memmap(uint32_t y, uint32_t W)
 {
 	uint32_t fw = fb_font_w(), fh = fb_font_h(), m = fw, bw = W - 2 * m;
-	uint64_t pages[EFI_MAX_MEMORY_TYPE + 1], total = 0;
+	uint64_t pages[EFI_MAX_MEMORY_TYPE + 1], total = 0, ram = 0;
 	uint32_t order[EFI_MAX_MEMORY_TYPE + 1], ntypes = 0, per_row, x, row = 0;
 	size_t nreg;
-	char text[160], sz[24];
+	char text[160], sz[24], sz2[24], name[16];
 
 	memmap_regions(&nreg, NULL);
 	type_totals(pages);
@@ -249,10 +278,16 @@ static uint32_t draw_memmap(uint32_t y, uint32_t W)
 			order[j] = order[j - 1];
 			order[j - 1] = t;
 		}
+	for (uint32_t t = 0; t < EFI_MAX_MEMORY_TYPE; t++)
+		if (efi_mem_type_is_ram(t))
+			ram += pages[t];
+	/* Ranges that are not RAM (reserved, MMIO such as the PCIe ECAM window) are described, not memory: say so. */
 	ksnprintf(text, sizeof(text),
-		  "Physical memory: %lu regions, %s described. By type (widths proportional):", (unsigned long)nreg,
-		  mm_fmt_size(total << EFI_PAGE_SHIFT, sz, sizeof(sz)));
+		  "Physical memory: %lu regions: %s RAM, %s not RAM (*). By type (widths proportional):",
+		  (unsigned long)nreg, mm_fmt_size(ram << EFI_PAGE_SHIFT, sz, sizeof(sz)),
+		  mm_fmt_size((total - ram) << EFI_PAGE_SHIFT, sz2, sizeof(sz2)));
 	fb_draw_text_max(m, y, text, W / fw - 2, HEAD_RGB, BG_RGB);
+	panel_record("memmap_heading", m, y, (uint32_t)strlen(text) * fw, fh, text);
 	y += fh + 2;
 	bar_by_type(m, y, bw, 2 * fh, pages, order, ntypes);
 	panel_record("memmap_bar", m, y, bw, 2 * fh, NULL);
@@ -274,7 +309,9 @@ static uint32_t draw_memmap(uint32_t y, uint32_t W)
 		x = m + (i % per_row) * LEGEND_CHARS * fw;
 		row = i / per_row;
 		fb_fill_rect(x, y + row * fh + 2, 2 * fw, fh - 4, rgb_of_type(t));
-		ksnprintf(text, sizeof(text), "%-12s %9s %3llu.%llu%%", efi_mem_type_short(t),
+		ksnprintf(name, sizeof(name), "%s%s", efi_mem_type_short(t),
+			  t < EFI_MAX_MEMORY_TYPE && efi_mem_type_is_ram(t) ? "" : "*");
+		ksnprintf(text, sizeof(text), "%-12s %9s %3llu.%llu%%", name,
 			  mm_fmt_size(pages[t] << EFI_PAGE_SHIFT, sz, sizeof(sz)), (unsigned long long)(tenths / 10),
 			  (unsigned long long)(tenths % 10));
 		fb_draw_text_max(x + 3 * fw, y + row * fh, text, LEGEND_CHARS - 4, TEXT_RGB, BG_RGB);
@@ -363,6 +400,7 @@ static void draw_processes(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 
 		ksnprintf(text, sizeof(text), "pid %d %s", s->pid, s->name);
 		fb_draw_text_max(g.x, y + fh, text, PCOL_BOX_CHARS, FB_WHITE, BG_RGB);
+		panel_record("process_header", g.x, y + fh, PCOL_BOX_CHARS * fw, fh, text);
 		if (s->signal)
 			ksnprintf(text, sizeof(text), "killed, signal %d", s->signal);
 		else
@@ -404,6 +442,9 @@ static void draw_results(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 	ksnprintf(text, sizeof(text), "ring 3: %llu processes ended, %llu faults caught and survived:",
 		  (unsigned long long)procsnap_exits(), (unsigned long long)total);
 	fb_draw_text_max(x, y + fh * r++, text, cols, TEXT_RGB, BG_RGB);
+	/* The monitor's hint keeps its row. */
+	if (g_boot->opts.on_finish == FINISH_MONITOR)
+		rows--;
 	for (size_t i = 0; i < nf && r < rows; i++) {
 		if (r + 1 == rows && i + 1 < total) {
 			ksnprintf(text, sizeof(text), "  ... and %llu more", (unsigned long long)(total - i));
@@ -413,7 +454,7 @@ static void draw_results(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 		ksnprintf(text, sizeof(text), "  %s: %s", f[i].name, f[i].cause);
 		fb_draw_text_max(x, y + fh * r++, text, cols, FB_YELLOW, BG_RGB);
 	}
-	if (g_boot->opts.on_finish == FINISH_MONITOR && r < rows)
+	if (g_boot->opts.on_finish == FINISH_MONITOR)
 		fb_draw_text_max(x, y + fh * r++, "Press a key for the monitor (its `screen` command comes back here).",
 				 cols, FB_CYAN, BG_RGB);
 	panel_record("results", x, y, w, r * fh, NULL);
@@ -428,7 +469,7 @@ int screen_show(void)
 
 int screen_draw(void)
 {
-	uint32_t W = fb_width(), H = fb_height(), fw = fb_font_w(), fh = fb_font_h(), y, kw, xr, wr, hp;
+	uint32_t W = fb_width(), H = fb_height(), fw = fb_font_w(), fh = fb_font_h(), y, kw, xr, wr, hp, wq;
 
 	if (!fb_ready() || !fbcon_ready())
 		return 0;
@@ -447,7 +488,9 @@ int screen_draw(void)
 		wr = W > xr + fw ? W - xr - fw : 0;
 		hp = lower * 3 / 5;
 		draw_processes(xr, y, wr, hp);
-		draw_results(xr, y + hp + fh / 2, wr, lower - hp - fh / 2);
+		/* The summary as QR codes at the results panel's right end; the text keeps the rest. */
+		wq = screenqr_draw(xr, y + hp + fh / 2, wr, lower - hp - fh / 2);
+		draw_results(xr, y + hp + fh / 2, wq ? wr - wq - fw : wr, lower - hp - fh / 2);
 	}
 	fb_present_all();
 	fb_mark_clean();

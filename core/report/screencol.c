@@ -304,11 +304,14 @@ static void draw_box(const struct col_geom *g, const struct col_item *it, uint32
 		fb_fill_rect(g->x, y, filled, h, it->rgb);
 		outline(g->x, y, g->w, h, BORDER_RGB);
 		if (two_lines) {
-			ty = y + (h - 2 * fh) / 2;
+			/* Two lines, or three when the box holds three whole rows: never a row cut in half. */
+			int three = h >= 3 * fh;
+
+			ty = y + (h - (three ? 3 : 2) * fh) / 2;
 			fb_draw_text_max(tx, ty, it->label, cols, TEXT_RGB, FB_NO_BG);
 			ksnprintf(buf, sizeof(buf), "%llx", (unsigned long long)it->start);
 			fb_draw_text_max(tx, ty + fh, it->note, cols, TEXT_RGB, FB_NO_BG);
-			if (h >= 3 * fh)
+			if (three)
 				fb_draw_text_max(tx, ty + 2 * fh, buf, cols, DIM_TEXT_RGB, FB_NO_BG);
 		} else {
 			fb_draw_text_max(tx, ty, it->label, cols, TEXT_RGB, FB_NO_BG);

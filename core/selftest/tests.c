@@ -11,6 +11,8 @@
 
 static unsigned n_run, n_failed;
 static int tap_started;
+/* The TAP stream being written: the boot's, or one `tests` command's (tests_stream_begin). */
+static unsigned stream_run, stream_failed;
 static unsigned char matched[MAX_SELECTED];
 /* The first failures by name, for the layout screen's results panel. */
 #define FAILED_KEPT 8
@@ -87,13 +89,15 @@ void test_result(const char *name, int ok, const char *expect, const char *got)
 		tap_started = 1;
 	}
 	n_run++;
+	stream_run++;
+	stream_failed += !ok;
 	if (!ok) {
 		if (n_failed < FAILED_KEPT)
 			ksnprintf(failed_names[n_failed], FAILED_NAME, "%s", name);
 		n_failed++;
 	}
 	if (report_human()) {
-		kprintf("%s %u - %s\n", ok ? "ok" : "not ok", n_run, name);
+		kprintf("%s %u - %s\n", ok ? "ok" : "not ok", stream_run, name);
 		if (!ok)
 			kprintf("  ---\n  expected: '%s'\n  got: '%s'\n  ...\n", expect, got);
 	}
@@ -158,6 +162,26 @@ unsigned tests_summary(void)
 	jrec_u64(&r, "failed", n_failed);
 	report_emit(&r);
 	return n_failed;
+}
+
+void tests_stream_begin(const char *why)
+{
+	stream_run = stream_failed = 0;
+	if (report_human()) {
+		kprintf("TAP version 14\n");
+		kprintf("# %s\n", why);
+	}
+	tap_started = 1;
+}
+
+unsigned tests_stream_end(void)
+{
+	if (report_human()) {
+		kprintf("1..%u\n", stream_run);
+		kprintf("# %u passed, %u failed in this run; %u failed since boot\n", stream_run - stream_failed,
+			stream_failed, n_failed);
+	}
+	return stream_failed;
 }
 
 unsigned tests_failed(void)

@@ -9,6 +9,12 @@
 	.type kernel_entry, @function
 kernel_entry:
 	xor	%ebp, %ebp
+	/* The kernel's first TSC stamp, as kmain's second argument (%rsi): taken
+	   here, kmain starts with a line of its own for debuggers. */
+	rdtsc
+	shl	$32, %rdx
+	or	%rdx, %rax
+	mov	%rax, %rsi
 	call	kmain
 1:	cli
 	hlt

@@ -42,6 +42,7 @@ INITRD_CPIO = BUILD / "initrd.cpio"
 MKDISK = REPO / "tools" / "mkdisk.sh"
 STARTUP_NSH = REPO / "startup.nsh"
 DEFAULT_CFG = REPO / "tools" / "atlas.cfg"
+DISK_IMG = BUILD / "disk.img"
 # Appended to the shipped atlas.cfg for tests that keep it (cfg=None): no pre-boot menu.
 NO_MENU = "\n# tests/boot: no pre-boot menu unless a test asks for it\nmenu=off\n"
 
@@ -347,7 +348,8 @@ class Machine:
         r = m.result()
     """
 
-    def __init__(self, name, workdir, disk, memory, debug_exit, extra_args, timeout, ovmf_code=None, ovmf_vars=None):
+    def __init__(self, name, workdir, disk, memory, debug_exit, extra_args, timeout, ovmf_code=None, ovmf_vars=None,
+                 serial=True):
         self.name = name
         self.workdir = Path(workdir)
         self.timeout = timeout
@@ -368,7 +370,7 @@ class Machine:
             "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={ovmf_code}",
             "-drive", f"if=pflash,format=raw,unit=1,file={self.vars_path}",
             "-drive", f"format=raw,file={disk}",
-            "-serial", f"file:{self.serial_path}",
+            "-serial", f"file:{self.serial_path}" if serial else "none",
             "-qmp", f"unix:{qmp_path},server=on,wait=off",
         ]  # fmt: skip
         if debug_exit:
@@ -492,7 +494,7 @@ class Harness:
         return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.base_dir))
 
     def start(self, name, cfg=None, shell_opts=None, memory="128M", debug_exit=True, extra_args=(), timeout=None,
-              files=None, efi=None, ovmf_code=None, ovmf_vars=None):
+              files=None, efi=None, ovmf_code=None, ovmf_vars=None, serial=True, disk=None):
         """Build the medium and start QEMU.
 
         cfg         text of \\atlas.cfg (None: tools/atlas.cfg with menu=off appended)
@@ -505,14 +507,19 @@ class Harness:
                     on the shell path), e.g. a signed copy
         ovmf_code   firmware code image (None: OVMF_CODE)
         ovmf_vars   variable store template, copied per boot (None: OVMF_VARS)
+        serial      False: no UART at all (-serial none), as on a PC without a serial port
+        disk        boot this disk image as it is (a copy), e.g. the shipped build/disk.img
         """
         workdir = self._workdir(name)
-        if shell_opts is None:
+        if disk is not None:
+            shutil.copyfile(disk, workdir / "disk.img")
+            disk = workdir / "disk.img"
+        elif shell_opts is None:
             disk = make_removable_disk(workdir, cfg, files, efi=efi)
         else:
             disk = make_shell_disk(workdir, shell_opts, cfg, efi=efi)
         return Machine(name, workdir, disk, memory, debug_exit, extra_args, timeout or self.timeout,
-                       ovmf_code=ovmf_code, ovmf_vars=ovmf_vars)
+                       ovmf_code=ovmf_code, ovmf_vars=ovmf_vars, serial=serial)
 
     def boot(self, name, **kw):
         """Boot until QEMU exits by itself (or the hard timeout kills it) and return the BootResult."""

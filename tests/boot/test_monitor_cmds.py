@@ -28,7 +28,7 @@ import pytest
 from atlas_qemu import BOOT_TIMEOUT, STATUS_POWEROFF
 
 PROMPT = "atlas> "
-COMMANDS = ["help", "memmap", "kmaps", "ps", "maps", "pmap", "walk", "pmm", "heap", "cpu", "run", "tests", "screen",
+COMMANDS = ["help", "memmap", "kmaps", "ps", "maps", "pmap", "walk", "pmm", "heap", "cpu", "run", "tests", "log", "screen",
             "iomem", "ioports", "lspci", "acpi", "dmi", "x", "xp", "xp!", "reboot", "shutdown"]  # fmt: skip
 COMMAND_TIMEOUT = 30  # seconds for one command's answer (tests=boot re-runs in a few)
 KERNEL_BASE_WALK = "0xffffffff80000000"
@@ -296,21 +296,37 @@ def test_run_killed_program(monitor):
     assert re.search(rf"^\s*{m[1]} null_deref .*SIGSEGV: null guard", monitor.answer("ps"), re.M)
 
 
+def tap_stream(out, strict=False):
+    """The answer must be a TAP 14 stream of its own: version first, numbers from 1, a matching plan
+    (strict: and nothing but TAP lines, which holds when no ring-3 program prints)."""
+    lines = [line for line in out.split("\n") if line and not line.startswith("  ")]  # YAML blocks of not ok
+    assert lines[0] == "TAP version 14", out
+    numbers = [int(m[2]) for m in (re.match(r"(not ok|ok) (\d+) - ", line) for line in lines) if m]
+    assert numbers == list(range(1, len(numbers) + 1)), out
+    plans = [line for line in lines if re.fullmatch(r"1\.\.\d+", line)]
+    assert plans == [f"1..{len(numbers)}"], out
+    assert not strict or all(re.match(r"(TAP version 14|ok |not ok |1\.\.|# )", line) for line in lines), out
+    return numbers
+
+
 def test_tests_again(monitor):
     out = monitor.answer("tests boot.higher_half mm.wx")
-    assert out.startswith("tests: running tests=boot.higher_half,mm.wx\n"), out
-    assert re.search(r"^ok \d+ - boot\.higher_half$", out, re.M), out
-    assert re.search(r"^ok \d+ - mm\.wx$", out, re.M), out
-    assert "tests: 0 failed in this run, 0 since boot" in out, out
+    assert tap_stream(out, strict=True) == [1, 2], out
+    assert "# tests=boot.higher_half,mm.wx, again from the monitor\n" in out, out
+    assert re.search(r"^ok 1 - boot\.higher_half$", out, re.M), out
+    assert re.search(r"^ok 2 - mm\.wx$", out, re.M), out
+    assert "# 2 passed, 0 failed in this run; 0 failed since boot" in out, out
     # Without names: the boot's selection (tests=boot) again.
     out = monitor.answer("tests")
-    assert out.startswith("tests: running tests=boot\n"), out
+    tap_stream(out)
+    assert "# tests=boot, again from the monitor\n" in out, out
     assert re.search(r"^ok \d+ - boot\.direct_map$", out, re.M), out
     # Through the ring-3 runner: the program's own test and the page check after the suite.
     out = monitor.answer("tests user.hello user.pages_returned")
+    tap_stream(out)
     assert re.search(r"^ok \d+ - user\.hello$", out, re.M), out
     assert re.search(r"^ok \d+ - user\.pages_returned$", out, re.M), out
-    assert "tests: 0 failed in this run, 0 since boot" in out, out
+    assert "0 failed in this run; 0 failed since boot" in out, out
     out = monitor.answer("tests a;b")
     assert out.startswith("tests: 'a;b' is not a selection"), out
 

@@ -68,7 +68,7 @@ def test_keyboard_found(session):
     assert kbd["fadt"] == "8042", kbd  # q35's FADT (revision 3+) has IAPC_BOOT_ARCH with the 8042 flag
     assert kbd["translation"] is True and kbd["set"] == 1, kbd
     assert "PS/2 keyboard: i8042 (FADT: 8042), translation on, decoding scan code set 1" in session.text()
-    assert "monitor: reading the serial port and PS/2 keyboard" in session.text()
+    assert "monitor: reading the serial port and the PS/2 keyboard" in session.text()
 
 
 def test_typed_cpu(session):

@@ -556,8 +556,9 @@ static void test_static_et_dyn(void **state)
 	/* Without PT_DYNAMIC it is no static-PIE (an ET_EXEC with its type changed): refused, bias or not. */
 	im.ph[PIE_NPH - 1].p_type = PT_NOTE;
 	assert_int_equal(parse(&im, PIE_BIAS, &img, err), -ENOEXEC);
-	assert_string_equal(err, "e_type is 3 (ET_DYN) without PT_DYNAMIC: neither a static-PIE nor a program Atlas can "
-				 "place (link with -static or -static-pie)");
+	assert_string_equal(err,
+			    "e_type is 3 (ET_DYN) without PT_DYNAMIC: neither a static-PIE nor a program Atlas can "
+			    "place (link with -static or -static-pie)");
 	assert_true(strlen(err) < ELF_ERR_MAX - 1); /* not cut short */
 	/* Even when linked where an ET_EXEC could go. */
 	for (unsigned int i = 0; i < im.nph; i++)

@@ -360,8 +360,13 @@ static void test_text_max_and_no_bg(void **state)
 	fb_draw_text_max(0, 32, "A", 1, 0xffffff, FB_NO_BG);
 	fb_flush();
 	assert_glyph_at(0, 0, 'a', 0xffffff, 0x000000);
-	assert_glyph_at(2 * 8, 0, 'c', 0xffffff, 0x000000);
-	assert_untouched_outside(0, 0, 3 * 8, 48);    /* 'd' onwards never drawn */
+	assert_glyph_at(8, 0, 'b', 0xffffff, 0x000000);
+	assert_glyph_at(2 * 8, 0, FB_ELLIPSIS, 0xffffff, 0x000000); /* cut: the last cell says so */
+	assert_untouched_outside(0, 0, 3 * 8, 48);		    /* 'd' onwards never drawn */
+	/* Text that fits exactly is not cut. */
+	assert_int_equal(fb_draw_text_max(0, 48, "xyz", 3, 0xffffff, 0x000000), 3 * 8);
+	fb_flush();
+	assert_glyph_at(2 * 8, 48, 'z', 0xffffff, 0x000000);
 	assert_glyph_at(0, 32, 'A', 0xffffff, under); /* the paper is the rectangle's colour */
 }
 

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "kbd.h"
 #include "kerrno.h"
 #include "ps2kbd.h"
 
@@ -142,7 +143,17 @@ static const char *feed(struct ps2kbd_decoder *d, const uint8_t *b, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		int c = ps2kbd_decode(d, b[i]);
 
-		if (c >= 0) {
+		if (c >= KEY_SPECIAL) {
+			/* Special keys as <name>, <S-name> with Shift, <C-name> with Ctrl. */
+			static const char *const names[] = { "up",  "down", "right", "left",   "home",
+							     "end", "pgup", "pgdn",  "insert", "delete" };
+			int code = KEY_CODE(c) - KEY_SPECIAL;
+
+			assert_true(code >= 0 && code < (int)(sizeof(names) / sizeof(names[0])));
+			k += (size_t)snprintf(out + k, sizeof(out) - k, "<%s%s%s>", c & KEY_MOD_CTRL ? "C-" : "",
+					      c & KEY_MOD_SHIFT ? "S-" : "", names[code]);
+			assert_true(k + 1 < sizeof(out));
+		} else if (c >= 0) {
 			assert_true(c > 0 && c < 0x80);
 			assert_true(k + 1 < sizeof(out));
 			out[k++] = (char)c;
@@ -199,10 +210,14 @@ static void test_set1_ctrl_keypad_and_silent_keys(void **state)
 	assert_string_equal(FEED(&d, 0x1D, 0x02, 0x9D, 0x02), "1");
 	/* Keypad Enter, /, *, -, +. */
 	assert_string_equal(FEED(&d, 0xE0, 0x1C, 0xE0, 0x9C, 0xE0, 0x35, 0x37, 0x4A, 0x4E), "\r/*-+");
-	/* Esc, Alt, F1, arrows (with and without fake shifts), Num Lock: nothing. */
+	/* Esc; Alt, F1 and Num Lock: nothing; arrows (with and without fake shifts) are special keys. */
 	assert_string_equal(FEED(&d, 0x01, 0x81, 0x38, 0xB8, 0x3B, 0xBB, 0xE0, 0x48, 0xE0, 0xC8, 0xE0, 0x2A, 0xE0, 0x50,
 				 0xE0, 0xD0, 0xE0, 0xAA, 0x45, 0xC5),
-			    "");
+			    "\x1b<up><down>");
+	/* Shift+PgUp, PgDn, Ctrl+Home, End (the scrollback's and the pager's keys). */
+	assert_string_equal(FEED(&d, 0x2A, 0xE0, 0x49, 0xE0, 0xC9, 0xAA, 0xE0, 0x51, 0x1D, 0xE0, 0x47, 0x9D, 0xE0,
+				 0x4F),
+			    "<S-pgup><pgdn><C-home><end>");
 	/* A fake shift (E0 2A) does not shift what follows. */
 	assert_string_equal(FEED(&d, 0xE0, 0x2A, 0x1E, 0xE0, 0xAA), "a");
 	/* Pause (E1 1D 45 E1 9D C5) and controller answers leave no trace. */
@@ -232,8 +247,11 @@ static void test_set2(void **state)
 										"c");
 	/* Backspace (66), Tab (0D), space (29), keypad Enter (E0 5A) and / (E0 4A). */
 	assert_string_equal(FEED(&d, 0x66, 0x0D, 0x29, 0xE0, 0x5A, 0xE0, 0xF0, 0x5A, 0xE0, 0x4A), "\b\t \r/");
-	/* Arrows (E0 75 up, E0 72 down) and their releases, Esc (76), F1 (05): nothing; keypad 8 isn't either. */
-	assert_string_equal(FEED(&d, 0xE0, 0x75, 0xE0, 0xF0, 0x75, 0xE0, 0x72, 0x76, 0xF0, 0x76, 0x05, 0xF0, 0x05), "");
+	/* Arrows (E0 75 up, E0 72 down) and their releases, Esc (76); F1 (05): nothing. */
+	assert_string_equal(FEED(&d, 0xE0, 0x75, 0xE0, 0xF0, 0x75, 0xE0, 0x72, 0x76, 0xF0, 0x76, 0x05, 0xF0, 0x05),
+			    "<up><down>\x1b");
+	/* Right Shift (59) + PgUp (E0 7D), then PgDn (E0 7A) after its release. */
+	assert_string_equal(FEED(&d, 0x59, 0xE0, 0x7D, 0xE0, 0xF0, 0x7D, 0xF0, 0x59, 0xE0, 0x7A), "<S-pgup><pgdn>");
 	/* Pause: E1 14 77 E1 F0 14 F0 77, then a key. */
 	assert_string_equal(FEED(&d, 0xE1, 0x14, 0x77, 0xE1, 0xF0, 0x14, 0xF0, 0x77, 0x1B), "s");
 	/* The release of an extended key must not release its plain twin: Ctrl still held. */

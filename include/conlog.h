@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * conlog.h - the console log: every line the consoles showed during the run,
+ * the firmware stage's included, kept for the scrollback (Shift+PgUp/PgDn on
+ * the framebuffer console) and the monitor's `log` pager.
+ *
+ * A ring of text plus a ring of line starts, both given by the caller once
+ * (the kernel takes them from the page allocator at boot, conlog_start):
+ * when either fills, the oldest lines go. Lines are numbered from 0 at the
+ * first byte ever written and keep their numbers; conlog_first() says which
+ * is the oldest still kept. '\r' is dropped and '\n' ends a line; the text is
+ * kept as written (UTF-8, tabs).
+ *
+ * Single CPU, no locking; writers are the console sinks only.
+ */
+#ifndef ATLAS_CONLOG_H
+#define ATLAS_CONLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What the kernel gives it: 2 MiB of text and 16384 lines, whichever runs out first. */
+#define CONLOG_TEXT_BYTES (2u << 20)
+#define CONLOG_LINES 16384u
+
+/*
+ * Start (or start over) with text[0..text_cap) and starts[0..max_lines)
+ * (max_lines >= 2). Everything before is forgotten.
+ */
+void conlog_setup(char *text, size_t text_cap, uint64_t *starts, size_t max_lines);
+
+/* 1 once conlog_setup ran. */
+int conlog_ready(void);
+
+/* Append s[0..n). Does nothing before conlog_setup. */
+void conlog_write(const char *s, size_t n);
+
+/* The oldest line kept, and one past the newest (the unfinished line counts once it has a byte). */
+uint64_t conlog_first(void);
+uint64_t conlog_end(void);
+
+/*
+ * Copy line n (without its '\n') into buf[0..size), NUL-terminated and cut
+ * to fit. Returns the line's whole length, or -1 when line n is not kept.
+ */
+long conlog_line(uint64_t n, char *buf, size_t size);
+
+/*
+ * The first line in [from, conlog_end()) (dir > 0, going forward) or in
+ * [conlog_first(), from] (dir < 0, going back) that contains pat (ASCII
+ * letters in any case). Returns its number, or -1 when none does.
+ */
+long long conlog_search(uint64_t from, int dir, const char *pat);
+
+/* Bytes written since setup, and the capacities (for reports). */
+uint64_t conlog_bytes_written(void);
+size_t conlog_text_cap(void);
+size_t conlog_lines_cap(void);
+
+/*
+ * drivers/conlog_boot.c, the kernel's part: take the rings (CONLOG_TEXT_BYTES
+ * of text, CONLOG_LINES line starts) from the page allocator, keep
+ * fwlog[0..n) (the firmware stage's log, NUL-terminated or n long) as the
+ * first lines, then attach the log as a console sink with replay, so it holds
+ * the run from its first line. Call once, when pmm_alloc_pages and the direct
+ * map work. Returns 0, or -ENOMEM / -ENOSPC (said on the console; no
+ * scrollback, no `log` then).
+ */
+int conlog_start(const char *fwlog, size_t n);
+/* Bytes conlog_start took from the page allocator (0 without the log). */
+size_t conlog_memory(void);
+/* TSC ticks the console sink spent in conlog_write so far (what the scrollback costs in time). */
+uint64_t conlog_sink_ticks(void);
+
+#endif
