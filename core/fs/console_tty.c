@@ -2,13 +2,19 @@
 /*
  * console_tty.c - what the console terminal (core/fs/tty.c) runs on: output
  * to every console sink (the UART and the framebuffer console), input from
- * the UART and the PS/2 keyboard, whichever has a key, and the screen's size
- * in text cells.
+ * the keyboard queue (drivers/kbd.c: the UART, PS/2 and USB keyboards), and
+ * the screen's size in text cells.
+ *
+ * The queue holds keys: characters, and special keys (arrows, paging keys)
+ * that the serial terminal sent as escape sequences or a PC keyboard as
+ * scan codes. The terminal takes bytes, so a special key becomes the VT100
+ * sequence an xterm sends for it (what busybox's line editor and vi read),
+ * and Shift+PgUp/PgDn page the screen's scrollback without reaching the
+ * program, as on a Linux console.
  */
 #include "console.h"
 #include "fbcon.h"
-#include "ps2kbd.h"
-#include "serial.h"
+#include "kbd.h"
 #include "tty.h"
 
 #define ASCII_BS 0x08
@@ -20,15 +26,40 @@ static void con_write(const char *s, size_t n, int raw)
 	console_write(s, n);
 }
 
+/* xterm's sequences for the special keys, by KEY_CODE(key) - KEY_SPECIAL. */
+static const char *const special_seq[] = {
+	[KEY_UP - KEY_SPECIAL] = "\033[A",	[KEY_DOWN - KEY_SPECIAL] = "\033[B",
+	[KEY_RIGHT - KEY_SPECIAL] = "\033[C",	[KEY_LEFT - KEY_SPECIAL] = "\033[D",
+	[KEY_HOME - KEY_SPECIAL] = "\033[H",	[KEY_END - KEY_SPECIAL] = "\033[F",
+	[KEY_PGUP - KEY_SPECIAL] = "\033[5~",	[KEY_PGDN - KEY_SPECIAL] = "\033[6~",
+	[KEY_INSERT - KEY_SPECIAL] = "\033[2~", [KEY_DELETE - KEY_SPECIAL] = "\033[3~",
+};
+
+static const char *pending; /* the rest of a special key's sequence */
+
 static int con_getc(void)
 {
-	int c = serial_read_byte();
+	int k;
 
-	if (c >= 0)
-		return c;
-	c = ps2kbd_read_char();
-	/* The PC keyboard's Backspace is BS; the terminal's erase character is DEL, as a VT100 sends it. */
-	return c == ASCII_BS ? ASCII_DEL : c;
+	if (pending && *pending)
+		return (unsigned char)*pending++;
+	for (;;) {
+		k = kbd_read();
+		if (k < 0)
+			return -1;
+		if (fbcon_scroll_key(k))
+			continue; /* Shift+PgUp/PgDn: the scrollback's, not the program's */
+		if (k < KEY_SPECIAL) {
+			/* A PC keyboard's Backspace is BS; the terminal's erase character is DEL, as a VT100 sends it.
+			 */
+			return k == ASCII_BS && kbd_last_source() != KBD_SRC_SERIAL ? ASCII_DEL : k;
+		}
+		k = KEY_CODE(k) - KEY_SPECIAL;
+		if ((unsigned)k < sizeof(special_seq) / sizeof(special_seq[0]) && special_seq[k]) {
+			pending = special_seq[k];
+			return (unsigned char)*pending++;
+		}
+	}
 }
 
 static void con_size(unsigned *rows, unsigned *cols)
