@@ -95,7 +95,9 @@ def make_initrd(tmp, extra_files):
         f.write_text(text)
         f.chmod(0o755)
     out = tmp / "initrd.cpio"
-    subprocess.run(["python3", MKINITRD, "-o", out, "--busybox", BUSYBOX, "--suite", BUILD / "user", "--skel",
+    # Atlas's own tools in /bin, as the Makefile's initramfs has them (tools/userland/userland.mk).
+    tools = [f"--bin={t.name}={t}" for t in sorted((BUILD / "userland").glob("*")) if t.is_file()]
+    subprocess.run(["python3", MKINITRD, "-o", out, "--busybox", BUSYBOX, *tools, "--suite", BUILD / "user", "--skel",
                     REPO / "tools" / "initrd", "--extra", extra], check=True, capture_output=True)  # fmt: skip
     return out
 
