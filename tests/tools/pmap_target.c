@@ -15,6 +15,9 @@
  * a second thread, blocked; a child left a zombie. Then prints
  * "PID TID ZOMBIE" on stdout and waits to be killed. ARGS only make the
  * command line (the header pmap prints) interesting.
+ *
+ * With "-" for FILE and GONE (tests/boot/test_pmap.py, on Atlas, which maps no
+ * files and has no System V IPC) only the memory, the thread and the zombie.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -98,8 +101,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pmap_target FILE GONE [ARGS...]\n");
 		return 2;
 	}
-	map_file(argv[1]);
-	map_gone(argv[2]);
+	if (strcmp(argv[1], "-"))
+		map_file(argv[1]);
+	if (strcmp(argv[2], "-"))
+		map_gone(argv[2]);
 
 	big = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (big == MAP_FAILED)
@@ -111,7 +116,7 @@ int main(int argc, char **argv)
 		die("mmap PROT_NONE");
 
 	/* Removed at once: it lives as long as it is attached, as "/SYSV... (deleted)". */
-	shm = shmget(IPC_PRIVATE, 3 * PAGE, IPC_CREAT | 0600);
+	shm = strcmp(argv[1], "-") ? shmget(IPC_PRIVATE, 3 * PAGE, IPC_CREAT | 0600) : -1;
 	if (shm >= 0) {
 		char *seg = shmat(shm, NULL, 0);
 
