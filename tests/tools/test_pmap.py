@@ -8,7 +8,8 @@ The processes are tests/tools/pmap_target.c (built here, static): a file mapped
 shared and private, a deleted file, 64 MiB of anonymous memory, a PROT_NONE
 page, a System V segment, a second thread, a zombie child, a command line with
 control and UTF-8 characters; a second one with a command line longer than the
-128 KiB procps reads. They are stopped (SIGSTOP) while the programs read them,
+128 KiB procps reads; a third whose files' paths are longer than the 1 KiB line
+buffer procps reads maps with (procps prints the pieces as areas: so do we). They are stopped (SIGSTOP) while the programs read them,
 and procps runs before and after ours: a difference between those two runs
 means the host changed something under the test, and the comparison is retried.
 
@@ -118,6 +119,7 @@ def state(pid):
 
 
 def start_target(exe, tmp, tag, extra_args):
+    tmp.mkdir(parents=True, exist_ok=True)
     data = tmp / f"data file {tag} \u00e9"
     data.write_bytes(b"d" * 4 * 4096)
     gone = tmp / f"gone\t{tag}"
@@ -173,6 +175,9 @@ def main():
             targets.append(t1[0])
             t2 = start_target(exe, tmp, "two", ["y" * 70000, "z" * 70000])
             targets.append(t2[0])
+            # Paths past procps's 1024-byte line buffer: their maps lines come in pieces.
+            t3 = start_target(exe, tmp.joinpath(*["d" * 120] * 12), "three", [])
+            targets.append(t3[0])
             _, pid, tid, zombie = t1
             long_pid = t2[1]
             P, T, Z = str(pid), str(tid), str(zombie)
@@ -192,6 +197,8 @@ def main():
                 for opts in ([], ["-x"], ["-d"], ["-X"]):
                     bench.compare("range", opts + ["-A", r, P])
             bench.compare("range, long option", ["--range=" + ranges(pid)[0], "-x", P])
+            for opts in ([], ["-x"], ["-d"], ["-X"], ["-XX", "-p"], ["-p"], ["-x", "-p"]):
+                bench.compare("paths longer than a line buffer", opts + [str(t3[1])])
 
             # The header's command line: escaped per locale; cut at 128 KiB.
             for loc in ("C", "C.UTF-8"):
