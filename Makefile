@@ -3,7 +3,7 @@
 #   make            build build/atlas.efi, build/esp.img, build/disk.img
 #   make run        boot it in QEMU + OVMF (ARGS='key=value ...', GUI=1); fails unless all passed
 #   make debug      same, stopped at the reset vector, with gdb attached
-#   make test       lint, host unit tests, boot tests (what CI runs)
+#   make test       lint, host unit tests, host tool tests, boot tests (what CI runs)
 #   make lint       clang-format, cppcheck, the layering check, generated docs current
 #   make test-matrix  boot the whole suite in every cell of the boot matrix (long)
 #   make bench      boot with bench=on and tabulate the kernel's own figures
@@ -34,7 +34,7 @@ GNUEFI_INC := /usr/include/efi
 # Debian packages: what build, run and test need (deps installs the missing ones).
 DEB_PACKAGES := gcc make binutils gnu-efi ovmf qemu-system-x86 mtools dosfstools gdisk \
 	libcmocka-dev python3 python3-pytest cppcheck clang-format gdb musl-tools sbsigntool openssl \
-	console-setup-linux busybox-static pci.ids zbar-tools python3-pil
+	console-setup-linux busybox-static pci.ids zbar-tools python3-pil procps
 
 # Freestanding flags shared by the kernel and the firmware stage.
 FREESTANDING := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -nostdinc -isystem $(GCC_INC) \
@@ -156,18 +156,20 @@ $(BUILD)/atlas.efi: $(BUILD)/atlas.so
 
 # ---- boot media -----------------------------------------------------------
 include tests/user/user.mk
+include tools/userland/userland.mk
 
-# The initramfs: busybox-static with its applet links, the ring-3 suite in
-# /usr/lib/atlas, tools/initrd/ (etc/...), and INITRD_EXTRA=dir[ dir...] on top.
+# The initramfs: busybox-static with its applet links, Atlas's own tools in /bin
+# (tools/userland: pmap), the ring-3 suite in /usr/lib/atlas, tools/initrd/
+# (etc/...), and INITRD_EXTRA=dir[ dir...] on top.
 BUSYBOX ?= /bin/busybox
 INITRD := $(BUILD)/initrd.cpio
 INITRD_EXTRA ?=
 INITRD_SKEL := $(shell find tools/initrd 2>/dev/null)
 INITRD_EXTRA_FILES := $(foreach d,$(INITRD_EXTRA),$(shell find $(d) 2>/dev/null))
-$(INITRD): tools/mkinitrd.py $(USER_ELFS) $(USER_GLIBC_ELFS) $(INITRD_SKEL) $(INITRD_EXTRA_FILES)
+$(INITRD): tools/mkinitrd.py $(USER_ELFS) $(USER_GLIBC_ELFS) $(USERLAND_BINS) $(INITRD_SKEL) $(INITRD_EXTRA_FILES)
 	@test -x $(BUSYBOX) || { echo "$(BUSYBOX) not found: apt-get install busybox-static (make deps)" >&2; exit 1; }
-	$(Q)$(PYTHON) tools/mkinitrd.py -o $@ --busybox $(BUSYBOX) --suite $(BUILD)/user --skel tools/initrd \
-		$(foreach d,$(INITRD_EXTRA),--extra $(d))
+	$(Q)$(PYTHON) tools/mkinitrd.py -o $@ --busybox $(BUSYBOX) $(USERLAND_INITRD_ARGS) --suite $(BUILD)/user \
+		--skel tools/initrd $(foreach d,$(INITRD_EXTRA),--extra $(d))
 
 PCI_IDS_FILE := /usr/share/misc/pci.ids
 $(BUILD)/esp.img: $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg tools/mkesp.sh $(INITRD) $(wildcard $(PCI_IDS_FILE))
@@ -255,7 +257,8 @@ run-secureboot: deps signed
 include tests/unit/unit.mk
 
 SOURCES := $(wildcard efi/*.c efi/*.h $(addsuffix /*.c,$(KERNEL_SRC_DIRS)) include/*.h tests/unit/*.c tests/unit/*.h \
-	tests/user/*.c tests/user/*.h tests/user/run/*.c tests/bench/*.c tools/lzpack.c tools/syscalls-md.c)
+	tests/user/*.c tests/user/*.h tests/user/run/*.c tests/bench/*.c tests/tools/*.c tools/lzpack.c \
+	tools/syscalls-md.c tools/userland/*.c tools/userland/*.h)
 
 lint: $(BUILD)/syscalls-md $(BUILD)/atlas.gdb
 	@echo '  LINT       clang-format --dry-run --Werror (.clang-format)'
@@ -283,7 +286,7 @@ format:
 boot-test: all
 	$(PYTHON) -m pytest -v tests/boot tests/bench
 
-test: deps lint unit user-host boot-test
+test: deps lint unit user-host tools-test boot-test
 
 # Every cell of the boot matrix (memory x CPU model x machine x SMP x serial x
 # OVMF size): the whole suite must pass in each. Long: not part of make test.

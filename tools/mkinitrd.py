@@ -7,14 +7,17 @@ core/fs/cpio.c reads) holding:
 
   /bin/busybox and a symlink per applet (busybox --list), like Debian's
                busybox-static installed as /bin/sh and friends
+  /bin/NAME    each --bin NAME=PATH: Atlas's own static tools (tools/userland:
+               pmap), for what busybox lacks; a tool takes the place of an
+               applet link of the same name
   /usr/lib/atlas/NAME   the ring-3 test suite (tests/user), one ELF per program
                (in their own folder: several have names busybox applets own),
                and /usr/lib/atlas/glibc/NAME, some of them built with glibc
   /etc, /root, /tmp, ...  tools/initrd/ (passwd, group, hostname, profile, ...)
   anything under --extra DIR, at the same place under /
 
-  tools/mkinitrd.py -o OUT.cpio --busybox /bin/busybox --suite build/user \
-                    --skel tools/initrd [--extra DIR]
+  tools/mkinitrd.py -o OUT.cpio --busybox /bin/busybox [--bin NAME=PATH ...] \
+                    --suite build/user --skel tools/initrd [--extra DIR]
 
 Entries are sorted and owned by root; they are time-stamped with
 SOURCE_DATE_EPOCH when it is set (then two builds of the same inputs give the
@@ -97,6 +100,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-o", "--output", required=True)
     ap.add_argument("--busybox", required=True, help="the busybox-static binary")
+    ap.add_argument("--bin", action="append", default=[], metavar="NAME=PATH",
+                    help="a static program installed as /bin/NAME (may repeat)")
     ap.add_argument("--suite", help="folder with the ring-3 suite's NAME.elf files")
     ap.add_argument("--skel", help="folder copied to / first (etc/, ...)")
     ap.add_argument("--extra", action="append", default=[], help="folder copied to / last (may repeat)")
@@ -112,9 +117,20 @@ def main():
         add_tree(ar, a.skel, "", dirs)
     with open(a.busybox, "rb") as fh:
         ar.file("bin/busybox", fh.read(), 0o755)
+    # A tool of the same name as an applet replaces its link, wherever busybox puts it.
+    tools = set()
+    for spec in a.bin:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or "/" in name or not path:
+            raise SystemExit(f"mkinitrd: --bin {spec}: expected NAME=PATH")
+        if not os.path.isfile(path):
+            raise SystemExit(f"mkinitrd: --bin {spec}: {path}: not a file")
+        with open(path, "rb") as fh:
+            ar.file(f"bin/{name}", fh.read(), 0o755)
+        tools.add(name)
     applets = subprocess.run([a.busybox, "--list-full"], check=True, capture_output=True, text=True).stdout.split()
     for path in sorted(applets):
-        if path == "bin/busybox" or path in ar.names:
+        if path == "bin/busybox" or path in ar.names or os.path.basename(path) in tools:
             continue
         ar.symlink(path, "/bin/busybox")
     if a.suite:

@@ -10,6 +10,8 @@
  *   /proc/PID             cmdline comm cwd environ exe fd/ maps mounts root smaps
  *                         smaps_rollup stat statm status task/
  *   /proc/PID/task/TID    the same, for each thread
+ *   /proc/TID             any thread's /proc/PID/task/TID, found by lookup only
+ *                         (Linux's hidden thread directories: pmap TID, kill)
  *
  * exe, cwd, root and fd/N are "magic" links: readlink gives a path, but a
  * walk through them lands on the inode itself (inode_ops.get_link), so
@@ -219,6 +221,18 @@ static struct thread *find_tid(struct proc *p, int tid)
 	return NULL;
 }
 
+/* The process whose live thread has id tid, or NULL. */
+static struct proc *proc_of_tid(int tid)
+{
+	for (struct proc *q = proc_first(); q; q = q->next_all) {
+		struct thread *t = find_tid(q, tid);
+
+		if (t && t->state != T_DEAD)
+			return q;
+	}
+	return NULL;
+}
+
 static int p_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
 	struct proc *p = NULL;
@@ -234,6 +248,9 @@ static int p_lookup(struct inode *dir, const char *name, size_t len, struct inod
 			i = make(K_SELF, is(name, len, "self") ? 0 : 1, 0, S_IFLNK | 0777, dir);
 		if (!i && !parse_num(name, len, &n) && proc_find(n, 1))
 			i = make(K_PIDDIR, 0, n, S_IFDIR | 0555, dir);
+		/* Any thread's id opens, as Linux's /proc/TID (left out of readdir): its /proc/PID/task/TID. */
+		if (!i && !parse_num(name, len, &n) && (p = proc_of_tid(n)))
+			i = make(K_PIDDIR, (unsigned)n, p->pid, S_IFDIR | 0555, dir);
 		break;
 	case K_PIDDIR:
 		p = proc_of(dir);

@@ -86,16 +86,18 @@ def host_output(cmd):
 
 
 def make_initrd(tmp, extra_files):
-    """build/initrd.cpio's contents plus extra_files {"/test/x": text}."""
+    """build/initrd.cpio's contents plus extra_files {"/test/x": text or bytes}."""
     extra = tmp / "extra"
     extra.mkdir(exist_ok=True)
     for path, text in extra_files.items():
         f = extra / path.lstrip("/")
         f.parent.mkdir(parents=True, exist_ok=True)
-        f.write_text(text)
+        f.write_bytes(text) if isinstance(text, bytes) else f.write_text(text)
         f.chmod(0o755)
     out = tmp / "initrd.cpio"
-    subprocess.run(["python3", MKINITRD, "-o", out, "--busybox", BUSYBOX, "--suite", BUILD / "user", "--skel",
+    # Atlas's own tools in /bin, as the Makefile's initramfs has them (tools/userland/userland.mk).
+    tools = [f"--bin={t.name}={t}" for t in sorted((BUILD / "userland").glob("*")) if t.is_file()]
+    subprocess.run(["python3", MKINITRD, "-o", out, "--busybox", BUSYBOX, *tools, "--suite", BUILD / "user", "--skel",
                     REPO / "tools" / "initrd", "--extra", extra], check=True, capture_output=True)  # fmt: skip
     return out
 
