@@ -48,12 +48,15 @@ static const char *smaps_block(const char *t, uintptr_t start, char *out, size_t
 
 int main(int argc, char **argv)
 {
-	char block[4096], path[256], link[256];
+	/* comm: the file name the program was run as, cut at 15 bytes (TASK_COMM_LEN - 1), as on Linux. */
+	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	char block[4096], path[256], link[256], comm[16], want[32];
 	struct map m;
 	long before, after, n;
 	char *area;
 	int found;
 
+	snprintf(comm, sizeof(comm), "%.15s", base);
 	CHECK(argc == 3 && !strcmp(argv[1], "alpha"), "argv");
 	/* maps */
 	read_file("/proc/self/maps", text, sizeof(text));
@@ -77,7 +80,8 @@ int main(int argc, char **argv)
 	CHECK(strstr(text, "[rollup]") && field(text, "Rss") > 0 && field(text, "Pss_Anon") > 0, "rollup:\n%s", text);
 	/* status: VmRSS rises by what is touched. */
 	read_file("/proc/self/status", text, sizeof(text));
-	CHECK(!strncmp(text, "Name:\tproc_self\n", 16), "status starts %.40s", text);
+	snprintf(want, sizeof(want), "Name:\t%s\n", comm);
+	CHECK(!strncmp(text, want, strlen(want)), "status starts %.40s, want %s", text, want);
 	CHECK(field(text, "Pid") == getpid() && field(text, "PPid") == getppid(), "Pid/PPid");
 	CHECK(strstr(text, "\nState:\tR (running)\n") != NULL, "State");
 	before = field(text, "VmRSS");
@@ -89,7 +93,8 @@ int main(int argc, char **argv)
 	CHECK(field(text, "Threads") == 1, "Threads");
 	/* stat: 52 fields, pid and (comm). */
 	n = (long)read_file("/proc/self/stat", text, sizeof(text));
-	CHECK(strtol(text, NULL, 10) == getpid() && strstr(text, " (proc_self) R "), "stat: %.60s", text);
+	snprintf(want, sizeof(want), " (%s) R ", comm);
+	CHECK(strtol(text, NULL, 10) == getpid() && strstr(text, want), "stat: %.60s", text);
 	found = 1;
 	for (long i = 0; i < n; i++)
 		found += text[i] == ' ';
@@ -106,7 +111,7 @@ int main(int argc, char **argv)
 		found += !strcmp(text + i, "PROC_SELF=1");
 	CHECK(found || !on_atlas(), "environ lacks PROC_SELF=1");
 	read_file("/proc/self/comm", text, sizeof(text));
-	CHECK(!strcmp(text, "proc_self\n"), "comm %s", text);
+	CHECK(!strncmp(text, comm, strlen(comm)) && !strcmp(text + strlen(comm), "\n"), "comm %s", text);
 	/* exe and cwd are links; fd/ lists the descriptors open. */
 	n = sys3(SYS_readlink, "/proc/self/exe", link, sizeof(link) - 1);
 	CHECK(n > 0, "readlink exe %ld", n);
