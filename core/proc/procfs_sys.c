@@ -15,7 +15,6 @@
  *   - smaps: fs/proc/task_mmu.c show_smap() / __show_smap() (SEQ_PUT_DEC:
  *     the name padded to 16 columns, the value width 8, " kB").
  */
-#include <stdarg.h>
 
 #include "kprintf.h"
 #include "kstring.h"
@@ -28,42 +27,15 @@
 #define USER_HZ 100
 #define COMM_MAX 15
 
-struct out {
-	char *buf;
-	size_t size, len;
-};
-
-static void outf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void outf(struct out *o, const char *fmt, ...)
-{
-	size_t room = o->len < o->size ? o->size - o->len : 0;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = kvsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len += (size_t)n;
-}
-
-static size_t done(struct out *o)
-{
-	if (o->size)
-		o->buf[o->len < o->size ? o->len : o->size - 1] = '\0';
-	return o->len;
-}
-
 /* show_val_kb(): "Name:" padded to 16, the kB value in 8, " kB". */
-static void kb(struct out *o, const char *name, uint64_t bytes)
+static void kb(struct kbuf *o, const char *name, uint64_t bytes)
 {
-	outf(o, "%-16s%8llu kB\n", name, (unsigned long long)(bytes >> 10));
+	kbuf_printf(o, "%-16s%8llu kB\n", name, (unsigned long long)(bytes >> 10));
 }
 
 size_t procfs_meminfo(const struct meminfo *m, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct kbuf o = { buf, size, 0 };
 
 	kb(&o, "MemTotal:", m->total);
 	kb(&o, "MemFree:", m->free);
@@ -110,85 +82,85 @@ size_t procfs_meminfo(const struct meminfo *m, char *buf, size_t size)
 	kb(&o, "ShmemPmdMapped:", 0);
 	kb(&o, "FileHugePages:", 0);
 	kb(&o, "FilePmdMapped:", 0);
-	outf(&o, "HugePages_Total:   %5u\nHugePages_Free:    %5u\nHugePages_Rsvd:    %5u\nHugePages_Surp:    %5u\n", 0,
+	kbuf_printf(&o, "HugePages_Total:   %5u\nHugePages_Free:    %5u\nHugePages_Rsvd:    %5u\nHugePages_Surp:    %5u\n", 0,
 	     0, 0, 0);
 	kb(&o, "Hugepagesize:", 2ULL << 20);
 	kb(&o, "Hugetlb:", 0);
 	kb(&o, "DirectMap4k:", m->direct_map_4k);
 	kb(&o, "DirectMap2M:", m->direct_map_2m);
 	kb(&o, "DirectMap1G:", m->direct_map_1g);
-	return done(&o);
+	return kbuf_end(&o);
 }
 
 size_t procfs_uptime(uint64_t up_ns, uint64_t idle_ns, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct kbuf o = { buf, size, 0 };
 
-	outf(&o, "%llu.%02llu %llu.%02llu\n", (unsigned long long)(up_ns / 1000000000ULL),
+	kbuf_printf(&o, "%llu.%02llu %llu.%02llu\n", (unsigned long long)(up_ns / 1000000000ULL),
 	     (unsigned long long)(up_ns / 10000000ULL % 100), (unsigned long long)(idle_ns / 1000000000ULL),
 	     (unsigned long long)(idle_ns / 10000000ULL % 100));
-	return done(&o);
+	return kbuf_end(&o);
 }
 
 size_t procfs_loadavg(const uint64_t avg[3], int running, int total, int last_pid, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct kbuf o = { buf, size, 0 };
 
 	/* LOAD_INT / LOAD_FRAC of include/linux/sched/loadavg.h, with the rounding fs/proc/loadavg.c adds. */
 	for (int i = 0; i < 3; i++) {
 		uint64_t a = avg[i] + FIXED_1 / 200;
 
-		outf(&o, "%llu.%02llu ", (unsigned long long)(a >> FSHIFT),
+		kbuf_printf(&o, "%llu.%02llu ", (unsigned long long)(a >> FSHIFT),
 		     (unsigned long long)(((a & (FIXED_1 - 1)) * 100) >> FSHIFT));
 	}
-	outf(&o, "%d/%d %d\n", running, total, last_pid);
-	return done(&o);
+	kbuf_printf(&o, "%d/%d %d\n", running, total, last_pid);
+	return kbuf_end(&o);
 }
 
 size_t procfs_version(const char *sysname, const char *release, const char *version, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct kbuf o = { buf, size, 0 };
 
-	outf(&o, "%s version %s (atlas@build) (gcc, GNU ld) %s\n", sysname, release, version);
-	return done(&o);
+	kbuf_printf(&o, "%s version %s (atlas@build) (gcc, GNU ld) %s\n", sysname, release, version);
+	return kbuf_end(&o);
 }
 
 size_t procfs_stat(const struct kstat *k, int ncpus, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct kbuf o = { buf, size, 0 };
 
-	outf(&o, "cpu  %llu %llu %llu %llu %llu %llu %llu 0 0 0\n", (unsigned long long)k->user,
+	kbuf_printf(&o, "cpu  %llu %llu %llu %llu %llu %llu %llu 0 0 0\n", (unsigned long long)k->user,
 	     (unsigned long long)k->nice, (unsigned long long)k->system, (unsigned long long)k->idle,
 	     (unsigned long long)k->iowait, (unsigned long long)k->irq, (unsigned long long)k->softirq);
 	/* One CPU runs processes; the others, parked, have done nothing. */
 	for (int c = 0; c < ncpus; c++)
-		outf(&o, "cpu%d %llu %llu %llu %llu %llu %llu %llu 0 0 0\n", c, (unsigned long long)(c ? 0 : k->user),
+		kbuf_printf(&o, "cpu%d %llu %llu %llu %llu %llu %llu %llu 0 0 0\n", c, (unsigned long long)(c ? 0 : k->user),
 		     (unsigned long long)(c ? 0 : k->nice), (unsigned long long)(c ? 0 : k->system),
 		     (unsigned long long)(c ? 0 : k->idle), (unsigned long long)(c ? 0 : k->iowait),
 		     (unsigned long long)(c ? 0 : k->irq), (unsigned long long)(c ? 0 : k->softirq));
-	outf(&o, "intr %llu\nctxt %llu\nbtime %llu\nprocesses %llu\nprocs_running %d\nprocs_blocked %d\n",
+	kbuf_printf(&o, "intr %llu\nctxt %llu\nbtime %llu\nprocesses %llu\nprocs_running %d\nprocs_blocked %d\n",
 	     (unsigned long long)k->intr, (unsigned long long)k->ctxt, (unsigned long long)k->btime,
 	     (unsigned long long)k->processes, k->running, k->blocked);
-	outf(&o, "softirq 0 0 0 0 0 0 0 0 0 0 0\n");
-	return done(&o);
+	kbuf_printf(&o, "softirq 0 0 0 0 0 0 0 0 0 0 0\n");
+	return kbuf_end(&o);
 }
 
 size_t procfs_filesystems(const char *const *names, size_t n, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct kbuf o = { buf, size, 0 };
 
 	for (size_t i = 0; i < n; i++)
-		outf(&o, "nodev\t%s\n", names[i]);
-	return done(&o);
+		kbuf_printf(&o, "nodev\t%s\n", names[i]);
+	return kbuf_end(&o);
 }
 
 size_t procfs_mount_line(const char *source, const char *target, const char *type, const char *opts, char *buf,
 			 size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct kbuf o = { buf, size, 0 };
 
-	outf(&o, "%s %s %s %s 0 0\n", source, target, type, opts);
-	return done(&o);
+	kbuf_printf(&o, "%s %s %s %s 0 0\n", source, target, type, opts);
+	return kbuf_end(&o);
 }
 
 /* CPUID bits and the names Linux's cpufeatures.h gives them, in /proc/cpuinfo's order. */
@@ -316,82 +288,82 @@ static const struct flag flags[] = {
 
 size_t procfs_cpuinfo(const struct cpuinfo *c, int ncpus, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct kbuf o = { buf, size, 0 };
 	const uint32_t words[7] = { c->leaf1_edx, c->ext1_edx,	c->leaf1_ecx, c->ext1_ecx,
 				    c->leaf7_ebx, c->leaf7_ecx, c->leaf7_edx };
 
 	for (int n = 0; n < ncpus; n++) {
-		outf(&o, "processor\t: %d\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\n", n,
+		kbuf_printf(&o, "processor\t: %d\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\n", n,
 		     c->vendor, c->family, c->model, c->model_name);
-		outf(&o, "stepping\t: %u\n", c->stepping);
-		outf(&o, "cpu MHz\t\t: %llu.%03llu\n", (unsigned long long)(c->khz / 1000),
+		kbuf_printf(&o, "stepping\t: %u\n", c->stepping);
+		kbuf_printf(&o, "cpu MHz\t\t: %llu.%03llu\n", (unsigned long long)(c->khz / 1000),
 		     (unsigned long long)(c->khz % 1000));
 		if (c->cache_kb)
-			outf(&o, "cache size\t: %u KB\n", c->cache_kb);
-		outf(&o, "physical id\t: 0\nsiblings\t: %d\ncore id\t\t: %d\ncpu cores\t: %d\napicid\t\t: %u\n", ncpus,
+			kbuf_printf(&o, "cache size\t: %u KB\n", c->cache_kb);
+		kbuf_printf(&o, "physical id\t: 0\nsiblings\t: %d\ncore id\t\t: %d\ncpu cores\t: %d\napicid\t\t: %u\n", ncpus,
 		     n, ncpus, c->apic_id + (unsigned)n);
-		outf(&o, "initial apicid\t: %u\nfpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\n",
+		kbuf_printf(&o, "initial apicid\t: %u\nfpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\n",
 		     c->apic_id + (unsigned)n, c->cpuid_level);
-		outf(&o, "flags\t\t:");
+		kbuf_printf(&o, "flags\t\t:");
 		for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 			if (words[flags[i].word] & (1U << flags[i].bit))
-				outf(&o, " %s", flags[i].name);
-		outf(&o, "\nbugs\t\t:\nbogomips\t: %llu.%02llu\n", (unsigned long long)(c->khz * 2 / 1000),
+				kbuf_printf(&o, " %s", flags[i].name);
+		kbuf_printf(&o, "\nbugs\t\t:\nbogomips\t: %llu.%02llu\n", (unsigned long long)(c->khz * 2 / 1000),
 		     (unsigned long long)(c->khz * 2 / 10 % 100));
-		outf(&o,
+		kbuf_printf(&o,
 		     "clflush size\t: %u\ncache_alignment\t: %u\naddress sizes\t: %u bits physical, %u bits virtual\n",
 		     c->clflush, c->clflush, c->phys_bits, c->virt_bits);
-		outf(&o, "power management:\n\n");
+		kbuf_printf(&o, "power management:\n\n");
 	}
-	return done(&o);
+	return kbuf_end(&o);
 }
 
 size_t procfs_pid_stat(const struct pid_stat *s, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct kbuf o = { buf, size, 0 };
 	const char *comm = s->comm ? s->comm : "";
 
-	outf(&o, "%d (%.*s) %c %d %d %d %d %d %u ", s->pid, (int)strnlen(comm, COMM_MAX), comm, s->state, s->ppid,
+	kbuf_printf(&o, "%d (%.*s) %c %d %d %d %d %d %u ", s->pid, (int)strnlen(comm, COMM_MAX), comm, s->state, s->ppid,
 	     s->pgrp, s->session, s->tty_nr, s->tpgid, s->flags);
-	outf(&o, "%llu %llu %llu %llu %llu %llu %llu %llu ", (unsigned long long)s->minflt,
+	kbuf_printf(&o, "%llu %llu %llu %llu %llu %llu %llu %llu ", (unsigned long long)s->minflt,
 	     (unsigned long long)s->cminflt, (unsigned long long)s->majflt, (unsigned long long)s->cmajflt,
 	     (unsigned long long)s->utime, (unsigned long long)s->stime, (unsigned long long)s->cutime,
 	     (unsigned long long)s->cstime);
-	outf(&o, "%ld %ld %ld 0 %llu %llu %llu %llu ", s->priority, s->nice, s->num_threads,
+	kbuf_printf(&o, "%ld %ld %ld 0 %llu %llu %llu %llu ", s->priority, s->nice, s->num_threads,
 	     (unsigned long long)s->starttime, (unsigned long long)s->vsize, (unsigned long long)s->rss,
 	     (unsigned long long)s->rsslim);
-	outf(&o, "%llu %llu %llu %llu %llu ", (unsigned long long)s->startcode, (unsigned long long)s->endcode,
+	kbuf_printf(&o, "%llu %llu %llu %llu %llu ", (unsigned long long)s->startcode, (unsigned long long)s->endcode,
 	     (unsigned long long)s->startstack, (unsigned long long)s->kstkesp, (unsigned long long)s->kstkeip);
 	/* The signal sets as decimal numbers (obsolete fields, kept for ps). */
-	outf(&o, "%llu %llu %llu %llu 0 0 0 %d %d 0 0 0 0 0 ", (unsigned long long)s->signal,
+	kbuf_printf(&o, "%llu %llu %llu %llu 0 0 0 %d %d 0 0 0 0 0 ", (unsigned long long)s->signal,
 	     (unsigned long long)s->blocked, (unsigned long long)s->sigignore, (unsigned long long)s->sigcatch,
 	     s->exit_signal, s->processor);
-	outf(&o, "%llu %llu %llu %llu %llu %llu %llu %d\n", (unsigned long long)s->start_data,
+	kbuf_printf(&o, "%llu %llu %llu %llu %llu %llu %llu %d\n", (unsigned long long)s->start_data,
 	     (unsigned long long)s->end_data, (unsigned long long)s->start_brk, (unsigned long long)s->arg_start,
 	     (unsigned long long)s->arg_end, (unsigned long long)s->env_start, (unsigned long long)s->env_end,
 	     s->exit_code);
-	return done(&o);
+	return kbuf_end(&o);
 }
 
 size_t procfs_statm(const uint64_t pages[7], char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct kbuf o = { buf, size, 0 };
 
-	outf(&o, "%llu %llu %llu %llu %llu %llu %llu\n", (unsigned long long)pages[0], (unsigned long long)pages[1],
+	kbuf_printf(&o, "%llu %llu %llu %llu %llu %llu %llu\n", (unsigned long long)pages[0], (unsigned long long)pages[1],
 	     (unsigned long long)pages[2], (unsigned long long)pages[3], (unsigned long long)pages[4],
 	     (unsigned long long)pages[5], (unsigned long long)pages[6]);
-	return done(&o);
+	return kbuf_end(&o);
 }
 
 /* SEQ_PUT_DEC(" kB\nName:", value) as show_smap() strings them: the name padded to 16, width 8. */
-static void dec(struct out *o, const char *name, uint64_t bytes)
+static void dec(struct kbuf *o, const char *name, uint64_t bytes)
 {
-	outf(o, "%-16s%8llu kB\n", name, (unsigned long long)(bytes >> 10));
+	kbuf_printf(o, "%-16s%8llu kB\n", name, (unsigned long long)(bytes >> 10));
 }
 
 size_t procfs_smaps_area(const struct vma *v, const struct smaps_usage *u, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct kbuf o = { buf, size, 0 };
 
 	if (v) {
 		o.len = procfs_maps_line(v, buf, size);
@@ -425,17 +397,17 @@ size_t procfs_smaps_area(const struct vma *v, const struct smaps_usage *u, char 
 	dec(&o, "Locked:", 0);
 	if (v) {
 		/* show_smap_vma_flags(): two letters a flag, each followed by a space. */
-		outf(&o, "THPeligible:    %d\nVmFlags:", 0);
+		kbuf_printf(&o, "THPeligible:    %d\nVmFlags:", 0);
 		if (v->prot & VM_READ)
-			outf(&o, " rd");
+			kbuf_printf(&o, " rd");
 		if (v->prot & VM_WRITE)
-			outf(&o, " wr");
+			kbuf_printf(&o, " wr");
 		if (v->prot & VM_EXEC)
-			outf(&o, " ex");
-		outf(&o, " mr mw me");
+			kbuf_printf(&o, " ex");
+		kbuf_printf(&o, " mr mw me");
 		if (v->kind == VMA_STACK)
-			outf(&o, " gd");
-		outf(&o, " ac \n");
+			kbuf_printf(&o, " gd");
+		kbuf_printf(&o, " ac \n");
 	}
-	return done(&o);
+	return kbuf_end(&o);
 }

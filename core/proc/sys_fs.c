@@ -132,60 +132,56 @@ static long epipe(long r)
 	return r;
 }
 
-long sys_read(unsigned int fd, uint64_t buf, uint64_t count)
+/*
+ * The checks read, write, pread64 and pwrite64 share, in Linux's order: EINVAL for a negative
+ * offset (ksys_pread64 tests it before fdget; off is 0 for the plain calls), EBADF, then EFAULT
+ * for the whole length before it is cut to RW_MAX. Returns the file (borrowed from the table) or NULL with *err set.
+ */
+static struct file *rw_begin(unsigned int fd, uint64_t buf, uint64_t count, int64_t off, struct uio *u, long *err)
 {
 	struct file *f = cur_file(fd);
-	struct uio u;
 
-	if (!f)
-		return -EBADF;
-	if (!user_range_ok(buf, count)) /* the whole length, before it is cut to RW_MAX, as Linux checks it */
-		return -EFAULT;
-	u = uio_user(buf, count > RW_MAX ? RW_MAX : count);
-	return vfs_read(f, &u);
+	*err = off < 0 ? -EINVAL : !f ? -EBADF : !user_range_ok(buf, count) ? -EFAULT : 0;
+	if (*err)
+		return NULL;
+	*u = uio_user(buf, count > RW_MAX ? RW_MAX : count);
+	return f;
+}
+
+long sys_read(unsigned int fd, uint64_t buf, uint64_t count)
+{
+	struct uio u;
+	long err;
+	struct file *f = rw_begin(fd, buf, count, 0, &u, &err);
+
+	return f ? vfs_read(f, &u) : err;
 }
 
 long sys_write(unsigned int fd, uint64_t buf, uint64_t count)
 {
-	struct file *f = cur_file(fd);
 	struct uio u;
+	long err;
+	struct file *f = rw_begin(fd, buf, count, 0, &u, &err);
 
-	if (!f)
-		return -EBADF;
-	if (!user_range_ok(buf, count)) /* the whole length, before it is cut to RW_MAX, as Linux checks it */
-		return -EFAULT;
-	u = uio_user(buf, count > RW_MAX ? RW_MAX : count);
-	return epipe(vfs_write(f, &u));
+	return f ? epipe(vfs_write(f, &u)) : err;
 }
 
 long sys_pread64(unsigned int fd, uint64_t buf, uint64_t count, int64_t off)
 {
-	struct file *f = cur_file(fd);
 	struct uio u;
+	long err;
+	struct file *f = rw_begin(fd, buf, count, off, &u, &err);
 
-	if (!f)
-		return -EBADF;
-	if (off < 0)
-		return -EINVAL;
-	if (!user_range_ok(buf, count)) /* the whole length, before it is cut to RW_MAX, as Linux checks it */
-		return -EFAULT;
-	u = uio_user(buf, count > RW_MAX ? RW_MAX : count);
-	return vfs_pread(f, &u, (uint64_t)off);
+	return f ? vfs_pread(f, &u, (uint64_t)off) : err;
 }
 
 long sys_pwrite64(unsigned int fd, uint64_t buf, uint64_t count, int64_t off)
 {
-	struct file *f = cur_file(fd);
 	struct uio u;
+	long err;
+	struct file *f = rw_begin(fd, buf, count, off, &u, &err);
 
-	if (!f)
-		return -EBADF;
-	if (off < 0)
-		return -EINVAL;
-	if (!user_range_ok(buf, count)) /* the whole length, before it is cut to RW_MAX, as Linux checks it */
-		return -EFAULT;
-	u = uio_user(buf, count > RW_MAX ? RW_MAX : count);
-	return epipe(vfs_pwrite(f, &u, (uint64_t)off));
+	return f ? epipe(vfs_pwrite(f, &u, (uint64_t)off)) : err;
 }
 
 /* readv, writev, preadv, pwritev: one loop over the vector; off < 0 means the file's own offset. */

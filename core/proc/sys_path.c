@@ -342,28 +342,51 @@ long sys_symlink(uint64_t utarget, uint64_t upath)
 	return sys_symlinkat(utarget, AT_FDCWD, upath);
 }
 
+/* Two user paths, each resolved against its own *at() base: link and rename. Free with two_paths_put. */
+struct two_paths {
+	char *oldp, *newp;
+	struct inode *obase, *nbase;
+};
+
+static int two_paths_in(int olddir, uint64_t uold, int newdir, uint64_t unew, struct two_paths *tp)
+{
+	int err = path_in(uold, &tp->oldp, 0);
+
+	if (err)
+		return err;
+	err = path_in(unew, &tp->newp, 0);
+	if (err) {
+		kfree(tp->oldp);
+		return err;
+	}
+	err = at_base(olddir, tp->oldp, &tp->obase);
+	if (!err)
+		err = at_base(newdir, tp->newp, &tp->nbase);
+	if (err) {
+		kfree(tp->newp);
+		kfree(tp->oldp);
+	}
+	return err;
+}
+
+static void two_paths_put(struct two_paths *tp)
+{
+	kfree(tp->newp);
+	kfree(tp->oldp);
+}
+
 long sys_linkat(int olddir, uint64_t uold, int newdir, uint64_t unew, int flags)
 {
-	struct proc *p = proc_current();
-	struct inode *obase, *nbase;
-	char *oldp, *newp;
+	struct two_paths tp;
 	int err;
 
 	if (flags & ~(uint64_t)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	err = path_in(uold, &oldp, 0);
+	err = two_paths_in(olddir, uold, newdir, unew, &tp);
 	if (err)
 		return err;
-	err = path_in(unew, &newp, 0);
-	if (!err) {
-		err = at_base(olddir, oldp, &obase);
-		if (!err)
-			err = at_base(newdir, newp, &nbase);
-		if (!err)
-			err = vfs_link(p->fs, obase, oldp, nbase, newp, (flags & AT_SYMLINK_FOLLOW) != 0);
-		kfree(newp);
-	}
-	kfree(oldp);
+	err = vfs_link(proc_current()->fs, tp.obase, tp.oldp, tp.nbase, tp.newp, (flags & AT_SYMLINK_FOLLOW) != 0);
+	two_paths_put(&tp);
 	return err;
 }
 
@@ -374,23 +397,13 @@ long sys_link(uint64_t uold, uint64_t unew)
 
 long sys_renameat2(int olddir, uint64_t uold, int newdir, uint64_t unew, unsigned int flags)
 {
-	struct proc *p = proc_current();
-	struct inode *obase, *nbase;
-	char *oldp, *newp;
-	int err = path_in(uold, &oldp, 0);
+	struct two_paths tp;
+	int err = two_paths_in(olddir, uold, newdir, unew, &tp);
 
 	if (err)
 		return err;
-	err = path_in(unew, &newp, 0);
-	if (!err) {
-		err = at_base(olddir, oldp, &obase);
-		if (!err)
-			err = at_base(newdir, newp, &nbase);
-		if (!err)
-			err = vfs_rename(p->fs, obase, oldp, nbase, newp, (unsigned)flags);
-		kfree(newp);
-	}
-	kfree(oldp);
+	err = vfs_rename(proc_current()->fs, tp.obase, tp.oldp, tp.nbase, tp.newp, (unsigned)flags);
+	two_paths_put(&tp);
 	return err;
 }
 
