@@ -23,29 +23,6 @@ static void rawz(struct jrec *r, const char *s)
 	raw(r, s, strlen(s));
 }
 
-static void quoted(struct jrec *r, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	raw(r, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-
-		if (c == '"' || c == '\\') {
-			e[1] = (char)c;
-			raw(r, e, 2);
-		} else if (c == '\n') {
-			raw(r, "\\n", 2);
-		} else if (c < 0x20 || c == 0x7f) {
-			raw(r, e, 6);
-		} else {
-			raw(r, (const char *)&c, 1);
-		}
-	}
-	raw(r, "\"", 1);
-}
-
 /* Bytes of the UTF-8 sequence starting at s[0] (n bytes left), or 0 when it is not a valid one. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
@@ -95,6 +72,12 @@ static void quoted_bytes(struct jrec *r, const char *s, size_t n)
 		}
 	}
 	raw(r, "\"", 1);
+}
+
+/* A C string as a JSON string: quoted_bytes() over its length, so bytes that are not UTF-8 stay valid JSON. */
+static void quoted(struct jrec *r, const char *s)
+{
+	quoted_bytes(r, s, strlen(s));
 }
 
 static void key(struct jrec *r, const char *k)

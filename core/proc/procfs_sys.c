@@ -16,11 +16,11 @@
  *     the name padded to 16 columns, the value width 8, " kB").
  */
 
+#include "procfs_sys.h"
 #include "kprintf.h"
 #include "kstring.h"
 #include "paging.h"
 #include "procfs.h"
-#include "procfs_sys.h"
 
 #define FSHIFT 11
 #define FIXED_1 (1UL << FSHIFT)
@@ -82,8 +82,9 @@ size_t procfs_meminfo(const struct meminfo *m, char *buf, size_t size)
 	kb(&o, "ShmemPmdMapped:", 0);
 	kb(&o, "FileHugePages:", 0);
 	kb(&o, "FilePmdMapped:", 0);
-	kbuf_printf(&o, "HugePages_Total:   %5u\nHugePages_Free:    %5u\nHugePages_Rsvd:    %5u\nHugePages_Surp:    %5u\n", 0,
-	     0, 0, 0);
+	kbuf_printf(&o,
+		    "HugePages_Total:   %5u\nHugePages_Free:    %5u\nHugePages_Rsvd:    %5u\nHugePages_Surp:    %5u\n",
+		    0, 0, 0, 0);
 	kb(&o, "Hugepagesize:", 2ULL << 20);
 	kb(&o, "Hugetlb:", 0);
 	kb(&o, "DirectMap4k:", m->direct_map_4k);
@@ -97,8 +98,8 @@ size_t procfs_uptime(uint64_t up_ns, uint64_t idle_ns, char *buf, size_t size)
 	struct kbuf o = { buf, size, 0 };
 
 	kbuf_printf(&o, "%llu.%02llu %llu.%02llu\n", (unsigned long long)(up_ns / 1000000000ULL),
-	     (unsigned long long)(up_ns / 10000000ULL % 100), (unsigned long long)(idle_ns / 1000000000ULL),
-	     (unsigned long long)(idle_ns / 10000000ULL % 100));
+		    (unsigned long long)(up_ns / 10000000ULL % 100), (unsigned long long)(idle_ns / 1000000000ULL),
+		    (unsigned long long)(idle_ns / 10000000ULL % 100));
 	return kbuf_end(&o);
 }
 
@@ -111,7 +112,7 @@ size_t procfs_loadavg(const uint64_t avg[3], int running, int total, int last_pi
 		uint64_t a = avg[i] + FIXED_1 / 200;
 
 		kbuf_printf(&o, "%llu.%02llu ", (unsigned long long)(a >> FSHIFT),
-		     (unsigned long long)(((a & (FIXED_1 - 1)) * 100) >> FSHIFT));
+			    (unsigned long long)(((a & (FIXED_1 - 1)) * 100) >> FSHIFT));
 	}
 	kbuf_printf(&o, "%d/%d %d\n", running, total, last_pid);
 	return kbuf_end(&o);
@@ -130,17 +131,18 @@ size_t procfs_stat(const struct kstat *k, int ncpus, char *buf, size_t size)
 	struct kbuf o = { buf, size, 0 };
 
 	kbuf_printf(&o, "cpu  %llu %llu %llu %llu %llu %llu %llu 0 0 0\n", (unsigned long long)k->user,
-	     (unsigned long long)k->nice, (unsigned long long)k->system, (unsigned long long)k->idle,
-	     (unsigned long long)k->iowait, (unsigned long long)k->irq, (unsigned long long)k->softirq);
+		    (unsigned long long)k->nice, (unsigned long long)k->system, (unsigned long long)k->idle,
+		    (unsigned long long)k->iowait, (unsigned long long)k->irq, (unsigned long long)k->softirq);
 	/* One CPU runs processes; the others, parked, have done nothing. */
 	for (int c = 0; c < ncpus; c++)
-		kbuf_printf(&o, "cpu%d %llu %llu %llu %llu %llu %llu %llu 0 0 0\n", c, (unsigned long long)(c ? 0 : k->user),
-		     (unsigned long long)(c ? 0 : k->nice), (unsigned long long)(c ? 0 : k->system),
-		     (unsigned long long)(c ? 0 : k->idle), (unsigned long long)(c ? 0 : k->iowait),
-		     (unsigned long long)(c ? 0 : k->irq), (unsigned long long)(c ? 0 : k->softirq));
+		kbuf_printf(&o, "cpu%d %llu %llu %llu %llu %llu %llu %llu 0 0 0\n", c,
+			    (unsigned long long)(c ? 0 : k->user), (unsigned long long)(c ? 0 : k->nice),
+			    (unsigned long long)(c ? 0 : k->system), (unsigned long long)(c ? 0 : k->idle),
+			    (unsigned long long)(c ? 0 : k->iowait), (unsigned long long)(c ? 0 : k->irq),
+			    (unsigned long long)(c ? 0 : k->softirq));
 	kbuf_printf(&o, "intr %llu\nctxt %llu\nbtime %llu\nprocesses %llu\nprocs_running %d\nprocs_blocked %d\n",
-	     (unsigned long long)k->intr, (unsigned long long)k->ctxt, (unsigned long long)k->btime,
-	     (unsigned long long)k->processes, k->running, k->blocked);
+		    (unsigned long long)k->intr, (unsigned long long)k->ctxt, (unsigned long long)k->btime,
+		    (unsigned long long)k->processes, k->running, k->blocked);
 	kbuf_printf(&o, "softirq 0 0 0 0 0 0 0 0 0 0 0\n");
 	return kbuf_end(&o);
 }
@@ -293,26 +295,29 @@ size_t procfs_cpuinfo(const struct cpuinfo *c, int ncpus, char *buf, size_t size
 				    c->leaf7_ebx, c->leaf7_ecx, c->leaf7_edx };
 
 	for (int n = 0; n < ncpus; n++) {
-		kbuf_printf(&o, "processor\t: %d\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\n", n,
-		     c->vendor, c->family, c->model, c->model_name);
+		kbuf_printf(&o, "processor\t: %d\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\n",
+			    n, c->vendor, c->family, c->model, c->model_name);
 		kbuf_printf(&o, "stepping\t: %u\n", c->stepping);
 		kbuf_printf(&o, "cpu MHz\t\t: %llu.%03llu\n", (unsigned long long)(c->khz / 1000),
-		     (unsigned long long)(c->khz % 1000));
+			    (unsigned long long)(c->khz % 1000));
 		if (c->cache_kb)
 			kbuf_printf(&o, "cache size\t: %u KB\n", c->cache_kb);
-		kbuf_printf(&o, "physical id\t: 0\nsiblings\t: %d\ncore id\t\t: %d\ncpu cores\t: %d\napicid\t\t: %u\n", ncpus,
-		     n, ncpus, c->apic_id + (unsigned)n);
-		kbuf_printf(&o, "initial apicid\t: %u\nfpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\n",
-		     c->apic_id + (unsigned)n, c->cpuid_level);
+		kbuf_printf(&o, "physical id\t: 0\nsiblings\t: %d\ncore id\t\t: %d\ncpu cores\t: %d\napicid\t\t: %u\n",
+			    ncpus, n, ncpus, c->apic_id + (unsigned)n);
+		kbuf_printf(
+			&o,
+			"initial apicid\t: %u\nfpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\n",
+			c->apic_id + (unsigned)n, c->cpuid_level);
 		kbuf_printf(&o, "flags\t\t:");
 		for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 			if (words[flags[i].word] & (1U << flags[i].bit))
 				kbuf_printf(&o, " %s", flags[i].name);
 		kbuf_printf(&o, "\nbugs\t\t:\nbogomips\t: %llu.%02llu\n", (unsigned long long)(c->khz * 2 / 1000),
-		     (unsigned long long)(c->khz * 2 / 10 % 100));
-		kbuf_printf(&o,
-		     "clflush size\t: %u\ncache_alignment\t: %u\naddress sizes\t: %u bits physical, %u bits virtual\n",
-		     c->clflush, c->clflush, c->phys_bits, c->virt_bits);
+			    (unsigned long long)(c->khz * 2 / 10 % 100));
+		kbuf_printf(
+			&o,
+			"clflush size\t: %u\ncache_alignment\t: %u\naddress sizes\t: %u bits physical, %u bits virtual\n",
+			c->clflush, c->clflush, c->phys_bits, c->virt_bits);
 		kbuf_printf(&o, "power management:\n\n");
 	}
 	return kbuf_end(&o);
@@ -323,25 +328,25 @@ size_t procfs_pid_stat(const struct pid_stat *s, char *buf, size_t size)
 	struct kbuf o = { buf, size, 0 };
 	const char *comm = s->comm ? s->comm : "";
 
-	kbuf_printf(&o, "%d (%.*s) %c %d %d %d %d %d %u ", s->pid, (int)strnlen(comm, COMM_MAX), comm, s->state, s->ppid,
-	     s->pgrp, s->session, s->tty_nr, s->tpgid, s->flags);
+	kbuf_printf(&o, "%d (%.*s) %c %d %d %d %d %d %u ", s->pid, (int)strnlen(comm, COMM_MAX), comm, s->state,
+		    s->ppid, s->pgrp, s->session, s->tty_nr, s->tpgid, s->flags);
 	kbuf_printf(&o, "%llu %llu %llu %llu %llu %llu %llu %llu ", (unsigned long long)s->minflt,
-	     (unsigned long long)s->cminflt, (unsigned long long)s->majflt, (unsigned long long)s->cmajflt,
-	     (unsigned long long)s->utime, (unsigned long long)s->stime, (unsigned long long)s->cutime,
-	     (unsigned long long)s->cstime);
+		    (unsigned long long)s->cminflt, (unsigned long long)s->majflt, (unsigned long long)s->cmajflt,
+		    (unsigned long long)s->utime, (unsigned long long)s->stime, (unsigned long long)s->cutime,
+		    (unsigned long long)s->cstime);
 	kbuf_printf(&o, "%ld %ld %ld 0 %llu %llu %llu %llu ", s->priority, s->nice, s->num_threads,
-	     (unsigned long long)s->starttime, (unsigned long long)s->vsize, (unsigned long long)s->rss,
-	     (unsigned long long)s->rsslim);
+		    (unsigned long long)s->starttime, (unsigned long long)s->vsize, (unsigned long long)s->rss,
+		    (unsigned long long)s->rsslim);
 	kbuf_printf(&o, "%llu %llu %llu %llu %llu ", (unsigned long long)s->startcode, (unsigned long long)s->endcode,
-	     (unsigned long long)s->startstack, (unsigned long long)s->kstkesp, (unsigned long long)s->kstkeip);
+		    (unsigned long long)s->startstack, (unsigned long long)s->kstkesp, (unsigned long long)s->kstkeip);
 	/* The signal sets as decimal numbers (obsolete fields, kept for ps). */
 	kbuf_printf(&o, "%llu %llu %llu %llu 0 0 0 %d %d 0 0 0 0 0 ", (unsigned long long)s->signal,
-	     (unsigned long long)s->blocked, (unsigned long long)s->sigignore, (unsigned long long)s->sigcatch,
-	     s->exit_signal, s->processor);
+		    (unsigned long long)s->blocked, (unsigned long long)s->sigignore, (unsigned long long)s->sigcatch,
+		    s->exit_signal, s->processor);
 	kbuf_printf(&o, "%llu %llu %llu %llu %llu %llu %llu %d\n", (unsigned long long)s->start_data,
-	     (unsigned long long)s->end_data, (unsigned long long)s->start_brk, (unsigned long long)s->arg_start,
-	     (unsigned long long)s->arg_end, (unsigned long long)s->env_start, (unsigned long long)s->env_end,
-	     s->exit_code);
+		    (unsigned long long)s->end_data, (unsigned long long)s->start_brk, (unsigned long long)s->arg_start,
+		    (unsigned long long)s->arg_end, (unsigned long long)s->env_start, (unsigned long long)s->env_end,
+		    s->exit_code);
 	return kbuf_end(&o);
 }
 
@@ -349,9 +354,9 @@ size_t procfs_statm(const uint64_t pages[7], char *buf, size_t size)
 {
 	struct kbuf o = { buf, size, 0 };
 
-	kbuf_printf(&o, "%llu %llu %llu %llu %llu %llu %llu\n", (unsigned long long)pages[0], (unsigned long long)pages[1],
-	     (unsigned long long)pages[2], (unsigned long long)pages[3], (unsigned long long)pages[4],
-	     (unsigned long long)pages[5], (unsigned long long)pages[6]);
+	kbuf_printf(&o, "%llu %llu %llu %llu %llu %llu %llu\n", (unsigned long long)pages[0],
+		    (unsigned long long)pages[1], (unsigned long long)pages[2], (unsigned long long)pages[3],
+		    (unsigned long long)pages[4], (unsigned long long)pages[5], (unsigned long long)pages[6]);
 	return kbuf_end(&o);
 }
 

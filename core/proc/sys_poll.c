@@ -11,6 +11,7 @@
 #include "kerrno.h"
 #include "kstring.h"
 #include "ktime.h"
+#include "lx_time.h"
 #include "proc.h"
 #include "signal.h"
 #include "syscall.h"
@@ -25,14 +26,6 @@
 struct lx_pollfd {
 	int32_t fd;
 	int16_t events, revents;
-};
-
-struct lx_timespec {
-	int64_t sec, nsec;
-};
-
-struct lx_timeval {
-	int64_t sec, usec;
 };
 
 /* One file's ready events; with e non-NULL, also sleep on its wait queue (added to e). */

@@ -11,6 +11,7 @@
 #include "kerrno.h"
 #include "kstring.h"
 #include "ktime.h"
+#include "lx_time.h"
 #include "memlayout.h"
 #include "pmm.h"
 #include "proc.h"
@@ -254,22 +255,6 @@ long sys_setrlimit(unsigned res, uint64_t unew)
 	return sys_prlimit64(0, res, unew, 0);
 }
 
-struct lx_timeval {
-	int64_t sec, usec;
-};
-
-struct lx_rusage {
-	struct lx_timeval utime, stime;
-	int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd, msgrcv, nsignals, nvcsw,
-		nivcsw;
-};
-
-static struct lx_timeval tv_of(uint64_t ns)
-{
-	struct lx_timeval tv = { (int64_t)(ns / 1000000000ULL), (int64_t)(ns % 1000000000ULL / 1000) };
-	return tv;
-}
-
 /* A process's own times: its ended threads' plus its live ones'. */
 static void own_times(const struct proc *p, uint64_t *ut, uint64_t *st, uint64_t *vcsw, uint64_t *ivcsw)
 {
@@ -313,8 +298,8 @@ long sys_getrusage(int who, uint64_t uru)
 	default:
 		return -EINVAL;
 	}
-	ru.utime = tv_of(ut);
-	ru.stime = tv_of(st);
+	ru.utime = lx_timeval_of_ns(ut);
+	ru.stime = lx_timeval_of_ns(st);
 	ru.nvcsw = (int64_t)vcsw;
 	ru.nivcsw = (int64_t)ivcsw;
 	return copy_to_user(uru, &ru, sizeof(ru)) ? -EFAULT : 0;

@@ -8,6 +8,7 @@
 #include "kerrno.h"
 #include "kstring.h"
 #include "ktime.h"
+#include "lx_time.h"
 #include "proc.h"
 #include "syscall.h"
 #include "uaccess.h"
@@ -24,10 +25,6 @@
 #define TIMER_ABSTIME 1
 #define ITIMER_REAL 0
 #define COARSE_NS (1000000000LL / SCHED_HZ)
-
-struct lx_timeval {
-	int64_t sec, usec;
-};
 
 struct lx_itimerval {
 	struct lx_timeval interval, value;

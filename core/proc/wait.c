@@ -8,6 +8,7 @@
  */
 #include "kerrno.h"
 #include "kstring.h"
+#include "lx_time.h"
 #include "proc.h"
 #include "syscall.h"
 #include "uaccess.h"
@@ -25,17 +26,6 @@
 #define P_PID 1
 #define P_PGID 2
 #define P_PIDFD 3
-
-struct lx_timeval {
-	int64_t sec, usec;
-};
-
-struct lx_rusage {
-	struct lx_timeval utime, stime;
-	int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd, msgrcv, nsignals, nvcsw,
-		nivcsw;
-};
-_Static_assert(sizeof(struct lx_rusage) == 144, "struct rusage is 144 bytes");
 
 /* What a wait found. */
 struct waited {
@@ -58,12 +48,6 @@ static int matches(const struct proc *me, const struct proc *c, int idtype, int 
 	default:
 		return 1;
 	}
-}
-
-static struct lx_timeval tv_of(uint64_t ns)
-{
-	struct lx_timeval tv = { (int64_t)(ns / 1000000000ULL), (int64_t)(ns % 1000000000ULL / 1000) };
-	return tv;
 }
 
 /* One pass over the children: 1 with *w filled, 0 when none is ready, -ECHILD when none matches. */
@@ -130,8 +114,8 @@ static int rusage_out(uint64_t uru, const struct waited *w)
 	if (!uru)
 		return 0;
 	memset(&ru, 0, sizeof(ru));
-	ru.utime = tv_of(w->utime_ns);
-	ru.stime = tv_of(w->stime_ns);
+	ru.utime = lx_timeval_of_ns(w->utime_ns);
+	ru.stime = lx_timeval_of_ns(w->stime_ns);
 	return copy_to_user(uru, &ru, sizeof(ru)) ? -EFAULT : 0;
 }
 
