@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vma.c - a process's virtual memory areas (include/vma.h).
+ * vma.c - a process's virtual memory areas (include/vma.h): inserting,
+ * finding, cutting, protecting and resizing them. The tree under them and
+ * mmap's gap search are vma_tree.c.
  *
  * The areas are the nodes of an AVL tree ordered by address, with parent
  * links (so vma_next needs no stack) and three augmented fields per subtree:
@@ -35,6 +37,7 @@
 #include "kerrno.h"
 #include "kstring.h"
 #include "memlayout.h"
+#include "vma_tree.h"
 
 #define PAGE_OFF (PAGE_SIZE - 1)
 
@@ -42,283 +45,6 @@
 static bool range_ok(uint64_t start, uint64_t end)
 {
 	return !((start | end) & PAGE_OFF) && start < end;
-}
-
-static inline uint64_t max64(uint64_t a, uint64_t b)
-{
-	return a > b ? a : b;
-}
-
-/* ---- the tree ------------------------------------------------------------ */
-
-static inline int height(const struct vma *n)
-{
-	return n ? n->height : 0;
-}
-
-/* Recompute n's height and augmented fields from its own range and its children's. */
-static void update(struct vma *n)
-{
-	const struct vma *l = n->left, *r = n->right;
-
-	n->height = 1 + (height(l) > height(r) ? height(l) : height(r));
-	n->sub_start = l ? l->sub_start : n->start;
-	n->sub_end = r ? r->sub_end : n->end;
-	n->sub_gap = 0;
-	if (l)
-		n->sub_gap = max64(l->sub_gap, n->start - l->sub_end);
-	if (r)
-		n->sub_gap = max64(n->sub_gap, max64(r->sub_gap, r->sub_start - n->end));
-}
-
-/* Make new take old's place under old's parent (or as the root). */
-static void replace_child(struct vma_list *l, struct vma *old, struct vma *new)
-{
-	struct vma *p = old->parent;
-
-	if (!p)
-		l->root = new;
-	else if (p->left == old)
-		p->left = new;
-	else
-		p->right = new;
-	if (new)
-		new->parent = p;
-}
-
-/* Rotate n's right child up into n's place; returns it. */
-static struct vma *rotate_left(struct vma_list *l, struct vma *n)
-{
-	struct vma *r = n->right;
-
-	replace_child(l, n, r);
-	n->right = r->left;
-	if (r->left)
-		r->left->parent = n;
-	r->left = n;
-	n->parent = r;
-	update(n);
-	update(r);
-	return r;
-}
-
-static struct vma *rotate_right(struct vma_list *l, struct vma *n)
-{
-	struct vma *c = n->left;
-
-	replace_child(l, n, c);
-	n->left = c->right;
-	if (c->right)
-		c->right->parent = n;
-	c->right = n;
-	n->parent = c;
-	update(n);
-	update(c);
-	return c;
-}
-
-/*
- * From n up to the root: recompute every node and restore AVL balance where
- * it broke. Stops early at a node that needs no rotation and whose height
- * and augmented fields came out as they were: nothing above it can change.
- */
-static void rebalance(struct vma_list *l, struct vma *n)
-{
-	while (n) {
-		int bal, h = n->height;
-		uint64_t ss = n->sub_start, se = n->sub_end, sg = n->sub_gap;
-
-		update(n);
-		bal = height(n->left) - height(n->right);
-		if (bal >= -1 && bal <= 1 && n->height == h && n->sub_start == ss && n->sub_end == se &&
-		    n->sub_gap == sg)
-			return;
-		if (bal > 1) {
-			if (height(n->left->left) < height(n->left->right))
-				rotate_left(l, n->left);
-			n = rotate_right(l, n);
-		} else if (bal < -1) {
-			if (height(n->right->right) < height(n->right->left))
-				rotate_right(l, n->right);
-			n = rotate_left(l, n);
-		}
-		n = n->parent;
-	}
-}
-
-static struct vma *leftmost(struct vma *n)
-{
-	while (n && n->left)
-		n = n->left;
-	return n;
-}
-
-/*
- * Nodes: up to VMA_SPARE_MAX freed ones are kept on the list for the next
- * insert or split, so an mmap/munmap pair costs no heap round trip (the
- * heap fills and checks poison on each). A new node is all zero.
- */
-static struct vma *node_alloc(struct vma_list *l)
-{
-	struct vma *n = l->spare;
-
-	if (n) {
-		l->spare = n->right;
-		l->nspare--;
-	} else {
-		n = kmalloc(sizeof(*n));
-		if (!n)
-			return NULL;
-	}
-	__builtin_memset(n, 0, sizeof(*n)); /* inlined: no rep stos for 120 bytes */
-	return n;
-}
-
-static void node_free(struct vma_list *l, struct vma *n)
-{
-	if (l->nspare < VMA_SPARE_MAX) {
-		n->right = l->spare;
-		l->spare = n;
-		l->nspare++;
-	} else {
-		kfree(n);
-	}
-}
-
-/* Link n into the tree right after pos in address order (pos NULL: first). n's range must fit there. */
-static void link_after(struct vma_list *l, struct vma *pos, struct vma *n)
-{
-	struct vma *p;
-
-	n->left = n->right = NULL;
-	if (!pos) {
-		p = leftmost(l->root);
-		if (p)
-			p->left = n;
-	} else if (!pos->right) {
-		p = pos;
-		p->right = n;
-	} else {
-		p = leftmost(pos->right);
-		p->left = n;
-	}
-	n->parent = p;
-	if (!p)
-		l->root = n;
-	l->n++;
-	rebalance(l, n);
-}
-
-/* Take n out of the tree (not freed). */
-static void unlink(struct vma_list *l, struct vma *n)
-{
-	struct vma *from;
-
-	if (n->left && n->right) {
-		/* The successor s takes n's place; s has no left child. */
-		struct vma *s = leftmost(n->right);
-
-		if (s != n->right) {
-			from = s->parent;
-			from->left = s->right;
-			if (s->right)
-				s->right->parent = from;
-			s->right = n->right;
-			n->right->parent = s;
-		} else {
-			from = s;
-		}
-		s->left = n->left;
-		n->left->parent = s;
-		replace_child(l, n, s);
-	} else {
-		from = n->parent;
-		replace_child(l, n, n->left ? n->left : n->right);
-	}
-	l->n--;
-	rebalance(l, from);
-}
-
-void vma_init(struct vma_list *l)
-{
-	l->root = NULL;
-	l->n = 0;
-	l->spare = NULL;
-	l->nspare = 0;
-}
-
-void vma_destroy(struct vma_list *l)
-{
-	struct vma *n = l->root;
-
-	/* Post-order without a stack: free leaves, climbing through the parent links. */
-	while (n) {
-		if (n->left) {
-			n = n->left;
-		} else if (n->right) {
-			n = n->right;
-		} else {
-			struct vma *p = n->parent;
-
-			if (p && p->left == n)
-				p->left = NULL;
-			else if (p)
-				p->right = NULL;
-			kfree(n);
-			n = p;
-		}
-	}
-	while (l->spare) {
-		n = l->spare;
-		l->spare = n->right;
-		kfree(n);
-	}
-	vma_init(l);
-}
-
-static struct vma *vma_prev(const struct vma *v)
-{
-	if (v->left) {
-		v = v->left;
-		while (v->right)
-			v = v->right;
-		return (struct vma *)v;
-	}
-	while (v->parent && v->parent->left == v)
-		v = v->parent;
-	return v->parent;
-}
-
-/* The first area with end > addr, or NULL. */
-static struct vma *first_ending_above(const struct vma_list *l, uint64_t addr)
-{
-	struct vma *n = l->root, *best = NULL;
-
-	while (n) {
-		if (n->end > addr) {
-			best = n;
-			n = n->left;
-		} else {
-			n = n->right;
-		}
-	}
-	return best;
-}
-
-/* The last area with start < addr, or NULL. */
-static struct vma *last_starting_below(const struct vma_list *l, uint64_t addr)
-{
-	struct vma *n = l->root, *best = NULL;
-
-	while (n) {
-		if (n->start < addr) {
-			best = n;
-			n = n->right;
-		} else {
-			n = n->left;
-		}
-	}
-	return best;
 }
 
 /* ---- areas --------------------------------------------------------------- */
@@ -373,27 +99,11 @@ static void set_area(struct vma *dst, const struct vma *src)
 	__builtin_memcpy(dst->name, src->name, VMA_NAME);
 }
 
-/*
- * Recompute n's augmented fields and its ancestors' after n's range changed
- * in place, stopping above n where a node comes out as it was.
- */
-static void fix_up(struct vma *n)
-{
-	update(n);
-	for (n = n->parent; n; n = n->parent) {
-		uint64_t ss = n->sub_start, se = n->sub_end, sg = n->sub_gap;
-
-		update(n);
-		if (n->sub_start == ss && n->sub_end == se && n->sub_gap == sg)
-			return;
-	}
-}
-
 /* Remove and free n. */
 static void drop(struct vma_list *l, struct vma *n)
 {
-	unlink(l, n);
-	node_free(l, n);
+	vma_unlink(l, n);
+	vma_node_free(l, n);
 }
 
 int vma_insert(struct vma_list *l, uint64_t start, uint64_t end, unsigned prot, enum vma_kind kind, uint64_t offset,
@@ -414,10 +124,10 @@ int vma_insert(struct vma_list *l, uint64_t start, uint64_t end, unsigned prot, 
 		a.name[i] = name[i]; /* truncated, zero-padded (a was cleared) */
 
 	/* next is the first area ending above start: the only one that could overlap first. */
-	next = first_ending_above(l, start);
+	next = vma_first_ending_above(l, start);
 	if (next && next->start < end)
 		return -EEXIST;
-	prev = next ? vma_prev(next) : last_starting_below(l, start);
+	prev = next ? vma_prev(next) : vma_last_starting_below(l, start);
 
 	left = prev && mergeable(prev, &a);
 	right = next && mergeable(&a, next);
@@ -425,33 +135,33 @@ int vma_insert(struct vma_list *l, uint64_t start, uint64_t end, unsigned prot, 
 		/* a fills the hole between two areas exactly: they become one. */
 		prev->end = next->end;
 		drop(l, next);
-		fix_up(prev);
+		vma_fix_up(prev);
 	} else if (left) {
 		prev->end = end;
-		fix_up(prev);
+		vma_fix_up(prev);
 	} else if (right) {
 		set_start(next, start);
-		fix_up(next);
+		vma_fix_up(next);
 	} else {
-		n = node_alloc(l);
+		n = vma_node_alloc(l);
 		if (!n)
 			return -ENOMEM;
 		set_area(n, &a);
-		link_after(l, prev, n);
+		vma_link_after(l, prev, n);
 	}
 	return 0;
 }
 
 struct vma *vma_find(const struct vma_list *l, uint64_t addr)
 {
-	struct vma *v = first_ending_above(l, addr);
+	struct vma *v = vma_first_ending_above(l, addr);
 
 	return v && v->start <= addr ? v : NULL;
 }
 
 struct vma *vma_find_from(const struct vma_list *l, uint64_t addr)
 {
-	return first_ending_above(l, addr);
+	return vma_first_ending_above(l, addr);
 }
 
 /*
@@ -580,13 +290,13 @@ static int rewrite(struct vma_list *l, struct vma *i, struct vma *j, uint64_t st
 	m = rw_run(&rw, lo, w);
 	/* The nodes a larger result needs, all before the first change. */
 	for (size_t k = w; k < m; k++) {
-		struct vma *n = node_alloc(l);
+		struct vma *n = vma_node_alloc(l);
 
 		if (!n) {
 			while (extra) {
 				struct vma *next = extra->right;
 
-				node_free(l, extra);
+				vma_node_free(l, extra);
 				extra = next;
 			}
 			return -ENOMEM;
@@ -600,7 +310,7 @@ static int rewrite(struct vma_list *l, struct vma *i, struct vma *j, uint64_t st
 		struct vma *n = extra, *next = extra->right;
 
 		set_area(n, last);
-		link_after(l, last, n);
+		vma_link_after(l, last, n);
 		last = n;
 		extra = next;
 	}
@@ -616,7 +326,7 @@ static int rewrite(struct vma_list *l, struct vma *i, struct vma *j, uint64_t st
 	}
 	/* The ranges changed in place: recompute the augmented fields on every path. */
 	for (struct vma *n = lo; m--; n = vma_next(n))
-		fix_up(n);
+		vma_fix_up(n);
 	return 0;
 }
 
@@ -632,29 +342,29 @@ int vma_remove(struct vma_list *l, uint64_t start, uint64_t end)
 
 	if (!range_ok(start, end))
 		return -EINVAL;
-	a = first_ending_above(l, start);
+	a = vma_first_ending_above(l, start);
 	if (!a || a->start >= end)
 		return 0; /* nothing mapped in the range */
 	if (a->start < start && a->end > end) {
-		struct vma *n = node_alloc(l);
+		struct vma *n = vma_node_alloc(l);
 
 		if (!n)
 			return -ENOMEM;
 		set_area(n, a);
 		set_start(n, end);
 		a->end = start;
-		fix_up(a);
-		link_after(l, a, n);
+		vma_fix_up(a);
+		vma_link_after(l, a, n);
 		return 0;
 	}
 	for (; a && a->start < end; a = next) {
 		next = vma_next(a);
 		if (a->start < start) {
 			a->end = start;
-			fix_up(a);
+			vma_fix_up(a);
 		} else if (a->end > end) {
 			set_start(a, end);
-			fix_up(a);
+			vma_fix_up(a);
 		} else {
 			drop(l, a);
 		}
@@ -668,8 +378,8 @@ int vma_protect(struct vma_list *l, uint64_t start, uint64_t end, unsigned prot)
 
 	if (!range_ok(start, end))
 		return -EINVAL;
-	i = first_ending_above(l, start);
-	j = last_starting_below(l, end);
+	i = vma_first_ending_above(l, start);
+	j = vma_last_starting_below(l, end);
 	/* i..j meet the range; they must cover it without holes. */
 	if (!i || !j || i->start > start || j->end < end || i->start >= end)
 		return -ENOMEM;
@@ -677,82 +387,6 @@ int vma_protect(struct vma_list *l, uint64_t start, uint64_t end, unsigned prot)
 		if (k->end != vma_next(k)->start)
 			return -ENOMEM;
 	return rewrite(l, i, j, start, end, prot, false);
-}
-
-/* ---- placement ----------------------------------------------------------- */
-
-struct gapq {
-	uint64_t len, bottom, top;
-};
-
-/* The highest fit inside [lo, hi) clipped to [bottom, top), or 0. */
-static uint64_t fit(uint64_t lo, uint64_t hi, const struct gapq *q)
-{
-	if (lo < q->bottom)
-		lo = q->bottom;
-	if (hi > q->top)
-		hi = q->top;
-	return hi > lo && hi - lo >= q->len ? hi - q->len : 0;
-}
-
-/*
- * The largest free run in the region (lo, hi) around subtree n, whose areas
- * all lie between lo (where the area before it ends) and hi (where the one
- * after it starts). Ignores bottom and top, so it bounds what a search finds.
- */
-static uint64_t region_max(const struct vma *n, uint64_t lo, uint64_t hi)
-{
-	uint64_t m;
-
-	if (!n)
-		return hi > lo ? hi - lo : 0;
-	m = n->sub_gap;
-	if (n->sub_start > lo)
-		m = max64(m, n->sub_start - lo);
-	if (hi > n->sub_end)
-		m = max64(m, hi - n->sub_end);
-	return m;
-}
-
-/*
- * The highest fit in the region (lo, hi) of subtree n, or 0. Regions outside
- * [bottom, top) and regions whose largest run is too short are not entered,
- * so only the O(log n) regions that straddle bottom or top can be entered in
- * vain: the search is O(log n).
- */
-static uint64_t gap_search(const struct vma *n, uint64_t lo, uint64_t hi, const struct gapq *q)
-{
-	uint64_t s;
-
-	/* The bound with the region clipped to [bottom, top): still an upper bound, and tighter at the edges. */
-	if (hi <= q->bottom || lo >= q->top ||
-	    region_max(n, lo > q->bottom ? lo : q->bottom, hi < q->top ? hi : q->top) < q->len)
-		return 0;
-	if (!n)
-		return fit(lo, hi, q);
-	s = gap_search(n->right, n->end, hi, q);
-	return s ? s : gap_search(n->left, lo, n->start, q);
-}
-
-/*
- * Linux's unmapped_area_topdown(): the highest page-aligned [s, s + len) with
- * bottom <= s and s + len <= top that meets no area. len is rounded up to
- * pages, bottom up and top down. 0 means "none", so a gap that fits only at
- * address 0 is not found (callers keep bottom above the null guard anyway).
- */
-uint64_t vma_find_gap(const struct vma_list *l, uint64_t len, uint64_t bottom, uint64_t top)
-{
-	struct gapq q;
-
-	if (len == 0 || len > UINT64_MAX - PAGE_OFF || bottom > UINT64_MAX - PAGE_OFF)
-		return 0;
-	q.len = ALIGN_UP(len, PAGE_SIZE);
-	q.bottom = ALIGN_UP(bottom, PAGE_SIZE);
-	q.top = ALIGN_DOWN(top, PAGE_SIZE);
-	if (q.top <= q.bottom || q.top - q.bottom < q.len)
-		return 0;
-	/* Areas end at most at 2^64 - PAGE_SIZE, so UINT64_MAX stands in for 2^64 as the upper bound. */
-	return gap_search(l->root, 0, UINT64_MAX, &q);
 }
 
 int vma_resize(struct vma_list *l, uint64_t start, uint64_t new_start, uint64_t new_end)
@@ -769,18 +403,18 @@ int vma_resize(struct vma_list *l, uint64_t start, uint64_t new_start, uint64_t 
 
 	set_start(a, new_start);
 	a->end = new_end;
-	fix_up(a);
+	vma_fix_up(a);
 
 	/* Touching an identical neighbour now: merge, as vma_insert() would have. */
 	if (next && mergeable(a, next)) {
 		a->end = next->end;
 		drop(l, next);
-		fix_up(a);
+		vma_fix_up(a);
 	}
 	if (prev && mergeable(prev, a)) {
 		prev->end = a->end;
 		drop(l, a);
-		fix_up(prev);
+		vma_fix_up(prev);
 	}
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_vma.c - the virtual memory area tree (mm/vma.c).
+ * test_vma.c - the virtual memory area tree (mm/vma.c, mm/vma_tree.c).
  *
  * Hand-written cases go through every operation's edges; the random tests
  * run thousands of insert/remove/protect/resize/find_gap calls against a
