@@ -26,6 +26,13 @@ int path_in(uint64_t upath, char **out, int empty_ok);
  */
 int at_base(int dirfd, const char *path, struct inode **base);
 
+/*
+ * Resolve (dirfd, upath) to an inode the caller must inode_put. flags:
+ * AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH ("" means dirfd itself, or the cwd).
+ * Returns 0 or path_in's, at_base's and the walk's negative errno.
+ */
+int lookup_at(int dirfd, uint64_t upath, unsigned flags, struct inode **out);
+
 /* The file at fd of the current process, or NULL. */
 struct file *cur_file(int fd);
 

@@ -78,6 +78,33 @@ int at_base(int dirfd, const char *path, struct inode **base)
 	return 0;
 }
 
+/* Resolve (dirfd, upath) to a referenced inode; flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH. */
+int lookup_at(int dirfd, uint64_t upath, unsigned flags, struct inode **out)
+{
+	struct proc *p = proc_current();
+	struct inode *base;
+	char *path;
+	int err = path_in(upath, &path, (flags & AT_EMPTY_PATH) != 0);
+
+	if (err)
+		return err;
+	if (!path[0]) {
+		/* AT_EMPTY_PATH with "": the descriptor itself (or the cwd). */
+		struct file *f = dirfd == AT_FDCWD ? NULL : cur_file(dirfd);
+
+		kfree(path);
+		if (dirfd != AT_FDCWD && !f)
+			return -EBADF;
+		*out = inode_get(f ? f->ino : p->fs->cwd);
+		return 0;
+	}
+	err = at_base(dirfd, path, &base);
+	if (!err)
+		err = vfs_walk(p->fs, base, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW, out);
+	kfree(path);
+	return err;
+}
+
 int fd_limit(void)
 {
 	uint64_t lim = proc_current()->rlim[RLIMIT_NOFILE].cur;
