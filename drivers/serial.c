@@ -10,8 +10,9 @@
  * A port that was there can stop taking bytes for a while: a terminal that
  * stops reading (flow control, a host stall), a console server, QEMU's
  * chardev with nobody draining it. Timeouts are counted per burst (one
- * serial_write): the second timeout in a burst marks the port stalled and
- * drops the rest of the burst. While stalled, writes return at once (their
+ * serial_write); a byte whose wait timed out is tried again, and the
+ * UART_BURST_TIMEOUTS-th timeout in a burst marks the port stalled and
+ * drops the rest of the burst, that byte included. While stalled, writes return at once (their
  * bytes are counted as dropped) until a quiet period has passed; then the
  * next write looks at LSR once, and goes on writing if the transmitter has
  * room. A byte arriving on the receive side ends the stall at once. So a
@@ -238,16 +239,24 @@ uint16_t serial_port(void)
 	return uart.present && !uart.mmio ? uart.port : 0;
 }
 
-/* One byte; 0, or -ETIMEDOUT when the transmitter stayed full. *timeouts counts the burst's. */
+/*
+ * One byte. A wait that times out is tried again with the same byte: only
+ * when the burst reaches UART_BURST_TIMEOUTS does the port count as stalled
+ * and the byte go (counted as dropped by serial_write, and said in the
+ * stall note). Dropping it on the first timeout lost single characters
+ * mid-record when QEMU's chardev reader was descheduled on a loaded host.
+ * Returns 0, or -ETIMEDOUT when the port stalled. *timeouts counts the burst's.
+ */
 static int put(char c, unsigned *timeouts)
 {
-	if (wait_lsr(LSR_THRE) == 0) {
-		reg_out(UART_THR, (uint8_t)c);
-		return 0;
+	while (wait_lsr(LSR_THRE) != 0) {
+		if (++*timeouts >= UART_BURST_TIMEOUTS) {
+			stall();
+			return -ETIMEDOUT;
+		}
 	}
-	if (++*timeouts >= UART_BURST_TIMEOUTS)
-		stall();
-	return -ETIMEDOUT;
+	reg_out(UART_THR, (uint8_t)c);
+	return 0;
 }
 
 void serial_write(const char *s, size_t n)
