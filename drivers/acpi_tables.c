@@ -85,8 +85,10 @@ static struct acpi_table_ent *new_ent(const struct ctx *c, uint64_t phys)
 	for (int i = 0; i < s->ntables; i++)
 		if (s->t[i].phys == phys)
 			return NULL; /* listed twice (RSDT and XSDT): once is enough */
-	if (s->ntables == ACPI_MAX_TABLES)
+	if (s->ntables == ACPI_MAX_TABLES) {
+		s->dropped++;
 		return NULL;
+	}
 	memset(&s->t[s->ntables], 0, sizeof(s->t[0]));
 	s->t[s->ntables].phys = phys;
 	return &s->t[s->ntables++];
@@ -332,7 +334,8 @@ static int add_rsdp(const struct ctx *c, uint64_t phys, uint64_t *rsdt, uint64_t
 	return e->checksum_ok ? 0 : -ENOENT;
 }
 
-static void survey_table(const struct ctx *c, uint64_t phys, uint64_t *dsdt, uint64_t *facs, int *have_fadt)
+static void survey_table(const struct ctx *c, uint64_t phys, uint64_t *dsdt, uint64_t *facs,
+			 struct acpi_table_ent **fadt)
 {
 	struct acpi_table_ent *e;
 	const uint8_t *t = add_sdt(c, phys, NULL, &e);
@@ -349,10 +352,27 @@ static void survey_table(const struct ctx *c, uint64_t phys, uint64_t *dsdt, uin
 		decode_hpet(c, e, t);
 	else if (!memcmp(e->sig, "APIC", 4))
 		decode_madt(c, e, t);
-	else if (!memcmp(e->sig, "FACP", 4) && !*have_fadt) {
+	else if (!memcmp(e->sig, "FACP", 4) && !*fadt) {
 		decode_fadt(c, e, t, dsdt, facs);
-		*have_fadt = !e->problem[0];
+		if (!e->problem[0])
+			*fadt = e;
 	}
+}
+
+/*
+ * 1 when the FADT's pointer to its DSDT or FACS (sig) lands on a table that
+ * is listed already; the FADT is flagged when that table is something else.
+ */
+static int listed_already(const struct ctx *c, struct acpi_table_ent *fadt, uint64_t phys, const char *sig)
+{
+	for (int i = 0; i < c->s->ntables; i++) {
+		if (c->s->t[i].phys != phys)
+			continue;
+		if (fadt && strncmp(c->s->t[i].sig, sig, 4))
+			problem(fadt, "%s pointer 0x%llx is a %s table", sig, (unsigned long long)phys, c->s->t[i].sig);
+		return 1;
+	}
+	return 0;
 }
 
 int acpi_survey(struct acpi_survey *s, uint64_t rsdp_phys, const void *(*phys_to_virt)(uint64_t), acpi_phys_ok_fn ok)
@@ -360,9 +380,8 @@ int acpi_survey(struct acpi_survey *s, uint64_t rsdp_phys, const void *(*phys_to
 	struct ctx c = { s, phys_to_virt, ok };
 	uint64_t rsdt, xsdt, dsdt = 0, facs = 0;
 	const uint8_t *root = NULL, *r;
-	struct acpi_table_ent *e;
+	struct acpi_table_ent *e, *root_e = NULL, *fadt = NULL;
 	uint32_t rlen = 0, esize = 8;
-	int have_fadt = 0;
 
 	memset(s, 0, sizeof(*s));
 	if (!phys_to_virt || !ok || add_rsdp(&c, rsdp_phys, &rsdt, &xsdt))
@@ -374,6 +393,7 @@ int acpi_survey(struct acpi_survey *s, uint64_t rsdp_phys, const void *(*phys_to
 			root = NULL;
 		}
 		rlen = root ? e->length : 0;
+		root_e = root ? e : NULL;
 	}
 	if (rsdt) {
 		r = add_sdt(&c, rsdt, "RSDT", &e);
@@ -383,16 +403,20 @@ int acpi_survey(struct acpi_survey *s, uint64_t rsdp_phys, const void *(*phys_to
 			root = r;
 			rlen = e->length;
 			esize = 4;
+			root_e = e;
 		}
 	}
 	for (uint32_t off = SDT_HDR; root && off + esize <= rlen; off += esize)
-		survey_table(&c, esize == 8 ? fw_le64(root + off) : fw_le32(root + off), &dsdt, &facs, &have_fadt);
-	if (dsdt) {
+		survey_table(&c, esize == 8 ? fw_le64(root + off) : fw_le32(root + off), &dsdt, &facs, &fadt);
+	if (s->dropped)
+		problem(root_e, "%u entries; %d beyond the survey's %d tables left out", (rlen - SDT_HDR) / esize,
+			s->dropped, ACPI_MAX_TABLES);
+	if (dsdt && !listed_already(&c, fadt, dsdt, "DSDT")) {
 		r = add_sdt(&c, dsdt, "DSDT", &e);
 		if (r && !e->checksum_ok)
 			problem(e, "checksum 0x%02x, should be 0x%02x", e->checksum, e->want);
 	}
-	if (facs)
+	if (facs && !listed_already(&c, fadt, facs, "FACS"))
 		add_facs(&c, facs);
 	for (int i = 0; i < s->ntables; i++)
 		s->bad += !s->t[i].checksum_ok || s->t[i].problem[0];

@@ -231,9 +231,11 @@ static void one(struct smbios_info *info, const uint8_t *s, uint8_t flen, const 
 
 int smbios_parse_table(const uint8_t *tab, size_t len, struct smbios_info *info)
 {
-	uint32_t limit = !info->ep3 && info->nstructs ? info->nstructs : MAX_STRUCTS;
+	uint32_t count = info->ep3 ? 0 : info->nstructs; /* 2.1: the entry point's count; 3.0 has none */
+	uint32_t limit = count ? count : MAX_STRUCTS;
 	size_t off = 0;
 	uint32_t n = 0;
+	int ended = 0;
 
 	info->nstructs = 0;
 	if (!tab || !info->valid)
@@ -257,9 +259,16 @@ int smbios_parse_table(const uint8_t *tab, size_t len, struct smbios_info *info)
 		one(info, s, flen, p + 1);
 		n++;
 		off = (size_t)(p + 2 - tab);
-		if (s[0] == TYPE_END)
+		if (s[0] == TYPE_END) {
+			ended = 1;
 			break;
+		}
 	}
+	/* Like dmidecode's "Wrong DMI structures count": a table cut short is said, not just shorter. */
+	if (!ended && n < limit && count)
+		problem(info, "table ends after %u of %u structures (no end-of-table structure)", n, count);
+	else if (!ended && n < limit)
+		problem(info, "table ends after %u structures (no end-of-table structure)", n);
 	info->nstructs = n;
 	return (int)n;
 }
