@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fwtable.h"
 #include "kerrno.h"
 #include "kstring.h"
 
@@ -132,40 +133,10 @@ static uint8_t rd8(const uint8_t *p)
 	return *p;
 }
 
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* 1 when a field of size bytes at off lies inside a table of len bytes. */
 static int has(uint32_t len, uint32_t off, uint32_t size)
 {
 	return off <= len && size <= len - off;
-}
-
-static uint8_t sum8(const uint8_t *p, uint32_t len)
-{
-	uint8_t s = 0;
-
-	while (len--)
-		s += *p++;
-	return s;
 }
 
 /* The readable mapping of [phys, phys + len), or NULL. */
@@ -189,11 +160,11 @@ static const uint8_t *sdt_map(const struct acpi_ctx *c, uint64_t phys, const cha
 
 	if (!t || memcmp(t, sig, SDT_SIG_LEN))
 		return NULL;
-	len = rd32(t + SDT_OFF_LENGTH);
+	len = fw_le32(t + SDT_OFF_LENGTH);
 	if (len < SDT_HEADER_LEN || len >= SDT_MAX_LEN)
 		return NULL;
 	t = map(c, phys, len);
-	if (!t || sum8(t, len))
+	if (!t || fw_sum8(t, len))
 		return NULL;
 	*lenp = len;
 	return t;
@@ -320,7 +291,7 @@ static uint16_t gas_io_port(const uint8_t *f, uint32_t len, uint32_t off)
 
 	if (!has(len, off, GAS_LEN) || rd8(f + off + GAS_OFF_SPACE) != ACPI_GAS_SPACE_IO)
 		return 0;
-	addr = rd64(f + off + GAS_OFF_ADDRESS);
+	addr = fw_le64(f + off + GAS_OFF_ADDRESS);
 	return addr <= ACPI_IO_PORT_MAX ? (uint16_t)addr : 0;
 }
 
@@ -331,7 +302,7 @@ static uint16_t blk_io_port(const uint8_t *f, uint32_t len, uint32_t off)
 
 	if (!has(len, off, sizeof(uint32_t)))
 		return 0;
-	addr = rd32(f + off);
+	addr = fw_le32(f + off);
 	return addr <= ACPI_IO_PORT_MAX ? (uint16_t)addr : 0;
 }
 
@@ -344,14 +315,14 @@ static void parse_fadt(struct acpi_info *ai, const struct acpi_ctx *c, const uin
 	uint32_t dlen;
 
 	if (has(len, FADT_OFF_X_DSDT, sizeof(uint64_t)))
-		dsdt = rd64(f + FADT_OFF_X_DSDT);
+		dsdt = fw_le64(f + FADT_OFF_X_DSDT);
 	if (!dsdt)
-		dsdt = rd32(f + FADT_OFF_DSDT);
+		dsdt = fw_le32(f + FADT_OFF_DSDT);
 
 	if (rd8(f + SDT_OFF_REVISION) >= FADT_REV_IAPC_BOOT_ARCH &&
 	    has(len, FADT_OFF_IAPC_BOOT_ARCH, sizeof(uint16_t))) {
 		ai->boot_arch_valid = 1;
-		ai->boot_arch = rd16(f + FADT_OFF_IAPC_BOOT_ARCH);
+		ai->boot_arch = fw_le16(f + FADT_OFF_IAPC_BOOT_ARCH);
 	}
 	ai->pm1a_cnt = blk_io_port(f, len, FADT_OFF_PM1A_CNT_BLK);
 	ai->pm1b_cnt = blk_io_port(f, len, FADT_OFF_PM1B_CNT_BLK);
@@ -364,9 +335,9 @@ static void parse_fadt(struct acpi_info *ai, const struct acpi_ctx *c, const uin
 
 	if (has(len, FADT_OFF_RESET_VALUE, sizeof(uint8_t))) {
 		ai->reset_space = rd8(f + FADT_OFF_RESET_REG + GAS_OFF_SPACE);
-		ai->reset_addr = rd64(f + FADT_OFF_RESET_REG + GAS_OFF_ADDRESS);
+		ai->reset_addr = fw_le64(f + FADT_OFF_RESET_REG + GAS_OFF_ADDRESS);
 		ai->reset_value = rd8(f + FADT_OFF_RESET_VALUE);
-		ai->reset_supported = !!(rd32(f + FADT_OFF_FLAGS) & FADT_FLAG_RESET_REG_SUP);
+		ai->reset_supported = !!(fw_le32(f + FADT_OFF_FLAGS) & FADT_FLAG_RESET_REG_SUP);
 	}
 
 	d = sdt_map(c, dsdt, "DSDT", &dlen);
@@ -384,10 +355,10 @@ static int parse_rsdp(struct acpi_info *ai, const struct acpi_ctx *c, uint64_t p
 	const uint8_t *r = map(c, phys, RSDP_V1_LEN);
 	int rev;
 
-	if (!r || memcmp(r, RSDP_SIGNATURE, RSDP_SIG_LEN) || sum8(r, RSDP_V1_LEN))
+	if (!r || memcmp(r, RSDP_SIGNATURE, RSDP_SIG_LEN) || fw_sum8(r, RSDP_V1_LEN))
 		return -ENOENT;
 	rev = rd8(r + RSDP_OFF_REVISION);
-	*rsdt = rd32(r + RSDP_OFF_RSDT);
+	*rsdt = fw_le32(r + RSDP_OFF_RSDT);
 	*xsdt = 0;
 	if (rev >= RSDP_REV_XSDT) {
 		uint32_t len;
@@ -395,13 +366,13 @@ static int parse_rsdp(struct acpi_info *ai, const struct acpi_ctx *c, uint64_t p
 		r = map(c, phys, RSDP_V2_LEN);
 		if (!r)
 			return -ENOENT;
-		len = rd32(r + RSDP_OFF_LENGTH);
+		len = fw_le32(r + RSDP_OFF_LENGTH);
 		if (len < RSDP_V2_LEN || len > RSDP_MAX_LEN)
 			return -EINVAL;
 		r = map(c, phys, len);
-		if (!r || sum8(r, len))
+		if (!r || fw_sum8(r, len))
 			return -ENOENT;
-		*xsdt = rd64(r + RSDP_OFF_XSDT);
+		*xsdt = fw_le64(r + RSDP_OFF_XSDT);
 	}
 	ai->rsdp = phys;
 	ai->revision = rev;
@@ -433,7 +404,7 @@ static void parse_spcr(struct acpi_info *ai, const uint8_t *t, uint64_t phys)
 	ai->spcr_type = rd8(t + SPCR_OFF_TYPE);
 	ai->spcr_space = rd8(t + SPCR_OFF_BASE + GAS_OFF_SPACE);
 	ai->spcr_width = rd8(t + SPCR_OFF_BASE + GAS_OFF_ACCESS) == GAS_ACCESS_DWORD ? 4 : 1;
-	ai->spcr_addr = rd64(t + SPCR_OFF_BASE + GAS_OFF_ADDRESS);
+	ai->spcr_addr = fw_le64(t + SPCR_OFF_BASE + GAS_OFF_ADDRESS);
 	ai->spcr_baud = spcr_baud(rd8(t + SPCR_OFF_BAUD));
 }
 
@@ -480,7 +451,7 @@ int acpi_init(struct acpi_info *ai, uint64_t rsdp_phys, const void *(*phys_to_vi
 	}
 
 	for (uint32_t off = SDT_HEADER_LEN; has(len, off, esize); off += esize) {
-		uint64_t phys = esize == XSDT_ENTRY_LEN ? rd64(root + off) : rd32(root + off);
+		uint64_t phys = esize == XSDT_ENTRY_LEN ? fw_le64(root + off) : fw_le32(root + off);
 		const uint8_t *t;
 		uint32_t tlen;
 
@@ -567,9 +538,9 @@ int acpi_madt_cpus(const struct acpi_info *ai, const void *(*phys_to_virt)(uint6
 		if (elen < MADT_ENTRY_HDR_LEN || !has(len, off, elen))
 			break;
 		if (m[off] == MADT_TYPE_LAPIC && elen >= MADT_LAPIC_LEN)
-			flags = rd32(m + off + MADT_LAPIC_OFF_FLAGS);
+			flags = fw_le32(m + off + MADT_LAPIC_OFF_FLAGS);
 		else if (m[off] == MADT_TYPE_X2APIC && elen >= MADT_X2APIC_LEN)
-			flags = rd32(m + off + MADT_X2APIC_OFF_FLAGS);
+			flags = fw_le32(m + off + MADT_X2APIC_OFF_FLAGS);
 		else
 			continue;
 		if (flags & (MADT_CPU_ENABLED | MADT_CPU_ONLINE_CAPABLE))

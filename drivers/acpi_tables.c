@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "fwtable.h"
 #include "kerrno.h"
 #include "kprintf.h"
 #include "kstring.h"
@@ -57,29 +58,6 @@
 #define HPET_OFF_ADDR 44 /* the Generic Address Structure's address, at 40 + 4 */
 #define HPET_MIN_LEN 56
 
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint8_t sum8(const uint8_t *p, uint32_t len)
-{
-	uint8_t s = 0;
-
-	while (len--)
-		s += *p++;
-	return s;
-}
-
 struct ctx {
 	struct acpi_survey *s;
 	const void *(*p2v)(uint64_t);
@@ -107,8 +85,10 @@ static struct acpi_table_ent *new_ent(const struct ctx *c, uint64_t phys)
 	for (int i = 0; i < s->ntables; i++)
 		if (s->t[i].phys == phys)
 			return NULL; /* listed twice (RSDT and XSDT): once is enough */
-	if (s->ntables == ACPI_MAX_TABLES)
+	if (s->ntables == ACPI_MAX_TABLES) {
+		s->dropped++;
 		return NULL;
+	}
 	memset(&s->t[s->ntables], 0, sizeof(s->t[0]));
 	s->t[s->ntables].phys = phys;
 	return &s->t[s->ntables++];
@@ -149,15 +129,15 @@ static const uint8_t *add_sdt(const struct ctx *c, uint64_t phys, const char *wa
 		return NULL;
 	}
 	text(e->sig, t, 4);
-	len = rd32(t + SDT_OFF_LENGTH);
+	len = fw_le32(t + SDT_OFF_LENGTH);
 	e->length = len;
 	e->revision = t[SDT_OFF_REV];
 	e->checksum = t[SDT_OFF_CSUM];
 	text(e->oem_id, t + SDT_OFF_OEMID, 6);
 	text(e->oem_table_id, t + SDT_OFF_OEMTID, 8);
-	e->oem_revision = rd32(t + SDT_OFF_OEMREV);
+	e->oem_revision = fw_le32(t + SDT_OFF_OEMREV);
 	text(e->creator_id, t + SDT_OFF_CREATOR, 4);
-	e->creator_revision = rd32(t + SDT_OFF_CREATORREV);
+	e->creator_revision = fw_le32(t + SDT_OFF_CREATORREV);
 	if (want && memcmp(t, want, 4))
 		problem(e, "expected signature %s", want);
 	if (len < SDT_HDR || len >= SDT_MAX_LEN) {
@@ -169,8 +149,8 @@ static const uint8_t *add_sdt(const struct ctx *c, uint64_t phys, const char *wa
 		problem(e, "body [0x%llx, +0x%x) is not readable RAM", (unsigned long long)phys, len);
 		return NULL;
 	}
-	e->checksum_ok = !sum8(t, len);
-	e->want = (uint8_t)(e->checksum - sum8(t, len));
+	e->checksum_ok = !fw_sum8(t, len);
+	e->want = (uint8_t)(e->checksum - fw_sum8(t, len));
 	if (want && memcmp(t, want, 4))
 		return NULL;
 	return t;
@@ -205,14 +185,15 @@ static void decode_mcfg(const struct ctx *c, struct acpi_table_ent *e, const uin
 			problem(e, "entry %u: bus range %u-%u is empty", i, m[10], m[11]);
 			continue;
 		}
-		if (!rd64(m) || (rd64(m) & (ACPI_ECAM_BUS_SIZE - 1))) {
-			problem(e, "entry %u: ECAM base 0x%llx is not 1 MiB aligned", i, (unsigned long long)rd64(m));
+		if (!fw_le64(m) || (fw_le64(m) & (ACPI_ECAM_BUS_SIZE - 1))) {
+			problem(e, "entry %u: ECAM base 0x%llx is not 1 MiB aligned", i,
+				(unsigned long long)fw_le64(m));
 			continue;
 		}
 		if (c->s->nmcfg == ACPI_MAX_MCFG)
 			return;
 		me = &c->s->mcfg[c->s->nmcfg++];
-		me->base = rd64(m);
+		me->base = fw_le64(m);
 		memcpy(&me->seg, m + 8, sizeof(me->seg));
 		me->bus_start = m[10];
 		me->bus_end = m[11];
@@ -225,7 +206,7 @@ static void decode_hpet(const struct ctx *c, struct acpi_table_ent *e, const uin
 
 	if (!min_len(e, HPET_MIN_LEN))
 		return;
-	a = rd64(t + HPET_OFF_ADDR);
+	a = fw_le64(t + HPET_OFF_ADDR);
 	if (!a) {
 		problem(e, "base address 0");
 		return;
@@ -241,7 +222,7 @@ static void decode_madt(const struct ctx *c, struct acpi_table_ent *e, const uin
 
 	if (!min_len(e, MADT_OFF_ENTRIES) || s->lapic)
 		return;
-	s->lapic = rd32(t + MADT_OFF_LAPIC);
+	s->lapic = fw_le32(t + MADT_OFF_LAPIC);
 	for (off = MADT_OFF_ENTRIES; off + 2 <= e->length; off += elen) {
 		elen = t[off + 1];
 		if (elen < 2 || elen > e->length - off) {
@@ -252,10 +233,10 @@ static void decode_madt(const struct ctx *c, struct acpi_table_ent *e, const uin
 			struct acpi_ioapic *io = &s->ioapic[s->nioapic++];
 
 			io->id = t[off + 2];
-			io->addr = rd32(t + off + 4);
-			io->gsi_base = rd32(t + off + 8);
+			io->addr = fw_le32(t + off + 4);
+			io->gsi_base = fw_le32(t + off + 8);
 		} else if (t[off] == MADT_LAPIC_OVERRIDE && elen >= MADT_LAPIC_OVERRIDE_LEN) {
-			s->lapic = rd64(t + off + 4);
+			s->lapic = fw_le64(t + off + 4);
 		}
 	}
 }
@@ -275,14 +256,14 @@ static void decode_fadt(const struct ctx *c, struct acpi_table_ent *e, const uin
 
 	if (!min_len(e, FADT_MIN_LEN))
 		return;
-	*facs = rd32(t + FADT_OFF_FACS);
-	*dsdt = rd32(t + FADT_OFF_DSDT);
-	if (e->length >= FADT_OFF_X_FACS + 8 && rd64(t + FADT_OFF_X_FACS))
-		*facs = rd64(t + FADT_OFF_X_FACS);
-	if (e->length >= FADT_OFF_X_DSDT + 8 && rd64(t + FADT_OFF_X_DSDT))
-		*dsdt = rd64(t + FADT_OFF_X_DSDT);
+	*facs = fw_le32(t + FADT_OFF_FACS);
+	*dsdt = fw_le32(t + FADT_OFF_DSDT);
+	if (e->length >= FADT_OFF_X_FACS + 8 && fw_le64(t + FADT_OFF_X_FACS))
+		*facs = fw_le64(t + FADT_OFF_X_FACS);
+	if (e->length >= FADT_OFF_X_DSDT + 8 && fw_le64(t + FADT_OFF_X_DSDT))
+		*dsdt = fw_le64(t + FADT_OFF_X_DSDT);
 	for (size_t i = 0; i < sizeof(fixed_blocks) / sizeof(fixed_blocks[0]) && s->nfixed < ACPI_MAX_FIXED_IO; i++) {
-		uint32_t port = rd32(t + fixed_blocks[i].addr);
+		uint32_t port = fw_le32(t + fixed_blocks[i].addr);
 		uint8_t len = t[fixed_blocks[i].len];
 
 		/* PM2 and the event blocks' halves: the FADT gives the whole block's length. */
@@ -309,7 +290,7 @@ static void add_facs(const struct ctx *c, uint64_t phys)
 		problem(e, "not readable RAM");
 		return;
 	}
-	e->length = rd32(t + 4);
+	e->length = fw_le32(t + 4);
 	if (memcmp(t, "FACS", 4))
 		problem(e, "signature is not FACS");
 	else if (e->length < FACS_MIN_LEN)
@@ -332,19 +313,19 @@ static int add_rsdp(const struct ctx *c, uint64_t phys, uint64_t *rsdt, uint64_t
 	e->revision = r[RSDP_OFF_REV];
 	e->checksum = r[8];
 	text(e->oem_id, r + RSDP_OFF_OEMID, 6);
-	e->checksum_ok = !sum8(r, RSDP_V1_LEN);
-	e->want = (uint8_t)(e->checksum - sum8(r, RSDP_V1_LEN));
-	*rsdt = rd32(r + RSDP_OFF_RSDT);
+	e->checksum_ok = !fw_sum8(r, RSDP_V1_LEN);
+	e->want = (uint8_t)(e->checksum - fw_sum8(r, RSDP_V1_LEN));
+	*rsdt = fw_le32(r + RSDP_OFF_RSDT);
 	*xsdt = 0;
 	if (e->revision >= 2) {
 		r = map(c, phys, RSDP_V2_LEN);
-		len = r ? rd32(r + RSDP_OFF_LENGTH) : 0;
+		len = r ? fw_le32(r + RSDP_OFF_LENGTH) : 0;
 		if (len < RSDP_V2_LEN || len > RSDP_MAX_LEN || !(r = map(c, phys, len))) {
 			problem(e, "length %u is impossible", len);
 			len = RSDP_V1_LEN;
 		} else {
-			e->checksum_ok = e->checksum_ok && !sum8(r, len);
-			*xsdt = rd64(r + RSDP_OFF_XSDT);
+			e->checksum_ok = e->checksum_ok && !fw_sum8(r, len);
+			*xsdt = fw_le64(r + RSDP_OFF_XSDT);
 		}
 	}
 	e->length = len;
@@ -353,7 +334,8 @@ static int add_rsdp(const struct ctx *c, uint64_t phys, uint64_t *rsdt, uint64_t
 	return e->checksum_ok ? 0 : -ENOENT;
 }
 
-static void survey_table(const struct ctx *c, uint64_t phys, uint64_t *dsdt, uint64_t *facs, int *have_fadt)
+static void survey_table(const struct ctx *c, uint64_t phys, uint64_t *dsdt, uint64_t *facs,
+			 struct acpi_table_ent **fadt)
 {
 	struct acpi_table_ent *e;
 	const uint8_t *t = add_sdt(c, phys, NULL, &e);
@@ -370,10 +352,27 @@ static void survey_table(const struct ctx *c, uint64_t phys, uint64_t *dsdt, uin
 		decode_hpet(c, e, t);
 	else if (!memcmp(e->sig, "APIC", 4))
 		decode_madt(c, e, t);
-	else if (!memcmp(e->sig, "FACP", 4) && !*have_fadt) {
+	else if (!memcmp(e->sig, "FACP", 4) && !*fadt) {
 		decode_fadt(c, e, t, dsdt, facs);
-		*have_fadt = !e->problem[0];
+		if (!e->problem[0])
+			*fadt = e;
 	}
+}
+
+/*
+ * 1 when the FADT's pointer to its DSDT or FACS (sig) lands on a table that
+ * is listed already; the FADT is flagged when that table is something else.
+ */
+static int listed_already(const struct ctx *c, struct acpi_table_ent *fadt, uint64_t phys, const char *sig)
+{
+	for (int i = 0; i < c->s->ntables; i++) {
+		if (c->s->t[i].phys != phys)
+			continue;
+		if (fadt && strncmp(c->s->t[i].sig, sig, 4))
+			problem(fadt, "%s pointer 0x%llx is a %s table", sig, (unsigned long long)phys, c->s->t[i].sig);
+		return 1;
+	}
+	return 0;
 }
 
 int acpi_survey(struct acpi_survey *s, uint64_t rsdp_phys, const void *(*phys_to_virt)(uint64_t), acpi_phys_ok_fn ok)
@@ -381,9 +380,8 @@ int acpi_survey(struct acpi_survey *s, uint64_t rsdp_phys, const void *(*phys_to
 	struct ctx c = { s, phys_to_virt, ok };
 	uint64_t rsdt, xsdt, dsdt = 0, facs = 0;
 	const uint8_t *root = NULL, *r;
-	struct acpi_table_ent *e;
+	struct acpi_table_ent *e, *root_e = NULL, *fadt = NULL;
 	uint32_t rlen = 0, esize = 8;
-	int have_fadt = 0;
 
 	memset(s, 0, sizeof(*s));
 	if (!phys_to_virt || !ok || add_rsdp(&c, rsdp_phys, &rsdt, &xsdt))
@@ -395,6 +393,7 @@ int acpi_survey(struct acpi_survey *s, uint64_t rsdp_phys, const void *(*phys_to
 			root = NULL;
 		}
 		rlen = root ? e->length : 0;
+		root_e = root ? e : NULL;
 	}
 	if (rsdt) {
 		r = add_sdt(&c, rsdt, "RSDT", &e);
@@ -404,16 +403,20 @@ int acpi_survey(struct acpi_survey *s, uint64_t rsdp_phys, const void *(*phys_to
 			root = r;
 			rlen = e->length;
 			esize = 4;
+			root_e = e;
 		}
 	}
 	for (uint32_t off = SDT_HDR; root && off + esize <= rlen; off += esize)
-		survey_table(&c, esize == 8 ? rd64(root + off) : rd32(root + off), &dsdt, &facs, &have_fadt);
-	if (dsdt) {
+		survey_table(&c, esize == 8 ? fw_le64(root + off) : fw_le32(root + off), &dsdt, &facs, &fadt);
+	if (s->dropped)
+		problem(root_e, "%u entries; %d beyond the survey's %d tables left out", (rlen - SDT_HDR) / esize,
+			s->dropped, ACPI_MAX_TABLES);
+	if (dsdt && !listed_already(&c, fadt, dsdt, "DSDT")) {
 		r = add_sdt(&c, dsdt, "DSDT", &e);
 		if (r && !e->checksum_ok)
 			problem(e, "checksum 0x%02x, should be 0x%02x", e->checksum, e->want);
 	}
-	if (facs)
+	if (facs && !listed_already(&c, fadt, facs, "FACS"))
 		add_facs(&c, facs);
 	for (int i = 0; i < s->ntables; i++)
 		s->bad += !s->t[i].checksum_ok || s->t[i].problem[0];

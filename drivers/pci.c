@@ -478,6 +478,36 @@ int pci_scan_equal(const struct pci_scan *a, const struct pci_scan *b)
 	return 1;
 }
 
+/* f without the registers a driver owns (see pci_scan_same_devices). */
+static void driver_neutral(struct pci_func *f)
+{
+	f->command &= (uint16_t) ~(PCI_CMD_MASTER | PCI_CMD_INTX_DISABLE);
+	f->status = 0;
+	f->irq_line = 0;
+	f->msi_enabled = f->msix_enabled = 0;
+}
+
+int pci_scan_same_devices(const struct pci_scan *a, const struct pci_scan *b, int *diff)
+{
+	struct pci_func x, y;
+
+	*diff = a->nfuncs;
+	if (a->nfuncs != b->nfuncs || a->problems != b->problems)
+		return 0;
+	for (int i = 0; i < a->nfuncs; i++) {
+		/* memcpy, not assignment: padding is compared too, and probe() cleared it. */
+		memcpy(&x, &a->f[i], sizeof(x));
+		memcpy(&y, &b->f[i], sizeof(y));
+		driver_neutral(&x);
+		driver_neutral(&y);
+		if (memcmp(&x, &y, sizeof(x))) {
+			*diff = i;
+			return 0;
+		}
+	}
+	return 1;
+}
+
 int pci_bar_window(const struct pci_bar *b)
 {
 	switch (b->kind) {

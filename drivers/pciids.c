@@ -11,17 +11,6 @@
 #include "kprintf.h"
 #include "kstring.h"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* n hex digits at p (inside [p, end)) into *v; 0 or -1. */
 static int hexn(const char *p, const char *end, int n, uint32_t *v)
 {
@@ -30,7 +19,7 @@ static int hexn(const char *p, const char *end, int n, uint32_t *v)
 	if (end - p < n)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		int d = hexval(p[i]);
+		int d = hex_digit_value(p[i]);
 
 		if (d < 0)
 			return -1;

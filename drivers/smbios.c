@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 
+#include "fwtable.h"
 #include "kerrno.h"
 #include "kprintf.h"
 #include "kstring.h"
@@ -46,30 +47,6 @@
 #define MEM_SIZE_EXTENDED 0x7FFF
 #define MEM_SIZE_KIB (1U << 15)
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static uint8_t sum8(const uint8_t *p, size_t n)
-{
-	uint8_t s = 0;
-
-	while (n--)
-		s += *p++;
-	return s;
-}
-
 static void problem(struct smbios_info *info, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void problem(struct smbios_info *info, const char *fmt, ...)
@@ -89,7 +66,7 @@ int smbios_parse_ep(const uint8_t *ep, size_t ep_len, struct smbios_info *info)
 	if (ep && ep_len >= EP3_LEN_MIN && !memcmp(ep, EP3_ANCHOR, 5)) {
 		uint8_t len = ep[EP3_OFF_LEN];
 
-		if (len < EP3_LEN_MIN || len > ep_len || sum8(ep, len)) {
+		if (len < EP3_LEN_MIN || len > ep_len || fw_sum8(ep, len)) {
 			problem(info, "3.0 entry point: bad length %u or checksum", len);
 			return -EINVAL;
 		}
@@ -97,21 +74,21 @@ int smbios_parse_ep(const uint8_t *ep, size_t ep_len, struct smbios_info *info)
 		info->major = ep[EP3_OFF_MAJOR];
 		info->minor = ep[EP3_OFF_MINOR];
 		info->docrev = ep[EP3_OFF_DOCREV];
-		info->table_len = rd32(ep + EP3_OFF_MAXSIZE);
-		info->table_phys = rd64(ep + EP3_OFF_TABLE);
+		info->table_len = fw_le32(ep + EP3_OFF_MAXSIZE);
+		info->table_phys = fw_le64(ep + EP3_OFF_TABLE);
 	} else if (ep && ep_len >= EP2_LEN_MIN && !memcmp(ep, EP2_ANCHOR, 4)) {
 		uint8_t len = ep[EP2_OFF_LEN];
 
-		if (len < EP2_LEN_MIN || len > ep_len || sum8(ep, len) || memcmp(ep + EP2_OFF_DMI, EP2_DMI_ANCHOR, 5) ||
-		    sum8(ep + EP2_OFF_DMI, EP2_DMI_LEN)) {
+		if (len < EP2_LEN_MIN || len > ep_len || fw_sum8(ep, len) ||
+		    memcmp(ep + EP2_OFF_DMI, EP2_DMI_ANCHOR, 5) || fw_sum8(ep + EP2_OFF_DMI, EP2_DMI_LEN)) {
 			problem(info, "2.1 entry point: bad length %u, anchor or checksum", len);
 			return -EINVAL;
 		}
 		info->major = ep[EP2_OFF_MAJOR];
 		info->minor = ep[EP2_OFF_MINOR];
-		info->table_len = rd16(ep + EP2_OFF_TABLE_LEN);
-		info->table_phys = rd32(ep + EP2_OFF_TABLE);
-		info->nstructs = rd16(ep + EP2_OFF_COUNT); /* the limit; replaced by the count walked */
+		info->table_len = fw_le16(ep + EP2_OFF_TABLE_LEN);
+		info->table_phys = fw_le32(ep + EP2_OFF_TABLE);
+		info->nstructs = fw_le16(ep + EP2_OFF_COUNT); /* the limit; replaced by the count walked */
 	} else {
 		problem(info, "no SMBIOS entry point anchor");
 		return -EINVAL;
@@ -152,7 +129,7 @@ static uint8_t byte_at(const uint8_t *s, uint8_t flen, uint8_t off)
 
 static uint16_t word_at(const uint8_t *s, uint8_t flen, uint8_t off)
 {
-	return off + 1 < flen ? rd16(s + off) : 0;
+	return off + 1 < flen ? fw_le16(s + off) : 0;
 }
 
 static void uuid(const uint8_t *u, char *dst, size_t size)
@@ -182,7 +159,7 @@ static void memdev(struct smbios_info *info, const uint8_t *s, uint8_t flen, con
 	if (size == MEM_SIZE_UNKNOWN)
 		m->size_unknown = 1;
 	else if (size == MEM_SIZE_EXTENDED && flen >= 0x20)
-		m->size_kib = (uint64_t)(rd32(s + 0x1C) & 0x7FFFFFFFU) << 10;
+		m->size_kib = (uint64_t)(fw_le32(s + 0x1C) & 0x7FFFFFFFU) << 10;
 	else if (size & MEM_SIZE_KIB)
 		m->size_kib = size & ~MEM_SIZE_KIB;
 	else
@@ -254,9 +231,11 @@ static void one(struct smbios_info *info, const uint8_t *s, uint8_t flen, const 
 
 int smbios_parse_table(const uint8_t *tab, size_t len, struct smbios_info *info)
 {
-	uint32_t limit = !info->ep3 && info->nstructs ? info->nstructs : MAX_STRUCTS;
+	uint32_t count = info->ep3 ? 0 : info->nstructs; /* 2.1: the entry point's count; 3.0 has none */
+	uint32_t limit = count ? count : MAX_STRUCTS;
 	size_t off = 0;
 	uint32_t n = 0;
+	int ended = 0;
 
 	info->nstructs = 0;
 	if (!tab || !info->valid)
@@ -280,9 +259,16 @@ int smbios_parse_table(const uint8_t *tab, size_t len, struct smbios_info *info)
 		one(info, s, flen, p + 1);
 		n++;
 		off = (size_t)(p + 2 - tab);
-		if (s[0] == TYPE_END)
+		if (s[0] == TYPE_END) {
+			ended = 1;
 			break;
+		}
 	}
+	/* Like dmidecode's "Wrong DMI structures count": a table cut short is said, not just shorter. */
+	if (!ended && n < limit && count)
+		problem(info, "table ends after %u of %u structures (no end-of-table structure)", n, count);
+	else if (!ended && n < limit)
+		problem(info, "table ends after %u structures (no end-of-table structure)", n);
 	info->nstructs = n;
 	return (int)n;
 }

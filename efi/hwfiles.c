@@ -10,6 +10,7 @@
  * that survives ExitBootServices, as the Memory Attributes Table is.
  */
 #include "efi.h"
+#include "fwtable.h"
 #include "kstring.h"
 #include "memlayout.h"
 
@@ -39,20 +40,6 @@ void efi_load_pciids(struct boot_info *bi, EFI_LOADED_IMAGE *li)
 	}
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 void efi_copy_smbios(struct boot_info *bi)
 {
 	EFI_GUID g3 = SMBIOS3_TABLE_GUID, g2 = SMBIOS_TABLE_GUID;
@@ -79,8 +66,8 @@ void efi_copy_smbios(struct boot_info *bi)
 	bi->smbios_ep_phys = (uint64_t)(uintptr_t)ep;
 	memcpy(bi->smbios_ep, ep, eplen);
 	/* The kernel checks the entry point; here only what is needed to copy a bounded table. */
-	table = three ? rd64(ep + SMBIOS3_TABLE_OFF) : rd32(ep + SMBIOS2_TABLE_OFF);
-	len = three ? rd32(ep + SMBIOS3_MAXSIZE_OFF) :
+	table = three ? fw_le64(ep + SMBIOS3_TABLE_OFF) : fw_le32(ep + SMBIOS2_TABLE_OFF);
+	len = three ? fw_le32(ep + SMBIOS3_MAXSIZE_OFF) :
 		      (uint64_t)(ep[SMBIOS2_TABLE_LEN_OFF] | ep[SMBIOS2_TABLE_LEN_OFF + 1] << 8);
 	if (!table || !len || len > SMBIOS_TABLE_MAX) {
 		efi_warn("SMBIOS: table at 0x%llx of %llu bytes is not plausible; not copied\n",

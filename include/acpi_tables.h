@@ -61,7 +61,8 @@ struct acpi_fixed_io {
 struct acpi_survey {
 	int ntables;
 	struct acpi_table_ent t[ACPI_MAX_TABLES];
-	int bad; /* tables with a bad checksum or a problem */
+	int bad;     /* tables with a bad checksum or a problem */
+	int dropped; /* tables past ACPI_MAX_TABLES, not listed (the root table says so) */
 	int nmcfg;
 	struct acpi_mcfg_ent mcfg[ACPI_MAX_MCFG];
 	int nhpet;

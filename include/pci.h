@@ -58,6 +58,8 @@
 #define PCI_CMD_IO (1U << 0)
 #define PCI_CMD_MEM (1U << 1)
 #define PCI_CMD_MASTER (1U << 2)
+#define PCI_CMD_INTX_DISABLE (1U << 10)
+#define PCI_CMD_MASTER (1U << 2)
 #define PCI_STATUS_CAP_LIST (1U << 4)
 #define PCI_HEADER_MULTI 0x80
 #define PCI_HEADER_LAYOUT 0x7F
@@ -224,6 +226,16 @@ int pci_find(const struct pci_scan *s, uint16_t seg, uint8_t bus, uint8_t dev, u
 
 /* 1 when a and b found the same functions with the same registers, BARs, windows and capabilities. */
 int pci_scan_equal(const struct pci_scan *a, const struct pci_scan *b);
+
+/*
+ * 1 when b enumerates the same devices as a: pci_scan_equal, except for what
+ * a driver owns once it has claimed a function (drivers/xhci.c turns on bus
+ * mastering and INTx disable): the command register's bus-master and INTx
+ * disable bits, the status register, the interrupt line, the MSI/MSI-X
+ * enables. Otherwise *diff is the index in a of the first function that
+ * differs (a->nfuncs when the counts or problems differ).
+ */
+int pci_scan_same_devices(const struct pci_scan *a, const struct pci_scan *b, int *diff);
 
 /* Names for reports: "Power Management", "MSI", "Express", ...; NULL for IDs it does not know. */
 const char *pci_cap_name(uint16_t id);

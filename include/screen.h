@@ -78,6 +78,12 @@ struct col_geom {
  */
 int col_draw(const struct col_item *items, size_t n, const struct col_geom *g);
 
+/*
+ * Fill *it as the gap [start, end) (end 0: 2^64): drawn dark and broken,
+ * labelled "~ SIZE" followed by what ("" or " gap", " hole", ...).
+ */
+void col_gap(struct col_item *it, uint64_t start, uint64_t end, const char *what);
+
 /* The kernel half as column items: regions and the gaps between them. Returns the count (<= cap). */
 size_t col_kernel_items(struct col_item *items, size_t cap);
 

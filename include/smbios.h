@@ -70,7 +70,9 @@ int smbios_parse_ep(const uint8_t *ep, size_t ep_len, struct smbios_info *info);
  * fill the summary; call after smbios_parse_ep. Stops at the end-of-table
  * structure (type 127), at the end of len, at the 2.1 entry point's count,
  * or at the first structure that does not fit (info->problem says so; what
- * came before is kept). Returns the number of structures walked.
+ * came before is kept). A table that ends before its end-of-table structure
+ * (and, for 2.1, before the count) is walked and flagged too. Returns the
+ * number of structures walked.
  */
 int smbios_parse_table(const uint8_t *tab, size_t len, struct smbios_info *info);
 

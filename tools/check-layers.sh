@@ -35,12 +35,12 @@ proc      proc fs drivers mm x86 lib
 report    *
 selftest  *
 top       *
-efi       efi +civil.h +boot_info.h +memlayout.h +x86.h +elf64.h +kerrno.h +kprintf.h +kstring.h +options.h +memmap.h +paging.h +serial.h +klayout.h
+efi       efi +civil.h +fwtable.h +boot_info.h +memlayout.h +x86.h +elf64.h +kerrno.h +kprintf.h +kstring.h +options.h +memmap.h +paging.h +serial.h +klayout.h
 '
 
 # The layer of each header in include/ (and efi/efi.h).
 HEADERS='
-lib       civil.h iomem.h boot_info.h console.h elf64.h json.h kernel.h kerrno.h kprintf.h kstring.h ksyms.h lz.h memlayout.h options.h qr.h record.h
+lib       civil.h fwtable.h iomem.h boot_info.h console.h elf64.h json.h kernel.h kerrno.h kprintf.h kstring.h ksyms.h lz.h memlayout.h options.h qr.h record.h
 x86       ktime.h cpu.h entry.h entry_macros.inc panic.h percpu.h random.h trap.h tsc.h x86.h
 mm        heap.h klayout.h kvm.h memmap.h paging.h physmap.h pmm.h uvm.h vma.h vma_tree.h uaccess.h pageref.h
 drivers   acpi.h conlog.h efirt.h fb.h fbcon.h kbd.h lapic.h pci_cfg.h ps2kbd.h serial.h usbkbd.h xhci.h xhci_hw.h rtc.h hwinfo.h pci.h pciids.h smbios.h acpi_tables.h

@@ -76,7 +76,7 @@ static uint64_t item_size(const struct col_item *it)
 	return it->end - it->start; /* end 0 (2^64) wraps to the right size */
 }
 
-static void set_gap(struct col_item *it, uint64_t start, uint64_t end, const char *what)
+void col_gap(struct col_item *it, uint64_t start, uint64_t end, const char *what)
 {
 	char sz[24];
 
@@ -101,7 +101,7 @@ size_t col_kernel_items(struct col_item *items, size_t cap)
 		struct col_item *it;
 
 		if (r->start > at)
-			set_gap(&items[n++], at, r->start, " gap");
+			col_gap(&items[n++], at, r->start, " gap");
 		it = &items[n++];
 		memset(it, 0, sizeof(*it));
 		it->start = r->start;
@@ -121,7 +121,7 @@ size_t col_kernel_items(struct col_item *items, size_t cap)
 		at = r->end;
 	}
 	if (at && n < cap)
-		set_gap(&items[n++], at, 0, " gap");
+		col_gap(&items[n++], at, 0, " gap");
 	return n;
 }
 
@@ -195,7 +195,7 @@ size_t col_process_items(const struct proc_snap *s, struct col_item *items, size
 		struct col_item *it;
 
 		if (g->start > at)
-			set_gap(&items[n++], at, g->start, at ? "" : " null guard");
+			col_gap(&items[n++], at, g->start, at ? "" : " null guard");
 		it = &items[n++];
 		memset(it, 0, sizeof(*it));
 		it->start = g->start;
@@ -210,7 +210,7 @@ size_t col_process_items(const struct proc_snap *s, struct col_item *items, size
 		at = g->end;
 	}
 	if (at < USER_END && n < cap)
-		set_gap(&items[n++], at, USER_END, "");
+		col_gap(&items[n++], at, USER_END, "");
 	return n;
 }
 

@@ -18,8 +18,6 @@
 #include "mmreport.h"
 #include "screen.h"
 
-#define GAP_RGB 0x1c1c1c
-
 static uint32_t kind_rgb(unsigned kind)
 {
 	switch (kind) {
@@ -60,19 +58,6 @@ static uint32_t kind_rgb(unsigned kind)
 	}
 }
 
-static void gap(struct col_item *it, uint64_t start, uint64_t end)
-{
-	char sz[24];
-
-	memset(it, 0, sizeof(*it));
-	it->start = start;
-	it->end = end;
-	it->kind = COL_GAP;
-	it->rgb = GAP_RGB;
-	it->rss = COL_NO_RSS;
-	ksnprintf(it->label, sizeof(it->label), "~ %s hole", mm_fmt_size(end - start, sz, sizeof(sz)));
-}
-
 size_t col_physical_items(struct col_item *items, size_t cap)
 {
 	int count;
@@ -89,7 +74,7 @@ size_t col_physical_items(struct col_item *items, size_t cap)
 		if (t[i].start < at)
 			continue; /* overlaps the previous top-level range (flagged in the tree): drawn once */
 		if (t[i].start > at)
-			gap(&items[n++], at, t[i].start);
+			col_gap(&items[n++], at, t[i].start, " hole");
 		it = &items[n++];
 		memset(it, 0, sizeof(*it));
 		it->start = t[i].start;

@@ -224,6 +224,41 @@ static void test_registers_restored_and_decode_off(void **state)
 	assert_true(scan.cfg_writes > 0);
 }
 
+/* A driver claiming a device between scans is not a change of enumeration; a moved BAR is. */
+static void test_same_devices_after_a_driver(void **state)
+{
+	struct pci_root root = { 0, 0 };
+	uint8_t *cfg = space[0][2][0].cfg;
+	int diff = -1;
+
+	(void)state;
+	pci_scan(&scan, &acc, &root, 1);
+	/* What drivers/xhci.c does to its controller: bus master, INTx disable; the device raises status bits. */
+	cfg[PCI_COMMAND] |= PCI_CMD_MASTER;
+	cfg[PCI_COMMAND + 1] |= PCI_CMD_INTX_DISABLE >> 8;
+	cfg[PCI_STATUS] |= 0x08;
+	cfg[PCI_IRQ_LINE] = 11;
+	pci_scan(&scan2, &acc, &root, 1);
+	assert_false(pci_scan_equal(&scan, &scan2));
+	assert_true(pci_scan_same_devices(&scan, &scan2, &diff));
+	/* Memory decode is not a driver's to leave changed: the sizing restores it. */
+	cfg[PCI_COMMAND] &= (uint8_t)~PCI_CMD_MEM;
+	pci_scan(&scan2, &acc, &root, 1);
+	assert_false(pci_scan_same_devices(&scan, &scan2, &diff));
+	assert_int_equal(diff, pci_find(&scan, 0, 0, 2, 0));
+	cfg[PCI_COMMAND] |= PCI_CMD_MEM;
+	/* A BAR at another address. */
+	put32(space[1][0][0].cfg + 0x14, 0xc1001000);
+	pci_scan(&scan2, &acc, &root, 1);
+	assert_false(pci_scan_same_devices(&scan, &scan2, &diff));
+	assert_int_equal(diff, pci_find(&scan, 0, 1, 0, 0));
+	/* A function gone. */
+	space[0][0x1c][1].present = 0;
+	pci_scan(&scan2, &acc, &root, 1);
+	assert_false(pci_scan_same_devices(&scan, &scan2, &diff));
+	assert_int_equal(diff, scan.nfuncs);
+}
+
 static void test_bridge_loop_and_bad_bridges(void **state)
 {
 	struct pci_root root = { 0, 0 };
@@ -250,6 +285,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_scan_and_sizes, setup),
 		cmocka_unit_test_setup(test_registers_restored_and_decode_off, setup),
+		cmocka_unit_test_setup(test_same_devices_after_a_driver, setup),
 		cmocka_unit_test_setup(test_bridge_loop_and_bad_bridges, setup),
 	};
 

@@ -6,7 +6,7 @@
 HOST_CC ?= gcc
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DATLAS_HOST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	-iquote include
+	-iquote include -DUNIT_FIXTURES='"$(CURDIR)/tests/unit/fixtures"'
 UNIT_LDLIBS := -lcmocka
 
 UNIT_SRCS_test_memmap := mm/memmap.c mm/efimem.c core/lib/strutil.c
@@ -29,6 +29,10 @@ UNIT_SRCS_test_ps2kbd := drivers/ps2kbd.c core/lib/strutil.c
 UNIT_SRCS_test_qr := core/lib/qr.c core/lib/strutil.c
 UNIT_SRCS_test_kbd := drivers/kbd.c drivers/usbkbd.c drivers/conlog.c core/lib/strutil.c core/lib/fmt.c
 UNIT_SRCS_test_pci := drivers/pci.c core/lib/strutil.c
+# The firmware-table parsers against tables captured from QEMU+OVMF (tests/unit/fixtures, tools/capture-fwtables.py).
+UNIT_SRCS_test_acpi_tables := tests/unit/unit_phys.c drivers/acpi_tables.c core/lib/fmt.c core/lib/strutil.c
+UNIT_SRCS_test_smbios := tests/unit/unit_phys.c drivers/smbios.c core/lib/fmt.c core/lib/strutil.c
+UNIT_SRCS_test_pciids := drivers/pciids.c core/lib/fmt.c core/lib/strutil.c
 UNIT_SRCS_test_iomem := core/lib/iomem.c core/lib/fmt.c core/lib/strutil.c
 UNIT_SRCS_test_monitor := core/report/monitor_input.c core/report/monitor_hw.c core/lib/options.c core/lib/optkeys.c \
 	core/lib/fmt.c core/lib/strutil.c
@@ -42,7 +46,7 @@ UNIT_EXTRA_test_lz := -DLZPACK_NO_MAIN
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 
-$(BUILD)/unit/%: tests/unit/%.c $$(UNIT_SRCS_$$*) $(wildcard include/*.h) tests/unit/unit.h | $(BUILD)/unit
+$(BUILD)/unit/%: tests/unit/%.c $$(UNIT_SRCS_$$*) $(wildcard include/*.h tests/unit/*.h) | $(BUILD)/unit
 	$(HOST_CC) $(UNIT_CFLAGS) $(UNIT_EXTRA_$*) -o $@ $< $(UNIT_SRCS_$*) $(UNIT_LDLIBS)
 
 $(BUILD)/unit:
