@@ -8,7 +8,7 @@
  * written, then DELAY_MS of sleep. After each step [heap] and VmRSS in
  * /proc/self/status have grown by at least three quarters of the step. With a
  * delay it is slow enough to watch from the shell, as the seed asks
- * (tests/boot/test_userland.py reads /proc/PID/status and pmap while it
+ * (tests/boot/test_procs.py reads /proc/PID/status and maps while it
  * runs). Runs on the host too.
  */
 #include "utest.h"
@@ -51,7 +51,8 @@ int main(int argc, char **argv)
 		}
 		now = vmrss_kb();
 		h = heap_kb();
-		CHECK(now >= rss + kib * 3 / 4, "step %ld: VmRSS %ld kB after %ld kB, for %ld KiB more", s, now, rss, kib);
+		CHECK(now >= rss + kib * 3 / 4, "step %ld: VmRSS %ld kB after %ld kB, for %ld KiB more", s, now, rss,
+		      kib);
 		CHECK(h >= heap + (uint64_t)kib * 3 / 4, "step %ld: [heap] %lu KiB after %lu KiB", s, (unsigned long)h,
 		      (unsigned long)heap);
 		rss = now;
@@ -62,6 +63,7 @@ int main(int argc, char **argv)
 			sys2(SYS_nanosleep, &ts, NULL);
 		}
 	}
-	say("%ld steps of %ld KiB: VmRSS %ld kB -> %ld kB, [heap] %lu KiB", steps, kib, first, rss, (unsigned long)heap);
+	say("%ld steps of %ld KiB: VmRSS %ld kB -> %ld kB, [heap] %lu KiB", steps, kib, first, rss,
+	    (unsigned long)heap);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cow_witness DIR - a parent and a forked child sharing a buffer
- * copy-on-write, held still for QEMU to look at (tests/boot/test_userland.py:
+ * copy-on-write, held still for QEMU to look at (tests/boot/test_procs.py:
  * `info tlb` under each one's CR3 against its /proc/PID/maps and smaps).
  *
  * The parent maps PAGES pages at BUF (MAP_FIXED_NOREPLACE, so the address

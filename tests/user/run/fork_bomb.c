@@ -86,8 +86,8 @@ static void flat(int limited)
 		pids[made++] = r;
 	}
 	if (limited) {
-		CHECK(made == LIMIT && r == -EAGAIN, "%d forks succeeded under a limit of %d more tasks; then %ld, want -EAGAIN",
-		      made, LIMIT, r);
+		CHECK(made == LIMIT && r == -EAGAIN,
+		      "%d forks succeeded under a limit of %d more tasks; then %ld, want -EAGAIN", made, LIMIT, r);
 	} else {
 		CHECK(made == LIMIT, "fork %d returned %ld", made, r);
 	}

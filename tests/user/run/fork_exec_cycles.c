@@ -40,8 +40,8 @@ static void cycles(int n, char **envp)
 		}
 		r = sys4(SYS_wait4, pid, &status, 0, 0);
 		CHECK(r == pid, "wait4(%ld) returned %ld in cycle %d", pid, r, i);
-		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == CHILD_STATUS, "cycle %d: child status %#x, want exit %d",
-		      i, status, CHILD_STATUS);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == CHILD_STATUS,
+		      "cycle %d: child status %#x, want exit %d", i, status, CHILD_STATUS);
 	}
 }
 
