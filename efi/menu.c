@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * menu.c - the pre-boot menu (menu=on): four settings on the firmware's text
+ * menu.c - the pre-boot menu (menu=on): five settings on the firmware's text
  * console, before ExitBootServices, while ConOut and ConIn still exist.
  *
  *   Tests        which tests= selection runs
  *   Report       report=human|json|both
  *   Screen       gop=auto|off|WxH, the sizes the GOP offers
  *   At the end   on_finish=
+ *   Shell        init=/bin/sh: busybox's shell on the console after the tests
  *
  * The main screen lists them; Enter (or the line's digit) opens one, and its
  * screen lists the values to pick from (Up/Down and Enter, or a digit). "Boot
@@ -49,7 +50,7 @@
 #define ATTR_SELECTED EFI_TEXT_ATTR(EFI_BLACK, EFI_LIGHTGRAY)
 #define ATTR_WARNING EFI_TEXT_ATTR(EFI_YELLOW, EFI_BLACK)
 
-enum setting_id { SET_TESTS, SET_REPORT, SET_GOP, SET_FINISH, SET_COUNT };
+enum setting_id { SET_TESTS, SET_REPORT, SET_GOP, SET_FINISH, SET_SHELL, SET_COUNT };
 
 struct choice {
 	char value[MENU_VALUE_MAX]; /* as written after key= */
@@ -149,6 +150,12 @@ static const struct fixed_choice finish_choices[] = {
 	{ "monitor", "a command prompt: serial port and PS/2 keyboard" },
 };
 
+/* init=: "" (written init=) runs no program after the tests. */
+static const struct fixed_choice shell_choices[] = {
+	{ "", "none: the run ends as At the end says" },
+	{ "/bin/sh", "busybox sh on the console; its exit ends the run" },
+};
+
 /* Name a setting, offer its fixed choices c[0..n), and select now, the value it has. */
 static void setup_fixed(struct setting *s, const char *key, const char *label, const struct fixed_choice *c, size_t n,
 			const char *now)
@@ -187,6 +194,13 @@ static void setup_settings(struct ui *ui, const struct options *o)
 
 	setup_fixed(&ui->set[SET_FINISH], "on_finish", "At the end", FIXED(finish_choices),
 		    options_finish_name(o->on_finish));
+	setup_fixed(&ui->set[SET_SHELL], "init", "Shell", FIXED(shell_choices), o->init);
+}
+
+/* A value as the screens show it: the empty one (init=) is "none". */
+static const char *shown(const struct choice *c)
+{
+	return c->value[0] ? c->value : "none";
 }
 
 /* "tests=boot report=json" for every setting the menu changed, into buf[0..size); returns its length. */
@@ -325,7 +339,7 @@ static int draw_main(struct ui *ui, int sel)
 		const struct setting *s = &ui->set[i];
 
 		put_line(ui, i == sel ? ATTR_SELECTED : ATTR_NORMAL, "%s %d  %-11s %s%s", i == sel ? ">" : " ", i + 1,
-			 s->label, s->choice[s->cur].value, s->cur != s->initial ? "  (changed)" : "");
+			 s->label, shown(&s->choice[s->cur]), s->cur != s->initial ? "  (changed)" : "");
 	}
 	put_line(ui, sel == BOOT_NOW_ROW ? ATTR_SELECTED : ATTR_NORMAL, "%s 0  Boot now",
 		 sel == BOOT_NOW_ROW ? ">" : " ");
@@ -353,7 +367,7 @@ static int draw_choices(struct ui *ui, const struct setting *s, int sel)
 		if (i < MENU_DIGIT_CHOICES)
 			ksnprintf(digit, sizeof(digit), "%d", i + 1);
 		put_line(ui, i == sel ? ATTR_SELECTED : ATTR_NORMAL, "%s %s  %-*s%s%s", i == sel ? ">" : " ", digit,
-			 s->choice[i].what[0] ? MENU_VALUE_COLUMN : 0, s->choice[i].value, s->choice[i].what,
+			 s->choice[i].what[0] ? MENU_VALUE_COLUMN : 0, shown(&s->choice[i]), s->choice[i].what,
 			 i == s->cur ? "  (now)" : "");
 	}
 	put_line(ui, ATTR_NORMAL, "%s", "");

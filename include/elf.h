@@ -37,6 +37,16 @@
  */
 int elf_parse(const void *data, size_t size, uint64_t load_bias, struct elf_image *img, char *err);
 
+/*
+ * The same, placing an ET_DYN as Linux 6.x places a static-PIE: its page
+ * span ends at top (the top of the mmap area) or just below, its first page
+ * aligned down to the largest PT_LOAD p_align (at least a page); the bias
+ * chosen is img->load_bias. An ET_DYN that does not fit above USER_IMAGE_BASE,
+ * or is linked above where it would go, is refused by name. ET_EXEC is
+ * parsed as elf_parse() parses it.
+ */
+int elf_parse_below(const void *data, size_t size, uint64_t top, struct elf_image *img, char *err);
+
 /* "r-x" style permission string of PF_* flags into buf[4]. Returns buf. */
 const char *elf_perm_str(uint32_t pf, char *buf);
 

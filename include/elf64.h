@@ -75,10 +75,11 @@ struct elf_image {
 	uint64_t entry;
 	uint64_t phdr_vaddr; /* where the program headers are in memory (AT_PHDR), 0 if not loaded */
 	uint16_t phnum, phentsize;
-	uint64_t lo, hi;  /* page-aligned span of all PT_LOAD segments */
-	uint64_t bss_end; /* end of the highest segment's memsz (unaligned; the heap starts at ALIGN_UP(bss_end,
-			     PAGE_SIZE) == hi) */
-	int type;	  /* ET_EXEC or ET_DYN (static-PIE) */
+	uint64_t lo, hi;    /* page-aligned span of all PT_LOAD segments */
+	uint64_t bss_end;   /* end of the highest segment's memsz (unaligned; the heap starts at ALIGN_UP(bss_end,
+			       PAGE_SIZE) == hi) */
+	int type;	    /* ET_EXEC or ET_DYN (static-PIE) */
+	uint64_t load_bias; /* added to every address of an ET_DYN (its base when linked at 0); 0 for ET_EXEC */
 	int nseg;
 	struct elf_segment seg[ELF_MAX_SEGMENTS];
 	/* PT_TLS, for reports: musl sets TLS up itself from AT_PHDR. */

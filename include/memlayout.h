@@ -33,16 +33,26 @@
  *                      | non-canonical hole            |  #GP on any access
  *  0x00007FFF_FFFFFFFF +-------------------------------+
  *                      | guard: never mapped           |
- *  0x00007FFF_00000000 +-------------------------------+
- *                      | user stack, grows down        |  8 MiB limit, guard
- *                      |   ...                         |  below it
- *                      | mmap area, grows down         |
+ *  0x00007FFF_00000000 +-------------------------------+  <- stack top (aslr=on: up to
+ *                      | user stack, grows down        |     16 GiB lower, page steps)
+ *                      |   8 MiB limit, guard below    |
+ *                      |   1 GiB gap                   |
+ *  0x00007FFE_BF7FF000 +-------------------------------+  <- mmap top (aslr=on: 16 GiB
+ *                      | mmap area, grows down; a      |     lower, then up to 1 TiB
+ *                      |   static-PIE at its top       |     more, page steps)
  *                      |   ...                         |
- *                      | user heap (brk), grows up     |
- *                      | .bss .data .rodata .text      |  ELF segments
+ *  0x00005555_55555000 | static-PIE's heap (brk), up   |  (aslr=on: up to 1 GiB higher)
+ *                      |   ...                         |
+ *                      | user heap (brk), grows up     |  (aslr=on: a page + up to 1 GiB
+ *                      | .bss .data .rodata .text      |   after .bss) ELF segments
  *  0x00000000_00400000 +-------------------------------+
  *                      | null guard: never mapped      |
  *  0x00000000_00000000 +-------------------------------+
+ *
+ * aslr=off (the default) is exactly this picture; aslr=on moves the marked
+ * edges by Linux x86-64's amounts (randomize_va_space 2), per exec, with
+ * entropy from RDSEED/RDRAND (core/x86/random.c). Each address space keeps
+ * the edges it was built with (struct uvm: stack_top, mmap_top, brk_start).
  */
 #ifndef ATLAS_MEMLAYOUT_H
 #define ATLAS_MEMLAYOUT_H
@@ -85,21 +95,44 @@
 #define USER_END _AC(0x0000800000000000, ULL)	 /* first non-canonical address */
 #define KERNEL_HALF _AC(0xFFFF800000000000, ULL) /* first kernel-half address */
 
-/* User space (seed 002). */
+/* User space (seed 002); the fixed addresses are aslr=off's, the ranges aslr=on's. */
 #define USER_NULL_GUARD_END _AC(0x0000000000400000, ULL) /* [0, 4 MiB) never mapped */
 #define USER_IMAGE_BASE USER_NULL_GUARD_END
-#define USER_STACK_TOP _AC(0x00007FFF00000000, ULL)
-#define USER_STACK_LIMIT (_AC(8, ULL) << 20)	 /* RLIMIT_STACK-like */
-#define USER_STACK_INITIAL (_AC(128, ULL) << 10) /* the first [stack] extent, like Linux's ~132 KiB */
-/* The stack may grow down to here; below it one unmapped guard page. */
+#define USER_STACK_TOP _AC(0x00007FFF00000000, ULL) /* [stack] ends here (aslr=off) */
+#define USER_STACK_LIMIT (_AC(8, ULL) << 20)	    /* RLIMIT_STACK-like */
+#define USER_STACK_INITIAL (_AC(128, ULL) << 10)    /* the first [stack] extent, like Linux's ~132 KiB */
+/* The stack may grow down to here; below it one unmapped guard page (for a stack top T: T - limit). */
 #define USER_STACK_GUARD_END (USER_STACK_TOP - USER_STACK_LIMIT)
 #define USER_STACK_GUARD (USER_STACK_GUARD_END - PAGE_SIZE)
-/* ELF PT_LOAD segments end at or below the stack area. */
+/* ELF PT_LOAD segments of an ET_EXEC end at or below the stack area. */
 #define USER_IMAGE_END USER_STACK_GUARD_END
-/* mmap areas are placed top-down from here: 1 GiB below the stack's guard. */
-#define USER_MMAP_TOP (USER_STACK_GUARD - (_AC(1, ULL) << 30))
-/* Where a static-pie (ET_DYN without PT_INTERP) is loaded: Linux's ELF_ET_DYN_BASE without ASLR. */
-#define USER_PIE_BASE _AC(0x0000555555554000, ULL)
+/* Between the stack's guard page and the mmap area. */
+#define USER_MMAP_GAP (_AC(1, ULL) << 30)
+/* mmap areas are placed top-down from here (aslr=off), and a static-PIE ends here. */
+#define USER_MMAP_TOP (USER_STACK_GUARD - USER_MMAP_GAP)
+/*
+ * Linux x86-64's ELF_ET_DYN_BASE (DEFAULT_MAP_WINDOW / 3 * 2). A static-PIE
+ * (ET_DYN without PT_INTERP) is placed like an interpreter, at the top of the
+ * mmap area, and its break starts here, page-aligned, as in Linux 6.x.
+ */
+#define ELF_ET_DYN_BASE _AC(0x0000555555554AAA, ULL)
+#define USER_STATIC_PIE_BRK ((ELF_ET_DYN_BASE + PAGE_SIZE - 1) & PAGE_MASK) /* 0x555555555000 */
+
+/*
+ * aslr=on (randomize_va_space 2): Linux x86-64's ranges, chosen anew at each
+ * exec. The stack top goes down by up to STACK_RND_MASK pages (16 GiB) and the
+ * vectors below the strings by up to 8 KiB more (arch_align_stack); the mmap
+ * top sits below the lowest stack the range allows, then down by up to
+ * 2^mmap_rnd_bits pages (1 TiB); the break starts a page plus up to 1 GiB
+ * after .bss (randomize_page), or up to 1 GiB above USER_STATIC_PIE_BRK.
+ */
+#define USER_STACK_RND_MASK _AC(0x3FFFFF, ULL) /* pages; Linux's STACK_RND_MASK */
+#define USER_STACK_RND_MAX (USER_STACK_RND_MASK << PAGE_SHIFT)
+#define USER_STACK_PAD_MAX 8192 /* bytes, 16-byte steps */
+#define USER_MMAP_RND_BITS 28	/* pages; Linux's mmap_rnd_bits default */
+#define USER_MMAP_RND_MAX (((_AC(1, ULL) << USER_MMAP_RND_BITS) - 1) << PAGE_SHIFT)
+#define USER_MMAP_TOP_RANDOM (USER_MMAP_TOP - USER_STACK_RND_MAX) /* aslr=on: the mmap top before its own offset */
+#define USER_BRK_RND_RANGE (_AC(1, ULL) << 30)
 
 /* Direct map: all physical RAM, phys P at DIRECT_MAP_BASE + P. */
 #define DIRECT_MAP_BASE _AC(0xFFFF800000000000, ULL)

@@ -76,6 +76,7 @@ enum mon_cmd_id {
 	MON_HEAP,
 	MON_CPU,
 	MON_RUN,
+	MON_SH,
 	MON_TESTS,
 	MON_LOG,
 	MON_SCREEN,

@@ -87,6 +87,7 @@ struct proc {
 	uint64_t fault_addr, fault_rip;
 	int signal_fault_sig;	 /* the signal a fault queued for a handler (its cause is in cause) */
 	int pdeath_sig;		 /* prctl(PR_SET_PDEATHSIG): sent when the parent ends */
+	unsigned personality;	 /* personality(2): inherited by fork, kept by exec (ADDR_NO_RANDOMIZE) */
 	int no_new_privs;	 /* prctl(PR_SET_NO_NEW_PRIVS), recorded */
 	uint64_t faults_handled; /* faults the program caught with a handler */
 	/* Signals sent to the process as a whole, and their information. */

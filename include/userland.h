@@ -18,4 +18,13 @@ void userland_init(void);
  */
 int userland_run_init(void);
 
+/*
+ * The same for any command line ("/bin/sh -l"): its program runs as a session
+ * leader on the console terminal, orphans re-parented to it, until it exits
+ * (the monitor's sh). who names it in messages ("sh (/bin/sh) ended: status
+ * 0"). Returns the exit status (128 + the signal), or -1 when it could not
+ * start (said on the console). From the kernel thread only.
+ */
+int userland_run_console(const char *line, const char *who);
+
 #endif

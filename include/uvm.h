@@ -4,11 +4,17 @@
  *
  *   0 .. 0x400000            null guard, never mapped
  *   ELF segments             at their addresses with their p_flags
- *   [heap]                   brk, from the page after .bss, grows up
- *   ...                      mmap area, placed top-down below the stack gap
- *   [stack]                  top at USER_STACK_TOP, grows down on demand to
+ *   [heap]                   brk, from the page after .bss (a static-PIE's
+ *                            from USER_STATIC_PIE_BRK), grows up
+ *   ...                      mmap area, placed top-down below mmap_top (a
+ *                            static-PIE's segments at its top)
+ *   [stack]                  ends at stack_top, grows down on demand to
  *                            USER_STACK_LIMIT; an unmapped guard page below
- *   USER_STACK_TOP .. 2^47   nothing
+ *   stack_top .. 2^47        nothing
+ *
+ * stack_top, mmap_top and brk_start are the address space's own (struct
+ * uvm_layout): memlayout.h's fixed values with aslr=off, randomized per exec
+ * with aslr=on (core/proc/aslr.c chooses them); fork copies them.
  *
  * The kernel half of every process's PML4 is the kernel's own (shared PDPT
  * pages), and PML4[RECURSIVE_SLOT] points at the process's PML4. Heap, stack
@@ -42,7 +48,26 @@ struct uvm {
 	uint64_t arg_start, arg_end, env_start, env_end; /* argv and envp strings, set by uvm_setup_stack */
 	uint64_t stack_start;				 /* argc's address: the initial RSP */
 	uint64_t load_base;				 /* static-pie: where the image went (0 for ET_EXEC) */
+	uint64_t stack_top;				 /* [stack] ends here */
+	uint64_t stack_pad; /* bytes between the strings and the vectors on the initial stack (aslr) */
+	uint64_t mmap_top;  /* mmap areas are placed below this, top-down */
+	int randomized;	    /* the layout was randomized (aslr=on): /proc/PID/stat's PF_RANDOMIZE */
 };
+
+/*
+ * Where exec puts what ASLR may move, chosen before the address space is
+ * built (core/proc/aslr.c): with aslr=off memlayout.h's fixed values.
+ */
+struct uvm_layout {
+	uint64_t stack_top; /* page-aligned; at most USER_STACK_TOP */
+	uint64_t stack_pad; /* randomized: bytes below the strings (then 16-byte aligned), < USER_STACK_PAD_MAX */
+	uint64_t mmap_top;  /* page-aligned */
+	uint64_t brk_start; /* page-aligned: where [heap] begins */
+	int randomized;	    /* randomize_va_space's level used, 0 for the fixed layout */
+};
+
+/* Take l as u's layout: before uvm_load_elf and uvm_setup_stack. */
+void uvm_set_layout(struct uvm *u, const struct uvm_layout *l);
 
 /* A new empty address space with one reference, or NULL. */
 struct uvm *uvm_new(void);
@@ -92,9 +117,9 @@ void uvm_destroy(struct uvm *u);
 
 /*
  * Map img's PT_LOAD segments from data (copied into fresh pages; .bss and the
- * tail of the last page zeroed) with their own permissions, named path, and
- * set the break after .bss. Returns 0, -ENOMEM (why says which segment and
- * why, e.g. the overcommit policy) or -EEXIST.
+ * tail of the last page zeroed) with their own permissions, named path; the
+ * break starts where uvm_set_layout said. Returns 0, -ENOMEM (why says which
+ * segment and why, e.g. the overcommit policy) or -EEXIST.
  */
 int uvm_load_elf(struct uvm *u, const struct elf_image *img, const void *data, const char *path, char *why,
 		 size_t why_size);

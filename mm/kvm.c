@@ -54,10 +54,13 @@ struct pt *kvm_pt(void)
 /* Insert keeping the array sorted; a full table only loses report detail. */
 static void region_add(uint64_t start, uint64_t end, unsigned vm, enum kregion_kind kind, const char *name)
 {
+	static int warned; /* once: a fork bomb maps hundreds of kernel stacks */
 	size_t i;
 
 	if (nregions == KREGION_MAX) {
-		kprintf("kvm: region table full; '%s' not recorded\n", name);
+		if (!warned++)
+			kprintf("kvm: region table full (%d); '%s' and any later region are left out of the reports\n",
+				KREGION_MAX, name);
 		return;
 	}
 	for (i = nregions; i > 0 && regions[i - 1].start > start; i--)

@@ -103,7 +103,18 @@ int uvm_create(struct uvm *u)
 	for (int i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
 		pml4[i] = k[i];
 	pml4[RECURSIVE_SLOT] = u->pt.root | PTE_P | PTE_W | PTE_NX;
+	u->stack_top = USER_STACK_TOP;
+	u->mmap_top = USER_MMAP_TOP;
 	return 0;
+}
+
+void uvm_set_layout(struct uvm *u, const struct uvm_layout *l)
+{
+	u->stack_top = l->stack_top;
+	u->stack_pad = l->stack_pad;
+	u->mmap_top = l->mmap_top;
+	u->brk_start = u->brk = l->brk_start;
+	u->randomized = l->randomized;
 }
 
 /* pt_range(PT_CLEAR)'s callback: the frame of a user page goes back to the PMM. */
@@ -243,7 +254,8 @@ int uvm_load_elf(struct uvm *u, const struct elf_image *img, const void *data, c
 			return err;
 		}
 	}
-	u->brk_start = u->brk = ALIGN_UP(img->bss_end, PAGE_SIZE);
+	if (!u->brk_start)
+		u->brk_start = u->brk = ALIGN_UP(img->bss_end, PAGE_SIZE); /* no layout given: right after .bss */
 	return 0;
 }
 
@@ -278,7 +290,7 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
 	static const char platform[] = "x86_64";
 	size_t strbytes = 0, need, size;
 	long argc = count_strings(argv, &strbytes), envc = count_strings(envp, &strbytes);
-	uint64_t base, sp = USER_STACK_TOP, random_at, execfn, platform_at, *vec, nvec, *ptrs, rnd[RANDOM_BYTES / 8];
+	uint64_t base, sp = u->stack_top, random_at, execfn, platform_at, *vec, nvec, *ptrs, rnd[RANDOM_BYTES / 8];
 	uint32_t a, b, c, d;
 	uint8_t *buf;
 	int err;
@@ -289,10 +301,11 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
 	nvec = 1 + (uint64_t)argc + 1 + (uint64_t)envc + 1 + 2 * AUXV_PAIRS;
 	if (!execfn_str)
 		execfn_str = argc ? argv[0] : "";
-	need = 8 + strbytes + strlen(execfn_str) + 1 + sizeof(platform) + RANDOM_BYTES + 32 + nvec * sizeof(uint64_t);
+	need = 8 + strbytes + strlen(execfn_str) + 1 + (u->randomized ? u->stack_pad + 16 : 0) + sizeof(platform) +
+	       RANDOM_BYTES + 32 + nvec * sizeof(uint64_t);
 	size = ALIGN_UP(need, PAGE_SIZE) > USER_STACK_INITIAL ? ALIGN_UP(need, PAGE_SIZE) : USER_STACK_INITIAL;
-	base = USER_STACK_TOP - size;
-	err = vma_insert(u->vmas, base, USER_STACK_TOP, VM_READ | VM_WRITE, VMA_STACK, 0, "[stack]");
+	base = u->stack_top - size;
+	err = vma_insert(u->vmas, base, u->stack_top, VM_READ | VM_WRITE, VMA_STACK, 0, "[stack]");
 	if (err)
 		return err;
 	buf = kzalloc(size);
@@ -313,6 +326,9 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
 	for (long i = argc - 1; i >= 0; i--)
 		ptrs[i] = push_str(buf, base, &sp, argv[i]);
 	u->arg_start = sp;
+	/* ASLR: Linux's arch_align_stack moves everything below the strings down by up to 8 KiB. */
+	if (u->randomized)
+		sp = ALIGN_DOWN(sp - u->stack_pad, 16);
 	platform_at = push_str(buf, base, &sp, platform);
 	for (int i = 0; i < RANDOM_BYTES / 8; i++)
 		rnd[i] = random_u64();
@@ -355,7 +371,7 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
 	};
 	memcpy(vec, aux, sizeof(aux));
 
-	err = uvm_write(u, sp, buf + (sp - base), USER_STACK_TOP - sp);
+	err = uvm_write(u, sp, buf + (sp - base), u->stack_top - sp);
 	kfree(buf);
 	kfree(ptrs);
 	if (err)
@@ -382,7 +398,7 @@ static const char *area_name(const struct vma *v)
 
 static struct vma *stack_vma(struct uvm *u)
 {
-	struct vma *v = vma_find(u->vmas, USER_STACK_TOP - PAGE_SIZE);
+	struct vma *v = vma_find(u->vmas, u->stack_top - PAGE_SIZE);
 
 	return v && v->kind == VMA_STACK ? v : NULL;
 }
@@ -390,7 +406,7 @@ static struct vma *stack_vma(struct uvm *u)
 int uvm_fault(struct uvm *u, uint64_t addr, uint64_t err, char *cause, size_t size)
 {
 	struct vma *v;
-	uint64_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+	uint64_t page = ALIGN_DOWN(addr, PAGE_SIZE), guard_end = u->stack_top - USER_STACK_LIMIT;
 
 	if (addr < USER_NULL_GUARD_END) {
 		kstrlcpy(cause, "null guard", size);
@@ -404,13 +420,12 @@ int uvm_fault(struct uvm *u, uint64_t addr, uint64_t err, char *cause, size_t si
 	if (!v) {
 		struct vma *st = stack_vma(u);
 
-		if (addr >= USER_STACK_GUARD && addr < USER_STACK_GUARD_END) {
+		if (addr >= guard_end - PAGE_SIZE && addr < guard_end) {
 			kstrlcpy(cause, "stack guard (stack overflow)", size);
 			return -EFAULT;
 		}
 		/* Grow [stack] down to the faulting page, never past the 8 MiB limit. Never shrunk. */
-		if (st && addr >= USER_STACK_GUARD_END && addr < st->start &&
-		    !vma_resize(u->vmas, st->start, page, st->end)) {
+		if (st && addr >= guard_end && addr < st->start && !vma_resize(u->vmas, st->start, page, st->end)) {
 			v = vma_find(u->vmas, addr);
 		} else {
 			kstrlcpy(cause, "unmapped gap", size);
@@ -456,7 +471,7 @@ uint64_t uvm_brk(struct uvm *u, uint64_t newbrk)
 {
 	uint64_t old_end = ALIGN_UP(u->brk, PAGE_SIZE), new_end;
 
-	if (newbrk < u->brk_start || newbrk >= USER_MMAP_TOP)
+	if (newbrk < u->brk_start || newbrk >= u->mmap_top)
 		return u->brk;
 	new_end = ALIGN_UP(newbrk, PAGE_SIZE);
 	if (new_end > old_end && overcommit_ok(new_end - old_end))
@@ -530,7 +545,7 @@ long uvm_mmap(struct uvm *u, uint64_t addr, uint64_t len, int prot, int flags)
 			return err;
 		release(u, addr, end);
 	} else {
-		addr = vma_find_gap(u->vmas, size, ALIGN_UP(u->brk, PAGE_SIZE) + PAGE_SIZE, USER_MMAP_TOP);
+		addr = vma_find_gap(u->vmas, size, ALIGN_UP(u->brk, PAGE_SIZE) + PAGE_SIZE, u->mmap_top);
 		if (!addr)
 			return -ENOMEM;
 	}

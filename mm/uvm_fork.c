@@ -130,6 +130,10 @@ struct uvm *uvm_fork(struct uvm *u)
 	c->env_end = u->env_end;
 	c->stack_start = u->stack_start;
 	c->load_base = u->load_base;
+	c->stack_top = u->stack_top;
+	c->stack_pad = u->stack_pad;
+	c->mmap_top = u->mmap_top;
+	c->randomized = u->randomized;
 	return c;
 }
 

@@ -330,9 +330,13 @@ static int parse_initrd(struct options *o, const char *v, size_t n)
 	return parse_path_into(o->initrd, sizeof(o->initrd), v, n, "\\/");
 }
 
-/* init="/PATH ARG...": a path in the root file system, then arguments. */
+/* init="/PATH ARG...": a path in the root file system, then arguments; init= (empty): none. */
 static int parse_init(struct options *o, const char *v, size_t n)
 {
+	if (n == 0) {
+		memset(o->init, 0, sizeof(o->init));
+		return true;
+	}
 	return parse_path_into(o->init, sizeof(o->init), v, n, "/");
 }
 

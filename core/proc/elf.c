@@ -481,10 +481,60 @@ static uint64_t loaded_phdr_vaddr(const struct parse *p)
 }
 
 /*
- * Validate data[0..size) as a static x86-64 executable and describe it in
- * *img (see elf.h). err may be NULL; on failure *img is all zero.
+ * elf_parse_below: the load bias that puts an ET_DYN's page span directly
+ * below top, its first page aligned to the largest PT_LOAD p_align (a page at
+ * least), as Linux 6.x maps a static-PIE: like an interpreter, at the top of
+ * the mmap area (and since 6.10 honouring p_align). check_ehdr() has checked
+ * that the program header table lies inside the file.
  */
-int elf_parse(const void *data, size_t size, uint64_t load_bias, struct elf_image *img, char *err)
+static int place_below(struct parse *p, uint64_t top)
+{
+	uint64_t lo = UINT64_MAX, hi = 0, align = PAGE_SIZE, span, start;
+	Elf64_Phdr ph;
+
+	for (unsigned int i = 0; i < p->eh.e_phnum; i++) {
+		uint64_t end;
+
+		read_phdr(p, i, &ph);
+		if (ph.p_type != PT_LOAD || ph.p_memsz == 0) {
+			continue;
+		}
+		if (__builtin_add_overflow(ph.p_vaddr, ph.p_memsz, &end) || end > UINT64_MAX - PAGE_SIZE) {
+			return REJECT(p, "p_vaddr 0x%llx + p_memsz 0x%llx overflows in program header %u",
+				      ULL(ph.p_vaddr), ULL(ph.p_memsz), i);
+		}
+		if (ALIGN_DOWN(ph.p_vaddr, PAGE_SIZE) < lo) {
+			lo = ALIGN_DOWN(ph.p_vaddr, PAGE_SIZE);
+		}
+		if (end > hi) {
+			hi = end;
+		}
+		if (ph.p_align > align && is_pow2(ph.p_align)) {
+			align = ph.p_align;
+		}
+	}
+	if (hi == 0) {
+		p->bias = top; /* nothing to place: check_phdrs() names that */
+		return 0;
+	}
+	span = ALIGN_UP(hi, PAGE_SIZE) - lo;
+	start = span <= top ? ALIGN_DOWN(top - span, align) : 0;
+	if (span > top || start < USER_IMAGE_BASE) {
+		return REJECT(p,
+			      "the static-PIE's segments span 0x%llx bytes: no room below 0x%llx (aligned to 0x%llx)",
+			      ULL(span), ULL(top), ULL(align));
+	}
+	if (lo > start) {
+		return REJECT(p, "ET_DYN linked at 0x%llx cannot be moved down to 0x%llx (static-PIEs are linked at 0)",
+			      ULL(lo), ULL(start));
+	}
+	p->bias = start - lo;
+	return 0;
+}
+
+/* below: 0 for elf_parse (load_bias given), else elf_parse_below's top. */
+static int parse_elf(const void *data, size_t size, uint64_t load_bias, uint64_t below, struct elf_image *img,
+		     char *err)
 {
 	static const uint8_t no_data[1];
 	char scratch[ELF_ERR_MAX];
@@ -511,9 +561,16 @@ int elf_parse(const void *data, size_t size, uint64_t load_bias, struct elf_imag
 			      "can place (link with -static or -static-pie)",
 			      ET_DYN);
 	}
+	if (p.eh.e_type == ET_DYN && below) {
+		if (place_below(&p, below) != 0) {
+			return -ENOEXEC;
+		}
+		load_bias = p.bias;
+	}
 	if (p.eh.e_type == ET_DYN && !load_bias)
 		return REJECT(&p, "e_type is %u (ET_DYN): a static-PIE needs a load base, and none was given", ET_DYN);
 	p.bias = p.eh.e_type == ET_DYN ? load_bias : 0;
+	img->load_bias = p.bias;
 	p.vaddr = p.bias ? "load_bias + p_vaddr" : "p_vaddr";
 	p.entry = p.bias ? "load_bias + e_entry" : "e_entry";
 	img->type = p.eh.e_type;
@@ -526,6 +583,17 @@ int elf_parse(const void *data, size_t size, uint64_t load_bias, struct elf_imag
 		img->phdr_vaddr = loaded_phdr_vaddr(&p);
 	}
 	return 0;
+}
+
+int elf_parse(const void *data, size_t size, uint64_t load_bias, struct elf_image *img, char *err)
+{
+	return parse_elf(data, size, load_bias, 0, img, err);
+}
+
+int elf_parse_below(const void *data, size_t size, uint64_t top, struct elf_image *img, char *err)
+{
+	/* top 0: no room anywhere, the same refusal as elf_parse() without a bias for an ET_DYN. */
+	return parse_elf(data, size, 0, top, img, err);
 }
 
 /* "r-x" style permission string of PF_* flags into buf[4]. Returns buf. */

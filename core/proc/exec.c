@@ -18,6 +18,7 @@
  *
  * {"rec":"exec"} records what was placed where (with log=debug also a line).
  */
+#include "aslr.h"
 #include "elf.h"
 #include "heap.h"
 #include "json.h"
@@ -183,6 +184,8 @@ struct loaded {
 	struct uvm *uvm;
 	struct elf_image img;
 	uint64_t rsp;
+	unsigned personality; /* the caller's: ADDR_NO_RANDOMIZE keeps the fixed layout */
+	struct aslr_pick aslr;
 	char path[PROC_PATH];
 };
 
@@ -295,21 +298,25 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 		}
 		return r;
 	}
-	r = elf_parse(data, size, USER_PIE_BASE, &ld->img, err);
+	/* Where the stack, the mmap area and the break go (ASLR), then a static-PIE at the mmap area's top. */
+	aslr_pick(ld->personality, &ld->aslr);
+	r = elf_parse_below(data, size, ld->aslr.l.mmap_top, &ld->img, err);
 	if (r) {
 		refuse(path, err);
 		kfree(data);
 		return -ENOEXEC;
 	}
+	aslr_place_brk(&ld->aslr, &ld->img);
 	ld->uvm = uvm_new();
 	r = ld->uvm ? 0 : -ENOMEM;
 	if (!r) {
+		uvm_set_layout(ld->uvm, &ld->aslr.l);
 		r = uvm_load_elf(ld->uvm, &ld->img, data, ld->path, err, sizeof(err));
 		if (r && err[0])
 			refuse(path, err); /* a named reason: a .bss larger than memory, ... */
 	}
 	if (!r) {
-		ld->uvm->load_base = ld->img.type == ET_DYN ? USER_PIE_BASE : 0;
+		ld->uvm->load_base = ld->img.load_bias;
 		r = uvm_setup_stack(ld->uvm, &ld->img, (const char *const *)argv->v, (const char *const *)envp->v,
 				    execfn, &ld->rsp);
 	}
@@ -328,9 +335,9 @@ static void record(const struct proc *p, const struct loaded *ld, const struct s
 	struct jrec r;
 
 	if (report_human() && g_boot->opts.log != LOG_INFO)
-		kprintf("exec: pid %d %s: entry 0x%llx, stack 0x%llx, brk 0x%llx, %zu args, %zu env\n", p->pid,
+		kprintf("exec: pid %d %s: entry 0x%llx, stack 0x%llx, brk 0x%llx, %zu args, %zu env%s\n", p->pid,
 			ld->path, (unsigned long long)ld->img.entry, (unsigned long long)ld->rsp,
-			(unsigned long long)ld->uvm->brk, argv->n, envc);
+			(unsigned long long)ld->uvm->brk, argv->n, envc, ld->aslr.level ? ", randomized" : "");
 	jrec_begin(&r, "exec");
 	jrec_u64(&r, "pid", (uint64_t)p->pid);
 	jrec_str(&r, "path", ld->path);
@@ -345,6 +352,15 @@ static void record(const struct proc *p, const struct loaded *ld, const struct s
 	jrec_u64(&r, "envc", envc);
 	jrec_hex(&r, "arg_start", ld->uvm->arg_start);
 	jrec_hex(&r, "env_end", ld->uvm->env_end);
+	/* ASLR: the edges it drew (all 0 at level 0, the fixed layout of memlayout.h). */
+	jrec_u64(&r, "aslr", (uint64_t)ld->aslr.level);
+	jrec_hex(&r, "stack_top", ld->uvm->stack_top);
+	jrec_hex(&r, "stack_rnd", ld->aslr.stack_rnd);
+	jrec_hex(&r, "stack_pad", ld->aslr.stack_pad);
+	jrec_hex(&r, "mmap_top", ld->uvm->mmap_top);
+	jrec_hex(&r, "mmap_rnd", ld->aslr.mmap_rnd);
+	jrec_hex(&r, "brk_start", ld->uvm->brk_start);
+	jrec_hex(&r, "brk_rnd", ld->aslr.brk_rnd);
 	report_emit(&r);
 }
 
@@ -388,6 +404,7 @@ static void commit(struct loaded *ld, const char *name)
 	p->env_start = p->uvm->env_start;
 	p->env_end = p->uvm->env_end;
 	p->did_exec = 1;
+	p->personality &= ~READ_IMPLIES_EXEC; /* what Linux's SET_PERSONALITY does for a 64-bit program */
 	if (!p->vfork_done) {
 		p->vfork_done = 1;
 		if (p->parent)
@@ -433,6 +450,7 @@ long do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64
 	}
 	struct strv run = argv;
 
+	ld.personality = p->personality;
 	r = load(p->fs, base, path, &run, &envp, 0, &ld, &sc, path);
 	if (!r) {
 		record(p, &ld, &run, envp.n);

@@ -149,6 +149,7 @@ long do_clone(uint64_t flags, uint64_t newsp, uint64_t uptid, uint64_t uctid, ui
 	c->pgid = p->pgid;
 	c->sid = p->sid;
 	memcpy(c->rlim, p->rlim, sizeof(c->rlim));
+	c->personality = p->personality;
 	kstrlcpy(c->name, p->name, sizeof(c->name));
 	kstrlcpy(c->path, p->path, sizeof(c->path));
 	c->exit_signal = (int)(flags & CSIGNAL);

@@ -12,6 +12,7 @@
  */
 #include "proc.h"
 
+#include "aslr.h"
 #include "elf.h"
 #include "futex.h"
 #include "heap.h"
@@ -592,6 +593,7 @@ static void timer_tick(struct trap_frame *tf)
 void proc_init(void)
 {
 	sched_init();
+	aslr_init();
 	trap_set_irq(VEC_TIMER, timer_tick);
 	trap_set_user(ufault);
 	trap_set_bad_return(ufault_bad_return);
@@ -672,6 +674,7 @@ struct proc *proc_spawn(const char *name, const char *path, const void *elf, siz
 			const char *const *envp, char *err, size_t err_size)
 {
 	struct elf_image img;
+	struct aslr_pick aslr;
 	struct proc *p;
 	uint64_t rsp;
 	int pid = proc_alloc_pid(), e;
@@ -682,8 +685,10 @@ struct proc *proc_spawn(const char *name, const char *path, const void *elf, siz
 		ksnprintf(err, err_size, "too many processes (%d)", pid);
 		return NULL;
 	}
-	if (elf_parse(elf, size, USER_PIE_BASE, &img, err) != 0)
+	aslr_pick(0, &aslr);
+	if (elf_parse_below(elf, size, aslr.l.mmap_top, &img, err) != 0)
 		return NULL;
+	aslr_place_brk(&aslr, &img);
 	p = proc_alloc(NULL, pid);
 	if (!p) {
 		ksnprintf(err, err_size, "no memory for the process (%d)", -ENOMEM);
@@ -694,8 +699,11 @@ struct proc *proc_spawn(const char *name, const char *path, const void *elf, siz
 	kstrlcpy(p->path, path, sizeof(p->path));
 	p->uvm = uvm_new();
 	e = p->uvm ? 0 : -ENOMEM;
-	if (!e)
+	if (!e) {
+		uvm_set_layout(p->uvm, &aslr.l);
 		e = uvm_load_elf(p->uvm, &img, elf, path, err, err_size);
+		p->uvm->load_base = img.load_bias;
+	}
 	if (!e)
 		e = uvm_setup_stack(p->uvm, &img, argv, envp, NULL, &rsp);
 	if (!e)

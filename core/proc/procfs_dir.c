@@ -6,7 +6,8 @@
  * formats of core/proc/procfs.c and procfs_sys.c.
  *
  *   /proc                 meminfo cpuinfo uptime loadavg stat version filesystems
- *                         mounts iomem ioports self thread-self PID...
+ *                         mounts iomem ioports self thread-self sys/ PID...
+ *   /proc/sys/kernel      randomize_va_space (read and written, as sysctl does)
  *   /proc/PID             cmdline comm cwd environ exe fd/ maps mounts root smaps
  *                         smaps_rollup stat statm status task/
  *   /proc/PID/task/TID    the same, for each thread
@@ -21,6 +22,7 @@
  * (pid << 20) | (kind << 16) | index, so ls -i and find see stable numbers.
  */
 #include "procfs_dir.h"
+#include "aslr.h"
 #include "cpu.h"
 #include "devfs.h"
 #include "heap.h"
@@ -45,7 +47,8 @@
 
 #define PROC_SUPER_MAGIC 0x9fa0UL
 #define PROCFS_DEV MKDEV(0, 20)
-#define PID_COOKIE 0x100000ULL /* getdents offsets of pid directories: this + pid */
+#define PID_COOKIE 0x100000ULL	/* getdents offsets of pid directories: this + pid */
+#define PF_RANDOMIZE 0x00400000 /* /proc/PID/stat flags: Linux sets it when exec randomized the layout */
 
 enum kind {
 	K_ROOT,
@@ -56,7 +59,21 @@ enum kind {
 	K_FDDIR,
 	K_FDLINK, /* index: the descriptor */
 	K_TASKDIR,
+	K_SYSDIR, /* index: 0 for /proc/sys, 1 + i for /proc/sys/sysctl_dirs[i] */
+	K_SYSCTL, /* index: sysctls[] */
 };
+
+/* /proc/sys: the kernel parameters Atlas has, as sysctl(8) reads and writes them. */
+static const char *const sysctl_dirs[] = { "kernel" };
+static const struct {
+	unsigned dir; /* sysctl_dirs[] */
+	const char *name;
+	long (*show)(char *buf, size_t size);	    /* the text, as ksnprintf: its length */
+	int (*store)(const char *text, size_t len); /* NULL: read-only */
+} sysctls[] = {
+	{ 0, "randomize_va_space", aslr_sysctl_show, aslr_sysctl_store },
+};
+#define SYSCTL_WRITE_MAX 64 /* a value written at once; longer writes are -EINVAL */
 
 enum pident {
 	P_CMDLINE,
@@ -120,8 +137,8 @@ static const char *const sysfiles[S_COUNT] = {
 };
 
 static struct super procfs = { .type = "proc", .source = "proc", .dev = PROCFS_DEV, .magic = PROC_SUPER_MAGIC };
-static const struct inode_ops dir_iops, file_iops, link_iops, self_iops;
-static const struct file_ops dir_fops, file_fops;
+static const struct inode_ops dir_iops, file_iops, link_iops, self_iops, sysctl_iops;
+static const struct file_ops dir_fops, file_fops, sysctl_fops;
 static procfs_text_fn extra_text[S_COUNT];
 
 void procfs_set_text(const char *name, procfs_text_fn fn)
@@ -174,8 +191,11 @@ static struct inode *make(enum kind k, unsigned index, int pid, unsigned mode, s
 	i->ino = ino_of(k, index, pid);
 	i->priv2 = enc(k, index, pid);
 	i->nlink = S_ISDIR(mode) ? 2 : 1;
-	i->iop = S_ISDIR(mode) ? &dir_iops : S_ISLNK(mode) ? (k == K_SELF ? &self_iops : &link_iops) : &file_iops;
-	i->fop = S_ISDIR(mode) ? &dir_fops : S_ISLNK(mode) ? NULL : &file_fops;
+	i->iop = S_ISDIR(mode) ? &dir_iops :
+		 S_ISLNK(mode) ? (k == K_SELF ? &self_iops : &link_iops) :
+		 k == K_SYSCTL ? &sysctl_iops :
+				 &file_iops;
+	i->fop = S_ISDIR(mode) ? &dir_fops : S_ISLNK(mode) ? NULL : k == K_SYSCTL ? &sysctl_fops : &file_fops;
 	i->parent = parent ? inode_get(parent) : i;
 	return i;
 }
@@ -246,6 +266,8 @@ static int p_lookup(struct inode *dir, const char *name, size_t len, struct inod
 				i = make(K_SYSFILE, (unsigned)s, 0, S_IFREG | 0444, dir);
 		if (!i && (is(name, len, "self") || is(name, len, "thread-self")))
 			i = make(K_SELF, is(name, len, "self") ? 0 : 1, 0, S_IFLNK | 0777, dir);
+		if (!i && is(name, len, "sys"))
+			i = make(K_SYSDIR, 0, 0, S_IFDIR | 0555, dir);
 		if (!i && !parse_num(name, len, &n) && proc_find(n, 1))
 			i = make(K_PIDDIR, 0, n, S_IFDIR | 0555, dir);
 		/* Any thread's id opens, as Linux's /proc/TID (left out of readdir): its /proc/PID/task/TID. */
@@ -274,6 +296,14 @@ static int p_lookup(struct inode *dir, const char *name, size_t len, struct inod
 		if (!p || parse_num(name, len, &n) || !find_tid(p, n))
 			return -ENOENT;
 		i = make(K_PIDDIR, (unsigned)n, pid, S_IFDIR | 0555, dir);
+		break;
+	case K_SYSDIR:
+		for (unsigned d = 0; !index_of(dir) && d < ARRAY_SIZE(sysctl_dirs); d++)
+			if (is(name, len, sysctl_dirs[d]))
+				i = make(K_SYSDIR, d + 1, 0, S_IFDIR | 0555, dir);
+		for (unsigned e = 0; index_of(dir) && e < ARRAY_SIZE(sysctls); e++)
+			if (sysctls[e].dir + 1 == index_of(dir) && is(name, len, sysctls[e].name))
+				i = make(K_SYSCTL, e, 0, S_IFREG | (sysctls[e].store ? 0644 : 0444), dir);
 		break;
 	default:
 		return -ENOTDIR;
@@ -333,6 +363,11 @@ static int p_iterate(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 				      k < S_COUNT ? DT_REG : DT_LNK, *pos + 1))
 				return 0;
 		}
+		if (*pos == 2 + S_COUNT + 2) {
+			if (ctx->emit(ctx, "sys", 3, ino_of(K_SYSDIR, 0, 0), DT_DIR, *pos + 1))
+				return 0;
+			(*pos)++;
+		}
 		if (*pos < PID_COOKIE)
 			*pos = PID_COOKIE;
 		for (int pid = next_id(NULL, (int)(*pos - PID_COOKIE)); pid; pid = next_id(NULL, pid)) {
@@ -383,6 +418,24 @@ static int p_iterate(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 				      PID_COOKIE + (uint64_t)tid))
 				return 0;
 			*pos = PID_COOKIE + (uint64_t)tid;
+		}
+		return 0;
+	case K_SYSDIR:
+		for (; index_of(dir) == 0 && *pos - 2 < ARRAY_SIZE(sysctl_dirs); (*pos)++) {
+			const char *name = sysctl_dirs[*pos - 2];
+
+			if (ctx->emit(ctx, name, strlen(name), ino_of(K_SYSDIR, (unsigned)(*pos - 1), 0), DT_DIR,
+				      *pos + 1))
+				return 0;
+		}
+		for (; index_of(dir) && *pos - 2 < ARRAY_SIZE(sysctls); (*pos)++) {
+			unsigned e = (unsigned)(*pos - 2);
+
+			if (sysctls[e].dir + 1 != index_of(dir))
+				continue;
+			if (ctx->emit(ctx, sysctls[e].name, strlen(sysctls[e].name), ino_of(K_SYSCTL, e, 0), DT_REG,
+				      *pos + 1))
+				return 0;
 		}
 		return 0;
 	default:
@@ -817,7 +870,7 @@ static int gen_stat_pid(struct proc *p, struct text *t)
 	s.session = p->sid;
 	s.tty_nr = tty->sid && tty->sid == p->sid ? (int)DEV_CONSOLE : 0;
 	s.tpgid = tty->sid && tty->sid == p->sid ? tty->pgrp : -1;
-	s.flags = 0x400000; /* PF_RANDOMIZE off, PF_... : what Linux shows for a user task */
+	s.flags = p->uvm && p->uvm->randomized ? PF_RANDOMIZE : 0;
 	s.utime = ut / tick_ns;
 	s.stime = stt / tick_ns;
 	s.cutime = p->cutime_ns / tick_ns;
@@ -978,18 +1031,31 @@ static int gen_pid(struct proc *p, unsigned e, struct text *t)
 	}
 }
 
+static int gen_sysctl(unsigned e, struct text *t)
+{
+	long n = sysctls[e].show(NULL, 0);
+
+	t->buf = n >= 0 ? kmalloc((size_t)n + 1) : NULL;
+	if (!t->buf)
+		return n < 0 ? (int)n : -ENOMEM;
+	t->len = (size_t)sysctls[e].show(t->buf, (size_t)n + 1);
+	return 0;
+}
+
 static int p_open(struct inode *ino, struct file *f)
 {
 	struct text *t;
 	int err;
 
-	if ((f->flags & O_ACCMODE) != O_RDONLY)
+	if ((f->flags & O_ACCMODE) != O_RDONLY && !(kind_of(ino) == K_SYSCTL && sysctls[index_of(ino)].store))
 		return -EACCES;
 	t = kzalloc(sizeof(*t));
 	if (!t)
 		return -ENOMEM;
 	if (kind_of(ino) == K_SYSFILE) {
 		err = gen_sys(index_of(ino), t);
+	} else if (kind_of(ino) == K_SYSCTL) {
+		err = gen_sysctl(index_of(ino), t);
 	} else {
 		struct proc *p = proc_of(ino);
 
@@ -1018,6 +1084,30 @@ static long p_read(struct file *f, struct uio *u, uint64_t *pos)
 	return (long)n;
 }
 
+/* A write to a /proc/sys file: the whole value at once, as sysctl -w writes it. Returns len or -errno. */
+static long sysctl_write(struct file *f, struct uio *u, uint64_t *pos)
+{
+	char text[SYSCTL_WRITE_MAX];
+	size_t n = u->len;
+	int err;
+
+	(void)pos;
+	if (n >= sizeof(text))
+		return -EINVAL;
+	if (uio_copy_from(u, text, n))
+		return -EFAULT;
+	err = sysctls[index_of(f->ino)].store(text, n);
+	return err ? err : (long)n;
+}
+
+/* O_TRUNC of a /proc/sys file (the shell's "echo 0 >"): accepted and meaningless, as proc_sys_setattr does. */
+static int sysctl_truncate(struct inode *ino, uint64_t size)
+{
+	(void)ino;
+	(void)size;
+	return 0;
+}
+
 static void p_release(struct file *f)
 {
 	struct text *t = f->priv;
@@ -1031,18 +1121,22 @@ static void p_release(struct file *f)
 static int dir_open(struct inode *ino, struct file *f)
 {
 	(void)f;
-	if (kind_of(ino) != K_ROOT && !proc_of(ino))
+	if (kind_of(ino) != K_ROOT && kind_of(ino) != K_SYSDIR && !proc_of(ino))
 		return -ENOENT;
 	return 0;
 }
 
 static const struct inode_ops dir_iops = { .lookup = p_lookup, .iterate = p_iterate, .evict = evict, .open = dir_open };
 static const struct inode_ops file_iops = { .evict = evict, .open = p_open };
+static const struct inode_ops sysctl_iops = { .evict = evict, .open = p_open, .truncate = sysctl_truncate };
 static const struct inode_ops link_iops = { .readlink = p_readlink, .evict = evict, .get_link = p_get_link };
 /* /proc/self is an ordinary symlink ("1234"), walked as one. */
 static const struct inode_ops self_iops = { .readlink = p_readlink, .evict = evict };
 static const struct file_ops dir_fops = { .seekable = 1 };
 static const struct file_ops file_fops = { .read = p_read, .release = p_release, .seekable = 1 };
+static const struct file_ops sysctl_fops = {
+	.read = p_read, .write = sysctl_write, .release = p_release, .seekable = 1
+};
 
 int procfs_mount(void)
 {

@@ -114,7 +114,7 @@ void userland_init(void)
 		unpack_initrd();
 }
 
-int userland_run_init(void)
+int userland_run_console(const char *line, const char *who)
 {
 	static const char *const envp[] = { "HOME=/root", "PATH=/bin:/sbin:/usr/bin:/usr/sbin",
 					    "TERM=vt100", "SHELL=/bin/sh",
@@ -125,9 +125,7 @@ int userland_run_init(void)
 	int argc = 0, status;
 	char *w = words;
 
-	if (!g_boot->opts.init[0])
-		return -1;
-	kstrlcpy(words, g_boot->opts.init, sizeof(words));
+	kstrlcpy(words, line, sizeof(words));
 	while (*w && argc < INIT_ARGS) {
 		while (*w == ' ')
 			*w++ = 0;
@@ -138,17 +136,29 @@ int userland_run_init(void)
 			w++;
 	}
 	argv[argc] = NULL;
+	if (!argc) {
+		kprintf("%s: no program to run\n", who);
+		return -1;
+	}
 	p = proc_spawn_path(argv[0], argv, envp, 1, err, sizeof(err));
 	if (!p) {
-		kprintf("init: %s: %s\n", argv[0], err);
+		kprintf("%s: %s: %s\n", who, argv[0], err);
 		return -1;
 	}
 	proc_set_init(p);
 	proc_run_until_exit(p);
+	proc_set_init(NULL); /* orphans go to the kernel again, which reaps them */
 	status = p->signal ? 128 + p->signal : p->exit_code;
 	if (report_human())
-		kprintf("init (%s) ended: %s %d\n", argv[0], p->signal ? "signal" : "status",
+		kprintf("%s (%s) ended: %s %d\n", who, argv[0], p->signal ? "signal" : "status",
 			p->signal ? p->signal : p->exit_code);
 	proc_reap(p);
 	return status;
+}
+
+int userland_run_init(void)
+{
+	if (!g_boot->opts.init[0])
+		return -1;
+	return userland_run_console(g_boot->opts.init, "init");
 }

@@ -33,6 +33,7 @@
 #include "screen.h"
 #include "tests.h"
 #include "tsc.h"
+#include "userland.h"
 #include "userprog.h"
 #include "x86.h"
 
@@ -299,6 +300,19 @@ static void cmd_run(const struct mon_words *w)
 	proc_reap(p);
 }
 
+/* sh [ARGS]: the console shell, the same as init=/bin/sh runs; the monitor's prompt comes back when it exits. */
+static void cmd_sh(const struct mon_words *w)
+{
+	char line[MON_LINE_MAX + 16];
+	size_t used = (size_t)ksnprintf(line, sizeof(line), "/bin/sh");
+
+	for (int i = 1; i < w->argc && used < sizeof(line); i++)
+		used += (size_t)ksnprintf(line + used, sizeof(line) - used, " %s", w->argv[i]);
+	procsnap_asked(1); /* the layout screen's process columns show the shell's programs */
+	userland_run_console(line, "sh");
+	procsnap_asked(0);
+}
+
 static void cmd_tests(const struct mon_words *w)
 {
 	char sel[OPT_TESTS_MAX], saved[OPT_TESTS_MAX], msg[MON_MSG_MAX];
@@ -376,6 +390,9 @@ static enum on_finish run_line(const char *line)
 		break;
 	case MON_RUN:
 		cmd_run(&w);
+		break;
+	case MON_SH:
+		cmd_sh(&w);
 		break;
 	case MON_TESTS:
 		cmd_tests(&w);

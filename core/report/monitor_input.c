@@ -44,6 +44,8 @@ const struct mon_cmd_info mon_cmds[MON_NCMDS] = {
 	[MON_RUN] = { "run", "PATH [ARGS]",
 		      "run a program: built-in (hello, /hello) or from the ESP (\\atlas\\bin\\x.elf, x)", 1,
 		      MON_ARGS_MAX - 1 },
+	[MON_SH] = { "sh", "[ARGS]", "busybox sh on the console, as init=/bin/sh runs it; exit comes back here", 0,
+		     MON_ARGS_MAX - 1 },
 	[MON_TESTS] = { "tests", "[NAMES]", "run self-tests again: NAMES as tests= takes them (default: the boot's)", 0,
 			MON_ARGS_MAX - 1 },
 	[MON_LOG] = { "log", "[TEXT]", "page through all the console showed (less keys; / searches; q quits)", 0, 1 },

@@ -7,6 +7,7 @@
  *   bench quick            the same figures with few repeats (the smoke test)
  *   bench pingpong [INDEX] one side of the sched_yield ping-pong: run two at
  *                          the same time (INDEX 0 and 1)
+ *   bench exit0            exit 0 at once (what fork_exec_wait executes)
  *   as PID 1 (Linux /init) mount /proc, print the boot figures, run "all",
  *                          fork the ping-pong, drain the console and leave
  *                          QEMU through isa-debug-exit (port 0xf4)
@@ -21,8 +22,9 @@
  * TSC against clock_gettime(CLOCK_MONOTONIC) over CALIB_NS (the "calib"
  * line). A figure that cannot be measured says so: BENCH name=X skipped=WHY.
  *
- * Only system calls Atlas implements are used on the common path; the /init
- * extras (mount, fork, wait4, ioperm, tcdrain) run only as PID 1 on Linux.
+ * Only system calls Atlas implements are used on the common path (fork,
+ * execve, wait4 and pipe too, for the process figures); the /init extras
+ * (mount, ioperm, tcdrain) run only as PID 1 on Linux.
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -477,6 +479,7 @@ static uint64_t b_maps(unsigned ops, void *ctx)
  */
 struct plan {
 	struct step ref, getpid, yield, fault, brk, mmap, mtouch, write, devnull, maps, pingpong;
+	struct step fork1m, fork64m, exec, pipe, cow;
 };
 
 static const struct plan full = {
@@ -491,6 +494,11 @@ static const struct plan full = {
 	.devnull = { 51, 200 },
 	.maps = { 31, 4 },
 	.pingpong = { 51, 20 },
+	.fork1m = { 31, 4 },
+	.fork64m = { 11, 1 },
+	.exec = { 21, 2 },
+	.pipe = { 31, 20 },
+	.cow = { 31, 16 },
 };
 static const struct plan quick = {
 	.ref = { 5, 5000 },
@@ -504,7 +512,173 @@ static const struct plan quick = {
 	.devnull = { 3, 64 },
 	.maps = { 3, 2 },
 	.pingpong = { 5, 20 },
+	.fork1m = { 3, 2 },
+	.fork64m = { 1, 1 },
+	.exec = { 3, 1 },
+	.pipe = { 3, 10 },
+	.cow = { 3, 8 },
 };
+
+/*
+ * Processes (issue 13): fork+exit+wait of this process with 1 MiB and with
+ * 64 MiB of anonymous memory written, fork+execve+exit+wait of a static
+ * program (this one again, through /proc/self/exe, told to exit at once),
+ * a 1-byte round trip through two pipes between two processes, and a
+ * copy-on-write fault (a write to a page a child shares, which copies it).
+ * Setup and teardown of each batch are not timed.
+ */
+static char **bench_envp;
+
+static long wait_child(long pid)
+{
+	int status = -1;
+	long r = sys6(SYS_wait4, pid, (long)&status, 0, 0, 0, 0);
+
+	return r != pid ? (r < 0 ? r : -1) : status;
+}
+
+static uint64_t b_fork(unsigned ops, void *ctx)
+{
+	uint64_t t0 = rdtsc(), t1;
+
+	(void)ctx;
+	for (unsigned i = 0; i < ops; i++) {
+		long pid = sys0(SYS_fork), st;
+
+		if (pid == 0)
+			sys1(SYS_exit_group, 0);
+		if (pid < 0 || (st = wait_child(pid)) != 0)
+			die("fork+exit+wait: fork returned %ld, status %ld", pid, pid < 0 ? 0 : st);
+	}
+	t1 = rdtsc();
+	return t1 - t0;
+}
+
+static void fork_figure(const char *name, size_t touched, struct step st)
+{
+	volatile char *p = map_anon(touched);
+	char extra[48];
+
+	sys3(SYS_madvise, p, touched, LX_MADV_NOHUGEPAGE);
+	for (size_t off = 0; off < touched; off += PAGE)
+		p[off] = 1;
+	snprintf(extra, sizeof(extra), "touched_kib=%zu", touched / 1024);
+	figure(name, b_fork, NULL, st, extra);
+	sys2(SYS_munmap, p, touched);
+}
+
+static long exec_status; /* the first failed cycle's status, 0 while all exit 0 */
+
+static uint64_t b_exec(unsigned ops, void *ctx)
+{
+	static char *const argv[] = { "bench", "exit0", NULL };
+	uint64_t t0 = rdtsc(), t1;
+
+	(void)ctx;
+	for (unsigned i = 0; i < ops; i++) {
+		long pid = sys0(SYS_fork), st;
+
+		if (pid == 0) {
+			long r = sys3(SYS_execve, "/proc/self/exe", argv, bench_envp);
+
+			sys1(SYS_exit_group, r < 0 && r > -256 ? -r : 255); /* the errno, as the status */
+		}
+		st = pid < 0 ? pid : wait_child(pid);
+		if (st && !exec_status)
+			exec_status = st;
+	}
+	t1 = rdtsc();
+	return t1 - t0;
+}
+
+static uint64_t b_pipe(unsigned ops, void *ctx)
+{
+	int p2c[2], c2p[2];
+	long pid;
+	char c = 0;
+	uint64_t t0, t1;
+
+	(void)ctx;
+	if (sys1(SYS_pipe, p2c) || sys1(SYS_pipe, c2p))
+		die("pipe failed");
+	pid = sys0(SYS_fork);
+	if (pid < 0)
+		die("fork for the pipe round trip returned %ld", pid);
+	if (pid == 0) {
+		sys1(SYS_close, p2c[1]);
+		while (sys3(SYS_read, p2c[0], &c, 1) == 1)
+			sys3(SYS_write, c2p[1], &c, 1);
+		sys1(SYS_exit_group, 0);
+	}
+	sys1(SYS_close, p2c[0]);
+	sys1(SYS_close, c2p[1]);
+	t0 = rdtsc();
+	for (unsigned i = 0; i < ops; i++)
+		if (sys3(SYS_write, p2c[1], &c, 1) != 1 || sys3(SYS_read, c2p[0], &c, 1) != 1)
+			die("pipe round trip %u failed", i);
+	t1 = rdtsc();
+	sys1(SYS_close, p2c[1]);
+	sys1(SYS_close, c2p[0]);
+	if (wait_child(pid) != 0)
+		die("the pipe round trip's child did not exit 0");
+	return t1 - t0;
+}
+
+static uint64_t b_cow(unsigned ops, void *ctx)
+{
+	size_t len = (size_t)ops * PAGE;
+	volatile char *p = map_anon(len);
+	int hold[2];
+	long pid;
+	char c;
+	uint64_t t0, t1;
+
+	(void)ctx;
+	sys3(SYS_madvise, p, len, LX_MADV_NOHUGEPAGE);
+	for (size_t off = 0; off < len; off += PAGE)
+		p[off] = 1;
+	if (sys1(SYS_pipe, hold))
+		die("pipe failed");
+	pid = sys0(SYS_fork);
+	if (pid < 0)
+		die("fork for the COW fault returned %ld", pid);
+	if (pid == 0) { /* keeps every page shared until the parent closes the pipe */
+		sys1(SYS_close, hold[1]);
+		sys3(SYS_read, hold[0], &c, 1);
+		sys1(SYS_exit_group, 0);
+	}
+	sys1(SYS_close, hold[0]);
+	t0 = rdtsc();
+	for (unsigned i = 0; i < ops; i++)
+		p[(size_t)i * PAGE] = 2;
+	t1 = rdtsc();
+	sys1(SYS_close, hold[1]);
+	if (wait_child(pid) != 0)
+		die("the COW fault's child did not exit 0");
+	sys2(SYS_munmap, p, len);
+	return t1 - t0;
+}
+
+static void proc_figures(const struct plan *pl)
+{
+	char why[48];
+
+	fork_figure("fork_exit_wait_1m", 1 * MiB, pl->fork1m);
+	fork_figure("fork_exit_wait_64m", 64 * MiB, pl->fork64m);
+	exec_status = 0;
+	{
+		struct fig f = measure(b_exec, NULL, pl->exec.reps, pl->exec.ops);
+
+		if (exec_status) {
+			snprintf(why, sizeof(why), "a_cycle_ended_with_status_%#lx", exec_status);
+			skipped("fork_exec_wait", why);
+		} else {
+			report("fork_exec_wait", f, pl->exec.reps, pl->exec.ops, "exec=/proc/self/exe");
+		}
+	}
+	figure("pipe_rtt_1b", b_pipe, NULL, pl->pipe, "processes=2");
+	figure("cow_fault", b_cow, NULL, pl->cow, "per=page");
+}
 
 static struct fig figure(const char *name, batch_fn fn, void *ctx, struct step st, const char *extra)
 {
@@ -576,6 +750,7 @@ static void run_all(const struct plan *pl)
 			skipped("mmap_munmap_10k_areas", why);
 		}
 	}
+	proc_figures(pl);
 	report("ref", measure_only(b_ref, NULL, pl->ref.reps, pl->ref.ops), pl->ref.reps, pl->ref.ops, "where=end");
 }
 
@@ -754,10 +929,15 @@ static int is_linux_init(void)
 	return sys0(SYS_getpid) == 1 && sys1(SYS_uname, &u) == 0 && !strcmp(u.sysname, "Linux");
 }
 
-int main(int argc, char **argv)
+int main(int argc, char **argv, char **envp)
 {
 	const char *mode = argc > 1 ? argv[1] : "all";
-	int init = is_linux_init();
+	int init;
+
+	if (!strcmp(mode, "exit0")) /* the program fork_exec_wait runs */
+		return 0;
+	bench_envp = envp;
+	init = is_linux_init();
 
 	if (init) {
 		init_linux();

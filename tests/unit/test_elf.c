@@ -219,6 +219,7 @@ static void assert_same_image(const struct elf_image *a, const struct elf_image 
 	assert_int_equal(a->hi, b->hi);
 	assert_int_equal(a->bss_end, b->bss_end);
 	assert_int_equal(a->type, b->type);
+	assert_int_equal(a->load_bias, b->load_bias);
 	assert_int_equal(a->nseg, b->nseg);
 	assert_int_equal(a->tls_vaddr, b->tls_vaddr);
 	assert_int_equal(a->tls_memsz, b->tls_memsz);
@@ -238,6 +239,7 @@ static void check_promises(const struct elf_image *img, size_t size)
 	int exec = 0;
 
 	assert_true(img->type == ET_EXEC || img->type == ET_DYN);
+	assert_true(img->type == ET_DYN || img->load_bias == 0);
 	assert_int_equal(img->phentsize, PHDR_SIZE);
 	assert_true(img->phnum >= 1);
 	assert_true(img->nseg >= 1 && img->nseg <= ELF_MAX_SEGMENTS);
@@ -575,6 +577,91 @@ static void test_static_et_dyn(void **state)
 	im.ph[1].p_type = PT_NOTE;
 	assert_int_equal(parse(&im, 0xfffffffffffff000ULL, &img, err), -ENOEXEC);
 	assert_non_null(strstr(err, "p_vaddr 0x1000 + load_bias 0xfffffffffffff000 overflows in program header 2"));
+}
+
+/* elf_parse_below on im's bytes; on success also what elf.h promises. */
+static int parse_below(const struct image *im, uint64_t top, struct elf_image *img, char *err)
+{
+	uint8_t *bytes = malloc(im->size ? im->size : 1);
+	int r;
+
+	assert_non_null(bytes);
+	serialize(im, bytes);
+	memset(img, 0xa5, sizeof(*img));
+	r = elf_parse_below(bytes, im->size, top, img, err);
+	free(bytes);
+	assert_true(r == 0 || r == -ENOEXEC);
+	if (r == 0) {
+		check_promises(img, im->size);
+	} else {
+		assert_zeroed(img);
+		assert_true(strlen(err) > 0);
+	}
+	return r;
+}
+
+/*
+ * A static-PIE placed as Linux 6.x places one (elf_parse_below): like an
+ * interpreter, its pages end at the top of the mmap area, the first one
+ * aligned down to the largest p_align.
+ */
+static void test_static_pie_below(void **state)
+{
+	const uint64_t span = 0x4000; /* pie_image: pages 0 .. 0x31f0 rounded up */
+	struct image im;
+	struct elf_image img, biased;
+	char err[ELF_ERR_MAX];
+
+	(void)state;
+	pie_image(&im);
+	assert_int_equal(parse_below(&im, USER_MMAP_TOP, &img, err), 0);
+	assert_int_equal(img.load_bias, USER_MMAP_TOP - span);
+	assert_int_equal(img.lo, USER_MMAP_TOP - span);
+	assert_int_equal(img.hi, USER_MMAP_TOP);
+	assert_int_equal(img.entry, USER_MMAP_TOP - span + PIE_ENTRY);
+	assert_int_equal(img.phdr_vaddr, USER_MMAP_TOP - span + EHDR_SIZE);
+	/* The very image elf_parse() gives for that bias. */
+	assert_int_equal(parse(&im, USER_MMAP_TOP - span, &biased, err), 0);
+	assert_same_image(&img, &biased);
+	/* A top inside a page: the pages end below it. */
+	assert_int_equal(parse_below(&im, USER_MMAP_TOP + 0x123, &img, err), 0);
+	assert_int_equal(img.hi, USER_MMAP_TOP);
+	/* A p_align above a page is honoured (Linux 6.10): the first page goes down to a 2 MiB boundary. */
+	im.ph[2].p_align = HUGE_2M;
+	assert_int_equal(parse_below(&im, USER_MMAP_TOP, &img, err), 0);
+	assert_int_equal(img.load_bias, ALIGN_DOWN(USER_MMAP_TOP - span, HUGE_2M));
+	assert_true(img.hi <= USER_MMAP_TOP);
+	/* One that is not a power of two is refused, as elf_parse() refuses it. */
+	im.ph[2].p_align = 0x3000;
+	assert_int_equal(parse_below(&im, USER_MMAP_TOP, &img, err), -ENOEXEC);
+	assert_non_null(strstr(err, "p_align 0x3000 is not a power of two"));
+	pie_image(&im);
+	/* No room above the null guard, or no top at all. */
+	assert_int_equal(parse_below(&im, USER_IMAGE_BASE + span - PAGE_SIZE, &img, err), -ENOEXEC);
+	assert_string_equal(err,
+			    "the static-PIE's segments span 0x4000 bytes: no room below 0x403000 (aligned to 0x1000)");
+	assert_int_equal(parse_below(&im, USER_IMAGE_BASE + span, &img, err), 0);
+	assert_int_equal(img.lo, USER_IMAGE_BASE);
+	assert_int_equal(parse_below(&im, 0, &img, err), -ENOEXEC);
+	assert_string_equal(err, "e_type is 3 (ET_DYN): a static-PIE needs a load base, and none was given");
+	/* Linked above where it would go: refused by name rather than wrapped round. */
+	for (unsigned int i = 0; i < im.nph; i++)
+		im.ph[i].p_vaddr += 0x7ffe00000000ULL;
+	im.eh.e_entry += 0x7ffe00000000ULL;
+	finish(&im);
+	assert_int_equal(parse_below(&im, USER_MMAP_TOP - 0x100000000ULL, &img, err), -ENOEXEC);
+	assert_non_null(strstr(err, "ET_DYN linked at 0x7ffe00000000 cannot be moved down"));
+	/* A segment whose end wraps round is named. */
+	pie_image(&im);
+	im.ph[2].p_memsz = UINT64_MAX - 0x800;
+	assert_int_equal(parse_below(&im, USER_MMAP_TOP, &img, err), -ENOEXEC);
+	assert_non_null(strstr(err, "p_vaddr 0x1000 + p_memsz 0xfffffffffffff7ff overflows in program header 2"));
+	/* An ET_EXEC ignores the top. */
+	musl_image(&im);
+	assert_int_equal(parse_below(&im, USER_MMAP_TOP, &img, err), 0);
+	assert_int_equal(parse(&im, 0, &biased, err), 0);
+	assert_same_image(&img, &biased);
+	assert_int_equal(img.load_bias, 0);
 }
 
 /* The edges of the allowed area are inclusive/exclusive as documented. */
@@ -1115,20 +1202,53 @@ static void test_fuzz(void **state)
 	fuzz(&im, 0, FUZZ_SEED);
 	pie_image(&im);
 	fuzz(&im, PIE_BIAS, FUZZ_SEED + 1);
+	/* The same corruptions placed below a top: accepted or refused, never past the top. */
+	{
+		uint8_t *good = malloc(im.size), *bytes = malloc(im.size);
+		uint64_t rng = FUZZ_SEED + 2;
+		struct elf_image img;
+		char err[ELF_ERR_MAX];
+
+		assert_non_null(good);
+		assert_non_null(bytes);
+		serialize(&im, good);
+		for (int round = 0; round < FUZZ_ROUNDS; round++) {
+			memcpy(bytes, good, im.size);
+			corrupt(bytes, im.size, headers_size(im.nph), &rng);
+			if (elf_parse_below(bytes, im.size, USER_MMAP_TOP, &img, err) == 0) {
+				check_promises(&img, im.size);
+				assert_true(img.type == ET_EXEC || img.hi <= USER_MMAP_TOP);
+			} else {
+				assert_zeroed(&img);
+			}
+		}
+		free(good);
+		free(bytes);
+	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_one_segment),   cmocka_unit_test(test_musl_layout),
-		cmocka_unit_test(test_osabi_gnu),     cmocka_unit_test(test_unsorted_segments),
-		cmocka_unit_test(test_tls),	      cmocka_unit_test(test_gnu_stack),
-		cmocka_unit_test(test_pt_phdr),	      cmocka_unit_test(test_phdr_not_loaded),
-		cmocka_unit_test(test_static_et_dyn), cmocka_unit_test(test_area_edges),
-		cmocka_unit_test(test_align_none),    cmocka_unit_test(test_max_segments),
-		cmocka_unit_test(test_empty_segment), cmocka_unit_test(test_perm_str),
-		cmocka_unit_test(test_calling),	      cmocka_unit_test(test_bss_1tib_parses),
-		cmocka_unit_test(test_truncated),     cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_one_segment),
+		cmocka_unit_test(test_musl_layout),
+		cmocka_unit_test(test_osabi_gnu),
+		cmocka_unit_test(test_unsorted_segments),
+		cmocka_unit_test(test_tls),
+		cmocka_unit_test(test_gnu_stack),
+		cmocka_unit_test(test_pt_phdr),
+		cmocka_unit_test(test_phdr_not_loaded),
+		cmocka_unit_test(test_static_et_dyn),
+		cmocka_unit_test(test_static_pie_below),
+		cmocka_unit_test(test_area_edges),
+		cmocka_unit_test(test_align_none),
+		cmocka_unit_test(test_max_segments),
+		cmocka_unit_test(test_empty_segment),
+		cmocka_unit_test(test_perm_str),
+		cmocka_unit_test(test_calling),
+		cmocka_unit_test(test_bss_1tib_parses),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_fuzz),
 	};
 	struct CMUnitTest corpus[COUNT(bad_cases)];
 	int failed;

@@ -1070,6 +1070,31 @@ static void test_watchdog_option(void **state)
 	}
 }
 
+/* init="/PATH ARG...", init= (none: what the menu's Shell line writes for "none"), aslr=on|off. */
+static void test_init_and_aslr(void **state)
+{
+	struct options o;
+	struct cap c;
+
+	(void)state;
+	options_defaults(&o);
+	assert_string_equal(o.init, "");
+	assert_int_equal(o.aslr, 0);
+	assert_int_equal(parse(&o, "init=\"/bin/sh /test/run.sh\" aslr=on", &c), 0);
+	assert_string_equal(o.init, "/bin/sh /test/run.sh");
+	assert_int_equal(o.aslr, 1);
+	assert_int_equal(parse(&o, "init=", &c), 0);
+	assert_string_equal(o.init, "");
+	assert_int_equal(parse(&o, "init=/bin/sh aslr=off", &c), 0);
+	assert_string_equal(o.init, "/bin/sh");
+	assert_int_equal(o.aslr, 0);
+	assert_int_equal(parse(&o, "init=bin/sh", &c), 1);
+	assert_has(c.msg[0], "bad value 'init=bin/sh' for init (");
+	assert_string_equal(o.init, "/bin/sh");
+	assert_int_equal(parse(&o, "aslr=yes", &c), 1);
+	assert_has(c.msg[0], "for aslr (expected on|off)");
+}
+
 static void test_menu_options(void **state)
 {
 	struct options o;
@@ -1126,6 +1151,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_gop_option),
 		cmocka_unit_test(test_screen_option),
+		cmocka_unit_test(test_init_and_aslr),
 		cmocka_unit_test(test_menu_options),
 		cmocka_unit_test(test_watchdog_option),
 		cmocka_unit_test(test_ebs_stale),

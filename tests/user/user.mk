@@ -40,13 +40,17 @@ $(BUILD)/user/%.elf: tests/user/%.c $(USER_HDRS) tests/user/user.mk | $(BUILD)/u
 # (/usr/lib/atlas/glibc/NAME): glibc's start-up and its wrappers (AT_FDCWD
 # zero-extended, fork through clone, its signal trampoline) must work too.
 # tests/boot/test_glibc.py runs them.
-USER_GLIBC_NAMES := fs_calls proc_self fork_cow exec_args wait_status pipe_eof signals pthreads
+# USER_GLIBC_PIE are linked as static-PIEs (gcc -static-pie: ET_DYN, PT_DYNAMIC, no PT_INTERP), which
+# Atlas places as Linux 6.x does; musl-gcc's -static-pie is broken on Debian, so their musl builds stay ET_EXEC.
+USER_GLIBC_NAMES := fs_calls proc_self fork_cow exec_args wait_status pipe_eof signals pthreads pie_base
+USER_GLIBC_PIE := pie_base
 USER_GLIBC_ELFS := $(patsubst %,$(BUILD)/user/glibc/%.elf,$(USER_GLIBC_NAMES))
 GLIBC_CC ?= gcc
+glibc_cflags = $(if $(filter $(1),$(USER_GLIBC_PIE)),$(filter-out -static -no-pie,$(USER_CFLAGS)) -static-pie -fPIE,$(USER_CFLAGS))
 $(BUILD)/user/glibc/%.elf: tests/user/%.c $(USER_HDRS) tests/user/user.mk
 	@mkdir -p $(dir $@)
 	@echo '  CC [glibc] $<'
-	$(Q)$(GLIBC_CC) $(USER_CFLAGS) -DPROG='"$*"' $(USER_LDFLAGS) -o $@ $<
+	$(Q)$(GLIBC_CC) $(call glibc_cflags,$*) -DPROG='"$*"' $(USER_LDFLAGS) -o $@ $<
 
 HOST_CC ?= gcc
 $(BUILD)/lzpack: tools/lzpack.c core/lib/lz.c include/lz.h include/kerrno.h include/kstring.h
