@@ -251,6 +251,7 @@ struct file {
 	const struct file_ops *fop;
 	void *priv;
 	char *path; /* the absolute path it was opened by (readlink of /proc/PID/fd/N), kmalloc'd */
+	struct epitem *epitems; /* the epoll entries watching it (core/fs/eventpoll.c) */
 };
 
 struct fdtable {

@@ -130,6 +130,8 @@ struct uvm *uvm_fork(struct uvm *u)
 	c->env_end = u->env_end;
 	c->stack_start = u->stack_start;
 	c->load_base = u->load_base;
+	memcpy(c->auxv, u->auxv, sizeof(c->auxv));
+	c->auxv_words = u->auxv_words;
 	return c;
 }
 
