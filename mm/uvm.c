@@ -501,7 +501,7 @@ static int range_args(uint64_t addr, uint64_t len, uint64_t *end)
 
 /*
  * mmap's address hint (no MAP_FIXED), as Linux's arch_get_unmapped_area_topdown
- * takes it: rounded up to a page (and up to the end of the null guard, like
+ * takes it: rounded down to a page (and up to the end of the null guard, like
  * mmap_min_addr), used when [hint, hint + size) is free, below the top of
  * user space, and clear of the main stack's room to grow. 1 and *out when
  * it is, 0 to place the area as if there were no hint.
@@ -513,7 +513,7 @@ static int hint_free(struct uvm *u, uint64_t hint, uint64_t size, uint64_t *out)
 
 	if (!hint || hint > USER_END)
 		return 0;
-	hint = ALIGN_UP(hint, PAGE_SIZE);
+	hint = ALIGN_DOWN(hint, PAGE_SIZE);
 	if (hint < USER_NULL_GUARD_END)
 		hint = USER_NULL_GUARD_END;
 	if (hint > USER_END - size)

@@ -40,7 +40,8 @@ $(BUILD)/user/%.elf: tests/user/%.c $(USER_HDRS) tests/user/user.mk | $(BUILD)/u
 # (/usr/lib/atlas/glibc/NAME): glibc's start-up and its wrappers (AT_FDCWD
 # zero-extended, fork through clone, its signal trampoline) must work too.
 # tests/boot/test_glibc.py runs them.
-USER_GLIBC_NAMES := fs_calls proc_self fork_cow exec_args wait_status pipe_eof signals pthreads
+USER_GLIBC_NAMES := fs_calls proc_self fork_cow exec_args wait_status pipe_eof signals pthreads threads_clone epoll \
+	thread_cycles
 USER_GLIBC_ELFS := $(patsubst %,$(BUILD)/user/glibc/%.elf,$(USER_GLIBC_NAMES))
 GLIBC_CC ?= gcc
 $(BUILD)/user/glibc/%.elf: tests/user/%.c $(USER_HDRS) tests/user/user.mk
