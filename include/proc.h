@@ -92,8 +92,8 @@ struct proc {
 	/* Signals sent to the process as a whole, and their information. */
 	uint64_t shared_pending;
 	struct lx_siginfo info[NSIG];
-	struct waitq child_wait; /* wait4/waitid sleep here; a child's change wakes them */
-	struct waitq vfork_wait; /* a vfork parent sleeps here until the child execs or exits */
+	struct waitq child_wait;       /* wait4/waitid sleep here; a child's change wakes them */
+	struct waitq vfork_wait;       /* a vfork parent sleeps here until the child execs or exits */
 	struct waitq thread_exit_wait; /* execve in a threaded process waits here for the others to end */
 	int vfork_done;
 	struct rlimit64 rlim[RLIM_NLIMITS];

@@ -49,10 +49,10 @@ struct epitem {
 	int fd;
 	uint32_t events; /* what was asked for, and the EPOLL* flags */
 	uint64_t data;
-	int ready;		/* on ep->rdlist */
-	struct epitem *next;	/* ep->items */
-	struct epitem *rdnext;	/* ep->rdlist, in the order they became ready */
-	struct epitem *fnext;	/* file->epitems */
+	int ready;	       /* on ep->rdlist */
+	struct epitem *next;   /* ep->items */
+	struct epitem *rdnext; /* ep->rdlist, in the order they became ready */
+	struct epitem *fnext;  /* file->epitems */
 };
 
 struct eventpoll {
@@ -63,7 +63,9 @@ struct eventpoll {
 	struct waitq poll_wq; /* poll/select/epoll of this epoll's own descriptor */
 };
 
-static struct super eventpoll_sb = { .type = "eventpoll", .source = "anon_inodefs", .dev = ANON_DEV, .magic = ANON_MAGIC };
+static struct super eventpoll_sb = {
+	.type = "eventpoll", .source = "anon_inodefs", .dev = ANON_DEV, .magic = ANON_MAGIC
+};
 static const struct file_ops eventpoll_fops;
 
 int file_is_epoll(const struct file *f)

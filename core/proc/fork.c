@@ -126,7 +126,7 @@ static struct thread *child_thread(struct proc *p, int tid, const struct clone_r
 	if (rq->flags & CLONE_THREAD)
 		kstrlcpy(t->comm, cur->comm, sizeof(t->comm)); /* a new thread is named as its creator */
 	t->altstack = (rq->flags & CLONE_VM) && !(rq->flags & CLONE_VFORK) ? (struct lx_stack){ 0, SS_DISABLE, 0, 0 } :
-									      cur->altstack;
+									     cur->altstack;
 	thread_prepare_user(t, &tf);
 	return t;
 }

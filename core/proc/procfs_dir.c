@@ -83,22 +83,14 @@ static const struct {
 	const char *name;
 	unsigned mode;
 } pidents[P_COUNT] = {
-	[P_AUXV] = { "auxv", S_IFREG | 0400 },
-	[P_CMDLINE] = { "cmdline", S_IFREG | 0444 },
-	[P_COMM] = { "comm", S_IFREG | 0644 },
-	[P_CWD] = { "cwd", S_IFLNK | 0777 },
-	[P_ENVIRON] = { "environ", S_IFREG | 0400 },
-	[P_EXE] = { "exe", S_IFLNK | 0777 },
-	[P_FD] = { "fd", S_IFDIR | 0500 },
-	[P_MAPS] = { "maps", S_IFREG | 0444 },
-	[P_MOUNTS] = { "mounts", S_IFREG | 0444 },
-	[P_ROOT] = { "root", S_IFLNK | 0777 },
-	[P_SMAPS] = { "smaps", S_IFREG | 0444 },
-	[P_SMAPS_ROLLUP] = { "smaps_rollup", S_IFREG | 0444 },
-	[P_STAT] = { "stat", S_IFREG | 0444 },
-	[P_STATM] = { "statm", S_IFREG | 0444 },
-	[P_STATUS] = { "status", S_IFREG | 0444 },
-	[P_TASK] = { "task", S_IFDIR | 0555 },
+	[P_AUXV] = { "auxv", S_IFREG | 0400 },	     [P_CMDLINE] = { "cmdline", S_IFREG | 0444 },
+	[P_COMM] = { "comm", S_IFREG | 0644 },	     [P_CWD] = { "cwd", S_IFLNK | 0777 },
+	[P_ENVIRON] = { "environ", S_IFREG | 0400 }, [P_EXE] = { "exe", S_IFLNK | 0777 },
+	[P_FD] = { "fd", S_IFDIR | 0500 },	     [P_MAPS] = { "maps", S_IFREG | 0444 },
+	[P_MOUNTS] = { "mounts", S_IFREG | 0444 },   [P_ROOT] = { "root", S_IFLNK | 0777 },
+	[P_SMAPS] = { "smaps", S_IFREG | 0444 },     [P_SMAPS_ROLLUP] = { "smaps_rollup", S_IFREG | 0444 },
+	[P_STAT] = { "stat", S_IFREG | 0444 },	     [P_STATM] = { "statm", S_IFREG | 0444 },
+	[P_STATUS] = { "status", S_IFREG | 0444 },   [P_TASK] = { "task", S_IFDIR | 0555 },
 };
 
 enum sysfile {
@@ -985,7 +977,8 @@ static int gen_pid(struct proc *p, const struct thread *th, unsigned e, struct t
 
 	switch (e) {
 	case P_AUXV:
-		/* The vector exec gave the program, as Linux keeps it (mm->saved_auxv), whatever it did to its stack. */
+		/* The vector exec gave the program, as Linux keeps it (mm->saved_auxv), whatever it did to its stack.
+		 */
 		if (p->uvm)
 			sb_add(&s, (const char *)p->uvm->auxv, p->uvm->auxv_words * sizeof(uint64_t));
 		return sb_done(&s, t);
@@ -1032,7 +1025,9 @@ static int p_open(struct inode *ino, struct file *f)
 	} else {
 		struct proc *p = proc_of(ino);
 		/* A file of /proc/PID/task/TID (or /proc/TID): its directory names the thread. */
-		int tid = ino->parent && ino->parent != ino && kind_of(ino->parent) == K_PIDDIR ? (int)index_of(ino->parent) : 0;
+		int tid = ino->parent && ino->parent != ino && kind_of(ino->parent) == K_PIDDIR ?
+				  (int)index_of(ino->parent) :
+				  0;
 		struct thread *th = p && tid ? find_tid(p, tid) : NULL;
 
 		err = !p || (tid && !th) ? -ESRCH : gen_pid(p, th, index_of(ino), t);

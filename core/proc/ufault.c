@@ -51,8 +51,8 @@ static void report_fault(const struct trap_frame *tf, int sig, uint64_t addr, co
 	if (tid != p->pid)
 		ksnprintf(who, sizeof(who), " thread %d", tid);
 	if (report_human())
-		kprintf("pid %d (%s)%s: %s at 0x%llx, RIP 0x%llx (%s; error 0x%llx: %s): %s; %s\n", p->pid, p->name, who,
-			signal_name(sig), (unsigned long long)addr, (unsigned long long)tf->rip,
+		kprintf("pid %d (%s)%s: %s at 0x%llx, RIP 0x%llx (%s; error 0x%llx: %s): %s; %s\n", p->pid, p->name,
+			who, signal_name(sig), (unsigned long long)addr, (unsigned long long)tf->rip,
 			trap_name((unsigned)tf->vector), (unsigned long long)tf->error, err, cause,
 			handled ? "caught by its handler" : "killed");
 	jrec_begin(&r, "fault");

@@ -42,7 +42,8 @@ int main(void)
 	CHECK(q != MAP_FAILED && q != (char *)(HINT + PAGE), "a hint inside an area is ignored: %p", (void *)q);
 	munmap(q, PAGE);
 	q = map((void *)(HINT + 16 * PAGE + 123), PAGE, 0);
-	CHECK(q == (char *)(HINT + 16 * PAGE), "an unaligned hint rounds down (x86's addr &= PAGE_MASK): %p", (void *)q);
+	CHECK(q == (char *)(HINT + 16 * PAGE), "an unaligned hint rounds down (x86's addr &= PAGE_MASK): %p",
+	      (void *)q);
 	munmap(q, PAGE);
 
 	q = map((void *)(HINT + PAGE), PAGE, MAP_FIXED_NOREPLACE);

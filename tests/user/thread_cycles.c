@@ -72,8 +72,9 @@ int main(void)
 	CHECK(field("/proc/self/status", "Threads:") == 1 && threads == 1, "Threads: %ld after the joins", threads);
 	CHECK(maps_lines() == areas, "%d areas after %d cycles, %d after %d", maps_lines(), CYCLES, areas, WARMUP);
 	if (on_atlas())
-		CHECK(field("/proc/meminfo", "KernelStack:") == kstack, "KernelStack %ld kB after %d cycles, %ld after %d",
-		      field("/proc/meminfo", "KernelStack:"), CYCLES, kstack, WARMUP);
+		CHECK(field("/proc/meminfo", "KernelStack:") == kstack,
+		      "KernelStack %ld kB after %d cycles, %ld after %d", field("/proc/meminfo", "KernelStack:"),
+		      CYCLES, kstack, WARMUP);
 	say("%d thread create+join cycles: kernel stacks %ld kB, %d areas, as after %d", CYCLES, kstack, areas, WARMUP);
 	return 0;
 }
