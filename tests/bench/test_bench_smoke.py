@@ -32,6 +32,9 @@ TIMED = [
     "proc_maps_read_64m",
     "fault_4k_10k_areas",
     "mmap_munmap_10k_areas",
+    "thread_create_join",
+    "futex_uncontended",
+    "futex_pingpong",
 ]
 SKIPPED_ON_ATLAS = ["pingpong"]
 
