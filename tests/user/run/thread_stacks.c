@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * thread_stacks - three threads stay alive while the process exits, so its
- * exit report shows their stacks (tests/boot/test_thread_stacks.py). Each
+ * exit report shows their stacks (tests/boot/test_threads_run.py). Each
  * thread prints "thread TID stack 0xADDR" (a local of its own); main checks
  * that /proc/self/maps, in Linux 6's format, gives each thread's stack an
  * anonymous area of its own ("[stack:TID]" went away in Linux 4.5; only the

@@ -1,8 +1,11 @@
-"""Each thread's stack is an area of its own, labelled with its tid in Atlas's views (issue 14, part 6).
+"""Threads (issue 14) in one boot: stacks labelled with their tids (part 6), and the futex operations.
 
-run= runs tests/user/run/thread_stacks.c, which starts three threads and
-exits while they block; each thread prints its tid and an address on its
-stack. The program itself checks /proc/self/maps in Linux 6's format (the
+run= runs tests/user/run/futex_ops.c, whose output must be what the same
+binary prints on this host under Linux (REQUEUE, CMP_REQUEUE, WAKE_OP,
+WAIT_BITSET/WAKE_BITSET, absolute deadlines on both clocks, EINTR from a
+tgkill to one waiting thread, sched_getaffinity). Then it runs
+tests/user/run/thread_stacks.c, which starts three threads and exits
+while they block; each thread prints its tid and an address on its stack. The program itself checks /proc/self/maps in Linux 6's format (the
 thread stacks are unnamed areas of their own, /proc/self/task/TID exists).
 Here: the maps records of its exit name the area holding each printed
 address "[stack:TID]" with that thread's tid, the main stack stays
@@ -11,18 +14,21 @@ stays Linux's (no "[stack:"); and the layout picture's process column has
 a "stack:TID" box over the same range for each thread.
 """
 import re
+import subprocess
 
 import pytest
 
 from atlas_qemu import BUILD
 
 PROG = BUILD / "user" / "run" / "thread_stacks.elf"
+FUTEX_OPS = BUILD / "user" / "run" / "futex_ops.elf"
 
 
 @pytest.fixture(scope="module")
 def stacks(atlas):
-    r = atlas.boot("thread-stacks", cfg='report=both on_finish=exit tests=run run="\\thread_stacks.elf"',
-                   files={"/thread_stacks.elf": PROG})  # fmt: skip
+    r = atlas.boot("threads-run",
+                   cfg='report=both on_finish=exit tests=run run="\\futex_ops.elf;\\thread_stacks.elf"',
+                   files={"/thread_stacks.elf": PROG, "/futex_ops.elf": FUTEX_OPS})  # fmt: skip
     exits = [e for e in r.records("exit") if e["name"] == "thread_stacks"]
     assert exits, r.tail()
     text = "".join(o["text"] for o in r.records("output") if o["pid"] == exits[0]["pid"]) or r.serial
@@ -63,3 +69,13 @@ def test_picture_labels_each_thread_stack(stacks):
         box = [b for b in col if int(b["start"], 16) <= addr < int(b["end"], 16)]
         assert len(box) == 1 and box[0]["label"].startswith(f"stack:{tid} rw- "), (tid, box)
     assert sum(b["label"].startswith("stack:") for b in col) == len(threads), [b["label"] for b in col]
+
+
+def test_futex_ops_as_on_linux(stacks):
+    r = stacks[0]
+    host = subprocess.run([str(FUTEX_OPS)], capture_output=True, text=True, timeout=60)
+    assert host.returncode == 0, host.stdout
+    want = host.stdout.splitlines()
+    got = [ln for ln in r.serial.replace("\r", "").splitlines() if ln.startswith("futex_ops: ")]
+    assert got == want, "\n".join(got)
+    assert next(t for t in r.records("test") if t["name"] == "run.futex_ops")["ok"]
