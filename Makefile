@@ -34,7 +34,7 @@ GNUEFI_INC := /usr/include/efi
 # Debian packages: what build, run and test need (deps installs the missing ones).
 DEB_PACKAGES := gcc make binutils gnu-efi ovmf qemu-system-x86 mtools dosfstools gdisk \
 	libcmocka-dev python3 python3-pytest cppcheck clang-format gdb musl-tools sbsigntool openssl \
-	console-setup-linux busybox-static pci.ids zbar-tools python3-pil procps
+	console-setup-linux busybox-static pci.ids zbar-tools python3-pil procps g++ golang-go
 
 # Freestanding flags shared by the kernel and the firmware stage.
 FREESTANDING := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -nostdinc -isystem $(GCC_INC) \
@@ -157,19 +157,22 @@ $(BUILD)/atlas.efi: $(BUILD)/atlas.so
 # ---- boot media -----------------------------------------------------------
 include tests/user/user.mk
 include tools/userland/userland.mk
+include tests/lang/lang.mk
 
 # The initramfs: busybox-static with its applet links, Atlas's own tools in /bin
-# (tools/userland: pmap), the ring-3 suite in /usr/lib/atlas, tools/initrd/
-# (etc/...), and INITRD_EXTRA=dir[ dir...] on top.
+# (tools/userland: pmap), the ring-3 suite in /usr/lib/atlas, the C++ and Go
+# programs in /usr/lib/atlas/lang (tests/lang), tools/initrd/ (etc/...), and
+# INITRD_EXTRA=dir[ dir...] on top.
 BUSYBOX ?= /bin/busybox
 INITRD := $(BUILD)/initrd.cpio
 INITRD_EXTRA ?=
 INITRD_SKEL := $(shell find tools/initrd 2>/dev/null)
 INITRD_EXTRA_FILES := $(foreach d,$(INITRD_EXTRA),$(shell find $(d) 2>/dev/null))
-$(INITRD): tools/mkinitrd.py $(USER_ELFS) $(USER_GLIBC_ELFS) $(USERLAND_BINS) $(INITRD_SKEL) $(INITRD_EXTRA_FILES)
+$(INITRD): tools/mkinitrd.py $(USER_ELFS) $(USER_GLIBC_ELFS) $(USERLAND_BINS) $(LANG_BINS) $(INITRD_SKEL) \
+		$(INITRD_EXTRA_FILES)
 	@test -x $(BUSYBOX) || { echo "$(BUSYBOX) not found: apt-get install busybox-static (make deps)" >&2; exit 1; }
 	$(Q)$(PYTHON) tools/mkinitrd.py -o $@ --busybox $(BUSYBOX) $(USERLAND_INITRD_ARGS) --suite $(BUILD)/user \
-		--skel tools/initrd $(foreach d,$(INITRD_EXTRA),--extra $(d))
+		--skel tools/initrd --extra $(LANG_ROOT) $(foreach d,$(INITRD_EXTRA),--extra $(d))
 
 PCI_IDS_FILE := /usr/share/misc/pci.ids
 $(BUILD)/esp.img: $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg tools/mkesp.sh $(INITRD) $(wildcard $(PCI_IDS_FILE))

@@ -93,8 +93,9 @@ struct proc {
 	/* Signals sent to the process as a whole, and their information. */
 	uint64_t shared_pending;
 	struct lx_siginfo info[NSIG];
-	struct waitq child_wait; /* wait4/waitid sleep here; a child's change wakes them */
-	struct waitq vfork_wait; /* a vfork parent sleeps here until the child execs or exits */
+	struct waitq child_wait;       /* wait4/waitid sleep here; a child's change wakes them */
+	struct waitq vfork_wait;       /* a vfork parent sleeps here until the child execs or exits */
+	struct waitq thread_exit_wait; /* execve in a threaded process waits here for the others to end */
 	int vfork_done;
 	struct rlimit64 rlim[RLIM_NLIMITS];
 	uint64_t alarm_tsc, alarm_interval_ns;		 /* ITIMER_REAL; 0: off */
@@ -139,6 +140,8 @@ void proc_free_dead(void);
 
 /* For fork.c and exec.c: a pid (or -EAGAIN), a new process under parent, its start, its undoing. */
 int proc_alloc_pid(void);
+/* clone3's set_tid: id itself when no process, group, session or thread uses it, else -EEXIST. */
+int proc_claim_pid(int id);
 struct proc *proc_alloc(struct proc *parent, int pid);
 int proc_start(struct proc *p, uint64_t entry, uint64_t rsp, int ctty);
 void proc_abort(struct proc *p);
@@ -171,6 +174,22 @@ void proc_exit_thread(int code) __attribute__((noreturn));
  * being delivered), recording the cause for the report. Never returns.
  */
 void proc_kill(int sig, const char *cause, uint64_t addr, uint64_t rip) __attribute__((noreturn));
+
+/*
+ * execve of a process with several threads (Linux's de_thread): every other
+ * thread ends without a trace (no exit status, no signal), and the caller
+ * waits until they have (their robust lists and CLONE_CHILD_CLEARTID words
+ * are handled in the old address space); then the caller takes the
+ * process's pid as its tid. Returns 0, or -EINTR when the process is being
+ * killed meanwhile (the caller then fails the exec and dies on its way out).
+ */
+int proc_end_other_threads(void);
+
+/* 1 when t must end at its next chance: its process is exiting, or an exec in another thread ended it. */
+int thread_doomed(const struct thread *t);
+
+/* A thread's name (comm): its own when it set one, else its process's. Never NULL. */
+const char *thread_comm(const struct thread *t);
 
 /* Give up the CPU (sched_yield). */
 void proc_yield(void);

@@ -35,6 +35,7 @@ struct seg_snap {
 	uint64_t rss;	     /* bytes present */
 	unsigned prot;	     /* VM_READ | VM_WRITE | VM_EXEC */
 	enum seg_kind kind;
+	int tid; /* SEG_STACK of a thread made by clone: its tid (labelled "stack:TID"); 0 otherwise */
 };
 
 struct proc_snap {

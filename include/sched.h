@@ -68,6 +68,8 @@ struct thread {
 	uint64_t clear_child_tid;
 	uint64_t robust_list, robust_len;
 	int exit_code;	  /* a thread's own exit status (exit, not exit_group) */
+	int zapped;	  /* another thread's execve ends this one (Linux's de_thread): exit silently */
+	char comm[16];	  /* prctl(PR_SET_NAME) of a thread that is not the first; "": its process's name */
 	long syscall_nr;  /* the system call in progress (-1: none), for restarts */
 	uint64_t sys_nr;  /* the watchdog's (core/proc/sysguard.c): the call in progress */
 	uint64_t sys_tsc; /* when it entered, or the thread last ran in it; 0: not timed */

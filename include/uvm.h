@@ -30,6 +30,9 @@
 #include "paging.h"
 #include "vma.h"
 
+/* Words of the auxiliary vector kept for /proc/PID/auxv: up to 24 (type, value) pairs. */
+#define UVM_AUXV_WORDS 48
+
 /* Demand pages stop here: the kernel keeps this many free pages for itself (heap, page tables, stacks). */
 #define UVM_RESERVE_PAGES 512
 
@@ -52,6 +55,16 @@ struct uvm {
 	uint64_t stack_pad; /* bytes between the strings and the vectors on the initial stack (aslr) */
 	uint64_t mmap_top;  /* mmap areas are placed below this, top-down */
 	int randomized;	    /* the layout was randomized (aslr=on): /proc/PID/stat's PF_RANDOMIZE */
+	uint64_t auxv[UVM_AUXV_WORDS];			 /* the auxiliary vector exec gave (/proc/PID/auxv) */
+	unsigned auxv_words;				 /* words of it, AT_NULL's pair included */
+	struct uvm_stack_label *stacks;			 /* threads' stacks (mm/uvm_stacks.c), kmalloc'd */
+	unsigned nstacks, stacks_cap;
+};
+
+/* A thread's stack: the area holding addr (its first RSP - 1) was given to thread tid. */
+struct uvm_stack_label {
+	uint64_t addr;
+	int tid;
 };
 
 /*
@@ -143,6 +156,27 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
  * the caller kills the process with SIGKILL.
  */
 int uvm_fault(struct uvm *u, uint64_t addr, uint64_t err, char *cause, size_t cause_size);
+
+/*
+ * mm/uvm_stacks.c: which areas are threads' stacks (seed 003: each thread's
+ * stack is an area of its own, labelled with its tid in Atlas's own maps
+ * records and pictures; /proc/PID/maps keeps Linux 6's format, without it).
+ * clone notes the area holding a new thread's first RSP - 1; a later note
+ * for an address in the same area replaces the label (a C library reusing a
+ * cached stack for a new thread); unmapping a range forgets the labels in
+ * it; fork's copy starts without any (the child has one thread, on the
+ * stack its parent thread used). At most UVM_STACK_LABELS are kept (then
+ * new threads go unlabelled). Notes may allocate; a failed allocation only
+ * loses the label.
+ */
+#define UVM_STACK_LABELS 256
+void uvm_note_thread_stack(struct uvm *u, uint64_t addr, int tid);
+/* The tid whose stack v is (the latest noted in it), or 0. */
+int uvm_stack_tid(const struct uvm *u, const struct vma *v);
+/* [start, end) was unmapped: forget the labels inside it. */
+void uvm_forget_stacks(struct uvm *u, uint64_t start, uint64_t end);
+/* Free the labels (uvm_destroy). */
+void uvm_free_stacks(struct uvm *u);
 
 /* The brk syscall: returns the new break, or the old one when refused. */
 uint64_t uvm_brk(struct uvm *u, uint64_t newbrk);

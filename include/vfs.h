@@ -250,7 +250,8 @@ struct file {
 	struct inode *ino;
 	const struct file_ops *fop;
 	void *priv;
-	char *path; /* the absolute path it was opened by (readlink of /proc/PID/fd/N), kmalloc'd */
+	char *path;		/* the absolute path it was opened by (readlink of /proc/PID/fd/N), kmalloc'd */
+	struct epitem *epitems; /* the epoll entries watching it (core/fs/eventpoll.c) */
 };
 
 struct fdtable {

@@ -28,6 +28,12 @@ struct waitq {
 struct wq_entry {
 	struct wq_entry *next, **pprev;
 	struct thread *t;
+	/*
+	 * NULL: a wake-up makes t runnable. Else it is called instead (epoll's
+	 * entries on the files it watches): with interrupts off, maybe from the
+	 * timer interrupt; it must not take e off the queue.
+	 */
+	void (*wake)(struct wq_entry *e);
 };
 
 #define WAITQ_INIT \
@@ -35,7 +41,7 @@ struct wq_entry {
 		0  \
 	}
 
-/* Add the current task to q through e (which lives until waitq_del). */
+/* Add the current task to q through e (which lives until waitq_del); e->wake is kept. */
 void waitq_add(struct waitq *q, struct wq_entry *e);
 /* Take e off its queue (no-op when it is on none). */
 void waitq_del(struct wq_entry *e);

@@ -150,6 +150,7 @@ void uvm_destroy(struct uvm *u)
 		vma_destroy(u->vmas);
 	kfree(u->vmas);
 	u->vmas = NULL;
+	uvm_free_stacks(u);
 }
 
 unsigned uvm_vm_flags(unsigned prot)
@@ -370,6 +371,9 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
 		AT_NULL,	  0,
 	};
 	memcpy(vec, aux, sizeof(aux));
+	_Static_assert(sizeof(aux) <= sizeof(u->auxv), "the saved auxv holds every pair");
+	memcpy(u->auxv, aux, sizeof(aux));
+	u->auxv_words = 2 * AUXV_PAIRS;
 
 	err = uvm_write(u, sp, buf + (sp - base), u->stack_top - sp);
 	kfree(buf);
@@ -510,6 +514,35 @@ static int range_args(uint64_t addr, uint64_t len, uint64_t *end)
 	return 0;
 }
 
+/*
+ * mmap's address hint (no MAP_FIXED), as Linux's arch_get_unmapped_area_topdown
+ * takes it: rounded down to a page (and up to the end of the null guard, like
+ * mmap_min_addr), used when [hint, hint + size) is free, below the top of
+ * user space, and clear of the main stack's room to grow. 1 and *out when
+ * it is, 0 to place the area as if there were no hint.
+ */
+static int hint_free(struct uvm *u, uint64_t hint, uint64_t size, uint64_t *out)
+{
+	const struct vma *v;
+	uint64_t end;
+
+	if (!hint || hint > USER_END)
+		return 0;
+	hint = ALIGN_DOWN(hint, PAGE_SIZE);
+	if (hint < USER_NULL_GUARD_END)
+		hint = USER_NULL_GUARD_END;
+	if (hint > USER_END - size)
+		return 0;
+	end = hint + size;
+	if (end > u->mmap_top && hint < u->stack_top) /* the stack and its growth room */
+		return 0;
+	v = vma_find_from(u->vmas, hint);
+	if (v && v->start < end)
+		return 0;
+	*out = hint;
+	return 1;
+}
+
 long uvm_mmap(struct uvm *u, uint64_t addr, uint64_t len, int prot, int flags)
 {
 	uint64_t size = ALIGN_UP(len, PAGE_SIZE), end;
@@ -544,7 +577,8 @@ long uvm_mmap(struct uvm *u, uint64_t addr, uint64_t len, int prot, int flags)
 		if (err)
 			return err;
 		release(u, addr, end);
-	} else {
+		uvm_forget_stacks(u, addr, end);
+	} else if (!hint_free(u, addr, size, &addr)) {
 		addr = vma_find_gap(u->vmas, size, ALIGN_UP(u->brk, PAGE_SIZE) + PAGE_SIZE, u->mmap_top);
 		if (!addr)
 			return -ENOMEM;
@@ -565,6 +599,7 @@ long uvm_munmap(struct uvm *u, uint64_t addr, uint64_t len)
 	if (err)
 		return err; /* the split needed a node: nothing unmapped, as Linux does */
 	release(u, addr, end);
+	uvm_forget_stacks(u, addr, end);
 	return 0;
 }
 

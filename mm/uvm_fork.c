@@ -134,6 +134,8 @@ struct uvm *uvm_fork(struct uvm *u)
 	c->stack_pad = u->stack_pad;
 	c->mmap_top = u->mmap_top;
 	c->randomized = u->randomized;
+	memcpy(c->auxv, u->auxv, sizeof(c->auxv));
+	c->auxv_words = u->auxv_words;
 	return c;
 }
 

@@ -5,6 +5,7 @@
  * the limit the caller passes (RLIMIT_NOFILE); the lowest free descriptor is
  * always the one handed out, as POSIX requires.
  */
+#include "eventpoll.h"
 #include "heap.h"
 #include "kernel.h"
 #include "kerrno.h"
@@ -42,6 +43,9 @@ void file_put(struct file *f)
 		panic("vfs: open file released more often than taken");
 	if (--f->refs)
 		return;
+	/* Linux's eventpoll_release: epoll forgets a file when its last descriptor goes. */
+	if (f->epitems)
+		eventpoll_file_gone(f);
 	if (f->fop && f->fop->release)
 		f->fop->release(f);
 	inode_put(f->ino);

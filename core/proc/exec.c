@@ -373,10 +373,6 @@ static void commit(struct loaded *ld, const char *name)
 	struct trap_frame *tf = t->tf;
 	const char *base = name;
 
-	/* Other threads end (Linux's de_thread); the caller goes on as the process. */
-	for (struct thread *o = p->threads; o; o = o->next_in_proc)
-		if (o != t && o->state != T_DEAD)
-			signal_send_thread(o, SIGKILL, NULL);
 	p->uvm = ld->uvm;
 	write_cr3(p->uvm->pt.root);
 	uvm_put(old);
@@ -452,6 +448,12 @@ long do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64
 
 	ld.personality = p->personality;
 	r = load(p->fs, base, path, &run, &envp, 0, &ld, &sc, path);
+	/* The new image is ready: now the other threads end, in the old address space. */
+	if (!r && (p->nthreads > 1 || thread_current()->tid != p->pid)) {
+		r = proc_end_other_threads();
+		if (r)
+			uvm_put(ld.uvm);
+	}
 	if (!r) {
 		record(p, &ld, &run, envp.n);
 		commit(&ld, path);

@@ -92,6 +92,9 @@ static int wake(struct uvm *u, uint64_t addr, int n, uint32_t mask)
 	struct waiter *w = buckets[bucket_of(u, addr)], *next;
 	int done = 0;
 
+	/* Linux counts after each wake-up: a count of 0 (or less) still wakes one. */
+	if (n < 1)
+		n = 1;
 	for (; w && done < n; w = next) {
 		next = w->next;
 		if (w->uvm != u || w->addr != addr || !(w->bitset & mask))
@@ -186,27 +189,29 @@ static long deadline_of(uint64_t uts, int absolute, int realtime, uint64_t *dead
 static int wake_op(uint64_t uaddr2, uint32_t val3, int *cond)
 {
 	unsigned op = (val3 >> 28) & 7, cmp = (val3 >> 24) & 15;
-	uint32_t oparg = (val3 >> 12) & 0xfff, cmparg = val3 & 0xfff, old, new;
+	/* Both arguments are 12-bit signed numbers (Linux's sign_extend32(..., 11)). */
+	int32_t oparg = (int32_t)(val3 << 8) >> 20, cmparg = (int32_t)(val3 << 20) >> 20;
+	uint32_t old, new;
 
 	if (val3 & (8U << 28))
-		oparg = 1U << (oparg & 31); /* FUTEX_OP_OPARG_SHIFT */
+		oparg = (int32_t)(1U << (oparg & 31)); /* FUTEX_OP_OPARG_SHIFT: out-of-range shifts masked, as Linux */
 	if (copy_from_user(&old, uaddr2, sizeof(old)))
 		return -EFAULT;
 	switch (op) {
 	case 0: /* SET */
-		new = oparg;
+		new = (uint32_t)oparg;
 		break;
 	case 1: /* ADD */
-		new = old + oparg;
+		new = old + (uint32_t)oparg;
 		break;
 	case 2: /* OR */
-		new = old | oparg;
+		new = old | (uint32_t)oparg;
 		break;
 	case 3: /* ANDN */
-		new = old & ~oparg;
+		new = old & ~(uint32_t)oparg;
 		break;
 	case 4: /* XOR */
-		new = old ^ oparg;
+		new = old ^ (uint32_t)oparg;
 		break;
 	default:
 		return -ENOSYS;
@@ -215,22 +220,22 @@ static int wake_op(uint64_t uaddr2, uint32_t val3, int *cond)
 		return -EFAULT;
 	switch (cmp) {
 	case 0:
-		*cond = old == cmparg;
+		*cond = old == (uint32_t)cmparg;
 		break;
 	case 1:
-		*cond = old != cmparg;
+		*cond = old != (uint32_t)cmparg;
 		break;
 	case 2:
-		*cond = (int32_t)old < (int32_t)cmparg;
+		*cond = (int32_t)old < cmparg;
 		break;
 	case 3:
-		*cond = (int32_t)old <= (int32_t)cmparg;
+		*cond = (int32_t)old <= cmparg;
 		break;
 	case 4:
-		*cond = (int32_t)old > (int32_t)cmparg;
+		*cond = (int32_t)old > cmparg;
 		break;
 	case 5:
-		*cond = (int32_t)old >= (int32_t)cmparg;
+		*cond = (int32_t)old >= cmparg;
 		break;
 	default:
 		return -ENOSYS;
@@ -267,15 +272,19 @@ long sys_futex(uint64_t uaddr, int op, unsigned int val, uint64_t utimeout, uint
 			return -EINVAL;
 		return wake(u, uaddr, (int)val, cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : val3);
 	case FUTEX_CMP_REQUEUE:
-		if (copy_from_user(&cur, uaddr, sizeof(cur)))
-			return -EFAULT;
-		if (cur != val3)
-			return -EAGAIN;
-		/* fall through */
 	case FUTEX_REQUEUE:
-		if ((int)val < 0 || (int64_t)utimeout < 0 || (uaddr2 & 3))
+		/* futex_requeue's order: the counts, the second address, then the value. */
+		if ((int)val < 0 || (int)utimeout < 0)
 			return -EINVAL;
-		n = wake(u, uaddr, (int)val, FUTEX_BITSET_MATCH_ANY);
+		if (uaddr2 & 3)
+			return -EINVAL;
+		if (cmd == FUTEX_CMP_REQUEUE) {
+			if (copy_from_user(&cur, uaddr, sizeof(cur)))
+				return -EFAULT;
+			if (cur != val3)
+				return -EAGAIN;
+		}
+		n = (int)val ? wake(u, uaddr, (int)val, FUTEX_BITSET_MATCH_ANY) : 0;
 		return n + requeue(u, uaddr, uaddr2, (int)utimeout);
 	case FUTEX_WAKE_OP:
 		if (uaddr2 & 3)

@@ -106,6 +106,11 @@ int proc_alloc_pid(void)
 	return -EAGAIN;
 }
 
+int proc_claim_pid(int id)
+{
+	return id_used(id) ? -EEXIST : id;
+}
+
 int proc_add_exit_hook(proc_exit_fn fn)
 {
 	for (int i = 0; i < PROC_EXIT_HOOKS; i++) {
@@ -416,6 +421,8 @@ static void thread_end(struct thread *t)
 	futex_thread_exit(t);
 	if (--p->nthreads == 0)
 		process_end(p);
+	else
+		waitq_wake(&p->thread_exit_wait); /* an exec may wait for the last other thread */
 	t->rq_next = dead_threads;
 	dead_threads = t;
 	schedule();
@@ -478,6 +485,46 @@ void proc_kill(int sig, const char *cause, uint64_t addr, uint64_t rip)
 	thread_end(t);
 	for (;;)
 		;
+}
+
+const char *thread_comm(const struct thread *t)
+{
+	return t->comm[0] || !t->proc ? t->comm : t->proc->name;
+}
+
+int thread_doomed(const struct thread *t)
+{
+	return t->proc && (t->proc->group_exit || t->zapped);
+}
+
+int proc_end_other_threads(void)
+{
+	struct thread *t = thread_current(), **tp;
+	struct proc *p = t->proc;
+
+	for (struct thread *o = p->threads; o; o = o->next_in_proc) {
+		if (o == t || o->state == T_DEAD)
+			continue;
+		o->zapped = 1;
+		if (o->state == T_STOPPED)
+			o->state = T_SLEEPING;
+		if (o->state == T_SLEEPING)
+			sched_wake(o);
+	}
+	while (p->nthreads > 1)
+		if (thread_doomed(t) || waitq_wait_killable(&p->thread_exit_wait))
+			return -EINTR;
+	/* The caller goes on as the process: the leader, with the pid as its tid. */
+	for (tp = &p->threads; *tp && *tp != t; tp = &(*tp)->next_in_proc)
+		;
+	if (*tp) {
+		*tp = t->next_in_proc;
+		t->next_in_proc = p->threads;
+		p->threads = t;
+	}
+	t->tid = p->pid;
+	t->comm[0] = 0; /* the leader's name is the process's */
+	return 0;
 }
 
 void proc_yield(void)

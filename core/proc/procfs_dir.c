@@ -8,9 +8,10 @@
  *   /proc                 meminfo cpuinfo uptime loadavg stat version filesystems
  *                         mounts iomem ioports self thread-self sys/ PID...
  *   /proc/sys/kernel      randomize_va_space (read and written, as sysctl does)
- *   /proc/PID             cmdline comm cwd environ exe fd/ maps mounts root smaps
+ *   /proc/PID             auxv cmdline comm cwd environ exe fd/ maps mounts root smaps
  *                         smaps_rollup stat statm status task/
- *   /proc/PID/task/TID    the same, for each thread
+ *   /proc/PID/task/TID    the same, for each thread (stat, status and comm are the
+ *                         thread's own: its tid, state, signals, times, name)
  *   /proc/TID             any thread's /proc/PID/task/TID, found by lookup only
  *                         (Linux's hidden thread directories: pmap TID, kill)
  *
@@ -76,6 +77,7 @@ static const struct {
 #define SYSCTL_WRITE_MAX 64 /* a value written at once; longer writes are -EINVAL */
 
 enum pident {
+	P_AUXV,
 	P_CMDLINE,
 	P_COMM,
 	P_CWD,
@@ -98,21 +100,14 @@ static const struct {
 	const char *name;
 	unsigned mode;
 } pidents[P_COUNT] = {
-	[P_CMDLINE] = { "cmdline", S_IFREG | 0444 },
-	[P_COMM] = { "comm", S_IFREG | 0644 },
-	[P_CWD] = { "cwd", S_IFLNK | 0777 },
-	[P_ENVIRON] = { "environ", S_IFREG | 0400 },
-	[P_EXE] = { "exe", S_IFLNK | 0777 },
-	[P_FD] = { "fd", S_IFDIR | 0500 },
-	[P_MAPS] = { "maps", S_IFREG | 0444 },
-	[P_MOUNTS] = { "mounts", S_IFREG | 0444 },
-	[P_ROOT] = { "root", S_IFLNK | 0777 },
-	[P_SMAPS] = { "smaps", S_IFREG | 0444 },
-	[P_SMAPS_ROLLUP] = { "smaps_rollup", S_IFREG | 0444 },
-	[P_STAT] = { "stat", S_IFREG | 0444 },
-	[P_STATM] = { "statm", S_IFREG | 0444 },
-	[P_STATUS] = { "status", S_IFREG | 0444 },
-	[P_TASK] = { "task", S_IFDIR | 0555 },
+	[P_AUXV] = { "auxv", S_IFREG | 0400 },	     [P_CMDLINE] = { "cmdline", S_IFREG | 0444 },
+	[P_COMM] = { "comm", S_IFREG | 0644 },	     [P_CWD] = { "cwd", S_IFLNK | 0777 },
+	[P_ENVIRON] = { "environ", S_IFREG | 0400 }, [P_EXE] = { "exe", S_IFLNK | 0777 },
+	[P_FD] = { "fd", S_IFDIR | 0500 },	     [P_MAPS] = { "maps", S_IFREG | 0444 },
+	[P_MOUNTS] = { "mounts", S_IFREG | 0444 },   [P_ROOT] = { "root", S_IFLNK | 0777 },
+	[P_SMAPS] = { "smaps", S_IFREG | 0444 },     [P_SMAPS_ROLLUP] = { "smaps_rollup", S_IFREG | 0444 },
+	[P_STAT] = { "stat", S_IFREG | 0444 },	     [P_STATM] = { "statm", S_IFREG | 0444 },
+	[P_STATUS] = { "status", S_IFREG | 0444 },   [P_TASK] = { "task", S_IFDIR | 0555 },
 };
 
 enum sysfile {
@@ -800,6 +795,16 @@ static char state_of(const struct proc *p)
 	return 'S';
 }
 
+/* One thread's state letter (a task's own, as /proc/PID/task/TID shows it). */
+static char thread_state_of(const struct proc *p, const struct thread *t)
+{
+	if (p->state == PROC_ZOMBIE || t->state == T_DEAD)
+		return 'Z';
+	if (t->state == T_STOPPED)
+		return 'T';
+	return t->state == T_RUNNABLE ? 'R' : 'S';
+}
+
 #define CAUGHT 2 /* sigset_of: signals with a handler (neither SIG_DFL nor SIG_IGN) */
 
 static uint64_t sigset_of(const struct proc *p, uint64_t handler)
@@ -817,7 +822,8 @@ static uint64_t sigset_of(const struct proc *p, uint64_t handler)
 	return set;
 }
 
-static int gen_status(struct proc *p, struct text *t)
+/* /proc/PID/status, or with th the thread's /proc/PID/task/TID/status. */
+static int gen_status(struct proc *p, const struct thread *th, struct text *t)
 {
 	struct proc_status st;
 
@@ -843,6 +849,15 @@ static int gen_status(struct proc *p, struct text *t)
 		st.voluntary += th->voluntary;
 		st.nonvoluntary += th->preemptions;
 	}
+	if (th) {
+		st.name = thread_comm(th);
+		st.pid = th->tid;
+		st.state = thread_state_of(p, th);
+		st.sig_pnd = th->sig_pending;
+		st.sig_blk = th->sig_blocked;
+		st.voluntary = th->voluntary;
+		st.nonvoluntary = th->preemptions;
+	}
 	if (p->uvm) {
 		uvm_status(p->uvm, &st);
 		st.vm_hwm = p->uvm->peak_rss > st.vm_rss ? p->uvm->peak_rss : st.vm_rss;
@@ -851,7 +866,8 @@ static int gen_status(struct proc *p, struct text *t)
 	return 0;
 }
 
-static int gen_stat_pid(struct proc *p, struct text *t)
+/* /proc/PID/stat (times of every thread), or with th the thread's task/TID/stat (its own). */
+static int gen_stat_pid(struct proc *p, const struct thread *th, struct text *t)
 {
 	struct pid_stat s;
 	struct tty *tty = tty_console();
@@ -912,6 +928,16 @@ static int gen_stat_pid(struct proc *p, struct text *t)
 		}
 	}
 	s.exit_code = p->state == PROC_ZOMBIE ? p->wstatus : 0;
+	if (th) {
+		s.pid = th->tid;
+		s.comm = thread_comm(th);
+		s.state = thread_state_of(p, th);
+		s.utime = th->utime_ns / tick_ns;
+		s.stime = th->stime_ns / tick_ns;
+		s.cutime = s.cstime = 0;
+		s.starttime = ktime_tsc_to_mono_ns(th->start_tsc) / tick_ns;
+		s.blocked = th->sig_blocked;
+	}
 	RENDER(t, procfs_pid_stat(&s, NULL, 0), procfs_pid_stat(&s, buf, size));
 	return 0;
 }
@@ -998,17 +1024,23 @@ static int gen_smaps(struct proc *p, int rollup, struct text *t)
 	return sb_done(&s, t);
 }
 
-static int gen_pid(struct proc *p, unsigned e, struct text *t)
+static int gen_pid(struct proc *p, const struct thread *th, unsigned e, struct text *t)
 {
 	struct sb s = { 0 };
 
 	switch (e) {
+	case P_AUXV:
+		/* The vector exec gave the program, as Linux keeps it (mm->saved_auxv), whatever it did to its stack.
+		 */
+		if (p->uvm)
+			sb_add(&s, (const char *)p->uvm->auxv, p->uvm->auxv_words * sizeof(uint64_t));
+		return sb_done(&s, t);
 	case P_CMDLINE:
 		return gen_strings(p, p->arg_start, p->arg_end, t);
 	case P_ENVIRON:
 		return gen_strings(p, p->env_start, p->env_end, t);
 	case P_COMM:
-		sb_printf(&s, "%.15s\n", p->name);
+		sb_printf(&s, "%.15s\n", th ? thread_comm(th) : p->name);
 		return sb_done(&s, t);
 	case P_MAPS:
 		if (!p->uvm)
@@ -1019,9 +1051,9 @@ static int gen_pid(struct proc *p, unsigned e, struct text *t)
 	case P_SMAPS_ROLLUP:
 		return gen_smaps(p, e == P_SMAPS_ROLLUP, t);
 	case P_STATUS:
-		return gen_status(p, t);
+		return gen_status(p, th, t);
 	case P_STAT:
-		return gen_stat_pid(p, t);
+		return gen_stat_pid(p, th, t);
 	case P_STATM:
 		return gen_statm(p, t);
 	case P_MOUNTS:
@@ -1058,8 +1090,13 @@ static int p_open(struct inode *ino, struct file *f)
 		err = gen_sysctl(index_of(ino), t);
 	} else {
 		struct proc *p = proc_of(ino);
+		/* A file of /proc/PID/task/TID (or /proc/TID): its directory names the thread. */
+		int tid = ino->parent && ino->parent != ino && kind_of(ino->parent) == K_PIDDIR ?
+				  (int)index_of(ino->parent) :
+				  0;
+		struct thread *th = p && tid ? find_tid(p, tid) : NULL;
 
-		err = p ? gen_pid(p, index_of(ino), t) : -ESRCH;
+		err = !p || (tid && !th) ? -ESRCH : gen_pid(p, th, index_of(ino), t);
 	}
 	if (err) {
 		kfree(t);

@@ -229,7 +229,7 @@ static int sleep_on(uint64_t deadline, int interruptible)
 
 	if (t == &kthread)
 		panic("sched: the kernel thread cannot sleep");
-	if (interruptible ? signal_pending(t) : t->proc->group_exit)
+	if (interruptible ? signal_pending(t) : thread_doomed(t))
 		return -EINTR;
 	if (deadline && rdtsc() >= deadline)
 		return -ETIMEDOUT;
@@ -247,7 +247,7 @@ static int sleep_on(uint64_t deadline, int interruptible)
 	t->wake_tsc = 0;
 	if (t->woken)
 		return 0;
-	if (interruptible ? signal_pending(t) : t->proc->group_exit)
+	if (interruptible ? signal_pending(t) : thread_doomed(t))
 		return -EINTR;
 	return deadline && rdtsc() >= deadline ? -ETIMEDOUT : 0;
 }
@@ -294,6 +294,10 @@ void waitq_wake(struct waitq *q)
 	for (struct wq_entry *e = q->head; e; e = e->next) {
 		struct thread *t = e->t;
 
+		if (e->wake) {
+			e->wake(e);
+			continue;
+		}
 		if (t->state == T_SLEEPING) {
 			t->woken = 1;
 			sched_wake(t);

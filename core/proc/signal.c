@@ -201,7 +201,7 @@ int signal_pending(const struct thread *t)
 
 	if (!p)
 		return 0;
-	if (p->group_exit)
+	if (p->group_exit || t->zapped)
 		return 1;
 	return ((t->sig_pending | p->shared_pending) & ~t->sig_blocked) != 0;
 }
@@ -434,8 +434,8 @@ void signal_deliver(struct trap_frame *tf)
 		uint64_t oldmask;
 		char cause[PROC_CAUSE];
 
-		if (p->group_exit)
-			proc_exit_thread(p->exit_code); /* another thread ended the process */
+		if (p->group_exit || t->zapped)
+			proc_exit_thread(p->exit_code); /* another thread ended the process, or exec'd */
 		sig = dequeue(t, &info);
 		if (!sig)
 			break;

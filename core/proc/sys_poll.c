@@ -5,13 +5,16 @@
  * a RAM file, is always ready), and when none is, sleep on every wait queue
  * the files named until one of them is woken, the timeout passes or a
  * signal comes (then the call is interrupted, -ERESTARTNOHAND: EINTR to the
- * program, as on Linux).
+ * program, as on Linux). Also epoll's and eventfd's calls, on the files
+ * core/fs/eventpoll.c and core/fs/eventfd.c make.
  */
+#include "eventpoll.h"
 #include "heap.h"
 #include "kerrno.h"
 #include "kstring.h"
 #include "ktime.h"
 #include "lx_time.h"
+#include "memlayout.h"
 #include "proc.h"
 #include "signal.h"
 #include "syscall.h"
@@ -281,4 +284,112 @@ long sys_pselect6(int nfds, uint64_t urd, uint64_t uwr, uint64_t uex, uint64_t u
 			return err;
 	}
 	return select_common(nfds, urd, uwr, uex, deadline, timed);
+}
+
+/* ---- epoll and eventfd (core/fs/eventpoll.c, core/fs/eventfd.c) ---- */
+
+#define EP_MAX_EVENTS (0x7fffffff / (int)sizeof(struct epoll_event))
+
+/* A new descriptor for f (its reference moves to the table), close-on-exec as asked. */
+static long install(struct file *f, int cloexec)
+{
+	int fd = fd_install(proc_current()->files, 0, f, cloexec, fd_limit());
+
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+long sys_epoll_create1(int flags)
+{
+	struct file *f;
+	int err;
+
+	if (flags & ~EPOLL_CLOEXEC)
+		return -EINVAL;
+	err = epoll_create(&f);
+	return err ? err : install(f, (flags & EPOLL_CLOEXEC) != 0);
+}
+
+long sys_epoll_create(int size)
+{
+	if (size <= 0)
+		return -EINVAL;
+	return sys_epoll_create1(0);
+}
+
+long sys_epoll_ctl(int epfd, int op, int fd, uint64_t uevent)
+{
+	struct epoll_event ev = { 0, 0 };
+	struct file *ep, *tf;
+
+	if (op != EPOLL_CTL_DEL && copy_from_user(&ev, uevent, sizeof(ev)))
+		return -EFAULT;
+	ep = cur_file(epfd);
+	if (!ep)
+		return -EBADF;
+	tf = cur_file(fd);
+	if (!tf)
+		return -EBADF;
+	return epoll_ctl(ep, op, fd, tf, &ev);
+}
+
+/* do_epoll_wait's checks, then the wait. */
+static long epoll_wait_common(int epfd, uint64_t uevents, int max, uint64_t deadline, int timed)
+{
+	struct file *ep;
+
+	if (max <= 0 || max > EP_MAX_EVENTS)
+		return -EINVAL;
+	if (uevents >= USER_END || (uint64_t)max * sizeof(struct epoll_event) > USER_END - uevents)
+		return -EFAULT;
+	ep = cur_file(epfd);
+	if (!ep)
+		return -EBADF;
+	if (!file_is_epoll(ep))
+		return -EINVAL;
+	/* Never restarted, whatever SA_RESTART says (signal(7)). */
+	return epoll_wait_events(ep, uevents, max, deadline, timed);
+}
+
+static long epoll_ms(int epfd, uint64_t uevents, int max, int timeout_ms)
+{
+	uint64_t deadline = timeout_ms > 0 ? ktime_deadline((uint64_t)timeout_ms * 1000000ULL) : 0;
+
+	return epoll_wait_common(epfd, uevents, max, deadline, timeout_ms >= 0);
+}
+
+long sys_epoll_wait(int epfd, uint64_t uevents, int max, int timeout_ms)
+{
+	return epoll_ms(epfd, uevents, max, timeout_ms);
+}
+
+long sys_epoll_pwait(int epfd, uint64_t uevents, int max, int timeout_ms, uint64_t usig, uint64_t sigsize)
+{
+	int err = mask_in(usig, sigsize);
+
+	return err ? err : epoll_ms(epfd, uevents, max, timeout_ms);
+}
+
+long sys_epoll_pwait2(int epfd, uint64_t uevents, int max, uint64_t uts, uint64_t usig, uint64_t sigsize)
+{
+	uint64_t deadline;
+	int timed, err = deadline_of(uts, &deadline, &timed);
+
+	if (!err)
+		err = mask_in(usig, sigsize);
+	return err ? err : epoll_wait_common(epfd, uevents, max, deadline, timed);
+}
+
+long sys_eventfd2(unsigned int count, int flags)
+{
+	struct file *f;
+	int err = eventfd_create(count, flags, &f);
+
+	return err ? err : install(f, (flags & EFD_CLOEXEC) != 0);
+}
+
+long sys_eventfd(unsigned int count)
+{
+	return sys_eventfd2(count, 0);
 }

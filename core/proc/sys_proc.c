@@ -399,11 +399,15 @@ long sys_prctl(int option, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 		if (n == -EFAULT)
 			return -EFAULT;
 		name[TASK_COMM_LEN - 1] = 0; /* longer names are cut, as Linux does */
-		kstrlcpy(p->name, name, sizeof(p->name));
+		/* The calling thread's name; the first thread's is the process's (/proc/PID/comm). */
+		if (thread_current() == p->threads)
+			kstrlcpy(p->name, name, sizeof(p->name));
+		else
+			kstrlcpy(thread_current()->comm, name, sizeof(thread_current()->comm));
 		return 0;
 	case PR_GET_NAME:
 		memset(name, 0, sizeof(name));
-		kstrlcpy(name, p->name, sizeof(name));
+		kstrlcpy(name, thread_comm(thread_current()), sizeof(name));
 		return copy_to_user(a2, name, sizeof(name)) ? -EFAULT : 0;
 	case PR_GET_DUMPABLE:
 		return 1;

@@ -169,11 +169,13 @@ static void trace_args(const struct syscall_desc *d, const uint64_t *a, char *ar
 }
 
 /*
- * "[pid 3 hello] openat(AT_FDCWD, \"/proc/self/maps\", 0) = 3" (human) and
+ * "[pid 3 hello] openat(AT_FDCWD, \"/proc/self/maps\", 0) = 3" (human; the number is the
+ * calling thread's id, as strace -f prints it) and
  * {"rec":"syscall"} (JSON); ret NULL: a call that does not return ("= ?").
  */
 static void trace_emit(struct proc *p, uint64_t nr, const char *name, const char *args, const long *ret, int hex)
 {
+	int tid = thread_current()->tid;
 	char res[48];
 	struct jrec r;
 
@@ -184,9 +186,10 @@ static void trace_emit(struct proc *p, uint64_t nr, const char *name, const char
 	else
 		ksnprintf(res, sizeof(res), hex ? "%#llx" : "%lld", (long long)*ret);
 	if (report_human())
-		kprintf("[pid %d %s] %s(%s) = %s\n", p->pid, p->name, name, args, res);
+		kprintf("[pid %d %s] %s(%s) = %s\n", tid, p->name, name, args, res);
 	jrec_begin(&r, "syscall");
 	jrec_u64(&r, "pid", (uint64_t)p->pid);
+	jrec_u64(&r, "tid", (uint64_t)tid);
 	jrec_u64(&r, "nr", nr);
 	jrec_str(&r, "syscall", name);
 	jrec_str(&r, "args", args);

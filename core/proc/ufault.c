@@ -42,17 +42,22 @@ static const char *gp_cause(const struct trap_frame *tf)
 static void report_fault(const struct trap_frame *tf, int sig, uint64_t addr, const char *cause, int handled)
 {
 	struct proc *p = proc_current();
-	char err[96];
+	int tid = thread_current()->tid;
+	char err[96], who[32] = "";
 	struct jrec r;
 
 	trap_decode_error(tf, err, sizeof(err));
+	/* Which thread, when it is not the first: the whole process goes, but the fault is that thread's. */
+	if (tid != p->pid)
+		ksnprintf(who, sizeof(who), " thread %d", tid);
 	if (report_human())
-		kprintf("pid %d (%s): %s at 0x%llx, RIP 0x%llx (%s; error 0x%llx: %s): %s; %s\n", p->pid, p->name,
-			signal_name(sig), (unsigned long long)addr, (unsigned long long)tf->rip,
+		kprintf("pid %d (%s)%s: %s at 0x%llx, RIP 0x%llx (%s; error 0x%llx: %s): %s; %s\n", p->pid, p->name,
+			who, signal_name(sig), (unsigned long long)addr, (unsigned long long)tf->rip,
 			trap_name((unsigned)tf->vector), (unsigned long long)tf->error, err, cause,
 			handled ? "caught by its handler" : "killed");
 	jrec_begin(&r, "fault");
 	jrec_u64(&r, "pid", (uint64_t)p->pid);
+	jrec_u64(&r, "tid", (uint64_t)tid);
 	jrec_str(&r, "name", p->name);
 	jrec_str(&r, "signal", signal_name(sig));
 	jrec_hex(&r, "addr", addr);

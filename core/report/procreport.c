@@ -102,8 +102,9 @@ void proc_report_exit(struct proc *p)
 		return;
 	for (const struct vma *v = vma_first(p->uvm->vmas); v; v = vma_next(v)) {
 		struct vma_usage use;
-		char perm[5] = { v->prot & VM_READ ? 'r' : '-', v->prot & VM_WRITE ? 'w' : '-',
-				 v->prot & VM_EXEC ? 'x' : '-', 'p', 0 };
+		int tid;
+		char name[24], perm[5] = { v->prot & VM_READ ? 'r' : '-', v->prot & VM_WRITE ? 'w' : '-',
+					   v->prot & VM_EXEC ? 'x' : '-', 'p', 0 };
 
 		uvm_usage(v, &use, p->uvm);
 		jrec_begin(&r, "maps");
@@ -113,7 +114,11 @@ void proc_report_exit(struct proc *p)
 		jrec_str(&r, "perm", perm);
 		jrec_u64(&r, "rss_kb", use.rss >> 10);
 		jrec_u64(&r, "dirty_kb", use.dirty >> 10);
-		jrec_str(&r, "name", v->name);
+		/* Atlas's own view keeps the label Linux 6 dropped from /proc/PID/maps (seed 003). */
+		tid = v->kind == VMA_ANON ? uvm_stack_tid(p->uvm, v) : 0;
+		if (tid)
+			ksnprintf(name, sizeof(name), "[stack:%d]", tid);
+		jrec_str(&r, "name", tid ? name : v->name);
 		report_emit(&r);
 	}
 	jrec_begin(&r, "exit");

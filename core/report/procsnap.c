@@ -52,7 +52,8 @@ static enum seg_kind image_kind(const struct vma *v)
 	return v->offset == 0 ? SEG_HEADERS : SEG_RODATA;
 }
 
-static void add_seg(struct proc_snap *s, uint64_t start, uint64_t end, unsigned prot, enum seg_kind kind, struct uvm *u)
+static void add_seg(struct proc_snap *s, uint64_t start, uint64_t end, unsigned prot, enum seg_kind kind, struct uvm *u,
+		    int tid)
 {
 	struct seg_snap *g;
 	struct vma part = { .start = start, .end = end, .prot = prot };
@@ -66,6 +67,7 @@ static void add_seg(struct proc_snap *s, uint64_t start, uint64_t end, unsigned 
 	g->end = end;
 	g->prot = prot;
 	g->kind = kind;
+	g->tid = tid;
 	g->rss = use.rss;
 }
 
@@ -87,24 +89,28 @@ static void take(struct proc_snap *s, struct proc *p)
 			uint64_t split = ALIGN_UP(u->bss_start, PAGE_SIZE);
 
 			if (k == SEG_DATA && u->bss_start && split > v->start && split < v->end) {
-				add_seg(s, v->start, split, v->prot, SEG_DATA, u);
-				add_seg(s, split, v->end, v->prot, SEG_BSS, u);
+				add_seg(s, v->start, split, v->prot, SEG_DATA, u, 0);
+				add_seg(s, split, v->end, v->prot, SEG_BSS, u, 0);
 			} else if (k == SEG_DATA && u->bss_start && split <= v->start) {
-				add_seg(s, v->start, v->end, v->prot, SEG_BSS, u);
+				add_seg(s, v->start, v->end, v->prot, SEG_BSS, u, 0);
 			} else {
-				add_seg(s, v->start, v->end, v->prot, k, u);
+				add_seg(s, v->start, v->end, v->prot, k, u, 0);
 			}
 			break;
 		}
 		case VMA_HEAP:
-			add_seg(s, v->start, v->end, v->prot, SEG_HEAP, u);
+			add_seg(s, v->start, v->end, v->prot, SEG_HEAP, u, 0);
 			break;
 		case VMA_STACK:
-			add_seg(s, v->start, v->end, v->prot, SEG_STACK, u);
+			add_seg(s, v->start, v->end, v->prot, SEG_STACK, u, 0);
 			break;
-		case VMA_ANON:
-			add_seg(s, v->start, v->end, v->prot, SEG_MMAP, u);
+		case VMA_ANON: {
+			/* A thread's stack is an mmap area to the kernel; the picture names it as seed 003 asks. */
+			int tid = uvm_stack_tid(u, v);
+
+			add_seg(s, v->start, v->end, v->prot, tid ? SEG_STACK : SEG_MMAP, u, tid);
 			break;
+		}
 		}
 	}
 }

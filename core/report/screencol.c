@@ -188,7 +188,7 @@ size_t col_process_items(const struct proc_snap *s, struct col_item *items, size
 {
 	uint64_t at = 0;
 	size_t n = 0;
-	char sz[24], rss[24];
+	char sz[24], rss[24], kind[24];
 
 	for (size_t i = 0; i < s->nseg && n + 2 < cap; i++) {
 		const struct seg_snap *g = &s->seg[i];
@@ -203,8 +203,12 @@ size_t col_process_items(const struct proc_snap *s, struct col_item *items, size
 		it->kind = COL_REGION;
 		it->rgb = seg_rgb[g->kind];
 		it->rss = g->rss;
-		ksnprintf(it->label, sizeof(it->label), "%s %c%c%c %s", seg_kind_name(g->kind),
-			  g->prot & VM_READ ? 'r' : '-', g->prot & VM_WRITE ? 'w' : '-', g->prot & VM_EXEC ? 'x' : '-',
+		if (g->tid)
+			ksnprintf(kind, sizeof(kind), "%s:%d", seg_kind_name(g->kind), g->tid);
+		else
+			kstrlcpy(kind, seg_kind_name(g->kind), sizeof(kind));
+		ksnprintf(it->label, sizeof(it->label), "%s %c%c%c %s", kind, g->prot & VM_READ ? 'r' : '-',
+			  g->prot & VM_WRITE ? 'w' : '-', g->prot & VM_EXEC ? 'x' : '-',
 			  mm_fmt_size(g->end - g->start, sz, sizeof(sz)));
 		ksnprintf(it->note, sizeof(it->note), "rss %s", mm_fmt_size(g->rss, rss, sizeof(rss)));
 		at = g->end;

@@ -3,7 +3,8 @@
  * bench.c - the side-by-side benchmark program: one static musl binary that
  * runs unchanged in ring 3 on Atlas and as /init under Linux (docs/bench.md).
  *
- *   bench [all]            every figure below except the ping-pong
+ *   bench [all]            every figure below except the sched_yield
+ *                          ping-pong (the threads' futex ping-pong is in)
  *   bench quick            the same figures with few repeats (the smoke test)
  *   bench pingpong [INDEX] one side of the sched_yield ping-pong: run two at
  *                          the same time (INDEX 0 and 1)
@@ -27,6 +28,7 @@
  * (mount, ioperm, tcdrain) run only as PID 1 on Linux.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +54,9 @@
 #define LX_RB_POWER_OFF 0x4321fedcL
 #define LX_REBOOT_MAGIC1 0xfee1deadL
 #define LX_REBOOT_MAGIC2 672274793L
+#define LX_FUTEX_WAIT_PRIVATE 128 /* FUTEX_WAIT | FUTEX_PRIVATE_FLAG (musl has no <linux/futex.h>) */
+#define LX_FUTEX_WAKE_PRIVATE 129 /* FUTEX_WAKE | FUTEX_PRIVATE_FLAG */
+#define LX_EAGAIN 11
 #define DEBUG_EXIT_PORT 0xf4
 #define DEBUG_EXIT_DONE 0x10 /* QEMU exits with status (0x10 << 1) | 1 = 33 */
 
@@ -470,6 +475,96 @@ static uint64_t b_maps(unsigned ops, void *ctx)
 	return rdtsc() - t0;
 }
 
+/* ---- threads (issue 14): musl's pthread_create, raw futex calls ---- */
+
+static void *thread_nothing(void *arg)
+{
+	return arg;
+}
+
+/* pthread_create + pthread_join of a thread that returns at once (stack mmap, clone, exit, munmap). */
+static uint64_t b_thread(unsigned ops, void *ctx)
+{
+	uint64_t t0 = rdtsc();
+
+	(void)ctx;
+	for (unsigned i = 0; i < ops; i++) {
+		pthread_t t;
+		void *ret = NULL;
+		int err = pthread_create(&t, NULL, thread_nothing, (void *)(uintptr_t)(i + 1));
+
+		if (err)
+			die("pthread_create: %d", err);
+		if (pthread_join(t, &ret) || ret != (void *)(uintptr_t)(i + 1))
+			die("pthread_join: thread %u returned %p", i + 1, ret);
+	}
+	return rdtsc() - t0;
+}
+
+static uint32_t fx_word; /* b_futex_solo: nobody waits on it; its value stays 0 */
+
+static long futex(volatile uint32_t *word, long op, uint32_t val)
+{
+	return sys6(SYS_futex, (long)word, op, val, 0, 0, 0);
+}
+
+/*
+ * Uncontended: the two calls a lock's slow path makes when nobody blocks: a
+ * FUTEX_WAIT whose value has already changed (-EAGAIN) and a FUTEX_WAKE that
+ * finds no waiter (0). One operation is the pair.
+ */
+static uint64_t b_futex_solo(unsigned ops, void *ctx)
+{
+	uint64_t t0 = rdtsc();
+	long w = 0, k = 0;
+
+	(void)ctx;
+	for (unsigned i = 0; i < ops; i++) {
+		w |= futex(&fx_word, LX_FUTEX_WAIT_PRIVATE, 1) + LX_EAGAIN;
+		k |= futex(&fx_word, LX_FUTEX_WAKE_PRIVATE, 1);
+	}
+	t0 = rdtsc() - t0;
+	if (w || k)
+		die("futex: an uncontended WAIT did not say EAGAIN or a WAKE woke someone (%ld, %ld)", w, k);
+	return t0;
+}
+
+/*
+ * Contended: a token handed between two threads through one futex word
+ * (fx_turn 1: the partner's turn, 0: mine). Each side waits while it is not
+ * its turn and wakes the other after passing the token, so on one CPU one
+ * operation is a round trip: two wakes of a sleeping thread, two waits that
+ * sleep, two switches.
+ */
+static volatile uint32_t fx_turn;
+static volatile int fx_stop;
+
+static void *futex_partner(void *arg)
+{
+	for (;;) {
+		while (__atomic_load_n(&fx_turn, __ATOMIC_SEQ_CST) != 1)
+			futex(&fx_turn, LX_FUTEX_WAIT_PRIVATE, 0);
+		if (fx_stop)
+			return arg;
+		__atomic_store_n(&fx_turn, 0, __ATOMIC_SEQ_CST);
+		futex(&fx_turn, LX_FUTEX_WAKE_PRIVATE, 1);
+	}
+}
+
+static uint64_t b_futex_pingpong(unsigned ops, void *ctx)
+{
+	uint64_t t0 = rdtsc();
+
+	(void)ctx;
+	for (unsigned i = 0; i < ops; i++) {
+		__atomic_store_n(&fx_turn, 1, __ATOMIC_SEQ_CST);
+		futex(&fx_turn, LX_FUTEX_WAKE_PRIVATE, 1);
+		while (__atomic_load_n(&fx_turn, __ATOMIC_SEQ_CST) != 0)
+			futex(&fx_turn, LX_FUTEX_WAIT_PRIVATE, 1);
+	}
+	return rdtsc() - t0;
+}
+
 /*
  * Repeats and operations per batch. A full batch takes well under a
  * millisecond on either kernel, shorter than the host scheduler's time slice:
@@ -480,6 +575,7 @@ static uint64_t b_maps(unsigned ops, void *ctx)
 struct plan {
 	struct step ref, getpid, yield, fault, brk, mmap, mtouch, write, devnull, maps, pingpong;
 	struct step fork1m, fork64m, exec, pipe, cow;
+	struct step thread, futex_solo, futex_pp;
 };
 
 static const struct plan full = {
@@ -499,6 +595,9 @@ static const struct plan full = {
 	.exec = { 21, 2 },
 	.pipe = { 31, 20 },
 	.cow = { 31, 16 },
+	.thread = { 51, 4 },
+	.futex_solo = { 51, 100 },
+	.futex_pp = { 51, 20 },
 };
 static const struct plan quick = {
 	.ref = { 5, 5000 },
@@ -517,6 +616,9 @@ static const struct plan quick = {
 	.exec = { 3, 1 },
 	.pipe = { 3, 10 },
 	.cow = { 3, 8 },
+	.thread = { 3, 4 },
+	.futex_solo = { 5, 100 },
+	.futex_pp = { 5, 20 },
 };
 
 /*
@@ -751,6 +853,23 @@ static void run_all(const struct plan *pl)
 		}
 	}
 	proc_figures(pl);
+	figure("thread_create_join", b_thread, NULL, pl->thread, "");
+	figure("futex_uncontended", b_futex_solo, NULL, pl->futex_solo, "calls=2");
+	{
+		pthread_t t;
+		int err;
+
+		fx_turn = 0;
+		fx_stop = 0;
+		err = pthread_create(&t, NULL, futex_partner, NULL);
+		if (err)
+			die("pthread_create: %d", err);
+		figure("futex_pingpong", b_futex_pingpong, NULL, pl->futex_pp, "threads=2");
+		fx_stop = 1;
+		__atomic_store_n(&fx_turn, 1, __ATOMIC_SEQ_CST);
+		futex(&fx_turn, LX_FUTEX_WAKE_PRIVATE, 1);
+		pthread_join(t, NULL);
+	}
 	report("ref", measure_only(b_ref, NULL, pl->ref.reps, pl->ref.ops), pl->ref.reps, pl->ref.ops, "where=end");
 }
 

@@ -38,6 +38,9 @@ TIMED = [
     "fork_exec_wait",
     "pipe_rtt_1b",
     "cow_fault",
+    "thread_create_join",
+    "futex_uncontended",
+    "futex_pingpong",
 ]
 SKIPPED_ON_ATLAS = ["pingpong"]
 

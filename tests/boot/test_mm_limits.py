@@ -7,8 +7,10 @@ the heap must count no failed allocation for it, and the next programs must
 run. Then tests/user/run/slow_call.c makes one long system call (getrandom of
 32 MiB), which the watchdog (watchdog=50 here) must report by name. Last,
 tests=mm.lifetimes runs 1,000 lifetimes each of a normal exit, a fault and
-an out-of-memory kill, and the page allocator's free pages and the heap's
-bytes in use must come back to where they were after each kind.
+an out-of-memory kill, and 3,000 thread lifetimes (thread_cycles, after one
+warm-up process that fills the heap's kept empty slabs), and the
+page allocator's free pages, the heap's bytes in use and the kernel stacks
+must come back to where they were after each kind.
 """
 import re
 
@@ -91,10 +93,14 @@ def test_watchdog_names_the_long_call(limits):
     assert re.search(r"watchdog: pid \d+ \(slow_call\) spent \d+ ms in system call 318 ", limits.serial)
 
 
-@pytest.mark.parametrize("kind", ["exit", "fault", "oom"])
+@pytest.mark.parametrize("kind", ["exit", "fault", "oom", "threads"])
 def test_lifetimes_leave_nothing_behind(limits, kind):
+    """threads: 3 processes of 1,000 pthread_create + join cycles each (tests/user/thread_cycles.c)."""
     rec = next(r for r in limits.records("lifetimes") if r["kind"] == kind)
-    assert rec["runs"] == 1000 and rec["as_expected"] == 1000, rec
+    runs = 3 if kind == "threads" else 1000
+    assert rec["runs"] == runs and rec["as_expected"] == runs, rec
+    assert rec["warmup_as_expected"] == rec["warmup"] == (1 if kind == "threads" else 0), rec
     assert rec["free_pages_after"] == rec["free_pages_before"], rec
     assert rec["heap_in_use_after"] == rec["heap_in_use_before"], rec
+    assert rec["kstack_pages_after"] == rec["kstack_pages_before"], rec
     assert records_by_name(limits)[f"mm.lifetimes.{kind}"]["ok"]

@@ -97,8 +97,10 @@ def make_initrd(tmp, extra_files):
     out = tmp / "initrd.cpio"
     # Atlas's own tools in /bin, as the Makefile's initramfs has them (tools/userland/userland.mk).
     tools = [f"--bin={t.name}={t}" for t in sorted((BUILD / "userland").glob("*")) if t.is_file()]
+    # The C++ and Go programs (tests/lang/lang.mk), as the Makefile's initramfs has them.
+    lang = ["--extra", BUILD / "lang" / "root"] if (BUILD / "lang" / "root").is_dir() else []
     subprocess.run(["python3", MKINITRD, "-o", out, "--busybox", BUSYBOX, *tools, "--suite", BUILD / "user", "--skel",
-                    REPO / "tools" / "initrd", "--extra", extra], check=True, capture_output=True)  # fmt: skip
+                    REPO / "tools" / "initrd", *lang, "--extra", extra], check=True, capture_output=True)  # fmt: skip
     return out
 
 

@@ -42,7 +42,8 @@ $(BUILD)/user/%.elf: tests/user/%.c $(USER_HDRS) tests/user/user.mk | $(BUILD)/u
 # tests/boot/test_glibc.py runs them.
 # USER_GLIBC_PIE are linked as static-PIEs (gcc -static-pie: ET_DYN, PT_DYNAMIC, no PT_INTERP), which
 # Atlas places as Linux 6.x does; musl-gcc's -static-pie is broken on Debian, so their musl builds stay ET_EXEC.
-USER_GLIBC_NAMES := fs_calls proc_self fork_cow exec_args wait_status pipe_eof signals pthreads pie_base
+USER_GLIBC_NAMES := fs_calls proc_self fork_cow exec_args wait_status pipe_eof signals pthreads pie_base threads_clone epoll \
+	thread_cycles
 USER_GLIBC_PIE := pie_base
 USER_GLIBC_ELFS := $(patsubst %,$(BUILD)/user/glibc/%.elf,$(USER_GLIBC_NAMES))
 GLIBC_CC ?= gcc
