@@ -52,12 +52,12 @@ struct uvm {
 	uint64_t stack_start;				 /* argc's address: the initial RSP */
 	uint64_t load_base;				 /* static-pie: where the image went (0 for ET_EXEC) */
 	uint64_t stack_top;				 /* [stack] ends here */
-	uint64_t stack_pad; /* bytes between the strings and the vectors on the initial stack (aslr) */
-	uint64_t mmap_top;  /* mmap areas are placed below this, top-down */
-	int randomized;	    /* the layout was randomized (aslr=on): /proc/PID/stat's PF_RANDOMIZE */
-	uint64_t auxv[UVM_AUXV_WORDS];			 /* the auxiliary vector exec gave (/proc/PID/auxv) */
-	unsigned auxv_words;				 /* words of it, AT_NULL's pair included */
-	struct uvm_stack_label *stacks;			 /* threads' stacks (mm/uvm_stacks.c), kmalloc'd */
+	uint64_t stack_pad;		/* bytes between the strings and the vectors on the initial stack (aslr) */
+	uint64_t mmap_top;		/* mmap areas are placed below this, top-down */
+	int randomized;			/* the layout was randomized (aslr=on): /proc/PID/stat's PF_RANDOMIZE */
+	uint64_t auxv[UVM_AUXV_WORDS];	/* the auxiliary vector exec gave (/proc/PID/auxv) */
+	unsigned auxv_words;		/* words of it, AT_NULL's pair included */
+	struct uvm_stack_label *stacks; /* threads' stacks (mm/uvm_stacks.c), kmalloc'd */
 	unsigned nstacks, stacks_cap;
 };
 
