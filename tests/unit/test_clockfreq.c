@@ -5,12 +5,13 @@
  * reads them, and counts against a reference clock, checked against 128-bit
  * arithmetic.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+
+#include <cmocka.h>
 
 #include "clockfreq.h"
 
