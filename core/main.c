@@ -17,6 +17,7 @@
  */
 #include "bench.h"
 #include "bootreport.h"
+#include "clockcal.h"
 #include "conlog.h"
 #include "console.h"
 #include "cpu.h"
@@ -108,6 +109,9 @@ static void memory_init(long nregions)
 		      (unsigned long long)bad, wx);
 }
 
+/* lapic_init()'s result, from before the clock calibration window opened. */
+static int lapic_err;
+
 /* What ring 3 needs: SYSCALL, GS, a clean FPU image, and a timer to preempt with. */
 static void user_init(void)
 {
@@ -119,10 +123,10 @@ static void user_init(void)
 	proc_add_exit_hook(monitor_note_exit);	/* on_finish=monitor keeps every process for ps, maps PID, pmap PID */
 	proc_add_exit_hook(procsnap_note_exit); /* the layout screen's per-process columns and fault list */
 	proc_add_exit_hook(proc_report_exit);	/* maps, pmap -x and the exit record */
-	if (!tsc_calibrate())
-		kprintf("tsc: no PIT to calibrate against; clock_gettime and nanosleep will not advance\n");
+	if (!clockcal_end())
+		kprintf("tsc: no clock to calibrate against; clock_gettime and nanosleep will not advance\n");
 	serial_set_tsc_hz(tsc_hz());
-	err = lapic_init();
+	err = lapic_err;
 	if (!err)
 		err = lapic_timer_start(SCHED_HZ);
 	if (err)
@@ -157,6 +161,9 @@ void kmain(uint64_t boot_info_phys, uint64_t tsc)
 	report_option_warnings();
 	n = memmap_load();
 	memory_init(n);
+	/* The TSC's and the LAPIC timer's rates: one window, filled by the work up to user_init(). */
+	lapic_err = lapic_init();
+	clockcal_begin();
 	serial_select_spcr();
 	user_init();
 	userland_init();

@@ -50,6 +50,8 @@
 #define FADT_OFF_DSDT 40
 #define FADT_OFF_PM1A_CNT_BLK 64
 #define FADT_OFF_PM1B_CNT_BLK 68
+#define FADT_OFF_PM_TMR_BLK 76
+#define FADT_OFF_PM_TMR_LEN 91
 #define FADT_V1_LEN 116		    /* ACPI 1.0's FADT: anything shorter is malformed */
 #define FADT_OFF_IAPC_BOOT_ARCH 109 /* 16 bits; reserved before FADT revision 3 (ACPI 2.0) */
 #define FADT_REV_IAPC_BOOT_ARCH 3
@@ -59,6 +61,9 @@
 #define FADT_OFF_X_DSDT 140
 #define FADT_OFF_X_PM1A_CNT_BLK 172
 #define FADT_OFF_X_PM1B_CNT_BLK 184
+#define FADT_OFF_X_PM_TMR_BLK 208
+#define FADT_PM_TMR_LEN 4		/* the timer is a 32-bit register; any other length means none */
+#define FADT_FLAG_TMR_VAL_EXT (1U << 8) /* the timer counts 32 bits, not 24 */
 #define FADT_FLAG_RESET_REG_SUP (1U << 10)
 
 /* Generic Address Structure (5.2.3.2) */
@@ -332,6 +337,14 @@ static void parse_fadt(struct acpi_info *ai, const struct acpi_ctx *c, const uin
 	port = gas_io_port(f, len, FADT_OFF_X_PM1B_CNT_BLK);
 	if (port)
 		ai->pm1b_cnt = port;
+	/* The power-management timer (ACPI 4.8.3.3): 3.579545 MHz, 24 or 32 bits; none in hardware-reduced ACPI. */
+	if (rd8(f + FADT_OFF_PM_TMR_LEN) == FADT_PM_TMR_LEN) {
+		ai->pm_tmr = blk_io_port(f, len, FADT_OFF_PM_TMR_BLK);
+		port = gas_io_port(f, len, FADT_OFF_X_PM_TMR_BLK);
+		if (port)
+			ai->pm_tmr = port;
+		ai->pm_tmr_32bit = !!(rd32(f + FADT_OFF_FLAGS) & FADT_FLAG_TMR_VAL_EXT);
+	}
 
 	if (has(len, FADT_OFF_RESET_VALUE, sizeof(uint8_t))) {
 		ai->reset_space = rd8(f + FADT_OFF_RESET_REG + GAS_OFF_SPACE);

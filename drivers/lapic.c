@@ -14,8 +14,9 @@
  * counter falls even when the LVT entry is masked), against the TSC: the TSC
  * is read on both sides of the initial-count write and of the current-count
  * read, and the midpoints bracket the counted interval, so slow MMIO exits
- * under a hypervisor do not bias the result. The median of three runs is
- * kept.
+ * under a hypervisor do not bias the result. Normally that interval is the
+ * boot's calibration window (drivers/clockcal.c), which other work fills;
+ * without one, three fixed 10 ms runs and their median.
  *
  * This code never sets RFLAGS.IF.
  */
@@ -23,6 +24,7 @@
 
 #include <stdint.h>
 
+#include "clockfreq.h"
 #include "kernel.h"
 #include "kerrno.h"
 #include "kvm.h"
@@ -65,6 +67,7 @@ static int ready;		/* lapic_init() succeeded */
 static uint64_t timer_hz;	/* counter rate at divide-by-16; 0 = not calibrated */
 static uint64_t tick_hz;	/* periodic rate now running; 0 = stopped */
 static volatile uint64_t ticks; /* written by the timer interrupt handler */
+static uint64_t win_a, win_b;	/* TSC just before and after the window's initial-count write; 0: none */
 
 static uint32_t lapic_read(uint32_t reg)
 {
@@ -260,9 +263,50 @@ static int calibrate_once(uint64_t tsc_freq, uint64_t *hz)
 	dt = ((t1a - t0a) + (t1b - t0b)) / 2;
 	if (!dt || dt > UINT32_MAX)
 		return -EIO;
-	/* counted * tsc_freq / dt without a 128-bit product. */
-	*hz = (uint64_t)counted * (tsc_freq / dt) + (uint64_t)counted * (tsc_freq % dt) / dt;
+	*hz = clock_rate(counted, dt, tsc_freq);
 	return 0;
+}
+
+int lapic_calib_begin(void)
+{
+	if (!ready)
+		return -ENODEV;
+	lapic_write(LAPIC_REG_LVT_TIMER, LAPIC_LVT_MASKED | LAPIC_TIMER_ONESHOT | LAPIC_TIMER_VECTOR);
+	lapic_write(LAPIC_REG_TIMER_DIV, LAPIC_TIMER_DIV_16);
+	win_a = rdtsc();
+	lapic_write(LAPIC_REG_TIMER_INIT, LAPIC_CALIBRATE_COUNT);
+	win_b = rdtsc();
+	return 0;
+}
+
+int lapic_calib_end(uint64_t tsc_freq)
+{
+	uint64_t t1a, t1b, dt;
+	uint32_t cur, counted;
+
+	if (!ready)
+		return -ENODEV;
+	if (!win_a || !tsc_freq)
+		return -EIO;
+	t1a = rdtsc();
+	cur = lapic_read(LAPIC_REG_TIMER_CUR);
+	t1b = rdtsc();
+	lapic_write(LAPIC_REG_TIMER_INIT, 0);
+	counted = LAPIC_CALIBRATE_COUNT - cur;
+	dt = ((t1a - win_a) + (t1b - win_b)) / 2;
+	win_a = win_b = 0;
+	/* dt < 2^32 keeps clock_rate exact (about 1.8 s at 2.3 GHz); a longer window leaves it to calibrate(). */
+	if (!cur || !counted || !dt || dt > UINT32_MAX)
+		return -EIO;
+	timer_hz = clock_rate(counted, dt, tsc_freq);
+	kdebug("lapic: timer %llu Hz at divide-by-%d over a %llu-tick window\n", (unsigned long long)timer_hz,
+	       LAPIC_TIMER_DIVISOR, (unsigned long long)dt);
+	return timer_hz ? 0 : -EIO;
+}
+
+void lapic_set_timer_hz(uint64_t hz)
+{
+	timer_hz = hz;
 }
 
 static int calibrate(void)

@@ -13,6 +13,9 @@
 
 #include <stdint.h>
 
+/* The power-management timer's rate (ACPI 6.5 4.8.3.3). */
+#define ACPI_PM_TIMER_HZ 3579545ULL
+
 /* Generic Address Structure address spaces (ACPI 6.5 5.2.3.2). */
 #define ACPI_GAS_SPACE_MEMORY 0
 #define ACPI_GAS_SPACE_IO 1
@@ -21,6 +24,8 @@ struct acpi_info {
 	uint64_t rsdp, xsdt_or_rsdt, fadt, dsdt, madt; /* physical addresses; 0 = not found / invalid */
 	int revision;				       /* RSDP revision: 0 (ACPI 1.0) or >= 2 */
 	uint16_t pm1a_cnt, pm1b_cnt;		       /* I/O ports; 0 = absent */
+	uint16_t pm_tmr;			       /* the PM timer's I/O port (ACPI_PM_TIMER_HZ); 0 = absent */
+	int pm_tmr_32bit;			       /* it counts 32 bits (FADT TMR_VAL_EXT), else 24 */
 	uint16_t slp_typa_s5, slp_typb_s5;	       /* from \_S5, valid when have_s5 */
 	int have_s5;
 	/* FADT IAPC_BOOT_ARCH (5.2.9.3), valid from FADT revision 3 (ACPI 2.0) on. */

@@ -96,9 +96,24 @@
 int lapic_init(void);
 
 /*
- * Calibrate the timer once (divide by 16, one-shot and masked, against the
- * TSC over 10 ms, median of three runs; calls tsc_calibrate() when tsc_hz()
- * is 0), then run it periodic at hz on LAPIC_TIMER_VECTOR. The interrupt
+ * A calibration window shared with the TSC's (drivers/clockcal.c): begin
+ * starts the timer counting down from 2^32 - 1 (divide by 16, one-shot,
+ * masked), stamping the TSC on both sides of the start; end reads the count,
+ * likewise stamped, and takes counted / elapsed TSC time at tsc_freq as the
+ * timer's rate. Each returns 0, -ENODEV (lapic_init() not done) or, for end,
+ * -EIO (no window begun, the timer did not count, or the window is too long
+ * to compute).
+ */
+int lapic_calib_begin(void);
+int lapic_calib_end(uint64_t tsc_freq);
+/* Take the timer's rate at divide-by-16 from elsewhere (the core crystal CPUID enumerates, / 16). */
+void lapic_set_timer_hz(uint64_t hz);
+
+/*
+ * Run the timer periodic at hz on LAPIC_TIMER_VECTOR; when no window or
+ * CPUID gave its rate, calibrate it first (divide by 16, one-shot and masked,
+ * against the TSC over 10 ms, median of three runs; calls tsc_calibrate()
+ * when tsc_hz() is 0). The interrupt
  * stays pending until the kernel enables interrupts. Returns 0, -ENODEV
  * (lapic_init() not done), -EINVAL (hz is 0, above LAPIC_TIMER_MAX_HZ or
  * above the timer's rate), -ERANGE (hz so low the count overflows 32 bits),

@@ -37,6 +37,12 @@
 #define PMM_MAX_ORDER 18
 #define PMM_ORDERS (PMM_MAX_ORDER + 1)
 #define PMM_MAX_BLOCK (PAGE_SIZE << PMM_MAX_ORDER)
+/*
+ * Free blocks of this order (2 MiB) and up keep their list links in the
+ * PMM's metadata, smaller ones in their first page: handing memory to the
+ * PMM does not write into it (mm/pmm.c says why that matters).
+ */
+#define PMM_LINK_ORDER 9
 
 /* What an allocation is for; only the statistics use it. */
 enum pmm_purpose {
@@ -58,9 +64,9 @@ struct pmm_stats {
 	uint64_t used_pages[PMM_PURPOSES]; /* pages allocated, by purpose */
 	uint64_t free_blocks[PMM_ORDERS];  /* free blocks of each order */
 	uint64_t allocs, frees, failures;  /* successful calls, and allocations that returned 0 */
-	uint32_t spans;			   /* separately tracked 1 GiB-aligned stretches of RAM */
-	uint64_t cached_pages;		   /* of free_pages: in the order-0 page cache */
-	uint64_t zeroed_pages;		   /* of those: already cleared */
+	uint32_t spans;	       /* separately tracked stretches of RAM (from a GiB boundary to a 2 MiB one) */
+	uint64_t cached_pages; /* of free_pages: in the order-0 page cache */
+	uint64_t zeroed_pages; /* of those: already cleared */
 };
 
 /*
@@ -76,7 +82,9 @@ struct pmm_stats {
  * usable range at or above 1 MiB that holds it (below 1 MiB only if nothing
  * else does); all of it is zeroed here: about 160 KiB per GiB of covered
  * address space (10 MiB for 64 GiB), the only init cost that grows with RAM.
- * Everything else is O(regions x orders) plus one block per GiB.
+ * Everything else is O(regions x orders) plus one block per GiB. Of the
+ * memory handed over, only the first page of each free block smaller than
+ * 2 MiB is written (its list links).
  *
  * Returns 0, -EINVAL (regions unsorted, overlapping or empty) or -ENOMEM
  * (nothing usable, or no usable range large enough for the metadata). Starts
@@ -88,13 +96,23 @@ int pmm_init(const struct mm_region *r, size_t n, uintptr_t phys_off);
  * Hand [start, end) to the PMM, e.g. loader data no longer needed or ACPI
  * reclaim memory whose tables have been copied; it is trusted to be RAM
  * nobody uses. Page 0 is left out. The range must lie in the address space
- * pmm_init saw usable, loader or ACPI reclaim memory in (the 1 GiB-aligned
- * stretches around them). Returns 0, -EINVAL (unaligned or empty), -ERANGE
+ * pmm_init saw usable, loader or ACPI reclaim memory in (from the GiB
+ * boundary below each to the 2 MiB boundary above). Returns 0, -EINVAL (unaligned or empty), -ERANGE
  * (outside that address space) or -EEXIST (overlaps memory the PMM already
  * owns, its metadata included); on an error nothing is added. Cost: O(orders)
  * blocks per GiB, plus a bitmap scan of the range for the overlap check.
  */
 int pmm_add_range(uint64_t start, uint64_t end);
+
+/*
+ * Hand [start, end) to the PMM as pages already allocated for p, one order-0
+ * block each, e.g. loader data whose pages are taken over in place (the
+ * initramfs's file data becomes RAM-file pages without a copy); the owner
+ * gives each back with pmm_free(phys, 0, p). Nothing is written to the
+ * range. Same checks and errors as pmm_add_range, -EINVAL for a bad purpose
+ * or page 0 too.
+ */
+int pmm_add_range_used(uint64_t start, uint64_t end, enum pmm_purpose p);
 
 /*
  * 2^order contiguous pages aligned to their size, zeroed. Returns the

@@ -24,6 +24,15 @@ struct super *ramfs_new(const char *source, const char *type, uint32_t dev);
 void *ramfs_page_alloc(void);
 void ramfs_page_free(void *page);
 
+/*
+ * Make page (a whole page ramfs_page_free can take back: the kernel's are
+ * PMM "file" pages) page number index of the regular file ino, as it is: no
+ * copy. The file grows to cover it. Returns 0, -EINVAL (not a ramfs regular
+ * file), -EEXIST (that page is there already), -EFBIG or -ENOMEM; on an error
+ * the page stays the caller's.
+ */
+int ramfs_adopt_page(struct inode *ino, uint64_t index, void *page);
+
 /* Pages held by every ramfs file now (the report's "file pages" line). */
 uint64_t ramfs_pages_total(void);
 

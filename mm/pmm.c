@@ -2,12 +2,13 @@
 /*
  * pmm.c - the physical memory manager: a binary buddy allocator.
  *
- * Physical address space is tracked in spans: 1 GiB-aligned stretches that
- * hold usable RAM (or RAM pmm_add_range may get later: loader data, ACPI
- * reclaim). Regions whose stretches touch share a span; a gap of at least one
- * empty GiB starts a new one, so a map with RAM at 4 GiB and at 256 GiB costs
- * metadata for two GiBs, not 253. Each span has its own bitmaps (page i is
- * base + i * PAGE_SIZE; block i of order k is pages [i << k, (i + 1) << k)):
+ * Physical address space is tracked in spans: stretches that start on a
+ * 1 GiB boundary and end on a 2 MiB one, holding usable RAM (or RAM
+ * pmm_add_range may get later: loader data, ACPI reclaim). Regions whose GiBs
+ * touch share a span; a gap of at least one empty GiB starts a new one, so a
+ * map with RAM at 4 GiB and at 256 GiB costs metadata for what lies in two
+ * GiBs, not 253. Each span has its own bitmaps (page i is base + i *
+ * PAGE_SIZE; block i of order k is pages [i << k, (i + 1) << k)):
  *
  *   head[k]  1 bit/block  block i of order k is a block of exactly order k,
  *                         free or allocated: ~2 bits/page over all orders
@@ -17,16 +18,23 @@
  *                         expansion, largest first)
  *   cached   1 bit/page   the page is in the order-0 page cache (below)
  *
- * About 5 bits per page, 160 KiB per GiB of span, all zeroed at init: that
- * memset is the only init cost that grows with RAM; the rest is O(regions x
- * orders). Every page the PMM owns, except its metadata, lies in exactly one
- * block, so a free is checked against the bitmaps alone, never against the
- * memory being freed, and a double free, a wrong order or size, a pointer into
- * an allocation and an address the PMM does not own each get their own panic.
+ * and one list link per 2 MiB (below): about 5 bits per page, 160 KiB per GiB
+ * of span, all zeroed at init: that memset is the only init cost that grows
+ * with RAM; the rest is O(regions x orders). Every page the PMM owns, except
+ * its metadata, lies in exactly one block, so a free is checked against the
+ * bitmaps alone, never against the memory being freed, and a double free, a
+ * wrong order or size, a pointer into an allocation and an address the PMM
+ * does not own each get their own panic.
  *
- * Free blocks are on one doubly linked list per order. The links live in the
- * block's first page (physical addresses; 0 ends a list, page 0 never being
- * managed) with a magic that catches a use after free writing over them. A
+ * Free blocks are on one doubly linked list per order (physical addresses; 0
+ * ends a list, page 0 never being managed). A block below order
+ * PMM_LINK_ORDER (2 MiB) keeps its links in its first page, with a magic
+ * that catches a use after free writing over them; a block of 2 MiB or more
+ * keeps them in the span's link table, one entry per 2 MiB. So handing the
+ * PMM a range writes nothing into the range itself but the first page of its
+ * small edge blocks: memory nobody has used stays untouched until it is
+ * handed out (under a hypervisor the first write to a guest page is what
+ * costs: ~45,000 TSC ticks a page under QEMU here, docs/bench.md "Noise"). A
  * bitmask of non-empty lists finds the smallest fitting block at once, a free
  * merges while the buddy is a free block of the same order: both O(orders),
  * plus a binary search over the spans (usually 1-3) for the address's span.
@@ -57,12 +65,13 @@
 
 #define WORD_BITS 64
 #define SPAN_PAGES (1ULL << PMM_MAX_ORDER)
-#define SPAN_SIZE PMM_MAX_BLOCK
-#define PHYS_LIMIT DIRECT_MAP_MAX_PHYS	 /* the direct map ends here */
-#define FREE_MAGIC 0x46524545424c4f43ULL /* "FREEBLOC", xored with the block's address and order */
+#define SPAN_SIZE PMM_MAX_BLOCK			/* a span starts on this boundary... */
+#define LINK_SIZE (PAGE_SIZE << PMM_LINK_ORDER) /* ...and ends on this one */
+#define PHYS_LIMIT DIRECT_MAP_MAX_PHYS		/* the direct map ends here */
+#define FREE_MAGIC 0x46524545424c4f43ULL	/* "FREEBLOC", xored with the block's address and order */
 #define ULL(x) ((unsigned long long)(x))
 
-/* In the first page of every free block. */
+/* In the first page of every free block below PMM_LINK_ORDER; in the span's link table above. */
 struct free_node {
 	uint64_t next; /* next free block of the same order, or 0 */
 	uint64_t prev; /* previous one, or 0 */
@@ -71,11 +80,12 @@ struct free_node {
 
 struct span {
 	uint64_t base;	/* physical, SPAN_SIZE aligned */
-	uint64_t pages; /* a multiple of SPAN_PAGES */
+	uint64_t pages; /* a multiple of 2^PMM_LINK_ORDER */
 	uint64_t *free; /* bitmaps, in the metadata; cont, cached and head[] follow free */
 	uint64_t *cont;
 	uint64_t *cached;
 	uint64_t *head[PMM_ORDERS];
+	struct free_node *links; /* one per 2 MiB, after the bitmaps: free blocks of PMM_LINK_ORDER and up */
 };
 
 /* One list of the order-0 page cache: physical addresses, linked through each page's first word. */
@@ -138,7 +148,12 @@ static inline uint64_t words(uint64_t bits)
 	return (bits + WORD_BITS - 1) / WORD_BITS;
 }
 
-/* Lay out a span's bitmaps from *cursor on (if cursor is not NULL); returns the words they take. */
+/*
+ * Lay out a span's bitmaps and link table from *cursor on (if cursor is not
+ * NULL); returns the words they take. head[k] has a bit for a last block that
+ * would run past the span's end too (never set), so every index a page maps
+ * to exists.
+ */
 static uint64_t span_bitmaps(struct span *s, uint64_t pages, uint64_t *cursor)
 {
 	uint64_t n = 3 * words(pages);
@@ -151,8 +166,11 @@ static uint64_t span_bitmaps(struct span *s, uint64_t pages, uint64_t *cursor)
 	for (unsigned k = 0; k < PMM_ORDERS; k++) {
 		if (cursor)
 			s->head[k] = cursor + n;
-		n += words(pages >> k);
+		n += words((pages + (1ULL << k) - 1) >> k);
 	}
+	if (cursor)
+		s->links = (struct free_node *)(cursor + n);
+	n += (pages >> PMM_LINK_ORDER) * (sizeof(struct free_node) / sizeof(uint64_t));
 	return n;
 }
 
@@ -213,9 +231,22 @@ static inline uint64_t node_magic(uint64_t phys, unsigned k)
 	return FREE_MAGIC ^ phys ^ k;
 }
 
+/* Where the links of the free order-k block at phys live (not checked). */
+static struct free_node *node_at(uint64_t phys, unsigned k)
+{
+	struct span *s;
+
+	if (k < PMM_LINK_ORDER)
+		return virt(phys);
+	s = span_of(phys);
+	if (!s)
+		panic("mm: free block %#llx (order %u) outside every span", ULL(phys), k);
+	return &s->links[(phys - s->base) / LINK_SIZE];
+}
+
 static struct free_node *node(uint64_t phys, unsigned k)
 {
-	struct free_node *f = virt(phys);
+	struct free_node *f = node_at(phys, k);
 
 	if (f->magic != node_magic(phys, k))
 		panic("mm: free block %#llx (order %u) was overwritten: use after free?", ULL(phys), k);
@@ -224,7 +255,7 @@ static struct free_node *node(uint64_t phys, unsigned k)
 
 static void list_push(uint64_t phys, unsigned k)
 {
-	struct free_node *f = virt(phys);
+	struct free_node *f = node_at(phys, k);
 
 	f->next = pmm.list[k];
 	f->prev = 0;
@@ -262,7 +293,7 @@ static void free_block(struct span *s, uint64_t idx, unsigned k)
 	for (; k < PMM_MAX_ORDER; k++) {
 		uint64_t buddy = idx ^ (1ULL << k);
 
-		if (!bit(s->head[k], buddy >> k) || !bit(s->free, buddy))
+		if (buddy >= s->pages || !bit(s->head[k], buddy >> k) || !bit(s->free, buddy))
 			break;
 		list_del(page_phys(s, buddy), k);
 		bit_clear(s->head[k], buddy >> k);
@@ -641,7 +672,7 @@ static bool span_part(const struct mm_region *r, uint64_t *a, uint64_t *b)
 	if (!(efi_mem_type_is_free_after_ebs(r->type) || later) || r->start >= PHYS_LIMIT)
 		return false;
 	*a = ALIGN_DOWN(r->start, SPAN_SIZE);
-	*b = ALIGN_UP(r->end > PHYS_LIMIT ? PHYS_LIMIT : r->end, SPAN_SIZE);
+	*b = ALIGN_UP(r->end > PHYS_LIMIT ? PHYS_LIMIT : r->end, LINK_SIZE);
 	return true;
 }
 
@@ -655,7 +686,7 @@ static size_t find_spans(const struct mm_region *r, size_t n, struct span *out, 
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && !span_part(&r[i], &a, &b))
 			continue;
-		if (i < n && hi && a <= hi) {
+		if (i < n && hi && a <= ALIGN_UP(hi, SPAN_SIZE)) {
 			hi = b > hi ? b : hi;
 			continue;
 		}
@@ -752,6 +783,34 @@ int pmm_add_range(uint64_t start, uint64_t end)
 		b = end < span_end(s) ? end : span_end(s);
 		add_free(a, b);
 	}
+	return 0;
+}
+
+int pmm_add_range_used(uint64_t start, uint64_t end, enum pmm_purpose p)
+{
+	uint64_t a, b, n = 0;
+	struct span *s;
+
+	if ((unsigned)p >= PMM_PURPOSES || (start | end) & (PAGE_SIZE - 1) || start >= end || !start)
+		return -EINVAL;
+	for (a = start; a < end; a = b) {
+		s = span_of(a);
+		if (!s)
+			return -ERANGE;
+		b = end < span_end(s) ? end : span_end(s);
+		if (owned(s, page_index(s, a), page_index(s, b)))
+			return -EEXIST;
+	}
+	/* Each page an allocated order-0 block: a head bit, nothing written into the page. */
+	for (a = start; a < end; a = b) {
+		s = span_of(a);
+		b = end < span_end(s) ? end : span_end(s);
+		for (uint64_t i = page_index(s, a); i < page_index(s, b); i++)
+			bit_set(s->head[0], i);
+		n += (b - a) >> PAGE_SHIFT;
+	}
+	pmm.st.total_pages += n;
+	pmm.st.used_pages[p] += n;
 	return 0;
 }
 

@@ -22,6 +22,15 @@ core/fs/cpio.c reads) holding:
 Entries are sorted and owned by root; they are time-stamped with
 SOURCE_DATE_EPOCH when it is set (then two builds of the same inputs give the
 same bytes), else with the time of the build.
+
+The data of every regular file of a page (4 KiB) or more starts on a page
+boundary of the archive, so that the kernel can hand those pages to the RAM
+file system as they are instead of copying them (core/fs/cpio.c). Newc has no
+padding field: the file's name is followed by as many NUL bytes as it takes
+(namesize counts them; every reader takes the name up to its first NUL, as
+Linux's initramfs code and GNU cpio do). When that would make namesize larger
+than PATH_MAX (4096), a "." entry (the root directory again, which unpackers
+leave as it is) fills the space up to the next page first.
 """
 import argparse
 import os
@@ -31,6 +40,9 @@ import sys
 import time
 
 MAGIC = b"070701"
+PAGE = 4096
+HEADER = 110
+PATH_MAX = 4096
 
 
 class Archive:
@@ -44,17 +56,47 @@ class Archive:
         while len(self.out) % 4:
             self.out += b"\0"
 
+    def _header(self, mode, size, namesize, nlink=1, rdev=(0, 0), ino=None):
+        fields = [self.ino if ino is None else ino, mode, 0, 0, nlink, self.mtime, size, 0, 0, rdev[0], rdev[1],
+                  namesize, 0]
+        self.out += MAGIC + b"".join(b"%08X" % f for f in fields)
+
+    def _name_size(self, name):
+        """namesize for name so that the data after it starts on a page boundary; 0 when over PATH_MAX."""
+        start = len(self.out) + HEADER
+        size = (-start) % PAGE
+        while size < len(name) + 1:
+            size += PAGE
+        return size if size <= PATH_MAX else 0
+
+    def _fill_to_page(self):
+        """A "." directory entry whose name runs up to the next page boundary but one leaves room for a header."""
+        gap = (-len(self.out)) % PAGE
+        if gap < HEADER + 2:
+            gap += PAGE
+        namesize = gap - HEADER
+        self._header(stat.S_IFDIR | 0o755, 0, namesize, nlink=2, ino=0)
+        self.out += b"." + b"\0" * (namesize - 1)
+        assert len(self.out) % PAGE == 0
+
     def entry(self, name, mode, data=b"", nlink=1, rdev=(0, 0)):
         name = name.lstrip("/") or "."
         if name in self.names:
             raise SystemExit(f"mkinitrd: {name} twice in the archive")
         self.names.add(name)
-        fields = [self.ino, mode, 0, 0, nlink, self.mtime, len(data), 0, 0, rdev[0], rdev[1],
-                  len(name.encode()) + 1, 0]
+        encoded = name.encode()
+        namesize = len(encoded) + 1
+        if stat.S_ISREG(mode) and len(data) >= PAGE:
+            namesize = self._name_size(encoded)
+            if not namesize:
+                self._fill_to_page()
+                namesize = self._name_size(encoded)
+        self._header(mode, len(data), namesize, nlink, rdev)
         self.ino += 1
-        self.out += MAGIC + b"".join(b"%08X" % f for f in fields)
-        self.out += name.encode() + b"\0"
+        self.out += encoded + b"\0" * (namesize - len(encoded))
         self._pad()
+        if stat.S_ISREG(mode) and len(data) >= PAGE:
+            assert len(self.out) % PAGE == 0
         self.out += data
         self._pad()
 

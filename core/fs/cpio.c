@@ -16,11 +16,13 @@
 #include "kerrno.h"
 #include "kprintf.h"
 #include "kstring.h"
+#include "ramfs.h"
 
 #define HDR_SIZE 110
 #define FIELDS 13
 #define MSG 160
 #define LINKS_MAX 256
+#define PAGE 4096UL
 
 enum { F_INO, F_MODE, F_UID, F_GID, F_NLINK, F_MTIME, F_FILESIZE, F_MAJ, F_MIN, F_RMAJ, F_RMIN, F_NAMESIZE, F_CHECK };
 
@@ -31,6 +33,8 @@ struct hardlink {
 
 struct unpack {
 	const struct fs_ctx *fs;
+	const char *base; /* the archive */
+	uint8_t *adopt;	  /* bitmap of its pages taken over by files, or NULL */
 	cpio_warn_fn warn;
 	void *ctx;
 	struct cpio_stats *st;
@@ -132,20 +136,40 @@ static void set_attrs(struct unpack *u, const char *path, const uint32_t *f)
 	inode_put(ino);
 }
 
+/* Hand the whole pages of data (page aligned in the archive) to fp's file; returns the bytes taken. */
+static size_t adopt_pages(struct unpack *u, struct file *fp, const char *data, size_t n)
+{
+	size_t first = (size_t)(data - u->base) / PAGE, i;
+
+	if (!u->adopt || ((uintptr_t)data & (PAGE - 1)))
+		return 0;
+	for (i = 0; i < n / PAGE; i++) {
+		if (ramfs_adopt_page(fp->ino, i, (void *)(uintptr_t)(data + i * PAGE)))
+			break; /* not a ramfs file, or no memory for the index: the rest is copied */
+		u->adopt[(first + i) / 8] |= (uint8_t)(1U << ((first + i) % 8));
+		u->st->adopted++;
+	}
+	return i * PAGE;
+}
+
 static int write_data(struct unpack *u, const char *path, const char *data, size_t n, int create)
 {
 	struct file *fp;
-	struct uio io = uio_kernel((void *)(uintptr_t)data, n);
+	struct uio io;
+	size_t done;
 	long w;
 	int err = vfs_open(u->fs, u->fs->root, path, O_WRONLY | O_TRUNC | (create ? O_CREAT | O_EXCL : 0), 0600, &fp);
 
 	if (err)
 		return err;
-	w = n ? vfs_write(fp, &io) : 0;
+	done = adopt_pages(u, fp, data, n);
+	io = uio_kernel((void *)(uintptr_t)(data + done), n - done);
+	fp->pos = done;
+	w = n > done ? vfs_write(fp, &io) : 0;
 	file_put(fp);
 	if (w < 0)
 		return (int)w;
-	if ((size_t)w != n)
+	if ((size_t)w != n - done)
 		return -ENOSPC;
 	u->st->bytes += n;
 	return 0;
@@ -270,7 +294,7 @@ skip:
 	return err;
 }
 
-int cpio_unpack(const struct fs_ctx *fs, const void *data, size_t size, cpio_warn_fn warn, void *ctx,
+int cpio_unpack(const struct fs_ctx *fs, const void *data, size_t size, uint8_t *adopt, cpio_warn_fn warn, void *ctx,
 		struct cpio_stats *st)
 {
 	const char *a = data;
@@ -282,6 +306,8 @@ int cpio_unpack(const struct fs_ctx *fs, const void *data, size_t size, cpio_war
 	if (!u)
 		return -ENOMEM;
 	u->fs = fs;
+	u->base = data;
+	u->adopt = ((uintptr_t)data & (PAGE - 1)) ? NULL : adopt;
 	u->warn = warn;
 	u->ctx = ctx;
 	u->st = st;

@@ -481,6 +481,27 @@ static long r_write(struct file *f, struct uio *u, uint64_t *pos)
 	return (long)done;
 }
 
+int ramfs_adopt_page(struct inode *ino, uint64_t index, void *page)
+{
+	int err;
+
+	if (ino->iop != &ramfs_file_iops)
+		return -EINVAL;
+	if (index >= RAMFS_MAX_SIZE / PAGE)
+		return -EFBIG;
+	if (radix_lookup(ino->priv, index))
+		return -EEXIST;
+	err = radix_insert(ino->priv, index, page);
+	if (err)
+		return err;
+	total_pages++;
+	ino->sb->pages++;
+	if (ino->size < (index + 1) * PAGE)
+		ino->size = (index + 1) * PAGE;
+	inode_touch(ino, 1);
+	return 0;
+}
+
 static const struct inode_ops ramfs_dir_iops = {
 	.lookup = r_lookup,
 	.create = r_create,

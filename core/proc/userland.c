@@ -8,6 +8,7 @@
 #include "userland.h"
 #include "cpio.h"
 #include "devfs.h"
+#include "heap.h"
 #include "json.h"
 #include "kernel.h"
 #include "kerrno.h"
@@ -54,24 +55,48 @@ static void cpio_warning(void *ctx, const char *msg)
 	report_emit(&r);
 }
 
-/* Unpack the initramfs efi/ read, then give its pages to the allocator. */
+/*
+ * Unpack the initramfs efi/ read. Its pages join the allocator as RAM-file
+ * pages; the file data tools/mkinitrd.py laid out on page boundaries stays
+ * where it is as the files' own pages (no copy: the firmware already wrote
+ * these pages, so nothing new is touched), and every other page is freed
+ * after the unpack.
+ */
 static void unpack_initrd(void)
 {
 	struct fs_ctx *fs = fs_ctx_new(vfs_root(), vfs_root());
+	uint64_t a = ALIGN_DOWN(g_boot->initrd_phys, PAGE_SIZE);
+	uint64_t b = ALIGN_UP(g_boot->initrd_phys + g_boot->initrd_size, PAGE_SIZE);
+	uint64_t pages = (b - a) >> PAGE_SHIFT;
+	uint64_t t0 = rdtsc();
+	uint8_t *adopt = kzalloc((pages + 7) / 8);
+	int in_place = adopt && !pmm_add_range_used(a, b, PMM_FILE);
 	struct cpio_stats st;
 	struct jrec r;
-	uint64_t t0 = rdtsc();
 	int err;
 
-	if (!fs)
+	if (!fs) {
+		kfree(adopt);
 		return;
-	err = cpio_unpack(fs, PHYS_TO_DIRECT(g_boot->initrd_phys), g_boot->initrd_size, cpio_warning, NULL, &st);
+	}
+	err = cpio_unpack(fs, PHYS_TO_DIRECT(g_boot->initrd_phys), g_boot->initrd_size, in_place ? adopt : NULL,
+			  cpio_warning, NULL, &st);
 	fs_ctx_put(fs);
+	/* The archive was loader data: what no file took is free memory now. */
+	if (in_place) {
+		for (uint64_t i = 0; i < pages; i++)
+			if (!(adopt[i / 8] & (1U << (i % 8))))
+				pmm_free(a + (i << PAGE_SHIFT), 0, PMM_FILE);
+	} else if (pmm_add_range(a, b)) {
+		kprintf("initramfs: its pages could not be given back\n");
+	}
+	kfree(adopt);
 	if (report_human())
-		kprintf("initramfs %s: %u files, %u directories, %u symlinks, %u hard links, %u nodes, %llu KiB%s%s\n",
+		kprintf("initramfs %s: %u files, %u directories, %u symlinks, %u hard links, %u nodes, %llu KiB"
+			" (%llu KiB in place)%s%s\n",
 			g_boot->initrd_path, st.files, st.dirs, st.symlinks, st.links, st.nodes,
-			(unsigned long long)st.bytes >> 10, st.skipped ? "; entries skipped" : "",
-			err ? "; the archive did not end cleanly" : "");
+			(unsigned long long)st.bytes >> 10, (unsigned long long)st.adopted * PAGE_SIZE >> 10,
+			st.skipped ? "; entries skipped" : "", err ? "; the archive did not end cleanly" : "");
 	jrec_begin(&r, "rootfs");
 	jrec_str(&r, "initrd", g_boot->initrd_path);
 	jrec_u64(&r, "archive_bytes", g_boot->initrd_size);
@@ -82,14 +107,11 @@ static void unpack_initrd(void)
 	jrec_u64(&r, "nodes", st.nodes);
 	jrec_u64(&r, "skipped", st.skipped);
 	jrec_u64(&r, "bytes", st.bytes);
+	jrec_u64(&r, "pages_in_place", st.adopted);
 	jrec_bool(&r, "truncated", st.truncated);
 	jrec_i64(&r, "error", err);
 	jrec_u64(&r, "unpack_ns", ktime_tsc_to_mono_ns(rdtsc() - t0));
 	report_emit(&r);
-	/* The archive was loader data: its pages are free memory now. */
-	if (pmm_add_range(ALIGN_DOWN(g_boot->initrd_phys, PAGE_SIZE),
-			  ALIGN_UP(g_boot->initrd_phys + g_boot->initrd_size, PAGE_SIZE)))
-		kprintf("initramfs: its pages could not be given back\n");
 	g_boot->initrd_size = 0;
 }
 

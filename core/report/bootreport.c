@@ -6,6 +6,7 @@
  * of the normalized map, and proof of where the kernel runs.
  */
 #include "bootreport.h"
+#include "clockcal.h"
 
 #include "kernel.h"
 #include "kstring.h"
@@ -212,6 +213,7 @@ void report_option_warnings(void)
 void report_timeline(void)
 {
 	const struct boot_tsc *t = &g_boot->tsc;
+	const struct clockcal_info *cc = clockcal_info();
 	static const char *const names[] = { "efi_entry",  "memmap",   "ebs",	  "kernel",
 					     "pagetables", "hw_start", "hw_done", "first_user" };
 	const uint64_t stamps[] = { t->efi_entry,  t->memmap_read, t->ebs_done, t->kernel_entry,
@@ -220,8 +222,8 @@ void report_timeline(void)
 	struct jrec r;
 
 	if (report_human()) {
-		kprintf("\nBoot timeline (TSC %llu MHz; under QEMU TCG: host ticks since the VM started):\n",
-			(unsigned long long)(tsc_hz() / 1000000));
+		kprintf("\nBoot timeline (TSC %llu MHz from %s; under QEMU TCG: host ticks since the VM started):\n",
+			(unsigned long long)(tsc_hz() / 1000000), clockcal_source_name(cc->tsc_source));
 		for (size_t i = 0; i < ARRAY_SIZE(stamps); i++)
 			if (stamps[i])
 				kprintf("  %-11s %14llu ticks  +%8llu us after efi_main\n", names[i],
@@ -234,6 +236,9 @@ void report_timeline(void)
 		jrec_u64(&r, key, stamps[i]);
 	}
 	jrec_u64(&r, "tsc_hz", tsc_hz());
+	jrec_str(&r, "tsc_source", clockcal_source_name(cc->tsc_source));
+	jrec_u64(&r, "calib_window_ns", tsc_to_ns(cc->window_ticks));
+	jrec_u64(&r, "lapic_hz", cc->lapic_hz);
 	if (t->first_user)
 		jrec_u64(&r, "efi_to_user_ns", tsc_to_ns(t->first_user - t->efi_entry));
 	if (t->hw_start && t->hw_done)

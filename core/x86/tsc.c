@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tsc.c - TSC calibration against the 8254 PIT, as Linux's
- * pit_calibrate_tsc does: channel 2, gated by port 0x61, mode 0, and a poll
- * of OUT2 until the count runs out.
+ * tsc.c - the TSC's rate, and the 8254 PIT as a reference clock: a fixed
+ * 10 ms calibration as Linux's pit_calibrate_tsc does (channel 2, gated by
+ * port 0x61, mode 0, a poll of OUT2 until the count runs out), and an open
+ * window on channel 2 that drivers/clockcal.c reads when it has no better
+ * reference.
  */
 #include "tsc.h"
 
 #include "x86.h"
 
-#define PIT_HZ 1193182ULL
 #define PIT_CH2_DATA 0x42
 #define PIT_COMMAND 0x43
 #define PIT_CMD_CH2_LOHI_MODE0 0xB0
+#define PIT_CMD_CH2_LATCH 0x80 /* counter latch command for channel 2 */
+#define PIT_WINDOW_COUNT 0xFFFFU
 #define PORT_B 0x61
 #define PORT_B_GATE2 0x01
 #define PORT_B_SPEAKER 0x02
@@ -41,9 +44,36 @@ uint64_t tsc_calibrate(void)
 	return hz;
 }
 
+void tsc_set_hz(uint64_t new_hz)
+{
+	hz = new_hz;
+}
+
 uint64_t tsc_hz(void)
 {
 	return hz;
+}
+
+void pit_window_start(void)
+{
+	outb(PORT_B, (inb(PORT_B) & ~(PORT_B_SPEAKER | PORT_B_GATE2)));
+	outb(PIT_COMMAND, PIT_CMD_CH2_LOHI_MODE0);
+	outb(PIT_CH2_DATA, PIT_WINDOW_COUNT & 0xFF);
+	outb(PIT_CH2_DATA, PIT_WINDOW_COUNT >> 8);
+	/* The gate's rising edge starts the count in mode 0. */
+	outb(PORT_B, (inb(PORT_B) & ~PORT_B_SPEAKER) | PORT_B_GATE2);
+}
+
+long pit_window_read(void)
+{
+	uint8_t lo, hi;
+
+	if (inb(PORT_B) & PORT_B_OUT2)
+		return -1; /* the count ran out: more than 54.9 ms */
+	outb(PIT_COMMAND, PIT_CMD_CH2_LATCH);
+	lo = inb(PIT_CH2_DATA);
+	hi = inb(PIT_CH2_DATA);
+	return (long)(PIT_WINDOW_COUNT - (uint32_t)(lo | hi << 8));
 }
 
 uint64_t tsc_to_ns(uint64_t ticks)

@@ -432,6 +432,36 @@ static void test_rev2_xsdt(void **state)
 	assert_int_equal(ai.have_s5, 1);
 }
 
+/* The PM timer (drivers/clockcal.c's reference clock): the legacy block, X_PM_TMR_BLK winning, its width, none. */
+static void test_pm_timer(void **state)
+{
+	struct acpi_info ai;
+	uint8_t *f;
+
+	(void)state;
+	mk_fw(2, aml_std, sizeof(aml_std));
+	assert_int_equal(init(&ai), 0);
+	assert_int_equal(ai.pm_tmr, 0); /* PM_TMR_LEN 0: no timer */
+	f = region_at(HI + FADT_OFF);
+	put32(f + 76, 0x608);
+	f[91] = 4;
+	seal(f);
+	assert_int_equal(init(&ai), 0);
+	assert_int_equal(ai.pm_tmr, 0x608);
+	assert_int_equal(ai.pm_tmr_32bit, 0);
+	put32(f + F_FLAGS, 1U << 8); /* TMR_VAL_EXT */
+	set_gas(f, 208, ACPI_GAS_SPACE_IO, 0xb008);
+	seal(f);
+	assert_int_equal(init(&ai), 0);
+	assert_int_equal(ai.pm_tmr, 0xb008);
+	assert_int_equal(ai.pm_tmr_32bit, 1);
+	/* A length other than 4 means no timer, whatever the blocks say. */
+	f[91] = 2;
+	seal(f);
+	assert_int_equal(init(&ai), 0);
+	assert_int_equal(ai.pm_tmr, 0);
+}
+
 static void test_rev2_falls_back_to_rsdt(void **state)
 {
 	struct acpi_info ai;
@@ -1215,6 +1245,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spcr_mmio_dword, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spcr_unusable_or_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rev2_xsdt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pm_timer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rev2_falls_back_to_rsdt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_rsdp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_rsdp_v2, setup, teardown),

@@ -461,16 +461,31 @@ static void test_init_errors(void **state)
 	EXPECT_PANIC(pmm_free(MiB(1), 0, PMM_OTHER), "0x100000", "not memory the PMM manages");
 }
 
+/*
+ * The metadata for spans covering `spanned` pages: 5 bits a page (free, cont,
+ * cached, and head[] over all orders), a 24-byte link per 2 MiB, the span table.
+ */
+static void expect_meta(uint64_t spanned)
+{
+	uint64_t bytes = spanned * 5 / 8 + spanned / 512 * 24;
+
+	assert_true(F.base.meta_pages >= bytes / PAGE_SIZE);
+	assert_true(F.base.meta_pages <= bytes / PAGE_SIZE + 2);
+}
+
 static void test_quirky_map(void **state)
 {
-	uint64_t span_bits = 3 * 5 * (1ULL << PMM_MAX_ORDER); /* three 1 GiB spans, ~5 bits a page */
+	/*
+	 * Spans run from a GiB boundary to the 2 MiB boundary above their last
+	 * region: [0, 42M), [4G, 4G + 10M), [HIGH, HIGH + 16M).
+	 */
+	uint64_t spanned = (MiB(42) + MiB(10) + MiB(16)) / PAGE_SIZE;
 
 	(void)state;
 	assert_int_equal(fake_init(quirky, ARRAY_SIZE(quirky)), 0);
 	assert_int_equal(F.base.spans, 3);
 	assert_int_equal(F.base.total_pages, F.upages);
-	assert_true(F.base.meta_pages >= span_bits / 8 / PAGE_SIZE);
-	assert_true(F.base.meta_pages <= span_bits / 8 / PAGE_SIZE + 2);
+	expect_meta(spanned);
 	assert_int_equal(F.base.meta_base, MiB(1)); /* the first usable page at or above 1 MiB */
 	assert_int_equal(F.base.free_pages, F.upages - F.base.meta_pages);
 	expect_canonical();
@@ -493,6 +508,46 @@ static void test_many_regions(void **state)
 	drain_and_restore();
 }
 
+/* Pages of usable memory, outside the metadata, that pmm_init made resident on the host (wrote to). */
+static uint64_t touched_pages(void)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < F.nu; i++) {
+		size_t pages = (F.ub[i] - F.ua[i]) >> PAGE_SHIFT;
+		unsigned char *vec = malloc(pages);
+
+		assert_non_null(vec);
+		assert_int_equal(mincore(at(F.ua[i]), pages << PAGE_SHIFT, vec), 0);
+		for (size_t p = 0; p < pages; p++)
+			if ((vec[p] & 1) && !is_meta(F.ua[i] + PG(p)))
+				n++;
+		free(vec);
+	}
+	return n;
+}
+
+/*
+ * Handing memory over writes only into the first page of each free block
+ * smaller than 2 MiB (its links): the 63 GiB of large blocks stay untouched,
+ * because under a hypervisor the first write to a page is what costs.
+ */
+static void test_init_touches_little(void **state)
+{
+	uint64_t small = 0;
+
+	(void)state;
+	assert_int_equal(fake_init(big, ARRAY_SIZE(big)), 0);
+	for (unsigned k = 0; k < PMM_LINK_ORDER; k++)
+		small += F.base.free_blocks[k];
+	assert_true(small < 64);
+	assert_true(touched_pages() <= small);
+	/* Splitting a 1 GiB block for one page writes into that page's 2 MiB only. */
+	assert_true(pmm_alloc(0, PMM_OTHER));
+	assert_true(touched_pages() <= small + 2 * PMM_LINK_ORDER);
+	assert_int_equal(pmm_verify(), 0);
+}
+
 static void test_sparse_64g(void **state)
 {
 	uint64_t spanned = (1ULL << 19) + 62 * (1ULL << 18) + (1ULL << 18); /* [0,2G) [4G,66G) [256G,257G) */
@@ -503,8 +558,7 @@ static void test_sparse_64g(void **state)
 	assert_int_equal(fake_init(big, ARRAY_SIZE(big)), 0);
 	assert_int_equal(F.base.spans, 3);
 	assert_int_equal(F.base.total_pages, F.upages);
-	assert_true(F.base.meta_pages >= spanned * 5 / 8 / PAGE_SIZE &&
-		    F.base.meta_pages <= spanned * 5 / 8 / PAGE_SIZE + 2);
+	expect_meta(spanned);
 	assert_int_equal(F.base.free_blocks[PMM_MAX_ORDER], 63);
 	expect_canonical();
 	/* Blocks of all sizes come from usable memory, naturally aligned. */
@@ -880,6 +934,49 @@ static void test_add_range(void **state)
 	expect_canonical();
 }
 
+/* Loader data taken over in place: allocated pages first, given back one by one, all of it merging. */
+static void test_add_range_used(void **state)
+{
+	static const struct mm_region m[] = {
+		R(MiB(1), MiB(48), CONV),
+		R(MiB(48), MiB(64), LDATA),
+	};
+	const uint64_t a = MiB(48), n = (MiB(64) - MiB(48)) >> PAGE_SHIFT;
+	struct pmm_stats st;
+
+	(void)state;
+	assert_int_equal(fake_init(m, ARRAY_SIZE(m)), 0);
+	model_add(a, MiB(64));
+	memset(at(a), 0x5a, MiB(16));
+	assert_int_equal(pmm_add_range_used(a, MiB(64), PMM_PURPOSES), -EINVAL);
+	assert_int_equal(pmm_add_range_used(0, PG(1), PMM_FILE), -EINVAL);
+	assert_int_equal(pmm_add_range_used(a + 8, MiB(64), PMM_FILE), -EINVAL);
+	assert_int_equal(pmm_add_range_used(MiB(47), MiB(49), PMM_FILE), -EEXIST);
+	assert_int_equal(pmm_add_range_used(GiB(16), GiB(16) + PG(1), PMM_FILE), -ERANGE);
+	assert_int_equal(pmm_add_range_used(a, MiB(64), PMM_FILE), 0);
+	assert_int_equal(pmm_add_range_used(a, a + PG(1), PMM_FILE), -EEXIST);
+	assert_int_equal(pmm_add_range(a, MiB(64)), -EEXIST);
+	pmm_get_stats(&st);
+	assert_int_equal(st.total_pages, F.base.total_pages + n);
+	assert_int_equal(st.used_pages[PMM_FILE], n);
+	assert_int_equal(st.free_pages, F.base.free_pages);
+	assert_true(has_pattern(a, n, 0x5a)); /* nothing written into the pages */
+	assert_int_equal(pmm_verify(), 0);
+	/* Each page is an order-0 allocation: a bigger free, a free inside, a second free all panic. */
+	EXPECT_PANIC(pmm_free(a, 1, PMM_FILE), hex(a), "not order 1");
+	pmm_free(a + PG(1), 0, PMM_FILE);
+	EXPECT_PANIC(pmm_free(a + PG(1), 0, PMM_FILE), hex(a + PG(1)), "double free");
+	for (uint64_t i = 0; i < n; i++)
+		if (i != 1)
+			pmm_free(a + PG(i), 0, PMM_FILE);
+	pmm_cache_init(0, 0); /* the page cache kept some: merge them too */
+	pmm_get_stats(&st);
+	assert_int_equal(st.used_pages[PMM_FILE], 0);
+	assert_int_equal(st.free_pages, F.base.free_pages + n);
+	F.base = st;
+	expect_canonical();
+}
+
 static void test_names_and_stats(void **state)
 {
 	static const char *const want[PMM_PURPOSES] = { "pt", "heap", "stack", "user", "other", "file" };
@@ -1103,11 +1200,13 @@ int main(void)
 		cmocka_unit_test_teardown(test_quirky_map, teardown),
 		cmocka_unit_test_teardown(test_many_regions, teardown),
 		cmocka_unit_test_teardown(test_sparse_64g, teardown),
+		cmocka_unit_test_teardown(test_init_touches_little, teardown),
 		cmocka_unit_test_teardown(test_max_order, teardown),
 		cmocka_unit_test_teardown(test_random, teardown),
 		cmocka_unit_test_teardown(test_invalid_frees, teardown),
 		cmocka_unit_test_teardown(test_use_after_free, teardown),
 		cmocka_unit_test_teardown(test_add_range, teardown),
+		cmocka_unit_test_teardown(test_add_range_used, teardown),
 		cmocka_unit_test_teardown(test_names_and_stats, teardown),
 		cmocka_unit_test_teardown(test_page_cache, teardown),
 		cmocka_unit_test_teardown(test_cost, teardown),
