@@ -343,7 +343,8 @@ static void parse_fadt(struct acpi_info *ai, const struct acpi_ctx *c, const uin
 		port = gas_io_port(f, len, FADT_OFF_X_PM_TMR_BLK);
 		if (port)
 			ai->pm_tmr = port;
-		ai->pm_tmr_32bit = !!(rd32(f + FADT_OFF_FLAGS) & FADT_FLAG_TMR_VAL_EXT);
+		ai->pm_tmr_32bit = has(len, FADT_OFF_FLAGS, sizeof(uint32_t)) &&
+				   (fw_le32(f + FADT_OFF_FLAGS) & FADT_FLAG_TMR_VAL_EXT);
 	}
 
 	if (has(len, FADT_OFF_RESET_VALUE, sizeof(uint8_t))) {
