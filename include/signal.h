@@ -164,6 +164,12 @@ int signal_send_pgrp(int pgrp, int sig);
 /* 1 when t has an unblocked signal pending (a sleep ends with -EINTR). */
 int signal_pending(const struct thread *t);
 
+/* 1 when sig sent to p would be discarded: SIG_IGN, or SIG_DFL whose action is to ignore (never KILL/STOP). */
+int signal_ignored(const struct proc *p, int sig);
+
+/* 1 when sp lies on t's enabled alternate signal stack (sigaltstack's SS_ONSTACK). */
+int signal_on_altstack(const struct thread *t, uint64_t sp);
+
 /*
  * A fault in ring 3 that has a signal: deliver it when the process handles
  * it (handler installed, not blocked), else kill the process as today. The

@@ -112,6 +112,12 @@ int uvm_write_user(struct uvm *u, uint64_t va, const void *src, size_t n);
  */
 int uvm_cow(struct uvm *u, uint64_t va, unsigned prot);
 
+/* Unmap [start, end) of u and free its pages (shared ones when their last owner goes) and the emptied tables; TLB
+ * flushed. The VMA list is the caller's. mm/uvm*.c only. */
+void uvm_release(struct uvm *u, uint64_t start, uint64_t end);
+/* The overcommit policy for a new commitment of len bytes: 0 or -ENOMEM. mm/uvm*.c only. */
+int uvm_overcommit_ok(uint64_t len);
+
 /* The page at phys leaves u's page tables: free it unless another address space still shares it. */
 void uvm_page_put(struct uvm *u, uint64_t phys);
 
