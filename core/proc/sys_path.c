@@ -98,8 +98,9 @@ long sys_fchdir(unsigned int fd)
 }
 
 /* The common shape of the *at() calls that take one path and create or remove it. */
-static long path_op(int dirfd, uint64_t upath, int (*op)(const struct fs_ctx *, struct inode *, const char *, unsigned),
-		    unsigned arg)
+static long path_op(int dirfd, uint64_t upath,
+		    int (*op)(const struct fs_ctx *, struct inode *, const char *, unsigned, unsigned), unsigned arg,
+		    unsigned arg2)
 {
 	struct proc *p = proc_current();
 	struct inode *base;
@@ -110,31 +111,40 @@ static long path_op(int dirfd, uint64_t upath, int (*op)(const struct fs_ctx *, 
 		return err;
 	err = at_base(dirfd, path, &base);
 	if (!err)
-		err = op(p->fs, base, path, arg);
+		err = op(p->fs, base, path, arg, arg2);
 	kfree(path);
 	return err;
 }
 
-static int do_mkdir(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned mode)
+static int do_mkdir(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned mode, unsigned unused)
 {
+	(void)unused;
 	return vfs_mkdir(fs, base, path, mode);
 }
 
-static int do_rmdir(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned unused)
+static int do_rmdir(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned unused, unsigned unused2)
 {
 	(void)unused;
+	(void)unused2;
 	return vfs_rmdir(fs, base, path);
 }
 
-static int do_unlink(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned unused)
+static int do_unlink(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned unused, unsigned unused2)
 {
 	(void)unused;
+	(void)unused2;
 	return vfs_unlink(fs, base, path);
+}
+
+/* mknod makes no directories: EPERM, after the base was checked, as Linux's may_mknod. */
+static int do_mknod(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned mode, unsigned dev)
+{
+	return S_ISDIR(mode) ? -EPERM : vfs_mknod(fs, base, path, mode, dev);
 }
 
 long sys_mkdirat(int dirfd, uint64_t upath, unsigned mode)
 {
-	return path_op(dirfd, upath, do_mkdir, mode);
+	return path_op(dirfd, upath, do_mkdir, mode, 0);
 }
 
 long sys_mkdir(uint64_t upath, unsigned mode)
@@ -144,14 +154,14 @@ long sys_mkdir(uint64_t upath, unsigned mode)
 
 long sys_rmdir(uint64_t upath)
 {
-	return path_op(AT_FDCWD, upath, do_rmdir, 0);
+	return path_op(AT_FDCWD, upath, do_rmdir, 0, 0);
 }
 
 long sys_unlinkat(int dirfd, uint64_t upath, int flags)
 {
 	if (flags & ~(uint64_t)AT_REMOVEDIR)
 		return -EINVAL;
-	return path_op(dirfd, upath, flags ? do_rmdir : do_unlink, 0);
+	return path_op(dirfd, upath, flags ? do_rmdir : do_unlink, 0, 0);
 }
 
 long sys_unlink(uint64_t upath)
@@ -161,20 +171,7 @@ long sys_unlink(uint64_t upath)
 
 long sys_mknodat(int dirfd, uint64_t upath, unsigned mode, unsigned dev)
 {
-	struct proc *p = proc_current();
-	struct inode *base;
-	char *path;
-	int err = path_in(upath, &path, 0);
-
-	if (err)
-		return err;
-	err = at_base(dirfd, path, &base);
-	if (!err && S_ISDIR(mode))
-		err = -EPERM;
-	if (!err)
-		err = vfs_mknod(p->fs, base, path, mode, dev);
-	kfree(path);
-	return err;
+	return path_op(dirfd, upath, do_mknod, mode, dev);
 }
 
 long sys_mknod(uint64_t upath, unsigned mode, unsigned dev)
