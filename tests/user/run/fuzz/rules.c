@@ -692,8 +692,16 @@ void rules_before(struct draw *d)
 						  CLONE_VM | CLONE_SIGHAND | CLONE_THREAD };
 		uint64_t flags = rnd() % 2 ? SIGCHLD | PICK(kinds) : rnd() & rnd();
 
-		if (!loose)
+		if (!loose) {
+			unsigned exit_sig = (unsigned)(flags & 0xff);
+
 			flags &= ~(uint64_t)CLONE_VM; /* a child sharing the memory runs in a child only */
+			/* Its exit signal: not one the handler takes for a fault in the program (si_code CLD_EXITED is
+			 * 1). */
+			if (exit_sig == SIGSEGV || exit_sig == SIGBUS || exit_sig == SIGILL || exit_sig == SIGFPE ||
+			    exit_sig == SIGTRAP)
+				flags = (flags & ~0xffUL) | SIGCHLD;
+		}
 		a[0] = flags;
 		a[1] = rnd() % 2 ? 0 : draw_ptr(); /* the child never uses its stack (fuzz_spawn_exit) */
 		a[4] = rnd() % 2 ? 0 : draw_ptr();
