@@ -200,7 +200,7 @@ static char *next_terminator(char *first, char *last)
  */
 static int script_line(char *buf, char **interp, char **arg)
 {
-	char *buf_end = buf + BINPRM_BUF - 1, *i_end = NULL, *i_name, *i_sep;
+	char *buf_end = &buf[BINPRM_BUF - 1], *i_end = NULL, *i_name, *i_sep;
 
 	for (char *c = buf; c <= buf_end && !i_end; c++)
 		if (*c == '\n')
@@ -294,12 +294,11 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 	if (r)
 		return r;
 	if (size >= 2 && data[0] == '#' && data[1] == '!') {
-		char line[BINPRM_BUF], *interp, *arg;
+		char line[BINPRM_BUF] = { 0 }, *interp, *arg;
 		char **nv;
 		size_t k = 0;
 		int lr;
 
-		memset(line, 0, sizeof(line));
 		memcpy(line, data, size < BINPRM_BUF ? size : BINPRM_BUF);
 		kfree(data);
 		lr = script_line(line, &interp, &arg);

@@ -282,7 +282,8 @@ int main(void)
 		struct stat st;
 
 		CHECK(stat("f0", &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0644, "f0 changed");
-		CHECK(stat("d0", &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0755, "d0 changed: %o", st.st_mode);
+		CHECK(stat("d0", &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0755, "d0 changed: %o",
+		      st.st_mode);
 		CHECK(access("renamed", F_OK) == -1 && errno == ENOENT, "something was renamed");
 		for (int i = 41; i >= 1; i--) {
 			char from[16];

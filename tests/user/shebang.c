@@ -84,7 +84,7 @@ static int failures, cases;
 /* One case: the script's bytes, its mode, and the echo line (%s: its path) or the errno expected. */
 static void expect(const char *name, const char *text, size_t n, int mode, const char *line, int err)
 {
-	char path[128], out[1024], want[1024];
+	char path[128], out[1024], want[1024] = "";
 	int r;
 
 	cases++;
