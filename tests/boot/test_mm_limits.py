@@ -6,9 +6,10 @@ its exit report must be complete (maps and pmap -x, without needing memory),
 the heap must count no failed allocation for it, and the next programs must
 run. Then tests/user/run/slow_call.c makes one long system call (getrandom of
 32 MiB), which the watchdog (watchdog=50 here) must report by name. Last,
-tests=mm.lifetimes runs 1,000 lifetimes each of a normal exit, a fault and
-an out-of-memory kill, and the page allocator's free pages and the heap's
-bytes in use must come back to where they were after each kind.
+tests=mm.lifetimes runs 1,000 lifetimes each of a normal exit, a fault, an
+out-of-memory kill, a fork, an exec, a thread and a pipe (tests/user/lifecycle.c),
+and the page allocator's free pages and the heap's bytes in use must come back
+to where they were after each kind.
 """
 import re
 
@@ -91,7 +92,7 @@ def test_watchdog_names_the_long_call(limits):
     assert re.search(r"watchdog: pid \d+ \(slow_call\) spent \d+ ms in system call 318 ", limits.serial)
 
 
-@pytest.mark.parametrize("kind", ["exit", "fault", "oom"])
+@pytest.mark.parametrize("kind", ["exit", "fault", "oom", "fork", "exec", "thread", "pipe"])
 def test_lifetimes_leave_nothing_behind(limits, kind):
     rec = next(r for r in limits.records("lifetimes") if r["kind"] == kind)
     assert rec["runs"] == 1000 and rec["as_expected"] == 1000, rec
