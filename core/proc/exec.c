@@ -196,9 +196,9 @@ static char *next_terminator(char *first, char *last)
  * when the interpreter's name ended before (the argument is cut) and ENOEXEC
  * when it did not. Blanks around the name and the one argument go, but for
  * a line without a newline, whose end is the file's NUL padding. *interp and
- * *arg (NULL: none) point into buf. Returns 0 or -ENOEXEC.
+ * *arg (NULL: none) point into buf. Returns 0, or -ENOEXEC with *why set.
  */
-static int script_line(char *buf, char **interp, char **arg)
+static int script_line(char *buf, char **interp, char **arg, const char **why)
 {
 	char *buf_end = &buf[BINPRM_BUF - 1], *i_end = NULL, *i_name, *i_sep;
 
@@ -207,15 +207,18 @@ static int script_line(char *buf, char **interp, char **arg)
 			i_end = c;
 	if (!i_end) {
 		i_end = next_non_spacetab(buf + 2, buf_end);
+		*why = !i_end ? "the \"#!\" line is all blanks" :
+				"the \"#!\" line's interpreter name goes on past 255 bytes";
 		if (!i_end || !next_terminator(i_end, buf_end))
-			return -ENOEXEC; /* all blanks, or a name that may go on past the buffer */
+			return -ENOEXEC;
 		i_end = buf_end;
 	}
 	while (spacetab(i_end[-1]))
 		i_end--;
 	i_name = next_non_spacetab(buf + 2, i_end);
+	*why = "the \"#!\" line names no interpreter";
 	if (!i_name || i_name == i_end)
-		return -ENOEXEC; /* no interpreter */
+		return -ENOEXEC;
 	*arg = NULL;
 	i_sep = next_terminator(i_name, i_end);
 	if (i_sep && *i_sep)
@@ -287,6 +290,7 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 	/* Linux's exec_binprm: the interpreter is opened, then a chain past INTERP_DEPTH scripts is ELOOP. */
 	if (depth > INTERP_DEPTH) {
 		inode_put(ino);
+		refuse(path, "the interpreter of more than 5 nested \"#!\" scripts");
 		return -ELOOP;
 	}
 	r = read_all(ino, &data, &size);
@@ -297,13 +301,16 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 		char line[BINPRM_BUF] = { 0 }, *interp, *arg;
 		char **nv;
 		size_t k = 0;
+		const char *why = NULL;
 		int lr;
 
 		memcpy(line, data, size < BINPRM_BUF ? size : BINPRM_BUF);
 		kfree(data);
-		lr = script_line(line, &interp, &arg);
-		if (lr)
+		lr = script_line(line, &interp, &arg, &why);
+		if (lr) {
+			refuse(path, why); /* one line naming the script and the reason, as for an ELF */
 			return lr;
+		}
 		/* A script named through a descriptor that closes on exec: its interpreter could not open it. */
 		if (ld->path_gone)
 			return -ENOENT;
