@@ -260,7 +260,7 @@ run-secureboot: deps signed
 include tests/unit/unit.mk
 
 SOURCES := $(wildcard efi/*.c efi/*.h $(addsuffix /*.c,$(KERNEL_SRC_DIRS)) include/*.h tests/unit/*.c tests/unit/*.h \
-	tests/user/*.c tests/user/*.h tests/user/run/*.c tests/bench/*.c tests/tools/*.c tools/lzpack.c \
+	tests/user/*.c tests/user/*.h tests/user/run/*.c tests/user/run/fuzz/*.c tests/user/run/fuzz/*.h tests/bench/*.c tests/tools/*.c tools/lzpack.c \
 	tools/syscalls-md.c tools/userland/*.c tools/userland/*.h)
 
 lint: $(BUILD)/syscalls-md $(BUILD)/atlas.gdb

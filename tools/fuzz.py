@@ -33,6 +33,9 @@ from atlas_qemu import BUILD, STATUS_PASSED, BootError, Harness  # noqa: E402
 OUT = BUILD / "fuzz"
 ENTRIES_MAX = 16  # BOOT_PROGS_MAX
 RUN_MAX = 255  # the longest value an option takes (core/lib/options.c)
+# The timeout's rate: the fuzzer with its children and execs makes 150-300 calls a second
+# under TCG (a loaded host: fewer); a boot gets 50 a second before it counts as hung.
+CALLS_PER_S = 50
 SURVIVED = re.compile(r"fuzz: seed (\d+): (\d+) calls survived: (\d+) ok, (\d+) errors")
 
 
@@ -117,7 +120,7 @@ def main():
         print(f"fuzz: {elf} is missing: run make first", file=sys.stderr)
         return 2
     OUT.mkdir(parents=True, exist_ok=True)
-    harness = Harness(OUT / "boots", timeout=max(300, calls * len(seeds) // 500))
+    harness = Harness(OUT / "boots", timeout=max(300, calls * len(seeds) // CALLS_PER_S))
     groups = runs_of(seeds, per_entry)
     report = {"seeds": seeds, "calls": calls, "memory": mem, "watchdog_ms": watchdog, "boots": [], "findings": []}
     t_all = time.monotonic()
@@ -127,7 +130,7 @@ def main():
         t0 = time.monotonic()
         try:
             r = harness.boot(f"fuzz-{b}", cfg=cfg, memory=mem,
-                             files={"/fuzz/fuzz.elf": str(elf)}, timeout=max(300, calls * len(part_seeds) // 500))
+                             files={"/fuzz/fuzz.elf": str(elf)}, timeout=max(300, calls * len(part_seeds) // CALLS_PER_S))
         except BootError as e:
             report["findings"].append(f"boot {b}: {e}")
             print(f"fuzz: boot failed: {e}")

@@ -331,10 +331,17 @@ int vfs_link(const struct fs_ctx *fs, struct inode *obase, const char *opath, st
 		inode_put(target);
 		return err;
 	}
-	if (wp.dir->sb != target->sb)
+	if (wp.trailing_slash) {
+		/* "link x y/": as for mknod, EEXIST when y exists, else ENOENT (before EXDEV, as Linux's
+		 * filename_create). */
+		struct inode *ino;
+
+		err = vfs_lookup_one(wp.dir, wp.name, wp.len, &ino);
+		if (!err)
+			inode_put(ino);
+		err = err ? -ENOENT : -EEXIST;
+	} else if (wp.dir->sb != target->sb)
 		err = -EXDEV;
-	else if (wp.trailing_slash)
-		err = -ENOENT;
 	else
 		err = wp.dir->iop->link ? wp.dir->iop->link(wp.dir, wp.name, wp.len, target) : -EPERM;
 	inode_put(wp.dir);

@@ -6,8 +6,8 @@
  *  2. find the file (ENOENT, EACCES for no x bit or not a regular file) and
  *     read it in;
  *  3. "#!" scripts: the interpreter and its one optional argument go in
- *     front, the script's path replaces argv[0], and the interpreter is
- *     loaded instead (at most 4 levels, ELOOP beyond, as Linux);
+ *     front, the script's name replaces argv[0], and the interpreter is
+ *     loaded instead (5 nested scripts, ELOOP beyond, as Linux 5.8+);
  *  4. validate the ELF (core/proc/elf.c; a dynamic program is ENOEXEC with
  *     the reason said on the console) and build the new address space:
  *     segments, [stack] with argc/argv/envp/auxv, the break;
@@ -36,7 +36,7 @@
 #include "x86.h"
 
 #define BINPRM_BUF 256 /* the "#!" line: at most this much is read, as Linux's BINPRM_BUF_SIZE */
-#define INTERP_DEPTH 4 /* nested interpreters */
+#define INTERP_DEPTH 5 /* nested scripts (Linux 5.8+: exec_binprm's depth > 5) */
 #define ARG_COUNT_MAX 0x7fffffff
 #define STRINGS_MAX (USER_STACK_LIMIT / 4)
 #define EXEC_FILE_MAX (256ULL << 20)
@@ -167,6 +167,70 @@ static void refuse(const char *path, const char *why)
 	report_emit(&r);
 }
 
+static int spacetab(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* The first of [first, last] that is not a blank, or NULL. */
+static char *next_non_spacetab(char *first, char *last)
+{
+	for (; first <= last; first++)
+		if (!spacetab(*first))
+			return first;
+	return NULL;
+}
+
+/* The first blank or NUL of [first, last], or NULL. */
+static char *next_terminator(char *first, char *last)
+{
+	for (; first <= last; first++)
+		if (spacetab(*first) || !*first)
+			return first;
+	return NULL;
+}
+
+/*
+ * The "#!" line of buf (the file's first BINPRM_BUF bytes, NUL-padded), as
+ * Linux's load_script reads it: a newline anywhere in the buffer ends it;
+ * without one the line is cut before the buffer's last byte, which is fine
+ * when the interpreter's name ended before (the argument is cut) and ENOEXEC
+ * when it did not. Blanks around the name and the one argument go, but for
+ * a line without a newline, whose end is the file's NUL padding. *interp and
+ * *arg (NULL: none) point into buf. Returns 0, or -ENOEXEC with *why set.
+ */
+static int script_line(char *buf, char **interp, char **arg, const char **why)
+{
+	char *buf_end = &buf[BINPRM_BUF - 1], *i_end = NULL, *i_name, *i_sep;
+
+	for (char *c = buf; c <= buf_end && !i_end; c++)
+		if (*c == '\n')
+			i_end = c;
+	if (!i_end) {
+		i_end = next_non_spacetab(buf + 2, buf_end);
+		*why = !i_end ? "the \"#!\" line is all blanks" :
+				"the \"#!\" line's interpreter name goes on past 255 bytes";
+		if (!i_end || !next_terminator(i_end, buf_end))
+			return -ENOEXEC;
+		i_end = buf_end;
+	}
+	while (spacetab(i_end[-1]))
+		i_end--;
+	i_name = next_non_spacetab(buf + 2, i_end);
+	*why = "the \"#!\" line names no interpreter";
+	if (!i_name || i_name == i_end)
+		return -ENOEXEC;
+	*arg = NULL;
+	i_sep = next_terminator(i_name, i_end);
+	if (i_sep && *i_sep)
+		*arg = next_non_spacetab(i_sep, i_end);
+	*i_end = 0;
+	if (*arg)
+		*i_sep = 0;
+	*interp = i_name;
+	return 0;
+}
+
 /* Blocks the argv rewrites of "#!" levels allocated: freed together at the end. */
 struct scratch {
 	void *blocks[2 * INTERP_DEPTH + 2];
@@ -181,6 +245,7 @@ static void scratch_free(struct scratch *sc)
 }
 
 struct loaded {
+	int path_gone; /* execveat through a close-on-exec descriptor: a script is -ENOENT */
 	struct uvm *uvm;
 	struct elf_image img;
 	uint64_t rsp;
@@ -225,48 +290,40 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 		inode_put(ino);
 		return -EACCES;
 	}
+	/* Linux's exec_binprm: the interpreter is opened, then a chain past INTERP_DEPTH scripts is ELOOP. */
+	if (depth > INTERP_DEPTH) {
+		inode_put(ino);
+		refuse(path, "the interpreter of more than 5 nested \"#!\" scripts");
+		return -ELOOP;
+	}
 	r = read_all(ino, &data, &size);
 	inode_put(ino);
 	if (r)
 		return r;
 	if (size >= 2 && data[0] == '#' && data[1] == '!') {
-		/* "#!interp [arg]": at most BINPRM_BUF bytes, the argument is the rest of the line, trimmed. */
-		char line[BINPRM_BUF + 1], *interp, *arg = NULL, *e;
+		char line[BINPRM_BUF] = { 0 }, *interp, *arg;
 		char **nv;
-		size_t k = 0, n = size - 2 < BINPRM_BUF ? size - 2 : BINPRM_BUF;
+		size_t k = 0;
+		const char *why = NULL;
+		int lr;
 
-		memcpy(line, data + 2, n);
-		line[n] = 0;
+		memcpy(line, data, size < BINPRM_BUF ? size : BINPRM_BUF);
 		kfree(data);
-		if (depth >= INTERP_DEPTH)
-			return -ELOOP;
-		e = line;
-		while (*e && *e != '\n')
-			e++;
-		if (!*e && n == BINPRM_BUF)
-			return -ENOEXEC; /* the line goes on past what Linux reads */
-		*e = 0;
-		interp = line;
-		while (*interp == ' ' || *interp == '\t')
-			interp++;
-		for (e = interp; *e && *e != ' ' && *e != '\t'; e++)
-			;
-		if (*e) {
-			*e++ = 0;
-			while (*e == ' ' || *e == '\t')
-				e++;
-			arg = *e ? e : NULL;
-			if (arg) {
-				char *end = arg + strlen(arg);
-
-				while (end > arg && (end[-1] == ' ' || end[-1] == '\t'))
-					*--end = 0;
-			}
+		lr = script_line(line, &interp, &arg, &why);
+		if (lr) {
+			refuse(path, why); /* one line naming the script and the reason, as for an ELF */
+			return lr;
 		}
+		/* A script named through a descriptor that closes on exec: its interpreter could not open it. */
+		if (ld->path_gone)
+			return -ENOENT;
+		/* "" opens the working directory on Linux (open_exec of an empty name): not a regular file. */
 		if (!*interp)
-			return -ENOEXEC;
+			return -EACCES;
 		/* argv becomes: interp [arg] path argv[1..]; the strings live in one new block. */
-		size_t need = strlen(interp) + 1 + (arg ? strlen(arg) + 1 : 0) + strlen(path) + 1;
+		/* The script as the interpreter gets it: the name execve was given (execveat: /dev/fd/N/NAME). */
+		const char *script = depth ? path : execfn;
+		size_t need = strlen(interp) + 1 + (arg ? strlen(arg) + 1 : 0) + strlen(script) + 1;
 		nv = kcalloc(argv->n + 3 + 1, sizeof(char *));
 		char *blk = kmalloc(need);
 		if (!nv || !blk) {
@@ -282,7 +339,7 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 			w += ksnprintf(w, need - (size_t)(w - blk), "%s", arg) + 1;
 		}
 		nv[k++] = w;
-		ksnprintf(w, need - (size_t)(w - blk), "%s", path);
+		ksnprintf(w, need - (size_t)(w - blk), "%s", script);
 		for (size_t i = 1; i < argv->n; i++)
 			nv[k++] = argv->v[i];
 		nv[k] = NULL;
@@ -291,8 +348,8 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 		{
 			struct strv sv = { nv, NULL, k, 0 };
 
-			/* The interpreter is looked up from the root or the cwd, not from an *at() base. */
-			r = load(fs, interp[0] == '/' ? NULL : base, nv[0], &sv, envp, depth + 1, ld, sc, execfn);
+			/* The interpreter is looked up from the root or the cwd, not from an *at() base (open_exec). */
+			r = load(fs, NULL, nv[0], &sv, envp, depth + 1, ld, sc, execfn);
 			if (!r)
 				*argv = sv;
 		}
@@ -445,9 +502,21 @@ long do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64
 		return r;
 	}
 	struct strv run = argv;
+	/*
+	 * The name the new program is given (a script's interpreter gets it as
+	 * its script, AT_EXECFN points at it): the path, or for execveat from a
+	 * descriptor "/dev/fd/N/PATH", as Linux's do_execveat_common names it.
+	 */
+	char fdname[PROC_PATH + 32];
+	const char *execfn = path;
 
+	if (dirfd != AT_FDCWD && path[0] != '/') {
+		ksnprintf(fdname, sizeof(fdname), path[0] ? "/dev/fd/%d/%s" : "/dev/fd/%d", dirfd, path);
+		execfn = fdname;
+		ld.path_gone = fd_get_cloexec(p->files, dirfd) == 1;
+	}
 	ld.personality = p->personality;
-	r = load(p->fs, base, path, &run, &envp, 0, &ld, &sc, path);
+	r = load(p->fs, base, path, &run, &envp, 0, &ld, &sc, execfn);
 	/* The new image is ready: now the other threads end, in the old address space. */
 	if (!r && (p->nthreads > 1 || thread_current()->tid != p->pid)) {
 		r = proc_end_other_threads();

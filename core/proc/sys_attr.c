@@ -142,10 +142,12 @@ long sys_utimensat(int dirfd, uint64_t upath, uint64_t utimes, int flags)
 	} else {
 		t[0].nsec = t[1].nsec = UTIME_NOW;
 	}
-	/* A NULL path is futimens(dirfd). */
-	if (!upath) {
-		struct file *f = dirfd == AT_FDCWD ? NULL : cur_file(dirfd);
+	/* A NULL path is futimens(dirfd) (Linux's do_utimes_fd: no flags); with AT_FDCWD a path to read: EFAULT. */
+	if (!upath && dirfd != AT_FDCWD) {
+		struct file *f = cur_file(dirfd);
 
+		if (flags)
+			return -EINVAL;
 		if (!f)
 			return -EBADF;
 		ino = inode_get(f->ino);

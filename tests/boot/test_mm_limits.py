@@ -6,11 +6,11 @@ its exit report must be complete (maps and pmap -x, without needing memory),
 the heap must count no failed allocation for it, and the next programs must
 run. Then tests/user/run/slow_call.c makes one long system call (getrandom of
 32 MiB), which the watchdog (watchdog=50 here) must report by name. Last,
-tests=mm.lifetimes runs 1,000 lifetimes each of a normal exit, a fault and
-an out-of-memory kill, and 3,000 thread lifetimes (thread_cycles, after one
-warm-up process that fills the heap's kept empty slabs), and the
-page allocator's free pages, the heap's bytes in use and the kernel stacks
-must come back to where they were after each kind.
+tests=mm.lifetimes runs 1,000 lifetimes each of a normal exit, a fault, an
+out-of-memory kill, a fork, an exec, a thread and a pipe (tests/user/lifecycle.c),
+and 3,000 thread lifetimes (thread_cycles), each kind after one uncounted
+warm-up lifetime, and the page allocator's free pages, the heap's bytes in use
+and the kernel stacks must come back to where they were after each kind.
 """
 import re
 
@@ -28,7 +28,7 @@ def limits(atlas):
         cfg='report=both on_finish=exit tests=run,mm.lifetimes watchdog=50 '
             'run="\\oom.elf;\\slow_call.elf;\\hello.elf"',
         memory="128M",
-        timeout=600,
+        timeout=900,
         files={"/oom.elf": RUN / "oom.elf", "/slow_call.elf": RUN / "slow_call.elf",
                "/hello.elf": BUILD / "user" / "hello.elf"},
     )
@@ -93,13 +93,13 @@ def test_watchdog_names_the_long_call(limits):
     assert re.search(r"watchdog: pid \d+ \(slow_call\) spent \d+ ms in system call 318 ", limits.serial)
 
 
-@pytest.mark.parametrize("kind", ["exit", "fault", "oom", "threads"])
+@pytest.mark.parametrize("kind", ["exit", "fault", "oom", "fork", "exec", "thread", "pipe", "threads"])
 def test_lifetimes_leave_nothing_behind(limits, kind):
     """threads: 3 processes of 1,000 pthread_create + join cycles each (tests/user/thread_cycles.c)."""
     rec = next(r for r in limits.records("lifetimes") if r["kind"] == kind)
     runs = 3 if kind == "threads" else 1000
     assert rec["runs"] == runs and rec["as_expected"] == runs, rec
-    assert rec["warmup_as_expected"] == rec["warmup"] == (1 if kind == "threads" else 0), rec
+    assert rec["warmup_as_expected"] == rec["warmup"] == (0 if kind == "oom" else 1), rec
     assert rec["free_pages_after"] == rec["free_pages_before"], rec
     assert rec["heap_in_use_after"] == rec["heap_in_use_before"], rec
     assert rec["kstack_pages_after"] == rec["kstack_pages_before"], rec

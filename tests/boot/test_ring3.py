@@ -76,6 +76,14 @@ def test_every_program_ran_and_passed(suite):
         assert rec["ok"], f"user.{name}: expected {rec['expect']}, got {rec['got']}"
 
 
+def test_bad_scripts_are_named(suite):
+    """A script Atlas refuses (tests/user/shebang.c) gets one line and record naming it and why (issue 18, part 4)."""
+    refused = [(r["path"], r["reason"]) for r in suite.records("exec") if not r["ok"]]
+    for suffix, why in (("/empty_line", "names no interpreter"), ("/all_blanks", "is all blanks"),
+                        ("/long_name", "goes on past 255 bytes"), ("", "more than 5 nested")):
+        assert any(p.endswith(suffix) and why in w for p, w in refused), (suffix, why, refused)
+
+
 def test_faults_carry_their_causes(suite):
     faults = {}
     for r in suite.records("fault"):

@@ -961,6 +961,155 @@ static void test_cpio_in_place(void **state)
 	free(ar);
 }
 
+/* One malformed archive: unpacks with result want, and a warning containing what (NULL: none). */
+static void cpio_case(const char *buf, size_t len, int want, const char *what)
+{
+	struct cpio_stats st;
+
+	int r;
+
+	warned[0] = 0;
+	r = cpio_unpack(fs, buf, len, NULL, on_warn, NULL, &st);
+	if (r != want)
+		fail_msg("expected %d, got %d (warnings: \"%s\")", want, r, warned);
+	if (what && !strstr(warned, what))
+		fail_msg("expected a warning with \"%s\", got \"%s\"", what, warned);
+	if (!what && warned[0])
+		fail_msg("expected no warning, got \"%s\"", warned);
+}
+
+/* An archive of one entry whose header field i (F_*) is set to text (8 characters). */
+static struct ar one_entry(const char *name, unsigned mode, const char *data, size_t n, int field, const char *text)
+{
+	struct ar a = { NULL, 0 };
+
+	ar_entry(&a, name, mode, 40, 1, data, n);
+	if (field >= 0)
+		memcpy(a.buf + 6 + 8 * field, text, 8);
+	return a;
+}
+
+/*
+ * A corpus of malformed archives (issue 18, part 4): each named case gives
+ * its reason in one warning naming the entry or its offset; then every
+ * truncation of a good archive and every byte of it set to hostile values
+ * unpacks without a fault (ASan), returns 0 or -EINVAL, and says why.
+ */
+static void test_cpio_corpus(void **state)
+{
+	struct ar a = { NULL, 0 }, c;
+	struct cpio_stats st;
+	static const char hostile[] = { '0', '7', 'F', 'f', 'g', ' ', '/', '.', 0, (char)0xff };
+	char buf[64];
+	size_t good_len;
+
+	(void)state;
+	/* Named cases. */
+	c = one_entry("corpus_a", S_IFREG | 0644, "x", 1, 11, "00000000"); /* namesize 0 */
+	cpio_case(c.buf, c.len, -EINVAL, "bad header at offset 0");
+	free(c.buf);
+	c = one_entry("corpus_a", S_IFREG | 0644, "x", 1, 11, "00001001"); /* namesize past PATH_MAX */
+	cpio_case(c.buf, c.len, -EINVAL, "bad header at offset 0");
+	free(c.buf);
+	c = one_entry("corpus_a", S_IFREG | 0644, "x", 1, 6, "0000001G"); /* not hex */
+	cpio_case(c.buf, c.len, -EINVAL, "bad header at offset 0");
+	free(c.buf);
+	c = one_entry("corpus_a", S_IFREG | 0644, "x", 1, 6, "FFFFFFFF"); /* 4 GiB of data in a small archive */
+	cpio_case(c.buf, c.len, -EINVAL, "entry \"corpus_a\" at offset 0 truncated: needs 4294967295 data bytes");
+	assert_false(exists("/corpus_a"));
+	free(c.buf);
+	/* The name's NUL past namesize: the entry is skipped, and what follows it is no header. */
+	c = one_entry("corpus_b", S_IFREG | 0644, "x", 1, 11, "00000004");
+	cpio_case(c.buf, c.len, -EINVAL, "entry at offset 0: name not terminated; skipped");
+	assert_false(exists("/corpus_b"));
+	free(c.buf);
+	c = one_entry("corpus_c", S_IFREG | 0644, "x", 1, -1, NULL);
+	memcpy(c.buf, "070707", 6); /* the old portable format */
+	cpio_case(c.buf, c.len, -EINVAL, "bad magic \"070707\" at offset 0");
+	memcpy(c.buf, "070702", 6); /* newc with checksums: read the same */
+	cpio_case(c.buf, c.len, 0, NULL);
+	assert_int_equal(read_file("/corpus_c", buf, sizeof(buf)), 1);
+	free(c.buf);
+	c = one_entry("corpus_d/../../x", S_IFREG | 0644, "x", 1, -1, NULL);
+	cpio_case(c.buf, c.len, 0, "entry \"corpus_d/../../x\" at offset 0: a \"..\" component; skipped");
+	free(c.buf);
+	c = one_entry("corpus_e", S_IFLNK | 0777, "", 0, -1, NULL); /* a symlink to nothing */
+	cpio_case(c.buf, c.len, 0, "entry \"corpus_e\" at offset 0 (mode 120777): bad type or size");
+	assert_false(exists("/corpus_e"));
+	free(c.buf);
+	c = one_entry("corpus_f", 0644, "", 0, -1, NULL); /* no type */
+	cpio_case(c.buf, c.len, 0, "entry \"corpus_f\" at offset 0 (mode 644): bad type or size");
+	free(c.buf);
+	c = one_entry("corpus_f", 0170644, "", 0, -1, NULL); /* a type no file has */
+	cpio_case(c.buf, c.len, 0, "bad type or size");
+	free(c.buf);
+	c = one_entry("///corpus_g//./h/", S_IFREG | 0600, "gh", 2, -1, NULL); /* slashes and dots cleaned */
+	cpio_case(c.buf, c.len, 0, NULL);
+	assert_int_equal(read_file("/corpus_g/h", buf, sizeof(buf)), 2);
+	free(c.buf);
+	c = one_entry("corpus_g", S_IFREG | 0600, "", 0, -1, NULL); /* a file over a directory with something in it */
+	cpio_case(c.buf, c.len, 0, "entry \"corpus_g\" at offset 0: cannot replace what is there");
+	assert_int_equal(read_file("/corpus_g/h", buf, sizeof(buf)), 2);
+	free(c.buf);
+	c = one_entry("corpus_h", S_IFREG | 0600, "h", 1, -1, NULL);
+	c.buf = realloc(c.buf, c.len + 8);
+	memcpy(c.buf + c.len, "\0\0xy", 4); /* junk after zero padding */
+	cpio_case(c.buf, c.len + 4, -EINVAL, "stray bytes at offset");
+	assert_int_equal(read_file("/corpus_h", buf, sizeof(buf)), 1);
+	free(c.buf);
+
+	/* A good archive: every kind of entry. */
+	ar_entry(&a, ".", S_IFDIR | 0755, 1, 2, "", 0);
+	ar_entry(&a, "corpus", S_IFDIR | 0755, 2, 2, "", 0);
+	ar_entry(&a, "corpus/f", S_IFREG | 0644, 3, 1, "data", 4);
+	ar_entry(&a, "corpus/l", S_IFLNK | 0777, 4, 1, "f", 1);
+	ar_entry(&a, "corpus/h1", S_IFREG | 0644, 5, 2, "", 0);
+	ar_entry(&a, "corpus/h2", S_IFREG | 0644, 5, 2, "linked", 6);
+	ar_entry(&a, "corpus/d/e", S_IFREG | 0600, 6, 1, "deep", 4);
+	ar_entry(&a, "corpus/p", S_IFIFO | 0644, 7, 1, "", 0);
+	ar_entry(&a, "TRAILER!!!", 0, 0, 1, "", 0);
+	good_len = a.len;
+	cpio_case(a.buf, good_len, 0, NULL);
+	assert_int_equal(read_file("/corpus/h1", buf, sizeof(buf)), 6);
+	/* Cut at every length: an entry cut short is named, nothing faults. */
+	for (size_t len = 0; len < good_len; len++) {
+		int r;
+
+		warned[0] = 0;
+		r = cpio_unpack(fs, a.buf, len, NULL, on_warn, NULL, &st);
+		if (r != 0 && r != -EINVAL)
+			fail_msg("cut at %zu: %d", len, r);
+		if (r && !strstr(warned, "offset"))
+			fail_msg("cut at %zu: %d without a warning naming the offset (\"%s\")", len, r, warned);
+		if (st.skipped && !warned[0])
+			fail_msg("cut at %zu: %u entries skipped without a warning", len, st.skipped);
+	}
+	/* Every byte set to hostile values. */
+	for (size_t i = 0; i < good_len; i++) {
+		for (size_t k = 0; k < sizeof(hostile); k++) {
+			char *m = malloc(good_len);
+			int r;
+
+			memcpy(m, a.buf, good_len);
+			m[i] = hostile[k];
+			warned[0] = 0;
+			r = cpio_unpack(fs, m, good_len, NULL, on_warn, NULL, &st);
+			if (r != 0 && r != -EINVAL)
+				fail_msg("byte %zu = %#x: %d", i, (unsigned char)hostile[k], r);
+			if ((r || st.skipped) && !strstr(warned, "cpio: "))
+				fail_msg("byte %zu = %#x: %d, %u skipped, no warning", i, (unsigned char)hostile[k], r,
+					 st.skipped);
+			free(m);
+		}
+	}
+	/* The good archive again: everything as it was. */
+	cpio_case(a.buf, good_len, 0, NULL);
+	assert_int_equal(read_file("/corpus/f", buf, sizeof(buf)), 4);
+	assert_int_equal(read_file("/corpus/l", buf, sizeof(buf)), 4);
+	assert_int_equal(read_file("/corpus/d/e", buf, sizeof(buf)), 4);
+	free(a.buf);
+}
+
 /* ---- the radix tree against a model ---- */
 
 static void count_free(void *p, void *ctx)
@@ -1029,6 +1178,7 @@ int main(void)
 		cmocka_unit_test(test_tty_raw),
 		cmocka_unit_test(test_cpio),
 		cmocka_unit_test(test_cpio_in_place),
+		cmocka_unit_test(test_cpio_corpus),
 		cmocka_unit_test(test_radix),
 	};
 

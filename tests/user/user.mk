@@ -76,6 +76,16 @@ $(BUILD)/user/run/%.elf: tests/user/run/%.c $(USER_HDRS) tests/user/user.mk
 	@echo '  CC [user]  $<'
 	$(Q)$(USER_CC) $(USER_CFLAGS) -iquote tests/user -DPROG='"$*"' $(USER_LDFLAGS) -o $@ $<
 
+# The fuzzer has parts of its own (tests/user/run/fuzz/) and reads the kernel's
+# system-call list (include/syscalls.h, include/syscall.h) at build time.
+FUZZ_SRCS := $(sort $(wildcard tests/user/run/fuzz/*.c))
+FUZZ_HDRS := $(wildcard tests/user/run/fuzz/*.h) include/syscalls.h include/syscall.h include/trap.h
+$(BUILD)/user/run/fuzz.elf: tests/user/run/fuzz.c $(FUZZ_SRCS) $(FUZZ_HDRS) $(USER_HDRS) tests/user/user.mk
+	@mkdir -p $(dir $@)
+	@echo '  CC [user]  $< $(FUZZ_SRCS)'
+	$(Q)$(USER_CC) $(USER_CFLAGS) -iquote tests/user -iquote tests/user/run/fuzz -iquote include -DPROG='"fuzz"' \
+		$(USER_LDFLAGS) -o $@ $< $(FUZZ_SRCS)
+
 all: $(USER_RUN_ELFS)
 
 .PHONY: user user-host

@@ -5,460 +5,127 @@
  *   fuzz SEED CALLS [INDEX [TRACE]]  CALLS calls drawn from SEED (+ INDEX: run="\fuzz.elf*N SEED
  *                                    CALLS" runs N copies at once, each with its own seed); from call
  *                                    number TRACE on, each call is printed with its arguments and result
+ *   fuzz --exit                      exits 0 (what an execve of the fuzzer runs)
  *
- * Every call is one of the numbers Atlas implements or a few it does not,
- * with arguments drawn from values that sit on the kernel's edges: 0, -1,
- * INT_MIN, page boundaries, the last user page, the kernel half,
- * non-canonical addresses, valid buffers, huge lengths, descriptors just
- * opened and just closed. The same seed gives the same calls, so a finding
- * replays: the progress lines name the seed and the call index, and every
- * finding becomes a regression test of its own in tests/user.
+ * The calls are every number include/syscalls.h lists (tests/user/run/fuzz/
+ * calls.c reads it at build time: a system call implemented tomorrow is
+ * fuzzed without a change here), weighted, plus a few unassigned numbers;
+ * each argument drawn by its kind (draw.c): 0, -1, INT_MIN, page boundaries,
+ * the last user page, the kernel half, non-canonical addresses, valid
+ * buffers, huge lengths, descriptors just opened and just closed, paths
+ * with and without terminators, 255- and 256-byte names, 4096-byte paths,
+ * symlink loops, timespecs, signal sets, iovec and argv arrays. The same
+ * seed gives the same calls, so a finding replays: the progress lines name
+ * the seed and the call index, and every finding becomes a regression test
+ * of its own in tests/user.
  *
- * The program must outlive its own calls, so the draws are kept from
- * hurting it, and only it: exit and exit_group are never drawn; an address
- * range a call would unmap, re-protect, remap, zero or write into is moved
- * to the fuzzing arena when it touches the program's own image, stack or
- * scratch memory (listed from /proc/self/maps at the start); descriptors 1
- * and 2 are never closed, descriptor 0 is never read (a terminal there
- * waits for a line: on Atlas too), and what is written to 1 and 2 is one '.' (so the
- * console stays readable, and a valid buffer still reaches the copy);
- * ARCH_SET_FS is undone at once (musl's TLS); sleeps are short. Everything
- * else, bad pointers above all, goes to the kernel as drawn.
+ * Three streams of processes:
+ *  - the program itself, which must outlive every call it makes (the rules in
+ *    fuzz/rules.c keep it alive and the machine intact, and are undone
+ *    after the call where they change the program's state);
+ *  - a child stream: a second process (forked at the start, its own seed,
+ *    CALLS/4 calls, its own scratch directory and process group) running
+ *    alongside;
+ *  - children that run one risky call each (exit, exit_group, execve,
+ *    rt_sigreturn, clone sharing the memory, calls without hand-written
+ *    rules, and one call in 64 of any kind) with the program's protections
+ *    off, then up to three more, then exit: the parent reaps each with a
+ *    deadline (SIGKILL after 60 ms), and a child that is still there 5 s
+ *    after SIGKILL is a finding.
+ *
+ * Files: the calls work in /tmp/fuzz.PID, refilled with a standard set every
+ * 1024 calls and removed at the end; tools/fuzz.py checks with
+ * tests/user/run/tree.c that nothing else in the root file system changed.
  *
  * Checks: the process survives every call (it exits 0; the boot tests and
- * tools/fuzz.py expect that), each result is a plausible value or -errno (-1..-4095), mmap never
- * returns an address outside user space, and the program's own state is
- * intact after every call (a canary on each side of it).
+ * tools/fuzz.py expect that), no fault hits the program itself (its handler
+ * names the call), each result is a value or -errno (-1..-4095), mmap never
+ * returns an address outside user space, reads never return more than
+ * asked, no descriptor comes back open twice or past RLIMIT_NOFILE, the
+ * program's own state is intact after every call (a canary on each side of
+ * it), and every child ends and is reaped.
  *
- * On Linux (run it natively: build/user/run/fuzz.elf SEED CALLS) the same draws run with what could harm the host
- * left out: no O_CREAT/O_TRUNC/write modes for open, no ioctl, no reads from
- * stdin, no unimplemented numbers, no MAP_POPULATE/MAP_LOCKED, no madvise
- * that populates or poisons pages, arch_prctl only on FS/GS. Child processes: once fork exists,
- * fuzz_children() runs a second stream in a child (the hook is below; today
- * fork is -ENOSYS on Atlas and the program says so).
+ * On Linux (run it natively: build/user/run/fuzz.elf SEED CALLS) the same
+ * draws run minus what could change the host (calls.c's host_ok, and the
+ * rules marked S.on_linux): no ioctl, no setuid and friends, sethostname,
+ * clock_settime, real-time scheduling, device nodes but the memory ones.
  */
+#define _GNU_SOURCE
+#include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
-#include "utest.h"
+#include "fuzz/fuzz.h"
 
-#define ARENA_PAGES 64
-#define ARENA (ARENA_PAGES * PAGE)
-#define MAX_SELF 32
 #define PROGRESS_EVERY 1000
-#define CANARY 0x5AFEC0DEF00DD00DULL
-#define ERRNO_MAX 4095
+#define REFILL_EVERY 1024
+#define CHILD_ONE_IN 64
+#define MAX_CALLS 512
 
-/* Linux numbers (syscall_64.tbl) this program draws. */
-enum {
-	NR_read = 0,
-	NR_write = 1,
-	NR_open = 2,
-	NR_close = 3,
-	NR_lseek = 8,
-	NR_mmap = 9,
-	NR_mprotect = 10,
-	NR_munmap = 11,
-	NR_brk = 12,
-	NR_ioctl = 16,
-	NR_readv = 19,
-	NR_writev = 20,
-	NR_sched_yield = 24,
-	NR_madvise = 28,
-	NR_nanosleep = 35,
-	NR_getpid = 39,
-	NR_fork = 57,
-	NR_uname = 63,
-	NR_getuid = 102,
-	NR_getppid = 110,
-	NR_arch_prctl = 158,
-	NR_gettid = 186,
-	NR_set_tid_address = 218,
-	NR_clock_gettime = 228,
-	NR_openat = 257,
-	NR_getrandom = 318,
-};
-
-/* What an argument is, for drawing and for keeping the program alive. */
-enum arg {
-	A_NONE,
-	A_FD,	 /* a descriptor */
-	A_IN,	 /* a pointer the kernel reads len bytes from (len: the next A_LEN) */
-	A_OUT,	 /* a pointer the kernel writes len bytes to */
-	A_LEN,	 /* a length */
-	A_ADDR,	 /* an address range start (mmap, munmap, mprotect, madvise): len is the next A_LEN */
-	A_INT,	 /* flags, prot, advice, whence, clock, code */
-	A_PATH,	 /* a pointer to a path */
-	A_IOV,	 /* a pointer to an iovec array (count: the next A_LEN) */
-	A_TS,	 /* a pointer to a timespec the kernel reads */
-	A_BRK,	 /* a break */
-	A_FSVAL, /* arch_prctl's second argument */
-};
-
-struct call {
-	long nr;
-	const char *name;
-	int weight;
-	int host_ok; /* drawn on Linux too */
-	enum arg a[6];
-};
-
-/* clang-format off */
-static const struct call calls[] = {
-	{ NR_read, "read", 6, 1, { A_FD, A_OUT, A_LEN } },
-	{ NR_write, "write", 6, 1, { A_FD, A_IN, A_LEN } },
-	{ NR_open, "open", 4, 1, { A_PATH, A_INT, A_INT } },
-	{ NR_openat, "openat", 4, 1, { A_INT, A_PATH, A_INT, A_INT } },
-	{ NR_close, "close", 4, 1, { A_FD } },
-	{ NR_lseek, "lseek", 4, 1, { A_FD, A_LEN, A_INT } },
-	{ NR_mmap, "mmap", 8, 1, { A_ADDR, A_LEN, A_INT, A_INT, A_FD, A_LEN } },
-	{ NR_mprotect, "mprotect", 6, 1, { A_ADDR, A_LEN, A_INT } },
-	{ NR_munmap, "munmap", 6, 1, { A_ADDR, A_LEN } },
-	{ NR_madvise, "madvise", 5, 1, { A_ADDR, A_LEN, A_INT } },
-	{ NR_brk, "brk", 4, 1, { A_BRK } },
-	{ NR_ioctl, "ioctl", 2, 0, { A_FD, A_INT, A_OUT } },
-	{ NR_readv, "readv", 3, 1, { A_FD, A_IOV, A_LEN } },
-	{ NR_writev, "writev", 3, 1, { A_FD, A_IOV, A_LEN } },
-	{ NR_sched_yield, "sched_yield", 1, 1, { A_NONE } },
-	{ NR_nanosleep, "nanosleep", 1, 1, { A_TS, A_OUT } },
-	{ NR_getpid, "getpid", 1, 1, { A_NONE } },
-	{ NR_gettid, "gettid", 1, 1, { A_NONE } },
-	{ NR_uname, "uname", 2, 1, { A_OUT } },
-	{ NR_arch_prctl, "arch_prctl", 2, 1, { A_INT, A_FSVAL } },
-	{ NR_set_tid_address, "set_tid_address", 1, 1, { A_OUT } },
-	{ NR_clock_gettime, "clock_gettime", 3, 1, { A_INT, A_OUT } },
-	{ NR_getrandom, "getrandom", 3, 1, { A_OUT, A_LEN, A_INT } },
-	{ NR_getuid, "getuid", 1, 1, { A_NONE } },
-	{ NR_getppid, "getppid", 1, 1, { A_NONE } },
-	/* Numbers nothing implements (-ENOSYS): not drawn on Linux. */
-	{ 335, "unassigned_335", 1, 0, { A_INT, A_INT } },
-	{ 1000, "nr_1000", 1, 0, { A_INT } },
-	{ 0x7fffffff, "nr_int_max", 1, 0, { A_NONE } },
-	{ -1, "nr_minus_1", 1, 0, { A_NONE } },
-};
-/* clang-format on */
-#define NCALLS (sizeof(calls) / sizeof(calls[0]))
-
-/* The program's state, between two canaries: a call that scribbles over it is caught. */
-static struct {
-	uint64_t canary_lo;
-	uint64_t rng;
-	unsigned long self_lo[MAX_SELF], self_hi[MAX_SELF];
-	int nself;
-	char *arena;
-	long open_fd, closed_fd; /* the last descriptor opened, the last one closed */
-	long trace_from;	 /* print calls from this index on (-1: never) */
-	unsigned long fs_base;
-	int on_linux;
-	unsigned long by_nr[NCALLS], ok, errors, enosys, efault, einval, enomem;
-	char scratch[4 * PAGE]; /* iovecs, timespecs and paths the program builds */
-	char maps[64 * 1024];
-	uint64_t canary_hi;
-} S;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = S.rng;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	S.rng = x;
-	return x * 0x2545F4914F6CDD1DULL;
-}
-
-static uint64_t pick(const uint64_t *v, size_t n)
-{
-	return v[rnd() % n];
-}
-
-#define PICK(a) pick((a), sizeof(a) / sizeof((a)[0]))
-
-/* ---- the program's own memory -------------------------------------------------- */
-
-/* Everything mapped at the start is the program's (image, stack, [vdso] on Linux, ...). */
-static void list_self(void)
-{
-	const char *cur;
-	struct map m;
-
-	read_file("/proc/self/maps", S.maps, sizeof(S.maps));
-	/* [heap] too: Linux names the .bss area [heap] when the break starts right after it. */
-	for (cur = S.maps; next_map(&cur, &m) && S.nself < MAX_SELF;) {
-		S.self_lo[S.nself] = m.start;
-		S.self_hi[S.nself] = m.end;
-		S.nself++;
-	}
-}
-
-/* Whether [a, a + len) (len 0: one byte) meets the program's own memory. */
-static int hits_self(unsigned long a, unsigned long len)
-{
-	unsigned long end = a + (len ? len : 1);
-
-	if (end < a)
-		end = ~0UL;
-	for (int i = 0; i < S.nself; i++)
-		if (a < S.self_hi[i] && end > S.self_lo[i])
-			return 1;
-	return 0;
-}
-
-/* ---- drawing values ---------------------------------------------------------- */
-
-static const uint64_t lengths[] = {
-	0,
-	1,
-	2,
-	7,
-	8,
-	15,
-	16,
-	100,
-	511,
-	512,
-	4095,
-	4096,
-	4097,
-	8192,
-	65536,
-	1 << 20,
-	1UL << 31,
-	(uint64_t)INT_MAX,
-	(uint64_t)INT_MIN,
-	0xffffffffUL,
-	1UL << 46,
-	1UL << 47,
-	(1UL << 47) - 4096,
-	~0UL,
-	~0UL - 4095,
-	0x7fffffffffffUL,
-};
-
-static const uint64_t bad_addrs[] = {
-	0,				    /* NULL */
-	1,				    /* unaligned NULL page */
-	0x1000,				    /* null guard */
-	0x3ff000,			    /* last null-guard page */
-	0x7ffffffff000UL,		    /* last user page */
-	0x7fffffffffffUL,		    /* last user byte */
-	0x7fffffffff00UL,		    /* straddles the top of the user half */
-	0x800000000000UL,		    /* first non-canonical */
-	0x8000000000000000UL,		    /* middle of the hole */
-	0xffff800000000000UL,		    /* first kernel address */
-	0xffffffff80000000UL,		    /* kernel image */
-	0xfffffffffffff000UL,		    /* last page */
-	~0UL,				    /* -1 */
-	(uint64_t)(int64_t)INT_MIN,	    /* INT_MIN, sign-extended */
-	0x7fff00000000UL - 8 * 1024 * 1024, /* below the stack */
-};
+struct state S;
+static unsigned long by_call[MAX_CALLS], ok_by_call[MAX_CALLS];
 
 /*
- * Addresses no call can ever map (not even the null page: root may map it on
- * Linux): what the program hands the kernel when the bytes there must not matter.
+ * fork, vfork or clone whose child exits at once, before any C code runs:
+ * it may share the memory and the stack (vfork, CLONE_VM) or have a stack
+ * that is not one (clone's drawn stack pointer).
  */
-static const uint64_t unmappable[] = {
-	0x800000000000UL, 0x8000000000000000UL, 0xffff800000000000UL, 0xffffffff80000000UL, ~0UL,
-};
+long fuzz_spawn_exit(long nr, long a0, long a1, long a2, long a3, long a4);
+__asm__(".text\n"
+	".global fuzz_spawn_exit\n"
+	"fuzz_spawn_exit:\n"
+	"\tmov %rdi, %rax\n"
+	"\tmov %rsi, %rdi\n"
+	"\tmov %rdx, %rsi\n"
+	"\tmov %rcx, %rdx\n"
+	"\tmov %r8, %r10\n"
+	"\tmov %r9, %r8\n"
+	"\tsyscall\n"
+	"\ttest %rax, %rax\n"
+	"\tjnz 1f\n"
+	"\tmov $60, %eax\n" /* exit(0): this thread or process only */
+	"\txor %edi, %edi\n"
+	"\tsyscall\n"
+	"1:\tret\n");
 
-static const uint64_t ints[] = {
-	0,
-	1,
-	2,
-	3,
-	4,
-	5,
-	7,
-	8,
-	14,
-	15,
-	16,
-	0x20,
-	0x22,
-	0x32,
-	0x100,
-	0x1002,
-	0x1003,
-	0x4000,
-	0x100000,
-	0x4022,
-	0x100022,
-	0x5413,
-	0x541b,
-	(uint64_t)-1,
-	(uint64_t)(int64_t)INT_MIN,
-	(uint64_t)INT_MAX,
-	0x80000000UL,
-	(uint64_t)-100,
-};
-
-static uint64_t draw_int(void)
+/* Numbers never drawn, whoever implements them: they would stop the machine, not a process. */
+static int never(long nr)
 {
-	return rnd() % 4 ? PICK(ints) : rnd() >> (rnd() % 64);
+	return nr == 169 /* reboot */ || nr == 246 /* kexec_load */ || nr == 320 /* kexec_file_load */;
 }
 
-static uint64_t draw_len(void)
+static long total_weight;
+
+static const struct call *pick_call(void)
 {
-	return rnd() % 4 ? PICK(lengths) : rnd() % (3 * PAGE);
+	const struct call *c;
+	uint64_t w;
+
+	do {
+		w = rnd() % (uint64_t)total_weight;
+		c = calls;
+		while (w >= (uint64_t)c->weight)
+			w -= (uint64_t)(c++)->weight;
+	} while ((S.on_linux && (!c->host_ok || !c->implemented)) || never(c->nr));
+	return c;
 }
 
-/* An address in the arena: a page start, its last byte, or anywhere. */
-static uint64_t arena_addr(void)
+/* Calls the program cannot make itself: they end it, or have no rules yet. */
+static int child_only(const struct call *c)
 {
-	uint64_t page = (uint64_t)(uintptr_t)S.arena + (rnd() % ARENA_PAGES) * PAGE;
-
-	switch (rnd() % 4) {
-	case 0:
-		return page;
-	case 1:
-		return page + PAGE - 1;
-	case 2:
-		return page + PAGE - 8;
-	default:
-		return page + rnd() % PAGE;
-	}
+	return c->implemented && (!c->ruled || c->nr == SYS_exit || c->nr == SYS_exit_group || c->nr == SYS_execve ||
+				  c->nr == SYS_execveat || c->nr == SYS_rt_sigreturn);
 }
 
-static uint64_t draw_ptr(void)
+static void count(const struct call *c, long r)
 {
-	switch (rnd() % 8) {
-	case 0:
-	case 1:
-		return PICK(bad_addrs);
-	case 2:
-		return PICK(bad_addrs) + (rnd() % 3) * PAGE - PAGE; /* next to an edge */
-	default:
-		return arena_addr();
-	}
-}
-
-static uint64_t draw_fd(void)
-{
-	static const uint64_t fds[] = {
-		0, 1, 2, 3, 15, 16, 1000, (uint64_t)-1, (uint64_t)(int64_t)INT_MIN, (uint64_t)INT_MAX
-	};
-
-	switch (rnd() % 4) {
-	case 0:
-		return (uint64_t)S.open_fd;
-	case 1:
-		return (uint64_t)S.closed_fd;
-	default:
-		return PICK(fds);
-	}
-}
-
-/* A path in scratch (or a bad pointer): the /proc files, near misses, junk, no terminator. */
-static uint64_t draw_path(void)
-{
-	static const char *const paths[] = {
-		"/proc/self/maps",
-		"/proc/self/status",
-		"/proc/self/",
-		"/proc/self/mapsX",
-		"/proc/self/../self/maps",
-		"",
-		"/",
-		"/proc/1/maps",
-		"/dev/null",
-		"proc/self/maps",
-		"/proc/self/maps/",
-	};
-	char *p = S.scratch + 2 * PAGE;
-
-	switch (rnd() % 6) {
-	case 0:
-		return draw_ptr();
-	case 1:
-		/* No terminator: a full PAGE of 'a's. */
-		memset(p, 'a', PAGE);
-		return (uint64_t)(uintptr_t)p;
-	case 2: {
-		size_t n = rnd() % 300;
-
-		for (size_t i = 0; i < n; i++)
-			p[i] = (char)(1 + rnd() % 255);
-		p[n] = 0;
-		return (uint64_t)(uintptr_t)p;
-	}
-	case 3:
-		snprintf(p, PAGE, "/proc/%ld/%s", sys0(NR_getpid), rnd() % 2 ? "maps" : "status");
-		return (uint64_t)(uintptr_t)p;
-	default:
-		strcpy(p, paths[rnd() % (sizeof(paths) / sizeof(paths[0]))]);
-		return (uint64_t)(uintptr_t)p;
-	}
-}
-
-/* A valid-looking buffer for the kernel to write into, safe for the program. */
-static uint64_t out_ptr(uint64_t p, uint64_t len)
-{
-	return hits_self(p, len) ? arena_addr() : p;
-}
-
-/* An address range a call would unmap, re-protect, remap or zero: moved into the arena (and cut) if it is ours. */
-static void keep_off_self(uint64_t *addr, uint64_t *len)
-{
-	uint64_t end = (uint64_t)(uintptr_t)S.arena + ARENA;
-
-	if (!hits_self(*addr, *len))
-		return;
-	*addr = arena_addr() & ~(PAGE - 1);
-	if (hits_self(*addr, *len))
-		*len = end - *addr;
-}
-
-/*
- * For descriptors 1 and 2: a bad pointer the kernel must refuse, or one '.'
- * from a valid buffer (random bytes would garble the console; the fuzz
- * calls may have mapped any other address).
- */
-static void console_safe(uint64_t *buf, uint64_t *len)
-{
-	if (rnd() % 2) {
-		*buf = PICK(unmappable) - (rnd() % 2 ? 0 : rnd() % 64);
-	} else {
-		*buf = (uint64_t)(uintptr_t) ".";
-		*len = *len ? 1 : 0;
-	}
-}
-
-/* An iovec array in scratch: count entries with drawn bases and lengths. */
-static uint64_t draw_iov(int writing, long fd, uint64_t *count)
-{
-	struct iovec_ {
-		uint64_t base, len;
-	} *v = (void *)S.scratch;
-	uint64_t n = rnd() % 6;
-
-	if (rnd() % 8 == 0)
-		return draw_ptr(); /* the array itself is bad */
-	if (rnd() % 10 == 0)
-		n = rnd() % 2 ? 1025 : (uint64_t)-1; /* more than IOV_MAX */
-	*count = n;
-	for (uint64_t i = 0; i < n && i < 64; i++) {
-		v[i].len = draw_len();
-		v[i].base = draw_ptr();
-		if (!writing)
-			v[i].base = out_ptr(v[i].base, v[i].len);
-		if (writing && (fd == 1 || fd == 2))
-			console_safe(&v[i].base, &v[i].len);
-	}
-	return (uint64_t)(uintptr_t)v;
-}
-
-/* ---- one call ------------------------------------------------------------------- */
-
-static void check_canaries(long i, const struct call *c)
-{
-	if (S.canary_lo != CANARY || S.canary_hi != CANARY)
-		fail("call %ld (%s) overwrote the program's own state", i, c->name);
-}
-
-static void count(long r)
-{
+	by_call[c - calls]++;
 	if (r >= 0 || r < -ERRNO_MAX) {
 		S.ok++;
+		ok_by_call[c - calls]++;
 		return;
 	}
 	S.errors++;
@@ -466,245 +133,341 @@ static void count(long r)
 	S.efault += r == -14;
 	S.einval += r == -22;
 	S.enomem += r == -12;
+	S.eintr += r == -4;
+	S.ebadf += r == -9;
+	S.enoent += r == -2;
 }
 
-/* The break may be anywhere from the start of the heap up, so draws are about the current break. */
-static uint64_t draw_brk(void)
+static long do_call(const struct draw *d)
 {
-	uint64_t cur = (uint64_t)sys1(NR_brk, 0);
+	const uint64_t *a = d->a;
 
-	switch (rnd() % 5) {
-	case 0:
-		return PICK(bad_addrs);
-	case 1:
-		return cur + rnd() % (64 * MiB);
-	case 2:
-		return cur - rnd() % (1 * MiB);
-	case 3:
-		return cur + PICK(lengths);
+	switch (d->c->nr) {
+	case SYS_fork:
+	case SYS_vfork:
+	case SYS_clone:
+		return fuzz_spawn_exit(d->c->nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4]);
 	default:
-		return 0;
+		return sys6(d->c->nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
 	}
+}
+
+static void trace(const struct draw *d, const char *when)
+{
+	if (S.trace_from >= 0 && S.call >= S.trace_from)
+		say("call %ld%s: %s(%#llx, %#llx, %#llx, %#llx, %#llx, %#llx)%s", S.call, S.in_child ? " [child]" : "",
+		    d->c->name, (unsigned long long)d->a[0], (unsigned long long)d->a[1], (unsigned long long)d->a[2],
+		    (unsigned long long)d->a[3], (unsigned long long)d->a[4], (unsigned long long)d->a[5], when);
+}
+
+static void traced_result(long r)
+{
+	if (S.trace_from >= 0 && S.call >= S.trace_from)
+		say("call %ld%s: = %ld", S.call, S.in_child ? " [child]" : "", r);
+}
+
+/* One call drawn and made in this process (the program itself, or a child with its protections off). */
+static long here(struct draw *d)
+{
+	long r;
+
+	draw_args(d);
+	rules_before(d);
+	trace(d, "");
+	r = do_call(d);
+	traced_result(r);
+	rules_after(d, r);
+	return r;
+}
+
+static void check_canaries(const struct call *c)
+{
+	if (S.canary_lo != CANARY || S.canary_hi != CANARY)
+		fail("call %ld (%s) overwrote the program's own state", S.call, c->name);
+}
+
+/* Reap child pid: SIGKILL once CHILD_DEADLINE_NS have passed, a finding if it outlives that by KILL_DEADLINE_NS. */
+static int reap(long pid, const char *what)
+{
+	int64_t t0 = now_ns(), killed = 0;
+	int status = 0;
+
+	for (;;) {
+		long r = sys4(SYS_wait4, pid, &status, __WALL, 0);
+		int64_t t;
+
+		if (r == pid)
+			return status;
+		if (r != -EINTR)
+			fail("wait4 for %s %ld returned %ld (call %ld)", what, pid, r, S.call);
+		t = now_ns();
+		if (!killed && t - t0 > CHILD_DEADLINE_NS) {
+			sys2(SYS_kill, pid, SIGKILL);
+			killed = t;
+			S.child_killed++;
+		} else if (killed && t - killed > KILL_DEADLINE_NS) {
+			fail("%s %ld (call %ld, %s) is still there %lld s after SIGKILL", what, pid, S.call, "",
+			     (long long)((t - killed) / 1000000000));
+		}
+	}
+}
+
+/* A call in a child of its own: the child may end, stop, block or wreck itself. */
+static void in_child(struct draw *d)
+{
+	long pid = fork();
+
+	if (pid < 0) {
+		count(d->c, -errno);
+		return;
+	}
+	if (pid == 0) {
+		S.in_child = 1;
+		S.pid = sys0(SYS_getpid);
+		S.stream_child = 0;
+		S.nrecent = 0;
+		memset(S.recent, 0, sizeof(S.recent));
+		here(d);
+		for (int k = (int)(rnd() % 4); k > 0; k--) {
+			struct draw e = { .c = pick_call() };
+
+			here(&e);
+		}
+		sys1(SYS_exit_group, 0);
+	}
+	S.children++;
+	by_call[d->c - calls]++;
+	if (WIFSIGNALED(reap(pid, "child")))
+		S.child_signaled++;
+	else
+		S.child_exited++;
 }
 
 static void one_call(long i)
 {
-	const struct call *c;
-	uint64_t a[6] = { 0 }, total = 0, w;
+	struct draw d = { .c = pick_call() };
 	long r;
 
-	for (size_t k = 0; k < NCALLS; k++)
-		total += (uint64_t)calls[k].weight;
-	do {
-		w = rnd() % total;
-		c = calls;
-		while (w >= (uint64_t)c->weight)
-			w -= (uint64_t)(c++)->weight;
-	} while (S.on_linux && !c->host_ok);
-
-	for (int k = 0; k < 6; k++) {
-		switch (c->a[k]) {
-		case A_NONE:
-			a[k] = rnd() % 2 ? 0 : rnd(); /* unused registers hold junk too */
-			break;
-		case A_FD:
-			a[k] = draw_fd();
-			break;
-		case A_IN:
-		case A_OUT:
-			a[k] = draw_ptr();
-			break;
-		case A_LEN:
-			a[k] = draw_len();
-			break;
-		case A_ADDR:
-			a[k] = rnd() % 3 ? arena_addr() & ~(PAGE - 1) : draw_ptr();
-			break;
-		case A_INT:
-			a[k] = draw_int();
-			break;
-		case A_PATH:
-			a[k] = draw_path();
-			break;
-		case A_IOV:
-			a[k] = 0; /* filled below, once the descriptor is known */
-			break;
-		case A_TS: {
-			int64_t *ts = (int64_t *)(void *)(S.scratch + PAGE);
-			static const int64_t ns[] = { 0, 0, 0, 0, 1000, -1, 1000000000, INT64_MIN };
-
-			ts[0] = rnd() % 8 ? 0 : -1;
-			ts[1] = ns[rnd() % 8];
-			/* Never a readable buffer the program does not control: random bytes would sleep for years. */
-			a[k] = rnd() % 6 ? (uint64_t)(uintptr_t)ts : PICK(unmappable);
-			break;
-		}
-		case A_BRK:
-			a[k] = draw_brk();
-			break;
-		case A_FSVAL:
-			a[k] = rnd() % 2 ? draw_ptr() : (uint64_t)(uintptr_t)(S.scratch + 3 * PAGE);
-			break;
-		}
+	S.call = i;
+	if (child_only(d.c) || (d.c->implemented && rnd() % CHILD_ONE_IN == 0)) {
+		in_child(&d);
+		return;
 	}
+	r = here(&d);
+	count(d.c, r);
+	if (r < -ERRNO_MAX && d.c->nr != SYS_mmap && d.c->nr != SYS_brk && d.c->nr != SYS_time &&
+	    d.c->nr != SYS_times && d.c->nr != SYS_lseek)
+		fail("call %ld: %s returned %ld: neither a value nor -errno", i, d.c->name, r);
+	check_canaries(d.c);
+}
 
-	/* Keep the program alive: see the comment at the top. */
-	switch (c->nr) {
-	case NR_read:
-	case NR_getrandom:
-		a[1 - (c->nr == NR_getrandom)] = out_ptr(a[1 - (c->nr == NR_getrandom)],
-							 a[2 - (c->nr == NR_getrandom)]);
-		if (c->nr == NR_read && a[0] == 0)
-			a[0] = (uint64_t)S.closed_fd; /* a terminal on stdin blocks (on Atlas too, since it has one) */
-		break;
-	case NR_write:
-		if (a[0] == 1 || a[0] == 2)
-			console_safe(&a[1], &a[2]);
-		break;
-	case NR_readv:
-	case NR_writev:
-		a[1] = draw_iov(c->nr == NR_writev, (long)a[0], &a[2]);
-		if (c->nr == NR_readv && a[0] == 0)
-			a[0] = (uint64_t)S.closed_fd;
-		break;
-	case NR_close:
-		if (a[0] == 1 || a[0] == 2)
-			a[0] = (uint64_t)S.closed_fd;
-		break;
-	case NR_lseek:
-		if (S.on_linux && a[0] <= 2)
-			a[0] = (uint64_t)S.closed_fd; /* the host's stdout may be a file */
-		break;
-	case NR_open:
-	case NR_openat:
-		if (S.on_linux) {
-			int f = c->nr == NR_open ? 1 : 2;
+/* The program's own memory: everything mapped at the start, plus the arena's guard pages. */
+static void list_self(void)
+{
+	const char *cur;
+	struct map m;
 
-			a[f] &= ~(uint64_t)(O_CREAT | O_TRUNC | O_WRONLY | O_RDWR | O_TMPFILE | O_APPEND);
-		}
-		break;
-	case NR_mmap:
-		/* A fixed mapping over the program is moved to the arena; so is munmap/mprotect/madvise below. */
-		keep_off_self(&a[0], &a[1]);
-		if (rnd() % 2)
-			a[3] = (rnd() % 4 ? 0x22 : 0x4022) | (rnd() % 3 ? 0 : 0x10); /* private anonymous (+fixed) */
-		if (rnd() % 2)
-			a[2] = rnd() % 8;
-		if (S.on_linux)
-			a[3] &= ~(uint64_t)(0x8000 | 0x2000 | 0x40000); /* MAP_POPULATE, MAP_LOCKED, MAP_HUGETLB */
-		break;
-	case NR_mprotect:
-	case NR_munmap:
-	case NR_madvise:
-		keep_off_self(&a[0], &a[1]);
-		if (c->nr == NR_madvise && S.on_linux && (a[2] > 19 || a[2] == 9))
-			a[2] = 4; /* no MADV_POPULATE_*, HWPOISON, SOFT_OFFLINE, REMOVE on the host */
-		break;
-	case NR_uname:
-	case NR_set_tid_address:
-	case NR_ioctl:
-		a[c->nr == NR_ioctl ? 2 : 0] = out_ptr(a[c->nr == NR_ioctl ? 2 : 0], 400);
-		break;
-	case NR_clock_gettime:
-		a[1] = out_ptr(a[1], 16);
-		if (rnd() % 2)
-			a[0] = rnd() % 8;
-		break;
-	case NR_nanosleep:
-		a[1] = out_ptr(a[1], 16);
-		break;
-	case NR_arch_prctl:
-		if (rnd() % 2 || S.on_linux)
-			a[0] = 0x1001 + rnd() % 4; /* ARCH_SET_GS..ARCH_GET_GS */
-		if (a[0] == ARCH_GET_FS || a[0] == 0x1004)
-			a[1] = out_ptr(a[1], 8);
-		break;
+	read_file("/proc/self/maps", S.maps, sizeof(S.maps));
+	for (cur = S.maps; next_map(&cur, &m) && S.nself < MAX_SELF - 2;) {
+		S.self_lo[S.nself] = m.start;
+		S.self_hi[S.nself] = m.end;
+		S.nself++;
 	}
+}
 
-	if (S.trace_from >= 0 && i >= S.trace_from)
-		say("call %ld: %s(%#llx, %#llx, %#llx, %#llx, %#llx, %#llx)", i, c->name, (unsigned long long)a[0],
-		    (unsigned long long)a[1], (unsigned long long)a[2], (unsigned long long)a[3],
-		    (unsigned long long)a[4], (unsigned long long)a[5]);
-	r = sys6(c->nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
-	if (S.trace_from >= 0 && i >= S.trace_from)
-		say("call %ld: = %ld", i, r);
-	S.by_nr[c - calls]++;
-	count(r);
+/* The stack's deepest use, touched now: it is then part of what list_self protects. */
+static void __attribute__((noinline)) grow_stack(void)
+{
+	volatile char deep[128 * 1024];
 
-	/* Undo what the program cannot live with, and check what it can check. */
-	if (c->nr == NR_arch_prctl)
-		sys2(NR_arch_prctl, ARCH_SET_FS, S.fs_base);
-	if (c->nr == NR_mmap && r >= 0 && (uint64_t)r >= 0x800000000000UL)
-		fail("call %ld: mmap returned %#lx, outside user space (seed %#llx)", i, (unsigned long)r,
-		     (unsigned long long)S.rng);
-	if ((c->nr == NR_read || c->nr == NR_write || c->nr == NR_getrandom) && r > 0 &&
-	    (uint64_t)r > a[c->nr == NR_getrandom ? 1 : 2])
-		fail("call %ld: %s(len %#llx) returned %ld, more than asked", i, c->name,
-		     (unsigned long long)a[c->nr == NR_getrandom ? 1 : 2], r);
-	if (c->nr == NR_open || c->nr == NR_openat) {
-		if (r == 1 || r == 2)
-			fail("call %ld: %s returned descriptor %ld, which is open", i, c->name, r);
-		if (r >= 0)
-			S.open_fd = r;
+	memset((char *)deep, 1, sizeof(deep));
+}
+
+static void map_arena(void)
+{
+	char *a = mmap(NULL, ARENA + 2 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	CHECK(a != MAP_FAILED, "no arena");
+	CHECK(mprotect(a + PAGE, ARENA, PROT_READ | PROT_WRITE) == 0, "arena mprotect");
+	S.arena = a + PAGE;
+	/* The guards are the program's: a call writing past the arena's end faults there. */
+	S.self_lo[S.nself] = (unsigned long)a;
+	S.self_hi[S.nself++] = (unsigned long)a + PAGE;
+	S.self_lo[S.nself] = (unsigned long)a + PAGE + ARENA;
+	S.self_hi[S.nself++] = (unsigned long)a + 2 * PAGE + ARENA;
+}
+
+/* What the rules restore: saved once at the start. */
+static void save_state(void)
+{
+	struct utsname u;
+	uint64_t rl[2];
+
+	CHECK(sys2(SYS_arch_prctl, ARCH_GET_FS, &S.fs_base) == 0, "arch_prctl(ARCH_GET_FS) failed");
+	if (uname(&u) == 0)
+		snprintf(S.hostname, sizeof(S.hostname), "%s", u.nodename);
+	sys2(SYS_prctl, 16 /* PR_GET_NAME */, S.comm);
+	S.have_termios = sys3(SYS_ioctl, 1, 0x5401 /* TCGETS */, S.termios) == 0;
+	for (int fd = 0; fd <= 2; fd++)
+		S.console_fl[fd] = sys2(SYS_fcntl, fd, 3 /* F_GETFL */);
+	/* Few descriptors, small files: the run stays bounded. */
+	sys2(SYS_getrlimit, RLIMIT_NOFILE, rl);
+	rl[0] = NOFILE;
+	sys2(SYS_setrlimit, RLIMIT_NOFILE, rl);
+	sys2(SYS_getrlimit, RLIMIT_FSIZE, rl);
+	rl[0] = FSIZE;
+	sys2(SYS_setrlimit, RLIMIT_FSIZE, rl);
+	for (int res = 0; res < 16; res++)
+		sys2(SYS_getrlimit, res, S.rlim[res]);
+}
+
+/* Every REFILL_EVERY calls: descriptors closed, children reaped, the scratch directory as new. */
+static void housekeeping(void)
+{
+	close_extra_fds();
+	reap_children();
+	scratch_refill();
+	install_handlers();
+	arm_tick();
+	S.open_fd = S.dir_fd;
+}
+
+/* n calls, with housekeeping and progress lines (the program's only). */
+static void stream(long n)
+{
+	for (long i = 0; i < n; i++) {
+		one_call(i);
+		if ((i + 1) % REFILL_EVERY == 0)
+			housekeeping();
+		if ((i + 1) % PROGRESS_EVERY == 0 && i + 1 < n && !S.role)
+			say("seed %llu: %ld calls done", (unsigned long long)S.seed, i + 1);
 	}
-	if (c->nr == NR_close && r == 0)
-		S.closed_fd = (long)a[0];
-	check_canaries(i, c);
+	housekeeping();
+}
+
+/* The child stream's status: it has no deadline (its calls are bounded as the program's are). */
+static int reap_stream(long pid)
+{
+	int status = 0;
+	long r;
+
+	while ((r = sys4(SYS_wait4, pid, &status, __WALL, 0)) == -EINTR)
+		;
+	if (r != pid)
+		fail("wait4 for the child stream %ld returned %ld", pid, r);
+	return status;
+}
+
+static uint64_t seed_of(uint64_t seed, int role)
+{
+	return (seed + (role ? 0x1000 : 0)) * 0x9E3779B97F4A7C15ULL | 1;
 }
 
 /*
- * The hook for child processes: once fork exists, a child runs its own
- * stream (seed + 0x1000) while the parent goes on, and the parent waits for
- * it at the end. Until then fork is -ENOSYS and nothing else happens.
+ * The child stream: forked at the start, it runs its own seed (SEED + 0x1000)
+ * for n calls in its own scratch directory and process group, alongside the
+ * program; the program waits for it at the end.
  */
 static long fuzz_children(uint64_t seed, long n)
 {
-	long pid;
+	long pid = fork();
 
-	if (S.on_linux)
-		return -1; /* not on the build host */
-	pid = sys0(NR_fork);
-	if (pid == 0) {
-		S.rng = (seed + 0x1000) * 0x9E3779B97F4A7C15ULL | 1;
-		for (long i = 0; i < n; i++)
-			one_call(i);
-		exit(0);
+	if (pid != 0)
+		return pid < 0 ? -errno : pid;
+	S.role = 1;
+	S.pid = sys0(SYS_getpid);
+	sys2(SYS_setpgid, 0, 0);
+	S.pgid = sys1(SYS_getpgid, 0);
+	S.stream_child = 0;
+	S.rng = seed_of(seed, 1);
+	if (scratch_setup())
+		fail("child stream: no scratch directory");
+	arm_tick();
+	stream(n);
+	close_extra_fds();
+	scratch_remove();
+	say("seed %llu (child stream): %ld calls survived", (unsigned long long)seed, n);
+	sys1(SYS_exit_group, 0);
+	return 0;
+}
+
+static void summary(uint64_t seed, long n)
+{
+	int distinct = 0, succeeded = 0;
+	unsigned long sigs = 0;
+
+	for (int k = 0; k < ncalls; k++) {
+		distinct += by_call[k] > 0;
+		succeeded += ok_by_call[k] > 0;
 	}
-	return pid;
+	for (int s = 1; s <= NSIG_; s++)
+		sigs += S.signals[s];
+	say("seed %llu: %ld calls survived: %lu ok, %lu errors (%lu EFAULT, %lu EINVAL, %lu ENOMEM, %lu ENOSYS, "
+	    "%lu EBADF, %lu ENOENT, %lu EINTR); %d numbers drawn, %d succeeded at least once; %lu children "
+	    "(%lu exited, %lu killed by a signal, %lu past the deadline); %lu signals handled",
+	    (unsigned long long)seed, n, S.ok, S.errors, S.efault, S.einval, S.enomem, S.enosys, S.ebadf, S.enoent,
+	    S.eintr, distinct, succeeded, S.children, S.child_exited, S.child_signaled, S.child_killed, sigs);
 }
 
 int main(int argc, char **argv)
 {
-	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 1;
-	long n = argc > 2 ? strtol(argv[2], NULL, 0) : 1000, child;
+	uint64_t seed;
+	long n, child;
+	int implemented = 0, unruled = 0;
+	char names[256] = "";
 
+	if (argc > 1 && !strcmp(argv[1], "--exit"))
+		return 0;
+	seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 1;
+	n = argc > 2 ? strtol(argv[2], NULL, 0) : 1000;
 	if (argc > 3)
 		seed += strtoull(argv[3], NULL, 0);
 	S.trace_from = argc > 4 ? strtol(argv[4], NULL, 0) : -1;
 	S.canary_lo = S.canary_hi = CANARY;
-	S.rng = seed * 0x9E3779B97F4A7C15ULL | 1;
+	S.seed = seed;
+	S.rng = seed_of(seed, 0);
 	S.on_linux = !on_atlas();
 	S.closed_fd = 9;
 	S.open_fd = 10;
-	CHECK(sys2(NR_arch_prctl, ARCH_GET_FS, &S.fs_base) == 0, "arch_prctl(ARCH_GET_FS) failed");
+	S.pipe_fd[0] = 11;
+	S.pipe_fd[1] = 12;
+	S.pid = sys0(SYS_getpid);
+	sys2(SYS_setpgid, 0, 0);
+	S.pgid = sys1(SYS_getpgid, 0);
+	save_state();
+	calls_init();
+	CHECK(ncalls <= MAX_CALLS, "%d calls, more than %d", ncalls, MAX_CALLS);
+	for (int k = 0; k < ncalls; k++) {
+		if (S.on_linux && (!calls[k].host_ok || !calls[k].implemented))
+			continue;
+		total_weight += calls[k].weight;
+		implemented += calls[k].implemented;
+		if (calls[k].implemented && !calls[k].ruled && !never(calls[k].nr)) {
+			unruled++;
+			if (strlen(names) + strlen(calls[k].name) + 2 < sizeof(names))
+				strcat(strcat(names, " "), calls[k].name);
+		}
+	}
+	grow_stack();
 	list_self();
-	S.arena = mmap(NULL, ARENA, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHECK(S.arena != MAP_FAILED, "no arena");
-	child = fuzz_children(seed, n);
-	say("seed %llu: %ld calls%s%s", (unsigned long long)seed, n, S.on_linux ? " (Linux: host-safe calls only)" : "",
-	    child == -38 ? "; fork is not implemented: no child processes" : "");
-	for (long i = 0; i < n; i++) {
-		one_call(i);
-		if ((i + 1) % PROGRESS_EVERY == 0 && i + 1 < n)
-			say("seed %llu: %ld calls done", (unsigned long long)seed, i + 1);
-	}
+	map_arena();
+	CHECK(scratch_setup() == 0, "no scratch directory under /tmp");
+	install_handlers();
+	arm_tick();
+	child = fuzz_children(seed, n / 4);
+	S.stream_child = child > 0 ? child : 0;
+	say("seed %llu: %ld calls over %d implemented numbers and the unimplemented ones%s; child stream %ld%s%s",
+	    (unsigned long long)seed, n, implemented, S.on_linux ? " (Linux: host-safe calls only)" : "", child,
+	    unruled ? "; without rules (children only):" : "", names);
+	stream(n);
 	if (child > 0) {
-		int status = 0;
+		int status = reap_stream(child);
 
-		CHECK(sys6(61 /* wait4 */, child, (long)&status, 0, 0, 0, 0) == child, "wait4 for the child failed");
-		CHECK(status == 0, "the child ended with status %#x", status);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child stream ended with status %#x", status);
 	}
-	say("seed %llu: %ld calls survived: %lu ok, %lu errors (%lu EFAULT, %lu EINVAL, %lu ENOMEM, %lu ENOSYS)",
-	    (unsigned long long)seed, n, S.ok, S.errors, S.efault, S.einval, S.enomem, S.enosys);
+	close_extra_fds();
+	reap_children();
+	scratch_remove();
+	summary(seed, n);
 	return 0;
 }
