@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * procfs_dir.h - /proc as a file system (core/proc/procfs_dir.c).
+ * procfs_dir.h - /proc as a file system (core/proc/procfs_dir.c; procfs_set_text in procfs_text.c).
  */
 #ifndef ATLAS_PROCFS_DIR_H
 #define ATLAS_PROCFS_DIR_H
