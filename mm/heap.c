@@ -1,98 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * heap.c - kmalloc and friends (see heap.h for the interface).
+ * heap.c - kmalloc and friends (see heap.h for the interface): the
+ * allocator itself. The page map and the backend are in heap_pagemap.c, the
+ * statistics and heap_check in heap_check.c; the structures they share are
+ * in heap_internal.h.
  *
- * A slab is class_slab_pages[c] whole pages: struct slab at the start, the
- * objects after SLAB_HDR. Its bitmap says which objects are allocated; free
- * ones are chained by index in next_free[] (per-slab LIFO free list), so a
- * freed object holds only poison and a write after the free is seen when the
- * slot is reused. A large block is a run of pages that starts with struct
- * large; the caller's pointer is LARGE_HDR bytes in. The page map holds one
- * byte per heap page (slab head and class, slab tail and distance to the
- * head, large block head or tail, freed large block) in page-sized chunks
- * taken from the backend as the heap reaches them. Pointers are looked up
- * there first: O(1), not fooled by caller data, and no touching of pages
- * shrink() took back.
+ * A slab is heap_class_slab_pages[c] whole pages: struct slab at the start,
+ * the objects after SLAB_HDR. Its bitmap says which objects are allocated;
+ * free ones are chained by index in next_free[] (per-slab LIFO free list), so
+ * a freed object holds only poison and a write after the free is seen when
+ * the slot is reused. A large block is a run of pages that starts with struct
+ * large; the caller's pointer is LARGE_HDR bytes in. Pointers are looked up
+ * in the page map first: O(1), not fooled by caller data, and no touching of
+ * pages shrink() took back.
  */
 #include "heap.h"
 
 #include <stdbool.h>
 
+#include "heap_internal.h"
 #include "kernel.h"
 #include "kstring.h"
 #include "memlayout.h"
 #include "panic.h"
 
-#define SLAB_MAGIC 0x534c4142U		  /* "SLAB" */
-#define LARGE_MAGIC 0x4547524c50414548ULL /* "HEAPLRGE" in memory */
-#define SLAB_MAX_OBJS 240		  /* the 16-byte class holds the most: 237 */
-#define SLAB_NIL 0xff			  /* end of a slab's free list */
-#define BITS_PER_WORD 64
-#define HEAP_MIN_SHIFT 4 /* HEAP_MIN_CLASS == 1 << HEAP_MIN_SHIFT */
-#define SLAB_BITMAP_WORDS ((SLAB_MAX_OBJS + BITS_PER_WORD - 1) / BITS_PER_WORD)
-#define SLABS_KEPT_EMPTY 1 /* empty slabs a class keeps; more go back to the backend */
-#define POISON_WORD (0x0101010101010101ULL * HEAP_POISON_FREE)
-
-struct slab {
-	uint32_t magic;
-	uint8_t cls;			  /* size class index */
-	uint8_t nobj;			  /* objects in the slab */
-	uint8_t nfree;			  /* objects on the free list */
-	uint8_t free_head;		  /* first free object, SLAB_NIL when full */
-	struct slab *next, *prev;	  /* the class's list of slabs with a free object */
-	uint64_t used[SLAB_BITMAP_WORDS]; /* bit i set: object i is allocated */
-	uint8_t next_free[SLAB_MAX_OBJS]; /* free list links, by object index */
-};
-#define SLAB_HDR ALIGN_UP(sizeof(struct slab), (size_t)HEAP_ALIGN)
-
-struct large {
-	uint64_t magic;
-	uint64_t pages; /* pages in the block, header included */
-};
-#define LARGE_HDR sizeof(struct large)
-
 /* Pages per slab: the big classes get bigger slabs, so that every class uses at least 87% of its slabs. */
-static const uint8_t class_slab_pages[HEAP_NCLASSES] = { 1, 1, 1, 1, 1, 2, 4, 8 };
+const uint8_t heap_class_slab_pages[HEAP_NCLASSES] = { 1, 1, 1, 1, 1, 2, 4, 8 };
 
-_Static_assert(HEAP_MIN_CLASS << (HEAP_NCLASSES - 1) == HEAP_MAX_CLASS, "classes are 16 << i");
-_Static_assert(HEAP_MIN_CLASS == HEAP_ALIGN && HEAP_MIN_CLASS == 1 << HEAP_MIN_SHIFT, "16-byte objects, aligned");
-_Static_assert(SLAB_HDR % HEAP_ALIGN == 0 && LARGE_HDR % HEAP_ALIGN == 0, "headers keep objects aligned");
-/* Class 0 has the most objects per page of slab (the table keeps pages / size highest there). */
-_Static_assert((PAGE_SIZE - SLAB_HDR) / HEAP_MIN_CLASS <= SLAB_MAX_OBJS, "next_free[] too small");
-_Static_assert(SLAB_MAX_OBJS < SLAB_NIL, "SLAB_NIL must not be an index");
-
-/* The heap range and its page map. */
-#define HEAP_SPAN (KHEAP_END - KHEAP_BASE)
-#define HEAP_MAX_ALLOC (HEAP_SPAN / 2) /* bigger requests fail without asking the backend */
-#define PMAP_PER_CHUNK PAGE_SIZE       /* one byte per page */
-#define PMAP_CHUNKS ((HEAP_SPAN >> PAGE_SHIFT) / PMAP_PER_CHUNK)
-#define PM_KIND_SHIFT 5
-#define PM_VAL_MASK 0x1f
-#define PM(kind, val) ((uint8_t)((kind) << PM_KIND_SHIFT | (val)))
-#define PM_KIND(e) ((e) >> PM_KIND_SHIFT)
-enum { PM_NONE, PM_SLAB, PM_SLAB_TAIL, PM_LARGE, PM_LARGE_TAIL, PM_LARGE_FREED };
-
-/* Who is asking, for panic messages. */
-struct op {
-	const char *name;
-	const void *caller;
-};
 static const char OP_KFREE[] = "kfree";
 
-static struct {
-	struct heap_backend be; /* grow is NULL before heap_init */
-	uintptr_t base, top;	/* first address grow() returned; end of the highest page it granted */
-	uint8_t *pmap[PMAP_CHUNKS];
-	struct slab *partial[HEAP_NCLASSES]; /* slabs with a free object */
-	size_t nempty[HEAP_NCLASSES];	     /* slabs on partial[] with nothing allocated */
-	struct heap_stats st;
-} heap;
-
-/* Object size of class c. */
-static size_t class_size(unsigned c)
-{
-	return (size_t)HEAP_MIN_CLASS << c;
-}
+struct heap_state heap;
 
 /* Smallest class that holds size bytes (size <= HEAP_MAX_CLASS). */
 static unsigned class_of(size_t size)
@@ -100,105 +37,10 @@ static unsigned class_of(size_t size)
 	return size <= HEAP_MIN_CLASS ? 0 : (unsigned)(BITS_PER_WORD - __builtin_clzll(size - 1)) - HEAP_MIN_SHIFT;
 }
 
-/* Bytes the caller may use in large block l. */
-static size_t large_usable(const struct large *l)
-{
-	return l->pages * PAGE_SIZE - LARGE_HDR;
-}
-
-/* ---- page map and backend ------------------------------------------------ */
-
-/* The map entry of the page holding va, or NULL outside the heap range or its allocated chunks. */
-static uint8_t *pmap_slot(uintptr_t va)
-{
-	size_t pg;
-
-	if (!heap.base || va < heap.base || va - heap.base >= HEAP_SPAN)
-		return NULL;
-	pg = (va - heap.base) >> PAGE_SHIFT;
-	return heap.pmap[pg / PMAP_PER_CHUNK] ? &heap.pmap[pg / PMAP_PER_CHUNK][pg % PMAP_PER_CHUNK] : NULL;
-}
-
-/* What the page holding va is: a PM() value, PM_NONE for anything not the heap's. */
-static uint8_t pmap_get(uintptr_t va)
-{
-	const uint8_t *e = pmap_slot(va);
-
-	return e ? *e : PM(PM_NONE, 0);
-}
-
-/* Set the entry of the page at va; the chunk exists (pmap_reserve). */
-static void pmap_put(uintptr_t va, uint8_t val)
-{
-	*pmap_slot(va) = val;
-}
-
-/* grow() with the backend's answer checked against the heap range. */
-static void *grow_checked(size_t pages)
-{
-	uintptr_t va = (uintptr_t)heap.be.grow(pages, heap.be.ctx);
-
-	if (!va)
-		return NULL;
-	if (!heap.base)
-		heap.base = va;
-	if ((va & (PAGE_SIZE - 1)) || va < heap.base || va - heap.base > HEAP_SPAN - pages * PAGE_SIZE)
-		panic("heap: backend returned %p for %zu pages, outside the heap range at %p", (void *)va, pages,
-		      (void *)heap.base);
-	if (va + pages * PAGE_SIZE > heap.top)
-		heap.top = va + pages * PAGE_SIZE;
-	return (void *)va;
-}
-
-/* Make sure the map chunks covering [va, va + pages pages) exist. Returns false when out of memory. */
-static bool pmap_reserve(uintptr_t va, size_t pages)
-{
-	size_t first = ((va - heap.base) >> PAGE_SHIFT) / PMAP_PER_CHUNK;
-	size_t last = (((va - heap.base) >> PAGE_SHIFT) + pages - 1) / PMAP_PER_CHUNK;
-
-	for (size_t i = first; i <= last; i++) {
-		uint8_t *chunk;
-
-		if (heap.pmap[i])
-			continue;
-		chunk = grow_checked(1);
-		if (!chunk)
-			return false;
-		memset(chunk, 0, PAGE_SIZE);
-		heap.pmap[i] = chunk;
-		heap.st.pages_held++;
-	}
-	return true;
-}
-
-/* pages fresh pages with their map entries ready, or NULL when out of memory. */
-static void *get_pages(size_t pages)
-{
-	void *va = grow_checked(pages);
-
-	if (!va)
-		return NULL;
-	if (!pmap_reserve((uintptr_t)va, pages)) {
-		heap.be.shrink(va, pages, heap.be.ctx);
-		return NULL;
-	}
-	heap.st.pages_held += pages;
-	return va;
-}
-
-/* Forget pages in the map and hand them back to the backend. */
-static void put_pages(void *va, size_t pages)
-{
-	for (size_t i = 0; i < pages; i++)
-		pmap_put((uintptr_t)va + i * PAGE_SIZE, PM(PM_NONE, 0));
-	heap.be.shrink(va, pages, heap.be.ctx);
-	heap.st.pages_held -= pages;
-}
-
 /* ---- poison ---------------------------------------------------------------- */
 
 /* Panic unless obj[0..size) is all HEAP_POISON_FREE (size is a multiple of 16, obj 16-aligned). */
-static void check_poison(const void *obj, size_t size, const struct op *op)
+void heap_check_poison(const void *obj, size_t size, const struct op *op)
 {
 	const uint64_t *w = obj;
 	const uint8_t *b = obj;
@@ -217,18 +59,7 @@ static void check_poison(const void *obj, size_t size, const struct op *op)
 
 /* ---- slabs ----------------------------------------------------------------- */
 
-/* Address of object idx of slab s. */
-static void *slab_obj(struct slab *s, unsigned idx)
-{
-	return (char *)s + SLAB_HDR + (size_t)idx * class_size(s->cls);
-}
-
-/* Whether object idx of s is allocated, and its bit in s->used[idx / BITS_PER_WORD]. */
-static bool slab_used(const struct slab *s, unsigned idx)
-{
-	return s->used[idx / BITS_PER_WORD] >> (idx % BITS_PER_WORD) & 1;
-}
-
+/* The bit of object idx in s->used[idx / BITS_PER_WORD]. */
 static uint64_t slab_bit(unsigned idx)
 {
 	return 1ULL << (idx % BITS_PER_WORD);
@@ -258,8 +89,8 @@ static void list_remove(struct slab *s)
 /* A new empty slab of class c on the partial list, or NULL when out of memory. */
 static struct slab *slab_new(unsigned c)
 {
-	size_t pages = class_slab_pages[c];
-	struct slab *s = get_pages(pages);
+	size_t pages = heap_class_slab_pages[c];
+	struct slab *s = heap_get_pages(pages);
 
 	if (!s)
 		return NULL;
@@ -272,9 +103,9 @@ static struct slab *slab_new(unsigned c)
 	s->free_head = 0;
 	for (unsigned i = 0; i < s->nobj; i++)
 		s->next_free[i] = (uint8_t)(i + 1 < s->nobj ? i + 1 : SLAB_NIL);
-	pmap_put((uintptr_t)s, PM(PM_SLAB, c));
+	heap_pmap_put((uintptr_t)s, PM(PM_SLAB, c));
 	for (size_t i = 1; i < pages; i++)
-		pmap_put((uintptr_t)s + i * PAGE_SIZE, PM(PM_SLAB_TAIL, i));
+		heap_pmap_put((uintptr_t)s + i * PAGE_SIZE, PM(PM_SLAB_TAIL, i));
 	list_push(s);
 	heap.nempty[c]++;
 	heap.st.cls[c].slabs++;
@@ -282,7 +113,7 @@ static struct slab *slab_new(unsigned c)
 }
 
 /* Panic unless s looks like a slab of class c. */
-static void slab_check_header(const struct slab *s, unsigned c, const void *p, const struct op *op)
+void heap_slab_check_header(const struct slab *s, unsigned c, const void *p, const struct op *op)
 {
 	if (s->magic != SLAB_MAGIC || s->cls != c || c >= HEAP_NCLASSES || s->nobj != heap.st.cls[c].objs_per_slab ||
 	    s->nfree > s->nobj)
@@ -299,13 +130,13 @@ static void *slab_alloc(unsigned c, const struct op *op)
 
 	if (!s && !(s = slab_new(c)))
 		return NULL;
-	slab_check_header(s, c, s, op);
+	heap_slab_check_header(s, c, s, op);
 	idx = s->free_head;
 	if (!s->nfree || idx >= s->nobj || slab_used(s, idx))
 		panic("heap: free list of slab %p is corrupted (head %u, %u free; %s called from %p)", (void *)s, idx,
 		      (unsigned)s->nfree, op->name, op->caller);
 	obj = slab_obj(s, idx);
-	check_poison(obj, class_size(c), op);
+	heap_check_poison(obj, class_size(c), op);
 	if (s->nfree == s->nobj)
 		heap.nempty[c]--;
 	s->free_head = s->next_free[idx];
@@ -324,11 +155,11 @@ static void slab_release(struct slab *s, const struct op *op)
 	unsigned c = s->cls;
 
 	for (unsigned i = 0; i < s->nobj; i++)
-		check_poison(slab_obj(s, i), class_size(c), op);
+		heap_check_poison(slab_obj(s, i), class_size(c), op);
 	list_remove(s);
 	s->magic = 0;
 	heap.st.cls[c].slabs--;
-	put_pages(s, class_slab_pages[c]);
+	heap_put_pages(s, heap_class_slab_pages[c]);
 }
 
 /* Poison object idx of s and put it on the free list; an empty slab may go back to the backend. */
@@ -357,28 +188,28 @@ static void slab_free(struct slab *s, unsigned idx, const struct op *op)
 static struct large *large_alloc(size_t size)
 {
 	size_t pages = (size + LARGE_HDR + PAGE_SIZE - 1) >> PAGE_SHIFT;
-	struct large *l = get_pages(pages);
+	struct large *l = heap_get_pages(pages);
 
 	if (!l)
 		return NULL;
 	l->magic = LARGE_MAGIC;
 	l->pages = pages;
-	pmap_put((uintptr_t)l, PM(PM_LARGE, 0));
+	heap_pmap_put((uintptr_t)l, PM(PM_LARGE, 0));
 	for (size_t i = 1; i < pages; i++)
-		pmap_put((uintptr_t)l + i * PAGE_SIZE, PM(PM_LARGE_TAIL, 0));
+		heap_pmap_put((uintptr_t)l + i * PAGE_SIZE, PM(PM_LARGE_TAIL, 0));
 	heap.st.large_in_use++;
 	heap.st.large_pages += pages;
 	return l;
 }
 
 /* Panic unless l's header agrees with the page map. */
-static void large_check_header(const struct large *l, const void *p, const struct op *op)
+void heap_large_check_header(const struct large *l, const void *p, const struct op *op)
 {
 	uintptr_t end = (uintptr_t)l + l->pages * PAGE_SIZE;
 
 	if (l->magic != LARGE_MAGIC || !l->pages || l->pages > (HEAP_SPAN >> PAGE_SHIFT) ||
-	    pmap_get(end - PAGE_SIZE) != PM(l->pages == 1 ? PM_LARGE : PM_LARGE_TAIL, 0) ||
-	    pmap_get(end) == PM(PM_LARGE_TAIL, 0))
+	    heap_pmap_get(end - PAGE_SIZE) != PM(l->pages == 1 ? PM_LARGE : PM_LARGE_TAIL, 0) ||
+	    heap_pmap_get(end) == PM(PM_LARGE_TAIL, 0))
 		panic("heap: corrupted large-block header at %p (magic 0x%llx, %llu pages) for %p (%s called from %p)",
 		      (const void *)l, (unsigned long long)l->magic, (unsigned long long)l->pages, p, op->name,
 		      op->caller);
@@ -392,8 +223,8 @@ static void large_free(struct large *l)
 	heap.st.large_in_use--;
 	heap.st.large_pages -= pages;
 	l->magic = 0;
-	put_pages(l, pages);
-	pmap_put((uintptr_t)l, PM(PM_LARGE_FREED, 0));
+	heap_put_pages(l, pages);
+	heap_pmap_put((uintptr_t)l, PM(PM_LARGE_FREED, 0));
 }
 
 /* ---- looking pointers up --------------------------------------------------- */
@@ -418,20 +249,20 @@ static void __attribute__((noreturn)) bad_pointer(const void *p, bool freed, con
 static void lookup(const void *p, const struct op *op, struct block *b)
 {
 	uintptr_t va = (uintptr_t)p, page = va & PAGE_MASK, off;
-	uint8_t e = pmap_get(va);
+	uint8_t e = heap_pmap_get(va);
 	unsigned c;
 
 	switch (PM_KIND(e)) {
 	case PM_SLAB_TAIL:
 		page -= (e & PM_VAL_MASK) * PAGE_SIZE;
-		e = pmap_get(page); /* the head's entry: slab_check_header() catches anything else */
-				    /* fall through */
+		e = heap_pmap_get(page); /* the head's entry: heap_slab_check_header() catches anything else */
+					 /* fall through */
 	case PM_SLAB:
 		c = e & PM_VAL_MASK;
 		b->s = (struct slab *)page;
 		b->l = NULL;
 		b->usable = class_size(c);
-		slab_check_header(b->s, c, p, op);
+		heap_slab_check_header(b->s, c, p, op);
 		off = va - page - SLAB_HDR;
 		if (va < page + SLAB_HDR || off % b->usable || off / b->usable >= b->s->nobj)
 			bad_pointer(p, false, ": not the start of an object", op);
@@ -444,7 +275,7 @@ static void lookup(const void *p, const struct op *op, struct block *b)
 			break;
 		b->s = NULL;
 		b->l = (struct large *)page;
-		large_check_header(b->l, p, op);
+		heap_large_check_header(b->l, p, op);
 		b->usable = large_usable(b->l);
 		return;
 	case PM_LARGE_FREED:
@@ -469,8 +300,8 @@ void heap_init(const struct heap_backend *b)
 	heap.be = *b;
 	for (unsigned c = 0; c < HEAP_NCLASSES; c++) {
 		heap.st.cls[c].obj_size = class_size(c);
-		heap.st.cls[c].slab_pages = class_slab_pages[c];
-		heap.st.cls[c].objs_per_slab = (class_slab_pages[c] * PAGE_SIZE - SLAB_HDR) / class_size(c);
+		heap.st.cls[c].slab_pages = heap_class_slab_pages[c];
+		heap.st.cls[c].objs_per_slab = (heap_class_slab_pages[c] * PAGE_SIZE - SLAB_HDR) / class_size(c);
 	}
 }
 
@@ -588,75 +419,4 @@ size_t kmalloc_usable_size(const void *p)
 		return 0;
 	lookup(p, &op, &b);
 	return b.usable;
-}
-
-void heap_get_stats(struct heap_stats *st)
-{
-	*st = heap.st;
-}
-
-void heap_for_each_class(heap_class_fn fn, void *arg)
-{
-	for (unsigned c = 0; c < HEAP_NCLASSES; c++)
-		fn(&heap.st.cls[c], arg);
-}
-
-/* ---- consistency check ----------------------------------------------------- */
-
-/* Check one slab found in the page map; returns its allocated objects. */
-static size_t check_slab(struct slab *s, unsigned c, const struct op *op)
-{
-	unsigned idx = s->free_head, used = 0;
-
-	slab_check_header(s, c, s, op);
-	for (unsigned i = 0; i < s->nobj; i++)
-		used += slab_used(s, i);
-	for (unsigned n = 0; n < s->nfree; n++, idx = s->next_free[idx]) {
-		if (idx >= s->nobj || slab_used(s, idx))
-			break;
-		check_poison(slab_obj(s, idx), class_size(s->cls), op);
-	}
-	if (used + s->nfree != s->nobj || idx != SLAB_NIL)
-		panic("heap: slab %p: %u objects allocated, %u free, free list broken at %u", (void *)s, used,
-		      (unsigned)s->nfree, idx);
-	return used;
-}
-
-size_t heap_check(void)
-{
-	const struct op op = { "heap_check", __builtin_return_address(0) };
-	size_t in_use[HEAP_NCLASSES] = { 0 }, slabs[HEAP_NCLASSES] = { 0 };
-	size_t large = 0, live = 0, bytes = 0, pages = 0;
-
-	for (size_t i = 0; i < PMAP_CHUNKS; i++)
-		pages += heap.pmap[i] != NULL;
-	for (uintptr_t va = heap.base, n; va && va < heap.top; va += n * PAGE_SIZE) {
-		uint8_t e = pmap_get(va);
-		struct large *l = (struct large *)va;
-
-		n = 1;
-		if (PM_KIND(e) == PM_SLAB) {
-			in_use[e & PM_VAL_MASK] += check_slab((struct slab *)va, e & PM_VAL_MASK, &op);
-			slabs[e & PM_VAL_MASK]++;
-			pages += n = class_slab_pages[e & PM_VAL_MASK];
-		} else if (PM_KIND(e) == PM_LARGE) {
-			large_check_header(l, l + 1, &op);
-			large++;
-			bytes += large_usable(l);
-			pages += n = l->pages;
-		} else if (PM_KIND(e) == PM_SLAB_TAIL || PM_KIND(e) == PM_LARGE_TAIL) {
-			panic("heap: stray tail page %p in the page map", (void *)va);
-		}
-	}
-	for (unsigned c = 0; c < HEAP_NCLASSES; c++) {
-		if (in_use[c] != heap.st.cls[c].in_use || slabs[c] != heap.st.cls[c].slabs)
-			panic("heap: class %u: counted %zu objects in %zu slabs, stats say %zu in %zu", c, in_use[c],
-			      slabs[c], heap.st.cls[c].in_use, heap.st.cls[c].slabs);
-		live += in_use[c];
-		bytes += in_use[c] * class_size(c);
-	}
-	if (bytes != heap.st.bytes_in_use || large != heap.st.large_in_use || pages != heap.st.pages_held)
-		panic("heap: counted %zu bytes, %zu large blocks, %zu pages; stats say %zu, %zu, %zu", bytes, large,
-		      pages, heap.st.bytes_in_use, heap.st.large_in_use, heap.st.pages_held);
-	return live + large;
 }

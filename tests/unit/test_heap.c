@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_heap.c - mm/heap.c on the host: size classes, alignment, poisoning,
+ * test_heap.c - mm/heap*.c on the host: size classes, alignment, poisoning,
  * double/invalid free detection, stats, out of memory and a randomized
  * stress run against a model.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_pmm.c - the buddy allocator (mm/pmm.c) on the host.
+ * test_pmm.c - the buddy allocator (mm/pmm*.c) on the host.
  *
  * Fake physical memory: fake address P is host + P in one PROT_NONE
  * reservation as large as the map (up to 257 GiB of address space, nothing

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * unit_panic.c - panic() for host tests of code that may panic (mm/heap.c,
- * mm/pmm.c): record the message and longjmp back into UNIT_EXPECT_PANIC, or
+ * unit_panic.c - panic() for host tests of code that may panic (mm/heap*.c,
+ * mm/pmm*.c): record the message and longjmp back into UNIT_EXPECT_PANIC, or
  * fail the test when no panic was expected.
  */
 #include "unit.h"
