@@ -54,7 +54,7 @@ OVMF_CODE = Path(os.environ.get("OVMF_CODE", OVMF_DIR / "OVMF_CODE_4M.fd"))
 OVMF_VARS = Path(os.environ.get("OVMF_VARS", OVMF_DIR / "OVMF_VARS_4M.fd"))
 
 # Seconds one boot may take before QEMU is killed and the boot fails.
-BOOT_TIMEOUT = float(os.environ.get("ATLAS_BOOT_TIMEOUT", "120"))
+BOOT_TIMEOUT = float(os.environ.get("ATLAS_BOOT_TIMEOUT", "240"))
 
 STATUS_PASSED = 33  # Atlas wrote 0x10 to isa-debug-exit
 STATUS_FAILED = 35  # 0x11
