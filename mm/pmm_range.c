@@ -208,10 +208,26 @@ int pmm_init(const struct mm_region *r, size_t n, uintptr_t phys_off)
 	return 0;
 }
 
+/* Whether [start, end) lies in the spans and no page of it is the PMM's yet: 0, -ERANGE or -EEXIST. */
+static int range_unowned(uint64_t start, uint64_t end)
+{
+	for (uint64_t a = start, b; a < end; a = b) {
+		struct span *s = pmm_span_of(a);
+
+		if (!s)
+			return -ERANGE;
+		b = end < span_end(s) ? end : span_end(s);
+		if (owned(s, page_index(s, a), page_index(s, b)))
+			return -EEXIST;
+	}
+	return 0;
+}
+
 int pmm_add_range(uint64_t start, uint64_t end)
 {
 	uint64_t a, b;
 	struct span *s;
+	int err;
 
 	if ((start | end) & (PAGE_SIZE - 1) || start >= end)
 		return -EINVAL;
@@ -220,14 +236,9 @@ int pmm_add_range(uint64_t start, uint64_t end)
 	if (start >= end)
 		return -EINVAL;
 	/* Check every piece first: a failure adds nothing. */
-	for (a = start; a < end; a = b) {
-		s = pmm_span_of(a);
-		if (!s)
-			return -ERANGE;
-		b = end < span_end(s) ? end : span_end(s);
-		if (owned(s, page_index(s, a), page_index(s, b)))
-			return -EEXIST;
-	}
+	err = range_unowned(start, end);
+	if (err)
+		return err;
 	for (a = start; a < end; a = b) {
 		s = pmm_span_of(a);
 		b = end < span_end(s) ? end : span_end(s);
@@ -240,17 +251,13 @@ int pmm_add_range_used(uint64_t start, uint64_t end, enum pmm_purpose p)
 {
 	uint64_t a, b, n = 0;
 	struct span *s;
+	int err;
 
 	if ((unsigned)p >= PMM_PURPOSES || (start | end) & (PAGE_SIZE - 1) || start >= end || !start)
 		return -EINVAL;
-	for (a = start; a < end; a = b) {
-		s = pmm_span_of(a);
-		if (!s)
-			return -ERANGE;
-		b = end < span_end(s) ? end : span_end(s);
-		if (owned(s, page_index(s, a), page_index(s, b)))
-			return -EEXIST;
-	}
+	err = range_unowned(start, end);
+	if (err)
+		return err;
 	/* Each page an allocated order-0 block: a head bit, nothing written into the page. */
 	for (a = start; a < end; a = b) {
 		s = pmm_span_of(a);
