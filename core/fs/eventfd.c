@@ -29,6 +29,14 @@ struct eventfd {
 
 static struct super eventfd_sb = { .type = "eventfd", .source = "anon_inodefs", .dev = ANON_DEV, .magic = ANON_MAGIC };
 
+/* One wait for the counter to change: -EAGAIN for O_NONBLOCK, -ERESTARTSYS when a signal ends it, else 0. */
+static long efd_block(struct file *f, struct eventfd *e)
+{
+	if (f->flags & O_NONBLOCK)
+		return -EAGAIN;
+	return waitq_wait(&e->wq, 0) ? -ERESTARTSYS : 0;
+}
+
 static long efd_read(struct file *f, struct uio *u, uint64_t *pos)
 {
 	struct eventfd *e = f->priv;
@@ -38,13 +46,10 @@ static long efd_read(struct file *f, struct uio *u, uint64_t *pos)
 	if (u->len < sizeof(v))
 		return -EINVAL;
 	while (!e->count) {
-		int err;
+		long err = efd_block(f, e);
 
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		err = waitq_wait(&e->wq, 0);
 		if (err)
-			return -ERESTARTSYS;
+			return err;
 	}
 	v = e->semaphore ? 1 : e->count;
 	if (uio_copy_to(u, &v, sizeof(v)))
@@ -67,13 +72,10 @@ static long efd_write(struct file *f, struct uio *u, uint64_t *pos)
 	if (v == ~0ULL)
 		return -EINVAL;
 	while (EVENTFD_MAX - e->count < v) {
-		int err;
+		long err = efd_block(f, e);
 
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		err = waitq_wait(&e->wq, 0);
 		if (err)
-			return -ERESTARTSYS;
+			return err;
 	}
 	e->count += v;
 	if (v)
