@@ -86,6 +86,7 @@ struct proc {
 	char cause[PROC_CAUSE];
 	uint64_t fault_addr, fault_rip;
 	int signal_fault_sig;	 /* the signal a fault queued for a handler (its cause is in cause) */
+	unsigned faults;	 /* CPU faults reported (a fault record each), caught by a handler or not */
 	int pdeath_sig;		 /* prctl(PR_SET_PDEATHSIG): sent when the parent ends */
 	unsigned personality;	 /* personality(2): inherited by fork, kept by exec (ADDR_NO_RANDOMIZE) */
 	int no_new_privs;	 /* prctl(PR_SET_NO_NEW_PRIVS), recorded */

@@ -55,6 +55,7 @@ static void report_fault(const struct trap_frame *tf, int sig, uint64_t addr, co
 			who, signal_name(sig), (unsigned long long)addr, (unsigned long long)tf->rip,
 			trap_name((unsigned)tf->vector), (unsigned long long)tf->error, err, cause,
 			handled ? "caught by its handler" : "killed");
+	p->faults++;
 	jrec_begin(&r, "fault");
 	jrec_u64(&r, "pid", (uint64_t)p->pid);
 	jrec_u64(&r, "tid", (uint64_t)tid);

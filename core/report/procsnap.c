@@ -131,8 +131,8 @@ static void note_fault(struct proc *p)
 {
 	struct fault_snap *f;
 
-	total_faults++;
-	if (nfaults >= PROCSNAP_FAULTS)
+	total_faults += p->faults;
+	if (!p->signal || nfaults >= PROCSNAP_FAULTS)
 		return;
 	f = &faults[nfaults++];
 	f->pid = p->pid;
@@ -148,7 +148,8 @@ void procsnap_note_exit(struct proc *p)
 	int sc;
 
 	total_exits++;
-	if (p->signal)
+	/* Faults, as the fault records count them: a kill() is not one, a fault its handler caught is. */
+	if (p->faults)
 		note_fault(p);
 	take(&cand, p);
 	sc = score(&cand);
