@@ -106,6 +106,7 @@ struct vt {
 		uint8_t active, cr, grew;
 		uint8_t fg, attr;
 		int64_t start; /* its first cell, as row * cols + col (negative once scrolled off) */
+		int64_t end;   /* one past the last cell it wrote, likewise */
 		size_t len;
 		char text[VT_LOG_LINE];
 	} log;
