@@ -30,6 +30,10 @@ TIMED = [
     "write_devnull_1b",
     "proc_maps_read",
     "proc_maps_read_64m",
+    "file_open_close",
+    "file_stat",
+    "file_read_4k",
+    "getdents_100",
     "fault_4k_10k_areas",
     "mmap_munmap_10k_areas",
 ]
