@@ -77,6 +77,7 @@ enum mon_cmd_id {
 	MON_CPU,
 	MON_RUN,
 	MON_TESTS,
+	MON_SH,
 	MON_LOG,
 	MON_SCREEN,
 	MON_REBOOT,

@@ -18,4 +18,12 @@ void userland_init(void);
  */
 int userland_run_init(void);
 
+/*
+ * Run argv[0] (a path in the root file system) with argv as a session leader
+ * on the console terminal, orphans re-parented to it, until it exits: init=
+ * and the monitor's sh. Returns its exit status (128 + the signal when
+ * killed), or -1 when it could not start (said on the console, name: why).
+ */
+int userland_run_session(const char *name, const char *const *argv);
+
 #endif

@@ -114,15 +114,35 @@ void userland_init(void)
 		unpack_initrd();
 }
 
-int userland_run_init(void)
+int userland_run_session(const char *name, const char *const *argv)
 {
 	static const char *const envp[] = { "HOME=/root", "PATH=/bin:/sbin:/usr/bin:/usr/sbin",
 					    "TERM=vt100", "SHELL=/bin/sh",
 					    "USER=root",  NULL };
-	char words[OPT_PATH_MAX], err[128];
-	const char *argv[INIT_ARGS + 1];
+	char err[128];
 	struct proc *p;
-	int argc = 0, status;
+	int status;
+
+	p = proc_spawn_path(argv[0], argv, envp, 1, err, sizeof(err));
+	if (!p) {
+		kprintf("%s: %s: %s\n", name, argv[0], err);
+		return -1;
+	}
+	proc_set_init(p);
+	proc_run_until_exit(p);
+	status = p->signal ? 128 + p->signal : p->exit_code;
+	if (report_human())
+		kprintf("%s (%s) ended: %s %d\n", name, argv[0], p->signal ? "signal" : "status",
+			p->signal ? p->signal : p->exit_code);
+	proc_reap(p);
+	return status;
+}
+
+int userland_run_init(void)
+{
+	char words[OPT_PATH_MAX];
+	const char *argv[INIT_ARGS + 1];
+	int argc = 0;
 	char *w = words;
 
 	if (!g_boot->opts.init[0])
@@ -138,17 +158,5 @@ int userland_run_init(void)
 			w++;
 	}
 	argv[argc] = NULL;
-	p = proc_spawn_path(argv[0], argv, envp, 1, err, sizeof(err));
-	if (!p) {
-		kprintf("init: %s: %s\n", argv[0], err);
-		return -1;
-	}
-	proc_set_init(p);
-	proc_run_until_exit(p);
-	status = p->signal ? 128 + p->signal : p->exit_code;
-	if (report_human())
-		kprintf("init (%s) ended: %s %d\n", argv[0], p->signal ? "signal" : "status",
-			p->signal ? p->signal : p->exit_code);
-	proc_reap(p);
-	return status;
+	return userland_run_session("init", argv);
 }

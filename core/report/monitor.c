@@ -33,6 +33,7 @@
 #include "screen.h"
 #include "tests.h"
 #include "tsc.h"
+#include "userland.h"
 #include "userprog.h"
 #include "x86.h"
 
@@ -299,6 +300,20 @@ static void cmd_run(const struct mon_words *w)
 	proc_reap(p);
 }
 
+/* sh [ARGS]: /bin/sh from the root file system, as init=/bin/sh runs it (its end is said by userland). */
+static void cmd_sh(const struct mon_words *w)
+{
+	const char *argv[MON_ARGS_MAX + 1];
+
+	argv[0] = "/bin/sh";
+	for (int i = 1; i < w->argc; i++)
+		argv[i] = w->argv[i];
+	argv[w->argc] = NULL;
+	procsnap_asked(1); /* the layout screen's process columns show it, as they show what run started */
+	userland_run_session("sh", argv);
+	procsnap_asked(0);
+}
+
 static void cmd_tests(const struct mon_words *w)
 {
 	char sel[OPT_TESTS_MAX], saved[OPT_TESTS_MAX], msg[MON_MSG_MAX];
@@ -379,6 +394,9 @@ static enum on_finish run_line(const char *line)
 		break;
 	case MON_TESTS:
 		cmd_tests(&w);
+		break;
+	case MON_SH:
+		cmd_sh(&w);
 		break;
 	case MON_LOG:
 		monitor_log(w.argc > 1 ? w.argv[1] : NULL);

@@ -46,6 +46,8 @@ const struct mon_cmd_info mon_cmds[MON_NCMDS] = {
 		      MON_ARGS_MAX - 1 },
 	[MON_TESTS] = { "tests", "[NAMES]", "run self-tests again: NAMES as tests= takes them (default: the boot's)", 0,
 			MON_ARGS_MAX - 1 },
+	[MON_SH] = { "sh", "[ARGS]", "busybox's shell (/bin/sh ARGS) on the console terminal; exit returns here", 0,
+		     MON_ARGS_MAX - 1 },
 	[MON_LOG] = { "log", "[TEXT]", "page through all the console showed (less keys; / searches; q quits)", 0, 1 },
 	[MON_SCREEN] = { "screen", "", "draw the layout screen again (a key brings the console back)", 0, 0 },
 	[MON_REBOOT] = { "reboot", "", "reset the machine", 0, 0 },

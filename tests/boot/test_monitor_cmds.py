@@ -28,7 +28,7 @@ import pytest
 from atlas_qemu import BOOT_TIMEOUT, STATUS_POWEROFF
 
 PROMPT = "atlas> "
-COMMANDS = ["help", "memmap", "kmaps", "ps", "maps", "pmap", "walk", "pmm", "heap", "cpu", "run", "tests", "log", "screen",
+COMMANDS = ["help", "memmap", "kmaps", "ps", "maps", "pmap", "walk", "pmm", "heap", "cpu", "run", "tests", "sh", "log", "screen",
             "iomem", "ioports", "lspci", "acpi", "dmi", "x", "xp", "xp!", "reboot", "shutdown"]  # fmt: skip
 COMMAND_TIMEOUT = 30  # seconds for one command's answer (tests=boot re-runs in a few)
 KERNEL_BASE_WALK = "0xffffffff80000000"

@@ -18,7 +18,9 @@ on_finish=monitor. In turn, the test
     the reverse-video header) and clear;
   * exits the shell and pages the console log with the monitor's `log` on
     the serial port: the lines are there as they were entered, and no
-    escape sequence is.
+    escape sequence is;
+  * runs the monitor's `sh`: a script with arguments and its exit status,
+    then an interactive shell typed at with sendkey, left with `exit 5`.
 
 Screens are read back glyph by glyph (screentext.py).
 """
@@ -53,6 +55,7 @@ SCRIPTS = {
     "stty \"$old\"\n"
     "printf '\\0338'\n"
     "printf '\\nDSR answer: <%s>\\n' \"$ans\" | tr '\\033' E\n",
+    "/test/mon.sh": "#!/bin/sh\necho from-monitor-sh $((6*7)) \"$@\"\nexit 3\n",
     "/test/colors.sh": "#!/bin/sh\n"
     "printf 'plain \\033[31mRED\\033[0m \\033[1;32mGREEN\\033[0m \\033[7mREV\\033[0m "
     "\\033[38;5;208mORANGE\\033[0m \\033[44mBLUEBG\\033[0m end\\n'\n",
@@ -343,3 +346,23 @@ def test_log_keeps_the_session_without_escapes(term):
     # vi drew on the alternate screen: nothing of it was kept; its command line was.
     assert f"{PROMPT}vi /test/poem.txt" in lines, lines
     assert "~\n~\n" not in raw
+
+
+def test_monitor_sh(term):
+    # The monitor's sh runs busybox's shell on the console terminal again: a script with arguments and its status,
+    # then an interactive shell typed at on the keyboard; exit comes back to the monitor.
+    start = term.con.mark()
+    term.con.send("sh /test/mon.sh a b\r")
+    text = strip_ansi(term.con.wait_for("atlas> ", start, 60))
+    assert "from-monitor-sh 42 a b\n" in text, text
+    assert "sh (/bin/sh) ended: status 3\n" in text, text
+    start = term.con.mark()
+    term.con.send("sh\r")
+    term.con.wait_for(PROMPT, start, 60)
+    assert term.key_line("echo keys-in-monitor-sh $((6*7))") == "keys-in-monitor-sh 42\n"
+    _, lines = term.wait_screen("monitor-sh", lambda ls: "keys-in-monitor-sh 42" in ls)
+    assert f"{PROMPT}echo keys-in-monitor-sh $((6*7))" in lines, lines
+    start = term.con.mark()
+    term.con.send("exit 5\r")
+    text = strip_ansi(term.con.wait_for("atlas> ", start, 60))
+    assert "sh (/bin/sh) ended: status 5\n" in text, text
