@@ -502,6 +502,29 @@ void fb_scroll_up(uint32_t rows, uint32_t bg)
 	mark(0, 0, fb.width, fb.height);
 }
 
+void fb_scroll_band(uint32_t y0, uint32_t y1, int32_t dy, uint32_t bg)
+{
+	uint32_t k = (uint32_t)(dy < 0 ? -dy : dy), w = fb.width;
+
+	if (!fb.ready || !dy || y0 >= y1 || y1 > fb.height)
+		return;
+	if (k >= y1 - y0) {
+		fill_pixels(0, y0, w, y1 - y0, fb_color(bg));
+		return;
+	}
+	if (dy < 0) {
+		/* Up: rows [y0 + k, y1) to y0, a forward copy. */
+		copy_words(fb.back + (size_t)y0 * w, fb.back + (size_t)(y0 + k) * w, (size_t)(y1 - y0 - k) * w);
+		fill_pixels(0, y1 - k, w, k, fb_color(bg));
+	} else {
+		/* Down: row by row from the bottom, so no source row is overwritten before it is read. */
+		for (uint32_t y = y1; y-- > y0 + k;)
+			copy_words(fb.back + (size_t)y * w, fb.back + (size_t)(y - k) * w, w);
+		fill_pixels(0, y0, w, k, fb_color(bg));
+	}
+	mark(0, y0, w, y1 - y0);
+}
+
 /* Copy [x0, x1) x [y0, y1) of the back buffer to video memory: the only writer of video memory. */
 static void flush_rect(uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1)
 {

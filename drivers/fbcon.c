@@ -2,22 +2,21 @@
 /*
  * fbcon.c - the framebuffer text console (see fbcon.h).
  *
- * State: a grid of cells (glyph | colour << 16) that mirrors what the back
- * buffer shows, a second grid of what video memory shows, the cursor, and
- * the current line's bytes since its last '\n'. Each write appends to the
- * line and redraws it from its first cell in the colour fbcon_classify gives
- * the text so far; cells whose glyph and colour did not change are skipped,
- * so the redraw costs little beyond the comparison. Wrapping is lazy: a line
- * that exactly fills a row does not leave an empty row behind it.
- *
- * Flushing: a scroll moves the whole back buffer (fb_scroll_up), but only
- * the cells that now differ from what video memory shows are copied there,
- * run by run along each row. Log lines look alike (blank right halves,
- * columns of the same digits in a table), so a scroll typically copies a
- * fraction of the screen; writing video memory is the expensive part
- * (uncached on real hardware, a slow path per store in QEMU's TCG). When
- * even that is slow, scrolls move several rows at once (adapt_step), so a
- * burst of output costs about SCROLL_BUDGET_US per line whatever the
+ * What the console shows is decided by the terminal model (drivers/vt.c):
+ * text, escape sequences, the cursor. This file draws it. Three grids of
+ * cells: the model's (what should be shown), `drawn` (what the back buffer
+ * holds) and `shown` (what video memory holds). After each write the cells
+ * of the rows the model changed are drawn where they differ from `drawn`,
+ * and the cells where `drawn` differs from `shown` are copied to video
+ * memory, run by run along each row. A scroll moves the back buffer and
+ * `drawn` with it (the model announces it, hooks.scrolled), so after a
+ * scroll only the new line is drawn, and only the cells that now differ
+ * from video memory are copied. Log lines look alike (blank right halves,
+ * columns of the same digits), so a scroll typically copies a fraction of
+ * the screen; writing video memory is the expensive part (uncached on real
+ * hardware, a slow path per store in QEMU's TCG). When even that is slow,
+ * a line feed at the bottom scrolls several rows at once (adapt_step), so
+ * a burst of output costs about SCROLL_BUDGET_US per line whatever the
  * screen; fbcon_set_scroll_step(1) keeps it to one row at a time.
  *
  * Built into the kernel and into the host tests; drivers/fbcon_boot.c is
@@ -30,40 +29,35 @@
 #include "fbcon.h"
 #include "kerrno.h"
 #include "kstring.h"
+#include "vt.h"
 
-#define LINE_MAX_BYTES 1024   /* a longer line is drawn in pieces, keeping the first piece's colour */
 #define RUN_GAP_CELLS 4	      /* flush runs of changed cells separated by fewer unchanged ones as one */
 #define SCROLL_BUDGET_US 1000 /* adaptive scrolling: scroll + flush time to aim for per text row */
 #define US_PER_S 1000000
-#define TAB_STOP 8
-#define ASCII_DEL 0x7f
-#define COLOR_SHIFT 16
-#define CELL(glyph, color) ((uint32_t)(glyph) | ((uint32_t)(color) << COLOR_SHIFT))
+#define PALETTE 256
+#define BOLD_BRIGHT 8	/* bold makes colours 0-7 their bright 8-15, as on the Linux console */
+#define CURSOR_ROWS 2	/* pixel rows of the cursor bar, at the bottom of its cell */
+#define UNDERLINE_ROW 1 /* the underline: the cell's last pixel row but this many */
 
+/* The line colours as palette indices and attributes. */
 static const struct {
-	uint32_t rgb;
-	int bold;
-} palette[FBCON_COLORS] = {
-	[FBCON_NORMAL] = { FB_GREY, 0 }, [FBCON_ERROR] = { FB_RED, 0 },	   [FBCON_WARNING] = { FB_YELLOW, 0 },
-	[FBCON_OK] = { FB_GREEN, 0 },	 [FBCON_HEADING] = { FB_CYAN, 1 },
+	uint8_t fg, attr;
+} class_style[FBCON_COLORS] = {
+	[FBCON_NORMAL] = { 7, 0 },
+	[FBCON_ERROR] = { 9, 0 },
+	[FBCON_WARNING] = { 11, 0 },
+	[FBCON_OK] = { 10, 0 },
+	[FBCON_HEADING] = { 14, VT_ATTR_BOLD },
 };
 
 static struct {
 	int ready, enabled, busy;
 	uint32_t cols, rows, fw, fh;
-	uint32_t *cells;       /* rows * cols: what the back buffer shows */
-	uint32_t *shown;       /* rows * cols: what video memory shows */
-	uint32_t drow0, drow1; /* rows [drow0, drow1) may differ between cells and shown */
-	uint32_t blank;	       /* a space in the normal colour */
-	uint32_t fg[FBCON_COLORS], bg;
-	uint32_t cx, cy; /* where the next character goes; cx == cols: wrap first */
-	/* The current line: line[0..len) is drawn from (seg_col, seg_row); seg_row < 0 once it scrolled off. */
-	char line[LINE_MAX_BYTES];
-	size_t len;
-	int seg_row;
-	uint32_t seg_col;
-	int continued; /* line[] continues a line longer than LINE_MAX_BYTES */
-	enum fbcon_color cont_color;
+	struct vt vt;
+	struct vt_cell *drawn; /* rows * cols: what the back buffer shows */
+	struct vt_cell *shown; /* rows * cols: what video memory shows */
+	uint32_t drow0, drow1; /* rows [drow0, drow1) may differ between drawn and shown */
+	uint32_t pixel[PALETTE];
 	uint32_t step_fixed; /* fbcon_set_scroll_step: rows per scroll, 0 for adaptive */
 	uint32_t step_auto;  /* the adaptive step, from what flushes after a scroll cost */
 	int scrolled;	     /* this write scrolled... */
@@ -75,10 +69,17 @@ static struct {
 
 /* What scrolls are timed with (fbcon_set_clock); none: they are not. */
 static const struct fbcon_clock *clock;
+/* Where the terminal's answers go (fbcon_set_reply). */
+static fbcon_reply_fn reply_fn;
 
 void fbcon_set_clock(const struct fbcon_clock *c)
 {
 	clock = c;
+}
+
+void fbcon_set_reply(fbcon_reply_fn fn)
+{
+	reply_fn = fn;
 }
 
 static uint64_t clock_ticks(void)
@@ -133,11 +134,19 @@ enum fbcon_color fbcon_classify(const char *s, size_t n)
 	return FBCON_NORMAL;
 }
 
-static void draw_cell(uint32_t c, uint32_t r)
+void fbcon_class_style(enum fbcon_color color, uint8_t *fg, uint8_t *attr)
 {
-	uint32_t v = con.cells[(size_t)r * con.cols + c], color = FBCON_CELL_COLOR(v);
+	if ((unsigned)color >= FBCON_COLORS)
+		color = FBCON_NORMAL;
+	*fg = class_style[color].fg;
+	*attr = class_style[color].attr;
+}
 
-	fb_draw_glyph(c * con.fw, r * con.fh, FBCON_CELL_GLYPH(v), con.fg[color], con.bg, palette[color].bold);
+/* ---- the terminal's hooks ------------------------------------------------------------------ */
+
+static void vt_classify(const char *s, size_t n, uint8_t *fg, uint8_t *attr)
+{
+	fbcon_class_style(fbcon_classify(s, n), fg, attr);
 }
 
 static void touch_rows(uint32_t r0, uint32_t r1)
@@ -153,73 +162,110 @@ static void touch_rows(uint32_t r0, uint32_t r1)
 		con.drow1 = r1;
 }
 
-static void put_cell(uint32_t c, uint32_t r, uint32_t v)
+/* The model moves rows [top, bottom] by n: move the back buffer and `drawn` the same way. */
+static void vt_scrolled(struct vt *vt, uint32_t top, uint32_t bottom, int n)
 {
-	uint32_t *cell = &con.cells[(size_t)r * con.cols + c];
+	uint32_t k = (uint32_t)(n < 0 ? -n : n), height = bottom - top + 1;
+	struct vt_cell *band = con.drawn + (size_t)top * con.cols, b = vt_blank(vt);
+	size_t moved = (size_t)(height - k) * con.cols, row = con.cols;
 
-	if (*cell == v)
-		return;
-	*cell = v;
-	if (con.enabled)
-		draw_cell(c, r);
-	touch_rows(r, r + 1);
-}
-
-static void fill_cells(uint32_t *p, size_t n, uint32_t v)
-{
-	while (n--)
-		*p++ = v;
-}
-
-/* Text rows a scroll moves: the fixed step, or the adaptive one. */
-static uint32_t scroll_step(void)
-{
-	uint32_t n = con.step_fixed ? con.step_fixed : con.step_auto;
-
-	return n < 1 ? 1 : n > con.rows ? con.rows : n;
-}
-
-/*
- * Everything up by scroll_step() text rows: the grid, and the back buffer by
- * memmove (never video memory). Returns the rows moved.
- */
-static uint32_t scroll(void)
-{
-	uint32_t n = scroll_step();
-	size_t moved = (size_t)(con.rows - n) * con.cols;
-
+	if (!con.enabled)
+		return; /* the screen is someone else's: enabling redraws it all */
 	if (!con.scrolled)
 		con.scroll_t0 = clock_ticks();
-	/* A forward word loop: the kernel's memmove goes byte by byte. */
-	for (size_t i = 0; i < moved; i++)
-		con.cells[i] = con.cells[i + (size_t)n * con.cols];
-	fill_cells(con.cells + moved, (size_t)n * con.cols, con.blank);
-	if (con.enabled)
-		fb_scroll_up(n * con.fh, FB_BLACK);
-	touch_rows(0, con.rows);
-	con.seg_row -= (int)n;
 	con.scrolled = 1;
-	return n;
+	if (top == 0 && bottom == con.rows - 1 && n > 0)
+		fb_scroll_up(k * con.fh, FB_BLACK);
+	else
+		fb_scroll_band(top * con.fh, (bottom + 1) * con.fh, -n * (int32_t)con.fh, FB_BLACK);
+	/* What the back buffer now holds: the band moved, the vacated rows black (blank in the default colours). */
+	b.bg = VT_DEFAULT_BG;
+	if (n > 0) {
+		for (size_t i = 0; i < moved; i++)
+			band[i] = band[i + k * row];
+		for (size_t i = moved; i < (size_t)height * row; i++)
+			band[i] = b;
+	} else {
+		for (size_t i = moved; i-- > 0;)
+			band[i + k * row] = band[i];
+		for (size_t i = 0; i < (size_t)k * row; i++)
+			band[i] = b;
+	}
+	touch_rows(top, bottom + 1);
+}
+
+static void vt_reply(struct vt *vt, const char *s, size_t n)
+{
+	(void)vt;
+	if (reply_fn)
+		reply_fn(s, n);
+}
+
+static const struct vt_hooks hooks = {
+	.reply = vt_reply,
+	.scrolled = vt_scrolled,
+	.classify = vt_classify,
+};
+
+/* ---- drawing --------------------------------------------------------------------------------- */
+
+static void draw_cell_value(uint32_t c, uint32_t r, struct vt_cell v)
+{
+	uint8_t fg = v.fg;
+
+	if ((v.attr & VT_ATTR_BOLD) && fg < BOLD_BRIGHT)
+		fg += BOLD_BRIGHT;
+	fb_draw_glyph(c * con.fw, r * con.fh, fb_glyph_index(v.ch), con.pixel[fg], con.pixel[v.bg],
+		      (v.attr & VT_ATTR_BOLD) != 0);
+	if (v.attr & VT_ATTR_UNDERLINE)
+		fb_fill_rect(c * con.fw, r * con.fh + con.fh - 1 - UNDERLINE_ROW, con.fw, 1, vt_palette_rgb(fg));
+}
+
+/* Redraw a cell of the back buffer from `drawn` (under the cursor). */
+static void redraw_cell(uint32_t c, uint32_t r)
+{
+	draw_cell_value(c, r, con.drawn[(size_t)r * con.cols + c]);
+}
+
+/* Draw the model's cells of rows [r0, r1) that the back buffer does not show yet. */
+static void draw_rows(uint32_t r0, uint32_t r1)
+{
+	for (uint32_t r = r0; r < r1; r++) {
+		struct vt_cell *d = con.drawn + (size_t)r * con.cols;
+		int changed = 0;
+
+		for (uint32_t c = 0; c < con.cols; c++) {
+			struct vt_cell v = vt_cell_at(&con.vt, c, r);
+
+			if (vt_cell_eq(v, d[c]))
+				continue;
+			d[c] = v;
+			draw_cell_value(c, r, v);
+			changed = 1;
+		}
+		if (changed)
+			touch_rows(r, r + 1);
+	}
 }
 
 /* Copy the cells that differ from what video memory shows, in runs along each row. */
 static void flush_cells(void)
 {
 	for (uint32_t r = con.drow0; r < con.drow1; r++) {
-		uint32_t *cells = con.cells + (size_t)r * con.cols, *shown = con.shown + (size_t)r * con.cols;
+		struct vt_cell *cells = con.drawn + (size_t)r * con.cols, *shown = con.shown + (size_t)r * con.cols;
 		uint32_t c = 0;
 
 		while (c < con.cols) {
 			uint32_t start, end, same = 0;
 
-			while (c < con.cols && cells[c] == shown[c])
+			while (c < con.cols && vt_cell_eq(cells[c], shown[c]))
 				c++;
 			if (c == con.cols)
 				break;
 			start = end = c;
 			/* Extend the run while the gaps of unchanged cells stay short. */
 			for (; c < con.cols && same < RUN_GAP_CELLS; c++) {
-				if (cells[c] != shown[c]) {
+				if (!vt_cell_eq(cells[c], shown[c])) {
 					shown[c] = cells[c];
 					end = c + 1;
 					same = 0;
@@ -234,10 +280,7 @@ static void flush_cells(void)
 	fb_mark_clean();
 }
 
-/* Pixel rows of the cursor bar, at the bottom of its cell. */
-#define CURSOR_ROWS 2
-
-/* Take the cursor off the screen: redraw the cell under it from the grid. */
+/* Take the cursor off the screen: redraw the cell under it. */
 static void cursor_erase(void)
 {
 	if (!con.cursor_drawn)
@@ -245,25 +288,25 @@ static void cursor_erase(void)
 	con.cursor_drawn = 0;
 	if (!con.enabled)
 		return;
-	draw_cell(con.cur_c, con.cur_r);
+	redraw_cell(con.cur_c, con.cur_r);
 	fb_flush_rect(con.cur_c * con.fw, con.cur_r * con.fh, con.fw, con.fh);
 }
 
-/* Draw the cursor where the next character goes (after a full row: the start of the next). */
+/* Draw the cursor where the next character goes, when both its owner and the program want it. */
 static void cursor_draw(void)
 {
-	uint32_t c = con.cx, r = con.cy;
+	uint32_t c = con.vt.cx, r = con.vt.cy;
+	struct vt_cell v;
 
-	if (!con.cursor || !con.enabled)
+	if (!con.cursor || !con.vt.cursor_visible || !con.enabled)
 		return;
-	if (c >= con.cols) {
-		c = r + 1 < con.rows ? 0 : con.cols - 1;
-		r = r + 1 < con.rows ? r + 1 : r;
-	}
+	v = con.drawn[(size_t)r * con.cols + c];
 	con.cur_c = c;
 	con.cur_r = r;
 	con.cursor_drawn = 1;
-	fb_fill_rect(c * con.fw, r * con.fh + con.fh - CURSOR_ROWS, con.fw, CURSOR_ROWS, palette[FBCON_NORMAL].rgb);
+	/* In the cell's foreground colour, so that it shows on any background. */
+	fb_fill_rect(c * con.fw, r * con.fh + con.fh - CURSOR_ROWS, con.fw, CURSOR_ROWS,
+		     vt_palette_rgb(v.bg == v.fg ? (uint8_t)VT_DEFAULT_FG : v.fg));
 	fb_flush_rect(c * con.fw, r * con.fh, con.fw, con.fh);
 	fb_mark_clean();
 }
@@ -281,60 +324,21 @@ void fbcon_show_cursor(int on)
 
 void fbcon_put_glyph(uint32_t col, uint32_t row, uint32_t cp, enum fbcon_color color, int inverse)
 {
+	uint32_t fg;
+
 	if (!con.ready || col >= con.cols || row >= con.rows || color >= FBCON_COLORS)
 		return;
-	fb_draw_glyph(col * con.fw, row * con.fh, fb_glyph_index(cp), inverse ? con.bg : con.fg[color],
-		      inverse ? con.fg[color] : con.bg, palette[color].bold);
+	fg = con.pixel[class_style[color].fg];
+	fb_draw_glyph(col * con.fw, row * con.fh, fb_glyph_index(cp), inverse ? con.pixel[VT_DEFAULT_BG] : fg,
+		      inverse ? fg : con.pixel[VT_DEFAULT_BG], (class_style[color].attr & VT_ATTR_BOLD) != 0);
 }
 
-/* One cell at (*c, *r), wrapping (and scrolling) first when the row is full. */
-static void emit(uint32_t *c, int *r, uint32_t v)
+/* Text rows a line feed at the bottom scrolls: the fixed step, or the adaptive one. */
+static uint32_t scroll_step(void)
 {
-	if (*c >= con.cols) {
-		*c = 0;
-		if (++*r >= (int)con.rows)
-			*r -= (int)scroll();
-	}
-	if (*r >= 0)
-		put_cell(*c, (uint32_t)*r, v);
-	(*c)++;
-}
+	uint32_t n = con.step_fixed ? con.step_fixed : con.step_auto;
 
-/* (Re)draw the current line from its first cell; leaves the cursor after it. */
-static void render_line(void)
-{
-	enum fbcon_color color = con.continued ? con.cont_color : fbcon_classify(con.line, con.len);
-	uint32_t c = con.seg_col;
-	int r = con.seg_row;
-
-	for (size_t i = 0; i < con.len;) {
-		size_t len;
-		uint32_t cp = fb_utf8_next(con.line + i, con.len - i, &len);
-
-		i += len;
-		if (cp == '\t') {
-			do
-				emit(&c, &r, CELL(fb_glyph_index(' '), color));
-			while (c % TAB_STOP && c < con.cols);
-		} else if (cp >= ' ' && cp != ASCII_DEL) {
-			emit(&c, &r, CELL(fb_glyph_index(cp), color));
-		}
-	}
-	con.cx = c;
-	con.cy = r < 0 ? 0 : (uint32_t)r;
-	con.cont_color = color;
-}
-
-static void newline(void)
-{
-	render_line();
-	con.len = 0;
-	con.continued = 0;
-	con.cx = 0;
-	if (++con.cy >= con.rows)
-		con.cy -= scroll();
-	con.seg_row = (int)con.cy;
-	con.seg_col = 0;
+	return n < 1 ? 1 : n > con.rows ? con.rows : n;
 }
 
 /*
@@ -368,32 +372,19 @@ void fbcon_set_scroll_step(uint32_t rows)
 
 void fbcon_write(const char *s, size_t n)
 {
+	uint32_t r0, r1;
+
 	if (!con.ready || !s)
 		return;
 	if (con.busy)
 		return; /* called from inside a write (a fault while drawing): serial has it */
 	con.busy = 1;
 	cursor_erase();
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n') {
-			newline();
-			continue;
-		}
-		if (s[i] == '\r')
-			continue;
-		if (con.len == sizeof(con.line)) {
-			/* Draw what we have and carry on from the cursor, in the same colour. */
-			render_line();
-			con.len = 0;
-			con.continued = 1;
-			con.seg_row = (int)con.cy;
-			con.seg_col = con.cx;
-		}
-		con.line[con.len++] = s[i];
-	}
-	if (con.len)
-		render_line();
+	con.vt.lf_step = scroll_step();
+	vt_write(&con.vt, s, n);
 	if (con.enabled) {
+		if (vt_take_dirty(&con.vt, &r0, &r1))
+			draw_rows(r0, r1);
 		flush_cells();
 		if (con.scrolled)
 			adapt_step(clock_ticks() - con.scroll_t0);
@@ -403,23 +394,25 @@ void fbcon_write(const char *s, size_t n)
 	con.busy = 0;
 }
 
-/* Video memory now shows the whole grid. */
-static void all_shown(void)
-{
-	for (size_t i = 0; i < (size_t)con.rows * con.cols; i++)
-		con.shown[i] = con.cells[i];
-	con.drow0 = con.drow1 = 0;
-}
-
-/* Redraw the whole screen from the grid. */
+/* Redraw the whole screen from the model. */
 static void repaint(void)
 {
+	uint32_t r0, r1;
+	size_t cells = (size_t)con.rows * con.cols;
+
 	fb_fill_rect(0, 0, fb_width(), fb_height(), FB_BLACK);
 	for (uint32_t r = 0; r < con.rows; r++)
-		for (uint32_t c = 0; c < con.cols; c++)
-			draw_cell(c, r);
+		for (uint32_t c = 0; c < con.cols; c++) {
+			struct vt_cell v = vt_cell_at(&con.vt, c, r);
+
+			con.drawn[(size_t)r * con.cols + c] = v;
+			draw_cell_value(c, r, v);
+		}
 	fb_present_all();
-	all_shown();
+	for (size_t i = 0; i < cells; i++)
+		con.shown[i] = con.drawn[i];
+	con.drow0 = con.drow1 = 0;
+	vt_take_dirty(&con.vt, &r0, &r1);
 	con.cursor_drawn = 0;
 	cursor_draw();
 }
@@ -441,23 +434,16 @@ void fbcon_clear(void)
 {
 	if (!con.ready || con.busy)
 		return;
-	fill_cells(con.cells, (size_t)con.rows * con.cols, con.blank);
-	con.cx = con.cy = 0;
-	con.seg_row = 0;
-	con.seg_col = 0;
-	con.len = 0;
-	con.continued = 0;
+	vt_clear(&con.vt);
 	con.cursor_drawn = 0;
-	if (con.enabled) {
-		fb_fill_rect(0, 0, fb_width(), fb_height(), FB_BLACK);
-		fb_present_all();
-		all_shown();
-	}
+	if (con.enabled)
+		repaint();
 }
 
 int fbcon_setup(void)
 {
-	uint32_t *cells;
+	struct vt_cell *grids;
+	size_t cells;
 
 	con.ready = 0;
 	if (!fb_ready() || !fb_font_w() || !fb_font_h())
@@ -468,16 +454,19 @@ int fbcon_setup(void)
 	con.rows = fb_height() / con.fh;
 	if (!con.cols || !con.rows)
 		return -ENODEV;
-	/* Both grids in one allocation: cells, then shown. */
-	cells = fb_alloc((size_t)con.cols * con.rows * sizeof(uint32_t) * 2);
-	if (!cells)
+	if (con.cols > VT_MAX_COLS)
+		con.cols = VT_MAX_COLS;
+	cells = (size_t)con.cols * con.rows;
+	/* Four grids in one allocation: the main and the alternate screen, drawn, shown. */
+	grids = fb_alloc(cells * sizeof(struct vt_cell) * 4);
+	if (!grids)
 		return -ENOMEM;
-	con.cells = cells;
-	con.shown = cells + (size_t)con.cols * con.rows;
-	for (int i = 0; i < FBCON_COLORS; i++)
-		con.fg[i] = fb_color(palette[i].rgb);
-	con.bg = fb_color(FB_BLACK);
-	con.blank = CELL(fb_glyph_index(' '), FBCON_NORMAL);
+	if (vt_init(&con.vt, con.cols, con.rows, grids, grids + cells, &hooks))
+		return -EINVAL;
+	con.drawn = grids + 2 * cells;
+	con.shown = grids + 3 * cells;
+	for (int i = 0; i < PALETTE; i++)
+		con.pixel[i] = fb_color(vt_palette_rgb((uint8_t)i));
 	con.busy = 0;
 	con.step_auto = 1;
 	con.scrolled = 0;
@@ -501,13 +490,20 @@ void fbcon_size(uint32_t *cols, uint32_t *rows)
 
 void fbcon_cursor(uint32_t *col, uint32_t *row)
 {
-	*col = con.ready ? con.cx : 0;
-	*row = con.ready ? con.cy : 0;
+	*col = con.ready ? con.vt.cx : 0;
+	*row = con.ready ? con.vt.cy : 0;
 }
 
-uint32_t fbcon_cell(uint32_t col, uint32_t row)
+struct vt_cell fbcon_cell(uint32_t col, uint32_t row)
 {
+	struct vt_cell none = { 0, 0, 0, 0, 0 };
+
 	if (!con.ready || col >= con.cols || row >= con.rows)
-		return 0;
-	return con.cells[(size_t)row * con.cols + col];
+		return none;
+	return vt_cell_at(&con.vt, col, row);
+}
+
+int fbcon_app_cursor_keys(void)
+{
+	return con.ready && con.vt.app_cursor_keys;
 }

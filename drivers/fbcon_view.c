@@ -164,7 +164,8 @@ static void sb_draw(void)
 	uint64_t end = conlog_end();
 
 	ksnprintf(status, sizeof(status), "scrollback: line %llu of %llu; Shift+PgUp/PgDn page, any other key returns",
-		  (unsigned long long)(sb.top - conlog_first() + 1), (unsigned long long)(end - conlog_first()));
+		  (unsigned long long)(sb.top - conlog_scroll_first() + 1),
+		  (unsigned long long)(end - conlog_scroll_first()));
 	fbcon_view_draw(sb.top, status, UINT64_MAX);
 }
 
@@ -177,7 +178,13 @@ int fbcon_scroll_key(int key)
 		return 0;
 	bottom = fbcon_view_back(conlog_end(), grid_rows() - 1);
 	if (key == (KEY_PGUP | KEY_MOD_SHIFT)) {
-		sb.top = fbcon_view_back(sb.active ? sb.top : bottom, half);
+		uint64_t top = fbcon_view_back(sb.active ? sb.top : bottom, half);
+
+		if (top < conlog_scroll_first()) /* not before the last ED 3 ("clear") */
+			top = conlog_scroll_first();
+		if (!sb.active && top >= bottom)
+			return 1; /* nothing above the screen */
+		sb.top = top;
 		sb.active = 1;
 		sb_draw();
 		return 1;

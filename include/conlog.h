@@ -8,8 +8,24 @@
  * (the kernel takes them from the page allocator at boot, conlog_start):
  * when either fills, the oldest lines go. Lines are numbered from 0 at the
  * first byte ever written and keep their numbers; conlog_first() says which
- * is the oldest still kept. '\r' is dropped and '\n' ends a line; the text is
- * kept as written (UTF-8, tabs).
+ * is the oldest still kept.
+ *
+ * The console's bytes are text mixed with terminal controls and escape
+ * sequences; the log keeps the text as a line-oriented terminal would show
+ * it, and never a control or a sequence:
+ *  - '\n' (and VT, FF) ends a line; text is kept as written (UTF-8, tabs);
+ *  - the unfinished line is edited as the screen's row is: carriage return,
+ *    backspace, cursor left/right/column (CUB, CUF, CHA), erase in line
+ *    (EL, and ED 0), insert, delete and erase characters (ICH, DCH, ECH).
+ *    So a line the shell's line editor redrew is kept as it was entered;
+ *  - a move to another row (CUP, CUU, CUD, VPA, IL, DL, index, ...) ends the
+ *    line, and what follows goes on a new one (a full-screen program's rows
+ *    end up one per line);
+ *  - on the alternate screen (CSI ? 1049 h, as vi and less use it) nothing
+ *    is kept, as xterm keeps no scrollback there;
+ *  - ED 3 (erase saved lines, as `clear` sends it) starts the scrollback
+ *    anew (conlog_scroll_first); the log itself keeps everything;
+ *  - colours, modes and reports are dropped.
  *
  * Single CPU, no locking; writers are the console sinks only.
  */
@@ -38,6 +54,8 @@ void conlog_write(const char *s, size_t n);
 /* The oldest line kept, and one past the newest (the unfinished line counts once it has a byte). */
 uint64_t conlog_first(void);
 uint64_t conlog_end(void);
+/* The first line the scrollback shows: conlog_first, or the line after the last ED 3. */
+uint64_t conlog_scroll_first(void);
 
 /*
  * Copy line n (without its '\n') into buf[0..size), NUL-terminated and cut
@@ -52,7 +70,7 @@ long conlog_line(uint64_t n, char *buf, size_t size);
  */
 long long conlog_search(uint64_t from, int dir, const char *pat);
 
-/* Bytes written since setup, and the capacities (for reports). */
+/* Bytes given to conlog_write since setup, and the capacities (for reports). */
 uint64_t conlog_bytes_written(void);
 size_t conlog_text_cap(void);
 size_t conlog_lines_cap(void);

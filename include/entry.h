@@ -31,11 +31,12 @@ void switch_context(uint64_t *prev_ksp, uint64_t next_ksp);
 extern const char proc_first_entry[];
 
 /*
- * usercopy.S: copy n bytes with `rep movsb` at uaccess_insn; a fault there
- * that nobody fixes resumes at uaccess_fixup, which returns -EFAULT. Returns
- * 0 or -EFAULT. Only core/proc/uaccess.c calls it, with the range checked.
+ * usercopy.S: copy n bytes with `rep movsq` at uaccess_insn and the last
+ * n % 8 with `rep movsb` at uaccess_insn_tail; a fault at either that nobody
+ * fixes resumes at uaccess_fixup, which returns -EFAULT. Returns 0 or
+ * -EFAULT. Only mm/uaccess.c calls it, with the range checked.
  */
 long uaccess_copy(void *dst, const void *src, size_t n);
-extern const char uaccess_insn[], uaccess_fixup[];
+extern const char uaccess_insn[], uaccess_insn_tail[], uaccess_fixup[];
 
 #endif

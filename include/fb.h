@@ -164,6 +164,13 @@ void fb_draw_glyph(uint32_t x, uint32_t y, uint32_t g, uint32_t fg_pixel, uint32
  */
 void fb_scroll_up(uint32_t rows, uint32_t bg);
 
+/*
+ * Move the back buffer's pixel rows [y0, y1) by dy rows (dy < 0: up, > 0:
+ * down) inside that band, fill the rows that come free with bg, and mark
+ * the band dirty: a scrolling region's scroll, in RAM.
+ */
+void fb_scroll_band(uint32_t y0, uint32_t y1, int32_t dy, uint32_t bg);
+
 /* Copy the dirty rectangle of the back buffer to video memory and forget it. */
 void fb_flush(void);
 /* Copy [x, x+w) x [y, y+h) of the back buffer to video memory now (clipped), dirty or not. */

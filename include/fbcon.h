@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fbcon.h - the framebuffer text console: kprintf's second sink.
+ * fbcon.h - the framebuffer text console: kprintf's second sink, and the
+ * screen of the console terminal.
  *
- * Text goes into a grid of cells (glyph and colour) and is drawn with the
- * console font into fb's back buffer; each fbcon_write ends with one
- * dirty-rectangle flush. Lines wrap at the right edge; a new line at the
- * bottom scrolls the back buffer up by one text row.
+ * What it shows is a terminal (drivers/vt.c): text, and the xterm subset of
+ * escape sequences that programs such as busybox's line editor, vi, less and
+ * top send (docs/files.md lists them). It is drawn with the console font into
+ * fb's back buffer; each fbcon_write ends with one flush of what changed.
+ * Lines wrap at the right edge; a new line at the bottom scrolls.
  *
- * Colour follows the text, with no escape sequences: a line is coloured as a
- * whole, by fbcon_classify, and redrawn when more of it arrives, so a line's
- * colour is right once its end is known.
+ * The kernel's own lines carry no escape sequences: a line written in the
+ * default colours with nothing but text takes the colour fbcon_classify
+ * gives it, and is recoloured when more of it arrives, so a line's colour is
+ * right once its end is known.
  */
 #ifndef ATLAS_FBCON_H
 #define ATLAS_FBCON_H
@@ -18,8 +21,9 @@
 #include <stdint.h>
 
 #include "boot_info.h"
+#include "vt.h"
 
-/* Line colours (0xRRGGBB in fbcon.c's palette). */
+/* Line colours: palette colours of the terminal (fbcon_class_style). */
 enum fbcon_color {
 	FBCON_NORMAL,  /* light grey */
 	FBCON_ERROR,   /* red: "*** ", "panic:", "not ok" */
@@ -37,6 +41,9 @@ enum fbcon_color {
  * indented (TAP subtests).
  */
 enum fbcon_color fbcon_classify(const char *s, size_t n);
+
+/* The palette index and attributes (VT_ATTR_*) a line colour is drawn in. */
+void fbcon_class_style(enum fbcon_color color, uint8_t *fg, uint8_t *attr);
 
 /*
  * drivers/fbcon_boot.c: take over the boot framebuffer bfb, whose video memory is mapped
@@ -69,10 +76,10 @@ int fbcon_setup(void);
 int fbcon_ready(void);
 
 /*
- * Write s[0..n) (UTF-8; '\n' ends a line, '\t' goes to the next multiple of
- * 8 columns, '\r' and other control characters are ignored) and flush what
- * changed. Does nothing before fbcon_setup, or when called again from inside
- * itself (a fault while drawing): the serial console still has the text.
+ * Write s[0..n) to the terminal (UTF-8 text, controls and escape sequences,
+ * split anywhere; '\n' also returns the carriage) and flush what changed.
+ * Does nothing before fbcon_setup, or when called again from inside itself
+ * (a fault while drawing): the serial console still has the text.
  */
 void fbcon_write(const char *s, size_t n);
 
@@ -85,7 +92,8 @@ void fbcon_enable(int on);
 
 /*
  * Show (1) or hide (0) the text cursor: a bar under the cell where the next
- * character goes, as a terminal shows it at a prompt. Hidden by default.
+ * character goes, as a terminal shows it at a prompt. Hidden by default; a
+ * program can hide it too (CSI ? 25 l), and it shows only when both want it.
  */
 void fbcon_show_cursor(int on);
 
@@ -140,9 +148,19 @@ void fbcon_set_scroll_step(uint32_t rows);
 /* Text grid size and cursor, for tests and reports (0 before fbcon_setup). */
 void fbcon_size(uint32_t *cols, uint32_t *rows);
 void fbcon_cursor(uint32_t *col, uint32_t *row);
-/* The glyph (low 16 bits) and colour (bits 16..23) in a cell; 0 outside the grid. */
-uint32_t fbcon_cell(uint32_t col, uint32_t row);
-#define FBCON_CELL_GLYPH(v) ((v)&0xffffu)
-#define FBCON_CELL_COLOR(v) (((v) >> 16) & 0xffu)
+/* The cell at (col, row) of the screen shown; all zero outside the grid or before fbcon_setup. */
+struct vt_cell fbcon_cell(uint32_t col, uint32_t row);
+
+/*
+ * Where the terminal's answers go: the device status report (CSI 6 n gives
+ * "ESC [ row ; col R") and device attributes (CSI c). fn gets them while
+ * fbcon_write runs, so it must only queue them (core/fs/console_tty.c puts
+ * them into the terminal's input). NULL: they are dropped.
+ */
+typedef void (*fbcon_reply_fn)(const char *s, size_t n);
+void fbcon_set_reply(fbcon_reply_fn fn);
+
+/* 1 while a program asked for application cursor keys (CSI ? 1 h): arrows are then sent as ESC O A... */
+int fbcon_app_cursor_keys(void);
 
 #endif

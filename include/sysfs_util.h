@@ -13,9 +13,10 @@
 #include "vfs.h"
 
 /*
- * Copy the user path at upath into a kmalloc'd PATH_MAX buffer (*out, freed
- * by the caller with kfree). Returns 0, -EFAULT, -ENAMETOOLONG, or -ENOENT for
- * "" unless empty_ok.
+ * Copy the user path at upath (at most PATH_MAX bytes with its NUL) into a
+ * kmalloc'd buffer just big enough for it (*out, freed by the caller with
+ * kfree: a string to read, not a PATH_MAX buffer to write into). Returns 0,
+ * -EFAULT, -ENAMETOOLONG, or -ENOENT for "" unless empty_ok.
  */
 int path_in(uint64_t upath, char **out, int empty_ok);
 

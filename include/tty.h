@@ -113,6 +113,8 @@ struct tty_driver {
 	int (*getc)(void);
 	/* The text size of the screen (0 when there is none: 80x24 is assumed). */
 	void (*size)(unsigned *rows, unsigned *cols);
+	/* A program reads the terminal (NULL: nothing to do): the screen shows its cursor. */
+	void (*reading)(void);
 };
 
 /*

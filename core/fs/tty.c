@@ -377,6 +377,8 @@ static long tty_read(struct file *f, struct uio *u, uint64_t *pos)
 		if (err)
 			return err;
 	}
+	if (t->drv && t->drv->reading)
+		t->drv->reading();
 	return tty_read_uio(t, u, (f->flags & O_NONBLOCK) != 0);
 }
 

@@ -19,26 +19,38 @@
 #define SEEK_HOLE 4
 #define LSEEK_MAX (1LL << 62) /* beyond anything a RAM file reaches; Linux's s_maxbytes analogue */
 
-/* "DIR/NAME" from the directory's absolute path and a name: kmalloc'd, or NULL. */
+/*
+ * "DIR/NAME" from the directory's absolute path and a name: kmalloc'd, or NULL.
+ * Every open keeps one (f->path), so it is built in a slab object of
+ * PATH_SHORT bytes when it fits and in a PATH_MAX large block (whose pages
+ * the heap maps and unmaps each time) only when it does not.
+ */
+#define PATH_SHORT 256
+
 static char *join_path(const struct fs_ctx *fs, struct inode *dir, const char *name)
 {
-	char *buf = kmalloc(PATH_MAX);
-	long n;
 	size_t len = name ? strlen(name) : 0;
 
-	if (!buf)
-		return NULL;
-	n = vfs_dir_path(fs, dir, buf, PATH_MAX);
-	if (n < 0 || (size_t)n + len + 2 > PATH_MAX) {
+	for (size_t size = PATH_SHORT;; size = PATH_MAX) {
+		char *buf = kmalloc(size);
+		long n;
+
+		if (!buf)
+			return NULL;
+		n = vfs_dir_path(fs, dir, buf, size);
+		if (n >= 0 && (size_t)n + len + 2 <= size) {
+			if (len) {
+				if (n > 1)
+					buf[n++] = '/';
+				memcpy(buf + n, name, len + 1);
+			}
+			return buf;
+		}
 		kfree(buf);
+		if ((n == -ERANGE || n >= 0) && size < PATH_MAX)
+			continue;
 		return NULL;
 	}
-	if (len) {
-		if (n > 1)
-			buf[n++] = '/';
-		memcpy(buf + n, name, len + 1);
-	}
-	return buf;
 }
 
 /* The open itself, once the inode is known: checks, O_TRUNC, the type's own open. */

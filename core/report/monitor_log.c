@@ -30,7 +30,7 @@
 #define PATTERN_MAX 64
 #define ASCII_DEL 0x7f
 #define PERCENT 100
-static const char vt_clear[] = "\x1b[H\x1b[2J";
+static const char serial_clear_seq[] = "\x1b[H\x1b[2J";
 
 struct pager {
 	uint64_t top, mark; /* mark: the line of the last match, UINT64_MAX for none */
@@ -67,7 +67,7 @@ static uint64_t serial_page(const struct pager *p, const char *status)
 	uint64_t n = p->top, end = conlog_end();
 	int rows = 0;
 
-	serial_write(vt_clear, sizeof(vt_clear) - 1);
+	serial_write(serial_clear_seq, sizeof(serial_clear_seq) - 1);
 	for (; n < end && rows < SERIAL_PAGE_ROWS - 1; n++, rows++) {
 		long len = conlog_line(n, text, SERIAL_LINE_MAX + 1);
 		size_t have = len < 0 ? 0 : strlen(text);
@@ -263,5 +263,5 @@ void monitor_log(const char *pattern)
 	if (fbcon_ready())
 		fbcon_view_end();
 	if (p.on_serial)
-		serial_write(vt_clear, sizeof(vt_clear) - 1);
+		serial_write(serial_clear_seq, sizeof(serial_clear_seq) - 1);
 }

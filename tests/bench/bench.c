@@ -566,6 +566,134 @@ static uint64_t b_futex_pingpong(unsigned ops, void *ctx)
 }
 
 /*
+ * ---- files: one RAM file and a 100-entry directory ----
+ *
+ * Both kernels' root is a RAM file system here (Atlas: the initramfs unpacked
+ * into its RAM fs; Linux: the initramfs in rootfs), so these time the path
+ * walk, the open-file table and the page cache, not a disk. The directory
+ * is /tmp/benchfs (made, and removed after): f000..f099, f000 holding 4 KiB.
+ */
+#define FILES_DIR "/tmp/benchfs"
+#define FILES_N 100
+static const char file_path[] = FILES_DIR "/f000";
+static char file_buf[PAGE];
+static char dents_buf[PAGE * 4];
+
+static void files_name(char *out, size_t size, int i)
+{
+	snprintf(out, size, FILES_DIR "/f%03d", i);
+}
+
+/* Makes the directory; NULL when done, or why not (a BENCH value, no spaces). */
+static const char *files_setup(char *why, size_t size)
+{
+	char name[64];
+	long r = sys2(SYS_mkdir, "/tmp", 01777);
+
+	if (r != 0 && r != -17 /* EEXIST */) {
+		snprintf(why, size, "mkdir_/tmp_returned_%ld", r);
+		return why;
+	}
+	r = sys2(SYS_mkdir, FILES_DIR, 0755);
+	if (r != 0 && r != -17) {
+		snprintf(why, size, "mkdir_" FILES_DIR "_returned_%ld", r);
+		return why;
+	}
+	memset(file_buf, 'x', sizeof(file_buf));
+	for (int i = 0; i < FILES_N; i++) {
+		long fd;
+
+		files_name(name, sizeof(name), i);
+		fd = sys3(SYS_open, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0) {
+			snprintf(why, size, "creat_returned_%ld", fd);
+			return why;
+		}
+		if (i == 0 && sys3(SYS_write, fd, file_buf, sizeof(file_buf)) != (long)sizeof(file_buf)) {
+			snprintf(why, size, "write_4KiB_failed");
+			return why;
+		}
+		sys1(SYS_close, fd);
+	}
+	return NULL;
+}
+
+static void files_cleanup(void)
+{
+	char name[64];
+
+	for (int i = 0; i < FILES_N; i++) {
+		files_name(name, sizeof(name), i);
+		sys1(SYS_unlink, name);
+	}
+	sys1(SYS_rmdir, FILES_DIR);
+}
+
+/* open + close of f000 (a three-component path walk each time). */
+static uint64_t b_open_close(unsigned ops, void *ctx)
+{
+	uint64_t t0 = rdtsc();
+
+	(void)ctx;
+	for (unsigned i = 0; i < ops; i++) {
+		long fd = sys3(SYS_open, file_path, O_RDONLY, 0);
+
+		if (fd < 0)
+			die("open %s: %ld", file_path, fd);
+		sys1(SYS_close, fd);
+	}
+	return rdtsc() - t0;
+}
+
+static uint64_t b_stat(unsigned ops, void *ctx)
+{
+	char st[256]; /* struct stat is 144 bytes on x86-64 */
+	uint64_t t0 = rdtsc();
+
+	(void)ctx;
+	for (unsigned i = 0; i < ops; i++)
+		if (sys2(SYS_stat, file_path, st) != 0)
+			die("stat %s failed", file_path);
+	return rdtsc() - t0;
+}
+
+/* pread64 of the file's 4 KiB at offset 0: the file is cached (it lives in RAM). */
+static uint64_t b_read4k(unsigned ops, void *ctx)
+{
+	long fd = (long)(intptr_t)ctx;
+	uint64_t t0 = rdtsc();
+
+	for (unsigned i = 0; i < ops; i++)
+		if (sys6(SYS_pread64, fd, (long)file_buf, PAGE, 0, 0, 0) != (long)PAGE)
+			die("pread64 4 KiB of %s failed", file_path);
+	return rdtsc() - t0;
+}
+
+/* Entries in one pass over the open directory fd: lseek to 0, getdents64 to the end. */
+static long dents_pass(long fd)
+{
+	long n = 0, r;
+
+	if (sys3(SYS_lseek, fd, 0, SEEK_SET) != 0)
+		return -1;
+	while ((r = sys3(SYS_getdents64, fd, dents_buf, sizeof(dents_buf))) > 0)
+		for (long off = 0; off < r; off += *(uint16_t *)(dents_buf + off + 16)) /* d_reclen */
+			n++;
+	return r < 0 ? r : n;
+}
+
+static uint64_t b_getdents(unsigned ops, void *ctx)
+{
+	long fd = (long)(intptr_t)ctx;
+	uint64_t t0 = rdtsc();
+
+	for (unsigned i = 0; i < ops; i++)
+		if (dents_pass(fd) != FILES_N + 2)
+			die("getdents64 of %s: not %d entries", FILES_DIR, FILES_N + 2);
+	return rdtsc() - t0;
+}
+
+/*
  * Repeats and operations per batch. A full batch takes well under a
  * millisecond on either kernel, shorter than the host scheduler's time slice:
  * under TCG the guest TSC is host time, so a batch during which the host ran
@@ -576,6 +704,7 @@ struct plan {
 	struct step ref, getpid, yield, fault, brk, mmap, mtouch, write, devnull, maps, pingpong;
 	struct step fork1m, fork64m, exec, pipe, cow;
 	struct step thread, futex_solo, futex_pp;
+	struct step open, stat, read, dents;
 };
 
 static const struct plan full = {
@@ -598,6 +727,10 @@ static const struct plan full = {
 	.thread = { 51, 4 },
 	.futex_solo = { 51, 100 },
 	.futex_pp = { 51, 20 },
+	.open = { 51, 50 },
+	.stat = { 51, 50 },
+	.read = { 51, 50 },
+	.dents = { 51, 10 },
 };
 static const struct plan quick = {
 	.ref = { 5, 5000 },
@@ -619,6 +752,10 @@ static const struct plan quick = {
 	.thread = { 3, 4 },
 	.futex_solo = { 5, 100 },
 	.futex_pp = { 5, 20 },
+	.open = { 3, 20 },
+	.stat = { 3, 20 },
+	.read = { 3, 20 },
+	.dents = { 3, 4 },
 };
 
 /*
@@ -790,6 +927,35 @@ static struct fig figure(const char *name, batch_fn fn, void *ctx, struct step s
 	return f;
 }
 
+/* open+close, stat, a 4 KiB read and a 100-entry getdents64 (skipped, saying why, without /tmp). */
+static void files_figures(const struct plan *pl)
+{
+	static const char *const names[] = { "file_open_close", "file_stat", "file_read_4k", "getdents_100" };
+	char why[80], extra[64];
+	long fd, dfd;
+
+	if (files_setup(why, sizeof(why))) {
+		for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			skipped(names[i], why);
+		files_cleanup();
+		return;
+	}
+	figure("file_open_close", b_open_close, NULL, pl->open, "path=" FILES_DIR "/f000");
+	figure("file_stat", b_stat, NULL, pl->stat, "path=" FILES_DIR "/f000");
+	fd = sys3(SYS_open, file_path, O_RDONLY, 0);
+	if (fd < 0)
+		die("open %s: %ld", file_path, fd);
+	figure("file_read_4k", b_read4k, (void *)(intptr_t)fd, pl->read, "pread64=4096");
+	sys1(SYS_close, fd);
+	dfd = sys3(SYS_open, FILES_DIR, O_RDONLY | O_DIRECTORY, 0);
+	if (dfd < 0)
+		die("open %s: %ld", FILES_DIR, dfd);
+	snprintf(extra, sizeof(extra), "entries=%ld", dents_pass(dfd));
+	figure("getdents_100", b_getdents, (void *)(intptr_t)dfd, pl->dents, extra);
+	sys1(SYS_close, dfd);
+	files_cleanup();
+}
+
 static void run_all(const struct plan *pl)
 {
 	char extra[96];
@@ -838,6 +1004,7 @@ static void run_all(const struct plan *pl)
 		figure("proc_maps_read_64m", b_maps, NULL, pl->maps, "untouched=64MiB");
 		sys2(SYS_munmap, big, 64 * MiB);
 	}
+	files_figures(pl);
 	/* The same fault and mmap figures with 10,000 areas in the address space. */
 	{
 		char why[64];

@@ -480,19 +480,22 @@ static void row_text(uint32_t r, char *out, size_t size)
 
 	fbcon_size(&cols, &rows);
 	for (uint32_t c = 0; c < cols && n + 1 < size; c++) {
-		uint32_t g = FBCON_CELL_GLYPH(fbcon_cell(c, r));
-		char ch = '?';
+		uint32_t cp = fbcon_cell(c, r).ch;
 
-		for (uint32_t cp = 0x20; cp < 0x7f; cp++)
-			if (fb_glyph_index(cp) == g) {
-				ch = (char)cp;
-				break;
-			}
-		out[n++] = ch;
+		out[n++] = cp >= 0x20 && cp < 0x7f ? (char)cp : '?';
 	}
 	while (n && out[n - 1] == ' ')
 		n--;
 	out[n] = 0;
+}
+
+/* The palette index a line colour is drawn in. */
+static uint8_t class_fg(enum fbcon_color color)
+{
+	uint8_t fg, attr;
+
+	fbcon_class_style(color, &fg, &attr);
+	return fg;
 }
 
 static void assert_row(uint32_t r, const char *want)
@@ -543,7 +546,7 @@ static void test_fbcon_wrap(void **state)
 	write_str("0123456789\nnext");
 	assert_row(0, "0123456789");
 	assert_row(1, "next");
-	/* Tabs go to the next multiple of 8; control characters are ignored. */
+	/* Tabs go to the next multiple of 8; '\r' returns the carriage, other control characters show nothing. */
 	fbcon_clear();
 	write_str("a\tb\r\x01\n");
 	assert_row(0, "a       b");
@@ -599,8 +602,8 @@ static void test_fbcon_scroll_step(void **state)
 	write_str("\nok 0123456789abc\n");
 	assert_row(0, "ok 0123456");
 	assert_row(1, "789abc");
-	assert_int_equal(FBCON_CELL_COLOR(fbcon_cell(0, 0)), FBCON_OK);
-	assert_int_equal(FBCON_CELL_COLOR(fbcon_cell(5, 1)), FBCON_OK);
+	assert_int_equal(fbcon_cell(0, 0).fg, class_fg(FBCON_OK));
+	assert_int_equal(fbcon_cell(5, 1).fg, class_fg(FBCON_OK));
 	assert_glyph_at(5 * 8, 16, 'c', FB_GREEN, FB_BLACK);
 	/* A step larger than the screen clears it: "x" went with everything else. */
 	fbcon_set_scroll_step(99);
@@ -648,16 +651,18 @@ static void test_fbcon_colors(void **state)
 	start_console();
 	/* The colour follows the whole line: grey while it is "Mem", bold cyan once it ends with ':'. */
 	write_str("Mem");
-	assert_int_equal(FBCON_CELL_COLOR(fbcon_cell(0, 0)), FBCON_NORMAL);
+	assert_int_equal(fbcon_cell(0, 0).fg, class_fg(FBCON_NORMAL));
 	assert_glyph_at(0, 0, 'M', FB_GREY, FB_BLACK);
 	write_str(" map:\nok 1\n");
 	assert_row(0, "Mem map:");
-	for (uint32_t c = 0; c < 8; c++)
-		assert_int_equal(FBCON_CELL_COLOR(fbcon_cell(c, 0)), FBCON_HEADING);
-	assert_int_equal(FBCON_CELL_COLOR(fbcon_cell(8, 0)), FBCON_NORMAL); /* never written */
+	for (uint32_t c = 0; c < 8; c++) {
+		assert_int_equal(fbcon_cell(c, 0).fg, class_fg(FBCON_HEADING));
+		assert_int_equal(fbcon_cell(c, 0).attr, VT_ATTR_BOLD);
+	}
+	assert_int_equal(fbcon_cell(8, 0).fg, class_fg(FBCON_NORMAL)); /* never written */
 	assert_glyph_style(0, 0, 'M', FB_CYAN, FB_BLACK, 1);
 	assert_glyph_style(4 * 8, 0, 'm', FB_CYAN, FB_BLACK, 1);
-	assert_int_equal(FBCON_CELL_COLOR(fbcon_cell(0, 1)), FBCON_OK);
+	assert_int_equal(fbcon_cell(0, 1).fg, class_fg(FBCON_OK));
 	assert_glyph_at(0, 16, 'o', FB_GREEN, FB_BLACK);
 	write_str("panic: x\n"); /* the newline scrolls it up to row 1 */
 	assert_row(1, "panic: x");
@@ -721,7 +726,7 @@ static void test_fbcon_without_fb(void **state)
 	fbcon_size(&cols, &rows);
 	assert_int_equal(cols, 0);
 	assert_int_equal(rows, 0);
-	assert_int_equal(fbcon_cell(0, 0), 0);
+	assert_int_equal(fbcon_cell(0, 0).ch, 0);
 	/* The fb API is inert without a framebuffer too. */
 	fb_fill_rect(0, 0, 10, 10, 0xffffff);
 	fb_pixel(0, 0, 0xffffff);

@@ -709,7 +709,7 @@ static void fake_signal(int pgrp, int sig)
 	last_sig = sig;
 }
 
-static const struct tty_driver fake_drv = { fake_write, NULL, NULL };
+static const struct tty_driver fake_drv = { fake_write, NULL, NULL, NULL };
 static const struct tty_hooks fake_hooks = { fake_signal, NULL, NULL, NULL };
 
 static void typed(struct tty *t, const char *s)

@@ -23,11 +23,12 @@ UNIT_SRCS_test_wx := mm/paging.c core/lib/strutil.c
 UNIT_SRCS_test_procfs := core/proc/procfs.c core/lib/fmt.c core/lib/strutil.c
 UNIT_SRCS_test_elf := core/proc/elf.c core/lib/fmt.c core/lib/strutil.c
 UNIT_SRCS_test_vma := mm/vma.c mm/vma_tree.c core/lib/strutil.c
-UNIT_SRCS_test_fb := drivers/fb.c drivers/fbcon.c $(FONT_C)
+UNIT_SRCS_test_fb := drivers/fb.c drivers/fbcon.c drivers/vt.c drivers/vt_csi.c drivers/vtparse.c core/lib/fmt.c core/lib/strutil.c $(FONT_C)
 UNIT_SRCS_test_picture := core/report/picture.c
+UNIT_SRCS_test_vt := drivers/vt.c drivers/vt_csi.c drivers/vtparse.c drivers/conlog.c core/lib/fmt.c core/lib/strutil.c
 UNIT_SRCS_test_ps2kbd := drivers/ps2kbd.c core/lib/strutil.c
 UNIT_SRCS_test_qr := core/lib/qr.c core/lib/strutil.c
-UNIT_SRCS_test_kbd := drivers/kbd.c drivers/usbkbd.c drivers/conlog.c core/lib/strutil.c core/lib/fmt.c
+UNIT_SRCS_test_kbd := drivers/kbd.c drivers/usbkbd.c drivers/conlog.c drivers/vtparse.c core/lib/strutil.c core/lib/fmt.c
 UNIT_SRCS_test_pci := drivers/pci.c core/lib/strutil.c
 # The firmware-table parsers against tables captured from QEMU+OVMF (tests/unit/fixtures, tools/capture-fwtables.py).
 UNIT_SRCS_test_acpi_tables := tests/unit/unit_phys.c drivers/acpi_tables.c core/lib/fmt.c core/lib/strutil.c

@@ -172,6 +172,14 @@ static void names(void)
 		memcpy(buf + i, "./", 2);
 	buf[PATH_MAX + 2] = 0;
 	EXPECT(sys2(SYS_stat, buf, &st), -ENAMETOOLONG);
+	/* A path past the kernel's short copy of 256 bytes, well within PATH_MAX, resolves: 601 bytes. */
+	for (int i = 0; i < 600; i += 2)
+		memcpy(buf + i, "./", 2);
+	memcpy(buf + 600, "f", 2);
+	EXPECT(sys2(SYS_stat, buf, &st), 0);
+	fd = sys3(SYS_open, buf, O_RDONLY, 0);
+	CHECK(fd >= 0, "open of a 601-byte path: %ld", fd);
+	sys1(SYS_close, fd);
 	/* Symlinks, loops, readlink. */
 	EXPECT(sys2(SYS_symlink, "f", "lnk"), 0);
 	EXPECT(sys2(SYS_symlink, "f", "lnk"), -EEXIST);
