@@ -57,15 +57,32 @@ int copy_to_user(uint64_t udst, const void *src, size_t n)
 	return (int)r;
 }
 
+/*
+ * In chunks that never cross a page: a chunk either faults whole (EFAULT, as
+ * Linux when the string runs into an unmapped page) or copies, and bytes read
+ * past the NUL come from a page the string already lies in. One uaccess_copy
+ * per chunk, not per byte: STAC/CLAC and the call are dear under TCG.
+ */
+#define STRNCPY_CHUNK 64
+
 long strncpy_from_user(char *dst, uint64_t usrc, size_t max)
 {
-	for (size_t i = 0; i < max; i++) {
-		int err = copy_from_user(&dst[i], usrc + i, 1);
+	size_t i = 0;
 
+	while (i < max) {
+		size_t n = PAGE_SIZE - ((usrc + i) & (PAGE_SIZE - 1));
+		int err;
+
+		if (n > STRNCPY_CHUNK)
+			n = STRNCPY_CHUNK;
+		if (n > max - i)
+			n = max - i;
+		err = copy_from_user(&dst[i], usrc + i, n);
 		if (err)
 			return err;
-		if (!dst[i])
-			return (long)i;
+		for (size_t end = i + n; i < end; i++)
+			if (!dst[i])
+				return (long)i;
 	}
 	if (max)
 		dst[max - 1] = 0;
