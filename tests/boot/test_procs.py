@@ -432,9 +432,10 @@ def test_vmrss_rises_while_the_shell_watches(live):
         out = typed(live, f"grep VmRSS /proc/{pid}/status 2>/dev/null; grep heap /proc/{pid}/maps 2>/dev/null")
         rss = re.search(r"^VmRSS:\s+(\d+) kB$", out, re.M)
         heap = re.search(r"^([0-9a-f]+)-([0-9a-f]+) rw-p .*\[heap\]$", out, re.M)
-        if not rss:
-            break  # it ended
-        seen.append((int(rss[1]), int(heap[2], 16) - int(heap[1], 16) if heap else 0))
+        if not rss or (not heap and seen):
+            break  # it ended (possibly between the two greps: status still there, maps already empty)
+        if heap:  # before its first brk a process has no [heap] line
+            seen.append((int(rss[1]), int(heap[2], 16) - int(heap[1], 16)))
         time.sleep(1)
     log = typed(live, "wait; cat /tmp/hw.log")
     assert re.search(r"^heap_watch: 6 steps of 2048 KiB: VmRSS \d+ kB -> \d+ kB", log, re.M), log
