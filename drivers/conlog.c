@@ -24,12 +24,6 @@
 
 #define CONLOG_EDIT_COLS 1024 /* columns of the unfinished line an edit in place reaches */
 #define TAB_STOP 8
-#define C0_BS 0x08
-#define C0_HT 0x09
-#define C0_LF 0x0a
-#define C0_VT 0x0b
-#define C0_FF 0x0c
-#define C0_CR 0x0d
 
 static struct {
 	char *text;

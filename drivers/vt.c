@@ -18,12 +18,6 @@
 #include "kstring.h"
 
 #define TAB_STOP 8
-#define C0_BS 0x08
-#define C0_HT 0x09
-#define C0_LF 0x0a
-#define C0_VT 0x0b
-#define C0_FF 0x0c
-#define C0_CR 0x0d
 
 /* ---- the grid ---------------------------------------------------------------------------- */
 

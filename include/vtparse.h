@@ -23,6 +23,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The C0 controls the terminal and the console log act on (ECMA-48 8.3). */
+#define C0_BS 0x08
+#define C0_HT 0x09
+#define C0_LF 0x0a
+#define C0_VT 0x0b
+#define C0_FF 0x0c
+#define C0_CR 0x0d
+
 #define VTP_MAX_PARAMS 16
 #define VTP_PARAM_MAX 65535 /* larger numbers are taken as this */
 #define VTP_REPLACEMENT 0xfffd
