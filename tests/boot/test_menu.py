@@ -5,7 +5,7 @@ ConIn reads before ExitBootServices; OVMF mirrors ConOut to the serial port,
 so every screen the menu draws lands in serial.log, where each key's effect
 is awaited before the next key is sent.
 
-Two boots:
+Three boots:
   * driven: menu_timeout=0 (no countdown: the menu waits for the keys), and
     every setting changed, each by another path (Enter on a line, a digit, arrows
     through the GOP sizes, a digit for the value), an Esc that backs out of a
@@ -15,6 +15,9 @@ Two boots:
     on_finish=exit (QEMU status 33).
   * timeout: the shipped tools/atlas.cfg (menu=on) plus menu_timeout=1 and a
     few options; nobody presses a key, so it boots with exactly those options.
+  * shell: the Shell line picks /bin/sh; the boot runs busybox's shell as pid 1
+    on the console (init=/bin/sh), which answers a command typed on the
+    keyboard, and its `exit 7` ends the run with on_finish=exit.
 """
 
 import re
@@ -166,3 +169,35 @@ def test_timeout_boots_with_the_options_as_written(timed_out):
     fw = timed_out.plain_lines()[: firmware_stage_end(timed_out) + 1]
     assert "Atlas: boot menu ended (timeout); options unchanged" in fw, timed_out.tail(60)
     assert "Atlas boot menu" in timed_out.text() and "Booting in 1 s" in timed_out.text()
+
+
+@pytest.fixture(scope="module")
+def shell(atlas):
+    from test_terminal import key_names
+
+    cfg = "menu=on menu_timeout=0 tests=none report=both on_finish=exit watchdog=off"
+    with atlas.start("menu-shell", cfg=cfg, memory="256M") as m:
+        s = Screen(m)
+        s.wait(MAIN_END, "the main screen")
+        assert re.search(main_line(5, "Shell", "none", False), s.text(), re.M), "no Shell line" + s.text()
+        s.key("5", r"^Atlas boot menu: Shell \(init=\)$", "the Shell screen")
+        s.wait(r"^  2  /bin/sh ", "'/bin/sh' as value 2")
+        s.key("2", main_line(5, "Shell", "/bin/sh", True), "init=/bin/sh on the main screen")
+        m.hmp("sendkey esc")
+        s.wait(r"^/ # ", "busybox's prompt")
+        for line in ("echo from-the-menu $((6*7)) | tr a-z A-Z\n", "exit 7\n"):
+            for k in key_names(line):
+                m.hmp(f"sendkey {k}")
+                time.sleep(0.04)
+            if line.startswith("echo"):
+                s.wait(r"^FROM-THE-MENU 42$", "the shell's answer")
+        m.wait()
+    return m.result()
+
+
+def test_shell_line_runs_busybox_sh_as_init(shell):
+    shell.expect_status(STATUS_PASSED)  # init's exit applied on_finish=exit
+    assert shell.one("menu")["words"] == "init=/bin/sh", shell.one("menu")
+    text = strip_ansi(shell.text()).replace("\r", "")
+    assert re.search(r"^FROM-THE-MENU 42$", text, re.M), shell.tail(40)
+    assert "init (/bin/sh) ended: status 7" in text, shell.tail(40)
