@@ -206,6 +206,7 @@ struct proc_status {
 	char state; /* 'R' running, 'S' sleeping, 'T' stopped, 'Z' zombie */
 	unsigned umask;
 	int fdsize; /* descriptor table slots */
+	int has_mm; /* an address space to describe: without one (a zombie), no Vm*, CoreDumping, THP lines */
 	uint64_t vm_peak, vm_size, vm_hwm, vm_rss, vm_data, vm_stk, vm_exe, vm_pte, rss_anon, rss_file; /* bytes */
 	int threads;
 	uint64_t sig_pnd, shd_pnd, sig_blk, sig_ign, sig_cgt;

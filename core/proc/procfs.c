@@ -289,23 +289,27 @@ size_t procfs_status(const struct proc_status *st, char *buf, size_t size)
 	kbuf_printf(&o, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n", st->fdsize);
 	kbuf_printf(&o, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", st->tgid ? st->tgid : st->pid, st->pid,
 		    st->pgid, st->sid);
-	kb_line(&o, "VmPeak", st->vm_peak);
-	kb_line(&o, "VmSize", st->vm_size);
-	kb_line(&o, "VmLck", 0);
-	kb_line(&o, "VmPin", 0);
-	kb_line(&o, "VmHWM", st->vm_hwm);
-	kb_line(&o, "VmRSS", st->vm_rss);
-	kb_line(&o, "RssAnon", st->rss_anon);
-	kb_line(&o, "RssFile", st->rss_file);
-	kb_line(&o, "RssShmem", 0);
-	kb_line(&o, "VmData", st->vm_data);
-	kb_line(&o, "VmStk", st->vm_stk);
-	kb_line(&o, "VmExe", st->vm_exe);
-	kb_line(&o, "VmLib", 0);
-	kb_line(&o, "VmPTE", st->vm_pte);
-	kb_line(&o, "VmSwap", 0);
-	kb_line(&o, "HugetlbPages", 0);
-	kbuf_printf(&o, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t%d\nSigQ:\t0/1024\n", st->threads);
+	/* proc_pid_status(): task_mem, task_core_dumping and task_thp_status only when the task has an mm. */
+	if (st->has_mm) {
+		kb_line(&o, "VmPeak", st->vm_peak);
+		kb_line(&o, "VmSize", st->vm_size);
+		kb_line(&o, "VmLck", 0);
+		kb_line(&o, "VmPin", 0);
+		kb_line(&o, "VmHWM", st->vm_hwm);
+		kb_line(&o, "VmRSS", st->vm_rss);
+		kb_line(&o, "RssAnon", st->rss_anon);
+		kb_line(&o, "RssFile", st->rss_file);
+		kb_line(&o, "RssShmem", 0);
+		kb_line(&o, "VmData", st->vm_data);
+		kb_line(&o, "VmStk", st->vm_stk);
+		kb_line(&o, "VmExe", st->vm_exe);
+		kb_line(&o, "VmLib", 0);
+		kb_line(&o, "VmPTE", st->vm_pte);
+		kb_line(&o, "VmSwap", 0);
+		kb_line(&o, "HugetlbPages", 0);
+		kbuf_printf(&o, "CoreDumping:\t0\nTHP_enabled:\t0\n");
+	}
+	kbuf_printf(&o, "Threads:\t%d\nSigQ:\t0/1024\n", st->threads);
 	kbuf_printf(&o, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
 		    (unsigned long long)st->sig_pnd, (unsigned long long)st->shd_pnd, (unsigned long long)st->sig_blk,
 		    (unsigned long long)st->sig_ign, (unsigned long long)st->sig_cgt);

@@ -93,7 +93,8 @@ static int gen_status(struct proc *p, const struct thread *th, struct text *t)
 	st.state = state_of(p);
 	st.umask = p->fs ? p->fs->umask : 022;
 	st.fdsize = p->files ? p->files->cap : 0;
-	st.threads = p->nthreads;
+	/* A zombie's leader stays counted in signal->nr_threads until it is reaped (release_task). */
+	st.threads = p->nthreads ? p->nthreads : 1;
 	st.shd_pnd = p->shared_pending;
 	if (p->threads) {
 		st.sig_pnd = p->threads->sig_pending;
@@ -115,7 +116,8 @@ static int gen_status(struct proc *p, const struct thread *th, struct text *t)
 		st.voluntary = th->voluntary;
 		st.nonvoluntary = th->preemptions;
 	}
-	if (p->uvm) {
+	if (p->uvm && state_of(p) != 'Z') { /* Linux's zombie has dropped its mm: no Vm lines */
+		st.has_mm = 1;
 		uvm_status(p->uvm, &st);
 		st.vm_hwm = p->uvm->peak_rss > st.vm_rss ? p->uvm->peak_rss : st.vm_rss;
 	}
@@ -149,7 +151,7 @@ static int gen_stat_pid(struct proc *p, const struct thread *th, struct text *t)
 	s.cutime = p->cutime_ns / tick_ns;
 	s.cstime = p->cstime_ns / tick_ns;
 	s.priority = 20;
-	s.num_threads = p->nthreads;
+	s.num_threads = p->nthreads ? p->nthreads : 1; /* as in status: a zombie counts its leader */
 	s.starttime = ktime_tsc_to_mono_ns(p->start_tsc) / tick_ns;
 	s.rsslim = RLIM_INFINITY;
 	s.signal = p->shared_pending;

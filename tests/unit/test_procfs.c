@@ -549,6 +549,7 @@ static const struct proc_status typical_status = {
 	.name = "hello",
 	.pid = 5,
 	.state = 'R',
+	.has_mm = 1,
 	.vm_peak = 180 * KiB,
 	.vm_size = 180 * KiB,
 	.vm_rss = 52 * KiB,
@@ -693,6 +694,26 @@ static void test_status_states(void **state)
 	}
 }
 
+/* A zombie has dropped its mm: Linux prints no Vm*, Rss*, HugetlbPages, CoreDumping or THP_enabled line. */
+static void test_status_zombie_without_mm(void **state)
+{
+	struct proc_status st = typical_status;
+	char buf[1024];
+	const char *nstgid_to_threads = "NSsid:\t0\nThreads:\t1\n";
+
+	(void)state;
+	st.state = 'Z';
+	st.has_mm = 0;
+	procfs_status(&st, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "State:\tZ (zombie)\n"));
+	assert_non_null(strstr(buf, nstgid_to_threads));
+	assert_null(strstr(buf, "Vm"));
+	assert_null(strstr(buf, "Rss"));
+	assert_null(strstr(buf, "CoreDumping"));
+	assert_null(strstr(buf, "THP_enabled"));
+	assert_non_null(strstr(buf, "\nnonvoluntary_ctxt_switches:\t0\n"));
+}
+
 static void test_status_rounding_and_widths(void **state)
 {
 	struct proc_status st = typical_status;
@@ -800,6 +821,7 @@ int main(void)
 		cmocka_unit_test(test_status_real_widths),
 		cmocka_unit_test(test_status_name),
 		cmocka_unit_test(test_status_states),
+		cmocka_unit_test(test_status_zombie_without_mm),
 		cmocka_unit_test(test_status_rounding_and_widths),
 		cmocka_unit_test(test_truncation_maps),
 		cmocka_unit_test(test_truncation_pmap),

@@ -6,12 +6,17 @@
  * with WUNTRACED and WCONTINUED, WNOHANG with a child still running (0), a
  * specific pid, the process group (pid 0), waitid's siginfo (CLD_EXITED,
  * CLD_KILLED) and WNOWAIT leaving the zombie to be waited for again,
- * ECHILD at the end; setpgid/getpgid and setsid of the children.
+ * ECHILD at the end; setpgid/getpgid and setsid of the children; a
+ * zombie's /proc/PID/status (state Z, no Vm lines: its mm is gone).
  * Runs on the host too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include "utest.h"
@@ -28,6 +33,25 @@ static pid_t spawn(int code, int pause_first)
 		_exit(code);
 	}
 	return pid;
+}
+
+/* /proc/PID/status of a zombie: "State:\tZ (zombie)", and no Vm* line (proc_pid_status prints task_mem only with an mm). */
+static void check_zombie_status(pid_t pid)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0, "open %s: errno %d", path, errno);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	CHECK(n > 0, "read %s", path);
+	buf[n] = 0;
+	CHECK(strstr(buf, "\nState:\tZ (zombie)\n") != NULL, "zombie state: %s", buf);
+	CHECK(strstr(buf, "\nVm") == NULL && strstr(buf, "\nRss") == NULL, "a zombie's status has Vm lines: %s", buf);
+	CHECK(strstr(buf, "\nThreads:\t1\n") != NULL, "zombie Threads: %s", buf);
 }
 
 int main(void)
@@ -53,6 +77,7 @@ int main(void)
 	CHECK(waitid(P_PID, (id_t)b, &si, WEXITED | WNOWAIT) == 0 && si.si_pid == b && si.si_code == CLD_EXITED &&
 		      si.si_status == 9 && si.si_signo == SIGCHLD,
 	      "waitid WNOWAIT: pid %d code %d status %d", si.si_pid, si.si_code, si.si_status);
+	check_zombie_status(b);
 	CHECK(waitid(P_ALL, 0, &si, WEXITED) == 0 && si.si_pid == b, "waitid again");
 	a = spawn(0, 1);
 	kill(a, SIGKILL);
