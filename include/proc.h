@@ -57,6 +57,17 @@ struct rlimit64 {
 
 enum proc_state { PROC_ALIVE, PROC_ZOMBIE };
 
+/*
+ * A vfork caller's wait, on its kernel stack (Linux's vfork_done completion):
+ * the child points at it until it execs or exits, so the wake-up reaches the
+ * caller whoever the child's parent is (CLONE_PARENT) and whenever the child
+ * is freed (SIGCHLD ignored: at its exit).
+ */
+struct vfork_done {
+	struct waitq wait;
+	int done;
+};
+
 struct proc {
 	int pid, pgid, sid;
 	enum proc_state state;
@@ -95,9 +106,8 @@ struct proc {
 	uint64_t shared_pending;
 	struct lx_siginfo info[NSIG];
 	struct waitq child_wait;       /* wait4/waitid sleep here; a child's change wakes them */
-	struct waitq vfork_wait;       /* a vfork parent sleeps here until the child execs or exits */
 	struct waitq thread_exit_wait; /* execve in a threaded process waits here for the others to end */
-	int vfork_done;
+	struct vfork_done *vfork;      /* the vforking caller's, until this process execs or exits (vfork_release) */
 	struct rlimit64 rlim[RLIM_NLIMITS];
 	uint64_t alarm_tsc, alarm_interval_ns;		 /* ITIMER_REAL; 0: off */
 	uint64_t arg_start, arg_end, env_start, env_end; /* argv and envp strings in user memory */
@@ -146,6 +156,8 @@ int proc_claim_pid(int id);
 struct proc *proc_alloc(struct proc *parent, int pid);
 int proc_start(struct proc *p, uint64_t entry, uint64_t rsp, int ctty);
 void proc_abort(struct proc *p);
+/* At exec or exit: wake the vfork caller p->vfork, if any, and forget it. No-op otherwise. */
+void vfork_release(struct proc *p);
 
 /* Free a zombie the kernel started (kernel_waits), with its last thread. */
 void proc_reap(struct proc *p);

@@ -458,11 +458,7 @@ static void commit(struct loaded *ld, const char *name)
 	p->env_end = p->uvm->env_end;
 	p->did_exec = 1;
 	p->personality &= ~READ_IMPLIES_EXEC; /* what Linux's SET_PERSONALITY does for a 64-bit program */
-	if (!p->vfork_done) {
-		p->vfork_done = 1;
-		if (p->parent)
-			waitq_wake(&p->parent->vfork_wait);
-	}
+	vfork_release(p);
 	memset(tf, 0, offsetof(struct trap_frame, vector));
 	tf->rip = ld->img.entry;
 	tf->rsp = ld->rsp;

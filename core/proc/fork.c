@@ -178,6 +178,7 @@ static long do_clone(const struct clone_req *rq)
 	struct thread *cur = thread_current();
 	struct proc *p = cur->proc, *c, *parent;
 	struct thread *t;
+	struct vfork_done vd = { WAITQ_INIT, 0 };
 	uint64_t flags = rq->flags;
 	long err = check_flags(rq);
 	int pid;
@@ -235,15 +236,34 @@ static long do_clone(const struct clone_req *rq)
 		proc_abort(c);
 		return -EFAULT;
 	}
-	c->vfork_done = !(flags & CLONE_VFORK);
+	if (flags & CLONE_VFORK)
+		c->vfork = &vd;
 	sched_wake(t);
 	if (flags & CLONE_VFORK) {
-		/* The parent waits until the child has its own address space (exec) or is gone. */
-		while (!c->vfork_done)
-			if (waitq_wait_killable(&p->vfork_wait))
+		/* The caller waits until the child has its own address space (exec) or is gone. */
+		while (!vd.done)
+			if (waitq_wait_killable(&vd.wait))
 				break;
+		/*
+		 * Killed first: the child is alive (vfork_release runs before it is
+		 * freed) and must not touch this stack frame later. The kernel is
+		 * not preempted between the check and the store.
+		 */
+		if (!vd.done)
+			c->vfork = NULL;
 	}
 	return pid;
+}
+
+void vfork_release(struct proc *p)
+{
+	struct vfork_done *vd = p->vfork;
+
+	if (!vd)
+		return;
+	p->vfork = NULL;
+	vd->done = 1;
+	waitq_wake(&vd->wait);
 }
 
 long sys_clone(uint64_t flags, uint64_t newsp, uint64_t uptid, uint64_t uctid, uint64_t tls)

@@ -132,10 +132,7 @@ static void process_end(struct proc *p)
 	uvm_put(p->uvm);
 	p->uvm = NULL;
 	/* A vfork parent waits for this moment. */
-	if (p->parent && !p->vfork_done) {
-		p->vfork_done = 1;
-		waitq_wake(&p->parent->vfork_wait);
-	}
+	vfork_release(p);
 	hangup_if_leader(p);
 	reparent_children(p);
 	p->alarm_tsc = 0;

@@ -7,7 +7,10 @@
  * specific pid, the process group (pid 0), waitid's siginfo (CLD_EXITED,
  * CLD_KILLED) and WNOWAIT leaving the zombie to be waited for again,
  * ECHILD at the end; setpgid/getpgid and setsid of the children; a
- * zombie's /proc/PID/status (state Z, no Vm lines: its mm is gone).
+ * zombie's /proc/PID/status (state Z, no Vm lines: its mm is gone); vfork,
+ * also with SIGCHLD ignored (the child is reaped as it exits, while the
+ * parent still waits for it) and with CLONE_PARENT (the child's parent is
+ * not the one that waits).
  * Runs on the host too.
  */
 #define _GNU_SOURCE
@@ -16,8 +19,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "utest.h"
 
@@ -35,7 +38,8 @@ static pid_t spawn(int code, int pause_first)
 	return pid;
 }
 
-/* /proc/PID/status of a zombie: "State:\tZ (zombie)", and no Vm* line (proc_pid_status prints task_mem only with an mm). */
+/* /proc/PID/status of a zombie: "State:\tZ (zombie)", and no Vm* line (proc_pid_status prints task_mem only with an
+ * mm). */
 static void check_zombie_status(pid_t pid)
 {
 	char path[64], buf[4096];
@@ -52,6 +56,48 @@ static void check_zombie_status(pid_t pid)
 	CHECK(strstr(buf, "\nState:\tZ (zombie)\n") != NULL, "zombie state: %s", buf);
 	CHECK(strstr(buf, "\nVm") == NULL && strstr(buf, "\nRss") == NULL, "a zombie's status has Vm lines: %s", buf);
 	CHECK(strstr(buf, "\nThreads:\t1\n") != NULL, "zombie Threads: %s", buf);
+}
+
+#define CLONE_VFORK 0x00004000
+#define CLONE_PARENT 0x00008000
+
+/* The parent of a vfork sleeps until the child exits or execs, however the child ends. */
+static void check_vfork(void)
+{
+	volatile int shared = 0;
+	int status;
+	pid_t a, g;
+
+	a = vfork();
+	if (a == 0) {
+		shared = 1; /* the parent's memory: it is not running */
+		_exit(4);
+	}
+	CHECK(a > 0 && shared == 1, "vfork: pid %d, the child's write %sseen", a, shared ? "" : "not ");
+	CHECK(waitpid(a, &status, 0) == a && WIFEXITED(status) && WEXITSTATUS(status) == 4, "vfork child: %#x", status);
+	/* SIGCHLD ignored: no zombie, so the child is freed at its exit, before the parent runs again. */
+	signal(SIGCHLD, SIG_IGN);
+	a = vfork();
+	if (a == 0)
+		_exit(0);
+	CHECK(a > 0, "vfork with SIGCHLD ignored");
+	CHECK(waitpid(a, &status, 0) == -1 && errno == ECHILD, "a vfork child with SIGCHLD ignored left a zombie");
+	signal(SIGCHLD, SIG_DFL);
+	/* CLONE_VFORK | CLONE_PARENT from a child: the grandchild is ours, yet the child is the one waiting. */
+	a = fork();
+	CHECK(a >= 0, "fork");
+	if (a == 0) {
+		alarm(10); /* a vfork that is never released ends with SIGALRM, not a hang */
+		g = (pid_t)sys6(SYS_clone, CLONE_VFORK | CLONE_PARENT | SIGCHLD, 0, 0, 0, 0, 0);
+		if (g == 0)
+			sys1(SYS_exit_group, 7);
+		_exit(g > 0 ? 0 : 1);
+	}
+	CHECK(waitpid(a, &status, 0) == a && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the CLONE_VFORK|CLONE_PARENT caller: %#x", status);
+	g = waitpid(-1, &status, 0);
+	CHECK(g > 0 && g != a && WIFEXITED(status) && WEXITSTATUS(status) == 7, "its child, now ours: %d %#x", g,
+	      status);
 }
 
 int main(void)
@@ -99,8 +145,9 @@ int main(void)
 	if (a == 0)
 		_exit(setsid() == getpid() && getsid(0) == getpid() ? 6 : 1);
 	CHECK(waitpid(a, &status, 0) == a && WEXITSTATUS(status) == 6, "setsid child: %#x", status);
+	check_vfork();
 	CHECK(waitpid(-1, &status, 0) == -1 && errno == ECHILD, "ECHILD");
 	CHECK(wait4(-1, &status, 0x12345678, NULL) == -1 && errno == EINVAL, "bad options: EINVAL");
-	say("wait4/waitid: exit, signal, stop, continue, WNOHANG, WNOWAIT, groups, ECHILD, EINVAL");
+	say("wait4/waitid: exit, signal, stop, continue, WNOHANG, WNOWAIT, groups, ECHILD, EINVAL; zombie status; vfork");
 	return 0;
 }
