@@ -463,6 +463,9 @@ long sys_sendfile(int out_fd, int in_fd, uint64_t uoff, uint64_t count)
 		return -EFAULT;
 	if (off < 0)
 		return -EINVAL;
+	/* do_sendfile's min(count, MAX_RW_COUNT): without it, in == out grows the file until RAM runs out. */
+	if (count > RW_MAX)
+		count = RW_MAX;
 	buf = kmalloc(SENDFILE_CHUNK);
 	if (!buf)
 		return -ENOMEM;
