@@ -67,7 +67,7 @@ KERNEL_S := $(filter-out core/kernel.ld.S,$(wildcard $(addsuffix /*.S,$(KERNEL_S
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_C) $(KERNEL_S))
 
 # Firmware-independent code efi/ shares with the kernel (compiled twice).
-SHARED_C := core/lib/fmt.c core/lib/string.c core/lib/strutil.c core/lib/options.c core/lib/optkeys.c mm/memmap.c mm/efimem.c mm/paging.c mm/klayout.c drivers/serial.c
+SHARED_C := core/lib/fmt.c core/lib/string.c core/lib/strutil.c core/lib/options.c core/lib/optkeys.c core/lib/lz.c mm/memmap.c mm/efimem.c mm/paging.c mm/klayout.c drivers/serial.c
 EFI_C := $(wildcard efi/*.c) $(SHARED_C)
 EFI_S := efi/handoff.S efi/kernel_blob.S
 EFI_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(EFI_C) $(EFI_S))
@@ -134,10 +134,15 @@ $(BUILD)/efi/%.c.o: %.c $(HEADERS)
 	@echo '  CC [efi]    $<'
 	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
 
-$(BUILD)/efi/efi/kernel_blob.S.o: efi/kernel_blob.S $(BUILD)/kernel.bin.elf
+# Compressed as the ring-3 programs are (docs/lz.md, no dictionary); efi/kload.c decodes it.
+$(BUILD)/kernel.bin.lz: $(BUILD)/kernel.bin.elf $(BUILD)/lzpack
+	@echo '  LZ         $@'
+	$(Q)$(BUILD)/lzpack $< $@
+
+$(BUILD)/efi/efi/kernel_blob.S.o: efi/kernel_blob.S $(BUILD)/kernel.bin.lz
 	@mkdir -p $(dir $@)
-	@echo '  AS [efi]    $< (+ kernel.elf)'
-	$(Q)$(CC) $(EFI_CFLAGS) -DKERNEL_BLOB='"$(BUILD)/kernel.bin.elf"' -c $< -o $@
+	@echo '  AS [efi]    $< (+ kernel.bin.lz)'
+	$(Q)$(CC) $(EFI_CFLAGS) -DKERNEL_BLOB='"$(BUILD)/kernel.bin.lz"' -c $< -o $@
 
 $(BUILD)/efi/%.S.o: %.S $(HEADERS)
 	@mkdir -p $(dir $@)

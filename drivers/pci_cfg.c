@@ -12,6 +12,7 @@
  */
 #include "pci_cfg.h"
 #include "acpi_tables.h"
+#include "heap.h"
 #include "kernel.h"
 #include "kerrno.h"
 #include "kstring.h"
@@ -36,7 +37,7 @@ struct ecam_win {
 static struct ecam_win ecam[ACPI_MAX_MCFG];
 static struct pci_ecam ecam_pub[ACPI_MAX_MCFG];
 static int necam;
-static struct pci_scan boot_scan;
+static struct pci_scan *boot_scan; /* the boot enumeration, cut to its functions (scan_and_keep) */
 static int ready;
 static struct pci_access acc;
 static struct pci_root roots[ACPI_MAX_MCFG];
@@ -164,6 +165,32 @@ static int conf1_present(void)
 	return v == CONF1_ENABLE;
 }
 
+/*
+ * The boot scan: into a whole struct pci_scan from the heap (PCI_MAX_FUNCS
+ * functions, 124 KiB), kept as a copy of its header and the functions found
+ * (a few KiB), so the kernel does not hold room for 256 functions it does
+ * not have. Only f[0..nfuncs) of the copy exists. Returns pci_scan's result,
+ * or -ENOMEM (then pci_state() stays NULL).
+ */
+static int scan_and_keep(const struct pci_access *a)
+{
+	struct pci_scan *full = kmalloc(sizeof(*full));
+	size_t keep;
+	int ret;
+
+	if (!full)
+		return -ENOMEM;
+	ret = pci_scan(full, a, roots, a ? nroots : 0);
+	keep = offsetof(struct pci_scan, f) + (size_t)full->nfuncs * sizeof(full->f[0]);
+	kfree(boot_scan);
+	boot_scan = kmalloc(keep);
+	if (boot_scan)
+		memcpy(boot_scan, full, keep);
+	kfree(full);
+	ready = boot_scan != NULL;
+	return ready ? ret : -ENOMEM;
+}
+
 int pci_init(const struct acpi_survey *as)
 {
 	necam = 0;
@@ -188,17 +215,15 @@ int pci_init(const struct acpi_survey *as)
 		roots[0].bus = 0;
 		nroots = 1;
 	} else {
-		pci_scan(&boot_scan, NULL, NULL, 0);
-		ready = 1;
-		return -ENODEV;
+		nroots = 0;
+		return scan_and_keep(NULL) < 0 ? -ENOMEM : -ENODEV;
 	}
-	ready = 1;
-	return pci_scan(&boot_scan, &acc, roots, nroots);
+	return scan_and_keep(&acc);
 }
 
 const struct pci_scan *pci_state(void)
 {
-	return ready ? &boot_scan : NULL;
+	return ready ? boot_scan : NULL;
 }
 
 int pci_rescan(struct pci_scan *out)
@@ -216,7 +241,7 @@ int pci_ecam_windows(const struct pci_ecam **out)
 
 long pci_cfg_read(uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, int width)
 {
-	if (!ready || !nroots || pci_find(&boot_scan, seg, bus, dev, fn) < 0)
+	if (!ready || !nroots || pci_find(boot_scan, seg, bus, dev, fn) < 0)
 		return -1;
 	if (off >= (acc.extended ? PCIE_CFG_SIZE : PCI_CFG_SIZE))
 		return -1;
@@ -237,7 +262,7 @@ void pci_cfg_write32(uint32_t bdf, unsigned off, uint32_t v)
 	uint8_t bus = (uint8_t)PCI_BUS(bdf), dev = (uint8_t)PCI_DEV(bdf), fn = (uint8_t)PCI_FN(bdf);
 
 	/* Only functions the boot scan found, in the space the access method reaches. */
-	if (!ready || !nroots || pci_find(&boot_scan, 0, bus, dev, fn) < 0 || (off & 3) ||
+	if (!ready || !nroots || pci_find(boot_scan, 0, bus, dev, fn) < 0 || (off & 3) ||
 	    off >= (acc.extended ? PCIE_CFG_SIZE : PCI_CFG_SIZE))
 		return;
 	acc.write(acc.ctx, 0, bus, dev, fn, (uint16_t)off, 4, v);

@@ -99,10 +99,10 @@ void efi_read_clock(struct boot_info *bi);
 void efi_load_initrd(struct boot_info *bi, EFI_LOADED_IMAGE *li);
 int efi_conout_has_uart(void);
 
-/* efi/kernel_blob.S: the stripped kernel ELF, embedded whole. */
-extern const uint8_t atlas_kernel_elf[], atlas_kernel_elf_end[];
+/* efi/kernel_blob.S: the stripped kernel ELF, compressed (an ALZ1 stream without a dictionary). */
+extern const uint8_t atlas_kernel_lz[], atlas_kernel_lz_end[];
 
-/* efi/kload.c: copy the embedded kernel ELF to fresh pages. */
+/* efi/kload.c: decode the embedded kernel ELF and copy its segments to fresh pages. Returns 0 or -1 (said). */
 struct kernel_image {
 	uint64_t phys;	/* where the image starts (KERNEL_BASE maps here) */
 	uint64_t size;	/* bytes, page aligned, .bss included */

@@ -3,8 +3,11 @@
  * kload.c - unpack the kernel carried inside atlas.efi.
  *
  * The kernel is a separate ELF executable linked at KERNEL_BASE (core/
- * kernel.ld) and embedded whole by efi/kernel_blob.S, so one .efi file is all
- * a user copies onto an ESP. Its PT_LOAD segments are copied into one run of
+ * kernel.ld) and embedded by efi/kernel_blob.S, so one .efi file is all a
+ * user copies onto an ESP. It travels compressed (an ALZ1 stream without a
+ * dictionary, docs/lz.md; as Linux's bzImage carries its kernel): decoded
+ * into pages of its own, given back once the segments are copied. Its
+ * PT_LOAD segments are copied into one run of
  * fresh pages, so that virtual KERNEL_BASE + x is physical phys + x; .bss
  * is the zeroed tail. The segment list (with p_flags) is kept for vm.c,
  * which maps each segment with its own permissions.
@@ -12,6 +15,7 @@
 #include "efi.h"
 #include "elf64.h"
 #include "kstring.h"
+#include "lz.h"
 #include "memlayout.h"
 
 static int bad(const char *what)
@@ -20,10 +24,9 @@ static int bad(const char *what)
 	return -1;
 }
 
-int efi_load_kernel(struct kernel_image *k)
+/* Load the kernel ELF blob[0..len) into k (see efi_load_kernel). */
+static int load_elf(struct kernel_image *k, const uint8_t *blob, uint64_t len)
 {
-	const uint8_t *blob = atlas_kernel_elf;
-	uint64_t len = (uint64_t)(uintptr_t)atlas_kernel_elf_end - (uint64_t)(uintptr_t)atlas_kernel_elf;
 	Elf64_Ehdr eh;
 	uint64_t end = KERNEL_BASE;
 
@@ -83,4 +86,28 @@ int efi_load_kernel(struct kernel_image *k)
 			       ph.p_filesz);
 	}
 	return 0;
+}
+
+int efi_load_kernel(struct kernel_image *k)
+{
+	const uint8_t *lz = atlas_kernel_lz;
+	size_t lz_len = (size_t)((uintptr_t)atlas_kernel_lz_end - (uintptr_t)atlas_kernel_lz);
+	struct lz_header h;
+	uint64_t buf, pages;
+	long got;
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	if (lz_header(lz, lz_len, &h) || h.dict_len)
+		return bad("not an ALZ1 stream without a dictionary");
+	pages = ALIGN_UP((uint64_t)h.raw_len, PAGE_SIZE) >> PAGE_SHIFT;
+	buf = efi_alloc_pages(pages, "the kernel ELF, decompressed");
+	if (!buf)
+		return -1;
+	got = lz_decompress((void *)(uintptr_t)buf, h.raw_len, lz, lz_len, NULL, 0);
+	ret = got < 0 ? bad(lz_strerror(got)) : load_elf(k, (const uint8_t *)(uintptr_t)buf, (uint64_t)got);
+	if (efi_bs->FreePages(buf, pages) != EFI_SUCCESS)
+		efi_warn("could not give back the %llu pages of the decompressed kernel ELF\n",
+			 (unsigned long long)pages);
+	return ret;
 }

@@ -107,6 +107,9 @@ uint64_t kvm_wx_violations(uint64_t *first);
 /* Page tables of pt counted by level: [1] PT, [2] PD, [3] PDPT, [4] PML4. */
 void kvm_count_tables(struct pt *pt, uint64_t counts[PT_LEVELS + 1]);
 
+/* Page-table pages below the direct map's PML4 slots (PDPT, PD and PT pages; the PML4 is shared). */
+uint64_t kvm_direct_map_tables(void);
+
 /* Bytes of the direct map mapped with 4 KiB, 2 MiB and 1 GiB pages (/proc/meminfo DirectMap*). */
 void kvm_direct_map_sizes(uint64_t *b4k, uint64_t *b2m, uint64_t *b1g);
 

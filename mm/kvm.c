@@ -383,6 +383,20 @@ void kvm_count_tables(struct pt *pt, uint64_t counts[PT_LEVELS + 1])
 	count_tables(pt, pt->root, PT_LEVELS, counts);
 }
 
+uint64_t kvm_direct_map_tables(void)
+{
+	const struct pt *pt = kvm_pt();
+	const pte_t *pml4 = PHYS_TO_DIRECT(pt->root);
+	uint64_t counts[PT_LEVELS + 1] = { 0 }, n = 0;
+
+	for (unsigned i = PT_INDEX(DIRECT_MAP_BASE, PT_LEVELS); i < PT_INDEX(DIRECT_MAP_END - 1, PT_LEVELS) + 1; i++)
+		if ((pml4[i] & PTE_P) && !(pml4[i] & PTE_PS))
+			count_tables(&kpt, pml4[i] & PTE_ADDR_MASK, PT_LEVELS - 1, counts);
+	for (int l = 1; l < PT_LEVELS; l++)
+		n += counts[l];
+	return n;
+}
+
 /* Leaves under table at level lvl, by size, into sz[0] 4 KiB, sz[1] 2 MiB, sz[2] 1 GiB (bytes). */
 static void direct_leaves(const struct pt *pt, uint64_t table, int lvl, uint64_t sz[3])
 {

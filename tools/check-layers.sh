@@ -35,7 +35,7 @@ proc      proc fs drivers mm x86 lib
 report    *
 selftest  *
 top       *
-efi       efi +civil.h +fwtable.h +boot_info.h +memlayout.h +x86.h +elf64.h +kerrno.h +kprintf.h +kstring.h +options.h +memmap.h +paging.h +serial.h +klayout.h
+efi       efi +civil.h +fwtable.h +boot_info.h +memlayout.h +x86.h +elf64.h +kerrno.h +kprintf.h +kstring.h +options.h +memmap.h +paging.h +serial.h +klayout.h +lz.h
 '
 
 # The layer of each header in include/ (and efi/efi.h).

@@ -7,12 +7,12 @@
 
 #define SLOT(index, level) (((index) >> (RADIX_BITS * (level))) & (RADIX_SLOTS - 1))
 
-/* Indices a tree of height h can hold: [0, 2^(9h)). */
+/* Indices a tree of height h can hold: [0, 2^(RADIX_BITS h)). */
 static uint64_t capacity(int h)
 {
 	if (!h)
 		return 0; /* the empty tree */
-	return h >= 7 ? UINT64_MAX : 1ULL << (RADIX_BITS * h);
+	return RADIX_BITS * h >= 64 ? UINT64_MAX : 1ULL << (RADIX_BITS * h);
 }
 
 void *radix_lookup(const struct radix *r, uint64_t index)
@@ -33,11 +33,11 @@ int radix_insert(struct radix *r, uint64_t index, void *p)
 {
 	void **node;
 
+	if (index >> RADIX_INDEX_BITS)
+		return -EFBIG;
 	while (index >= capacity(r->height)) {
 		void **top;
 
-		if (r->height == RADIX_MAX_HEIGHT)
-			return -EFBIG;
 		top = kzalloc(RADIX_SLOTS * sizeof(void *));
 		if (!top)
 			return -ENOMEM;
@@ -63,7 +63,7 @@ int radix_insert(struct radix *r, uint64_t index, void *p)
 	return 0;
 }
 
-/* Remove entries >= from under node (covering [base, base + 2^(9(level+1)))); returns 1 when node is now empty. */
+/* Remove entries >= from under node (covering [base, base + 2^(RADIX_BITS (level + 1)))); 1 when node is now empty. */
 static int trunc_node(void **node, int level, uint64_t base, uint64_t from, void (*fn)(void *, void *), void *ctx)
 {
 	uint64_t span = 1ULL << (RADIX_BITS * level);

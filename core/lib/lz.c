@@ -92,6 +92,21 @@ int lz_header(const void *src, size_t src_len, struct lz_header *h)
 }
 
 /*
+ * Most literal runs and matches are a few bytes long: a plain loop for those,
+ * memcpy's string instructions for the long ones (under QEMU's TCG a rep
+ * prefix costs more than a short loop; the kernel ELF decodes ~2x faster).
+ */
+static inline void copy_short(uint8_t *d, const uint8_t *s, size_t n)
+{
+	if (n > 16) {
+		memcpy(d, s, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		d[i] = s[i];
+}
+
+/*
  * Copy len bytes from offset bytes before dst[out] to dst[out..]: first what
  * lies in the dictionary, then the rest from dst itself, byte by byte where
  * source and destination overlap (offset < len repeats the last offset bytes).
@@ -111,7 +126,7 @@ static void copy_match(uint8_t *dst, size_t out, size_t offset, size_t len, cons
 	if (offset == 1) {
 		memset(dst + out, dst[out - 1], len);
 	} else if (offset >= len) {
-		memcpy(dst + out, dst + out - offset, len);
+		copy_short(dst + out, dst + out - offset, len);
 	} else {
 		for (size_t i = 0; i < len; i++)
 			dst[out + i] = dst[out + i - offset];
@@ -142,7 +157,7 @@ long lz_decompress(void *dst, size_t dst_cap, const void *src, size_t src_len, c
 		token = *r.p++;
 		if (get_count(&r, token >> 4, &lit) || lit > h.raw_len - out || lit > left(&r))
 			return -EINVAL;
-		memcpy(o + out, r.p, lit);
+		copy_short(o + out, r.p, lit);
 		r.p += lit;
 		out += lit;
 		if (out == h.raw_len) {

@@ -14,6 +14,7 @@
 #include "iomemreport.h"
 #include "bootreport.h"
 #include "cpu.h"
+#include "heap.h"
 #include "hwinfo.h"
 #include "iomem.h"
 #include "json.h"
@@ -24,6 +25,7 @@
 #include "memmap.h"
 #include "pci.h"
 #include "physmap.h"
+#include "pmm.h"
 #include "ps2kbd.h"
 #include "record.h"
 #include "serial.h"
@@ -35,11 +37,18 @@
 #define RESET_VECTOR 0xFFFFFFF0ULL
 #define IOPORT_LEGACY_END 0xFFFF
 
-static struct iomem_in in[IN_MAX];
+/*
+ * The inputs and both trees, kept at their size (heap); while build() runs,
+ * in and pages point into scratch pages taken from the page allocator for
+ * IN_MAX inputs, NODES_MAX nodes and PAGES_MAX traced pages (252 KiB), given
+ * back when the tree is built. Scratch from the PMM, not the heap: the tree
+ * lists the heap's pages, and scratch there would be listed, then freed.
+ */
+static struct iomem_in *in;
 static int nin;
-static struct iomem_node mem_nodes[NODES_MAX], io_nodes[NODES_MAX];
+static struct iomem_node *mem_nodes, *io_nodes;
 static int nmem, nio, built;
-static uint64_t pages[PAGES_MAX];
+static uint64_t *pages;
 
 static int add(uint64_t start, uint64_t end_incl, unsigned kind, unsigned space, const char *name)
 {
@@ -376,21 +385,66 @@ static void add_legacy_io(void)
 
 /* ---- building and telling ---------------------------------------------------- */
 
+#define SCRATCH_BYTES (IN_MAX * sizeof(struct iomem_in) + NODES_MAX * sizeof(struct iomem_node) + PAGES_MAX * 8)
+#define SCRATCH_PAGES ((SCRATCH_BYTES + PAGE_SIZE - 1) / PAGE_SIZE)
+
+/* A heap copy of src[0..n) (n >= 0), or NULL when out of memory. */
+static void *keep(const void *src, size_t n, size_t size)
+{
+	void *p = kmalloc(n ? n * size : 1);
+
+	if (p)
+		memcpy(p, src, n * size);
+	return p;
+}
+
 static void build(void)
 {
-	int n;
+	uint64_t phys = pmm_alloc_pages(SCRATCH_PAGES, PMM_OTHER);
+	struct iomem_in *old_in = in, *all_in;
+	struct iomem_node *nodes, *old_mem = mem_nodes, *old_io = io_nodes, *new_mem = NULL, *new_io = NULL;
+	int n, new_nmem, new_nio, old_nin = nin;
 
+	built = 1;
+	if (!phys) {
+		kprintf("iomem: no %zu KiB to build the tree in; keeping the last one\n", (size_t)SCRATCH_PAGES * 4);
+		return;
+	}
+	all_in = PHYS_TO_DIRECT(phys);
+	nodes = (struct iomem_node *)(all_in + IN_MAX);
+	pages = (uint64_t *)(nodes + NODES_MAX);
+	in = all_in;
 	nin = 0;
 	add_firmware_map();
 	add_platform();
 	add_pci();
 	add_kernel();
 	add_legacy_io();
-	n = iomem_build(in, nin, IOMEM_MEM, cpu()->phys_bits, mem_nodes, NODES_MAX);
-	nmem = n < 0 ? NODES_MAX : n;
-	n = iomem_build(in, nin, IOMEM_IO, 0, io_nodes, NODES_MAX);
-	nio = n < 0 ? NODES_MAX : n;
-	built = 1;
+	n = iomem_build(in, nin, IOMEM_MEM, cpu()->phys_bits, nodes, NODES_MAX);
+	new_nmem = n < 0 ? NODES_MAX : n;
+	new_mem = keep(nodes, (size_t)new_nmem, sizeof(*nodes));
+	n = iomem_build(in, nin, IOMEM_IO, 0, nodes, NODES_MAX);
+	new_nio = n < 0 ? NODES_MAX : n;
+	new_io = keep(nodes, (size_t)new_nio, sizeof(*nodes));
+	in = keep(all_in, (size_t)nin, sizeof(*in));
+	pages = NULL;
+	pmm_free_pages(phys, SCRATCH_PAGES, PMM_OTHER);
+	if (!in || !new_mem || !new_io) {
+		kprintf("iomem: no memory to keep the tree; keeping the last one\n");
+		kfree(in);
+		kfree(new_mem);
+		kfree(new_io);
+		in = old_in;
+		nin = old_nin;
+		return;
+	}
+	kfree(old_in);
+	kfree(old_mem);
+	kfree(old_io);
+	mem_nodes = new_mem;
+	io_nodes = new_io;
+	nmem = new_nmem;
+	nio = new_nio;
 }
 
 void iomem_refresh(void)
@@ -454,12 +508,18 @@ static void node_record(const char *rec, const struct iomem_node *x)
 /* Print text line by line: kprintf cuts lines longer than its buffer, not texts. */
 static void print_text(long (*fmt)(char *, size_t))
 {
-	static char text[48 * 1024];
-	long need = fmt(text, sizeof(text));
+	const size_t size = 48 * 1024;
+	char *text = kmalloc(size);
+	long need;
 	const char *p = text;
 
-	if (need >= (long)sizeof(text))
-		kprintf("(%ld bytes; the first %zu follow)\n", need, sizeof(text) - 1);
+	if (!text) {
+		kprintf("(no %zu KiB to format the text in)\n", size >> 10);
+		return;
+	}
+	need = fmt(text, size);
+	if (need >= (long)size)
+		kprintf("(%ld bytes; the first %zu follow)\n", need, size - 1);
 	while (*p) {
 		const char *nl = p;
 
@@ -468,6 +528,7 @@ static void print_text(long (*fmt)(char *, size_t))
 		kprintf("%.*s\n", (int)(nl - p), p);
 		p = *nl ? nl + 1 : nl;
 	}
+	kfree(text);
 }
 
 static void report_conflicts(const struct iomem_node *n, int count, const char *what)

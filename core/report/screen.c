@@ -320,9 +320,12 @@ static uint32_t draw_memmap(uint32_t y, uint32_t W)
 	return y + (row + 1) * fh + fh / 2;
 }
 
+/* The columns' items, one column at a time (14 KiB; the drawing is not reentrant). */
+static struct col_item col_items[MAX_COL_ITEMS];
+
 static void draw_kernel(uint32_t x, uint32_t y, uint32_t h)
 {
-	static struct col_item items[MAX_COL_ITEMS];
+	struct col_item *items = col_items;
 	uint32_t fw = fb_font_w(), fh = fb_font_h();
 	struct col_geom g = {
 		.x_addr = x,
@@ -349,7 +352,7 @@ static void draw_kernel(uint32_t x, uint32_t y, uint32_t h)
 /* The physical address space, 0 to the top of the highest range (BAR), on the kernel column's axis. */
 static void draw_physical(uint32_t x, uint32_t y, uint32_t h)
 {
-	static struct col_item items[MAX_COL_ITEMS];
+	struct col_item *items = col_items;
 	uint32_t fw = fb_font_w(), fh = fb_font_h();
 	struct col_geom g = {
 		.x_addr = x,
@@ -374,7 +377,7 @@ static void draw_physical(uint32_t x, uint32_t y, uint32_t h)
 
 static void draw_processes(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
-	static struct col_item items[MAX_COL_ITEMS];
+	struct col_item *items = col_items;
 	uint32_t fw = fb_font_w(), fh = fb_font_h(), step = (PCOL_BOX_CHARS + PCOL_SPACE_CHARS) * fw;
 	size_t nsnap, shown_n = 0;
 	const struct proc_snap *snaps = procsnap_list(&nsnap);

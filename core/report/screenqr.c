@@ -17,6 +17,7 @@
 #include "bootreport.h"
 #include "cpu.h"
 #include "fb.h"
+#include "heap.h"
 #include "json.h"
 #include "kernel.h"
 #include "kstring.h"
@@ -37,8 +38,6 @@
 #define QR_HEADER_MAX 24 /* "Atlas result 1/4\n" */
 #define QR_DARK_RGB 0x000000
 #define QR_LIGHT_RGB 0xffffff
-
-static struct qr sym; /* ~70 KiB: not on the stack */
 
 size_t screenqr_text(char *buf, size_t size)
 {
@@ -128,14 +127,14 @@ static int make_plan(size_t len, uint32_t w, uint32_t h, struct plan *p)
 	return 0;
 }
 
-static void draw_symbol(uint32_t x0, uint32_t y0, unsigned scale)
+static void draw_symbol(const struct qr *sym, uint32_t x0, uint32_t y0, unsigned scale)
 {
-	uint32_t side = (uint32_t)(sym.size + 2 * QR_QUIET_ZONE) * scale;
+	uint32_t side = (uint32_t)(sym->size + 2 * QR_QUIET_ZONE) * scale;
 
 	fb_fill_rect(x0, y0, side, side, QR_LIGHT_RGB);
-	for (int y = 0; y < sym.size; y++)
-		for (int x = 0; x < sym.size; x++)
-			if (qr_module(&sym, x, y))
+	for (int y = 0; y < sym->size; y++)
+		for (int x = 0; x < sym->size; x++)
+			if (qr_module(sym, x, y))
 				fb_fill_rect(x0 + (uint32_t)(x + QR_QUIET_ZONE) * scale,
 					     y0 + (uint32_t)(y + QR_QUIET_ZONE) * scale, scale, scale, QR_DARK_RGB);
 }
@@ -144,17 +143,19 @@ uint32_t screenqr_draw(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
 	static char text[QR_TEXT_MAX], piece[QR_TEXT_MAX];
 	size_t len = screenqr_text(text, sizeof(text));
-	struct plan p;
+	struct qr *sym; /* ~70 KiB, for the length of the drawing: not on the stack, not for the whole run */
+	struct plan p = { 0 };
 	uint32_t used, at;
 	struct jrec r;
 
 	if (len >= sizeof(text))
 		len = sizeof(text) - 1;
 	/* At most half the panel's width goes to the codes; the results text keeps the rest. */
-	if (!make_plan(len, w / 2, h, &p)) {
+	sym = make_plan(len, w / 2, h, &p) ? kmalloc(sizeof(*sym)) : NULL;
+	if (!sym) {
 		jrec_begin(&r, "qr");
 		jrec_u64(&r, "parts", 0);
-		jrec_str(&r, "why", "no room for a readable code");
+		jrec_str(&r, "why", p.parts ? "no memory for the code" : "no room for a readable code");
 		report_emit(&r);
 		return 0;
 	}
@@ -163,14 +164,14 @@ uint32_t screenqr_draw(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 	for (unsigned i = 0; i < p.parts; i++) {
 		size_t n = part(text, len, i, p.parts, piece, sizeof(piece));
 
-		if (qr_encode((const uint8_t *)piece, n, (int)p.version, (int)p.version, QR_MASK_AUTO, &sym))
+		if (qr_encode((const uint8_t *)piece, n, (int)p.version, (int)p.version, QR_MASK_AUTO, sym))
 			continue;
-		draw_symbol(at, y, p.scale);
+		draw_symbol(sym, at, y, p.scale);
 		jrec_begin(&r, "qr");
 		jrec_u64(&r, "part", i + 1);
 		jrec_u64(&r, "parts", p.parts);
-		jrec_u64(&r, "version", (uint64_t)sym.version);
-		jrec_u64(&r, "mask", (uint64_t)sym.mask);
+		jrec_u64(&r, "version", (uint64_t)sym->version);
+		jrec_u64(&r, "mask", (uint64_t)sym->mask);
 		jrec_u64(&r, "scale", p.scale);
 		jrec_u64(&r, "x", at);
 		jrec_u64(&r, "y", y);
@@ -179,6 +180,7 @@ uint32_t screenqr_draw(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 		report_emit(&r);
 		at += p.side + QR_GAP_MODULES * p.scale;
 	}
+	kfree(sym);
 	jrec_begin(&r, "screen");
 	jrec_str(&r, "panel", "qr");
 	jrec_u64(&r, "x", x + w - used);

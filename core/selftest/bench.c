@@ -7,6 +7,8 @@
  */
 #include "bench.h"
 
+#include "boot_info.h"
+#include "cpu.h"
 #include "fb.h"
 #include "fbcon.h"
 #include "heap.h"
@@ -175,6 +177,33 @@ static void bench_framebuffer(void)
 	fbcon_enable(1);
 }
 
+/*
+ * The kernel's memory after boot (issue 17): the image with .bss plus the
+ * pages in use, without the RAM file system's file pages (the initramfs's
+ * files and those written since), which get a record of their own; and the
+ * direct map's page tables against N/512 + 3 pages for N GiB (with 1 GiB
+ * pages; pdpe1gb says whether the CPU has them).
+ */
+static void bench_kernel_memory(void)
+{
+	struct pmm_stats s;
+	uint64_t image_kib = g_boot->kernel_size >> 10, kernel_pages, b4k, b2m, b1g, bytes;
+
+	pmm_get_stats(&s);
+	kernel_pages = s.total_pages - s.free_pages - s.used_pages[PMM_FILE];
+	bench_rec("kernel_image", image_kib, "KiB", 0);
+	bench_rec("kernel_pages", kernel_pages, "pages", 0);
+	bench_rec("ramfs_file_pages", s.used_pages[PMM_FILE], "pages", 0);
+	bench_rec("kernel_mem", image_kib + kernel_pages * (PAGE_SIZE >> 10), "KiB", 0);
+	kvm_direct_map_sizes(&b4k, &b2m, &b1g);
+	bytes = b4k + b2m + b1g;
+	bench_rec("direct_map", bytes >> 20, "MiB", 0);
+	bench_rec("direct_map_pt_pages", kvm_direct_map_tables(), "pages", 0);
+	/* N/512 + 3 for N GiB, as a whole number of pages: floor(bytes / 512 GiB) + 3. */
+	bench_rec("direct_map_pt_target", (bytes >> 39) + 3, "pages", 0);
+	bench_rec("pdpe1gb", cpu()->pdpe1gb, "bool", 0);
+}
+
 void bench_memory(uint64_t kvm_build_ticks)
 {
 	uint64_t tables[PT_LEVELS + 1], total = 0;
@@ -189,6 +218,7 @@ void bench_memory(uint64_t kvm_build_ticks)
 	}
 	if (report_human())
 		kprintf("\nBenchmarks (bench=on; TSC %llu MHz):\n", (unsigned long long)(tsc_hz() / 1000000));
+	bench_kernel_memory(); /* first: the figures below allocate and free */
 	bench_rec("tsc_hz", tsc_hz(), "Hz", 0);
 	bench_rec("kvm_build", tsc_to_ns(kvm_build_ticks), "ns", 0);
 	kvm_count_tables(kvm_pt(), tables);

@@ -6,6 +6,7 @@
  * iomem tree is a tree (every node inside its parent, in address order).
  */
 #include "fb.h"
+#include "heap.h"
 #include "hwinfo.h"
 #include "iomemreport.h"
 #include "kernel.h"
@@ -19,8 +20,6 @@
 
 extern uint64_t fb_vram(); /* core/main.c */
 
-static struct pci_scan again;
-
 /*
  * Enumeration leaves every device as it found it. Drivers have claimed
  * devices since the boot scan (drivers/xhci.c turns on bus mastering and
@@ -31,26 +30,34 @@ static struct pci_scan again;
 static void check_rescan(void)
 {
 	const struct pci_scan *first = pci_state();
+	struct pci_scan *again;
 	uint16_t cmd[PCI_MAX_FUNCS];
 	char where[24] = "";
 	int n, n2, diff, same, cmds = 1;
 
 	if (!test_selected("hw.pci_rescan") || !first)
 		return;
-	n = pci_rescan(&again);
-	same = pci_scan_same_devices(first, &again, &diff);
+	/* 124 KiB for the length of the check, not for the whole run. */
+	again = kmalloc(sizeof(*again));
+	if (!again) {
+		test_check("hw.pci_rescan", 0, "a second scan finds the same functions", "no memory for a second scan");
+		return;
+	}
+	n = pci_rescan(again);
+	same = pci_scan_same_devices(first, again, &diff);
 	if (!same && diff < first->nfuncs)
 		pci_bdf(&first->f[diff], where, sizeof(where));
-	for (int i = 0; i < again.nfuncs; i++)
-		cmd[i] = again.f[i].command;
-	n2 = pci_rescan(&again);
-	for (int i = 0; i < again.nfuncs && i < n; i++) {
-		if (cmd[i] == again.f[i].command)
+	for (int i = 0; i < again->nfuncs; i++)
+		cmd[i] = again->f[i].command;
+	n2 = pci_rescan(again);
+	for (int i = 0; i < again->nfuncs && i < n; i++) {
+		if (cmd[i] == again->f[i].command)
 			continue;
 		if (cmds && !where[0])
-			pci_bdf(&again.f[i], where, sizeof(where));
+			pci_bdf(&again->f[i], where, sizeof(where));
 		cmds = 0;
 	}
+	kfree(again);
 	test_check("hw.pci_rescan", same && cmds && n2 == n,
 		   "a second scan finds the same functions, registers, BARs and capabilities (less what drivers "
 		   "own), a third the same command registers",
