@@ -41,11 +41,6 @@ static uint64_t switches, idle_ticks;
 
 extern char proc_first_entry[];
 
-struct thread *thread_current(void)
-{
-	return g_percpu.cur;
-}
-
 int thread_is_kernel(const struct thread *t)
 {
 	return t == &kthread;
