@@ -214,6 +214,9 @@ void sched_yield(void)
 	if (t == &kthread)
 		return;
 	t->voluntary++;
+	/* Nobody else runnable: schedule() would queue t, take it back and not switch. */
+	if (!rq_head)
+		return;
 	schedule();
 }
 
