@@ -215,13 +215,34 @@ static __attribute__((noinline)) long dispatch_slow(struct thread *t, const stru
 }
 
 /*
- * The end of a call that has work (syscall_exit_work): the watchdog and the
- * out-of-memory kill, a return address the CPU would refuse, and
- * exit_to_user (signals, restarts, a mask to restore, dead threads).
+ * What exit_to_user would do after a call: deliver a signal or end the
+ * thread (signal_work), put back a mask (sigsuspend, ppoll), turn a
+ * -ERESTART* result (which must not reach ring 3) into a restart or -EINTR,
+ * free finished threads. Zero: signal_deliver would find nothing to do
+ * (Linux's exit_to_user_mode_loop tests its TIF flags for the same reason).
  */
+static inline uint64_t user_work(const struct thread *t, const struct trap_frame *tf)
+{
+	uint64_t restart = (uint64_t)((long)tf->rax + ERESTARTNOHAND) <= ERESTARTNOHAND - ERESTARTSYS;
+
+	return signal_work(t, t->proc) | (uint64_t)t->restore_mask | restart | (uint64_t)(proc_dead_threads != NULL);
+}
+
+/*
+ * Everything the end of a call may have to do, as one word tested once:
+ * the watchdog's work (a timed call, an out-of-memory kill), a return
+ * address past the user half, and user_work. No branch until the test.
+ */
+static inline uint64_t syscall_exit_work(const struct thread *t, const struct trap_frame *tf)
+{
+	return sysguard_work(t) | (uint64_t)(tf->rip >= USER_END) | user_work(t, tf);
+}
+
+/* The end of a call for which syscall_exit_work found something. */
 static __attribute__((noinline)) void syscall_exit_slow(struct thread *t, struct trap_frame *tf)
 {
-	sysguard_exit(t, tf); /* an out-of-memory kill does not return */
+	if (sysguard_work(t))
+		sysguard_exit(t, tf); /* an out-of-memory kill does not return */
 	/*
 	 * SYSCALL from the last bytes of the user half leaves RCX at USER_END,
 	 * which is not canonical: ret_to_user would take IRETQ, and IRETQ raises
@@ -233,25 +254,10 @@ static __attribute__((noinline)) void syscall_exit_slow(struct thread *t, struct
 		tf->rip -= SYSCALL_INSN_LEN; /* report the SYSCALL instruction, and where it would return to */
 		ufault_kill(tf, SIGSEGV, ret, "return to a non-canonical address");
 	}
-	exit_to_user(tf);
-}
-
-/*
- * Whether the end of a call has work, as one word tested once: the
- * watchdog's (a timed call, an out-of-memory kill), a return address past
- * the user half, a signal to deliver or the process ending, a mask to put
- * back (sigsuspend, ppoll), a result asking for a restart or -EINTR
- * (-ERESTART*: it must not reach ring 3), or finished threads to free.
- * None: signal_deliver would find nothing to do, and the call returns
- * through SYSRET at once (Linux's exit_to_user_mode_loop tests its TIF
- * flags the same way). No branch until the one test.
- */
-static inline uint64_t syscall_exit_work(const struct thread *t, const struct trap_frame *tf)
-{
-	uint64_t restart = (uint64_t)((long)tf->rax + ERESTARTNOHAND) <= ERESTARTNOHAND - ERESTARTSYS;
-
-	return sysguard_work(t) | signal_work(t, t->proc) | (uint64_t)t->restore_mask | restart |
-	       (uint64_t)(tf->rip >= USER_END) | (uint64_t)(proc_dead_threads != NULL);
+	if (user_work(t, tf))
+		exit_to_user(tf);
+	else
+		t->syscall_nr = -1;
 }
 
 /*
