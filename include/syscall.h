@@ -7,11 +7,11 @@
  * sys_fs.c, sys_mm.c, sys_time.c, sys_proc.c, sys_misc.c.
  *
  * The table says, for every number, the call's name, its handler (NULL:
- * -ENOSYS) and its arguments' types. syscall_dispatch reads it to convert
- * the arguments (the one place an argument Linux declares int is cut to its
- * low 32 bits and sign-extended), to name an unimplemented call in the
- * enosys record, and for log=syscalls, which prints every call with its
- * decoded arguments and result. tools/syscalls-md.c writes docs/syscalls.md
+ * -ENOSYS) and its arguments' types. syscall_dispatch reads it to find the
+ * handler (whose generated wrapper is the one place an argument Linux
+ * declares int is cut to its low 32 bits and sign-extended), to name an
+ * unimplemented call in the enosys record, and for log=syscalls, which
+ * prints every call with its decoded arguments and result. tools/syscalls-md.c writes docs/syscalls.md
  * from the same list.
  */
 #ifndef ATLAS_SYSCALL_H

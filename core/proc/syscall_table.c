@@ -3,9 +3,9 @@
  * syscall_table.c - the system-call table, indexed by number: include/
  * syscalls.h expanded four times. The names are one blob, a struct of
  * char arrays, so that each name's place in it is offsetof(); the handlers
- * one array of wrappers, numbered by an enum, each passing a[] to the typed
- * sys_NAME as its C types (include/syscall.h). Numbers Linux does not use
- * stay zero.
+ * one array of wrappers, numbered by an enum, each passing the six
+ * argument registers to the typed sys_NAME as its C types (include/
+ * syscall.h). Numbers Linux does not use stay zero.
  */
 #include "syscall.h"
 
