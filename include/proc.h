@@ -122,6 +122,25 @@ struct proc {
 };
 
 /*
+ * Nonzero when thread t of process p has an unblocked signal pending, or p
+ * is ending (exit_group, a fatal signal, another thread's execve). Without
+ * a branch: the way out of every system call asks.
+ */
+static inline uint64_t signal_work(const struct thread *t, const struct proc *p)
+{
+	return ((t->sig_pending | p->shared_pending) & ~t->sig_blocked) | (uint64_t)(p->group_exit | t->zapped);
+}
+
+/* 1 when t has an unblocked signal pending (a sleep ends with -EINTR), or its process is ending. */
+static inline int signal_pending(const struct thread *t)
+{
+	return t->proc && signal_work(t, t->proc) != 0;
+}
+
+/* Finished threads whose stacks wait to be freed (proc_free_dead); read inline on the way out of a call. */
+extern struct thread *proc_dead_threads;
+
+/*
  * Create a process from an ELF image in memory (validated here; err gets
  * the reason on failure) with argv/envp (NULL-terminated kernel arrays),
  * as a child of the kernel: it is runnable, and the kernel reaps it
@@ -162,8 +181,11 @@ void vfork_release(struct proc *p);
 /* Free a zombie the kernel started (kernel_waits), with its last thread. */
 void proc_reap(struct proc *p);
 
-/* The process running now, or NULL in the kernel thread. */
-struct proc *proc_current(void);
+/* The process running now, or NULL in the kernel thread (inline, as thread_current). */
+static inline struct proc *proc_current(void)
+{
+	return thread_current()->proc;
+}
 /* The live process with that pid (not zombies unless zombies is set), or NULL. */
 struct proc *proc_find(int pid, int zombies);
 /* Every process, newest first (the list /proc and ps walk). */

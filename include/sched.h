@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "percpu.h"
 #include "trap.h"
 #include "wait.h"
 
@@ -78,8 +79,15 @@ struct thread {
 	uint8_t fxsave[FXSAVE_SIZE] __attribute__((aligned(16)));
 };
 
-/* The thread running now (the kernel thread when no process does). Never NULL. */
-struct thread *thread_current(void);
+/*
+ * The thread running now (the kernel thread when no process does). Never
+ * NULL. Inline: every system call asks, and under QEMU TCG each call and
+ * return costs a translation-block lookup.
+ */
+static inline struct thread *thread_current(void)
+{
+	return g_percpu.cur;
+}
 /* 1 for the kernel's own thread. */
 int thread_is_kernel(const struct thread *t);
 
@@ -134,7 +142,8 @@ uint64_t sched_idle_ticks(void);
 void switch_context(uint64_t *prev_ksp, uint64_t next_ksp);
 /*
  * The last C code before every return to ring 3 (core/x86/trap.S and
- * syscall_entry.S call it with the user frame): signal delivery and the
+ * syscall_entry.S call it with the user frame; after a system call,
+ * syscall_dispatch calls it only when it has work): signal delivery and the
  * checks on the frame. May not return (the process dies).
  */
 void exit_to_user(struct trap_frame *tf);

@@ -161,8 +161,7 @@ int signal_send_thread(struct thread *t, int sig, const struct lx_siginfo *info)
 /* Every process of group pgrp: the number signalled (0: -ESRCH for the caller). */
 int signal_send_pgrp(int pgrp, int sig);
 
-/* 1 when t has an unblocked signal pending (a sleep ends with -EINTR). */
-int signal_pending(const struct thread *t);
+/* signal_pending(t): include/proc.h (inline; it reads the process). */
 
 /* 1 when sig sent to p would be discarded: SIG_IGN, or SIG_DFL whose action is to ignore (never KILL/STOP). */
 int signal_ignored(const struct proc *p, int sig);

@@ -7,11 +7,11 @@
  * sys_fs.c, sys_mm.c, sys_time.c, sys_proc.c, sys_misc.c.
  *
  * The table says, for every number, the call's name, its handler (NULL:
- * -ENOSYS) and its arguments' types. syscall_dispatch reads it to convert
- * the arguments (the one place an argument Linux declares int is cut to its
- * low 32 bits and sign-extended), to name an unimplemented call in the
- * enosys record, and for log=syscalls, which prints every call with its
- * decoded arguments and result. tools/syscalls-md.c writes docs/syscalls.md
+ * -ENOSYS) and its arguments' types. syscall_dispatch reads it to find the
+ * handler (whose generated wrapper is the one place an argument Linux
+ * declares int is cut to its low 32 bits and sign-extended), to name an
+ * unimplemented call in the enosys record, and for log=syscalls, which
+ * prints every call with its decoded arguments and result. tools/syscalls-md.c writes docs/syscalls.md
  * from the same list.
  */
 #ifndef ATLAS_SYSCALL_H
@@ -57,9 +57,13 @@ enum sys_ret {
  * handler whose parameters disagree with the list does not compile. The
  * caller is proc_current() (thread_current() for the thread). Returns the
  * result or -errno. The table holds one generated wrapper per call, which
- * casts the converted arguments to those types: a sys_fn.
+ * passes the six raw registers on as those types (SYS_V_*): the one place
+ * an argument Linux declares int is cut to its low 32 bits. The wrapper
+ * takes them in registers, where its own parameters arrive, so that it
+ * compiles to a jump to sys_NAME (an int parameter reads only the low half
+ * of its register): one indirect call per system call, nothing else.
  */
-typedef long (*sys_fn)(const uint64_t *a);
+typedef long (*sys_fn)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 
 /*
  * One entry, 10 bytes (the table spans every number Linux uses, 463 of
@@ -78,8 +82,14 @@ extern const struct syscall_desc syscall_table[SYSCALL_NR];
 
 /* The call's Linux name ("openat"), or NULL for a number Linux does not use (nr may be any value). */
 const char *syscall_name(uint64_t nr);
-/* d's handler, or NULL when Atlas does not implement it. */
-sys_fn syscall_handler(const struct syscall_desc *d);
+/* The wrappers, by syscall_desc.handler; entry 0 is NULL (not implemented). */
+extern const sys_fn syscall_handlers[];
+
+/* d's handler, or NULL when Atlas does not implement it (inline: it is on every call's path). */
+static inline sys_fn syscall_handler(const struct syscall_desc *d)
+{
+	return syscall_handlers[d->handler];
+}
 
 /*
  * core/x86/syscall_entry.S calls it for every SYSCALL, on the process's
@@ -108,7 +118,7 @@ void syscall_dispatch(struct trap_frame *tf);
 #define SYS_V_SA_FD(a, i) ((int)(a)[i])
 #define SYS_V_SA_UINT(a, i) ((unsigned int)(a)[i])
 #define SYS_V_SA_UINT_HEX(a, i) ((unsigned int)(a)[i])
-#define SYS_V_SA_UMODE(a, i) ((unsigned int)(a)[i])
+#define SYS_V_SA_UMODE(a, i) ((unsigned int)(uint16_t)(a)[i])
 #define SYS_V_SA_LONG(a, i) ((int64_t)(a)[i])
 #define SYS_V_SA_ULONG(a, i) ((a)[i])
 #define SYS_V_SA_ULONG_HEX(a, i) ((a)[i])
@@ -136,6 +146,31 @@ void syscall_dispatch(struct trap_frame *tf);
 #define SYS_CTYPES(...) SYS_CAT(SYS_TL_, SYS_NARG(__VA_ARGS__))(__VA_ARGS__)
 /* "(int)a[0], a[1], ...": the arguments of a[] as those types; nothing for SA_NONE. */
 #define SYS_CARGS(a, ...) SYS_CAT(SYS_VL_, SYS_NARG(__VA_ARGS__))(a, __VA_ARGS__)
+
+/*
+ * An argument as its handler sees it, widened back to 64 bits (what
+ * (uint64_t)SYS_V_t(a, i) gives), for log=syscalls: Linux reads an argument
+ * declared int (or unsigned int, umode_t) from the low bits of its register
+ * whatever the upper ones hold. glibc loads AT_FDCWD with
+ * `mov $0xffffff9c, %edi`, which zero-extends: as an int it is -100.
+ * tests/unit/test_syscall_args.c checks it against the SYS_V_* casts.
+ */
+static inline uint64_t sys_arg_value(uint64_t raw, enum sys_arg t)
+{
+	switch (t) {
+	case SA_INT:
+	case SA_INT_HEX:
+	case SA_FD:
+		return (uint64_t)(int64_t)(int32_t)(uint32_t)raw;
+	case SA_UINT:
+	case SA_UINT_HEX:
+		return (uint32_t)raw;
+	case SA_UMODE:
+		return (uint16_t)raw;
+	default:
+		return raw;
+	}
+}
 
 /* The handlers, declared from the list. */
 #define SYS(nr, name, ret, ...) long sys_##name(SYS_CTYPES(__VA_ARGS__));

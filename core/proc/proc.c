@@ -37,14 +37,9 @@
 #define PID_FIRST_REUSED 300 /* after wrapping, pids start here (Linux's RESERVED_PIDS) */
 #define NPROC_DEFAULT (THREADS_MAX / 2)
 
-static struct proc *all;	    /* every process, newest first */
-static struct thread *dead_threads; /* finished threads whose stacks wait to be freed */
+static struct proc *all;	  /* every process, newest first */
+struct thread *proc_dead_threads; /* finished threads whose stacks wait to be freed (proc.h) */
 static int last_pid, nprocs;
-
-struct proc *proc_current(void)
-{
-	return thread_current()->proc;
-}
 
 struct proc *proc_first(void)
 {
@@ -185,11 +180,11 @@ static void free_dead_threads(void)
 {
 	struct thread *keep = NULL;
 
-	while (dead_threads) {
-		struct thread *t = dead_threads;
+	while (proc_dead_threads) {
+		struct thread *t = proc_dead_threads;
 		struct proc *p = t->proc;
 
-		dead_threads = t->rq_next;
+		proc_dead_threads = t->rq_next;
 		if (t == thread_current()) {
 			t->rq_next = keep;
 			keep = t;
@@ -209,19 +204,19 @@ static void free_dead_threads(void)
 		if (p)
 			proc_free_if_done(p);
 	}
-	dead_threads = keep;
+	proc_dead_threads = keep;
 }
 
 void proc_free_dead(void)
 {
-	if (dead_threads)
+	if (proc_dead_threads)
 		free_dead_threads();
 }
 
 void proc_add_dead_thread(struct thread *t)
 {
-	t->rq_next = dead_threads;
-	dead_threads = t;
+	t->rq_next = proc_dead_threads;
+	proc_dead_threads = t;
 }
 
 /* Take p out of its parent's list of children (it is being reaped). */

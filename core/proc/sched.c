@@ -41,11 +41,6 @@ static uint64_t switches, idle_ticks;
 
 extern char proc_first_entry[];
 
-struct thread *thread_current(void)
-{
-	return g_percpu.cur;
-}
-
 int thread_is_kernel(const struct thread *t)
 {
 	return t == &kthread;
@@ -219,6 +214,9 @@ void sched_yield(void)
 	if (t == &kthread)
 		return;
 	t->voluntary++;
+	/* Nobody else runnable: schedule() would queue t, take it back and not switch. */
+	if (!rq_head)
+		return;
 	schedule();
 }
 

@@ -196,17 +196,6 @@ static void kick(struct thread *t)
 		sched_wake(t);
 }
 
-int signal_pending(const struct thread *t)
-{
-	const struct proc *p = t->proc;
-
-	if (!p)
-		return 0;
-	if (p->group_exit || t->zapped)
-		return 1;
-	return ((t->sig_pending | p->shared_pending) & ~t->sig_blocked) != 0;
-}
-
 /* What every sender does first: job-control side effects, the ignored case. Returns 0 to go on queueing. */
 static int prepare(struct proc *p, int sig)
 {

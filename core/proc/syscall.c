@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * syscall.c - one system call, from the table (include/syscall.h): convert
- * the arguments as Linux declares them, run the handler, say -ENOSYS once
- * per number for the rest, and with log=syscalls tell the call and its
- * result, strace-style.
+ * syscall.c - one system call, from the table (include/syscall.h): run the
+ * handler (whose generated wrapper converts the arguments as Linux declares
+ * them), say -ENOSYS once per number for the rest, with log=syscalls tell
+ * the call and its result, strace-style, and leave through SYSRET at once
+ * when there is no signal or restart to handle.
  */
 #include "syscall.h"
 
@@ -26,29 +27,6 @@
 #define TRACE_STR_MAX 32   /* bytes of a string or buffer shown, as strace -s 32 */
 
 static uint64_t logged_unknown[NR_MAX_LOGGED / 64];
-
-/*
- * The one place an argument's declared type is applied: Linux reads an
- * argument declared int (or unsigned int, umode_t) from the low bits of its
- * register whatever the upper ones hold. glibc loads AT_FDCWD with
- * `mov $0xffffff9c, %edi`, which zero-extends: as an int it is -100.
- */
-static uint64_t convert(uint64_t raw, enum sys_arg t)
-{
-	switch (t) {
-	case SA_INT:
-	case SA_INT_HEX:
-	case SA_FD:
-		return (uint64_t)(int64_t)(int32_t)(uint32_t)raw;
-	case SA_UINT:
-	case SA_UINT_HEX:
-		return (uint32_t)raw;
-	case SA_UMODE:
-		return (uint16_t)raw;
-	default:
-		return raw;
-	}
-}
 
 /* Unknown numbers: -ENOSYS, said once per number (numbers past NR_MAX_LOGGED share one slot). */
 static long unknown(struct proc *p, uint64_t nr)
@@ -202,20 +180,19 @@ static void trace_emit(struct proc *p, uint64_t nr, const char *name, const char
 
 /* ---- dispatch ------------------------------------------------------------ */
 
-void syscall_dispatch(struct trap_frame *tf)
+/*
+ * The calls that do more than run the handler: an unknown number (-ENOSYS,
+ * said once) and every call under log=syscalls. Out of line, so that the
+ * common path in syscall_dispatch stays short.
+ */
+static __attribute__((noinline)) long dispatch_slow(struct thread *t, const struct trap_frame *tf, uint64_t nr,
+						    const struct syscall_desc *d, sys_fn fn)
 {
-	struct thread *t = thread_current();
 	struct proc *p = t->proc;
-	uint64_t nr = tf->rax, raw[SYS_ARGS] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 }, a[SYS_ARGS];
-	const struct syscall_desc *d = nr < SYSCALL_NR ? &syscall_table[nr] : NULL;
-	sys_fn fn = d ? syscall_handler(d) : NULL;
+	uint64_t raw[SYS_ARGS] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 }, a[SYS_ARGS];
 	char args[TRACE_ARGS_MAX];
 	long r;
 
-	t->syscalls++;
-	t->tf = tf;
-	t->syscall_nr = (long)nr; /* for signal delivery's restart decision */
-	sysguard_enter(t, nr);
 	if (!fn) {
 		r = unknown(p, nr);
 		if (tracing()) {
@@ -224,20 +201,48 @@ void syscall_dispatch(struct trap_frame *tf)
 				  (unsigned long long)raw[3], (unsigned long long)raw[4], (unsigned long long)raw[5]);
 			trace_emit(p, nr, syscall_name(nr) ? syscall_name(nr) : "syscall", args, &r, 0);
 		}
-	} else {
-		for (int i = 0; i < SYS_ARGS; i++)
-			a[i] = convert(raw[i], d->arg[i]);
-		/* Arguments are read before the call: a read() fills its buffer, exit never returns. */
-		if (tracing())
-			trace_args(d, a, args, sizeof(args));
-		if (tracing() && d->ret == SR_NORETURN)
-			trace_emit(p, nr, syscall_name(nr), args, NULL, 0);
-		r = fn(a);
-		if (tracing())
-			trace_emit(p, nr, syscall_name(nr), args, &r, d->ret == SR_HEX);
+		return r;
 	}
-	tf->rax = (uint64_t)r;
-	sysguard_exit(t, tf); /* the watchdog; an out-of-memory kill does not return */
+	/* Shown as the handler sees them; read before the call: a read() fills its buffer, exit never returns. */
+	for (int i = 0; i < SYS_ARGS; i++)
+		a[i] = sys_arg_value(raw[i], (enum sys_arg)d->arg[i]);
+	trace_args(d, a, args, sizeof(args));
+	if (d->ret == SR_NORETURN)
+		trace_emit(p, nr, syscall_name(nr), args, NULL, 0);
+	r = fn(raw[0], raw[1], raw[2], raw[3], raw[4], raw[5]);
+	trace_emit(p, nr, syscall_name(nr), args, &r, d->ret == SR_HEX);
+	return r;
+}
+
+/*
+ * What exit_to_user would do after a call: deliver a signal or end the
+ * thread (signal_work), put back a mask (sigsuspend, ppoll), turn a
+ * -ERESTART* result (which must not reach ring 3) into a restart or -EINTR,
+ * free finished threads. Zero: signal_deliver would find nothing to do
+ * (Linux's exit_to_user_mode_loop tests its TIF flags for the same reason).
+ */
+static inline uint64_t user_work(const struct thread *t, const struct trap_frame *tf)
+{
+	uint64_t restart = (uint64_t)((long)tf->rax + ERESTARTNOHAND) <= ERESTARTNOHAND - ERESTARTSYS;
+
+	return signal_work(t, t->proc) | (uint64_t)t->restore_mask | restart | (uint64_t)(proc_dead_threads != NULL);
+}
+
+/*
+ * Everything the end of a call may have to do, as one word tested once:
+ * the watchdog's work (a timed call, an out-of-memory kill), a return
+ * address past the user half, and user_work. No branch until the test.
+ */
+static inline uint64_t syscall_exit_work(const struct thread *t, const struct trap_frame *tf)
+{
+	return sysguard_work(t) | (uint64_t)(tf->rip >= USER_END) | user_work(t, tf);
+}
+
+/* The end of a call for which syscall_exit_work found something. */
+static __attribute__((noinline)) void syscall_exit_slow(struct thread *t, struct trap_frame *tf)
+{
+	if (sysguard_work(t))
+		sysguard_exit(t, tf); /* an out-of-memory kill does not return */
 	/*
 	 * SYSCALL from the last bytes of the user half leaves RCX at USER_END,
 	 * which is not canonical: ret_to_user would take IRETQ, and IRETQ raises
@@ -249,6 +254,41 @@ void syscall_dispatch(struct trap_frame *tf)
 		tf->rip -= SYSCALL_INSN_LEN; /* report the SYSCALL instruction, and where it would return to */
 		ufault_kill(tf, SIGSEGV, ret, "return to a non-canonical address");
 	}
+	if (user_work(t, tf))
+		exit_to_user(tf);
+	else
+		t->syscall_nr = -1;
+}
+
+/*
+ * The common path, which every getpid takes: no function call but the
+ * handler's (thread_current, the table lookup, the watchdog's stamp, the
+ * tracing test and the exit test are all inline, and what they find to do
+ * is out of line), because under QEMU TCG each call, return and branch is a
+ * translation block, and they made up most of a short call's cost.
+ */
+void syscall_dispatch(struct trap_frame *tf)
+{
+	struct thread *t = thread_current();
+	uint64_t nr = tf->rax;
+	const struct syscall_desc *d = nr < SYSCALL_NR ? &syscall_table[nr] : NULL;
+	sys_fn fn = d ? syscall_handler(d) : NULL;
+	long r;
+
+	t->syscalls++;
+	t->tf = tf;
+	t->syscall_nr = (long)nr; /* for signal delivery's restart decision */
+	sysguard_enter(t, nr);
+	if (__builtin_expect(fn && !tracing(), 1))
+		r = fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
+	else
+		r = dispatch_slow(t, tf, nr, d, fn);
+	tf->rax = (uint64_t)r;
+	/* syscall_entry goes on past ret_to_user's call of exit_to_user: it is done here, when needed. */
+	if (__builtin_expect(syscall_exit_work(t, tf) != 0, 0))
+		syscall_exit_slow(t, tf);
+	else
+		t->syscall_nr = -1;
 }
 
 /* The frame the call came in with: signal_return rewrites it whole, and its RAX is the result. */

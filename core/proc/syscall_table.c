@@ -3,9 +3,9 @@
  * syscall_table.c - the system-call table, indexed by number: include/
  * syscalls.h expanded four times. The names are one blob, a struct of
  * char arrays, so that each name's place in it is offsetof(); the handlers
- * one array of wrappers, numbered by an enum, each passing a[] to the typed
- * sys_NAME as its C types (include/syscall.h). Numbers Linux does not use
- * stay zero.
+ * one array of wrappers, numbered by an enum, each passing the six
+ * argument registers to the typed sys_NAME as its C types (include/
+ * syscall.h). Numbers Linux does not use stay zero.
  */
 #include "syscall.h"
 
@@ -38,19 +38,21 @@ enum {
 	SYS_H_COUNT
 };
 
-/* w_NAME(a): sys_NAME with a[]'s arguments as its parameters' types. */
-#define SYS(nr, name_, ret_, ...)                              \
-	static long w_##name_(const uint64_t *a)               \
-	{                                                      \
-		(void)a;                                       \
-		return sys_##name_(SYS_CARGS(a, __VA_ARGS__)); \
+/* w_NAME(a0..a5): sys_NAME with the registers as its parameters' types (a jump, once compiled). */
+#define SYS(nr, name_, ret_, ...)                                                                           \
+	static long w_##name_(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5) \
+	{                                                                                                   \
+		const uint64_t a[SYS_ARGS] = { a0, a1, a2, a3, a4, a5 };                                    \
+                                                                                                            \
+		(void)a;                                                                                    \
+		return sys_##name_(SYS_CARGS(a, __VA_ARGS__));                                              \
 	}
 #define NOSYS(nr, name_)
 #include "syscalls.h"
 #undef SYS
 #undef NOSYS
 
-static const sys_fn syscall_handlers[SYS_H_COUNT] = {
+const sys_fn syscall_handlers[SYS_H_COUNT] = {
 #define SYS(nr, name_, ...) [SYS_H_##name_] = w_##name_,
 #define NOSYS(nr, name_)
 #include "syscalls.h"
@@ -77,9 +79,4 @@ const char *syscall_name(uint64_t nr)
 	if (nr >= SYSCALL_NR || !syscall_table[nr].name)
 		return NULL;
 	return (const char *)&syscall_names + syscall_table[nr].name;
-}
-
-sys_fn syscall_handler(const struct syscall_desc *d)
-{
-	return d->handler ? syscall_handlers[d->handler] : NULL;
 }

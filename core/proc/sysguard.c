@@ -38,28 +38,6 @@
 
 static uint64_t reports;
 
-/*
- * Calls whose work does not grow with anything a program controls (close,
- * lseek, ioctl, sched_yield, nanosleep, getpid, uname, arch_prctl, gettid,
- * set_tid_address, clock_gettime: Linux numbers): not worth two TSC reads
- * each, which under TCG are a good part of a getpid round trip.
- */
-static int constant_time(uint64_t nr)
-{
-	static const uint64_t below_64 = (1ULL << 3) | (1ULL << 8) | (1ULL << 16) | (1ULL << 24) | (1ULL << 35) |
-					 (1ULL << 39) | (1ULL << 63);
-
-	if (nr < 64)
-		return (below_64 >> nr) & 1;
-	return nr == 158 || nr == 186 || nr == 218 || nr == 228;
-}
-
-void sysguard_enter(struct thread *t, uint64_t nr)
-{
-	t->sys_nr = nr;
-	t->sys_tsc = constant_time(nr) ? 0 : rdtsc();
-}
-
 void sysguard_resume(struct thread *t)
 {
 	if (t->sys_tsc)

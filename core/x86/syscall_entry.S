@@ -34,20 +34,23 @@ syscall_entry:
 	PUSH_GPRS
 	xorl	%ebp, %ebp		/* backtraces end here */
 	movq	%rsp, %rdi
-	call	syscall_dispatch
-	jmp	ret_to_user
+	call	syscall_dispatch	/* it ends with exit_to_user's work, when there is any */
+	jmp	.Lexit_done
 	.size syscall_entry, . - syscall_entry
 
 /*
  * %rsp points at a struct trap_frame whose cs is a ring-3 selector. Every
  * way back to ring 3 passes exit_to_user (core/proc), which delivers signals
- * and may rewrite the frame (a handler, a restarted call) or never return.
+ * and may rewrite the frame (a handler, a restarted call) or never return;
+ * a system call does so inside syscall_dispatch, only when a signal, a
+ * restart or a mask to restore is pending, and joins at .Lexit_done.
  */
 	.globl ret_to_user
 	.type ret_to_user, @function
 ret_to_user:
 	movq	%rsp, %rdi
 	call	exit_to_user
+.Lexit_done:
 	cmpq	$VEC_SYSCALL, TF_VECTOR(%rsp)
 	jne	.Liret
 	movq	TF_RIP(%rsp), %rcx

@@ -6,6 +6,10 @@
  *   bench [all]            every figure below except the sched_yield
  *                          ping-pong (the threads' futex ping-pong is in)
  *   bench quick            the same figures with few repeats (the smoke test)
+ *   bench syscalls         only the figures that are mostly system-call entry
+ *                          and exit (getpid, sched_yield alone, 1 byte to
+ *                          /dev/null, the uncontended futex pair), full
+ *                          repeats: a quick probe for work on that path
  *   bench pingpong [INDEX] one side of the sched_yield ping-pong: run two at
  *                          the same time (INDEX 0 and 1)
  *   bench exit0            exit 0 at once (what fork_exec_wait executes)
@@ -1040,6 +1044,23 @@ static void run_all(const struct plan *pl)
 	report("ref", measure_only(b_ref, NULL, pl->ref.reps, pl->ref.ops), pl->ref.reps, pl->ref.ops, "where=end");
 }
 
+/* "bench syscalls": the figures of run_all whose cost is mostly the way into the kernel and back. */
+static void run_syscalls(const struct plan *pl)
+{
+	long fd;
+
+	report("ref", measure_only(b_ref, NULL, pl->ref.reps, pl->ref.ops), pl->ref.reps, pl->ref.ops, "where=start");
+	figure("getpid", b_getpid, NULL, pl->getpid, "");
+	figure("sched_yield_solo", b_yield, NULL, pl->yield, "");
+	fd = sys3(SYS_open, "/dev/null", O_WRONLY, 0);
+	if (fd < 0)
+		die("open /dev/null: %ld", fd);
+	figure("write_devnull_1b", b_write1, (void *)(intptr_t)fd, pl->devnull, "");
+	sys1(SYS_close, fd);
+	figure("futex_uncontended", b_futex_solo, NULL, pl->futex_solo, "calls=2");
+	report("ref", measure_only(b_ref, NULL, pl->ref.reps, pl->ref.ops), pl->ref.reps, pl->ref.ops, "where=end");
+}
+
 /*
  * One side of the ping-pong. Both sides yield in a loop at the same time on
  * one CPU, so each of my sched_yield calls lets the other side run one
@@ -1239,10 +1260,12 @@ int main(int argc, char **argv, char **envp)
 			linux_pingpong(pl);
 		else
 			skipped("pingpong", "needs_two_concurrent_instances");
+	} else if (!strcmp(mode, "syscalls")) {
+		run_syscalls(&full);
 	} else if (!strcmp(mode, "pingpong")) {
 		pingpong(argc > 3 && !strcmp(argv[2], "quick") ? &quick : &full, argc > 2 ? atoi(argv[argc - 1]) : 0);
 	} else {
-		die("unknown mode '%s' (all, quick, pingpong [quick] INDEX)", mode);
+		die("unknown mode '%s' (all, quick, syscalls, pingpong [quick] INDEX)", mode);
 	}
 	if (init)
 		init_exit();
