@@ -65,6 +65,9 @@ void sysguard_exit(struct thread *t, struct trap_frame *tf);
 /* The process ran again after blocking inside a call (sched_yield, nanosleep): restart the stamp. */
 void sysguard_resume(struct thread *t);
 
+/* t is about to block inside a call: its time in the kernel so far becomes system time (stime). */
+void sysguard_block(struct thread *t);
+
 /* Calls the watchdog reported since boot (for tests and reports). */
 uint64_t sysguard_reports(void);
 

@@ -198,8 +198,11 @@ void schedule(void)
 {
 	struct thread *cur = thread_current(), *next;
 
-	if (cur != &kthread && cur->state == T_RUNNABLE)
-		rq_push(cur);
+	if (cur != &kthread) {
+		sysguard_block(cur);
+		if (cur->state == T_RUNNABLE)
+			rq_push(cur);
+	}
 	next = rq_pop();
 	switch_to(next ? next : &kthread);
 	/* Running again, maybe inside a system call that blocked: the watchdog counts from here. */
