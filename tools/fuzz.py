@@ -8,7 +8,8 @@ FIRST CALLS": instance i gets seed FIRST + i), up to 16 entries a boot, so 50
 seeds are one boot. After each boot it checks what a clean run looks like:
 
   * QEMU exited with status 33 (every run.fuzz test passed: no process died);
-  * no panic, no kernel fault, no watchdog record (no call longer than the bound);
+  * no panic, no kernel fault, no watchdog record (no call longer than the bound),
+    except for calls that moved data in proportion to their time (see proportionate());
   * run.pages_returned passed (no user, page-table or kernel-stack page and no
     heap byte left behind by the processes);
   * every seed printed its "calls survived" line.
@@ -86,14 +87,36 @@ def boot_config(groups, calls, watchdog):
     return f'report=json on_finish=exit tests=run watchdog={watchdog} run="{run}"'
 
 
+# Calls that return the bytes they moved (read, write, pread64, pwrite64, readv, writev, sendfile,
+# getdents64, preadv, pwritev, getrandom, copy_file_range). The fuzzer draws lengths up to Linux's
+# MAX_RW_COUNT, and a call that really moves 60 MiB into never-touched pages keeps the CPU for
+# seconds under TCG on a loaded host (~160 us a page measured with dd into the RAM fs): that is
+# work, not a runaway. Such a report is a note when the call took at most the bound plus
+# MS_PER_MIB for each MiB it returned (about ten times that cost); Linux's soft-lockup detector
+# makes the same allowance by being touched at every cond_resched() in a long copy.
+MOVES_BYTES = {0, 1, 17, 18, 19, 20, 40, 217, 295, 296, 318, 326}
+MS_PER_MIB = 100
+
+
+def proportionate(rec):
+    moved = rec.get("ret", -1)
+    return (rec.get("nr") in MOVES_BYTES and isinstance(moved, int) and moved > 0
+            and rec["ms"] <= rec["bound_ms"] + (moved >> 20) * MS_PER_MIB)
+
+
 def check(result, seeds, calls):
-    """Findings of one boot: a list of strings (empty: clean), and per-seed lines."""
-    findings, per_seed = [], {}
+    """Findings of one boot: a list of strings (empty: clean), notes, and per-seed lines."""
+    findings, notes, per_seed = [], [], {}
     if result.status != STATUS_PASSED:
         findings.append(f"QEMU status {result.status} (33 expected)")
-    for kind in ("panic", "kfault", "watchdog"):
+    for kind in ("panic", "kfault"):
         for rec in result.records(kind):
             findings.append(f"{kind}: {json.dumps(rec)}")
+    for rec in result.records("watchdog"):
+        if proportionate(rec):
+            notes.append(f"watchdog (proportionate: {rec['ret']} bytes moved): {json.dumps(rec)}")
+        else:
+            findings.append(f"watchdog: {json.dumps(rec)}")
     for rec in result.records("test"):
         if not rec["ok"]:
             findings.append(f"test {rec['name']}: expected {rec['expect']}, got {rec['got']}")
@@ -106,7 +129,7 @@ def check(result, seeds, calls):
     for s in seeds:
         if s not in per_seed:
             findings.append(f"seed {s}: no 'calls survived' line (the process did not finish its {calls} calls)")
-    return findings, per_seed
+    return findings, notes, per_seed
 
 
 def main():
@@ -135,7 +158,7 @@ def main():
             report["findings"].append(f"boot {b}: {e}")
             print(f"fuzz: boot failed: {e}")
             continue
-        findings, per_seed = check(r, part_seeds, calls)
+        findings, notes, per_seed = check(r, part_seeds, calls)
         secs = time.monotonic() - t0
         for s in part_seeds:
             print(f"  {per_seed.get(s, f'seed {s}: NO RESULT')}")
@@ -143,9 +166,11 @@ def main():
               f"{'clean' if not findings else f'{len(findings)} finding(s)'} (serial log: {r.workdir}/serial.log)")
         for f in findings:
             print(f"  FINDING: {f}")
+        for n in notes:
+            print(f"  note: {n}")
         pmm, heap = r.records("pmm"), r.records("heap")
         report["boots"].append({"config": cfg, "seconds": round(secs, 1), "status": r.status,
-                                "workdir": str(r.workdir), "per_seed": per_seed, "findings": findings,
+                                "workdir": str(r.workdir), "per_seed": per_seed, "findings": findings, "notes": notes,
                                 "pmm": pmm[-1] if pmm else None, "heap": heap[-1] if heap else None})
         report["findings"].extend(findings)
     report["seconds"] = round(time.monotonic() - t_all, 1)
