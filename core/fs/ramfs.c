@@ -379,6 +379,9 @@ static int r_iterate(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 			return 0;
 		*pos = FIRST_COOKIE;
 	}
+	/* Cookies grow along the list: past the tail's, the listing is done (the usual last call). */
+	if (!d->tail || *pos > d->tail->cookie)
+		return 0;
 	for (struct rdirent *e = d->head; e; e = e->next) {
 		if (e->cookie < *pos)
 			continue;

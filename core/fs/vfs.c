@@ -578,42 +578,89 @@ long vfs_lseek(struct file *f, int64_t off, int whence)
 	return r;
 }
 
-/* getdents64: struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; } */
+/*
+ * getdents64: struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }.
+ * Records are formatted into a chunk on the stack and copied out a chunk at a
+ * time: one checked copy per DENTS_CHUNK bytes instead of one per entry (a
+ * 100-entry directory cost a hundred copies, each a call, a range check and a
+ * rep movs). A copy that faults ends the call; the offset is left after the
+ * last entry that reached the user, whose d_off says where that is.
+ */
+#define DENTS_CHUNK 1024
+#define DIRENT_HDR 19
+
+struct dirent_hdr {
+	uint64_t ino;
+	int64_t off;
+	uint16_t reclen;
+	uint8_t type;
+} __attribute__((packed));
+_Static_assert(sizeof(struct dirent_hdr) == DIRENT_HDR, "linux_dirent64 has a 19-byte header");
+
 struct dents {
 	struct dir_ctx ctx;
 	uint64_t ubuf;
-	size_t size, used;
+	size_t size, used; /* used: bytes given to the user so far, flushed or in chunk[] */
+	size_t pending;	   /* bytes at the start of chunk[] not copied out yet */
+	uint64_t flushed_next; /* d_off of the last record copied out */
+	size_t last; /* offset in chunk[] of the newest record */
 	int err, full;
+	char chunk[DENTS_CHUNK] __attribute__((aligned(8)));
 };
+
+/* Copy chunk[] out; 0 or -EFAULT. */
+static int dents_flush(struct dents *d, uint64_t last_next)
+{
+	size_t n = d->pending;
+
+	if (!n)
+		return 0;
+	if (copy_to_user(d->ubuf + d->used - n, d->chunk, n))
+		return -EFAULT;
+	d->pending = 0;
+	d->flushed_next = last_next;
+	return 0;
+}
 
 static int put_dirent(struct dir_ctx *ctx, const char *name, size_t len, uint64_t ino, unsigned type, uint64_t next)
 {
 	struct dents *d = (struct dents *)ctx;
-	size_t reclen = (19 + len + 1 + 7) & ~(size_t)7;
-	char rec[19 + NAME_MAX + 1 + 8];
-	uint16_t rl = (uint16_t)reclen;
+	size_t reclen = (DIRENT_HDR + len + 1 + 7) & ~(size_t)7;
+	struct dirent_hdr *h;
+	char *rec;
 
 	if (d->used + reclen > d->size) {
 		d->full = 1;
 		return 1;
 	}
-	memset(rec, 0, reclen);
-	memcpy(rec, &ino, 8);
-	memcpy(rec + 8, &next, 8);
-	memcpy(rec + 16, &rl, 2);
-	rec[18] = (char)type;
-	memcpy(rec + 19, name, len);
-	if (copy_to_user(d->ubuf + d->used, rec, reclen)) {
-		d->err = -EFAULT;
-		return 1;
+	if (d->pending + reclen > DENTS_CHUNK) {
+		/* The previous record's d_off is the offset after it: what the flush leaves behind. */
+		struct dirent_hdr *prev = (struct dirent_hdr *)(d->chunk + d->last);
+
+		if (dents_flush(d, (uint64_t)prev->off)) {
+			d->err = -EFAULT;
+			return 1;
+		}
 	}
+	rec = d->chunk + d->pending;
+	/* The last 8 bytes first: the name's NUL and the padding after it read as zeroes. */
+	*(uint64_t *)(rec + reclen - 8) = 0;
+	h = (struct dirent_hdr *)rec;
+	h->ino = ino;
+	h->off = (int64_t)next;
+	h->reclen = (uint16_t)reclen;
+	h->type = (uint8_t)type;
+	for (size_t i = 0; i < len; i++)
+		rec[DIRENT_HDR + i] = name[i];
+	d->last = d->pending;
+	d->pending += reclen;
 	d->used += reclen;
 	return 0;
 }
 
 long vfs_getdents64(struct file *f, uint64_t ubuf, size_t size)
 {
-	struct dents d = { { put_dirent }, ubuf, size, 0, 0, 0 };
+	struct dents d;
 	uint64_t pos = f->pos;
 	int err;
 
@@ -627,13 +674,30 @@ long vfs_getdents64(struct file *f, uint64_t ubuf, size_t size)
 		return 0; /* a removed directory lists as empty, as on Linux */
 	if (!user_range_ok(ubuf, size))
 		return -EFAULT;
+	d.ctx.emit = put_dirent;
+	d.ubuf = ubuf;
+	d.size = size;
+	d.used = d.pending = d.last = 0;
+	d.flushed_next = pos;
+	d.err = d.full = 0;
 	err = f->ino->iop->iterate(f->ino, &pos, &d.ctx);
-	if (d.err && !d.used)
-		return d.err;
-	if (err && !d.used)
+	if (!d.err && d.pending) {
+		struct dirent_hdr *last = (struct dirent_hdr *)(d.chunk + d.last);
+
+		if (dents_flush(&d, (uint64_t)last->off))
+			d.err = -EFAULT;
+	}
+	if (d.err) {
+		/* What did not reach the user is listed again by the next call. */
+		d.used -= d.pending;
+		pos = d.flushed_next;
+		if (!d.used)
+			return d.err;
+	} else if (err && !d.used) {
 		return err;
-	if (!d.used && d.full)
+	} else if (!d.used && d.full) {
 		return -EINVAL; /* not even one entry fits */
+	}
 	f->pos = pos;
 	f->ino->atime = ktime_real();
 	return d.used ? (long)d.used : 0;
