@@ -243,6 +243,8 @@ struct inode {
 	uint64_t priv2;	       /* the file system's (procfs: pid and entry) */
 };
 
+#define FILE_NAME_SMALL 64 /* struct file is then 128 bytes, one slab class */
+
 struct file {
 	int refs;
 	unsigned flags; /* O_ACCMODE | status flags */
@@ -250,8 +252,17 @@ struct file {
 	struct inode *ino;
 	const struct file_ops *fop;
 	void *priv;
-	char *path;		/* the absolute path it was opened by (readlink of /proc/PID/fd/N), kmalloc'd */
 	struct epitem *epitems; /* the epoll entries watching it (core/fs/eventpoll.c) */
+	/*
+	 * The name it was opened by, for readlink of /proc/PID/fd/N, which builds
+	 * the path when it is read (as Linux's d_path does), not on every open:
+	 * dir (referenced) is the directory holding the name, name the name
+	 * (name_small, or kmalloc'd when longer). A directory opened by its path
+	 * has dir = itself and no name. dir NULL: opened without a name.
+	 */
+	struct inode *dir;
+	char *name;
+	char name_small[FILE_NAME_SMALL];
 };
 
 struct fdtable {
@@ -351,7 +362,12 @@ int vfs_exists(const char *path);
 int vfs_open(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned flags, unsigned mode,
 	     struct file **out);
 /* An open file for an inode that has no path (a pipe end): one reference in *out. */
-int vfs_open_inode(struct inode *ino, unsigned flags, const char *path, struct file **out);
+int vfs_open_inode(struct inode *ino, unsigned flags, struct file **out);
+/*
+ * Remember that f was opened as (dir, name) (name NULL: dir itself), for
+ * /proc/PID/fd. 0 or -ENOMEM; takes a reference on dir.
+ */
+int file_set_name(struct file *f, struct inode *dir, const char *name);
 int vfs_mknod(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned mode, uint32_t rdev);
 int vfs_mkdir(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned mode);
 int vfs_rmdir(const struct fs_ctx *fs, struct inode *base, const char *path);
@@ -381,8 +397,12 @@ long vfs_getdents64(struct file *f, uint64_t ubuf, size_t size);
 int dev_open(struct inode *ino, struct file *f);
 /* A FIFO's open (core/fs/pipe.c): blocks for the other end as Linux does, unless O_NONBLOCK. */
 int fifo_open(struct inode *ino, struct file *f);
-/* The path a file without one shows in /proc/PID/fd ("pipe:[N]", "/dev/null", "anon_inode:..."). */
-long file_describe(const struct file *f, char *buf, size_t size);
+/*
+ * What /proc/PID/fd/N reads as, seen from fs: the path the file was opened by
+ * (with " (deleted)" once its last name is gone), or for a file without one
+ * "pipe:[N]", "/dev/null", "anon_inode:...". Length or -errno.
+ */
+long file_describe(const struct fs_ctx *fs, const struct file *f, char *buf, size_t size);
 
 /* ---- open files and descriptor tables (core/fs/file.c) ---- */
 

@@ -20,41 +20,10 @@
 #define LSEEK_MAX (1LL << 62) /* beyond anything a RAM file reaches; Linux's s_maxbytes analogue */
 
 /*
- * "DIR/NAME" from the directory's absolute path and a name: kmalloc'd, or NULL.
- * Every open keeps one (f->path), so it is built in a slab object of
- * PATH_SHORT bytes when it fits and in a PATH_MAX large block (whose pages
- * the heap maps and unmaps each time) only when it does not.
+ * The open itself, once the inode is known: checks, O_TRUNC, the type's own
+ * open. (dir, name): what /proc/PID/fd shows (file_set_name); dir NULL: nothing.
  */
-#define PATH_SHORT 256
-
-static char *join_path(const struct fs_ctx *fs, struct inode *dir, const char *name)
-{
-	size_t len = name ? strlen(name) : 0;
-
-	for (size_t size = PATH_SHORT;; size = PATH_MAX) {
-		char *buf = kmalloc(size);
-		long n;
-
-		if (!buf)
-			return NULL;
-		n = vfs_dir_path(fs, dir, buf, size);
-		if (n >= 0 && (size_t)n + len + 2 <= size) {
-			if (len) {
-				if (n > 1)
-					buf[n++] = '/';
-				memcpy(buf + n, name, len + 1);
-			}
-			return buf;
-		}
-		kfree(buf);
-		if ((n == -ERANGE || n >= 0) && size < PATH_MAX)
-			continue;
-		return NULL;
-	}
-}
-
-/* The open itself, once the inode is known: checks, O_TRUNC, the type's own open. */
-static int open_inode(struct inode *ino, unsigned flags, char *path, struct file **out)
+static int open_inode(struct inode *ino, unsigned flags, struct inode *dir, const char *name, struct file **out)
 {
 	unsigned acc = flags & O_ACCMODE;
 	struct file *f;
@@ -67,14 +36,14 @@ static int open_inode(struct inode *ino, unsigned flags, char *path, struct file
 	else if (S_ISLNK(ino->mode))
 		err = -ELOOP; /* O_NOFOLLOW met a symlink */
 	if (err)
-		goto fail;
+		return err;
 	f = file_new(ino, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
-	if (!f) {
-		err = -ENOMEM;
-		goto fail;
+	if (!f)
+		return -ENOMEM;
+	if (dir && file_set_name(f, dir, name)) {
+		file_put(f);
+		return -ENOMEM;
 	}
-	f->path = path;
-	path = NULL;
 	if (flags & O_PATH) {
 		f->fop = NULL; /* O_PATH: a handle for *at() and fstat, nothing else */
 	} else if (S_ISCHR(ino->mode)) {
@@ -92,24 +61,11 @@ static int open_inode(struct inode *ino, unsigned flags, char *path, struct file
 	}
 	*out = f;
 	return 0;
-fail:
-	kfree(path);
-	return err;
 }
 
-int vfs_open_inode(struct inode *ino, unsigned flags, const char *path, struct file **out)
+int vfs_open_inode(struct inode *ino, unsigned flags, struct file **out)
 {
-	char *copy = NULL;
-
-	if (path) {
-		size_t n = strlen(path) + 1;
-
-		copy = kmalloc(n);
-		if (!copy)
-			return -ENOMEM;
-		memcpy(copy, path, n);
-	}
-	return open_inode(ino, flags, copy, out);
+	return open_inode(ino, flags, NULL, NULL, out);
 }
 
 /* O_CREAT: the name in wp->dir, which may exist (then follow it as open would) or not (create it). */
@@ -165,12 +121,12 @@ static int open_create(const struct fs_ctx *fs, struct walk_parent *wp, unsigned
 			}
 			if (err)
 				return err;
-			err = open_inode(ino, flags, parent ? join_path(fs, parent, final) : NULL, out);
+			err = open_inode(ino, flags, parent, final, out);
 			inode_put(ino);
 			inode_put(parent);
 			return err;
 		}
-		err = open_inode(ino, flags, join_path(fs, wp->dir, name), out);
+		err = open_inode(ino, flags, wp->dir, name, out);
 		inode_put(ino);
 		return err;
 	}
@@ -181,7 +137,7 @@ static int open_create(const struct fs_ctx *fs, struct walk_parent *wp, unsigned
 	err = wp->dir->iop->create(wp->dir, name, wp->len, S_IFREG | (mode & ~fs->umask & S_IALLUGO), 0, NULL, &ino);
 	if (err)
 		return err;
-	err = open_inode(ino, flags & ~O_TRUNC, join_path(fs, wp->dir, name), out);
+	err = open_inode(ino, flags & ~O_TRUNC, wp->dir, name, out);
 	inode_put(ino);
 	return err;
 }
@@ -191,7 +147,6 @@ int vfs_open(const struct fs_ctx *fs, struct inode *base, const char *path, unsi
 {
 	char name[NAME_MAX + 1];
 	struct inode *ino = NULL, *parent = NULL;
-	char *fpath;
 	int err;
 
 	if (flags & O_CREAT) {
@@ -207,9 +162,11 @@ int vfs_open(const struct fs_ctx *fs, struct inode *base, const char *path, unsi
 	err = vfs_walk_named(fs, base, path, (flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW, &ino, &parent, name);
 	if (err)
 		return err;
-	fpath = parent ? join_path(fs, parent, name) : S_ISDIR(ino->mode) ? join_path(fs, ino, NULL) : NULL;
+	/* Named by its parent's entry; a directory reached otherwise ("/", "..") by itself. */
+	err = parent		    ? open_inode(ino, flags, parent, name, out) :
+	      S_ISDIR(ino->mode) ? open_inode(ino, flags, ino, NULL, out) :
+				   open_inode(ino, flags, NULL, NULL, out);
 	inode_put(parent);
-	err = open_inode(ino, flags, fpath, out);
 	inode_put(ino);
 	return err;
 }

@@ -131,7 +131,7 @@ static long read_all(struct inode *ino, char **out, size_t *size)
 
 	if (ino->size > EXEC_FILE_MAX)
 		return -ENOMEM;
-	err = vfs_open_inode(ino, O_RDONLY, NULL, &f);
+	err = vfs_open_inode(ino, O_RDONLY, &f);
 	if (err)
 		return err;
 	buf = kmalloc(ino->size ? ino->size : 1);
