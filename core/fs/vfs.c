@@ -162,9 +162,9 @@ int vfs_open(const struct fs_ctx *fs, struct inode *base, const char *path, unsi
 	err = vfs_walk_named(fs, base, path, (flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW, &ino, &parent, name);
 	if (err)
 		return err;
-	/* Named by its parent's entry; a directory reached otherwise ("/", "..") by itself. */
-	err = parent		    ? open_inode(ino, flags, parent, name, out) :
-	      S_ISDIR(ino->mode) ? open_inode(ino, flags, ino, NULL, out) :
+	/* A directory by itself (its path follows renames); anything else by its parent's entry. */
+	err = S_ISDIR(ino->mode) ? open_inode(ino, flags, ino, NULL, out) :
+	      parent		 ? open_inode(ino, flags, parent, name, out) :
 				   open_inode(ino, flags, NULL, NULL, out);
 	inode_put(parent);
 	inode_put(ino);
@@ -540,8 +540,10 @@ long vfs_lseek(struct file *f, int64_t off, int whence)
  * Records are formatted into a chunk on the stack and copied out a chunk at a
  * time: one checked copy per DENTS_CHUNK bytes instead of one per entry (a
  * 100-entry directory cost a hundred copies, each a call, a range check and a
- * rep movs). A copy that faults ends the call; the offset is left after the
- * last entry that reached the user, whose d_off says where that is.
+ * rep movs). A chunk whose copy faults is copied again record by record, so
+ * that, as on Linux, every entry that fits before the bad address arrives
+ * and the call returns their length (-EFAULT if none); the offset is left
+ * after the last of them (its d_off), where the next call carries on.
  */
 #define DENTS_CHUNK 1024
 #define DIRENT_HDR 19
@@ -557,26 +559,36 @@ _Static_assert(sizeof(struct dirent_hdr) == DIRENT_HDR, "linux_dirent64 has a 19
 struct dents {
 	struct dir_ctx ctx;
 	uint64_t ubuf;
-	size_t size, used; /* used: bytes given to the user so far, flushed or in chunk[] */
-	size_t pending;	   /* bytes at the start of chunk[] not copied out yet */
+	size_t size, used;     /* used: bytes given to the user so far, copied out or in chunk[] */
+	size_t pending;	       /* bytes at the start of chunk[] not copied out yet */
 	uint64_t flushed_next; /* d_off of the last record copied out */
-	size_t last; /* offset in chunk[] of the newest record */
+	size_t last;	       /* offset in chunk[] of the newest record */
 	int err, full;
 	char chunk[DENTS_CHUNK] __attribute__((aligned(8)));
 };
 
-/* Copy chunk[] out; 0 or -EFAULT. */
-static int dents_flush(struct dents *d, uint64_t last_next)
+/* Copy chunk[] out; 0, or -EFAULT with d->used cut to what arrived. */
+static int dents_flush(struct dents *d)
 {
-	size_t n = d->pending;
+	size_t n = d->pending, base = d->used - n, done = 0;
 
 	if (!n)
 		return 0;
-	if (copy_to_user(d->ubuf + d->used - n, d->chunk, n))
-		return -EFAULT;
 	d->pending = 0;
-	d->flushed_next = last_next;
-	return 0;
+	if (!copy_to_user(d->ubuf + base, d->chunk, n)) {
+		d->flushed_next = (uint64_t)((struct dirent_hdr *)(d->chunk + d->last))->off;
+		return 0;
+	}
+	while (done < n) {
+		const struct dirent_hdr *h = (const struct dirent_hdr *)(d->chunk + done);
+
+		if (copy_to_user(d->ubuf + base + done, h, h->reclen))
+			break;
+		d->flushed_next = (uint64_t)h->off;
+		done += h->reclen;
+	}
+	d->used = base + done;
+	return -EFAULT;
 }
 
 static int put_dirent(struct dir_ctx *ctx, const char *name, size_t len, uint64_t ino, unsigned type, uint64_t next)
@@ -590,14 +602,9 @@ static int put_dirent(struct dir_ctx *ctx, const char *name, size_t len, uint64_
 		d->full = 1;
 		return 1;
 	}
-	if (d->pending + reclen > DENTS_CHUNK) {
-		/* The previous record's d_off is the offset after it: what the flush leaves behind. */
-		struct dirent_hdr *prev = (struct dirent_hdr *)(d->chunk + d->last);
-
-		if (dents_flush(d, (uint64_t)prev->off)) {
-			d->err = -EFAULT;
-			return 1;
-		}
+	if (d->pending + reclen > DENTS_CHUNK && dents_flush(d)) {
+		d->err = -EFAULT;
+		return 1;
 	}
 	rec = d->chunk + d->pending;
 	/* The last 8 bytes first: the name's NUL and the padding after it read as zeroes. */
@@ -638,15 +645,10 @@ long vfs_getdents64(struct file *f, uint64_t ubuf, size_t size)
 	d.flushed_next = pos;
 	d.err = d.full = 0;
 	err = f->ino->iop->iterate(f->ino, &pos, &d.ctx);
-	if (!d.err && d.pending) {
-		struct dirent_hdr *last = (struct dirent_hdr *)(d.chunk + d.last);
-
-		if (dents_flush(&d, (uint64_t)last->off))
-			d.err = -EFAULT;
-	}
+	if (!d.err && dents_flush(&d))
+		d.err = -EFAULT;
 	if (d.err) {
 		/* What did not reach the user is listed again by the next call. */
-		d.used -= d.pending;
 		pos = d.flushed_next;
 		if (!d.used)
 			return d.err;

@@ -277,12 +277,9 @@ static void test_random_against_model(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hash_function),
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_grow_and_shrink),
-		cmocka_unit_test(test_first_alloc_fails),
-		cmocka_unit_test(test_resize_fails),
-		cmocka_unit_test(test_random_against_model),
+		cmocka_unit_test(test_hash_function),	cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_grow_and_shrink), cmocka_unit_test(test_first_alloc_fails),
+		cmocka_unit_test(test_resize_fails),	cmocka_unit_test(test_random_against_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
