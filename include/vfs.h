@@ -282,9 +282,28 @@ struct fs_ctx {
 
 /* A new inode of sb with refs 1 and the current time stamps; NULL when out of memory. */
 struct inode *inode_new(struct super *sb, unsigned mode);
-/* Take / drop a reference; the last one (with nlink 0 for ramfs) evicts it. */
-struct inode *inode_get(struct inode *ino);
-void inode_put(struct inode *ino);
+/*
+ * Take / drop a reference; the last one (with nlink 0 for ramfs) evicts it.
+ * Inline: a path walk takes and drops one per component, and a call and
+ * return cost more than the count under TCG. inode_put_last is the slow
+ * half (the last reference, or a count already at zero, which panics).
+ */
+static inline struct inode *inode_get(struct inode *ino)
+{
+	if (ino)
+		ino->refs++;
+	return ino;
+}
+
+void inode_put_last(struct inode *ino);
+
+static inline void inode_put(struct inode *ino)
+{
+	if (ino && ino->refs > 1)
+		ino->refs--;
+	else if (ino)
+		inode_put_last(ino);
+}
 /* Mark changed now: mtime and ctime (data) or ctime only (metadata). */
 void inode_touch(struct inode *ino, int data);
 /* DT_* of a mode. */
@@ -421,8 +440,11 @@ void fdtable_put(struct fdtable *t);
 int fd_install(struct fdtable *t, int min, struct file *f, int cloexec, int limit);
 /* Install f at exactly fd (dup2/dup3), closing what was there: fd, -EBADF (out of range) or -ENOMEM. */
 int fd_install_at(struct fdtable *t, int fd, struct file *f, int cloexec, int limit);
-/* The file at fd (no reference taken), or NULL. */
-struct file *fd_file(const struct fdtable *t, int fd);
+/* The file at fd (no reference taken), or NULL. Inline: every call on a descriptor asks. */
+static inline struct file *fd_file(const struct fdtable *t, int fd)
+{
+	return fd >= 0 && fd < t->cap ? t->fd[fd] : NULL;
+}
 /* Close fd: 0 or -EBADF. */
 int fd_close(struct fdtable *t, int fd);
 /* FD_CLOEXEC of fd: 0/1, or -EBADF; set it. */

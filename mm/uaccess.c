@@ -12,15 +12,16 @@
 #include "memlayout.h"
 #include "x86.h"
 
-static inline void stac(void)
+/* STAC and CLAC when the CPU has SMAP: asked once a copy (cpu() is a call, dear under TCG). */
+static inline void stac(int smap)
 {
-	if (cpu()->smap)
+	if (smap)
 		__asm__ volatile("stac" ::: "memory");
 }
 
-static inline void clac(void)
+static inline void clac(int smap)
 {
-	if (cpu()->smap)
+	if (smap)
 		__asm__ volatile("clac" ::: "memory");
 }
 
@@ -32,28 +33,32 @@ int user_range_ok(uint64_t u, size_t n)
 int copy_from_user(void *dst, uint64_t usrc, size_t n)
 {
 	long r;
+	int smap;
 
 	if (!user_range_ok(usrc, n))
 		return -EFAULT;
 	if (!n)
 		return 0;
-	stac();
+	smap = cpu()->smap;
+	stac(smap);
 	r = uaccess_copy(dst, (const void *)(uintptr_t)usrc, n);
-	clac();
+	clac(smap);
 	return (int)r;
 }
 
 int copy_to_user(uint64_t udst, const void *src, size_t n)
 {
 	long r;
+	int smap;
 
 	if (!user_range_ok(udst, n))
 		return -EFAULT;
 	if (!n)
 		return 0;
-	stac();
+	smap = cpu()->smap;
+	stac(smap);
 	r = uaccess_copy((void *)(uintptr_t)udst, src, n);
-	clac();
+	clac(smap);
 	return (int)r;
 }
 

@@ -180,11 +180,6 @@ int fd_install_at(struct fdtable *t, int fd, struct file *f, int cloexec, int li
 	return fd;
 }
 
-struct file *fd_file(const struct fdtable *t, int fd)
-{
-	return fd >= 0 && fd < t->cap ? t->fd[fd] : NULL;
-}
-
 int fd_close(struct fdtable *t, int fd)
 {
 	struct file *f = fd_file(t, fd);

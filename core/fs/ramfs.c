@@ -58,7 +58,13 @@ static struct rdirent *find(struct rdir *d, const char *name, size_t len)
 	for (struct dh_node *n = dirhash_first(&d->hash, h); n; n = dirhash_next(n->next, h)) {
 		struct rdirent *e = (struct rdirent *)((char *)n - offsetof(struct rdirent, hnode));
 
-		if (e->len == len && !memcmp(e->name, name, len))
+		size_t i = 0;
+
+		if (e->len != len)
+			continue;
+		while (i < len && e->name[i] == name[i]) /* short names: no memcmp call */
+			i++;
+		if (i == len)
 			return e;
 	}
 	return NULL;

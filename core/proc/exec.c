@@ -264,7 +264,7 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 {
 	char err[ELF_ERR_MAX], *data = NULL, name[NAME_MAX + 1];
 	struct inode *ino, *parent = NULL;
-	size_t size;
+	size_t size = 0; /* set by read_all; gcc cannot see it through the inlined error paths */
 	long r;
 
 	r = vfs_walk_named(fs, base, path, WALK_FOLLOW, &ino, &parent, name);
