@@ -31,12 +31,20 @@ void switch_context(uint64_t *prev_ksp, uint64_t next_ksp);
 extern const char proc_first_entry[];
 
 /*
- * usercopy.S: copy n bytes with `rep movsq` at uaccess_insn and the last
- * n % 8 with `rep movsb` at uaccess_insn_tail; a fault at either that nobody
+ * usercopy.S: copy n bytes, 64 a step in the loop [uaccess_loop,
+ * uaccess_loop_end), then with `rep movsq` at uaccess_insn and the last n % 8
+ * with `rep movsb` at uaccess_insn_tail; a fault at any of them that nobody
  * fixes resumes at uaccess_fixup, which returns -EFAULT. Returns 0 or
  * -EFAULT. Only mm/uaccess.c calls it, with the range checked.
  */
 long uaccess_copy(void *dst, const void *src, size_t n);
-extern const char uaccess_insn[], uaccess_insn_tail[], uaccess_fixup[];
+extern const char uaccess_loop[], uaccess_loop_end[], uaccess_insn[], uaccess_insn_tail[], uaccess_fixup[];
+
+/* 1 when rip is one of usercopy.S's instructions that access user memory. */
+static inline int uaccess_rip(uint64_t rip)
+{
+	return (rip >= (uint64_t)uaccess_loop && rip < (uint64_t)uaccess_loop_end) || rip == (uint64_t)uaccess_insn ||
+	       rip == (uint64_t)uaccess_insn_tail;
+}
 
 #endif

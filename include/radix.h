@@ -11,6 +11,7 @@
 #ifndef ATLAS_RADIX_H
 #define ATLAS_RADIX_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define RADIX_BITS 6
@@ -23,8 +24,25 @@ struct radix {
 	int height;
 };
 
-/* The pointer stored at index, or NULL. */
-void *radix_lookup(const struct radix *r, uint64_t index);
+/*
+ * The pointer stored at index, or NULL. Inline: a RAM file's read and write
+ * ask once a page, and a call is dear under TCG. A tree of height h holds
+ * the indices below 2^(9h).
+ */
+static inline void *radix_lookup(const struct radix *r, uint64_t index)
+{
+	void *const *node = r->root;
+	int h = r->height;
+
+	if (!node || (h < 7 && index >> (RADIX_BITS * h)))
+		return NULL;
+	for (int level = h - 1; level > 0; level--) {
+		node = node[(index >> (RADIX_BITS * level)) & (RADIX_SLOTS - 1)];
+		if (!node)
+			return NULL;
+	}
+	return node[index & (RADIX_SLOTS - 1)];
+}
 
 /* Store p (non-NULL) at index, which must be empty. Returns 0, -ENOMEM or -EFBIG (index too large). */
 int radix_insert(struct radix *r, uint64_t index, void *p);

@@ -21,6 +21,22 @@
 int path_in(uint64_t upath, char **out, int empty_ok);
 
 /*
+ * A user path in a buffer on the caller's stack when it is short (the usual
+ * case: no heap round trip, whose poisoning and checks cost an open or stat
+ * more than the walk), in a kmalloc'd PATH_MAX buffer when not. Fill with
+ * path_in_short (errors as path_in's), read kp.s, release with path_release.
+ */
+#define PATH_SHORT 256
+
+struct kpath {
+	char *s;
+	char small[PATH_SHORT];
+};
+
+int path_in_short(uint64_t upath, struct kpath *kp, int empty_ok);
+void path_release(struct kpath *kp);
+
+/*
  * The directory an *at() call resolves a relative path from: NULL (the cwd)
  * for AT_FDCWD or an absolute path, else dirfd's inode (not referenced:
  * valid while the descriptor is). -EBADF, -ENOTDIR.

@@ -243,6 +243,8 @@ struct inode {
 	uint64_t priv2;	       /* the file system's (procfs: pid and entry) */
 };
 
+#define FILE_NAME_SMALL 64 /* struct file is then 128 bytes, one slab class */
+
 struct file {
 	int refs;
 	unsigned flags; /* O_ACCMODE | status flags */
@@ -250,8 +252,17 @@ struct file {
 	struct inode *ino;
 	const struct file_ops *fop;
 	void *priv;
-	char *path;		/* the absolute path it was opened by (readlink of /proc/PID/fd/N), kmalloc'd */
 	struct epitem *epitems; /* the epoll entries watching it (core/fs/eventpoll.c) */
+	/*
+	 * The name it was opened by, for readlink of /proc/PID/fd/N, which builds
+	 * the path when it is read (as Linux's d_path does), not on every open:
+	 * dir (referenced) is the directory holding the name, name the name
+	 * (name_small, or kmalloc'd when longer). A directory opened by its path
+	 * has dir = itself and no name. dir NULL: opened without a name.
+	 */
+	struct inode *dir;
+	char *name;
+	char name_small[FILE_NAME_SMALL];
 };
 
 struct fdtable {
@@ -271,9 +282,28 @@ struct fs_ctx {
 
 /* A new inode of sb with refs 1 and the current time stamps; NULL when out of memory. */
 struct inode *inode_new(struct super *sb, unsigned mode);
-/* Take / drop a reference; the last one (with nlink 0 for ramfs) evicts it. */
-struct inode *inode_get(struct inode *ino);
-void inode_put(struct inode *ino);
+/*
+ * Take / drop a reference; the last one (with nlink 0 for ramfs) evicts it.
+ * Inline: a path walk takes and drops one per component, and a call and
+ * return cost more than the count under TCG. inode_put_last is the slow
+ * half (the last reference, or a count already at zero, which panics).
+ */
+static inline struct inode *inode_get(struct inode *ino)
+{
+	if (ino)
+		ino->refs++;
+	return ino;
+}
+
+void inode_put_last(struct inode *ino);
+
+static inline void inode_put(struct inode *ino)
+{
+	if (ino && ino->refs > 1)
+		ino->refs--;
+	else if (ino)
+		inode_put_last(ino);
+}
 /* Mark changed now: mtime and ctime (data) or ctime only (metadata). */
 void inode_touch(struct inode *ino, int data);
 /* DT_* of a mode. */
@@ -351,7 +381,12 @@ int vfs_exists(const char *path);
 int vfs_open(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned flags, unsigned mode,
 	     struct file **out);
 /* An open file for an inode that has no path (a pipe end): one reference in *out. */
-int vfs_open_inode(struct inode *ino, unsigned flags, const char *path, struct file **out);
+int vfs_open_inode(struct inode *ino, unsigned flags, struct file **out);
+/*
+ * Remember that f was opened as (dir, name) (name NULL: dir itself), for
+ * /proc/PID/fd. 0 or -ENOMEM; takes a reference on dir.
+ */
+int file_set_name(struct file *f, struct inode *dir, const char *name);
 int vfs_mknod(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned mode, uint32_t rdev);
 int vfs_mkdir(const struct fs_ctx *fs, struct inode *base, const char *path, unsigned mode);
 int vfs_rmdir(const struct fs_ctx *fs, struct inode *base, const char *path);
@@ -381,8 +416,12 @@ long vfs_getdents64(struct file *f, uint64_t ubuf, size_t size);
 int dev_open(struct inode *ino, struct file *f);
 /* A FIFO's open (core/fs/pipe.c): blocks for the other end as Linux does, unless O_NONBLOCK. */
 int fifo_open(struct inode *ino, struct file *f);
-/* The path a file without one shows in /proc/PID/fd ("pipe:[N]", "/dev/null", "anon_inode:..."). */
-long file_describe(const struct file *f, char *buf, size_t size);
+/*
+ * What /proc/PID/fd/N reads as, seen from fs: the path the file was opened by
+ * (with " (deleted)" once its last name is gone), or for a file without one
+ * "pipe:[N]", "/dev/null", "anon_inode:...". Length or -errno.
+ */
+long file_describe(const struct fs_ctx *fs, const struct file *f, char *buf, size_t size);
 
 /* ---- open files and descriptor tables (core/fs/file.c) ---- */
 
@@ -401,8 +440,11 @@ void fdtable_put(struct fdtable *t);
 int fd_install(struct fdtable *t, int min, struct file *f, int cloexec, int limit);
 /* Install f at exactly fd (dup2/dup3), closing what was there: fd, -EBADF (out of range) or -ENOMEM. */
 int fd_install_at(struct fdtable *t, int fd, struct file *f, int cloexec, int limit);
-/* The file at fd (no reference taken), or NULL. */
-struct file *fd_file(const struct fdtable *t, int fd);
+/* The file at fd (no reference taken), or NULL. Inline: every call on a descriptor asks. */
+static inline struct file *fd_file(const struct fdtable *t, int fd)
+{
+	return fd >= 0 && fd < t->cap ? t->fd[fd] : NULL;
+}
 /* Close fd: 0 or -EBADF. */
 int fd_close(struct fdtable *t, int fd);
 /* FD_CLOEXEC of fd: 0/1, or -EBADF; set it. */

@@ -12,48 +12,61 @@
 #include "memlayout.h"
 #include "x86.h"
 
-static inline void stac(void)
+/*
+ * STAC and CLAC when the CPU has SMAP. Whether it has is read from cpu() at
+ * the first copy and kept (a call a copy is dear under TCG); cpu_detect()
+ * runs before any process exists.
+ */
+static int smap_known = -1;
+
+static inline int has_smap(void)
 {
-	if (cpu()->smap)
+	if (smap_known < 0)
+		smap_known = cpu()->smap;
+	return smap_known;
+}
+
+static inline void stac(int smap)
+{
+	if (smap)
 		__asm__ volatile("stac" ::: "memory");
 }
 
-static inline void clac(void)
+static inline void clac(int smap)
 {
-	if (cpu()->smap)
+	if (smap)
 		__asm__ volatile("clac" ::: "memory");
-}
-
-int user_range_ok(uint64_t u, size_t n)
-{
-	return u + n >= u && u + n <= USER_END;
 }
 
 int copy_from_user(void *dst, uint64_t usrc, size_t n)
 {
 	long r;
+	int smap;
 
 	if (!user_range_ok(usrc, n))
 		return -EFAULT;
 	if (!n)
 		return 0;
-	stac();
+	smap = has_smap();
+	stac(smap);
 	r = uaccess_copy(dst, (const void *)(uintptr_t)usrc, n);
-	clac();
+	clac(smap);
 	return (int)r;
 }
 
 int copy_to_user(uint64_t udst, const void *src, size_t n)
 {
 	long r;
+	int smap;
 
 	if (!user_range_ok(udst, n))
 		return -EFAULT;
 	if (!n)
 		return 0;
-	stac();
+	smap = has_smap();
+	stac(smap);
 	r = uaccess_copy((void *)(uintptr_t)udst, src, n);
-	clac();
+	clac(smap);
 	return (int)r;
 }
 

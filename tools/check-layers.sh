@@ -47,7 +47,7 @@ drivers   acpi.h clockcal.h conlog.h efirt.h fb.h fbcon.h kbd.h lapic.h pci_cfg.
 proc      aslr.h futex.h lx_time.h elf.h proc.h procfs.h syscall.h syscalls.h sysguard.h sysfs_util.h sched.h signal.h userland.h procfs_dir.h procfs_sys.h proc_internal.h procfs_internal.h
 report    fwreport.h iomemreport.h pcireport.h bootreport.h hwreport.h kfault.h mmreport.h monitor.h picture.h procreport.h procsnap.h screen.h screenqr.h
 selftest  bench.h lifetimes.h runner.h tests.h userprog.h
-fs        vfs.h ramfs.h radix.h devfs.h pipe.h tty.h cpio.h wait.h eventpoll.h
+fs        vfs.h ramfs.h radix.h dirhash.h devfs.h pipe.h tty.h cpio.h wait.h eventpoll.h
 top       finish.h
 efi       efi.h
 '

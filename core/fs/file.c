@@ -49,8 +49,25 @@ void file_put(struct file *f)
 	if (f->fop && f->fop->release)
 		f->fop->release(f);
 	inode_put(f->ino);
-	kfree(f->path);
+	inode_put(f->dir);
+	if (f->name != f->name_small)
+		kfree(f->name);
 	kfree(f);
+}
+
+int file_set_name(struct file *f, struct inode *dir, const char *name)
+{
+	if (name) {
+		size_t n = strlen(name) + 1;
+		char *to = n <= sizeof(f->name_small) ? f->name_small : kmalloc(n);
+
+		if (!to)
+			return -ENOMEM;
+		memcpy(to, name, n);
+		f->name = to;
+	}
+	f->dir = inode_get(dir);
+	return 0;
 }
 
 struct fdtable *fdtable_new(void)
@@ -161,11 +178,6 @@ int fd_install_at(struct fdtable *t, int fd, struct file *f, int cloexec, int li
 	t->cloexec[fd] = cloexec != 0;
 	file_put(old);
 	return fd;
-}
-
-struct file *fd_file(const struct fdtable *t, int fd)
-{
-	return fd >= 0 && fd < t->cap ? t->fd[fd] : NULL;
 }
 
 int fd_close(struct fdtable *t, int fd)

@@ -30,17 +30,8 @@ struct inode *inode_new(struct super *sb, unsigned mode)
 	return ino;
 }
 
-struct inode *inode_get(struct inode *ino)
+void inode_put_last(struct inode *ino)
 {
-	if (ino)
-		ino->refs++;
-	return ino;
-}
-
-void inode_put(struct inode *ino)
-{
-	if (!ino)
-		return;
 	if (ino->refs <= 0)
 		panic("vfs: inode %llu released more often than taken", (unsigned long long)ino->ino);
 	if (--ino->refs)

@@ -15,20 +15,6 @@ static uint64_t capacity(int h)
 	return RADIX_BITS * h >= 64 ? UINT64_MAX : 1ULL << (RADIX_BITS * h);
 }
 
-void *radix_lookup(const struct radix *r, uint64_t index)
-{
-	void *const *node = r->root;
-
-	if (!node || index >= capacity(r->height))
-		return NULL;
-	for (int level = r->height - 1; level > 0; level--) {
-		node = node[SLOT(index, level)];
-		if (!node)
-			return NULL;
-	}
-	return node[SLOT(index, 0)];
-}
-
 int radix_insert(struct radix *r, uint64_t index, void *p)
 {
 	void **node;

@@ -10,6 +10,7 @@
  */
 #include "ramfs.h"
 
+#include "dirhash.h"
 #include "heap.h"
 #include "kernel.h"
 #include "kerrno.h"
@@ -22,7 +23,8 @@
 #define RAMFS_MAX_SIZE (1ULL << 44)
 
 struct rdirent {
-	struct rdirent *next, *prev;
+	struct rdirent *next, *prev; /* in creation order: what getdents64 lists, by cookie */
+	struct dh_node hnode;	     /* in rdir.hash, by name */
 	struct inode *ino;
 	uint64_t cookie; /* getdents64 offset of the entry after this one is cookie + 1 */
 	uint16_t len;
@@ -31,6 +33,7 @@ struct rdirent {
 
 struct rdir {
 	struct rdirent *head, *tail;
+	struct dirhash hash;
 	uint64_t next_cookie;
 	size_t n;
 };
@@ -50,9 +53,20 @@ uint64_t ramfs_pages_total(void)
 
 static struct rdirent *find(struct rdir *d, const char *name, size_t len)
 {
-	for (struct rdirent *e = d->head; e; e = e->next)
-		if (e->len == len && !memcmp(e->name, name, len))
+	uint32_t h = dirhash_name(name, len);
+
+	for (struct dh_node *n = dirhash_first(&d->hash, h); n; n = dirhash_next(n->next, h)) {
+		struct rdirent *e = (struct rdirent *)((char *)n - offsetof(struct rdirent, hnode));
+
+		size_t i = 0;
+
+		if (e->len != len)
+			continue;
+		while (i < len && e->name[i] == name[i]) /* short names: no memcmp call */
+			i++;
+		if (i == len)
 			return e;
+	}
 	return NULL;
 }
 
@@ -78,6 +92,8 @@ static void evict(struct inode *ino)
 
 		if (d && d->n)
 			panic("vfs: evicting a ramfs directory that still has %zu entries", d->n);
+		if (d)
+			dirhash_free(&d->hash);
 		kfree(d);
 	} else {
 		kfree(ino->priv); /* a symlink's target */
@@ -151,6 +167,10 @@ static int add_entry(struct inode *dir, const char *name, size_t len, struct ino
 
 	if (!e)
 		return -ENOMEM;
+	if (dirhash_insert(&d->hash, &e->hnode, dirhash_name(name, len))) {
+		kfree(e);
+		return -ENOMEM;
+	}
 	e->ino = ino;
 	e->len = (uint16_t)len;
 	memcpy(e->name, name, len);
@@ -183,6 +203,7 @@ static struct inode *remove_entry(struct inode *dir, struct rdirent *e)
 		e->next->prev = e->prev;
 	else
 		d->tail = e->prev;
+	dirhash_remove(&d->hash, &e->hnode);
 	d->n--;
 	dir->size = d->n;
 	kfree(e);
@@ -379,6 +400,9 @@ static int r_iterate(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 			return 0;
 		*pos = FIRST_COOKIE;
 	}
+	/* Cookies grow along the list: past the tail's, the listing is done (the usual last call). */
+	if (!d->tail || *pos > d->tail->cookie)
+		return 0;
 	for (struct rdirent *e = d->head; e; e = e->next) {
 		if (e->cookie < *pos)
 			continue;

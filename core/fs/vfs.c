@@ -20,41 +20,10 @@
 #define LSEEK_MAX (1LL << 62) /* beyond anything a RAM file reaches; Linux's s_maxbytes analogue */
 
 /*
- * "DIR/NAME" from the directory's absolute path and a name: kmalloc'd, or NULL.
- * Every open keeps one (f->path), so it is built in a slab object of
- * PATH_SHORT bytes when it fits and in a PATH_MAX large block (whose pages
- * the heap maps and unmaps each time) only when it does not.
+ * The open itself, once the inode is known: checks, O_TRUNC, the type's own
+ * open. (dir, name): what /proc/PID/fd shows (file_set_name); dir NULL: nothing.
  */
-#define PATH_SHORT 256
-
-static char *join_path(const struct fs_ctx *fs, struct inode *dir, const char *name)
-{
-	size_t len = name ? strlen(name) : 0;
-
-	for (size_t size = PATH_SHORT;; size = PATH_MAX) {
-		char *buf = kmalloc(size);
-		long n;
-
-		if (!buf)
-			return NULL;
-		n = vfs_dir_path(fs, dir, buf, size);
-		if (n >= 0 && (size_t)n + len + 2 <= size) {
-			if (len) {
-				if (n > 1)
-					buf[n++] = '/';
-				memcpy(buf + n, name, len + 1);
-			}
-			return buf;
-		}
-		kfree(buf);
-		if ((n == -ERANGE || n >= 0) && size < PATH_MAX)
-			continue;
-		return NULL;
-	}
-}
-
-/* The open itself, once the inode is known: checks, O_TRUNC, the type's own open. */
-static int open_inode(struct inode *ino, unsigned flags, char *path, struct file **out)
+static int open_inode(struct inode *ino, unsigned flags, struct inode *dir, const char *name, struct file **out)
 {
 	unsigned acc = flags & O_ACCMODE;
 	struct file *f;
@@ -67,14 +36,14 @@ static int open_inode(struct inode *ino, unsigned flags, char *path, struct file
 	else if (S_ISLNK(ino->mode))
 		err = -ELOOP; /* O_NOFOLLOW met a symlink */
 	if (err)
-		goto fail;
+		return err;
 	f = file_new(ino, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
-	if (!f) {
-		err = -ENOMEM;
-		goto fail;
+	if (!f)
+		return -ENOMEM;
+	if (dir && file_set_name(f, dir, name)) {
+		file_put(f);
+		return -ENOMEM;
 	}
-	f->path = path;
-	path = NULL;
 	if (flags & O_PATH) {
 		f->fop = NULL; /* O_PATH: a handle for *at() and fstat, nothing else */
 	} else if (S_ISCHR(ino->mode)) {
@@ -92,24 +61,11 @@ static int open_inode(struct inode *ino, unsigned flags, char *path, struct file
 	}
 	*out = f;
 	return 0;
-fail:
-	kfree(path);
-	return err;
 }
 
-int vfs_open_inode(struct inode *ino, unsigned flags, const char *path, struct file **out)
+int vfs_open_inode(struct inode *ino, unsigned flags, struct file **out)
 {
-	char *copy = NULL;
-
-	if (path) {
-		size_t n = strlen(path) + 1;
-
-		copy = kmalloc(n);
-		if (!copy)
-			return -ENOMEM;
-		memcpy(copy, path, n);
-	}
-	return open_inode(ino, flags, copy, out);
+	return open_inode(ino, flags, NULL, NULL, out);
 }
 
 /* O_CREAT: the name in wp->dir, which may exist (then follow it as open would) or not (create it). */
@@ -165,12 +121,12 @@ static int open_create(const struct fs_ctx *fs, struct walk_parent *wp, unsigned
 			}
 			if (err)
 				return err;
-			err = open_inode(ino, flags, parent ? join_path(fs, parent, final) : NULL, out);
+			err = open_inode(ino, flags, parent, final, out);
 			inode_put(ino);
 			inode_put(parent);
 			return err;
 		}
-		err = open_inode(ino, flags, join_path(fs, wp->dir, name), out);
+		err = open_inode(ino, flags, wp->dir, name, out);
 		inode_put(ino);
 		return err;
 	}
@@ -181,7 +137,7 @@ static int open_create(const struct fs_ctx *fs, struct walk_parent *wp, unsigned
 	err = wp->dir->iop->create(wp->dir, name, wp->len, S_IFREG | (mode & ~fs->umask & S_IALLUGO), 0, NULL, &ino);
 	if (err)
 		return err;
-	err = open_inode(ino, flags & ~O_TRUNC, join_path(fs, wp->dir, name), out);
+	err = open_inode(ino, flags & ~O_TRUNC, wp->dir, name, out);
 	inode_put(ino);
 	return err;
 }
@@ -191,7 +147,6 @@ int vfs_open(const struct fs_ctx *fs, struct inode *base, const char *path, unsi
 {
 	char name[NAME_MAX + 1];
 	struct inode *ino = NULL, *parent = NULL;
-	char *fpath;
 	int err;
 
 	if (flags & O_CREAT) {
@@ -207,9 +162,11 @@ int vfs_open(const struct fs_ctx *fs, struct inode *base, const char *path, unsi
 	err = vfs_walk_named(fs, base, path, (flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW, &ino, &parent, name);
 	if (err)
 		return err;
-	fpath = parent ? join_path(fs, parent, name) : S_ISDIR(ino->mode) ? join_path(fs, ino, NULL) : NULL;
+	/* A directory by itself (its path follows renames); anything else by its parent's entry. */
+	err = S_ISDIR(ino->mode) ? open_inode(ino, flags, ino, NULL, out) :
+	      parent		 ? open_inode(ino, flags, parent, name, out) :
+				   open_inode(ino, flags, NULL, NULL, out);
 	inode_put(parent);
-	err = open_inode(ino, flags, fpath, out);
 	inode_put(ino);
 	return err;
 }
@@ -578,42 +535,96 @@ long vfs_lseek(struct file *f, int64_t off, int whence)
 	return r;
 }
 
-/* getdents64: struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; } */
+/*
+ * getdents64: struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }.
+ * Records are formatted into a chunk on the stack and copied out a chunk at a
+ * time: one checked copy per DENTS_CHUNK bytes instead of one per entry (a
+ * 100-entry directory cost a hundred copies, each a call, a range check and a
+ * rep movs). A chunk whose copy faults is copied again record by record, so
+ * that, as on Linux, every entry that fits before the bad address arrives
+ * and the call returns their length (-EFAULT if none); the offset is left
+ * after the last of them (its d_off), where the next call carries on.
+ */
+#define DENTS_CHUNK 1024
+#define DIRENT_HDR 19
+
+struct dirent_hdr {
+	uint64_t ino;
+	int64_t off;
+	uint16_t reclen;
+	uint8_t type;
+} __attribute__((packed));
+_Static_assert(sizeof(struct dirent_hdr) == DIRENT_HDR, "linux_dirent64 has a 19-byte header");
+
 struct dents {
 	struct dir_ctx ctx;
 	uint64_t ubuf;
-	size_t size, used;
+	size_t size, used;     /* used: bytes given to the user so far, copied out or in chunk[] */
+	size_t pending;	       /* bytes at the start of chunk[] not copied out yet */
+	uint64_t flushed_next; /* d_off of the last record copied out */
+	size_t last;	       /* offset in chunk[] of the newest record */
 	int err, full;
+	char chunk[DENTS_CHUNK] __attribute__((aligned(8)));
 };
+
+/* Copy chunk[] out; 0, or -EFAULT with d->used cut to what arrived. */
+static int dents_flush(struct dents *d)
+{
+	size_t n = d->pending, base = d->used - n, done = 0;
+
+	if (!n)
+		return 0;
+	d->pending = 0;
+	if (!copy_to_user(d->ubuf + base, d->chunk, n)) {
+		d->flushed_next = (uint64_t)((struct dirent_hdr *)(d->chunk + d->last))->off;
+		return 0;
+	}
+	while (done < n) {
+		const struct dirent_hdr *h = (const struct dirent_hdr *)(d->chunk + done);
+
+		if (copy_to_user(d->ubuf + base + done, h, h->reclen))
+			break;
+		d->flushed_next = (uint64_t)h->off;
+		done += h->reclen;
+	}
+	d->used = base + done;
+	return -EFAULT;
+}
 
 static int put_dirent(struct dir_ctx *ctx, const char *name, size_t len, uint64_t ino, unsigned type, uint64_t next)
 {
 	struct dents *d = (struct dents *)ctx;
-	size_t reclen = (19 + len + 1 + 7) & ~(size_t)7;
-	char rec[19 + NAME_MAX + 1 + 8];
-	uint16_t rl = (uint16_t)reclen;
+	size_t reclen = (DIRENT_HDR + len + 1 + 7) & ~(size_t)7;
+	struct dirent_hdr *h;
+	char *rec;
 
 	if (d->used + reclen > d->size) {
 		d->full = 1;
 		return 1;
 	}
-	memset(rec, 0, reclen);
-	memcpy(rec, &ino, 8);
-	memcpy(rec + 8, &next, 8);
-	memcpy(rec + 16, &rl, 2);
-	rec[18] = (char)type;
-	memcpy(rec + 19, name, len);
-	if (copy_to_user(d->ubuf + d->used, rec, reclen)) {
+	if (d->pending + reclen > DENTS_CHUNK && dents_flush(d)) {
 		d->err = -EFAULT;
 		return 1;
 	}
+	rec = d->chunk + d->pending;
+	/* The last 8 bytes first: the name's NUL and the padding after it read as zeroes. */
+	*(uint64_t *)(rec + reclen - 8) = 0;
+	h = (struct dirent_hdr *)rec;
+	h->ino = ino;
+	h->off = (int64_t)next;
+	h->reclen = (uint16_t)reclen;
+	h->type = (uint8_t)type;
+	for (size_t i = 0; i < len; i++)
+		rec[DIRENT_HDR + i] = name[i];
+	d->last = d->pending;
+	d->pending += reclen;
 	d->used += reclen;
 	return 0;
 }
 
 long vfs_getdents64(struct file *f, uint64_t ubuf, size_t size)
 {
-	struct dents d = { { put_dirent }, ubuf, size, 0, 0, 0 };
+	struct dents d;
 	uint64_t pos = f->pos;
 	int err;
 
@@ -627,13 +638,25 @@ long vfs_getdents64(struct file *f, uint64_t ubuf, size_t size)
 		return 0; /* a removed directory lists as empty, as on Linux */
 	if (!user_range_ok(ubuf, size))
 		return -EFAULT;
+	d.ctx.emit = put_dirent;
+	d.ubuf = ubuf;
+	d.size = size;
+	d.used = d.pending = d.last = 0;
+	d.flushed_next = pos;
+	d.err = d.full = 0;
 	err = f->ino->iop->iterate(f->ino, &pos, &d.ctx);
-	if (d.err && !d.used)
-		return d.err;
-	if (err && !d.used)
+	if (!d.err && dents_flush(&d))
+		d.err = -EFAULT;
+	if (d.err) {
+		/* What did not reach the user is listed again by the next call. */
+		pos = d.flushed_next;
+		if (!d.used)
+			return d.err;
+	} else if (err && !d.used) {
 		return err;
-	if (!d.used && d.full)
+	} else if (!d.used && d.full) {
 		return -EINVAL; /* not even one entry fits */
+	}
 	f->pos = pos;
 	f->ino->atime = ktime_real();
 	return d.used ? (long)d.used : 0;

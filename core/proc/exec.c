@@ -131,7 +131,7 @@ static long read_all(struct inode *ino, char **out, size_t *size)
 
 	if (ino->size > EXEC_FILE_MAX)
 		return -ENOMEM;
-	err = vfs_open_inode(ino, O_RDONLY, NULL, &f);
+	err = vfs_open_inode(ino, O_RDONLY, &f);
 	if (err)
 		return err;
 	buf = kmalloc(ino->size ? ino->size : 1);
@@ -264,7 +264,7 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 {
 	char err[ELF_ERR_MAX], *data = NULL, name[NAME_MAX + 1];
 	struct inode *ino, *parent = NULL;
-	size_t size;
+	size_t size = 0; /* set by read_all; gcc cannot see it through the inlined error paths */
 	long r;
 
 	r = vfs_walk_named(fs, base, path, WALK_FOLLOW, &ino, &parent, name);

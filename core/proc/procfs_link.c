@@ -16,12 +16,23 @@
 #include "procfs_internal.h"
 #include "vfs.h"
 
-long file_describe(const struct file *f, char *buf, size_t size)
+long file_describe(const struct fs_ctx *fs, const struct file *f, char *buf, size_t size)
 {
 	const char *dev;
 
-	if (f->path)
-		return ksnprintf(buf, size, "%s", f->path);
+	if (f->dir) {
+		/* The directory's path now, then the name (Linux's d_path, which follows renames of directories). */
+		long n = vfs_dir_path(fs, f->dir, buf, size);
+		const char *gone = f->ino->nlink == 0 ? " (deleted)" : "";
+
+		if (n == -ENOENT) /* the directory itself was removed: its name is all there is */
+			return ksnprintf(buf, size, "%s (deleted)", f->name ? f->name : "");
+		if (n < 0)
+			return n;
+		if (!f->name)
+			return (long)n + ksnprintf(buf + n, size - (size_t)n, "%s", gone);
+		return (long)n + ksnprintf(buf + n, size - (size_t)n, "%s%s%s", n > 1 ? "/" : "", f->name, gone);
+	}
 	if (file_is_pipe(f))
 		return ksnprintf(buf, size, "pipe:[%llu]", (unsigned long long)f->ino->ino);
 	if (f->ino && S_ISCHR(f->ino->mode) && (dev = devfs_name(f->ino->rdev)))
@@ -47,7 +58,7 @@ long procfs_readlink(struct inode *link, char *buf, size_t size)
 
 		if (!f)
 			return -ENOENT;
-		n = file_describe(f, tmp, sizeof(tmp));
+		n = file_describe(proc_current()->fs, f, tmp, sizeof(tmp));
 		break;
 	}
 	default:

@@ -42,13 +42,12 @@ struct lx_iovec {
 };
 
 /*
- * Most paths are short: they are copied into a slab object of PATH_SHORT
- * bytes first, and only one that does not fit is copied again into PATH_MAX
- * bytes. A PATH_MAX kmalloc is a large block, whose pages the heap maps and
- * unmaps on every call: it made each open or stat cost tens of microseconds.
+ * Most paths are short: they are copied into PATH_SHORT bytes first (a slab
+ * object for path_in, the caller's stack for path_in_short), and only one
+ * that does not fit is copied again into PATH_MAX bytes. A PATH_MAX kmalloc is
+ * a large block, whose pages the heap maps and unmaps on every call: it made
+ * each open or stat cost tens of microseconds.
  */
-#define PATH_SHORT 256
-
 int path_in(uint64_t upath, char **out, int empty_ok)
 {
 	for (size_t size = PATH_SHORT;; size = PATH_MAX) {
@@ -67,6 +66,25 @@ int path_in(uint64_t upath, char **out, int empty_ok)
 			continue;
 		return n < 0 ? (int)n : -ENOENT;
 	}
+}
+
+int path_in_short(uint64_t upath, struct kpath *kp, int empty_ok)
+{
+	long n = strncpy_from_user(kp->small, upath, sizeof(kp->small));
+
+	kp->s = kp->small;
+	if (n == -ENAMETOOLONG)
+		return path_in(upath, &kp->s, empty_ok);
+	if (n < 0)
+		return (int)n;
+	return n || empty_ok ? 0 : -ENOENT;
+}
+
+void path_release(struct kpath *kp)
+{
+	if (kp->s != kp->small)
+		kfree(kp->s);
+	kp->s = NULL;
 }
 
 struct file *cur_file(int fd)
@@ -95,25 +113,25 @@ int lookup_at(int dirfd, uint64_t upath, unsigned flags, struct inode **out)
 {
 	struct proc *p = proc_current();
 	struct inode *base;
-	char *path;
-	int err = path_in(upath, &path, (flags & AT_EMPTY_PATH) != 0);
+	struct kpath kp;
+	int err = path_in_short(upath, &kp, (flags & AT_EMPTY_PATH) != 0);
 
 	if (err)
 		return err;
-	if (!path[0]) {
+	if (!kp.s[0]) {
 		/* AT_EMPTY_PATH with "": the descriptor itself (or the cwd). */
 		struct file *f = dirfd == AT_FDCWD ? NULL : cur_file(dirfd);
 
-		kfree(path);
+		path_release(&kp);
 		if (dirfd != AT_FDCWD && !f)
 			return -EBADF;
 		*out = inode_get(f ? f->ino : p->fs->cwd);
 		return 0;
 	}
-	err = at_base(dirfd, path, &base);
+	err = at_base(dirfd, kp.s, &base);
 	if (!err)
-		err = vfs_walk(p->fs, base, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW, out);
-	kfree(path);
+		err = vfs_walk(p->fs, base, kp.s, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW, out);
+	path_release(&kp);
 	return err;
 }
 
@@ -129,17 +147,17 @@ long sys_openat(int dirfd, uint64_t upath, int flags, unsigned int mode)
 	struct proc *p = proc_current();
 	struct inode *base;
 	struct file *f;
-	char *path;
-	int err = path_in(upath, &path, 0), fd;
+	struct kpath kp;
+	int err = path_in_short(upath, &kp, 0), fd;
 
 	if (err)
 		return err;
-	err = at_base(dirfd, path, &base);
+	err = at_base(dirfd, kp.s, &base);
 	if (!err && (flags & O_TMPFILE) == O_TMPFILE)
 		err = -EOPNOTSUPP;
 	if (!err)
-		err = vfs_open(p->fs, base, path, (unsigned)flags, mode, &f);
-	kfree(path);
+		err = vfs_open(p->fs, base, kp.s, (unsigned)flags, mode, &f);
+	path_release(&kp);
 	if (err)
 		return err;
 	fd = fd_install(p->files, 0, f, (flags & O_CLOEXEC) != 0, fd_limit());

@@ -188,8 +188,7 @@ int uaccess_trap_fixup(struct trap_frame *tf)
 	struct proc *p = proc_current();
 	char cause[PROC_CAUSE];
 
-	if ((tf->rip != (uint64_t)uaccess_insn && tf->rip != (uint64_t)uaccess_insn_tail) ||
-	    (tf->vector != VEC_PF && tf->vector != VEC_GP))
+	if (!uaccess_rip(tf->rip) || (tf->vector != VEC_PF && tf->vector != VEC_GP))
 		return 0;
 	if (tf->vector == VEC_PF && p && read_cr2() < USER_END) {
 		int r = uvm_fault(p->uvm, read_cr2(), tf->error, cause, sizeof(cause));

@@ -13,6 +13,8 @@
  *   bench pingpong [INDEX] one side of the sched_yield ping-pong: run two at
  *                          the same time (INDEX 0 and 1)
  *   bench exit0            exit 0 at once (what fork_exec_wait executes)
+ *   bench files [quick]    only the ref loop and the four file figures (a
+ *                          quick probe of the file system's cost)
  *   as PID 1 (Linux /init) mount /proc, print the boot figures, run "all",
  *                          fork the ping-pong, drain the console and leave
  *                          QEMU through isa-debug-exit (port 0xf4)
@@ -1262,10 +1264,16 @@ int main(int argc, char **argv, char **envp)
 			skipped("pingpong", "needs_two_concurrent_instances");
 	} else if (!strcmp(mode, "syscalls")) {
 		run_syscalls(&full);
+	} else if (!strcmp(mode, "files")) {
+		const struct plan *pl = argc > 2 && !strcmp(argv[2], "quick") ? &quick : &full;
+
+		report("ref", measure_only(b_ref, NULL, pl->ref.reps, pl->ref.ops), pl->ref.reps, pl->ref.ops,
+		       "where=start");
+		files_figures(pl);
 	} else if (!strcmp(mode, "pingpong")) {
 		pingpong(argc > 3 && !strcmp(argv[2], "quick") ? &quick : &full, argc > 2 ? atoi(argv[argc - 1]) : 0);
 	} else {
-		die("unknown mode '%s' (all, quick, syscalls, pingpong [quick] INDEX)", mode);
+		die("unknown mode '%s' (all, quick, syscalls, files [quick], pingpong [quick] INDEX)", mode);
 	}
 	if (init)
 		init_exit();

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -292,6 +293,95 @@ static void listing(void)
 	sys1(SYS_close, fd);
 }
 
+/* Count the entries of one getdents64 result; each name "eNN"/"long...NN" is marked in seen[]. */
+static int tally(const char *buf, long n, int *seen, int max)
+{
+	int count = 0;
+
+	for (long off = 0; off < n; count++) {
+		const struct linux_dirent64 *e = (const struct linux_dirent64 *)(buf + off);
+		size_t len = strlen(e->d_name);
+
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			int i = atoi(e->d_name + len - 2);
+
+			CHECK(i >= 0 && i < max, "entry %s", e->d_name);
+			seen[i]++;
+		}
+		off += e->d_reclen;
+	}
+	return count;
+}
+
+/*
+ * Listings longer than one of the kernel's 1 KiB formatting chunks, read with
+ * a big and a small buffer; and a buffer that runs into an unreadable page:
+ * as on Linux, the entries that fit before it arrive (their length is the
+ * result) and the next call carries on with the first that did not.
+ */
+static void listing_chunks(void)
+{
+	static char big[8192];
+	int seen[60] = { 0 }, fit_count = 0;
+	char name[64], *pages;
+	long fd, n, total, fit = 0;
+
+	EXPECT(sys2(SYS_mkdir, "long", 0755), 0);
+	for (int i = 0; i < 60; i++) {
+		snprintf(name, sizeof(name), "long/%030d", i);
+		put(name, "");
+	}
+	fd = sys3(SYS_open, "long", O_RDONLY | O_DIRECTORY, 0);
+	CHECK(fd >= 0, "open(long) = %ld", fd);
+	n = sys3(SYS_getdents64, fd, big, sizeof(big));
+	/* 60 records of 56 bytes (19 + 30 + 1, rounded up to 8) and the two dots of 24 each. */
+	EXPECT(n, 60 * 56 + 2 * 24);
+	EXPECT(tally(big, n, seen, 60), 62);
+	/* The records that fit in 300 bytes, in the order the directory lists them (Linux's ext4 hashes it). */
+	total = n;
+	while (fit < total && fit + ((struct linux_dirent64 *)(big + fit))->d_reclen <= 300) {
+		fit += ((struct linux_dirent64 *)(big + fit))->d_reclen;
+		fit_count++;
+	}
+	EXPECT(sys3(SYS_getdents64, fd, big, sizeof(big)), 0);
+	for (int i = 0; i < 60; i++)
+		CHECK(seen[i] == 1, "entry %d listed %d times", i, seen[i]);
+	/* 200 bytes a call: three records at most, every entry once. */
+	memset(seen, 0, sizeof(seen));
+	EXPECT(sys3(SYS_lseek, fd, 0, SEEK_SET), 0);
+	while ((n = sys3(SYS_getdents64, fd, big, 200)) > 0)
+		CHECK(n <= 200, "getdents64 gave %ld bytes for 200", n);
+	EXPECT(n, 0);
+	EXPECT(sys3(SYS_lseek, fd, 0, SEEK_SET), 0);
+	while ((n = sys3(SYS_getdents64, fd, big, 200)) > 0)
+		tally(big, n, seen, 60);
+	for (int i = 0; i < 60; i++)
+		CHECK(seen[i] == 1, "entry %d listed %d times with a small buffer", i, seen[i]);
+	/* 300 bytes before an unreadable page: the records that fit arrive, no more. */
+	pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(pages != MAP_FAILED, "mmap");
+	EXPECT(sys3(SYS_mprotect, pages + 4096, 4096, PROT_NONE), 0);
+	memset(seen, 0, sizeof(seen));
+	EXPECT(sys3(SYS_lseek, fd, 0, SEEK_SET), 0);
+	n = sys3(SYS_getdents64, fd, pages + 4096 - 300, 4000);
+	EXPECT(n, fit);
+	EXPECT(tally(pages + 4096 - 300, n, seen, 60), fit_count);
+	/* Nothing fits: EFAULT, and the offset stays. */
+	EXPECT(sys3(SYS_getdents64, fd, pages + 4096 - 8, 4000), -EFAULT);
+	n = sys3(SYS_getdents64, fd, big, sizeof(big));
+	EXPECT(n, total - fit);
+	tally(big, n, seen, 60);
+	for (int i = 0; i < 60; i++)
+		CHECK(seen[i] == 1, "entry %d listed %d times around the fault", i, seen[i]);
+	munmap(pages, 8192);
+	sys1(SYS_close, fd);
+	for (int i = 0; i < 60; i++) {
+		snprintf(name, sizeof(name), "long/%030d", i);
+		EXPECT(sys1(SYS_unlink, name), 0);
+	}
+	EXPECT(sys1(SYS_rmdir, "long"), 0);
+}
+
 /* EMFILE at RLIMIT_NOFILE; the lowest free descriptor is always the one given. */
 static void limits(void)
 {
@@ -345,6 +435,7 @@ int main(void)
 	files_and_offsets();
 	names();
 	listing();
+	listing_chunks();
 	limits();
 	cleanup();
 	CHECK(sys1(SYS_chdir, "/") == 0, "chdir(/)");

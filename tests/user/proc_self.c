@@ -19,6 +19,49 @@
 
 static char text[65536];
 
+/* What /proc/self/fd/FD reads as, NUL-terminated in out. */
+static const char *fd_link(long fd, char *out, size_t size)
+{
+	char name[64];
+	long n;
+
+	snprintf(name, sizeof(name), "/proc/self/fd/%ld", fd);
+	n = sys3(SYS_readlink, name, out, size - 1);
+	out[n > 0 ? n : 0] = 0;
+	return out;
+}
+
+/*
+ * fd/N of a file opened by name: the path it was opened by, its directory's
+ * new name once that is renamed, " (deleted)" once the file's name is gone
+ * (Linux's d_path); a directory opened by its path shows that path.
+ */
+static void fd_links(void)
+{
+	char dir[] = "/tmp/proc_self.XXXXXX", moved[64], file[96], want[160], got[256];
+	long fd, dfd;
+
+	CHECK(mkdtemp(dir) != NULL, "mkdtemp: %d", errno);
+	snprintf(file, sizeof(file), "%s/file", dir);
+	fd = sys3(SYS_open, file, O_RDWR | O_CREAT | O_EXCL, 0600);
+	CHECK(fd >= 0, "open %s: %ld", file, fd);
+	CHECK(!strcmp(fd_link(fd, got, sizeof(got)), file), "fd link %s, not %s", got, file);
+	dfd = sys3(SYS_open, dir, O_RDONLY | O_DIRECTORY, 0);
+	CHECK(dfd >= 0, "open %s: %ld", dir, dfd);
+	CHECK(!strcmp(fd_link(dfd, got, sizeof(got)), dir), "directory fd link %s, not %s", got, dir);
+	snprintf(moved, sizeof(moved), "%s.moved", dir);
+	CHECK(sys2(SYS_rename, dir, moved) == 0, "rename %s", dir);
+	snprintf(want, sizeof(want), "%s/file", moved);
+	CHECK(!strcmp(fd_link(fd, got, sizeof(got)), want), "fd link after the rename %s, not %s", got, want);
+	CHECK(!strcmp(fd_link(dfd, got, sizeof(got)), moved), "directory link after the rename %s", got);
+	CHECK(sys1(SYS_unlink, want) == 0, "unlink %s", want);
+	snprintf(want, sizeof(want), "%s/file (deleted)", moved);
+	CHECK(!strcmp(fd_link(fd, got, sizeof(got)), want), "fd link after the unlink %s, not %s", got, want);
+	sys1(SYS_close, fd);
+	sys1(SYS_close, dfd);
+	CHECK(sys1(SYS_rmdir, moved) == 0, "rmdir %s", moved);
+}
+
 /* The number after "key:" in text, e.g. field("VmRSS") of status; -1 when absent. */
 static long field(const char *t, const char *key)
 {
@@ -131,10 +174,11 @@ int main(int argc, char **argv)
 		closedir(d);
 		CHECK(found == 3, "fd/ lists %d of 0, 1, 2", found);
 	}
+	fd_links();
 	/* /proc/PID for another pid: pid 1 exists on Linux and on Atlas whenever a program runs. */
 	CHECK(sys2(SYS_access, "/proc/self/maps", 4) == 0, "access maps");
 	CHECK(sys3(SYS_open, "/proc/self/nosuchfile", 0, 0) == -ENOENT, "ENOENT for a missing proc file");
-	say("maps, smaps, smaps_rollup, status (VmRSS %ld -> %ld kB), stat, statm, cmdline, environ, comm, exe, cwd, fd/",
+	say("maps, smaps, smaps_rollup, status (VmRSS %ld -> %ld kB), stat, statm, cmdline, environ, comm, exe, cwd, fd/ and its links",
 	    before, after);
 	return 0;
 }
