@@ -130,7 +130,8 @@ int uvm_create(struct uvm *u);
 /*
  * Return every user page, page-table page and the PML4 to the PMM, and the
  * areas to the heap: one pt_range walk, proportional to what was touched.
- * Safe on a half-built address space (after uvm_create failed, too).
+ * Safe on a half-built address space (after uvm_create failed, too). u must
+ * not be in CR3 (nothing of it in the TLB): no page is flushed.
  */
 void uvm_destroy(struct uvm *u);
 

@@ -261,19 +261,38 @@ struct range {
 	struct pt *pt;
 	uint64_t first, last;
 	enum pt_range_op op;
-	unsigned vm;
+	unsigned vm; /* PT_SET: the new flags; PT_COPY: non-zero write-protects (copy-on-write) */
 	pt_leaf_fn fn;
 	void *ctx;
+	struct pt *dst; /* PT_COPY: the tables that receive the leaves */
 };
 
 /*
- * The entries [i0, i1] of the table at level lvl that maps from base (48-bit
- * form); w, u, x are the rights the levels above allow. Returns 0, fn's value
- * or -ENOMEM.
+ * PT_COPY's table in dst at the place of entry i of the table dt (level lvl
+ * > 1): the one there, or a new one. Returns its physical address, 0 when
+ * none could be allocated.
  */
-static int range_table(struct range *r, uint64_t table, int lvl, uint64_t base, int w, int u, int x)
+static uint64_t dst_table(struct range *r, pte_t *dt, unsigned i, uint64_t va)
 {
-	pte_t *t = table_at(r->pt, table);
+	uint64_t np;
+
+	if (dt[i] & PTE_P)
+		return dt[i] & PTE_ADDR_MASK;
+	np = r->dst->alloc_table(r->dst->ctx);
+	if (np)
+		dt[i] = np | table_flags(va);
+	return np;
+}
+
+/*
+ * The entries [i0, i1] of the table at level lvl that maps from base (48-bit
+ * form); w, u, x are the rights the levels above allow; dtable is PT_COPY's
+ * table in r->dst at the same place (0 otherwise). Returns 0, fn's value or
+ * -ENOMEM.
+ */
+static int range_table(struct range *r, uint64_t table, uint64_t dtable, int lvl, uint64_t base, int w, int u, int x)
+{
+	pte_t *t = table_at(r->pt, table), *dt = dtable ? table_at(r->dst, dtable) : NULL;
 	uint64_t span = PT_LEVEL_SIZE(lvl);
 	unsigned i0 = r->first > base ? (unsigned)((r->first - base) / span) : 0;
 	unsigned i1 = r->last - base >= (uint64_t)PT_ENTRIES * span - 1 ? PT_ENTRIES - 1 :
@@ -298,9 +317,11 @@ static int range_table(struct range *r, uint64_t table, int lvl, uint64_t base, 
 			e = t[i];
 		}
 		if (lvl > 1 && !(e & PTE_PS)) {
-			uint64_t child = e & PTE_ADDR_MASK;
+			uint64_t child = e & PTE_ADDR_MASK, dchild = 0;
 
-			rc = range_table(r, child, lvl - 1, va, ew, eu, ex);
+			if (dt && !(dchild = dst_table(r, dt, i, canonical(va))))
+				return -ENOMEM;
+			rc = range_table(r, child, dchild, lvl - 1, va, ew, eu, ex);
 			/*
 			 * A table whose whole span the range covers is empty now: free
 			 * it. One the range covers only in part stays, even if it was
@@ -326,6 +347,13 @@ static int range_table(struct range *r, uint64_t table, int lvl, uint64_t base, 
 			if (rc)
 				return rc;
 		}
+		if (r->op == PT_COPY) {
+			/* No flush: the caller reloads CR3 once for the whole copy. */
+			if (r->vm && (e & PTE_W))
+				t[i] = e &= ~PTE_W;
+			dt[i] = e;
+			continue;
+		}
 		if (r->op == PT_CLEAR)
 			t[i] = 0;
 		else if (r->op == PT_SET)
@@ -339,11 +367,20 @@ static int range_table(struct range *r, uint64_t table, int lvl, uint64_t base, 
 
 int pt_range(struct pt *pt, uint64_t va, uint64_t size, enum pt_range_op op, unsigned vm, pt_leaf_fn fn, void *ctx)
 {
-	struct range r = { pt, va & VA48_MASK, (va + size - 1) & VA48_MASK, op, vm, fn, ctx };
+	struct range r = { pt, va & VA48_MASK, (va + size - 1) & VA48_MASK, op, vm, fn, ctx, NULL };
 
 	if (!range_ok(va, size) || (op == PT_SET && vm == ~0U))
 		return -EINVAL;
-	return range_table(&r, pt->root, PT_LEVELS, 0, 1, 1, 1);
+	return range_table(&r, pt->root, 0, PT_LEVELS, 0, 1, 1, 1);
+}
+
+int pt_copy(struct pt *dst, struct pt *src, uint64_t va, uint64_t size, int cow, pt_leaf_fn fn, void *ctx)
+{
+	struct range r = { src, va & VA48_MASK, (va + size - 1) & VA48_MASK, PT_COPY, cow != 0, fn, ctx, dst };
+
+	if (!range_ok(va, size))
+		return -EINVAL;
+	return range_table(&r, src->root, dst->root, PT_LEVELS, 0, 1, 1, 1);
 }
 
 int pt_unmap(struct pt *pt, uint64_t va, uint64_t size)
@@ -360,9 +397,9 @@ int pt_protect(struct pt *pt, uint64_t va, uint64_t size, unsigned vm)
 
 int pt_for_each_leaf(struct pt *pt, pt_leaf_fn fn, void *ctx)
 {
-	struct range r = { pt, 0, VA48_MASK, PT_VISIT, 0, fn, ctx };
+	struct range r = { pt, 0, VA48_MASK, PT_VISIT, 0, fn, ctx, NULL };
 
-	return range_table(&r, pt->root, PT_LEVELS, 0, 1, 1, 1);
+	return range_table(&r, pt->root, 0, PT_LEVELS, 0, 1, 1, 1);
 }
 
 struct wx_count {

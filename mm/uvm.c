@@ -140,6 +140,8 @@ void uvm_release(struct uvm *u, uint64_t start, uint64_t end)
 void uvm_destroy(struct uvm *u)
 {
 	if (u->pt.root) {
+		/* Not in CR3 (uvm_put checks): nothing of it is in the TLB, no page needs an INVLPG. */
+		u->pt.live = 0;
 		uvm_release(u, 0, USER_END);
 		pmm_free(u->pt.root, 0, PMM_PT);
 		u->pt.root = 0;

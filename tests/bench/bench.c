@@ -8,6 +8,8 @@
  *   bench quick            the same figures with few repeats (the smoke test)
  *   bench pingpong [INDEX] one side of the sched_yield ping-pong: run two at
  *                          the same time (INDEX 0 and 1)
+ *   bench procs [quick]    only the process figures (fork, exec, pipe, COW):
+ *                          a quick probe while working on them
  *   bench exit0            exit 0 at once (what fork_exec_wait executes)
  *   as PID 1 (Linux /init) mount /proc, print the boot figures, run "all",
  *                          fork the ping-pong, drain the console and leave
@@ -1239,10 +1241,12 @@ int main(int argc, char **argv, char **envp)
 			linux_pingpong(pl);
 		else
 			skipped("pingpong", "needs_two_concurrent_instances");
+	} else if (!strcmp(mode, "procs")) {
+		proc_figures(argc > 2 && !strcmp(argv[2], "quick") ? &quick : &full);
 	} else if (!strcmp(mode, "pingpong")) {
 		pingpong(argc > 3 && !strcmp(argv[2], "quick") ? &quick : &full, argc > 2 ? atoi(argv[argc - 1]) : 0);
 	} else {
-		die("unknown mode '%s' (all, quick, pingpong [quick] INDEX)", mode);
+		die("unknown mode '%s' (all, quick, procs [quick], pingpong [quick] INDEX)", mode);
 	}
 	if (init)
 		init_exit();
