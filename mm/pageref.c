@@ -3,9 +3,13 @@
  * pageref.c - owners of shared user pages (include/pageref.h): a count per
  * frame number, in a two-level array. The directory has one entry per
  * PAGEREF_CHUNK frames (8 MiB of physical memory); a chunk's counts (one
- * uint16_t per frame: the owners beyond the first) are allocated when the
- * first frame in it gets a second owner and freed when its last shared frame
- * is down to one again, so memory follows what fork shares, not RAM: none at
+ * uint16_t per frame: the owners beyond the first) are a page from the PMM,
+ * taken when the first frame in it gets a second owner and given back when
+ * its last shared frame is down to one again. The page is all zeros then:
+ * it goes to the PMM's zeroed pool and comes back from there without being
+ * cleared, so a fork and exit that share and unshare a chunk's frames cost
+ * no clearing, poisoning or heap work for it (as a heap block they were
+ * most of a small fork's cost). Memory follows what fork shares, not RAM: none at
  * all while nothing is shared, 4 KiB per 8 MiB of physical memory that
  * holds a shared frame, plus the directory (16 bytes per 8 MiB up to the
  * highest frame ever shared, grown by doubling, kept).
@@ -22,7 +26,9 @@
 #include "kernel.h"
 #include "kerrno.h"
 #include "kstring.h"
+#include "memlayout.h"
 #include "panic.h"
+#include "pmm.h"
 
 #define FRAME_SHIFT 12
 #define MIN_DIR 8
@@ -31,6 +37,8 @@ struct chunk {
 	uint16_t *extra; /* PAGEREF_CHUNK counts, or NULL: no frame in the chunk is shared */
 	uint32_t shared; /* frames in the chunk with extra > 0 */
 };
+
+_Static_assert(PAGEREF_CHUNK * sizeof(uint16_t) == PAGE_SIZE, "a chunk of counts is one page");
 
 static struct chunk *dir;
 static uint64_t ndir, shared_pages, chunks;
@@ -66,9 +74,11 @@ int pageref_share(uint64_t phys)
 		return -ENOMEM;
 	ch = &dir[c];
 	if (!ch->extra) {
-		ch->extra = kcalloc(PAGEREF_CHUNK, sizeof(uint16_t));
-		if (!ch->extra)
+		uint64_t pa = pmm_alloc(0, PMM_OTHER); /* zeroed */
+
+		if (!pa)
 			return -ENOMEM;
+		ch->extra = PHYS_TO_DIRECT(pa);
 		chunks++;
 	}
 	e = &ch->extra[pfn % PAGEREF_CHUNK];
@@ -96,7 +106,7 @@ int pageref_drop(uint64_t phys)
 	if (!--*e) {
 		shared_pages--;
 		if (!--ch->shared) {
-			kfree(ch->extra);
+			pmm_free_zeroed(DIRECT_TO_PHYS(ch->extra), PMM_OTHER); /* every count is 0 again */
 			ch->extra = NULL;
 			chunks--;
 		}

@@ -26,12 +26,48 @@
 
 #include "heap.h"
 #include "kerrno.h"
+#include "memlayout.h"
 #include "pageref.h"
+#include "pmm.h"
 
-/* ---- kcalloc/kfree for mm/pageref.c: calloc with failure injection and a live count ---- */
+/*
+ * ---- kcalloc/kfree (the directory) and the PMM's pages (the chunks) for
+ * mm/pageref.c: calloc with failure injection and a live count. A chunk
+ * comes back through pmm_free_zeroed: it must be all zeros then. ----
+ */
 
 static size_t live;
 static int fail_next; /* the next allocation fails */
+
+uint64_t pmm_alloc(unsigned order, enum pmm_purpose p)
+{
+	void *page;
+
+	assert_int_equal(order, 0);
+	(void)p;
+	if (fail_next) {
+		fail_next = 0;
+		return 0;
+	}
+	page = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+	assert_non_null(page);
+	memset(page, 0, PAGE_SIZE);
+	live++;
+	return DIRECT_TO_PHYS(page); /* what PHYS_TO_DIRECT turns back into the pointer */
+}
+
+void pmm_free_zeroed(uint64_t phys, enum pmm_purpose p)
+{
+	const uint8_t *page = PHYS_TO_DIRECT(phys);
+
+	(void)p;
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		if (page[i])
+			fail_msg("a chunk given back as zeroed has byte %zu = %#x", i, page[i]);
+	assert_true(live > 0);
+	live--;
+	free((void *)page);
+}
 
 void *kcalloc(size_t n, size_t size)
 {
