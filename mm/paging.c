@@ -285,6 +285,60 @@ static uint64_t dst_table(struct range *r, pte_t *dt, unsigned i, uint64_t va)
 }
 
 /*
+ * range_table's loop over a leaf table (level 1, 4 KiB entries [i0, i1] of
+ * t, mapping from base): the same work with what does not change from entry
+ * to entry worked out once, since this loop is where fork, exit, munmap and
+ * mprotect of a large area spend their time. dt: PT_COPY's table.
+ */
+static int range_leaves(struct range *r, pte_t *t, pte_t *dt, unsigned i0, unsigned i1, uint64_t base, int w, int u,
+			int x)
+{
+	struct pt_leaf l = { .size = PAGE_SIZE, .level = 1 };
+	uint64_t cbase = canonical(base); /* one leaf table never straddles bit 47 */
+	pte_t setf = r->op == PT_SET ? pt_flags(r->pt, r->vm, 1) : 0;
+
+	for (unsigned i = i0; i <= i1; i++) {
+		pte_t e = t[i];
+		uint64_t va = cbase + ((uint64_t)i << PAGE_SHIFT_PT);
+
+		if (!(e & (PTE_P | PTE_PROTNONE)))
+			continue;
+		if (r->fn) {
+			int rc;
+
+			l.va = va;
+			l.phys = e & PTE_ADDR_MASK;
+			l.entry = e;
+			l.writable = w && (e & PTE_W);
+			l.user = u && (e & PTE_U);
+			l.exec = x && !(e & PTE_NX);
+			l.protnone = !(e & PTE_P);
+			rc = r->fn(&l, r->ctx);
+			if (rc)
+				return rc;
+		}
+		switch (r->op) {
+		case PT_COPY:
+			/* No flush: the caller reloads CR3 once for the whole copy. */
+			if (r->vm && (e & PTE_W))
+				t[i] = e &= ~PTE_W;
+			dt[i] = e;
+			continue;
+		case PT_CLEAR:
+			t[i] = 0;
+			break;
+		case PT_SET:
+			t[i] = (e & PTE_ADDR_MASK) | (e & (PTE_A | PTE_D)) | setf;
+			break;
+		default:
+			continue;
+		}
+		pt_invalidate(r->pt, va);
+	}
+	return 0;
+}
+
+/*
  * The entries [i0, i1] of the table at level lvl that maps from base (48-bit
  * form); w, u, x are the rights the levels above allow; dtable is PT_COPY's
  * table in r->dst at the same place (0 otherwise). Returns 0, fn's value or
@@ -298,6 +352,8 @@ static int range_table(struct range *r, uint64_t table, uint64_t dtable, int lvl
 	unsigned i1 = r->last - base >= (uint64_t)PT_ENTRIES * span - 1 ? PT_ENTRIES - 1 :
 									  (unsigned)((r->last - base) / span);
 
+	if (lvl == 1)
+		return range_leaves(r, t, dt, i0, i1, base, w, u, x);
 	for (unsigned i = i0; i <= i1; i++) {
 		pte_t e = t[i];
 		uint64_t va = base + (uint64_t)i * span;
