@@ -275,8 +275,8 @@ int uvm_load_elf_from(struct uvm *u, const struct elf_image *img, uvm_read_fn rd
 		err = uvm_fill(u, sg->vaddr, sg->filesz, rd, ctx, sg->offset);
 		if (err) {
 			ksnprintf(why, why_size, "PT_LOAD %d: %s %llu bytes (%d)", i,
-				  err == -ENOMEM ? "out of memory copying" : "could not read", (unsigned long long)sg->filesz,
-				  err);
+				  err == -ENOMEM ? "out of memory copying" : "could not read",
+				  (unsigned long long)sg->filesz, err);
 			return err;
 		}
 	}
@@ -316,7 +316,8 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
 	static const char platform[] = "x86_64";
 	size_t strbytes = 0, need, size;
 	long argc = count_strings(argv, &strbytes), envc = count_strings(envp, &strbytes);
-	uint64_t base, bbase, sp = u->stack_top, random_at, execfn, platform_at, *vec, nvec, *ptrs, rnd[RANDOM_BYTES / 8];
+	uint64_t base, bbase, sp = u->stack_top, random_at, execfn, platform_at, *vec, nvec, *ptrs,
+			      rnd[RANDOM_BYTES / 8];
 	uint32_t a, b, c, d;
 	uint8_t *buf;
 	int err;
@@ -367,7 +368,8 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
 	/* argc, argv[], NULL, envp[], NULL, auxv pairs: RSP 16-byte aligned at argc. */
 	sp = ALIGN_DOWN(sp - nvec * sizeof(uint64_t), 16);
 	if (sp < bbase)
-		panic("mm: the initial stack needs more than the %llu bytes counted", (unsigned long long)(u->stack_top - bbase));
+		panic("mm: the initial stack needs more than the %llu bytes counted",
+		      (unsigned long long)(u->stack_top - bbase));
 	vec = (uint64_t *)(buf + (sp - bbase));
 	*vec++ = (uint64_t)argc;
 	for (long i = 0; i < argc; i++)

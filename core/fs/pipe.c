@@ -27,7 +27,7 @@
 #define PIPEFS_MAGIC 0x50495045UL
 
 struct pipe {
-	char *buf;	      /* cap bytes: PAGE_SIZE or PIPE_SIZE, or NULL (cap 0) */
+	char *buf;	       /* cap bytes: PAGE_SIZE or PIPE_SIZE, or NULL (cap 0) */
 	size_t cap, head, len; /* head: where the next byte goes; the len bytes before it (mod cap) are queued */
 	int readers, writers;
 	int opened_w; /* a writer has ever opened it (FIFO read-side EOF before the first writer) */

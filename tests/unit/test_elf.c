@@ -664,9 +664,8 @@ static void test_static_pie_below(void **state)
 	assert_int_equal(img.load_bias, 0);
 }
 
-/* The edges of the allowed area are inclusive/exclusive as documented. */
 /* elf_parse_head_below: exec parses from the file's first bytes; the same image as from all of them. */
-static void test_head(void **state)
+static void test_parse_from_the_head(void **state)
 {
 	struct image im;
 	struct elf_image img, whole;
@@ -700,6 +699,7 @@ static void test_head(void **state)
 	free(bytes);
 }
 
+/* The edges of the allowed area are inclusive/exclusive as documented. */
 static void test_area_edges(void **state)
 {
 	struct image im;
@@ -1275,7 +1275,7 @@ int main(void)
 		cmocka_unit_test(test_phdr_not_loaded),
 		cmocka_unit_test(test_static_et_dyn),
 		cmocka_unit_test(test_static_pie_below),
-		cmocka_unit_test(test_head),
+		cmocka_unit_test(test_parse_from_the_head),
 		cmocka_unit_test(test_area_edges),
 		cmocka_unit_test(test_align_none),
 		cmocka_unit_test(test_max_segments),

@@ -94,7 +94,7 @@ void kfree(void *p)
 
 /* ---- the model ---------------------------------------------------------- */
 
-#define FRAMES (PAGEREF_CHUNK * 5 + 77) /* a few chunks and a partial one */
+#define FRAMES (PAGEREF_CHUNK * 5 + 77)	    /* a few chunks and a partial one */
 #define FAR_FRAME (PAGEREF_CHUNK * 300 + 5) /* forces the directory to grow */
 #define PHYS(f) ((uint64_t)(f) << 12)
 
@@ -212,7 +212,9 @@ static void test_random_against_model(void **state)
 	for (int step = 0; step < 40000; step++) {
 		uint64_t r = unit_rnd();
 		/* Mostly frames of a few hot places, so counts climb and fall to one again. */
-		unsigned i = (r & 7) == 0 ? FRAMES : (r & 1) ? (unsigned)((r >> 8) % 64) : (unsigned)((r >> 8) % FRAMES);
+		unsigned i = (r & 7) == 0 ? FRAMES :
+			     (r & 1)	  ? (unsigned)((r >> 8) % 64) :
+					    (unsigned)((r >> 8) % FRAMES);
 		uint64_t pa = PHYS(frame_of(i));
 		unsigned op = (unsigned)((r >> 40) % 16);
 
