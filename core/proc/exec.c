@@ -152,7 +152,8 @@ static int phdrs_beyond(const char *head, size_t avail)
  * "#!" line, or the ELF and program headers, which every linker puts in the
  * first page), or the whole file when its program headers lie further in.
  * The segments are read later from *fp, straight into the new pages. On
- * success the caller puts *fp and frees *out ((*avail bytes of *size).
+ * success the caller puts *fp and frees *out (the first *avail bytes of
+ * the *size).
  */
 static long read_head(struct inode *ino, struct file **fp, char **out, size_t *avail, size_t *size)
 {
