@@ -47,6 +47,14 @@ int elf_parse(const void *data, size_t size, uint64_t load_bias, struct elf_imag
  */
 int elf_parse_below(const void *data, size_t size, uint64_t top, struct elf_image *img, char *err);
 
+/*
+ * elf_parse_below from the file's first avail bytes (head) of size: what
+ * exec reads before the segments, which it copies from the file itself.
+ * The ELF header and the program header table must lie in the head (a table
+ * past it is refused by name: read more and call again).
+ */
+int elf_parse_head_below(const void *head, size_t avail, size_t size, uint64_t top, struct elf_image *img, char *err);
+
 /* "r-x" style permission string of PF_* flags into buf[4]. Returns buf. */
 const char *elf_perm_str(uint32_t pf, char *buf);
 

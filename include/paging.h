@@ -168,6 +168,7 @@ enum pt_range_op {
 	PT_VISIT, /* nothing: a report (RSS, dirty, W^X) */
 	PT_CLEAR, /* clear it (the frame is fn's to free), and free the tables the range covers */
 	PT_SET,	  /* rewrite its flags to pt_flags(vm), keeping frame, A and D */
+	PT_COPY,  /* pt_copy's: give it to another table tree too */
 };
 
 /*
@@ -187,6 +188,21 @@ enum pt_range_op {
  * every changed entry when live.
  */
 int pt_range(struct pt *pt, uint64_t va, uint64_t size, enum pt_range_op op, unsigned vm, pt_leaf_fn fn, void *ctx);
+
+/*
+ * Fork's copy, on pt_range's walk: every leaf of src in [va, va+size) that
+ * fn (may be NULL) accepts (returns 0) is written into dst at the same
+ * address, the entry as it is (frame, flags, A, D, PTE_PROTNONE), creating
+ * dst's tables on the way; with cow, a writable leaf becomes read-only in
+ * both. Each leaf table is copied in one loop over its entries, and a table
+ * of src that holds nothing in the range costs nothing. dst must map nothing
+ * in the range. A huge leaf src has partly inside the range is split in src
+ * first. Does NOT flush: src's changed entries stay in the TLB until the
+ * caller reloads CR3 (once for the whole copy). Returns 0, fn's value,
+ * -EINVAL or -ENOMEM (a table; the copy is then done up to that point: the
+ * leaves fn accepted are in dst).
+ */
+int pt_copy(struct pt *dst, struct pt *src, uint64_t va, uint64_t size, int cow, pt_leaf_fn fn, void *ctx);
 
 /*
  * The W^X check: count the 4 KiB pages of pt that are effectively both

@@ -130,7 +130,8 @@ int uvm_create(struct uvm *u);
 /*
  * Return every user page, page-table page and the PML4 to the PMM, and the
  * areas to the heap: one pt_range walk, proportional to what was touched.
- * Safe on a half-built address space (after uvm_create failed, too).
+ * Safe on a half-built address space (after uvm_create failed, too). u must
+ * not be in CR3 (nothing of it in the TLB): no page is flushed.
  */
 void uvm_destroy(struct uvm *u);
 
@@ -140,6 +141,20 @@ void uvm_destroy(struct uvm *u);
  * break starts where uvm_set_layout said. Returns 0, -ENOMEM (why says which
  * segment and why, e.g. the overcommit policy) or -EEXIST.
  */
+/* Where uvm_load_elf_from gets file bytes: n bytes from offset off into dst. Returns 0 or a negative errno. */
+typedef int (*uvm_read_fn)(void *ctx, uint64_t off, void *dst, size_t n);
+
+/* A uvm_read_fn over memory: ctx is the file's first byte. */
+int uvm_read_mem(void *ctx, uint64_t off, void *dst, size_t n);
+
+/*
+ * The same, reading each segment's file bytes through rd straight into the
+ * fresh pages (exec reads them from the file itself: no copy of the whole
+ * file). Also -EIO or rd's error when the bytes cannot be read.
+ */
+int uvm_load_elf_from(struct uvm *u, const struct elf_image *img, uvm_read_fn rd, void *ctx, const char *path,
+		      char *why, size_t why_size);
+
 int uvm_load_elf(struct uvm *u, const struct elf_image *img, const void *data, const char *path, char *why,
 		 size_t why_size);
 

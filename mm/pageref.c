@@ -1,146 +1,134 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pageref.c - owners of shared user pages (include/pageref.h): an open-
- * addressing hash table (linear probing, deletion by backward shift, so no
- * tombstones) from frame number to the number of extra owners, grown by
- * doubling at half load and shrunk when it empties.
+ * pageref.c - owners of shared user pages (include/pageref.h): a count per
+ * frame number, in a two-level array. The directory has one entry per
+ * PAGEREF_CHUNK frames (8 MiB of physical memory); a chunk's counts (one
+ * uint16_t per frame: the owners beyond the first) are a page from the PMM,
+ * taken when the first frame in it gets a second owner and given back when
+ * its last shared frame is down to one again. The page is all zeros then:
+ * it goes to the PMM's zeroed pool and comes back from there without being
+ * cleared, so a fork and exit that share and unshare a chunk's frames cost
+ * no clearing, poisoning or heap work for it (as a heap block they were
+ * most of a small fork's cost). Memory follows what fork shares, not RAM: none at
+ * all while nothing is shared, 4 KiB per 8 MiB of physical memory that
+ * holds a shared frame, plus the directory (16 bytes per 8 MiB up to the
+ * highest frame ever shared, grown by doubling, kept).
+ *
+ * Looking a frame up is two loads (Linux keeps the count in struct page,
+ * indexed by pfn, for the same reason): fork adds an owner to every page it
+ * shares and exit drops one from each, so the cost per page is what makes
+ * fork and exit of a large process cheap or not. The hash table this
+ * replaced (probe, grow by rehashing) cost several times as much per page.
  */
 #include "pageref.h"
 
 #include "heap.h"
 #include "kernel.h"
 #include "kerrno.h"
+#include "kstring.h"
+#include "memlayout.h"
 #include "panic.h"
+#include "pmm.h"
 
-#define MIN_SLOTS 64
 #define FRAME_SHIFT 12
+#define MIN_DIR 8
 
-struct slot {
-	uint64_t pfn; /* 0: empty (frame 0 is never a user page) */
-	uint32_t extra;
+struct chunk {
+	uint16_t *extra; /* PAGEREF_CHUNK counts, or NULL: no frame in the chunk is shared */
+	uint32_t shared; /* frames in the chunk with extra > 0 */
 };
 
-static struct slot *table;
-static uint64_t nslots, used;
+_Static_assert(PAGEREF_CHUNK * sizeof(uint16_t) == PAGE_SIZE, "a chunk of counts is one page");
 
-static uint64_t hash(uint64_t pfn)
+static struct chunk *dir;
+static uint64_t ndir, shared_pages, chunks;
+
+/* Make the directory reach chunk c (doubling). Returns 0 or -ENOMEM (nothing changed). */
+static int grow_dir(uint64_t c)
 {
-	pfn ^= pfn >> 33;
-	pfn *= 0xff51afd7ed558ccdULL;
-	pfn ^= pfn >> 33;
-	return pfn;
-}
+	uint64_t n = ndir ? ndir : MIN_DIR;
+	struct chunk *d;
 
-static struct slot *find(uint64_t pfn)
-{
-	if (!nslots)
-		return NULL;
-	for (uint64_t i = hash(pfn) & (nslots - 1);; i = (i + 1) & (nslots - 1)) {
-		if (table[i].pfn == pfn)
-			return &table[i];
-		if (!table[i].pfn)
-			return NULL;
-	}
-}
-
-static void put_slot(struct slot *t, uint64_t n, uint64_t pfn, uint32_t extra)
-{
-	uint64_t i = hash(pfn) & (n - 1);
-
-	while (t[i].pfn)
-		i = (i + 1) & (n - 1);
-	t[i].pfn = pfn;
-	t[i].extra = extra;
-}
-
-static int resize(uint64_t n)
-{
-	struct slot *t = NULL;
-
-	if (n) {
-		t = kcalloc(n, sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		for (uint64_t i = 0; i < nslots; i++)
-			if (table[i].pfn)
-				put_slot(t, n, table[i].pfn, table[i].extra);
-	}
-	kfree(table);
-	table = t;
-	nslots = n;
+	while (n <= c)
+		n *= 2;
+	d = kcalloc(n, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	if (dir)
+		memcpy(d, dir, ndir * sizeof(*d));
+	kfree(dir);
+	dir = d;
+	ndir = n;
 	return 0;
 }
 
 int pageref_share(uint64_t phys)
 {
-	uint64_t pfn = phys >> FRAME_SHIFT;
-	struct slot *s = find(pfn);
+	uint64_t pfn = phys >> FRAME_SHIFT, c = pfn / PAGEREF_CHUNK;
+	struct chunk *ch;
+	uint16_t *e;
 
 	if (!pfn)
 		panic("mm: sharing frame 0");
-	if (s) {
-		if (s->extra == UINT32_MAX)
-			return -ENOMEM;
-		s->extra++;
-		return 0;
-	}
-	if ((used + 1) * 2 > nslots && resize(nslots ? nslots * 2 : MIN_SLOTS))
+	if (c >= ndir && grow_dir(c))
 		return -ENOMEM;
-	put_slot(table, nslots, pfn, 1);
-	used++;
-	return 0;
-}
+	ch = &dir[c];
+	if (!ch->extra) {
+		uint64_t pa = pmm_alloc(0, PMM_OTHER); /* zeroed */
 
-/* Remove slot i, moving later entries of its probe run back (no tombstones). */
-static void remove_at(uint64_t i)
-{
-	uint64_t j = i;
-
-	table[i].pfn = 0;
-	for (;;) {
-		uint64_t home;
-
-		j = (j + 1) & (nslots - 1);
-		if (!table[j].pfn)
-			break;
-		home = hash(table[j].pfn) & (nslots - 1);
-		/* Move j back to i unless its home lies cyclically in (i, j]. */
-		if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
-			table[i] = table[j];
-			table[j].pfn = 0;
-			i = j;
-		}
+		if (!pa)
+			return -ENOMEM;
+		ch->extra = PHYS_TO_DIRECT(pa);
+		chunks++;
 	}
+	e = &ch->extra[pfn % PAGEREF_CHUNK];
+	if (*e == UINT16_MAX)
+		return -ENOMEM; /* 65,536 owners: more than THREADS_MAX processes can be */
+	if (!(*e)++) {
+		ch->shared++;
+		shared_pages++;
+	}
+	return 0;
 }
 
 int pageref_drop(uint64_t phys)
 {
-	struct slot *s = find(phys >> FRAME_SHIFT);
+	uint64_t pfn = phys >> FRAME_SHIFT, c = pfn / PAGEREF_CHUNK;
+	struct chunk *ch;
+	uint16_t *e;
 
-	if (!s)
+	if (c >= ndir || !dir[c].extra)
 		return 1;
-	if (--s->extra == 0) {
-		remove_at((uint64_t)(s - table));
-		used--;
-		if (!used)
-			resize(0);
+	ch = &dir[c];
+	e = &ch->extra[pfn % PAGEREF_CHUNK];
+	if (!*e)
+		return 1;
+	if (!--*e) {
+		shared_pages--;
+		if (!--ch->shared) {
+			pmm_free_zeroed(DIRECT_TO_PHYS(ch->extra), PMM_OTHER); /* every count is 0 again */
+			ch->extra = NULL;
+			chunks--;
+		}
 	}
 	return 0;
 }
 
 unsigned pageref_count(uint64_t phys)
 {
-	struct slot *s = find(phys >> FRAME_SHIFT);
+	uint64_t pfn = phys >> FRAME_SHIFT, c = pfn / PAGEREF_CHUNK;
 
-	return s ? s->extra + 1 : 1;
+	if (c >= ndir || !dir[c].extra)
+		return 1;
+	return dir[c].extra[pfn % PAGEREF_CHUNK] + 1U;
 }
 
 uint64_t pageref_shared_pages(void)
 {
-	return used;
+	return shared_pages;
 }
 
-uint64_t pageref_slots(void)
+uint64_t pageref_bytes(void)
 {
-	return nslots;
+	return ndir * sizeof(*dir) + chunks * PAGEREF_CHUNK * sizeof(uint16_t);
 }

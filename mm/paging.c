@@ -261,24 +261,99 @@ struct range {
 	struct pt *pt;
 	uint64_t first, last;
 	enum pt_range_op op;
-	unsigned vm;
+	unsigned vm; /* PT_SET: the new flags; PT_COPY: non-zero write-protects (copy-on-write) */
 	pt_leaf_fn fn;
 	void *ctx;
+	struct pt *dst; /* PT_COPY: the tables that receive the leaves */
 };
 
 /*
- * The entries [i0, i1] of the table at level lvl that maps from base (48-bit
- * form); w, u, x are the rights the levels above allow. Returns 0, fn's value
- * or -ENOMEM.
+ * PT_COPY's table in dst at the place of entry i of the table dt (level lvl
+ * > 1): the one there, or a new one. Returns its physical address, 0 when
+ * none could be allocated.
  */
-static int range_table(struct range *r, uint64_t table, int lvl, uint64_t base, int w, int u, int x)
+static uint64_t dst_table(struct range *r, pte_t *dt, unsigned i, uint64_t va)
 {
-	pte_t *t = table_at(r->pt, table);
+	uint64_t np;
+
+	if (dt[i] & PTE_P)
+		return dt[i] & PTE_ADDR_MASK;
+	np = r->dst->alloc_table(r->dst->ctx);
+	if (np)
+		dt[i] = np | table_flags(va);
+	return np;
+}
+
+/*
+ * range_table's loop over a leaf table (level 1, 4 KiB entries [i0, i1] of
+ * t, mapping from base): the same work with what does not change from entry
+ * to entry worked out once, since this loop is where fork, exit, munmap and
+ * mprotect of a large area spend their time. dt: PT_COPY's table.
+ */
+static int range_leaves(struct range *r, pte_t *t, pte_t *dt, unsigned i0, unsigned i1, uint64_t base, int w, int u,
+			int x)
+{
+	struct pt_leaf l = { .size = PAGE_SIZE, .level = 1 };
+	uint64_t cbase = canonical(base); /* one leaf table never straddles bit 47 */
+	pte_t setf = r->op == PT_SET ? pt_flags(r->pt, r->vm, 1) : 0;
+
+	for (unsigned i = i0; i <= i1; i++) {
+		pte_t e = t[i];
+		uint64_t va = cbase + ((uint64_t)i << PAGE_SHIFT_PT);
+
+		if (!(e & (PTE_P | PTE_PROTNONE)))
+			continue;
+		if (r->fn) {
+			int rc;
+
+			l.va = va;
+			l.phys = e & PTE_ADDR_MASK;
+			l.entry = e;
+			l.writable = w && (e & PTE_W);
+			l.user = u && (e & PTE_U);
+			l.exec = x && !(e & PTE_NX);
+			l.protnone = !(e & PTE_P);
+			rc = r->fn(&l, r->ctx);
+			if (rc)
+				return rc;
+		}
+		switch (r->op) {
+		case PT_COPY:
+			/* No flush: the caller reloads CR3 once for the whole copy. */
+			if (r->vm && (e & PTE_W))
+				t[i] = e &= ~PTE_W;
+			dt[i] = e;
+			continue;
+		case PT_CLEAR:
+			t[i] = 0;
+			break;
+		case PT_SET:
+			t[i] = (e & PTE_ADDR_MASK) | (e & (PTE_A | PTE_D)) | setf;
+			break;
+		default:
+			continue;
+		}
+		pt_invalidate(r->pt, va);
+	}
+	return 0;
+}
+
+/*
+ * The entries [i0, i1] of the table at level lvl that maps from base (48-bit
+ * form); w, u, x are the rights the levels above allow; dtable is PT_COPY's
+ * table in r->dst at the same place (0 otherwise). Returns 0, fn's value or
+ * -ENOMEM.
+ */
+static int range_table(struct range *r, uint64_t table, uint64_t dtable, int lvl, uint64_t base, int w, int u, int x)
+{
+	pte_t *t = table_at(r->pt, table), *dt = dtable ? table_at(r->dst, dtable) : NULL;
 	uint64_t span = PT_LEVEL_SIZE(lvl);
 	unsigned i0 = r->first > base ? (unsigned)((r->first - base) / span) : 0;
 	unsigned i1 = r->last - base >= (uint64_t)PT_ENTRIES * span - 1 ? PT_ENTRIES - 1 :
 									  (unsigned)((r->last - base) / span);
 
+	if (lvl == 1)
+		return range_leaves(r, t, dt, i0, i1, base, w, u, x);
 	for (unsigned i = i0; i <= i1; i++) {
 		pte_t e = t[i];
 		uint64_t va = base + (uint64_t)i * span;
@@ -298,9 +373,11 @@ static int range_table(struct range *r, uint64_t table, int lvl, uint64_t base, 
 			e = t[i];
 		}
 		if (lvl > 1 && !(e & PTE_PS)) {
-			uint64_t child = e & PTE_ADDR_MASK;
+			uint64_t child = e & PTE_ADDR_MASK, dchild = 0;
 
-			rc = range_table(r, child, lvl - 1, va, ew, eu, ex);
+			if (dt && !(dchild = dst_table(r, dt, i, canonical(va))))
+				return -ENOMEM;
+			rc = range_table(r, child, dchild, lvl - 1, va, ew, eu, ex);
 			/*
 			 * A table whose whole span the range covers is empty now: free
 			 * it. One the range covers only in part stays, even if it was
@@ -326,6 +403,13 @@ static int range_table(struct range *r, uint64_t table, int lvl, uint64_t base, 
 			if (rc)
 				return rc;
 		}
+		if (r->op == PT_COPY) {
+			/* No flush: the caller reloads CR3 once for the whole copy. */
+			if (r->vm && (e & PTE_W))
+				t[i] = e &= ~PTE_W;
+			dt[i] = e;
+			continue;
+		}
 		if (r->op == PT_CLEAR)
 			t[i] = 0;
 		else if (r->op == PT_SET)
@@ -339,11 +423,20 @@ static int range_table(struct range *r, uint64_t table, int lvl, uint64_t base, 
 
 int pt_range(struct pt *pt, uint64_t va, uint64_t size, enum pt_range_op op, unsigned vm, pt_leaf_fn fn, void *ctx)
 {
-	struct range r = { pt, va & VA48_MASK, (va + size - 1) & VA48_MASK, op, vm, fn, ctx };
+	struct range r = { pt, va & VA48_MASK, (va + size - 1) & VA48_MASK, op, vm, fn, ctx, NULL };
 
 	if (!range_ok(va, size) || (op == PT_SET && vm == ~0U))
 		return -EINVAL;
-	return range_table(&r, pt->root, PT_LEVELS, 0, 1, 1, 1);
+	return range_table(&r, pt->root, 0, PT_LEVELS, 0, 1, 1, 1);
+}
+
+int pt_copy(struct pt *dst, struct pt *src, uint64_t va, uint64_t size, int cow, pt_leaf_fn fn, void *ctx)
+{
+	struct range r = { src, va & VA48_MASK, (va + size - 1) & VA48_MASK, PT_COPY, cow != 0, fn, ctx, dst };
+
+	if (!range_ok(va, size))
+		return -EINVAL;
+	return range_table(&r, src->root, dst->root, PT_LEVELS, 0, 1, 1, 1);
 }
 
 int pt_unmap(struct pt *pt, uint64_t va, uint64_t size)
@@ -360,9 +453,9 @@ int pt_protect(struct pt *pt, uint64_t va, uint64_t size, unsigned vm)
 
 int pt_for_each_leaf(struct pt *pt, pt_leaf_fn fn, void *ctx)
 {
-	struct range r = { pt, 0, VA48_MASK, PT_VISIT, 0, fn, ctx };
+	struct range r = { pt, 0, VA48_MASK, PT_VISIT, 0, fn, ctx, NULL };
 
-	return range_table(&r, pt->root, PT_LEVELS, 0, 1, 1, 1);
+	return range_table(&r, pt->root, 0, PT_LEVELS, 0, 1, 1, 1);
 }
 
 struct wx_count {

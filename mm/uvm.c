@@ -140,6 +140,8 @@ void uvm_release(struct uvm *u, uint64_t start, uint64_t end)
 void uvm_destroy(struct uvm *u)
 {
 	if (u->pt.root) {
+		/* Not in CR3 (uvm_put checks): nothing of it is in the TLB, no page needs an INVLPG. */
+		u->pt.live = 0;
 		uvm_release(u, 0, USER_END);
 		pmm_free(u->pt.root, 0, PMM_PT);
 		u->pt.root = 0;
@@ -178,27 +180,44 @@ static uint64_t map_new_page(struct uvm *u, uint64_t va, unsigned prot)
 	return pa;
 }
 
-/* Write n bytes at user va through the direct map, mapping pages of the enclosing areas as needed. */
-static int uvm_write(struct uvm *u, uint64_t va, const void *src, size_t n)
+/*
+ * Fill n bytes at user va through the direct map from rd (bytes from offset
+ * pos on), mapping pages of the enclosing areas as needed. Returns 0,
+ * -EFAULT (no area), -ENOMEM or rd's error.
+ */
+static int uvm_fill(struct uvm *u, uint64_t va, size_t n, uvm_read_fn rd, void *ctx, uint64_t pos)
 {
-	const uint8_t *s = src;
-
 	while (n) {
 		struct pt_walk w;
 		const struct vma *v = vma_find(u->vmas, va);
 		uint64_t off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off < n ? PAGE_SIZE - off : n, pa;
+		int err;
 
 		if (!v)
 			return -EFAULT;
 		pa = pt_query(&u->pt, va, &w) ? w.phys - off : map_new_page(u, va - off, v->prot);
 		if (!pa)
 			return -ENOMEM;
-		memcpy((uint8_t *)PHYS_TO_DIRECT(pa) + off, s, chunk);
+		err = rd(ctx, pos, (uint8_t *)PHYS_TO_DIRECT(pa) + off, chunk);
+		if (err)
+			return err;
 		va += chunk;
-		s += chunk;
+		pos += chunk;
 		n -= chunk;
 	}
 	return 0;
+}
+
+int uvm_read_mem(void *ctx, uint64_t off, void *dst, size_t n)
+{
+	memcpy(dst, (const uint8_t *)ctx + off, n);
+	return 0;
+}
+
+/* Write n bytes at user va from src (uvm_fill from memory). */
+static int uvm_write(struct uvm *u, uint64_t va, const void *src, size_t n)
+{
+	return uvm_fill(u, va, n, uvm_read_mem, (void *)(uintptr_t)src, 0);
 }
 
 /* Pages the overcommit heuristic grants one request: all the RAM the PMM manages. */
@@ -221,8 +240,12 @@ static unsigned prot_of_pf(uint32_t pf)
 int uvm_load_elf(struct uvm *u, const struct elf_image *img, const void *data, const char *path, char *why,
 		 size_t why_size)
 {
-	const uint8_t *bytes = data;
+	return uvm_load_elf_from(u, img, uvm_read_mem, (void *)(uintptr_t)data, path, why, why_size);
+}
 
+int uvm_load_elf_from(struct uvm *u, const struct elf_image *img, uvm_read_fn rd, void *ctx, const char *path,
+		      char *why, size_t why_size)
+{
 	why[0] = 0;
 	for (int i = 0; i < img->nseg; i++) {
 		const struct elf_segment *sg = &img->seg[i];
@@ -249,9 +272,10 @@ int uvm_load_elf(struct uvm *u, const struct elf_image *img, const void *data, c
 		if ((sg->flags & PF_W) && sg->memsz > sg->filesz && !u->bss_start)
 			u->bss_start = sg->vaddr + sg->filesz;
 		/* File bytes now; the pure-.bss pages after them are demand-zero. */
-		err = uvm_write(u, sg->vaddr, bytes + sg->offset, sg->filesz);
+		err = uvm_fill(u, sg->vaddr, sg->filesz, rd, ctx, sg->offset);
 		if (err) {
-			ksnprintf(why, why_size, "PT_LOAD %d: out of memory copying %llu bytes (%d)", i,
+			ksnprintf(why, why_size, "PT_LOAD %d: %s %llu bytes (%d)", i,
+				  err == -ENOMEM ? "out of memory copying" : "could not read",
 				  (unsigned long long)sg->filesz, err);
 			return err;
 		}
@@ -292,7 +316,8 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
 	static const char platform[] = "x86_64";
 	size_t strbytes = 0, need, size;
 	long argc = count_strings(argv, &strbytes), envc = count_strings(envp, &strbytes);
-	uint64_t base, sp = u->stack_top, random_at, execfn, platform_at, *vec, nvec, *ptrs, rnd[RANDOM_BYTES / 8];
+	uint64_t base, bbase, sp = u->stack_top, random_at, execfn, platform_at, *vec, nvec, *ptrs,
+			      rnd[RANDOM_BYTES / 8];
 	uint32_t a, b, c, d;
 	uint8_t *buf;
 	int err;
@@ -310,7 +335,9 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
 	err = vma_insert(u->vmas, base, u->stack_top, VM_READ | VM_WRITE, VMA_STACK, 0, "[stack]");
 	if (err)
 		return err;
-	buf = kzalloc(size);
+	/* The bytes written lie in the top ALIGN_UP(need) of the area: only those are built in a buffer. */
+	bbase = u->stack_top - ALIGN_UP(need, PAGE_SIZE);
+	buf = kzalloc(u->stack_top - bbase);
 	ptrs = kcalloc((size_t)(argc + envc + 2), sizeof(*ptrs));
 	if (!buf || !ptrs) {
 		kfree(buf);
@@ -320,27 +347,30 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
 
 	/* Strings at the top (execfn, env, args), the platform name, then 16 random bytes, as Linux lays them out. */
 	sp -= sizeof(uint64_t);
-	execfn = push_str(buf, base, &sp, execfn_str);
+	execfn = push_str(buf, bbase, &sp, execfn_str);
 	u->env_end = sp;
 	for (long i = envc - 1; i >= 0; i--)
-		ptrs[argc + 1 + i] = push_str(buf, base, &sp, envp[i]);
+		ptrs[argc + 1 + i] = push_str(buf, bbase, &sp, envp[i]);
 	u->env_start = u->arg_end = sp;
 	for (long i = argc - 1; i >= 0; i--)
-		ptrs[i] = push_str(buf, base, &sp, argv[i]);
+		ptrs[i] = push_str(buf, bbase, &sp, argv[i]);
 	u->arg_start = sp;
 	/* ASLR: Linux's arch_align_stack moves everything below the strings down by up to 8 KiB. */
 	if (u->randomized)
 		sp = ALIGN_DOWN(sp - u->stack_pad, 16);
-	platform_at = push_str(buf, base, &sp, platform);
+	platform_at = push_str(buf, bbase, &sp, platform);
 	for (int i = 0; i < RANDOM_BYTES / 8; i++)
 		rnd[i] = random_u64();
 	sp = ALIGN_DOWN(sp - RANDOM_BYTES, 16);
-	memcpy(buf + (sp - base), rnd, RANDOM_BYTES);
+	memcpy(buf + (sp - bbase), rnd, RANDOM_BYTES);
 	random_at = sp;
 
 	/* argc, argv[], NULL, envp[], NULL, auxv pairs: RSP 16-byte aligned at argc. */
 	sp = ALIGN_DOWN(sp - nvec * sizeof(uint64_t), 16);
-	vec = (uint64_t *)(buf + (sp - base));
+	if (sp < bbase)
+		panic("mm: the initial stack needs more than the %llu bytes counted",
+		      (unsigned long long)(u->stack_top - bbase));
+	vec = (uint64_t *)(buf + (sp - bbase));
 	*vec++ = (uint64_t)argc;
 	for (long i = 0; i < argc; i++)
 		*vec++ = ptrs[i];
@@ -376,7 +406,7 @@ int uvm_setup_stack(struct uvm *u, const struct elf_image *img, const char *cons
 	memcpy(u->auxv, aux, sizeof(aux));
 	u->auxv_words = 2 * AUXV_PAIRS;
 
-	err = uvm_write(u, sp, buf + (sp - base), u->stack_top - sp);
+	err = uvm_write(u, sp, buf + (sp - bbase), u->stack_top - sp);
 	kfree(buf);
 	kfree(ptrs);
 	if (err)

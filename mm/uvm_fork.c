@@ -4,10 +4,11 @@
  * child borrows its parent's), fork's copy-on-write copy, and reading and
  * writing another process's memory through the direct map.
  *
- * Copy-on-write: fork walks each of the parent's areas with pt_range
- * (present entries only, so untouched memory costs nothing) and gives the
- * child the same frames; every writable one becomes read-only
- * on both sides, and the frame gets one more owner (mm/pageref.c). The first
+ * Copy-on-write: fork copies each of the parent's areas with pt_copy
+ * (present entries only, so untouched memory costs nothing; a leaf table's
+ * entries in one loop) and gives the child the same frames; every writable
+ * one becomes read-only on both sides, with one TLB flush for the whole
+ * fork, and the frame gets one more owner (mm/pageref.c). The first
  * write faults (uvm_fault sees a present, read-only page in a writable
  * area) and copies the frame, or takes it over when the writer is its last
  * owner.
@@ -64,17 +65,10 @@ void uvm_page_put(struct uvm *u, uint64_t phys)
 		pmm_free(phys, 0, PMM_USER);
 }
 
-struct fork_ctx {
-	struct uvm *child;
-	int cow; /* the area is writable: the shared page goes read-only on both sides */
-};
-
-/* pt_range(PT_VISIT)'s callback over a parent's area: the child gets the same frame, one more owner. */
+/* pt_copy's callback over a parent's area: the frame gets one more owner, the child's page count one more. */
 static int fork_leaf(const struct pt_leaf *l, void *ctx)
 {
-	struct fork_ctx *f = ctx;
-	struct pt_walk w;
-	pte_t *e;
+	struct uvm *child = ctx;
 	int err;
 
 	if (l->size != PAGE_SIZE)
@@ -82,40 +76,36 @@ static int fork_leaf(const struct pt_leaf *l, void *ctx)
 	err = pageref_share(l->phys);
 	if (err)
 		return err;
-	e = pt_walk(&f->child->pt, l->va, 1, 1, &w);
-	if (!e || w.level != 1) {
-		pageref_drop(l->phys);
-		return -ENOMEM;
-	}
-	/* The parent's entry as it is (A, D, PTE_PROTNONE kept), read-only when copy-on-write. */
-	*e = f->cow ? l->entry & ~PTE_W : l->entry;
-	f->child->pages++;
+	child->pages++;
 	return 0;
 }
 
 struct uvm *uvm_fork(struct uvm *u)
 {
 	struct uvm *c = uvm_new();
-	int err = 0;
+	int err = 0, cow = 0;
 
 	if (!c)
 		return NULL;
 	for_each_vma(v, u->vmas)
 	{
-		struct fork_ctx f = { c, (v->prot & VM_WRITE) != 0 };
-
 		err = vma_insert(c->vmas, v->start, v->end, v->prot, v->kind, v->offset, v->name);
+		/* The entries as they are (A, D, PTE_PROTNONE kept), writable ones read-only on both sides. */
 		if (!err)
-			err = pt_range(&u->pt, v->start, v->end - v->start, PT_VISIT, 0, fork_leaf, &f);
-		/* The parent's writable pages go read-only too (A and D kept); its TLB is flushed. */
-		if (!err && f.cow)
-			err = pt_range(&u->pt, v->start, v->end - v->start, PT_SET, uvm_vm_flags(v->prot) & ~VM_WRITE,
-				       NULL, NULL);
+			err = pt_copy(&c->pt, &u->pt, v->start, v->end - v->start, (v->prot & VM_WRITE) != 0, fork_leaf,
+				      c);
+		cow |= (v->prot & VM_WRITE) != 0;
 		if (err)
 			break;
 	}
+	/*
+	 * One flush for the whole copy, before anything can write through the
+	 * parent's old writable entries (even on failure: the parent may keep
+	 * some pages read-only; its next write to each just takes it back).
+	 */
+	if (cow && read_cr3() == u->pt.root)
+		write_cr3(u->pt.root);
 	if (err) {
-		/* The parent may keep some pages read-only: its next write to each just takes it back. */
 		uvm_put(c);
 		return NULL;
 	}

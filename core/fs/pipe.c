@@ -2,9 +2,15 @@
 /*
  * pipe.c - pipes and FIFOs (include/pipe.h).
  *
- * One struct pipe per pipe: a ring buffer, allocated at the first write and
- * freed when the pipe empties with nobody writing, counts of open read and
- * write ends, and two wait queues (readers wait for data, writers for room).
+ * One struct pipe per pipe: a ring buffer, counts of open read and write
+ * ends, and two wait queues (readers wait for data, writers for room). The
+ * ring is one page from the first write while what the pipe holds fits in
+ * it, all PIPE_SIZE bytes once more is written (the bytes moved to the start
+ * of the bigger ring), and back to nothing when a full-size ring empties;
+ * the page stays while the pipe is open, as Linux keeps a drained pipe's
+ * page (pipe->tmp_page): two processes passing small messages allocate
+ * nothing per message (a heap allocation and free of the ring per write
+ * was most of a 1-byte round trip).
  * An anonymous pipe's inode belongs to an internal "pipefs" super block, so
  * fstat gives S_IFIFO, a device and an inode number (/proc/PID/fd shows
  * "pipe:[N]"). A FIFO's pipe hangs off its ramfs inode.
@@ -14,14 +20,15 @@
 #include "heap.h"
 #include "kerrno.h"
 #include "kstring.h"
+#include "memlayout.h"
 #include "wait.h"
 
 #define PIPEFS_DEV MKDEV(0, 12)
 #define PIPEFS_MAGIC 0x50495045UL
 
 struct pipe {
-	char *buf; /* PIPE_SIZE bytes, or NULL while empty */
-	size_t head, len;
+	char *buf;	       /* cap bytes: PAGE_SIZE or PIPE_SIZE, or NULL (cap 0) */
+	size_t cap, head, len; /* head: where the next byte goes; the len bytes before it (mod cap) are queued */
 	int readers, writers;
 	int opened_w; /* a writer has ever opened it (FIFO read-side EOF before the first writer) */
 	struct waitq rq, wq, openq;
@@ -41,13 +48,44 @@ static struct pipe *pipe_of(const struct file *f)
 	return f->priv;
 }
 
-static void release_buf(struct pipe *p)
+/* An empty full-size ring goes (all: true when the pipe itself goes); a page-sized one stays. */
+static void release_buf(struct pipe *p, int all)
 {
-	if (p->buf && !p->len) {
+	if (p->buf && !p->len && (all || p->cap > PAGE_SIZE)) {
 		kfree(p->buf);
 		p->buf = NULL;
-		p->head = 0;
+		p->cap = p->head = 0;
 	}
+}
+
+/*
+ * Make room in the ring for want more bytes (at most what PIPE_SIZE leaves):
+ * a page while everything fits in one, else PIPE_SIZE bytes, the queued
+ * bytes moved to its start in order. Returns 0 or -ENOMEM (nothing changed).
+ */
+static int reserve(struct pipe *p, size_t want)
+{
+	size_t cap = p->len + want <= PAGE_SIZE ? PAGE_SIZE : PIPE_SIZE, done = 0;
+	char *nb;
+
+	if (p->buf && p->cap >= cap)
+		return 0;
+	nb = kmalloc(cap);
+	if (!nb)
+		return -ENOMEM;
+	while (done < p->len) {
+		size_t tail = (p->head + p->cap - p->len + done) % p->cap, n = p->cap - tail;
+
+		if (n > p->len - done)
+			n = p->len - done;
+		memcpy(nb + done, p->buf + tail, n);
+		done += n;
+	}
+	kfree(p->buf);
+	p->buf = nb;
+	p->cap = cap;
+	p->head = p->len % cap;
+	return 0;
 }
 
 static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
@@ -68,7 +106,7 @@ static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
 			return err == -ETIMEDOUT ? -EAGAIN : -ERESTARTSYS;
 	}
 	while (u->len && p->len) {
-		size_t tail = (p->head + PIPE_SIZE - p->len) % PIPE_SIZE, n = PIPE_SIZE - tail;
+		size_t tail = (p->head + p->cap - p->len) % p->cap, n = p->cap - tail;
 
 		if (n > p->len)
 			n = p->len;
@@ -82,7 +120,7 @@ static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
 		p->len -= n;
 		done += n;
 	}
-	release_buf(p);
+	release_buf(p, 0);
 	waitq_wake(&p->wq);
 	return (long)done;
 }
@@ -111,15 +149,11 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 				return done ? (long)done : -ERESTARTSYS;
 			continue;
 		}
-		if (!p->buf) {
-			p->buf = kmalloc(PIPE_SIZE);
-			if (!p->buf)
-				return done ? (long)done : -ENOMEM;
-			p->head = 0;
-		}
-		n = PIPE_SIZE - p->head;
-		if (n > room)
-			n = room;
+		if (reserve(p, u->len < room ? u->len : room))
+			return done ? (long)done : -ENOMEM;
+		n = p->cap - p->head;
+		if (n > p->cap - p->len)
+			n = p->cap - p->len;
 		if (n > u->len)
 			n = u->len;
 		if (uio_copy_from(u, p->buf + p->head, n)) {
@@ -127,7 +161,7 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 				return -EFAULT;
 			break;
 		}
-		p->head = (p->head + n) % PIPE_SIZE;
+		p->head = (p->head + n) % p->cap;
 		p->len += n;
 		done += n;
 	}
@@ -188,7 +222,7 @@ static void pipe_release(struct file *f)
 	waitq_wake(&p->wq);
 	if (!p->readers && !p->writers) {
 		p->len = 0;
-		release_buf(p);
+		release_buf(p, 1);
 		/* An anonymous pipe goes with its inode; a FIFO keeps its struct for the next open. */
 		if (f->ino && f->ino->sb == &pipefs) {
 			kfree(p);

@@ -154,7 +154,8 @@ static const char *name_of(const struct named *t, size_t n, unsigned int value)
 /* One parse: the untrusted bytes, the copied ELF header and where results and errors go. */
 struct parse {
 	const uint8_t *data;
-	size_t size;
+	size_t size;  /* the file's */
+	size_t avail; /* bytes of it at data (elf_parse_head: the first ones; else size) */
 	Elf64_Ehdr eh;
 	uint64_t bias;	   /* added to every address: load_bias for ET_DYN, 0 for ET_EXEC */
 	const char *vaddr; /* how messages name a (biased) p_vaddr */
@@ -257,6 +258,10 @@ static int check_ehdr(struct parse *p)
 		return REJECT(p,
 			      "program header table (e_phoff 0x%llx + %u x %zu) runs past the end of the %zu-byte file",
 			      ULL(eh->e_phoff), eh->e_phnum, sizeof(Elf64_Phdr), p->size);
+	}
+	if (end > p->avail) {
+		return REJECT(p, "program header table (e_phoff 0x%llx + %u x %zu) is not in the first %zu bytes read",
+			      ULL(eh->e_phoff), eh->e_phnum, sizeof(Elf64_Phdr), p->avail);
 	}
 	return 0;
 }
@@ -533,17 +538,22 @@ static int place_below(struct parse *p, uint64_t top)
 }
 
 /* below: 0 for elf_parse (load_bias given), else elf_parse_below's top. */
-static int parse_elf(const void *data, size_t size, uint64_t load_bias, uint64_t below, struct elf_image *img,
-		     char *err)
+static int parse_elf(const void *data, size_t avail, size_t size, uint64_t load_bias, uint64_t below,
+		     struct elf_image *img, char *err)
 {
 	static const uint8_t no_data[1];
 	char scratch[ELF_ERR_MAX];
 	bool dynamic;
 	struct parse p = { .data = data ? data : no_data, .size = data ? size : 0, .img = img };
 
+	p.avail = avail < p.size ? avail : p.size;
+
 	p.err = err ? err : scratch;
 	p.err[0] = 0;
 	memset(img, 0, sizeof(*img));
+	/* The caller's part: a head holds the whole ELF header whenever the file does. */
+	if (p.avail < p.size && p.avail < sizeof(Elf64_Ehdr))
+		return REJECT(&p, "only %zu bytes of the %zu-byte ELF header were read", p.avail, sizeof(Elf64_Ehdr));
 	if (check_ident(&p) != 0 || check_ehdr(&p) != 0 || check_static(&p, &dynamic) != 0) {
 		return -ENOEXEC;
 	}
@@ -587,13 +597,18 @@ static int parse_elf(const void *data, size_t size, uint64_t load_bias, uint64_t
 
 int elf_parse(const void *data, size_t size, uint64_t load_bias, struct elf_image *img, char *err)
 {
-	return parse_elf(data, size, load_bias, 0, img, err);
+	return parse_elf(data, size, size, load_bias, 0, img, err);
 }
 
 int elf_parse_below(const void *data, size_t size, uint64_t top, struct elf_image *img, char *err)
 {
 	/* top 0: no room anywhere, the same refusal as elf_parse() without a bias for an ET_DYN. */
-	return parse_elf(data, size, 0, top, img, err);
+	return parse_elf(data, size, size, 0, top, img, err);
+}
+
+int elf_parse_head_below(const void *head, size_t avail, size_t size, uint64_t top, struct elf_image *img, char *err)
+{
+	return parse_elf(head, avail, size, 0, top, img, err);
 }
 
 /* "r-x" style permission string of PF_* flags into buf[4]. Returns buf. */

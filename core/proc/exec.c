@@ -40,6 +40,7 @@
 #define ARG_COUNT_MAX 0x7fffffff
 #define STRINGS_MAX (USER_STACK_LIMIT / 4)
 #define EXEC_FILE_MAX (256ULL << 20)
+#define EXEC_HEAD 4096 /* what exec reads before deciding: Linux's first page (bprm->buf is 256 bytes of it) */
 
 /* argv or envp as kernel strings: an array of pointers into one buffer. */
 struct strv {
@@ -120,13 +121,45 @@ nomem:
 	return -ENOMEM;
 }
 
-/* Read the whole file at ino into a kmalloc'd buffer. */
-static long read_all(struct inode *ino, char **out, size_t *size)
+/* n bytes of f from off into dst, all of them: 0, or the read's error (-EIO when short). */
+static int read_exact(struct file *f, uint64_t off, void *dst, size_t n)
 {
+	struct uio u = uio_kernel(dst, n);
+	long r = n ? vfs_pread(f, &u, off) : 0;
+
+	return r < 0 ? (int)r : (size_t)r != n ? -EIO : 0;
+}
+
+/* uvm_load_elf_from's reader: the segments' bytes straight from the file into the new pages. */
+static int file_reader(void *ctx, uint64_t off, void *dst, size_t n)
+{
+	return read_exact(ctx, off, dst, n);
+}
+
+/* Whether an ELF file's program header table lies past its first avail bytes (the parser needs it). */
+static int phdrs_beyond(const char *head, size_t avail)
+{
+	Elf64_Ehdr eh;
+
+	if (avail < sizeof(eh) || memcmp(head, "\177ELF", 4))
+		return 0; /* not ELF, or all of it is here: the parser says what is wrong */
+	memcpy(&eh, head, sizeof(eh));
+	return eh.e_phoff > avail || (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) > avail - eh.e_phoff;
+}
+
+/*
+ * Open ino and read what exec decides on: the first EXEC_HEAD bytes (the
+ * "#!" line, or the ELF and program headers, which every linker puts in the
+ * first page), or the whole file when its program headers lie further in.
+ * The segments are read later from *fp, straight into the new pages. On
+ * success the caller puts *fp and frees *out (the first *avail bytes of
+ * the *size).
+ */
+static long read_head(struct inode *ino, struct file **fp, char **out, size_t *avail, size_t *size)
+{
+	size_t n = ino->size < EXEC_HEAD ? ino->size : EXEC_HEAD;
 	struct file *f;
-	struct uio u;
 	char *buf;
-	long r;
 	int err;
 
 	if (ino->size > EXEC_FILE_MAX)
@@ -134,20 +167,23 @@ static long read_all(struct inode *ino, char **out, size_t *size)
 	err = vfs_open_inode(ino, O_RDONLY, &f);
 	if (err)
 		return err;
-	buf = kmalloc(ino->size ? ino->size : 1);
-	if (!buf) {
-		file_put(f);
-		return -ENOMEM;
-	}
-	u = uio_kernel(buf, ino->size);
-	r = ino->size ? vfs_pread(f, &u, 0) : 0;
-	file_put(f);
-	if (r < 0 || (uint64_t)r != ino->size) {
+	*size = ino->size;
+	buf = kmalloc(n ? n : 1);
+	err = buf ? read_exact(f, 0, buf, n) : -ENOMEM;
+	if (!err && n < *size && phdrs_beyond(buf, n)) {
 		kfree(buf);
-		return r < 0 ? r : -EIO;
+		n = *size;
+		buf = kmalloc(n);
+		err = buf ? read_exact(f, 0, buf, n) : -ENOMEM;
 	}
+	if (err) {
+		kfree(buf);
+		file_put(f);
+		return err;
+	}
+	*fp = f;
 	*out = buf;
-	*size = (size_t)r;
+	*avail = n;
 	return 0;
 }
 
@@ -264,7 +300,9 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 {
 	char err[ELF_ERR_MAX], *data = NULL, name[NAME_MAX + 1];
 	struct inode *ino, *parent = NULL;
-	size_t size = 0; /* set by read_all; gcc cannot see it through the inlined error paths */
+	/* Set by read_head; gcc cannot see that through the inlined error paths. */
+	struct file *f = NULL;
+	size_t size = 0, avail = 0;
 	long r;
 
 	r = vfs_walk_named(fs, base, path, WALK_FOLLOW, &ino, &parent, name);
@@ -296,19 +334,20 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 		refuse(path, "the interpreter of more than 5 nested \"#!\" scripts");
 		return -ELOOP;
 	}
-	r = read_all(ino, &data, &size);
+	r = read_head(ino, &f, &data, &avail, &size);
 	inode_put(ino);
 	if (r)
 		return r;
-	if (size >= 2 && data[0] == '#' && data[1] == '!') {
+	if (avail >= 2 && data[0] == '#' && data[1] == '!') {
 		char line[BINPRM_BUF] = { 0 }, *interp, *arg;
 		char **nv;
 		size_t k = 0;
 		const char *why = NULL;
 		int lr;
 
-		memcpy(line, data, size < BINPRM_BUF ? size : BINPRM_BUF);
+		memcpy(line, data, avail < BINPRM_BUF ? avail : BINPRM_BUF);
 		kfree(data);
+		file_put(f);
 		lr = script_line(line, &interp, &arg, &why);
 		if (lr) {
 			refuse(path, why); /* one line naming the script and the reason, as for an ELF */
@@ -357,10 +396,11 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 	}
 	/* Where the stack, the mmap area and the break go (ASLR), then a static-PIE at the mmap area's top. */
 	aslr_pick(ld->personality, &ld->aslr);
-	r = elf_parse_below(data, size, ld->aslr.l.mmap_top, &ld->img, err);
+	r = elf_parse_head_below(data, avail, size, ld->aslr.l.mmap_top, &ld->img, err);
+	kfree(data);
 	if (r) {
 		refuse(path, err);
-		kfree(data);
+		file_put(f);
 		return -ENOEXEC;
 	}
 	aslr_place_brk(&ld->aslr, &ld->img);
@@ -368,7 +408,7 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 	r = ld->uvm ? 0 : -ENOMEM;
 	if (!r) {
 		uvm_set_layout(ld->uvm, &ld->aslr.l);
-		r = uvm_load_elf(ld->uvm, &ld->img, data, ld->path, err, sizeof(err));
+		r = uvm_load_elf_from(ld->uvm, &ld->img, file_reader, f, ld->path, err, sizeof(err));
 		if (r && err[0])
 			refuse(path, err); /* a named reason: a .bss larger than memory, ... */
 	}
@@ -377,7 +417,7 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 		r = uvm_setup_stack(ld->uvm, &ld->img, (const char *const *)argv->v, (const char *const *)envp->v,
 				    execfn, &ld->rsp);
 	}
-	kfree(data);
+	file_put(f);
 	if (r) {
 		uvm_put(ld->uvm);
 		ld->uvm = NULL;

@@ -52,23 +52,37 @@ static enum seg_kind image_kind(const struct vma *v)
 	return v->offset == 0 ? SEG_HEADERS : SEG_RODATA;
 }
 
-static void add_seg(struct proc_snap *s, uint64_t start, uint64_t end, unsigned prot, enum seg_kind kind, struct uvm *u,
-		    int tid)
+/* A part of the layout; its RSS is counted only if the snapshot is kept (fill_rss). */
+static void add_seg(struct proc_snap *s, uint64_t start, uint64_t end, unsigned prot, enum seg_kind kind, int tid)
 {
 	struct seg_snap *g;
-	struct vma part = { .start = start, .end = end, .prot = prot };
-	struct vma_usage use;
 
 	if (s->nseg >= PROCSNAP_SEGS || start >= end)
 		return;
-	uvm_usage(&part, &use, u);
 	g = &s->seg[s->nseg++];
 	g->start = start;
 	g->end = end;
 	g->prot = prot;
 	g->kind = kind;
 	g->tid = tid;
-	g->rss = use.rss;
+}
+
+/*
+ * The resident bytes of a kept snapshot's parts: a walk of the page tables
+ * under each, done only for the exits the pictures keep (the score needs no
+ * RSS), so that the hundredth run of the same program, or a fork child of a
+ * large process, costs no walk over all its pages at exit.
+ */
+static void fill_rss(struct proc_snap *s, struct uvm *u)
+{
+	for (size_t i = 0; i < s->nseg; i++) {
+		struct seg_snap *g = &s->seg[i];
+		struct vma part = { .start = g->start, .end = g->end, .prot = g->prot };
+		struct vma_usage use;
+
+		uvm_usage(&part, &use, u);
+		g->rss = use.rss;
+	}
 }
 
 /* Split p's areas into seed 001's parts: the writable image area at .bss's first whole page. */
@@ -89,26 +103,26 @@ static void take(struct proc_snap *s, struct proc *p)
 			uint64_t split = ALIGN_UP(u->bss_start, PAGE_SIZE);
 
 			if (k == SEG_DATA && u->bss_start && split > v->start && split < v->end) {
-				add_seg(s, v->start, split, v->prot, SEG_DATA, u, 0);
-				add_seg(s, split, v->end, v->prot, SEG_BSS, u, 0);
+				add_seg(s, v->start, split, v->prot, SEG_DATA, 0);
+				add_seg(s, split, v->end, v->prot, SEG_BSS, 0);
 			} else if (k == SEG_DATA && u->bss_start && split <= v->start) {
-				add_seg(s, v->start, v->end, v->prot, SEG_BSS, u, 0);
+				add_seg(s, v->start, v->end, v->prot, SEG_BSS, 0);
 			} else {
-				add_seg(s, v->start, v->end, v->prot, k, u, 0);
+				add_seg(s, v->start, v->end, v->prot, k, 0);
 			}
 			break;
 		}
 		case VMA_HEAP:
-			add_seg(s, v->start, v->end, v->prot, SEG_HEAP, u, 0);
+			add_seg(s, v->start, v->end, v->prot, SEG_HEAP, 0);
 			break;
 		case VMA_STACK:
-			add_seg(s, v->start, v->end, v->prot, SEG_STACK, u, 0);
+			add_seg(s, v->start, v->end, v->prot, SEG_STACK, 0);
 			break;
 		case VMA_ANON: {
 			/* A thread's stack is an mmap area to the kernel; the picture names it as seed 003 asks. */
 			int tid = uvm_stack_tid(u, v);
 
-			add_seg(s, v->start, v->end, v->prot, tid ? SEG_STACK : SEG_MMAP, u, tid);
+			add_seg(s, v->start, v->end, v->prot, tid ? SEG_STACK : SEG_MMAP, tid);
 			break;
 		}
 		}
@@ -174,6 +188,7 @@ void procsnap_note_exit(struct proc *p)
 			return;
 		slot = low;
 	}
+	fill_rss(&cand, p->uvm);
 	snaps[slot] = cand;
 	scores[slot] = sc;
 	/* Asked-for programs first (the screen may have room for only some), then pid order. */

@@ -12,6 +12,8 @@
  *                          repeats: a quick probe for work on that path
  *   bench pingpong [INDEX] one side of the sched_yield ping-pong: run two at
  *                          the same time (INDEX 0 and 1)
+ *   bench procs [quick]    only the process figures (fork, exec, pipe, COW):
+ *                          a quick probe while working on them
  *   bench exit0            exit 0 at once (what fork_exec_wait executes)
  *   bench files [quick]    only the ref loop and the four file figures (a
  *                          quick probe of the file system's cost)
@@ -1270,10 +1272,13 @@ int main(int argc, char **argv, char **envp)
 		report("ref", measure_only(b_ref, NULL, pl->ref.reps, pl->ref.ops), pl->ref.reps, pl->ref.ops,
 		       "where=start");
 		files_figures(pl);
+	} else if (!strcmp(mode, "procs")) {
+		proc_figures(argc > 2 && !strcmp(argv[2], "quick") ? &quick : &full);
 	} else if (!strcmp(mode, "pingpong")) {
 		pingpong(argc > 3 && !strcmp(argv[2], "quick") ? &quick : &full, argc > 2 ? atoi(argv[argc - 1]) : 0);
 	} else {
-		die("unknown mode '%s' (all, quick, syscalls, files [quick], pingpong [quick] INDEX)", mode);
+		die("unknown mode '%s' (all, quick, syscalls, files [quick], procs [quick], pingpong [quick] INDEX)",
+		    mode);
 	}
 	if (init)
 		init_exit();

@@ -664,6 +664,41 @@ static void test_static_pie_below(void **state)
 	assert_int_equal(img.load_bias, 0);
 }
 
+/* elf_parse_head_below: exec parses from the file's first bytes; the same image as from all of them. */
+static void test_parse_from_the_head(void **state)
+{
+	struct image im;
+	struct elf_image img, whole;
+	char err[ELF_ERR_MAX];
+	uint8_t *bytes;
+	size_t head;
+
+	(void)state;
+	pie_image(&im);
+	bytes = malloc(im.size);
+	assert_non_null(bytes);
+	serialize(&im, bytes);
+	head = EHDR_SIZE + (size_t)im.eh.e_phnum * sizeof(Elf64_Phdr);
+	assert_true(head < im.size);
+	assert_int_equal(parse_below(&im, USER_MMAP_TOP, &whole, err), 0);
+	assert_int_equal(elf_parse_head_below(bytes, head, im.size, USER_MMAP_TOP, &img, err), 0);
+	assert_same_image(&img, &whole);
+	/* More than the file is the file. */
+	assert_int_equal(elf_parse_head_below(bytes, im.size + 100, im.size, USER_MMAP_TOP, &img, err), 0);
+	assert_same_image(&img, &whole);
+	/* One byte of the table missing: refused by name, not read past the head. */
+	assert_int_equal(elf_parse_head_below(bytes, head - 1, im.size, USER_MMAP_TOP, &img, err), -ENOEXEC);
+	assert_non_null(strstr(err, "is not in the first"));
+	assert_zeroed(&img);
+	/* Part of the ELF header. */
+	assert_int_equal(elf_parse_head_below(bytes, EHDR_SIZE - 1, im.size, USER_MMAP_TOP, &img, err), -ENOEXEC);
+	assert_non_null(strstr(err, "of the 64-byte ELF header were read"));
+	/* The file size still bounds the segments: a file cut short is refused as from its bytes. */
+	assert_int_equal(elf_parse_head_below(bytes, head, head, USER_MMAP_TOP, &img, err), -ENOEXEC);
+	assert_non_null(strstr(err, "runs past the end of the"));
+	free(bytes);
+}
+
 /* The edges of the allowed area are inclusive/exclusive as documented. */
 static void test_area_edges(void **state)
 {
@@ -1240,6 +1275,7 @@ int main(void)
 		cmocka_unit_test(test_phdr_not_loaded),
 		cmocka_unit_test(test_static_et_dyn),
 		cmocka_unit_test(test_static_pie_below),
+		cmocka_unit_test(test_parse_from_the_head),
 		cmocka_unit_test(test_area_edges),
 		cmocka_unit_test(test_align_none),
 		cmocka_unit_test(test_max_segments),

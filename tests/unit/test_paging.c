@@ -1591,6 +1591,92 @@ static void test_map_page(void **state)
 	e->sim.budget = ~0U;
 }
 
+/* ------------------------------------------------------------------ */
+/* pt_copy: fork's copy of a range into another table tree             */
+
+/* The leaf entry for va in the tree rooted at root (0: none). */
+static pte_t leaf_in(struct env *e, uint64_t root, uint64_t va)
+{
+	struct pt other = e->pt;
+	struct pt_walk w;
+
+	other.root = root;
+	return pt_query(&other, va, &w) ? w.entry[w.level] : 0;
+}
+
+static int refuse_at(const struct pt_leaf *l, void *ctx)
+{
+	return l->va == *(uint64_t *)ctx ? -77 : 0;
+}
+
+static void test_copy(void **state)
+{
+	struct env *e = *state;
+	const uint64_t a = 0x0000000040000000ULL + HUGE_2M - 2 * PAGE_SIZE; /* 4 pages across two PTs */
+	const uint64_t ro = a + 8 * PAGE_SIZE, none = a + 9 * PAGE_SIZE, out = a + 64 * PAGE_SIZE;
+	const unsigned RWU = VM_READ | VM_WRITE | VM_USER;
+	struct pt dst = e->pt;
+	struct tally t = { 0 };
+	pte_t before[4];
+	uint64_t stop;
+
+	assert_int_equal(pt_map(&e->pt, a, 0x10000, 4 * PAGE_SIZE, RWU), 0);
+	assert_int_equal(pt_map(&e->pt, ro, 0x20000, PAGE_SIZE, VM_READ | VM_USER), 0);
+	assert_int_equal(pt_map(&e->pt, none, 0x21000, PAGE_SIZE, VM_USER | VM_PROTNONE), 0);
+	assert_int_equal(pt_map(&e->pt, out, 0x22000, PAGE_SIZE, RWU), 0);
+	/* Accessed and dirty as the CPU would leave them: the copy keeps them. */
+	sim_table(e, sim_table(e, sim_table(e, sim_table(e, e->pt.root)[0] & PTE_ADDR_MASK)[1] & PTE_ADDR_MASK)[0] &
+			     PTE_ADDR_MASK)[510] |= PTE_A | PTE_D;
+	for (int i = 0; i < 4; i++)
+		before[i] = leaf_in(e, e->pt.root, a + i * PAGE_SIZE);
+	assert_true(before[0] & PTE_D);
+
+	/* Copy-on-write over [a, out): six leaves, four made read-only in both trees. */
+	dst.root = sim_alloc(&e->sim);
+	unsigned n = e->sim.allocs;
+	assert_int_equal(pt_copy(&dst, &e->pt, a, out - a, 1, tally_leaf, &t), 0);
+	assert_int_equal(t.leaves, 6);
+	assert_int_equal(t.protnone, 1);
+	assert_int_equal(e->sim.allocs, n + 4); /* PDPT, PD, two PTs */
+	for (int i = 0; i < 4; i++) {
+		uint64_t va = a + i * PAGE_SIZE;
+
+		assert_int_equal(leaf_in(e, e->pt.root, va), before[i] & ~PTE_W);
+		assert_int_equal(leaf_in(e, dst.root, va), before[i] & ~PTE_W);
+	}
+	assert_int_equal(leaf_in(e, dst.root, ro), leaf_in(e, e->pt.root, ro));
+	assert_true(leaf_in(e, dst.root, none) & PTE_PROTNONE);
+	assert_int_equal(leaf_in(e, dst.root, none), leaf_in(e, e->pt.root, none));
+	/* Outside the range: untouched in the source, absent in the copy. */
+	assert_true(leaf_in(e, e->pt.root, out) & PTE_W);
+	assert_int_equal(leaf_in(e, dst.root, out), 0);
+
+	/* Without cow the entries are copied as they are, the source unchanged; tables are reused. */
+	struct pt dst2 = dst;
+	dst2.root = sim_alloc(&e->sim);
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(pt_copy(&dst2, &e->pt, out, PAGE_SIZE, 0, tally_leaf, &t), 0);
+	assert_int_equal(t.leaves, 1);
+	assert_int_equal(leaf_in(e, dst2.root, out), leaf_in(e, e->pt.root, out));
+	assert_true(leaf_in(e, e->pt.root, out) & PTE_W);
+
+	/* fn refuses a leaf: the walk stops with its value, the leaves before are copied, that one not. */
+	struct pt dst3 = dst;
+	dst3.root = sim_alloc(&e->sim);
+	stop = a + 2 * PAGE_SIZE;
+	assert_int_equal(pt_copy(&dst3, &e->pt, a, out - a, 1, refuse_at, &stop), -77);
+	assert_true(leaf_in(e, dst3.root, a + PAGE_SIZE) & PTE_P);
+	assert_int_equal(leaf_in(e, dst3.root, stop), 0);
+
+	/* No table to be had: -ENOMEM. */
+	struct pt dst4 = dst;
+	dst4.root = sim_alloc(&e->sim);
+	e->sim.budget = e->sim.allocs + 2;
+	assert_int_equal(pt_copy(&dst4, &e->pt, a, out - a, 1, NULL, NULL), -ENOMEM);
+	e->sim.budget = ~0U;
+	assert_int_equal(pt_copy(&dst4, &e->pt, a, 0, 1, NULL, NULL), -EINVAL);
+}
+
 int main(void)
 {
 	/* A broken walk tends to loop forever: fail instead (default SIGALRM action). */
@@ -1617,6 +1703,7 @@ int main(void)
 		T(test_random),
 		T(test_range_visit_sparse),
 		T(test_range_clear_frees_tables),
+		T(test_copy),
 		T(test_range_huge_untouched),
 		T(test_protnone),
 		T(test_map_page),

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "cpio.h"
 #include "devfs.h"
 #include "heap.h"
@@ -683,6 +685,70 @@ static void test_pipe(void **state)
 	free(big);
 }
 
+/*
+ * The ring grows from a page to PIPE_SIZE with bytes queued across its wrap
+ * point, and shrinks when a full-size ring drains: random non-blocking
+ * writes and reads against a model FIFO (Linux's rules: a write of at most
+ * PIPE_BUF bytes goes in whole or not at all, a bigger one as far as it
+ * fits), every byte numbered so that an order mistake shows.
+ */
+static void test_pipe_ring(void **state)
+{
+	struct file *r, *w;
+	static uint8_t model[PIPE_SIZE], in[3 * PIPE_SIZE], out[3 * PIPE_SIZE];
+	size_t mhead = 0, mlen = 0;
+	uint32_t next = 0, want = 0;
+	struct uio u;
+
+	(void)state;
+	unit_seed(17);
+	assert_int_equal(pipe_create(O_NONBLOCK, &r, &w), 0);
+	for (int step = 0; step < 4000; step++) {
+		uint64_t x = unit_rnd();
+		/* Mostly small, sometimes past a page or past the whole pipe. */
+		size_t n = 1 + (size_t)((x >> 8) % ((x & 3) == 0 ? 2 * PIPE_SIZE : (x & 3) == 1 ? 6000 : 300));
+		long got;
+
+		if ((x >> 40) & 1) {
+			size_t room = PIPE_SIZE - mlen, exp = n <= PIPE_BUF && room < n ? 0 : (n < room ? n : room);
+
+			for (size_t i = 0; i < n; i++)
+				in[i] = (uint8_t)((next + i) * 7 + ((next + i) >> 8));
+			u = uio_kernel(in, n);
+			got = vfs_write(w, &u);
+			if (!exp) {
+				assert_int_equal(got, -EAGAIN);
+				continue;
+			}
+			assert_int_equal(got, (long)exp);
+			for (size_t i = 0; i < exp; i++)
+				model[(mhead + mlen + i) % PIPE_SIZE] = in[i];
+			mlen += exp;
+			next += (uint32_t)exp;
+		} else {
+			size_t exp = n < mlen ? n : mlen;
+
+			u = uio_kernel(out, n);
+			got = vfs_read(r, &u);
+			if (!exp) {
+				assert_int_equal(got, -EAGAIN);
+				continue;
+			}
+			assert_int_equal(got, (long)exp);
+			for (size_t i = 0; i < exp; i++)
+				if (out[i] != model[(mhead + i) % PIPE_SIZE])
+					fail_msg("step %d: byte %zu of a %zu-byte read is %#x, want %#x", step, i, exp,
+						 out[i], model[(mhead + i) % PIPE_SIZE]);
+			mhead = (mhead + exp) % PIPE_SIZE;
+			mlen -= exp;
+			want += (uint32_t)exp;
+		}
+	}
+	assert_true(want > 4 * PIPE_SIZE); /* the walk went round the ring many times */
+	file_put(w);
+	file_put(r);
+}
+
 /* ---- the terminal ---- */
 
 static char screen[4096];
@@ -1167,6 +1233,7 @@ int main(void)
 		cmocka_unit_test(test_mounts_and_cwd),
 		cmocka_unit_test(test_fdtable),
 		cmocka_unit_test(test_pipe),
+		cmocka_unit_test(test_pipe_ring),
 		cmocka_unit_test(test_tty_canonical),
 		cmocka_unit_test(test_tty_raw),
 		cmocka_unit_test(test_cpio),

@@ -23,6 +23,7 @@ UNIT_SRCS_test_wx := mm/paging.c core/lib/strutil.c
 UNIT_SRCS_test_procfs := core/proc/procfs.c core/lib/fmt.c core/lib/strutil.c
 UNIT_SRCS_test_elf := core/proc/elf.c core/lib/fmt.c core/lib/strutil.c
 UNIT_SRCS_test_dirhash := core/fs/dirhash.c
+UNIT_SRCS_test_pageref := tests/unit/unit_panic.c mm/pageref.c core/lib/fmt.c core/lib/strutil.c
 UNIT_SRCS_test_vma := mm/vma.c mm/vma_tree.c core/lib/strutil.c
 UNIT_SRCS_test_fb := drivers/fb.c drivers/fbcon.c drivers/vt.c drivers/vt_csi.c drivers/vtparse.c core/lib/fmt.c core/lib/strutil.c $(FONT_C)
 UNIT_SRCS_test_picture := core/report/picture.c
