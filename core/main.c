@@ -83,13 +83,16 @@ static void memory_init(long nregions)
 		panic("mm: building the kernel page tables failed (%d)", err);
 	heap_init(&heap_pages);
 	conlog_start(g_boot->fwlog, sizeof(g_boot->fwlog)); /* scrollback and `log`: the run from its first line */
+	boot_mark(g_boot, "k.heap_conlog", rdtsc());
 	pmm_cache_start();
 	err = kstack_setup_ist();
 	if (err)
 		panic("trap: no IST stacks (%d)", err);
+	boot_mark(g_boot, "k.ist", rdtsc());
 	err = efirt_init();
 	if (err < 0)
 		kprintf("efirt: runtime services unavailable (%d); ACPI will power off\n", err);
+	boot_mark(g_boot, "k.efirt", rdtsc());
 	if (g_boot->fb.base) {
 		uint64_t fb_virt = kvm_map_mmio(g_boot->fb.base, g_boot->fb.size, VM_READ | VM_WRITE | VM_WC,
 						"[framebuffer]");
@@ -103,10 +106,12 @@ static void memory_init(long nregions)
 		}
 		fb_report(&g_boot->fb);
 	}
+	boot_mark(g_boot, "k.fb", rdtsc());
 	wx = mm_wx_violations(&bad);
 	if (wx)
 		panic("mm: W^X violated: page 0x%llx is writable and executable (%lu pages in all)",
 		      (unsigned long long)bad, wx);
+	boot_mark(g_boot, "k.wx_check", rdtsc());
 }
 
 /* lapic_init()'s result, from before the clock calibration window opened. */
@@ -123,9 +128,11 @@ static void user_init(void)
 	proc_add_exit_hook(monitor_note_exit);	/* on_finish=monitor keeps every process for ps, maps PID, pmap PID */
 	proc_add_exit_hook(procsnap_note_exit); /* the layout screen's per-process columns and fault list */
 	proc_add_exit_hook(proc_report_exit);	/* maps, pmap -x and the exit record */
+	boot_mark(g_boot, "k.proc_init", rdtsc());
 	if (!clockcal_end())
 		kprintf("tsc: no clock to calibrate against; clock_gettime and nanosleep will not advance\n");
 	serial_set_tsc_hz(tsc_hz());
+	boot_mark(g_boot, "k.clockcal", rdtsc());
 	err = lapic_err;
 	if (!err)
 		err = lapic_timer_start(SCHED_HZ);
@@ -159,33 +166,53 @@ void kmain(uint64_t boot_info_phys, uint64_t tsc)
 		kprintf("\nAtlas: kernel running at the higher half; firmware boot services are gone\n");
 	report_menu();
 	report_option_warnings();
+	boot_mark(g_boot, "k.report_option_warnings", rdtsc());
 	n = memmap_load();
 	memory_init(n);
 	/* The TSC's and the LAPIC timer's rates: one window, filled by the work up to user_init(). */
 	lapic_err = lapic_init();
 	clockcal_begin();
+	boot_mark(g_boot, "k.clockcal_begin", rdtsc());
 	serial_select_spcr();
 	user_init();
+	boot_mark(g_boot, "k.user_init", rdtsc());
 	userland_init();
+	boot_mark(g_boot, "k.userland_init", rdtsc());
 
 	report_memmap();
+	boot_mark(g_boot, "k.report_memmap", rdtsc());
 	report_boot();
+	boot_mark(g_boot, "k.report_boot", rdtsc());
 	cpu_report();
+	boot_mark(g_boot, "k.cpu_report", rdtsc());
 	smp_report();
+	boot_mark(g_boot, "k.smp_report", rdtsc());
 	serial_report();
+	boot_mark(g_boot, "k.serial_report", rdtsc());
 	ps2kbd_report();
+	boot_mark(g_boot, "k.ps2kbd_report", rdtsc());
 	hwinfo_init(); /* PCI enumerated: the xHCI driver finds its controllers in the scan */
+	boot_mark(g_boot, "k.hwinfo_init", rdtsc());
 	xhci_init_all();
+	boot_mark(g_boot, "k.xhci_init_all", rdtsc());
 	usb_report();
+	boot_mark(g_boot, "k.usb_report", rdtsc());
 	efirt_report();
+	boot_mark(g_boot, "k.efirt_report", rdtsc());
 	lapic_report();
+	boot_mark(g_boot, "k.lapic_report", rdtsc());
 	report_hw();
+	boot_mark(g_boot, "k.report_hw", rdtsc());
 	/* What ring 3 reads as /proc/iomem and /proc/ioports: the same tree, Linux's text. */
 	procfs_set_text("iomem", iomem_format);
 	procfs_set_text("ioports", ioports_format);
+	boot_mark(g_boot, "k.procfs_text", rdtsc());
 	boot_checks(n);
+	boot_mark(g_boot, "k.boot_checks", rdtsc());
 	mm_checks();
+	boot_mark(g_boot, "k.mm_checks", rdtsc());
 	hw_checks();
+	boot_mark(g_boot, "k.hw_checks", rdtsc());
 	runner_run_builtin();
 	runner_run_extra();
 	lifetimes_run();

@@ -55,10 +55,13 @@ void hwinfo_init(void)
 	g_boot->tsc.hw_start = t0 = rdtsc();
 	if (g_boot->rsdp && acpi_survey(&survey, g_boot->rsdp, direct, kvm_direct_ok) < 0)
 		kprintf("acpi: no valid RSDP at 0x%llx\n", (unsigned long long)g_boot->rsdp);
+	boot_mark(g_boot, "k.hw_acpi", rdtsc());
 	smbios_init();
 	t1 = t = rdtsc();
+	boot_mark(g_boot, "k.hw_smbios", t1);
 	n = pci_init(&survey);
 	pci_ticks = rdtsc() - t;
+	boot_mark(g_boot, "k.hw_pci_scan", t + pci_ticks);
 	if (n < 0)
 		kprintf("pci: no configuration access (no MCFG and no 0xCF8 ports); no PCI devices listed\n");
 	kdebug("hw: ACPI and SMBIOS %llu us, PCI scan %llu us\n", (unsigned long long)tsc_to_ns(t1 - t0) / 1000,

@@ -41,6 +41,8 @@ const char *efi_status_str(EFI_STATUS s);
  * Atlas after ExitBootServices; the kernel decides when to reuse them.
  */
 uint64_t efi_alloc_pages(uint64_t pages, const char *what);
+/* The same, not zeroed: for buffers the caller fills at once (a file read over them). */
+uint64_t efi_alloc_pages_dirty(uint64_t pages, const char *what);
 
 /* efi/loadopts.c: fill bi->opts from \atlas.cfg and LoadOptions. */
 void efi_load_options(struct boot_info *bi, EFI_LOADED_IMAGE *li);

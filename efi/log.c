@@ -208,7 +208,7 @@ const char *efi_status_str(EFI_STATUS s)
 	}
 }
 
-uint64_t efi_alloc_pages(uint64_t pages, const char *what)
+uint64_t efi_alloc_pages_dirty(uint64_t pages, const char *what)
 {
 	EFI_PHYSICAL_ADDRESS a = 0;
 	EFI_STATUS s = efi_bs->AllocatePages(AllocateAnyPages, EfiLoaderData, pages, &a);
@@ -220,6 +220,14 @@ uint64_t efi_alloc_pages(uint64_t pages, const char *what)
 		efi_warn("cannot allocate %llu pages for %s: %s\n", (unsigned long long)pages, what, efi_status_str(s));
 		return 0;
 	}
-	memset((void *)(uintptr_t)a, 0, pages << 12);
+	return a;
+}
+
+uint64_t efi_alloc_pages(uint64_t pages, const char *what)
+{
+	uint64_t a = efi_alloc_pages_dirty(pages, what);
+
+	if (a)
+		memset((void *)(uintptr_t)a, 0, pages << 12);
 	return a;
 }

@@ -98,10 +98,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	bi->efi_image_size = li->ImageSize;
 	bi->fw_cr3 = read_cr3();
 	efi_log_attach(bi);
+	boot_mark(bi, "efi.boot_info", rdtsc());
 
 	efi_load_options(bi, li);
 	efi_log_init(bi);
 	efi_read_fw_identity(bi);
+	boot_mark(bi, "efi.options", rdtsc());
 	efi_log("Atlas: firmware stage; %s rev 0x%x, UEFI %u.%u; image at 0x%llx (%llu KiB)\n", bi->fw_vendor,
 		bi->fw_revision, bi->uefi_revision >> 16, (bi->uefi_revision & 0xffff) / 10,
 		(unsigned long long)bi->efi_image_base, (unsigned long long)bi->efi_image_size >> 10);
@@ -109,17 +111,23 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if (!cpu_supported())
 		return EFI_UNSUPPORTED;
 	efi_menu(bi);
+	boot_mark(bi, "efi.menu", rdtsc());
 	efi_find_rsdp(bi);
 	efi_copy_mat(bi);
 	efi_copy_smbios(bi);
 	efi_find_framebuffer(bi);
+	boot_mark(bi, "efi.tables_gop", rdtsc());
 
 	efi_read_clock(bi);
 	efi_load_programs(bi, li);
+	boot_mark(bi, "efi.programs", rdtsc());
 	efi_load_initrd(bi, li);
+	boot_mark(bi, "efi.initrd", rdtsc());
 	efi_load_pciids(bi, li);
+	boot_mark(bi, "efi.pciids", rdtsc());
 	if (efi_load_kernel(&k))
 		return EFI_LOAD_ERROR;
+	boot_mark(bi, "efi.kernel", rdtsc());
 	bi->kernel_phys = k.phys;
 	bi->kernel_virt = KERNEL_BASE;
 	bi->kernel_size = k.size;
@@ -130,6 +138,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	bi->trampoline_phys = handoff_page;
 	if (efi_build_page_tables(bi, &k, handoff_page))
 		return EFI_OUT_OF_RESOURCES;
+	boot_mark(bi, "efi.pagetables", rdtsc());
 	if (!alloc_memmap(bi))
 		return EFI_OUT_OF_RESOURCES;
 

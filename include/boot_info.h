@@ -44,6 +44,19 @@ struct boot_tsc {
 	uint64_t hw_done;    /* ...and reported */
 };
 
+/*
+ * Sub-steps of the timeline: named TSC stamps taken in order by efi/ and
+ * the kernel (boot_mark), printed as {"rec":"timeline_mark"} records just
+ * before the timeline, so each step above can be split without a new field
+ * per question. Marks past BOOT_MARKS_MAX are counted, not kept.
+ */
+#define BOOT_MARKS_MAX 64
+#define BOOT_MARK_NAME 24
+struct boot_mark {
+	char name[BOOT_MARK_NAME]; /* "<step>.<what>", NUL-terminated */
+	uint64_t tsc;
+};
+
 /* An extra program efi/ read from the boot volume (run=, \atlas\bin\). */
 #define BOOT_PROGS_MAX 16
 #define BOOT_PROG_PATH 96
@@ -191,6 +204,28 @@ struct boot_info {
 	uint32_t fwlog_cut;   /* bytes that did not fit */
 	uint32_t fw_warnings; /* efi_warn calls (bi->warnings may not hold them all) */
 	char fwlog[BOOT_FWLOG];
+	uint32_t nmarks;     /* marks[] in use */
+	uint32_t marks_lost; /* boot_mark calls that found marks[] full */
+	struct boot_mark marks[BOOT_MARKS_MAX];
 };
+
+/* Stamp a timeline sub-step (tsc from rdtsc()); b may be NULL (no boot_info yet). */
+static inline void boot_mark(struct boot_info *b, const char *name, uint64_t tsc)
+{
+	struct boot_mark *m;
+	unsigned i;
+
+	if (!b)
+		return;
+	if (b->nmarks >= BOOT_MARKS_MAX) {
+		b->marks_lost++;
+		return;
+	}
+	m = &b->marks[b->nmarks++];
+	for (i = 0; i + 1 < BOOT_MARK_NAME && name[i]; i++)
+		m->name[i] = name[i];
+	m->name[i] = 0;
+	m->tsc = tsc;
+}
 
 #endif

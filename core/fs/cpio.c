@@ -40,6 +40,13 @@ struct unpack {
 	struct cpio_stats *st;
 	struct hardlink links[LINKS_MAX];
 	size_t nlinks;
+	char *path; /* PATH_MAX: the current entry's cleaned name */
+	/*
+	 * PATH_MAX: the directory make_parents last made sure of ("" for none).
+	 * Archives list a directory's entries together, so most entries skip the
+	 * mkdir of every component; emptied whenever an entry replaces something.
+	 */
+	char *parents_done;
 };
 
 static void warnf(struct unpack *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -111,6 +118,20 @@ static int clean_name(const char *in, char *out, size_t size)
 /* mkdir -p of every directory above path (a cleaned relative name). */
 static void make_parents(struct unpack *u, char *path)
 {
+	char *slash = NULL;
+
+	for (char *p = path; *p; p++)
+		if (*p == '/')
+			slash = p;
+	if (!slash)
+		return;
+	*slash = 0;
+	if (!strcmp(path, u->parents_done)) {
+		*slash = '/';
+		return;
+	}
+	kstrlcpy(u->parents_done, path, PATH_MAX);
+	*slash = '/';
 	for (char *p = path; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -186,23 +207,19 @@ static struct hardlink *find_link(struct unpack *u, const uint32_t *f)
 /* One entry: returns 0, or -errno with a warning already given. */
 static int entry(struct unpack *u, const char *name, const uint32_t *f, const char *data, size_t off)
 {
-	char *path = kmalloc(PATH_MAX);
+	char *path = u->path;
 	unsigned type = f[F_MODE] & S_IFMT;
 	struct inode *old;
 	int err;
 
-	if (!path)
-		return -ENOMEM;
 	err = clean_name(name, path, PATH_MAX);
 	if (err) {
 		warnf(u, "cpio: entry \"%s\" at offset %zu: %s; skipped", name, off,
 		      err == -EINVAL ? "a \"..\" component" : "name too long");
 		goto skip;
 	}
-	if (!path[0]) {
-		kfree(path);
+	if (!path[0])
 		return 0; /* "." : the root itself */
-	}
 	make_parents(u, path);
 	/* An existing non-directory is replaced, as the kernel's unpacker does. */
 	if (!vfs_walk(u->fs, u->fs->root, path, 0, &old)) {
@@ -210,6 +227,7 @@ static int entry(struct unpack *u, const char *name, const uint32_t *f, const ch
 
 		inode_put(old);
 		if (!(isdir && type == S_IFDIR)) {
+			u->parents_done[0] = 0;
 			err = isdir ? vfs_rmdir(u->fs, u->fs->root, path) : vfs_unlink(u->fs, u->fs->root, path);
 			if (err) {
 				warnf(u, "cpio: entry \"%s\" at offset %zu: cannot replace what is there (%d); skipped",
@@ -286,11 +304,9 @@ static int entry(struct unpack *u, const char *name, const uint32_t *f, const ch
 	}
 	if (type != S_IFLNK)
 		set_attrs(u, path, f);
-	kfree(path);
 	return 0;
 skip:
 	u->st->skipped++;
-	kfree(path);
 	return err;
 }
 
@@ -303,8 +319,18 @@ int cpio_unpack(const struct fs_ctx *fs, const void *data, size_t size, uint8_t 
 	int ret = 0;
 
 	memset(st, 0, sizeof(*st));
-	if (!u)
+	if (u) {
+		u->path = kmalloc(PATH_MAX);
+		u->parents_done = kzalloc(PATH_MAX);
+	}
+	if (!u || !u->path || !u->parents_done) {
+		if (u) {
+			kfree(u->path);
+			kfree(u->parents_done);
+		}
+		kfree(u);
 		return -ENOMEM;
+	}
 	u->fs = fs;
 	u->base = data;
 	u->adopt = ((uintptr_t)data & (PAGE - 1)) ? NULL : adopt;
@@ -388,6 +414,8 @@ int cpio_unpack(const struct fs_ctx *fs, const void *data, size_t size, uint8_t 
 	}
 	for (size_t i = 0; i < u->nlinks; i++)
 		kfree(u->links[i].path);
+	kfree(u->path);
+	kfree(u->parents_done);
 	kfree(u);
 	return ret;
 }

@@ -79,9 +79,11 @@ static void unpack_initrd(void)
 		kfree(adopt);
 		return;
 	}
+	boot_mark(g_boot, "k.initrd_pmm", rdtsc());
 	err = cpio_unpack(fs, PHYS_TO_DIRECT(g_boot->initrd_phys), g_boot->initrd_size, in_place ? adopt : NULL,
 			  cpio_warning, NULL, &st);
 	fs_ctx_put(fs);
+	boot_mark(g_boot, "k.initrd_cpio", rdtsc());
 	/* The archive was loader data: what no file took is free memory now. */
 	if (in_place) {
 		for (uint64_t i = 0; i < pages; i++)
@@ -91,6 +93,7 @@ static void unpack_initrd(void)
 		kprintf("initramfs: its pages could not be given back\n");
 	}
 	kfree(adopt);
+	boot_mark(g_boot, "k.initrd_free", rdtsc());
 	if (report_human())
 		kprintf("initramfs %s: %u files, %u directories, %u symlinks, %u hard links, %u nodes, %llu KiB"
 			" (%llu KiB in place)%s%s\n",
@@ -132,6 +135,7 @@ void userland_init(void)
 		err = procfs_mount();
 	if (err)
 		panic("vfs: the root file system could not be set up (%d)", err);
+	boot_mark(g_boot, "k.vfs", rdtsc());
 	if (g_boot->initrd_size)
 		unpack_initrd();
 }

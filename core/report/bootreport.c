@@ -230,11 +230,27 @@ void report_timeline(void)
 					(unsigned long long)stamps[i],
 					(unsigned long long)(tsc_to_ns(stamps[i] - t->efi_entry) / 1000));
 	}
+	for (uint32_t i = 0; i < g_boot->nmarks && i < BOOT_MARKS_MAX; i++) {
+		const struct boot_mark *m = &g_boot->marks[i];
+		char name[BOOT_MARK_NAME];
+
+		memcpy(name, m->name, sizeof(name));
+		name[sizeof(name) - 1] = 0;
+		if (report_human())
+			kprintf("    %-22s +%8llu us\n", name,
+				(unsigned long long)(tsc_to_ns(m->tsc - t->efi_entry) / 1000));
+		jrec_begin(&r, "timeline_mark");
+		jrec_str(&r, "name", name);
+		jrec_u64(&r, "tsc", m->tsc);
+		report_emit(&r);
+	}
 	jrec_begin(&r, "timeline");
 	for (size_t i = 0; i < ARRAY_SIZE(stamps); i++) {
 		ksnprintf(key, sizeof(key), "tsc_%s", names[i]);
 		jrec_u64(&r, key, stamps[i]);
 	}
+	jrec_u64(&r, "marks", g_boot->nmarks);
+	jrec_u64(&r, "marks_lost", g_boot->marks_lost);
 	jrec_u64(&r, "tsc_hz", tsc_hz());
 	jrec_str(&r, "tsc_source", clockcal_source_name(cc->tsc_source));
 	jrec_u64(&r, "calib_window_ns", tsc_to_ns(cc->window_ticks));

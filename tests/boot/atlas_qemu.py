@@ -349,7 +349,7 @@ class Machine:
     """
 
     def __init__(self, name, workdir, disk, memory, debug_exit, extra_args, timeout, ovmf_code=None, ovmf_vars=None,
-                 serial=True):
+                 serial=True, disk_if=None):
         self.name = name
         self.workdir = Path(workdir)
         self.timeout = timeout
@@ -369,7 +369,7 @@ class Machine:
             QEMU, "-machine", "q35", "-m", memory, "-nic", "none", "-no-reboot", "-display", "none",
             "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={ovmf_code}",
             "-drive", f"if=pflash,format=raw,unit=1,file={self.vars_path}",
-            "-drive", f"format=raw,file={disk}",
+            "-drive", f"if={disk_if}," * bool(disk_if) + f"format=raw,file={disk}",
             "-serial", f"file:{self.serial_path}" if serial else "none",
             "-qmp", f"unix:{qmp_path},server=on,wait=off",
         ]  # fmt: skip
@@ -494,7 +494,7 @@ class Harness:
         return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.base_dir))
 
     def start(self, name, cfg=None, shell_opts=None, memory="128M", debug_exit=True, extra_args=(), timeout=None,
-              files=None, efi=None, ovmf_code=None, ovmf_vars=None, serial=True, disk=None):
+              files=None, efi=None, ovmf_code=None, ovmf_vars=None, serial=True, disk=None, disk_if=None):
         """Build the medium and start QEMU.
 
         cfg         text of \\atlas.cfg (None: tools/atlas.cfg with menu=off appended)
@@ -509,6 +509,8 @@ class Harness:
         ovmf_vars   variable store template, copied per boot (None: OVMF_VARS)
         serial      False: no UART at all (-serial none), as on a PC without a serial port
         disk        boot this disk image as it is (a copy), e.g. the shipped build/disk.img
+        disk_if     QEMU's -drive if= for the boot disk (None: the machine's default, AHCI on q35;
+                    "virtio": a virtio-blk-pci disk, which OVMF reads in one request per Read())
         """
         workdir = self._workdir(name)
         if disk is not None:
@@ -519,7 +521,7 @@ class Harness:
         else:
             disk = make_shell_disk(workdir, shell_opts, cfg, efi=efi)
         return Machine(name, workdir, disk, memory, debug_exit, extra_args, timeout or self.timeout,
-                       ovmf_code=ovmf_code, ovmf_vars=ovmf_vars, serial=serial)
+                       ovmf_code=ovmf_code, ovmf_vars=ovmf_vars, serial=serial, disk_if=disk_if)
 
     def boot(self, name, **kw):
         """Boot until QEMU exits by itself (or the hard timeout kills it) and return the BootResult."""

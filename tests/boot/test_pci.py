@@ -368,6 +368,16 @@ def test_timeline_has_the_hw_step(q35):
     t = q35.boot.one("timeline")
     assert t["tsc_pagetables"] < t["tsc_hw_start"] < t["tsc_hw_done"], t
     assert t["hw_ns"] > 0
+    # The sub-steps: in the order taken, inside the run, every one the timeline counted printed.
+    marks = q35.boot.records("timeline_mark")
+    assert len(marks) == t["marks"] and t["marks_lost"] == 0, (len(marks), t)
+    names = [m["name"] for m in marks]
+    for want in ("efi.initrd", "efi.pciids", "efi.kernel", "k.initrd_cpio", "k.hwinfo_init"):
+        assert want in names, names
+    stamps = [m["tsc"] for m in marks]
+    assert stamps == sorted(stamps) and t["tsc_efi_entry"] < stamps[0], marks
+    assert t["tsc_efi_entry"] < marks[names.index("efi.kernel")]["tsc"] < t["tsc_memmap"]
+    assert t["tsc_hw_start"] < marks[names.index("k.hwinfo_init")]["tsc"] <= t["tsc_hw_done"]
 
 
 def test_shutdown(q35):
