@@ -89,7 +89,9 @@ static uint64_t ino_of(enum kind k, unsigned index, int pid)
  * is a pure function of its parent and priv2 (kind, index, pid), so a kept
  * one is the inode a new make() would give; p_lookup still checks that
  * the process exists before it hands one out. Direct-mapped by a hash of
- * (parent, priv2); a new inode replaces the slot's old one.
+ * (parent, priv2); a new inode replaces the slot's old one. Emptied as
+ * each process ends (procfs_forget), so only the running processes' walks
+ * are kept.
  */
 #define ICACHE_BITS 5
 static struct inode *icache[1u << ICACHE_BITS];
@@ -99,6 +101,14 @@ static unsigned icache_slot(const struct inode *parent, uint64_t key)
 	uint64_t h = (key ^ (uint64_t)(uintptr_t)parent) * 0x9E3779B97F4A7C15ULL;
 
 	return (unsigned)(h >> (64 - ICACHE_BITS));
+}
+
+void procfs_forget(void)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(icache); i++) {
+		inode_put(icache[i]);
+		icache[i] = NULL;
+	}
 }
 
 /* The inode for an entry (a new reference); its parent (a directory of ours) is referenced by it. */
