@@ -261,18 +261,20 @@ struct vma *vma_prev(const struct vma *v)
 
 /*
  * Whether c is the first area with end > addr: it holds addr, or it lies
- * above addr and the area before it (if any) ends at or below addr.
- * vma_prev is O(1) for most nodes (a short walk down or up).
+ * above addr and the area before it (if any, into *prev then) ends at or
+ * below addr. vma_prev is O(1) for most nodes (a short walk down or up).
  */
-static bool first_ending_above_is(const struct vma *c, uint64_t addr)
+static bool first_ending_above_is(const struct vma *c, uint64_t addr, struct vma **prev)
 {
-	const struct vma *p;
+	struct vma *p;
 
+	*prev = NULL;
 	if (c->end <= addr)
 		return false;
 	if (c->start <= addr)
 		return true;
 	p = vma_prev(c);
+	*prev = p;
 	return !p || p->end <= addr;
 }
 
@@ -282,7 +284,9 @@ struct vma *vma_first_ending_above(const struct vma_list *l, uint64_t addr)
 	struct vma_list *ml = (struct vma_list *)l; /* the cache is a hint, not the list's contents */
 	struct vma *n = l->root, *best = NULL;
 
-	if (l->cache && first_ending_above_is(l->cache, addr))
+	struct vma *prev;
+
+	if (l->cache && first_ending_above_is(l->cache, addr, &prev))
 		return l->cache;
 	while (n) {
 		if (n->end > addr) {
@@ -295,6 +299,21 @@ struct vma *vma_first_ending_above(const struct vma_list *l, uint64_t addr)
 	if (best)
 		ml->cache = best;
 	return best;
+}
+
+struct vma *vma_first_ending_above_prev(const struct vma_list *l, uint64_t addr, struct vma **prev)
+{
+	struct vma *next;
+
+	if (l->cache && first_ending_above_is(l->cache, addr, prev)) {
+		next = l->cache;
+		if (next->start <= addr)
+			*prev = vma_prev(next);
+		return next;
+	}
+	next = vma_first_ending_above(l, addr);
+	*prev = next ? vma_prev(next) : vma_last_starting_below(l, addr);
+	return next;
 }
 
 /* The last area with start < addr, or NULL. */
