@@ -30,6 +30,16 @@ size_t procfs_maps(const struct vma_list *l, char *buf, size_t size);
 /* The one line of area v, as procfs_maps writes it (with its '\n'). Returns as procfs_maps. */
 size_t procfs_maps_line(const struct vma *v, char *buf, size_t size);
 
+/* The longest maps line: the name's column (74), a VMA_NAME path with every byte escaped, '\n'. */
+#define PROCFS_MAPS_LINE_MAX 256
+
+/*
+ * Area v's maps line at p, which must have room for PROCFS_MAPS_LINE_MAX
+ * bytes; not terminated. Returns the end of the line. O(1), no allocation:
+ * what /proc/PID/maps is built with, line by line.
+ */
+char *procfs_maps_put(char *p, const struct vma *v);
+
 /*
  * `pmap -x PID`: the header line "PID:   CMDLINE", the column header
  * "Address           Kbytes     RSS   Dirty Mode  Mapping", one row per area

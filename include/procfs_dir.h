@@ -17,4 +17,12 @@ int procfs_mount(void);
 typedef long (*procfs_text_fn)(char *buf, size_t size);
 void procfs_set_text(const char *name, procfs_text_fn fn);
 
+/*
+ * Drop the inodes /proc keeps for the next walk (procfs_dir.c). Called as
+ * each process ends, so that none of its inodes outlives it in the cache
+ * and the heap holds after a process what it held before it. Inodes still
+ * in use stay alive through their own references.
+ */
+void procfs_forget(void);
+
 #endif

@@ -61,6 +61,15 @@ struct vma_list {
 	size_t n;	   /* areas */
 	struct vma *spare; /* freed nodes kept for reuse, linked through ->right */
 	unsigned nspare;
+	/*
+	 * The area the last lookup found (or the one above the gap vma_find_gap
+	 * chose), tried before a search from the root: mmap's insert and
+	 * munmap's remove of the same page, and faults in one area, then cost
+	 * O(1), as Linux's vmacache made them. NULL or an area in the tree
+	 * (vma_tree.c clears it when its node leaves); a hint only, never
+	 * trusted without a check of its range. Changed by lookups too.
+	 */
+	struct vma *cache;
 };
 
 /* An empty list (forgets, does not free, what l held: see vma_destroy). */

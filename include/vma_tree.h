@@ -28,6 +28,12 @@ void vma_unlink(struct vma_list *l, struct vma *n);
 struct vma *vma_prev(const struct vma *v);
 /* The first area with end > addr, or NULL. */
 struct vma *vma_first_ending_above(const struct vma_list *l, uint64_t addr);
+/*
+ * vma_first_ending_above, and in *prev the area before the one returned
+ * (before none: the last area starting below addr), or NULL. The cache's
+ * check finds that neighbour anyway: vma_insert asks for both at once.
+ */
+struct vma *vma_first_ending_above_prev(const struct vma_list *l, uint64_t addr, struct vma **prev);
 /* The last area with start < addr, or NULL. */
 struct vma *vma_last_starting_below(const struct vma_list *l, uint64_t addr);
 /* Recompute n's augmented fields and its ancestors' after n's range changed in place. */

@@ -124,10 +124,9 @@ int vma_insert(struct vma_list *l, uint64_t start, uint64_t end, unsigned prot, 
 		a.name[i] = name[i]; /* truncated, zero-padded (a was cleared) */
 
 	/* next is the first area ending above start: the only one that could overlap first. */
-	next = vma_first_ending_above(l, start);
+	next = vma_first_ending_above_prev(l, start, &prev);
 	if (next && next->start < end)
 		return -EEXIST;
-	prev = next ? vma_prev(next) : vma_last_starting_below(l, start);
 
 	left = prev && mergeable(prev, &a);
 	right = next && mergeable(&a, next);

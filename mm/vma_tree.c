@@ -203,6 +203,8 @@ void vma_unlink(struct vma_list *l, struct vma *n)
 		replace_child(l, n, n->left ? n->left : n->right);
 	}
 	l->n--;
+	if (l->cache == n)
+		l->cache = NULL;
 	rebalance(l, from);
 }
 
@@ -212,6 +214,7 @@ void vma_init(struct vma_list *l)
 	l->n = 0;
 	l->spare = NULL;
 	l->nspare = 0;
+	l->cache = NULL;
 }
 
 void vma_destroy(struct vma_list *l)
@@ -256,11 +259,35 @@ struct vma *vma_prev(const struct vma *v)
 	return v->parent;
 }
 
-/* The first area with end > addr, or NULL. */
+/*
+ * Whether c is the first area with end > addr: it holds addr, or it lies
+ * above addr and the area before it (if any, into *prev then) ends at or
+ * below addr. vma_prev is O(1) for most nodes (a short walk down or up).
+ */
+static bool first_ending_above_is(const struct vma *c, uint64_t addr, struct vma **prev)
+{
+	struct vma *p;
+
+	*prev = NULL;
+	if (c->end <= addr)
+		return false;
+	if (c->start <= addr)
+		return true;
+	p = vma_prev(c);
+	*prev = p;
+	return !p || p->end <= addr;
+}
+
+/* The first area with end > addr, or NULL. Tries l->cache first and leaves the answer there. */
 struct vma *vma_first_ending_above(const struct vma_list *l, uint64_t addr)
 {
+	struct vma_list *ml = (struct vma_list *)l; /* the cache is a hint, not the list's contents */
 	struct vma *n = l->root, *best = NULL;
 
+	struct vma *prev;
+
+	if (l->cache && first_ending_above_is(l->cache, addr, &prev))
+		return l->cache;
 	while (n) {
 		if (n->end > addr) {
 			best = n;
@@ -269,7 +296,24 @@ struct vma *vma_first_ending_above(const struct vma_list *l, uint64_t addr)
 			n = n->right;
 		}
 	}
+	if (best)
+		ml->cache = best;
 	return best;
+}
+
+struct vma *vma_first_ending_above_prev(const struct vma_list *l, uint64_t addr, struct vma **prev)
+{
+	struct vma *next;
+
+	if (l->cache && first_ending_above_is(l->cache, addr, prev)) {
+		next = l->cache;
+		if (next->start <= addr)
+			*prev = vma_prev(next);
+		return next;
+	}
+	next = vma_first_ending_above(l, addr);
+	*prev = next ? vma_prev(next) : vma_last_starting_below(l, addr);
+	return next;
 }
 
 /* The last area with start < addr, or NULL. */
@@ -339,24 +383,60 @@ static uint64_t region_max(const struct vma *n, uint64_t lo, uint64_t hi)
 	return m;
 }
 
-/*
- * The highest fit in the region (lo, hi) of subtree n, or 0. Regions outside
- * [bottom, top) and regions whose largest run is too short are not entered,
- * so only the O(log n) regions that straddle bottom or top can be entered in
- * vain: the search is O(log n).
- */
-static uint64_t gap_search(const struct vma *n, uint64_t lo, uint64_t hi, const struct gapq *q)
-{
-	uint64_t s;
+/* Deeper than any AVL tree that fits in memory (height <= 1.44 log2(n + 2)): the left regions gap_search leaves for
+ * later. */
+#define GAP_STACK 64
 
-	/* The bound with the region clipped to [bottom, top): still an upper bound, and tighter at the edges. */
-	if (hi <= q->bottom || lo >= q->top ||
-	    region_max(n, lo > q->bottom ? lo : q->bottom, hi < q->top ? hi : q->top) < q->len)
-		return 0;
-	if (!n)
-		return fit(lo, hi, q);
-	s = gap_search(n->right, n->end, hi, q);
-	return s ? s : gap_search(n->left, lo, n->start, q);
+/*
+ * The highest fit in the whole address space, or 0; *above gets the area
+ * right above it (NULL: none). Regions outside [bottom, top) and regions
+ * whose largest run is too short are not entered, so only the O(log n)
+ * regions that straddle bottom or top can be entered in vain: the search is
+ * O(log n). A loop rather than a recursion, in the same order (right before
+ * left), without a call and return per level, which QEMU's TCG makes
+ * costly. A region is subtree n between lo (where the area before it ends)
+ * and hi (where `up`, the area after it, starts; NULL: none, hi 2^64); a left
+ * region left for later is known by its parent node and its lo alone.
+ */
+static uint64_t gap_search(const struct vma *root, const struct gapq *q, const struct vma **above)
+{
+	struct {
+		const struct vma *parent;
+		uint64_t lo;
+	} stack[GAP_STACK];
+	const struct vma *n = root, *up = NULL;
+	uint64_t lo = 0, hi = UINT64_MAX;
+	unsigned depth = 0;
+
+	for (;;) {
+		/* The bound with the region clipped to [bottom, top): still an upper bound, and tighter at the edges.
+		 */
+		if (hi > q->bottom && lo < q->top &&
+		    region_max(n, lo > q->bottom ? lo : q->bottom, hi < q->top ? hi : q->top) >= q->len) {
+			if (n && depth < GAP_STACK) {
+				stack[depth].parent = n;
+				stack[depth++].lo = lo;
+				lo = n->end;
+				n = n->right;
+				continue;
+			}
+			if (!n) {
+				uint64_t s = fit(lo, hi, q);
+
+				if (s) {
+					*above = up;
+					return s;
+				}
+			}
+		}
+		if (!depth)
+			return 0;
+		depth--;
+		up = stack[depth].parent;
+		lo = stack[depth].lo;
+		hi = up->start;
+		n = up->left;
+	}
 }
 
 /*
@@ -367,7 +447,9 @@ static uint64_t gap_search(const struct vma *n, uint64_t lo, uint64_t hi, const 
  */
 uint64_t vma_find_gap(const struct vma_list *l, uint64_t len, uint64_t bottom, uint64_t top)
 {
+	const struct vma *above = NULL;
 	struct gapq q;
+	uint64_t s;
 
 	if (len == 0 || len > UINT64_MAX - PAGE_OFF || bottom > UINT64_MAX - PAGE_OFF)
 		return 0;
@@ -376,6 +458,13 @@ uint64_t vma_find_gap(const struct vma_list *l, uint64_t len, uint64_t bottom, u
 	q.top = ALIGN_DOWN(top, PAGE_SIZE);
 	if (q.top <= q.bottom || q.top - q.bottom < q.len)
 		return 0;
-	/* Areas end at most at 2^64 - PAGE_SIZE, so UINT64_MAX stands in for 2^64 as the upper bound. */
-	return gap_search(l->root, 0, UINT64_MAX, &q);
+	/*
+	 * Areas end at most at 2^64 - PAGE_SIZE, so UINT64_MAX stands in for 2^64
+	 * as the upper bound. The area above the gap is the one mmap's insert
+	 * looks up next: it goes into the cache.
+	 */
+	s = gap_search(l->root, &q, &above);
+	if (s && above)
+		((struct vma_list *)l)->cache = (struct vma *)above;
+	return s;
 }

@@ -20,6 +20,7 @@
 #include "kstring.h"
 #include "kvm.h"
 #include "panic.h"
+#include "procfs_dir.h"
 #include "tty.h"
 #include "vfs.h"
 #include "x86.h"
@@ -124,6 +125,7 @@ static void process_end(struct proc *p)
 	for (int i = 0; i < PROC_EXIT_HOOKS; i++)
 		if (exit_hooks[i])
 			exit_hooks[i](p);
+	procfs_forget();
 	write_cr3(kvm_pt()->root);
 	fdtable_put(p->files);
 	p->files = NULL;

@@ -78,42 +78,90 @@ static const char *kind_name(enum vma_kind k)
 	}
 }
 
-/* One maps line for v into o. */
-static void maps_line(struct kbuf *o, const struct vma *v)
+/* At least 8 lowercase hex digits of x (more when x needs them), as "%08lx" prints it, at p. Returns the end. */
+static char *put_hex8(char *p, uint64_t x)
 {
-	size_t line = o->len;
-	uint64_t off = v->kind == VMA_IMAGE ? v->offset : 0;
+	static const char digits[] = "0123456789abcdef";
+	int n = x >> 32 ? (64 - __builtin_clzll(x) + 3) / 4 : 8;
 
-	kbuf_printf(o, "%08llx-%08llx %c%c%c%c %08llx 00:00 0 ", (unsigned long long)v->start,
-		    (unsigned long long)v->end, v->prot & VM_READ ? 'r' : '-', v->prot & VM_WRITE ? 'w' : '-',
-		    v->prot & VM_EXEC ? 'x' : '-', 'p', (unsigned long long)off);
+	for (int i = n - 1; i >= 0; i--, x >>= 4)
+		p[i] = digits[x & 15];
+	return p + n;
+}
+
+/*
+ * One maps line for v at p, which has room for PROCFS_MAPS_LINE_MAX bytes;
+ * returns its end (no terminator). Formatted by hand, not by kvsnprintf:
+ * /proc/PID/maps is read often (every pmap, every libc's pthread_getattr_np)
+ * and a format parser per field cost ~8,000 cycles a line under TCG.
+ */
+char *procfs_maps_put(char *p, const struct vma *v)
+{
+	char *line = p;
+
+	p = put_hex8(p, v->start);
+	*p++ = '-';
+	p = put_hex8(p, v->end);
+	*p++ = ' ';
+	*p++ = v->prot & VM_READ ? 'r' : '-';
+	*p++ = v->prot & VM_WRITE ? 'w' : '-';
+	*p++ = v->prot & VM_EXEC ? 'x' : '-';
+	*p++ = 'p';
+	*p++ = ' ';
+	p = put_hex8(p, v->kind == VMA_IMAGE ? v->offset : 0);
+	__builtin_memcpy(p, " 00:00 0 ", 9);
+	p += 9;
 	/* seq_pad(m, ' '): fill up to the width, then one space. */
-	while (o->len - line < MAPS_PAD)
-		kbuf_putc(o, ' ');
-	kbuf_putc(o, ' ');
+	while (p - line < MAPS_PAD)
+		*p++ = ' ';
+	*p++ = ' ';
 	if (v->kind == VMA_IMAGE) {
-		put_path(o, v->name, name_len(v));
+		/* seq_file_path(m, file, "\n"): a '\n' in the path is written "\012". */
+		for (size_t i = 0, n = name_len(v); i < n; i++) {
+			if (v->name[i] == '\n') {
+				__builtin_memcpy(p, "\\012", 4);
+				p += 4;
+			} else {
+				*p++ = v->name[i];
+			}
+		}
 	} else {
 		const char *s = kind_name(v->kind);
-		kbuf_write(o, s, strlen(s));
+
+		while (*s)
+			*p++ = *s++;
 	}
-	kbuf_putc(o, '\n');
+	*p++ = '\n';
+	return p;
 }
+
+_Static_assert(16 + 1 + 16 + 6 + 16 + 9 <= MAPS_PAD, "a maps line's fields fit before the name's column");
+_Static_assert(MAPS_PAD + 1 + 4 * VMA_NAME + 1 <= PROCFS_MAPS_LINE_MAX, "PROCFS_MAPS_LINE_MAX holds any maps line");
 
 size_t procfs_maps(const struct vma_list *l, char *buf, size_t size)
 {
 	struct kbuf o = { buf, size, 0 };
+	char line[PROCFS_MAPS_LINE_MAX];
 
-	for (const struct vma *v = l ? vma_first(l) : NULL; v; v = vma_next(v))
-		maps_line(&o, v);
+	for (const struct vma *v = l ? vma_first(l) : NULL; v; v = vma_next(v)) {
+		size_t n = (size_t)(procfs_maps_put(line, v) - line);
+
+		if (o.len + n < o.size) {
+			__builtin_memcpy(o.buf + o.len, line, n);
+			o.len += n;
+		} else {
+			kbuf_write(&o, line, n);
+		}
+	}
 	return kbuf_end(&o);
 }
 
 size_t procfs_maps_line(const struct vma *v, char *buf, size_t size)
 {
 	struct kbuf o = { buf, size, 0 };
+	char line[PROCFS_MAPS_LINE_MAX];
 
-	maps_line(&o, v);
+	kbuf_write(&o, line, (size_t)(procfs_maps_put(line, v) - line));
 	return kbuf_end(&o);
 }
 

@@ -82,11 +82,45 @@ static uint64_t ino_of(enum kind k, unsigned index, int pid)
 	return (uint64_t)pid << 20 | (uint64_t)k << 16 | (index & 0xFFFF);
 }
 
-/* A fresh inode for an entry; its parent (a directory of ours) is referenced by it. */
+/*
+ * The inodes made last, kept (one reference each) so that a walk such as
+ * /proc/self/maps finds its three inodes instead of allocating, stamping
+ * and freeing them each time: Linux keeps them in the dcache. An inode here
+ * is a pure function of its parent and priv2 (kind, index, pid), so a kept
+ * one is the inode a new make() would give; p_lookup still checks that
+ * the process exists before it hands one out. Direct-mapped by a hash of
+ * (parent, priv2); a new inode replaces the slot's old one. Emptied as
+ * each process ends (procfs_forget), so only the running processes' walks
+ * are kept.
+ */
+#define ICACHE_BITS 5
+static struct inode *icache[1u << ICACHE_BITS];
+
+static unsigned icache_slot(const struct inode *parent, uint64_t key)
+{
+	uint64_t h = (key ^ (uint64_t)(uintptr_t)parent) * 0x9E3779B97F4A7C15ULL;
+
+	return (unsigned)(h >> (64 - ICACHE_BITS));
+}
+
+void procfs_forget(void)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(icache); i++) {
+		inode_put(icache[i]);
+		icache[i] = NULL;
+	}
+}
+
+/* The inode for an entry (a new reference); its parent (a directory of ours) is referenced by it. */
 static struct inode *make(enum kind k, unsigned index, int pid, unsigned mode, struct inode *parent)
 {
-	struct inode *i = inode_new(NULL, mode);
+	uint64_t key = enc(k, index, pid);
+	unsigned slot = icache_slot(parent, key);
+	struct inode *i = icache[slot];
 
+	if (parent && i && i->parent == parent && i->priv2 == key && i->mode == mode)
+		return inode_get(i);
+	i = inode_new(NULL, mode);
 	if (!i)
 		return NULL;
 	i->sb = &procfs;
@@ -99,6 +133,10 @@ static struct inode *make(enum kind k, unsigned index, int pid, unsigned mode, s
 				 &file_iops;
 	i->fop = S_ISDIR(mode) ? &dir_fops : S_ISLNK(mode) ? NULL : k == K_SYSCTL ? &sysctl_fops : &file_fops;
 	i->parent = parent ? inode_get(parent) : i;
+	if (parent) {
+		inode_put(icache[slot]);
+		icache[slot] = inode_get(i);
+	}
 	return i;
 }
 

@@ -284,6 +284,20 @@ static int gen_smaps(struct proc *p, int rollup, struct text *t)
 	return procfs_sb_done(&s, t);
 }
 
+/*
+ * /proc/PID/maps in one pass, O(areas): each line formatted by hand into a
+ * line buffer and appended (no measuring pass, no allocation per line).
+ */
+static int gen_maps(struct proc *p, struct text *t)
+{
+	char line[PROCFS_MAPS_LINE_MAX];
+	struct sb s = { 0 };
+
+	if (p->uvm)
+		for_each_vma(v, p->uvm->vmas) procfs_sb_add(&s, line, (size_t)(procfs_maps_put(line, v) - line));
+	return procfs_sb_done(&s, t);
+}
+
 int procfs_gen_pid(struct proc *p, const struct thread *th, unsigned e, struct text *t)
 {
 	struct sb s = { 0 };
@@ -303,10 +317,7 @@ int procfs_gen_pid(struct proc *p, const struct thread *th, unsigned e, struct t
 		procfs_sb_printf(&s, "%.15s\n", th ? thread_comm(th) : p->name);
 		return procfs_sb_done(&s, t);
 	case P_MAPS:
-		if (!p->uvm)
-			return procfs_sb_done(&s, t);
-		RENDER(t, procfs_maps(p->uvm->vmas, NULL, 0), procfs_maps(p->uvm->vmas, buf, size));
-		return 0;
+		return gen_maps(p, t);
 	case P_SMAPS:
 	case P_SMAPS_ROLLUP:
 		return gen_smaps(p, e == P_SMAPS_ROLLUP, t);

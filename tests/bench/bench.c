@@ -14,6 +14,10 @@
  *                          the same time (INDEX 0 and 1)
  *   bench procs [quick]    only the process figures (fork, exec, pipe, COW):
  *                          a quick probe while working on them
+ *   bench only LIST [quick] only the reference loop and the groups named in
+ *                          the comma-separated LIST (maps: proc_maps_read*,
+ *                          mmap: mmap_munmap, areas: the 10,000-area figures),
+ *                          with the full repeats unless quick (a probe)
  *   bench exit0            exit 0 at once (what fork_exec_wait executes)
  *   bench files [quick]    only the ref loop and the four file figures (a
  *                          quick probe of the file system's cost)
@@ -964,6 +968,44 @@ static void files_figures(const struct plan *pl)
 	files_cleanup();
 }
 
+/* open+read+close of /proc/self/maps, then with an untouched 64 MiB mapping present. */
+static void maps_figures(const struct plan *pl)
+{
+	char extra[96];
+	long mfd = sys3(SYS_open, "/proc/self/maps", O_RDONLY, 0), n = 0, r, lines = 0;
+	char *big;
+
+	if (mfd >= 0) {
+		while ((r = sys3(SYS_read, mfd, maps_buf + n, sizeof(maps_buf) - 1 - (size_t)n)) > 0)
+			n += r;
+		sys1(SYS_close, mfd);
+		for (long i = 0; i < n; i++)
+			lines += maps_buf[i] == '\n';
+	}
+	snprintf(extra, sizeof(extra), "bytes=%ld lines=%ld", n, lines);
+	figure("proc_maps_read", b_maps, NULL, pl->maps, extra);
+	/* With an untouched 64 MiB mapping present: O(areas), not O(virtual size). */
+	big = map_anon(64 * MiB);
+	figure("proc_maps_read_64m", b_maps, NULL, pl->maps, "untouched=64MiB");
+	sys2(SYS_munmap, big, 64 * MiB);
+}
+
+/* The same fault and mmap figures with 10,000 areas in the address space. */
+static void areas_figures(const struct plan *pl)
+{
+	char why[64];
+	char *areas = make_areas(why, sizeof(why));
+
+	if (areas) {
+		fault_figure("fault_4k_10k_areas", pl->fault);
+		figure("mmap_munmap_10k_areas", b_mmap, NULL, pl->mmap, "touched=0 areas=10000");
+		sys2(SYS_munmap, areas, (size_t)AREAS * PAGE);
+	} else {
+		skipped("fault_4k_10k_areas", why);
+		skipped("mmap_munmap_10k_areas", why);
+	}
+}
+
 static void run_all(const struct plan *pl)
 {
 	char extra[96];
@@ -992,41 +1034,9 @@ static void run_all(const struct plan *pl)
 		snprintf(extra, sizeof(extra), "open_/dev/null_returned_%ld", fd);
 		skipped("write_devnull_1b", extra);
 	}
-	{
-		long mfd = sys3(SYS_open, "/proc/self/maps", O_RDONLY, 0), n = 0, r, lines = 0;
-
-		if (mfd >= 0) {
-			while ((r = sys3(SYS_read, mfd, maps_buf + n, sizeof(maps_buf) - 1 - (size_t)n)) > 0)
-				n += r;
-			sys1(SYS_close, mfd);
-			for (long i = 0; i < n; i++)
-				lines += maps_buf[i] == '\n';
-		}
-		snprintf(extra, sizeof(extra), "bytes=%ld lines=%ld", n, lines);
-		figure("proc_maps_read", b_maps, NULL, pl->maps, extra);
-	}
-	/* /proc/self/maps with an untouched 64 MiB mapping present: O(areas), not O(virtual size). */
-	{
-		char *big = map_anon(64 * MiB);
-
-		figure("proc_maps_read_64m", b_maps, NULL, pl->maps, "untouched=64MiB");
-		sys2(SYS_munmap, big, 64 * MiB);
-	}
+	maps_figures(pl);
 	files_figures(pl);
-	/* The same fault and mmap figures with 10,000 areas in the address space. */
-	{
-		char why[64];
-		char *areas = make_areas(why, sizeof(why));
-
-		if (areas) {
-			fault_figure("fault_4k_10k_areas", pl->fault);
-			figure("mmap_munmap_10k_areas", b_mmap, NULL, pl->mmap, "touched=0 areas=10000");
-			sys2(SYS_munmap, areas, (size_t)AREAS * PAGE);
-		} else {
-			skipped("fault_4k_10k_areas", why);
-			skipped("mmap_munmap_10k_areas", why);
-		}
-	}
+	areas_figures(pl);
 	proc_figures(pl);
 	figure("thread_create_join", b_thread, NULL, pl->thread, "");
 	figure("futex_uncontended", b_futex_solo, NULL, pl->futex_solo, "calls=2");
@@ -1240,6 +1250,30 @@ static int is_linux_init(void)
 	return sys0(SYS_getpid) == 1 && sys1(SYS_uname, &u) == 0 && !strcmp(u.sysname, "Linux");
 }
 
+/* Whether the comma-separated list names group. */
+static int listed(const char *list, const char *group)
+{
+	size_t n = strlen(group);
+
+	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, group, n) && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* bench only LIST: the reference loop around the figures of the groups named. */
+static void run_only(const struct plan *pl, const char *list)
+{
+	report("ref", measure_only(b_ref, NULL, pl->ref.reps, pl->ref.ops), pl->ref.reps, pl->ref.ops, "where=start");
+	if (listed(list, "mmap"))
+		figure("mmap_munmap", b_mmap, NULL, pl->mmap, "touched=0");
+	if (listed(list, "maps"))
+		maps_figures(pl);
+	if (listed(list, "areas"))
+		areas_figures(pl);
+	report("ref", measure_only(b_ref, NULL, pl->ref.reps, pl->ref.ops), pl->ref.reps, pl->ref.ops, "where=end");
+}
+
 int main(int argc, char **argv, char **envp)
 {
 	const char *mode = argc > 1 ? argv[1] : "all";
@@ -1274,10 +1308,13 @@ int main(int argc, char **argv, char **envp)
 		files_figures(pl);
 	} else if (!strcmp(mode, "procs")) {
 		proc_figures(argc > 2 && !strcmp(argv[2], "quick") ? &quick : &full);
+	} else if (!strcmp(mode, "only") && argc > 2) {
+		run_only(argc > 3 && !strcmp(argv[3], "quick") ? &quick : &full, argv[2]);
 	} else if (!strcmp(mode, "pingpong")) {
 		pingpong(argc > 3 && !strcmp(argv[2], "quick") ? &quick : &full, argc > 2 ? atoi(argv[argc - 1]) : 0);
 	} else {
-		die("unknown mode '%s' (all, quick, syscalls, files [quick], procs [quick], pingpong [quick] INDEX)",
+		die("unknown mode '%s' (all, quick, syscalls, files [quick], procs [quick], only LIST [quick], "
+		    "pingpong [quick] INDEX)",
 		    mode);
 	}
 	if (init)

@@ -1333,6 +1333,101 @@ static void test_random_top_window(void **state)
 		run_random(s, TOP_PAGE - PG(48), 48, 6, false, 4000, SIZE_MAX);
 }
 
+/*
+ * What mmap and munmap do, at random against the model: find a gap top-down
+ * and insert there (the gap search leaves the area above the gap in the
+ * list's cache, which the insert's lookup then uses), remove ranges (pages
+ * mmap just placed, mostly), and look addresses up in between, so that the
+ * cache is tried in every state: holding the address, above it, stale after
+ * its node was dropped or its range moved.
+ */
+static void test_random_mmap_pattern(void **state)
+{
+	(void)state;
+	for (uint64_t s = 30; s <= 33; s++) {
+		uint64_t last = 0;
+		unsigned placed = 0;
+
+		unit_seed(s);
+		reset();
+		memset(&M, 0, sizeof(M));
+		M.base = PG(0x2000);
+		M.npages = 256;
+		for (int step = 0; step < 6000; step++) {
+			unsigned op = unit_rnd() % 8;
+			const char *err;
+			size_t a, b;
+
+			memcpy(&M2, &M, sizeof(M));
+			if (op < 3) {
+				uint64_t len = PG(1 + unit_rnd() % 3), top = addr(&M, M.npages) - PG(unit_rnd() % 4);
+				uint64_t got = vma_find_gap(&L, len, M.base, top),
+					 exp = model_gap(&M, len, M.base, top);
+				unsigned prot = unit_rnd() % 4 ? RW : R;
+
+				if (got != exp)
+					fail_msg("seed %llu step %d: find_gap = %#llx, expected %#llx",
+						 (unsigned long long)s, step, (unsigned long long)got,
+						 (unsigned long long)exp);
+				if (!got)
+					continue;
+				assert_int_equal(vma_insert(&L, got, got + len, prot, VMA_ANON, 0, "[anon]"), 0);
+				for (uint64_t va = got; va < got + len; va += PAGE_SIZE)
+					M2.p[(va - M.base) / PAGE_SIZE] = (struct pg){ true, prot, VMA_ANON, 2, 0 };
+				last = got;
+				placed++;
+			} else if (op < 6) {
+				/* munmap: of the page placed last (the usual pair), or of a random range */
+				if (op < 5 && last) {
+					a = (last - M.base) / PAGE_SIZE;
+					b = a + 1;
+				} else {
+					rnd_range(M.npages, 4, 16, &a, &b);
+				}
+				assert_int_equal(vma_remove(&L, addr(&M, a), addr(&M, b)), 0);
+				for (size_t k = a; k < b; k++)
+					M2.p[k] = (struct pg){ 0 };
+			} else if (op == 6) {
+				/* mprotect of a mapped page, so that areas split and merge under the cache */
+				a = unit_rnd() % M.npages;
+				if (!M.p[a].mapped)
+					continue;
+				assert_int_equal(vma_protect(&L, addr(&M, a), addr(&M, a + 1),
+							     M.p[a].prot == R ? RW : R),
+						 0);
+				M2.p[a].prot = M.p[a].prot == R ? RW : R;
+			} else {
+				/* lookups only: against a scan, after whatever the cache holds */
+				uint64_t va = addr(&M, unit_rnd() % M.npages) + unit_rnd() % PAGE_SIZE;
+				struct vma *f = vma_find_from(&L, va), *want_f = NULL, *g = vma_find(&L, va);
+
+				for (struct vma *k = vma_first(&L); k && !want_f; k = vma_next(k))
+					if (k->end > va)
+						want_f = k;
+				assert_ptr_equal(f, want_f);
+				assert_ptr_equal(g, want_f && want_f->start <= va ? want_f : NULL);
+				continue;
+			}
+			memcpy(&M, &M2, sizeof(M));
+			err = invariant_error(&L);
+			if (!err && L.cache) {
+				/* the cache is NULL or a node of the tree */
+				struct vma *k = vma_first(&L);
+
+				while (k && k != L.cache)
+					k = vma_next(k);
+				if (!k)
+					err = "the cache points outside the tree";
+			}
+			if (!err && step % 8 == 0)
+				err = model_error(&M);
+			if (err)
+				fail_msg("seed %llu step %d op %u: %s", (unsigned long long)s, step, op, err);
+		}
+		assert_true(placed > 500);
+	}
+}
+
 /* Up against CAP: 600 pages in short ranges make far more than 128 runs. */
 static void test_random_capacity(void **state)
 {
@@ -1464,6 +1559,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_random_small_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_top_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_capacity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_mmap_pattern, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_areas, setup, teardown),
 	};
 
