@@ -54,6 +54,7 @@
 #include "trap.h"
 #include "tsc.h"
 #include "userland.h"
+#include "userprog.h"
 #include "x86.h"
 #include "xhci.h"
 
@@ -186,6 +187,7 @@ void kmain(uint64_t boot_info_phys, uint64_t tsc)
 	boot_checks(n);
 	mm_checks();
 	hw_checks();
+	userprog_load();
 	runner_run_builtin();
 	runner_run_extra();
 	lifetimes_run();

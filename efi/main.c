@@ -117,6 +117,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	efi_read_clock(bi);
 	efi_load_programs(bi, li);
 	efi_load_initrd(bi, li);
+	efi_load_suite(bi, li);
 	efi_load_pciids(bi, li);
 	if (efi_load_kernel(&k))
 		return EFI_LOAD_ERROR;
