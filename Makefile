@@ -100,13 +100,8 @@ $(BUILD)/ksyms-empty.S:
 	@mkdir -p $(dir $@)
 	tools/gensyms.sh - $@
 
-# The ring-3 programs (tests/user/user.mk builds them; tools/mkprogs.sh tables them).
-USER_PROGS_O := $(BUILD)/user/progs.o
-$(USER_PROGS_O): $(BUILD)/user/progs.S
-	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
-
-$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel.ld $(BUILD)/ksyms-empty.o $(USER_PROGS_O)
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(BUILD)/kernel.ld -o $@ $(KERNEL_OBJS) $(USER_PROGS_O) $(BUILD)/ksyms-empty.o
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel.ld $(BUILD)/ksyms-empty.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(BUILD)/kernel.ld -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o
 
 $(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf tools/gensyms.sh
 	tools/gensyms.sh $< $@
@@ -114,9 +109,9 @@ $(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf tools/gensyms.sh
 $(BUILD)/%.o: $(BUILD)/%.S
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/kernel.ld $(BUILD)/ksyms.o $(USER_PROGS_O)
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/kernel.ld $(BUILD)/ksyms.o
 	@echo '  LD         $@'
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(BUILD)/kernel.ld -o $@ $(KERNEL_OBJS) $(USER_PROGS_O) $(BUILD)/ksyms.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(BUILD)/kernel.ld -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.o
 	tools/check-ksyms.sh $(BUILD)/kernel.pass1.elf $@
 
 # What atlas.efi carries: the kernel without its symbol table (gdb reads kernel.elf).
@@ -180,8 +175,8 @@ $(INITRD): tools/mkinitrd.py $(USER_ELFS) $(USER_GLIBC_ELFS) $(USERLAND_BINS) $(
 		--skel tools/initrd --extra $(LANG_ROOT) $(foreach d,$(INITRD_EXTRA),--extra $(d))
 
 PCI_IDS_FILE := /usr/share/misc/pci.ids
-$(BUILD)/esp.img: $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg tools/mkesp.sh $(INITRD) $(wildcard $(PCI_IDS_FILE))
-	INITRD=$(INITRD) tools/mkesp.sh $@ $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg
+$(BUILD)/esp.img: $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg tools/mkesp.sh $(INITRD) $(SUITE) $(wildcard $(PCI_IDS_FILE))
+	INITRD=$(INITRD) SUITE=$(SUITE) tools/mkesp.sh $@ $(BUILD)/atlas.efi startup.nsh tools/atlas.cfg
 
 $(BUILD)/disk.img: $(BUILD)/esp.img tools/mkdisk.sh
 	tools/mkdisk.sh $@ $(BUILD)/esp.img
@@ -245,8 +240,8 @@ signed: $(BUILD)/atlas-signed.efi $(BUILD)/esp-signed.img $(BUILD)/disk-signed.i
 $(BUILD)/atlas-signed.efi: $(BUILD)/atlas.efi tools/sign.sh
 	tools/sign.sh $< $@ $(SB_KEY) $(SB_CERT)
 
-$(BUILD)/esp-signed.img: $(BUILD)/atlas-signed.efi startup.nsh tools/atlas.cfg tools/mkesp.sh $(INITRD)
-	INITRD=$(INITRD) tools/mkesp.sh $@ $(BUILD)/atlas-signed.efi startup.nsh tools/atlas.cfg
+$(BUILD)/esp-signed.img: $(BUILD)/atlas-signed.efi startup.nsh tools/atlas.cfg tools/mkesp.sh $(INITRD) $(SUITE)
+	INITRD=$(INITRD) SUITE=$(SUITE) tools/mkesp.sh $@ $(BUILD)/atlas-signed.efi startup.nsh tools/atlas.cfg
 
 $(BUILD)/disk-signed.img: $(BUILD)/esp-signed.img tools/mkdisk.sh
 	tools/mkdisk.sh $@ $(BUILD)/esp-signed.img

@@ -54,6 +54,7 @@
 #include "trap.h"
 #include "tsc.h"
 #include "userland.h"
+#include "userprog.h"
 #include "x86.h"
 #include "xhci.h"
 
@@ -213,6 +214,8 @@ void kmain(uint64_t boot_info_phys, uint64_t tsc)
 	boot_mark(g_boot, "k.mm_checks", rdtsc());
 	hw_checks();
 	boot_mark(g_boot, "k.hw_checks", rdtsc());
+	userprog_load();
+	boot_mark(g_boot, "k.suite", rdtsc());
 	runner_run_builtin();
 	runner_run_extra();
 	lifetimes_run();

@@ -99,6 +99,8 @@ void efi_read_fw_identity(struct boot_info *bi);
 void efi_read_clock(struct boot_info *bi);
 /* The initramfs into loader memory, its place in bi (efi/initrd.c). Problems are warnings. */
 void efi_load_initrd(struct boot_info *bi, EFI_LOADED_IMAGE *li);
+/* The ring-3 test suite (BOOT_SUITE_PATH) into loader memory, its place in bi (efi/suite.c); the kernel warns. */
+void efi_load_suite(struct boot_info *bi, EFI_LOADED_IMAGE *li);
 int efi_conout_has_uart(void);
 
 /* efi/kernel_blob.S: the stripped kernel ELF, compressed (an ALZ1 stream without a dictionary). */

@@ -123,6 +123,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	boot_mark(bi, "efi.programs", rdtsc());
 	efi_load_initrd(bi, li);
 	boot_mark(bi, "efi.initrd", rdtsc());
+	efi_load_suite(bi, li);
+	boot_mark(bi, "efi.suite", rdtsc());
 	efi_load_pciids(bi, li);
 	boot_mark(bi, "efi.pciids", rdtsc());
 	if (efi_load_kernel(&k))

@@ -16,7 +16,7 @@
 #include "options.h"
 
 #define BOOT_INFO_MAGIC 0x4F464E4953414C54ULL /* "TLASINFO" */
-#define BOOT_INFO_VERSION 2
+#define BOOT_INFO_VERSION 3
 
 /* Pixel formats, after UEFI's EFI_GRAPHICS_PIXEL_FORMAT. */
 enum fb_format { FB_NONE = 0, FB_RGBX, FB_BGRX, FB_BITMASK };
@@ -101,6 +101,10 @@ static inline const char *boot_menu_end_name(uint32_t end)
 	return end < MENU_END_COUNT ? names[end] : "?";
 }
 
+/* Where the ring-3 test suite travels, next to the initramfs (tools/mkesp.sh puts it there). */
+#define BOOT_SUITE_PATH "\\atlas\\suite.bin"
+#define BOOT_SUITE_MAX (64ULL << 20)
+
 struct boot_info {
 	uint64_t magic;
 	uint32_t version;
@@ -183,6 +187,13 @@ struct boot_info {
 	/* The initramfs efi/ read (initrd=, \atlas\initrd.cpio): physical address and size, 0 without. */
 	uint64_t initrd_phys, initrd_size;
 	char initrd_path[96];
+	/*
+	 * The ring-3 test suite (include/suitefile.h) efi/ read from BOOT_SUITE_PATH
+	 * into EfiLoaderData, kept for the boot; size 0 when it was not read, and
+	 * suite_error then says why ("not found", an EFI status in words).
+	 */
+	uint64_t suite_phys, suite_size;
+	char suite_error[48];
 
 	/*
 	 * SMBIOS (efi/hwfiles.c): the entry point as the configuration table

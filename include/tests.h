@@ -28,6 +28,12 @@ int test_group_selected(const char *group);
 /* Record one result: a TAP line and a {"rec":"test"} record. */
 void test_result(const char *name, int ok, const char *expect, const char *got);
 /*
+ * Record a test that could not run: TAP's "ok N - name # SKIP why" and a
+ * {"rec":"test"} record with "skip": true and why as "got". It is not a
+ * failure; the reason must say what is missing.
+ */
+void test_skip(const char *name, const char *expect, const char *why);
+/*
  * If tests= selects name, record a result whose "got" is formatted from fmt
  * (the observed value, in words). Does nothing for unselected tests.
  */

@@ -4,9 +4,9 @@
 One static benchmark program, tests/bench/bench.c, runs in ring 3 on both:
   * Atlas: build/atlas.efi with run="\\bench\\bench.elf all" (the ELF on the ESP),
     report=both on_finish=exit tests=run.bench;
-  * Atlas ping-pong: two instances must run at the same time, which run= cannot do
-    yet, so a private build (build/bench/atlas-pingpong/) carries the program as its
-    only built-in program with ATLAS-INSTANCES: 2 (tests/bench/bench_pingpong.c);
+  * Atlas ping-pong (ATLAS_RUN_INSTANCES=0): two instances at the same time from a
+    private suite file (build/bench/atlas-pingpong/suite-pingpong.bin, \\atlas\\suite.bin on
+    its ESP) whose only program is tests/bench/bench_pingpong.c with ATLAS-INSTANCES: 2;
   * Linux: Debian's vmlinuz (linux-image-amd64) started by its own EFI stub from
     tools/linuxbench/chain.efi on the removable path, with an initramfs whose /init
     is the same benchmark program (tools/linuxbench/build.sh).
@@ -215,46 +215,21 @@ def atlas_initrd(bench_elf, out):
     return out
 
 
-EMPTY_PROGS_S = """/* Written by tools/bench.py: an empty built-in program table (struct user_prog, include/userprog.h). */
-\t.section .rodata.user_progs, "a"
-\t.balign 8
-\t.globl user_progs, user_progs_count, user_progs_dict
-user_progs_count:
-\t.quad 0
-user_progs_dict:
-\t.quad 0
-\t.long 0, 0
-user_progs:
-\t.section .note.GNU-stack, "", @progbits
-"""
-
-
-def build_private_atlas():
-    """Two private builds of the same sources in build/bench/atlas-pingpong/, differing only in the
-    built-in program table: none (the image size without the test suite) and bench_pingpong
-    with two instances. Returns {"nosuite": path, "pingpong": path}; raises on failure."""
+def build_private_suite():
+    """A private suite file (tools/mkprogs.sh, include/suitefile.h) whose only program is
+    bench_pingpong with ATLAS-INSTANCES: 2, in build/bench/atlas-pingpong/. The image needs no
+    private build: the suite travels beside it (\\atlas\\suite.bin). Returns {"pingpong": path};
+    raises on failure."""
     rel = PRIVATE.relative_to(REPO)
     (PRIVATE / "user").mkdir(parents=True, exist_ok=True)
     elf = build_bench_elf(PRIVATE / "user" / "bench_pingpong.elf", PINGPONG_SRC)
-    progs = PRIVATE / "user" / "progs.S"
-    # mkprogs.sh compresses the table's programs with the host tool lzpack: build it first, so that
-    # progs.S, written next, is newer than it.
+    suite = PRIVATE / "suite-pingpong.bin"
+    # mkprogs.sh compresses the programs with the host tool lzpack.
     run(["make", f"BUILD={rel}", f"{rel}/lzpack"], cwd=REPO, env=clean_env())
-    made = {}
-    for kind in ("nosuite", "pingpong"):
-        if kind == "nosuite":
-            progs.write_text(EMPTY_PROGS_S)
-        else:
-            run([REPO / "tools" / "mkprogs.sh", progs.relative_to(REPO), elf.parent.relative_to(REPO),
-                 PINGPONG_SRC.relative_to(REPO)], cwd=REPO,
-                env=dict(clean_env(), LZPACK=str(PRIVATE / "lzpack")))  # fmt: skip
-        # USER_SRCS/USER_ELFS empty: make sees progs.S (just written) as up to date and embeds it.
-        run(["make", "-j2", f"BUILD={rel}", "USER_SRCS=", "USER_ELFS=", f"{rel}/atlas.efi"], cwd=REPO,
-            env=clean_env(), logfile=PRIVATE / f"make-{kind}.log")  # fmt: skip
-        dest = PRIVATE / f"atlas-{kind}.efi"
-        shutil.copyfile(PRIVATE / "atlas.efi", dest)
-        made[kind] = dest
-    return made
+    run([REPO / "tools" / "mkprogs.sh", suite.relative_to(REPO), elf.parent.relative_to(REPO),
+         PINGPONG_SRC.relative_to(REPO)], cwd=REPO,
+        env=dict(clean_env(), LZPACK=str(PRIVATE / "lzpack"), PYTHON=sys.executable))  # fmt: skip
+    return {"pingpong": suite}
 
 
 def build_linux(bench_elf):
@@ -333,13 +308,15 @@ def drop_disk(workdir):
         pass
 
 
-def private_disk(efi, cfg_text, workdir):
-    """An ESP like build/esp.img but with efi as BOOTX64.EFI and cfg_text as \\atlas.cfg."""
+def private_disk(efi, cfg_text, workdir, suite=None):
+    """An ESP with efi as BOOTX64.EFI, cfg_text as \\atlas.cfg and suite (a path) as
+    \\atlas\\suite.bin."""
     workdir.mkdir(parents=True, exist_ok=True)
     cfg = workdir / "atlas.cfg"
     cfg.write_text(f"# atlas.cfg written by tools/bench.py\n{cfg_text}\n")
     esp, disk = workdir / "esp.img", workdir / "disk.img"
-    run([REPO / "tools" / "mkesp.sh", esp, efi, REPO / "startup.nsh", cfg], cwd=REPO)
+    env = dict(os.environ, SUITE=str(suite)) if suite else None
+    run([REPO / "tools" / "mkesp.sh", esp, efi, REPO / "startup.nsh", cfg], cwd=REPO, env=env)
     run([REPO / "tools" / "mkdisk.sh", disk, esp], cwd=REPO)
     esp.unlink()
     return disk
@@ -390,10 +367,13 @@ def atlas_run(h, i, mem, bench_elf, instances_via_run):
     # The RAM file system's pages hold the initramfs's files (adopted in place) and files written since:
     # file data, on their own line, not the kernel's memory (issue 17).
     file_pages = pmm.get("file", 0)
-    vals["kernel_mem"] = (boot["kernel_size"] + (used_pages - file_pages) * 4096) / 1024
+    # The suite file efi/ read stays in loader memory for the boot (the kernel image held it before): counted.
+    suite_bytes = -(-boot.get("suite_size", 0) // 4096) * 4096
+    vals["kernel_mem"] = (boot["kernel_size"] + suite_bytes + (used_pages - file_pages) * 4096) / 1024
     vals["ramfs_mem"] = file_pages * 4
     extra["mem"] = {
         "kernel_image_kib": boot["kernel_size"] / 1024,
+        "suite_file_kib": suite_bytes / 1024,
         "pmm_used_kib": used_pages * 4,
         "pmm_kernel_kib": (used_pages - file_pages) * 4,
         "ramfs_file_kib": file_pages * 4,
@@ -407,9 +387,10 @@ def atlas_run(h, i, mem, bench_elf, instances_via_run):
     return vals, skipped, extra, r
 
 
-def atlas_pingpong_run(i, mem, efi):
+def atlas_pingpong_run(i, mem, suite):
     workdir = OUT / "boots" / f"atlas-pingpong-{i}-{int(time.time() * 1000) % 10**8}"
-    disk = private_disk(efi, "report=both on_finish=exit tests=user.bench_pingpong", workdir)
+    disk = private_disk(REPO / "build" / "atlas.efi", "report=both on_finish=exit tests=user.bench_pingpong", workdir,
+                        suite=suite)
     m = Machine(f"atlas-pingpong-{i}", workdir, disk, mem, True, (), 240, disk_if=DISK_IF)
     try:
         m.wait()
@@ -637,12 +618,12 @@ def main():
     log(f"Linux side: {vmlinuz} + {linux_dir.relative_to(REPO)}/initrd.img, started by chain.efi")
     private = {}
     try:
-        private = build_private_atlas()
-        log(f"private Atlas builds: {', '.join(str(p.relative_to(REPO)) for p in private.values())}")
+        private = build_private_suite()
+        log(f"private suite file: {', '.join(str(p.relative_to(REPO)) for p in private.values())}")
     except RuntimeError as e:
-        problems.append(f"private Atlas build failed: {e}")
+        problems.append(f"private suite file failed: {e}")
         log(problems[-1])
-        notes["atlas.pingpong"] = "not measured (private build failed)"
+        notes["atlas.pingpong"] = "not measured (private suite file failed)"
 
     samples = {"atlas": {}, "linux": {}}
     timeline = {"atlas": {}, "linux": {}}
@@ -702,8 +683,9 @@ def main():
     # Sizes: files, no boot needed.
     atlas.pop("image_size", None)
     atlas["image_size"] = (REPO / "build" / "atlas.efi").stat().st_size
-    if "nosuite" in private:
-        atlas["image_size_nosuite"] = private["nosuite"].stat().st_size
+    # The ring-3 suite travels beside the image (\\atlas\\suite.bin), as vmlinuz's initramfs does:
+    # atlas.efi carries no test programs, so the image without the suite is the image.
+    atlas["image_size_nosuite"] = atlas["image_size"]
     linux["image_size"] = vmlinuz.stat().st_size
     linux["image_size_nosuite"] = linux["image_size"]
     ratio = {n: atlas[n] / linux[n] for n in atlas if n in linux and linux[n] and n not in NO_RATIO}
@@ -715,13 +697,14 @@ def main():
         "atlas.pingpong",
         'run="\\bench\\pingpong.elf*2 pingpong" (two instances at once)'
         if instances_via_run
-        else "private build (build/bench/atlas-pingpong): bench_pingpong as a built-in program, INSTANCES 2",
+        else "private suite file (build/bench/atlas-pingpong/suite-pingpong.bin): bench_pingpong, INSTANCES 2",
     )
     notes["linux.ramfs_mem"] = "inside kernel_mem"
     notes["linux.write_devnull_1b"] = notes.get("linux.write_devnull_1b", "Linux only: Atlas has no /dev/null")
     notes["atlas.write_devnull_1b"] = "not measured: Atlas has no /dev/null (open returns -ENOENT)"
     notes["kernel_mem"] = (
-        "Atlas: kernel image (kernel_size, .bss included) + (pmm total - free - file) pages after the run, "
+        "Atlas: kernel image (kernel_size, .bss included) + the suite file's loader pages (boot.suite_size, "
+        "\\atlas\\suite.bin, kept for the boot) + (pmm total - free - file) pages after the run, "
         "the RAM file system's file pages (pmm 'file': the initramfs's files and those written since) "
         "on their own line (ramfs_mem); "
         "Linux: MemTotal - MemFree at /init's start (excludes the kernel image and boot reservations, "
@@ -731,7 +714,15 @@ def main():
         "Atlas: efi_main -> first ring-3 instruction (timeline record). Linux: chain.efi's TSC just before "
         "StartImage(vmlinuz) -> /init's first instruction (bench_entry). LoadImage is outside both."
     )
-    notes["image_size_nosuite"] = "Atlas: the same sources with an empty built-in program table (private build)"
+    suite_file = REPO / "build" / "suite.bin"
+    notes["image_size"] = (
+        "atlas.efi as built; the ring-3 test suite is not in it but beside it on the ESP (\\atlas\\suite.bin, "
+        f"{suite_file.stat().st_size if suite_file.exists() else '?'} bytes), as Linux's initramfs is beside vmlinuz"
+    )
+    notes["image_size_nosuite"] = (
+        "Atlas: the same file as image_size (atlas.efi carries no test programs since the suite moved to "
+        "\\atlas\\suite.bin; before, this was a private build with an empty program table)"
+    )
     env = {
         "memory": mem,
         "qemu": run(["qemu-system-x86_64", "--version"]).split("\n")[0],

@@ -40,7 +40,7 @@ efi       efi +civil.h +fwtable.h +boot_info.h +memlayout.h +x86.h +elf64.h +ker
 
 # The layer of each header in include/ (and efi/efi.h).
 HEADERS='
-lib       civil.h fwtable.h iomem.h boot_info.h console.h elf64.h json.h kernel.h kerrno.h kprintf.h kstring.h ksyms.h lz.h memlayout.h options.h qr.h record.h
+lib       civil.h fwtable.h iomem.h boot_info.h console.h elf64.h json.h kernel.h kerrno.h kprintf.h kstring.h ksyms.h lz.h memlayout.h options.h qr.h record.h suitefile.h
 x86       ktime.h clockfreq.h cpu.h entry.h entry_macros.inc panic.h percpu.h random.h trap.h tsc.h x86.h
 mm        heap.h heap_internal.h klayout.h kvm.h memmap.h paging.h physmap.h pmm.h pmm_internal.h uvm.h vma.h vma_tree.h uaccess.h pageref.h
 drivers   acpi.h clockcal.h conlog.h efirt.h fb.h fbcon.h kbd.h lapic.h pci_cfg.h ps2kbd.h serial.h usbkbd.h xhci.h xhci_hw.h rtc.h hwinfo.h pci.h pciids.h smbios.h acpi_tables.h vt.h vtparse.h vtscreen.h

@@ -6,6 +6,8 @@
 #   \startup.nsh            what the UEFI shell runs
 #   \atlas.cfg              default options
 #   \atlas\initrd.cpio     the initramfs, when the environment names one in INITRD
+#   \atlas\suite.bin       the ring-3 test suite (tools/mkprogs.sh), when the
+#                           environment names one in SUITE
 #   \atlas\pci.ids          Debian's PCI ID database (package pci.ids; PCI_IDS
 #                           names another file, PCI_IDS= none leaves it out)
 # With --shell-only OPTIONS, atlas.efi goes to \EFI\atlas\atlas.efi instead
@@ -37,6 +39,9 @@ mcopy -i "$tmp" "$cfg" ::/atlas.cfg
 mmd -i "$tmp" ::/atlas
 if [ -n "${INITRD:-}" ]; then
 	mcopy -i "$tmp" "$INITRD" ::/atlas/initrd.cpio
+fi
+if [ -n "${SUITE:-}" ]; then
+	mcopy -i "$tmp" "$SUITE" ::/atlas/suite.bin
 fi
 pci_ids=${PCI_IDS-/usr/share/misc/pci.ids}
 if [ -n "$pci_ids" ]; then

@@ -136,6 +136,9 @@ void report_boot(void)
 			(unsigned long long)b->kernel_size >> 10);
 		kprintf("  atlas.efi image at 0x%llx; ExitBootServices succeeded on try %u\n",
 			(unsigned long long)b->efi_image_base, b->ebs_tries);
+		if (b->suite_size)
+			kprintf("  ring-3 test suite %s: %llu KiB of loader memory at 0x%llx\n", BOOT_SUITE_PATH,
+				(unsigned long long)b->suite_size >> 10, (unsigned long long)b->suite_phys);
 		kprintf("  running at RIP 0x%016llx, RSP 0x%016llx\n", (unsigned long long)rip,
 			(unsigned long long)rsp);
 		kprintf("  on Atlas's page tables: CR3 0x%llx (the firmware's was 0x%llx, efi/'s hand-off tables 0x%llx)\n",
@@ -146,6 +149,7 @@ void report_boot(void)
 	jrec_hex(&r, "kernel_phys", b->kernel_phys);
 	jrec_hex(&r, "kernel_virt", b->kernel_virt);
 	jrec_u64(&r, "kernel_size", b->kernel_size);
+	jrec_u64(&r, "suite_size", b->suite_size);
 	jrec_hex(&r, "rip", rip);
 	jrec_hex(&r, "rsp", rsp);
 	jrec_hex(&r, "cr3", cr3);

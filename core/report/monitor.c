@@ -240,6 +240,8 @@ static void list_programs(void)
 		used += (size_t)ksnprintf(line + used, sizeof(line) - used, " %s", user_progs[i].name);
 	}
 	kprintf("%s\n", used ? line : "");
+	if (userprog_missing()[0])
+		kprintf("  (%s)\n", userprog_missing());
 	if (!g_boot->nprogs)
 		kprintf("  from the ESP: none (run= and \\atlas\\bin\\ load them at boot)\n");
 	for (uint32_t i = 0; i < g_boot->nprogs; i++)

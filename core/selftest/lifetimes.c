@@ -85,7 +85,10 @@ static const void *find_elf(const struct kind *k, size_t *size, int *own, char *
 			*own = 1;
 			return userprog_unpack(&user_progs[i], NULL, err, ERR_MAX);
 		}
-		ksnprintf(err, ERR_MAX, "no built-in program %s", k->prog);
+		if (userprog_missing()[0])
+			ksnprintf(err, ERR_MAX, "no program %s: %s", k->prog, userprog_missing());
+		else
+			ksnprintf(err, ERR_MAX, "no program %s in the suite", k->prog);
 		return NULL;
 	}
 	for (uint32_t i = 0; i < g_boot->nprogs; i++) {

@@ -131,6 +131,27 @@ void test_result(const char *name, int ok, const char *expect, const char *got)
 	report_emit(&r);
 }
 
+void test_skip(const char *name, const char *expect, const char *why)
+{
+	struct jrec r;
+
+	if (!tap_started && report_human()) {
+		kprintf("TAP version 14\n");
+		tap_started = 1;
+	}
+	n_run++;
+	stream_run++;
+	if (report_human())
+		kprintf("ok %u - %s # SKIP %s\n", stream_run, name, why);
+	jrec_begin(&r, "test");
+	jrec_str(&r, "name", name);
+	jrec_bool(&r, "ok", 1);
+	jrec_bool(&r, "skip", 1);
+	jrec_str(&r, "expect", expect);
+	jrec_str(&r, "got", why);
+	report_emit(&r);
+}
+
 void test_check(const char *name, int ok, const char *expect, const char *fmt, ...)
 {
 	char got[160];

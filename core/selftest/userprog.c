@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * userprog.c - unpacking the ring-3 programs the kernel image carries
- * (include/userprog.h). Each ELF file is an ALZ1 stream (include/lz.h)
+ * userprog.c - the ring-3 programs of the suite file efi/ loaded
+ * (include/userprog.h, include/suitefile.h): the table, checked once, and
+ * unpacking a program before it runs. Each ELF file is an ALZ1 stream (include/lz.h)
  * compressed against the shared dictionary user_progs_dict; both are decoded
  * into kmalloc'd buffers only when a program is about to be spawned, and
  * freed by the caller once proc_spawn() has copied the file into the new
@@ -14,9 +15,75 @@
 #include "kernel.h"
 #include "kerrno.h"
 #include "kstring.h"
+#include "kvm.h"
 #include "lz.h"
+#include "memlayout.h"
+#include "record.h"
 #include "tsc.h"
 #include "x86.h"
+
+const struct user_prog *user_progs;
+uint64_t user_progs_count;
+struct user_lz user_progs_dict;
+static char missing[SUITE_ERR_MAX + 48] = BOOT_SUITE_PATH ": not read yet";
+
+static void warn(void)
+{
+	struct jrec r;
+
+	if (report_human())
+		kprintf("atlas: warning: %s\n", missing);
+	jrec_begin(&r, "warning");
+	jrec_str(&r, "msg", missing);
+	report_emit(&r);
+}
+
+int userprog_load(void)
+{
+	char err[SUITE_ERR_MAX];
+	struct user_prog *t;
+	const void *buf;
+	long n;
+
+	if (!g_boot->suite_size) {
+		ksnprintf(missing, sizeof(missing), "%s: %s: the ring-3 suite does not run", BOOT_SUITE_PATH,
+			  g_boot->suite_error[0] ? g_boot->suite_error : "not loaded");
+		warn();
+		return -ENOENT;
+	}
+	if (!kvm_direct_ok(g_boot->suite_phys, g_boot->suite_size)) {
+		ksnprintf(missing, sizeof(missing),
+			  "%s: at 0x%llx, outside the direct map: the ring-3 suite does not run", BOOT_SUITE_PATH,
+			  (unsigned long long)g_boot->suite_phys);
+		warn();
+		return -EFAULT;
+	}
+	buf = PHYS_TO_DIRECT(g_boot->suite_phys);
+	n = suite_parse(buf, g_boot->suite_size, NULL, NULL, err, sizeof(err));
+	t = n > 0 ? kmalloc((size_t)n * sizeof(*t)) : NULL;
+	if (n > 0 && !t) {
+		n = -ENOMEM;
+		ksnprintf(err, sizeof(err), "no memory for the table (%d)", -ENOMEM);
+	}
+	if (n > 0)
+		n = suite_parse(buf, g_boot->suite_size, t, &user_progs_dict, err, sizeof(err));
+	if (n < 0) {
+		kfree(t);
+		ksnprintf(missing, sizeof(missing), "%s: %s: the ring-3 suite does not run", BOOT_SUITE_PATH, err);
+		warn();
+		return (int)n;
+	}
+	user_progs = t;
+	user_progs_count = (uint64_t)n;
+	missing[0] = 0;
+	kdebug("userprog: %s: %ld programs, %llu bytes\n", BOOT_SUITE_PATH, n, (unsigned long long)g_boot->suite_size);
+	return 0;
+}
+
+const char *userprog_missing(void)
+{
+	return missing;
+}
 
 /* Decode blob against dict into a new buffer; NULL with err (naming what) on failure. */
 static uint8_t *decode(const struct user_lz *blob, const uint8_t *dict, size_t dict_len, const char *what, char *err,

@@ -39,6 +39,7 @@ ESP_IMG = BUILD / "esp.img"
 ATLAS_EFI = BUILD / "atlas.efi"
 MKESP = REPO / "tools" / "mkesp.sh"
 INITRD_CPIO = BUILD / "initrd.cpio"
+SUITE_BIN = BUILD / "suite.bin"  # \\atlas\\suite.bin on the ESP: the ring-3 suite (include/suitefile.h)
 MKDISK = REPO / "tools" / "mkdisk.sh"
 STARTUP_NSH = REPO / "startup.nsh"
 DEFAULT_CFG = REPO / "tools" / "atlas.cfg"
@@ -98,6 +99,8 @@ def missing_prerequisites():
     if ESP_IMG.is_file() and ATLAS_EFI.is_file() and ESP_IMG.stat().st_mtime < ATLAS_EFI.stat().st_mtime:
         # The removable path boots esp.img's copy, the shell path build/atlas.efi: they must agree.
         problems.append("build/esp.img is older than build/atlas.efi: run `make all`")
+    if ESP_IMG.is_file() and SUITE_BIN.is_file() and ESP_IMG.stat().st_mtime < SUITE_BIN.stat().st_mtime:
+        problems.append("build/esp.img is older than build/suite.bin: run `make all`")
     return problems
 
 
@@ -124,10 +127,13 @@ def _run(cmd, **kw):
 
 
 def _with_initrd():
-    """The environment for tools/mkesp.sh: INITRD names the build's initramfs when there is one."""
+    """The environment for tools/mkesp.sh: INITRD and SUITE name the build's initramfs and ring-3
+    suite file when there are ones (the same volume as build/esp.img)."""
     env = dict(os.environ)
     if "INITRD" not in env and INITRD_CPIO.exists():
         env["INITRD"] = str(INITRD_CPIO)
+    if "SUITE" not in env and SUITE_BIN.exists():
+        env["SUITE"] = str(SUITE_BIN)
     return env
 
 
@@ -148,9 +154,13 @@ def esp_read_file(img, name, offset=0):
 
 
 def esp_add_files(esp, files):
-    """Copy {"/dir/name": local_path} into the FAT image esp, creating directories."""
+    """Copy {"/dir/name": local_path} into the FAT image esp, creating directories; a local_path
+    of None deletes the file from the image (e.g. {"/atlas/suite.bin": None})."""
     for dest, src in (files or {}).items():
         parts = dest.strip("/").split("/")
+        if src is None:
+            _run(["mdel", "-i", esp, "::/" + "/".join(parts)])
+            continue
         for i in range(1, len(parts)):
             d = "::/" + "/".join(parts[:i])
             subprocess.run(["mmd", "-i", str(esp), d], capture_output=True)  # exists already: fine
@@ -502,7 +512,8 @@ class Harness:
                     a string: shell path, startup.nsh runs atlas.efi shell_opts
         memory      QEMU -m
         debug_exit  add isa-debug-exit at 0xf4
-        files       {"/path/on/esp": local_path} added to the ESP (removable path only)
+        files       {"/path/on/esp": local_path} added to the ESP (removable path only);
+                    local_path None removes that file
         efi         the EFI binary to put on the ESP (None: build/esp.img's, or build/atlas.efi
                     on the shell path), e.g. a signed copy
         ovmf_code   firmware code image (None: OVMF_CODE)

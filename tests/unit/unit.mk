@@ -43,6 +43,7 @@ UNIT_SRCS_test_vfs := $(filter-out core/fs/ramfs_pages.c core/fs/console_tty.c,$
 	core/lib/strutil.c core/lib/fmt.c
 # The kernel's decoder against the host compressor (its main() left out).
 UNIT_SRCS_test_clockfreq := core/x86/clockfreq.c core/lib/strutil.c
+UNIT_SRCS_test_suitefile := core/lib/suitefile.c core/lib/fmt.c core/lib/strutil.c
 UNIT_SRCS_test_lz := core/lib/lz.c tools/lzpack.c
 UNIT_EXTRA_test_lz := -DLZPACK_NO_MAIN
 

@@ -16,9 +16,9 @@ parser the kernel's table comes from):
 Limits as on Atlas: an 8 MiB stack (RLIMIT_STACK), no core files. Linux's
 stdout here is a pipe, as Atlas's console is not a terminal.
 
-Also checks the generated table: builds a host program from include/userprog.h,
-$(BUILD)/user/progs.S and the kernel's decoder core/lib/lz.c that decodes and
-prints every entry, and compares it with the parsed comments and the ELF files. With --strace, also checks that each
+Also checks the generated suite file ($(BUILD)/suite.bin, \\atlas\\suite.bin on the
+ESP): builds a host program from the kernel's own reader core/lib/suitefile.c and
+decoder core/lib/lz.c that checks the file, decodes and prints every entry, and compares it with the parsed comments and the ELF files. With --strace, also checks that each
 program makes only the system calls Atlas implements.
 
 Prints one "ok"/"not ok" line per check and ends with "N passed, N failed".
@@ -51,12 +51,42 @@ TABLE_C = r"""
 #include <stdio.h>
 #include <stdlib.h>
 #include "lz.h"
-#include "userprog.h"
-/* Every entry, its ELF decoded (core/lib/lz.c) against the decoded dictionary: size, FNV-1a-64, stream size. */
-int main(void)
+#include "suitefile.h"
+/*
+ * The suite file argv[1] read by core/lib/suitefile.c, then every entry, its ELF decoded
+ * (core/lib/lz.c) against the decoded dictionary: size, FNV-1a-64, stream size.
+ */
+int main(int argc, char **argv)
 {
+	struct user_lz user_progs_dict;
+	struct user_prog *user_progs;
+	uint64_t user_progs_count;
+	char err[SUITE_ERR_MAX];
+	FILE *fp = argc == 2 ? fopen(argv[1], "rb") : NULL;
+	uint8_t *file;
+	long size, n;
+
+	if (!fp || fseek(fp, 0, SEEK_END) || (size = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET)) {
+		fprintf(stderr, "cannot read %s\n", argc == 2 ? argv[1] : "(no file named)");
+		return 1;
+	}
+	file = malloc((size_t)size + 1);
+	if (fread(file, 1, (size_t)size, fp) != (size_t)size) {
+		fprintf(stderr, "cannot read %s\n", argv[1]);
+		return 1;
+	}
+	fclose(fp);
+	n = suite_parse(file, (uint64_t)size, NULL, NULL, err, sizeof(err));
+	if (n < 0) {
+		fprintf(stderr, "%s: %s\n", argv[1], err);
+		return 1;
+	}
+	user_progs_count = (uint64_t)n;
+	user_progs = calloc((size_t)n + 1, sizeof(*user_progs));
+	suite_parse(file, (uint64_t)size, user_progs, &user_progs_dict, err, sizeof(err));
+
 	uint8_t *dict = malloc(user_progs_dict.size + 1);
-	long n = lz_decompress(dict, user_progs_dict.size, user_progs_dict.lz, user_progs_dict.lz_size, NULL, 0);
+	n = lz_decompress(dict, user_progs_dict.size, user_progs_dict.lz, user_progs_dict.lz_size, NULL, 0);
 
 	if (n != (long)user_progs_dict.size) {
 		fprintf(stderr, "the dictionary does not decode: %s (%ld)\n", lz_strerror(n), n);
@@ -121,10 +151,9 @@ def load_table(sources):
     return progs
 
 
-def check_table(rep, progs, build):
-    progs_s = os.path.join(build, "progs.S")
-    if not os.path.exists(progs_s):
-        rep.result(False, "progs_table", f"{progs_s} is missing (make user)")
+def check_table(rep, progs, build, suite):
+    if not os.path.exists(suite):
+        rep.result(False, "progs_table", f"{suite} is missing (make user)")
         return
     cc = shutil.which("gcc") or shutil.which("cc")
     with tempfile.TemporaryDirectory() as tmp:
@@ -132,15 +161,15 @@ def check_table(rep, progs, build):
         exe = os.path.join(tmp, "table")
         with open(src, "w") as f:
             f.write(TABLE_C)
-        # progs.S names the streams relative to the top directory: assemble from there. core/lib/lz.c is
-        # the kernel's own decoder.
-        r = subprocess.run([cc, "-std=gnu11", "-no-pie", "-Wall", "-Werror", "-DATLAS_HOST", "-I",
-                            os.path.join(ROOT, "include"), "-o", exe, src, progs_s, os.path.join(ROOT, "core", "lib", "lz.c")],
+        # The kernel's own reader (core/lib/suitefile.c) and decoder (core/lib/lz.c), with its printf.
+        lib = [os.path.join(ROOT, "core", "lib", f) for f in ("suitefile.c", "lz.c", "fmt.c", "strutil.c")]
+        r = subprocess.run([cc, "-std=gnu11", "-Wall", "-Werror", "-DATLAS_HOST", "-iquote",
+                            os.path.join(ROOT, "include"), "-o", exe, src, *lib],
                            cwd=ROOT, capture_output=True, text=True)  # fmt: skip
         if r.returncode != 0:
-            rep.result(False, "progs_table", "building a host program from userprog.h + progs.S failed", r.stderr)
+            rep.result(False, "progs_table", "building a host program from core/lib/suitefile.c failed", r.stderr)
             return
-        r = subprocess.run([exe], capture_output=True, text=True)
+        r = subprocess.run([exe, suite], capture_output=True, text=True)
         if r.returncode != 0:
             rep.result(False, "progs_table", "decoding the embedded programs failed", r.stderr)
             return
@@ -162,7 +191,7 @@ def check_table(rep, progs, build):
         if not 0 < int(t[12]) < len(data):
             errors.append(f"entry {p['name']}: compressed to {t[12]} bytes, not less than the ELF's {len(data)}")
     rep.result(not errors, "progs_table", "; ".join(errors) if errors else
-               f"{len(progs)} entries match userprog.h, the ATLAS-* comments and the ELF files")
+               f"{len(progs)} entries of {os.path.basename(suite)} match the ATLAS-* comments and the ELF files")
 
 
 def limits():
@@ -244,7 +273,8 @@ def strace_prog(rep, p, build, timeout):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--build", default=os.path.join(ROOT, "build/user"), help="where NAME.elf and progs.S are")
+    ap.add_argument("--build", default=os.path.join(ROOT, "build/user"), help="where NAME.elf are")
+    ap.add_argument("--suite", default=os.path.join(ROOT, "build/suite.bin"), help="the suite file (tools/mkprogs.sh)")
     ap.add_argument("--strace", action="store_true", help="also check the system calls each program makes")
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("names", nargs="*", help="only these programs")
@@ -258,7 +288,7 @@ def main():
     rep = Report()
     print("TAP version 14")
     if not args.names:
-        check_table(rep, progs, build)
+        check_table(rep, progs, build, os.path.abspath(args.suite))
     for p in progs:
         if args.names and p["name"] not in args.names:
             continue

@@ -1,13 +1,13 @@
 # tests/user/user.mk - the ring-3 test programs (static musl ELFs) and the
-# table that embeds them in the kernel. Included by the top Makefile, which
+# suite file that carries them beside the image (\atlas\suite.bin on the ESP). Included by the top Makefile, which
 # provides $(BUILD). Safe to include anywhere: it does not change the default goal.
 #
 #   $(BUILD)/user/NAME.elf   tests/user/NAME.c built with musl-gcc, static, non-PIE
 #   $(BUILD)/lzpack          the host compressor (tools/lzpack.c + core/lib/lz.c, docs/lz.md)
-#   $(BUILD)/user/progs.S    tools/mkprogs.sh: every ELF compressed with lzpack (NAME.lz,
-#                            against the dictionary progs.dict), .incbin'd, + the struct
-#                            user_prog table (include/userprog.h); the top Makefile's
-#                            $(BUILD)/%.o: $(BUILD)/%.S rule assembles it
+#   $(BUILD)/suite.bin       tools/mkprogs.sh: every ELF compressed with lzpack (NAME.lz,
+#                            against the dictionary progs.dict) and the table of names,
+#                            arguments and expectations (include/suitefile.h); tools/mkesp.sh
+#                            puts it on the ESP as \atlas\suite.bin
 #   $(BUILD)/user/run/NAME.elf  tests/user/run/NAME.c: programs the boot tests run through run= only
 #   make user                all of the above
 #   make user-host           run every program natively under Linux (tests/user/host_check.py)
@@ -60,9 +60,10 @@ $(BUILD)/lzpack: tools/lzpack.c core/lib/lz.c include/lz.h include/kerrno.h incl
 	$(Q)$(HOST_CC) -std=gnu11 -O2 -Wall -Wextra -Werror -DATLAS_HOST -iquote include -o $@ tools/lzpack.c core/lib/lz.c
 
 # Fails (naming file and line) on a bad ATLAS-* comment.
-$(BUILD)/user/progs.S: tools/mkprogs.sh $(USER_SRCS) $(USER_ELFS) $(BUILD)/lzpack | $(BUILD)/user
+SUITE := $(BUILD)/suite.bin
+$(SUITE): tools/mkprogs.sh $(USER_SRCS) $(USER_ELFS) $(BUILD)/lzpack | $(BUILD)/user
 	@echo '  GEN        $@'
-	$(Q)LZPACK=$(BUILD)/lzpack tools/mkprogs.sh $@ $(BUILD)/user $(USER_SRCS)
+	$(Q)LZPACK=$(BUILD)/lzpack PYTHON=$(PYTHON) tools/mkprogs.sh $@ $(BUILD)/user $(USER_SRCS)
 
 $(BUILD)/user:
 	mkdir -p $@
@@ -89,9 +90,9 @@ $(BUILD)/user/run/fuzz.elf: tests/user/run/fuzz.c $(FUZZ_SRCS) $(FUZZ_HDRS) $(US
 all: $(USER_RUN_ELFS)
 
 .PHONY: user user-host
-user: $(USER_ELFS) $(BUILD)/user/progs.S $(USER_RUN_ELFS)
+user: $(USER_ELFS) $(SUITE) $(USER_RUN_ELFS)
 
-user-host: $(USER_ELFS) $(BUILD)/user/progs.S
-	$(PYTHON) tests/user/host_check.py --build $(BUILD)/user
+user-host: $(USER_ELFS) $(SUITE)
+	$(PYTHON) tests/user/host_check.py --build $(BUILD)/user --suite $(SUITE)
 
 .DEFAULT_GOAL := $(USER_SAVED_GOAL)
