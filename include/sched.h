@@ -68,12 +68,13 @@ struct thread {
 	/* clone/set_tid_address/set_robust_list. */
 	uint64_t clear_child_tid;
 	uint64_t robust_list, robust_len;
-	int exit_code;	  /* a thread's own exit status (exit, not exit_group) */
-	int zapped;	  /* another thread's execve ends this one (Linux's de_thread): exit silently */
-	char comm[16];	  /* prctl(PR_SET_NAME) of a thread that is not the first; "": its process's name */
-	long syscall_nr;  /* the system call in progress (-1: none), for restarts */
-	uint64_t sys_nr;  /* the watchdog's (core/proc/sysguard.c): the call in progress */
-	uint64_t sys_tsc; /* when it entered, or the thread last ran in it; 0: not timed */
+	int exit_code;	       /* a thread's own exit status (exit, not exit_group) */
+	int zapped;	       /* another thread's execve ends this one (Linux's de_thread): exit silently */
+	char comm[16];	       /* prctl(PR_SET_NAME) of a thread that is not the first; "": its process's name */
+	long syscall_nr;       /* the system call in progress (-1: none), for restarts */
+	uint64_t sys_nr;       /* the watchdog's (core/proc/sysguard.c): the call in progress */
+	uint64_t sys_tsc;      /* when it entered, or the thread last ran in it; 0: not timed */
+	uint64_t sys_exit_tsc; /* when its last timed call left the kernel (proc_tick's user-time sample) */
 	/* Accounting. */
 	uint64_t start_tsc, preemptions, syscalls, voluntary, utime_ns, stime_ns, entry_tsc;
 	uint8_t fxsave[FXSAVE_SIZE] __attribute__((aligned(16)));

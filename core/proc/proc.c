@@ -29,6 +29,7 @@
 #include "pmm.h"
 #include "record.h"
 #include "sysguard.h"
+#include "tsc.h"
 #include "tty.h"
 #include "uaccess.h"
 #include "vfs.h"
@@ -36,6 +37,7 @@
 
 #define PID_FIRST_REUSED 300 /* after wrapping, pids start here (Linux's RESERVED_PIDS) */
 #define NPROC_DEFAULT (THREADS_MAX / 2)
+#define TICK_PENDING_US 50 /* a tick this soon after a system call returned came due inside it */
 
 static struct proc *all;	  /* every process, newest first */
 struct thread *proc_dead_threads; /* finished threads whose stacks wait to be freed (proc.h) */
@@ -380,7 +382,14 @@ void proc_tick(const struct trap_frame *tf)
 	struct thread *t = thread_current();
 
 	calc_load();
-	if (t->proc && tf_from_user(tf))
+	/*
+	 * User time is sampled: a tick that finds the thread in ring 3 counts
+	 * one period. A tick that came due during a system call waits (the
+	 * kernel runs with interrupts off) and lands the moment the call
+	 * returns; that period was system time, already counted by the TSC
+	 * (sysguard_exit), so a tick within TICK_PENDING_US of a return is not.
+	 */
+	if (t->proc && tf_from_user(tf) && rdtsc() - t->sys_exit_tsc > tsc_hz() / (1000000 / TICK_PENDING_US))
 		t->utime_ns += 1000000000ULL / SCHED_HZ;
 	run_alarms();
 	tty_poll();

@@ -100,11 +100,12 @@ void sysguard_exit(struct thread *t, struct trap_frame *tf)
 	struct proc *p = t->proc;
 
 	if (t->sys_tsc) {
-		uint64_t bound = bound_ticks(), spent = rdtsc() - t->sys_tsc;
+		uint64_t bound = bound_ticks(), now = rdtsc(), spent = now - t->sys_tsc;
 
 		/* System time, as times() and getrusage() report it: the LAPIC tick never lands in the kernel. */
 		t->stime_ns += tsc_to_ns(spent);
 		t->sys_tsc = 0; /* out of the call: schedule() counts nothing more */
+		t->sys_exit_tsc = now;
 		if (bound && spent > bound)
 			watchdog_report(t, tf, tsc_to_ns(spent) / 1000000);
 	}
