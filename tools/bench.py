@@ -123,9 +123,10 @@ UNITS = {"boot_to_user": "ms", "image_size": "bytes", "image_size_nosuite": "byt
          "ramfs_mem": "KiB"}
 UNITS.update({n: u for n, _, u, _ in FIGURES})
 TARGETS = {
-    "boot_to_user": 1 / 20,
-    "getpid": 0.5,
-    "fault_4k": 0.5,
+    # Issue 17 raised the first benchmark issue's targets (boot 1/20, getpid and fault 0.5) once they were met.
+    "boot_to_user": 1 / 100,
+    "getpid": 0.2,
+    "fault_4k": 0.3,
     "image_size": 1 / 20,
     "proc_maps_read_64m": 0.2,
     # issue 14 (threads)
