@@ -33,7 +33,7 @@ def slice_run(atlas):
 
 
 def test_the_slice_is_clean(slice_run):
-    findings, per_seed = fuzz.check(slice_run, SEEDS, CALLS)
+    findings, _notes, per_seed = fuzz.check(slice_run, SEEDS, CALLS)
     assert not findings, "\n".join(findings)
     assert sorted(per_seed) == SEEDS
 
