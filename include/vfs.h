@@ -371,7 +371,7 @@ long vfs_dir_path(const struct fs_ctx *fs, struct inode *dir, char *buf, size_t 
 /* 1 when path (absolute, from the root) names something. */
 int vfs_exists(const char *path);
 
-/* ---- the operations the system calls share (core/fs/vfs.c) ---- */
+/* ---- the operations the system calls share (core/fs/vfs.c; read/write/lseek: vfs_rw.c; getdents64: vfs_dir.c) ---- */
 
 /*
  * open: flags are open()'s (O_CREAT with mode & ~umask, O_EXCL, O_TRUNC,

@@ -44,7 +44,7 @@ lib       civil.h fwtable.h iomem.h boot_info.h console.h elf64.h json.h kernel.
 x86       ktime.h clockfreq.h cpu.h entry.h entry_macros.inc panic.h percpu.h random.h trap.h tsc.h x86.h
 mm        heap.h heap_internal.h klayout.h kvm.h memmap.h paging.h physmap.h pmm.h pmm_internal.h uvm.h vma.h vma_tree.h uaccess.h pageref.h
 drivers   acpi.h clockcal.h conlog.h efirt.h fb.h fbcon.h kbd.h lapic.h pci_cfg.h ps2kbd.h serial.h usbkbd.h xhci.h xhci_hw.h rtc.h hwinfo.h pci.h pciids.h smbios.h acpi_tables.h vt.h vtparse.h vtscreen.h
-proc      aslr.h futex.h lx_time.h elf.h proc.h procfs.h syscall.h syscalls.h sysguard.h sysfs_util.h sched.h signal.h userland.h procfs_dir.h procfs_sys.h proc_internal.h procfs_internal.h
+proc      aslr.h futex.h lx_time.h elf.h proc.h procfs.h syscall.h syscalls.h sysguard.h sysfs_util.h sched.h signal.h userland.h procfs_dir.h procfs_sys.h proc_internal.h procfs_internal.h elf_internal.h exec_internal.h
 report    fwreport.h iomemreport.h pcireport.h bootreport.h hwreport.h kfault.h mmreport.h monitor.h picture.h procreport.h procsnap.h screen.h screenqr.h
 selftest  bench.h lifetimes.h runner.h tests.h userprog.h
 fs        vfs.h ramfs.h radix.h dirhash.h devfs.h pipe.h tty.h cpio.h wait.h eventpoll.h

@@ -2,12 +2,14 @@
 /*
  * exec.c - execve and execveat: the steps seed 000 walks through.
  *
- *  1. copy the path, argv and envp in from the caller (E2BIG, EFAULT);
+ *  1. copy the path, argv and envp in from the caller (E2BIG, EFAULT;
+ *     exec_args.c);
  *  2. find the file (ENOENT, EACCES for no x bit or not a regular file) and
  *     read it in;
  *  3. "#!" scripts: the interpreter and its one optional argument go in
  *     front, the script's name replaces argv[0], and the interpreter is
- *     loaded instead (5 nested scripts, ELOOP beyond, as Linux 5.8+);
+ *     loaded instead (5 nested scripts, ELOOP beyond, as Linux 5.8+; the
+ *     line itself is read by exec_script.c);
  *  4. validate the ELF (core/proc/elf.c; a dynamic program is ENOEXEC with
  *     the reason said on the console) and build the new address space:
  *     segments, [stack] with argc/argv/envp/auxv, the break;
@@ -20,6 +22,7 @@
  */
 #include "aslr.h"
 #include "elf.h"
+#include "exec_internal.h"
 #include "heap.h"
 #include "json.h"
 #include "kernel.h"
@@ -35,91 +38,9 @@
 #include "vfs.h"
 #include "x86.h"
 
-#define BINPRM_BUF 256 /* the "#!" line: at most this much is read, as Linux's BINPRM_BUF_SIZE */
 #define INTERP_DEPTH 5 /* nested scripts (Linux 5.8+: exec_binprm's depth > 5) */
-#define ARG_COUNT_MAX 0x7fffffff
-#define STRINGS_MAX (USER_STACK_LIMIT / 4)
 #define EXEC_FILE_MAX (256ULL << 20)
 #define EXEC_HEAD 4096 /* what exec reads before deciding: Linux's first page (bprm->buf is 256 bytes of it) */
-
-/* argv or envp as kernel strings: an array of pointers into one buffer. */
-struct strv {
-	char **v;  /* NULL-terminated */
-	char *buf; /* the strings */
-	size_t n, bytes;
-};
-
-static void strv_free(struct strv *s)
-{
-	kfree(s->v);
-	kfree(s->buf);
-	memset(s, 0, sizeof(*s));
-}
-
-/* Copy a NULL-terminated user array of strings (uv 0: empty). */
-static long strv_in(uint64_t uv, struct strv *s, size_t *total)
-{
-	size_t n = 0, used = 0, cap = 4096;
-	uint64_t ptr;
-
-	memset(s, 0, sizeof(*s));
-	for (; uv; n++) {
-		if (copy_from_user(&ptr, uv + n * 8, 8))
-			return -EFAULT;
-		if (!ptr)
-			break;
-		if (n >= ARG_COUNT_MAX)
-			return -E2BIG;
-	}
-	s->v = kcalloc(n + 1, sizeof(char *));
-	s->buf = kmalloc(cap);
-	if (!s->v || !s->buf)
-		goto nomem;
-	for (size_t i = 0; i < n; i++) {
-		long len;
-
-		if (copy_from_user(&ptr, uv + i * 8, 8))
-			goto fault;
-		for (;;) {
-			size_t room = cap - used;
-
-			len = strncpy_from_user(s->buf + used, ptr, room > 32 * 4096 ? 32 * 4096 : room);
-			if (len >= 0 || len == -EFAULT || room >= 32 * 4096)
-				break;
-			/* Longer than the room left: grow and try again. */
-			char *bigger = kmalloc(cap * 2);
-
-			if (!bigger)
-				goto nomem;
-			memcpy(bigger, s->buf, used);
-			kfree(s->buf);
-			s->buf = bigger;
-			cap *= 2;
-		}
-		if (len < 0) {
-			strv_free(s);
-			return len == -ENAMETOOLONG ? -E2BIG : len;
-		}
-		s->v[i] = (char *)(uintptr_t)used; /* an offset until the buffer stops moving */
-		used += (size_t)len + 1;
-		*total += (size_t)len + 1;
-		if (*total > STRINGS_MAX) {
-			strv_free(s);
-			return -E2BIG;
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		s->v[i] = s->buf + (uintptr_t)s->v[i];
-	s->n = n;
-	s->bytes = used;
-	return 0;
-fault:
-	strv_free(s);
-	return -EFAULT;
-nomem:
-	strv_free(s);
-	return -ENOMEM;
-}
 
 /* n bytes of f from off into dst, all of them: 0, or the read's error (-EIO when short). */
 static int read_exact(struct file *f, uint64_t off, void *dst, size_t n)
@@ -203,70 +124,6 @@ static void refuse(const char *path, const char *why)
 	report_emit(&r);
 }
 
-static int spacetab(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* The first of [first, last] that is not a blank, or NULL. */
-static char *next_non_spacetab(char *first, char *last)
-{
-	for (; first <= last; first++)
-		if (!spacetab(*first))
-			return first;
-	return NULL;
-}
-
-/* The first blank or NUL of [first, last], or NULL. */
-static char *next_terminator(char *first, char *last)
-{
-	for (; first <= last; first++)
-		if (spacetab(*first) || !*first)
-			return first;
-	return NULL;
-}
-
-/*
- * The "#!" line of buf (the file's first BINPRM_BUF bytes, NUL-padded), as
- * Linux's load_script reads it: a newline anywhere in the buffer ends it;
- * without one the line is cut before the buffer's last byte, which is fine
- * when the interpreter's name ended before (the argument is cut) and ENOEXEC
- * when it did not. Blanks around the name and the one argument go, but for
- * a line without a newline, whose end is the file's NUL padding. *interp and
- * *arg (NULL: none) point into buf. Returns 0, or -ENOEXEC with *why set.
- */
-static int script_line(char *buf, char **interp, char **arg, const char **why)
-{
-	char *buf_end = &buf[BINPRM_BUF - 1], *i_end = NULL, *i_name, *i_sep;
-
-	for (char *c = buf; c <= buf_end && !i_end; c++)
-		if (*c == '\n')
-			i_end = c;
-	if (!i_end) {
-		i_end = next_non_spacetab(buf + 2, buf_end);
-		*why = !i_end ? "the \"#!\" line is all blanks" :
-				"the \"#!\" line's interpreter name goes on past 255 bytes";
-		if (!i_end || !next_terminator(i_end, buf_end))
-			return -ENOEXEC;
-		i_end = buf_end;
-	}
-	while (spacetab(i_end[-1]))
-		i_end--;
-	i_name = next_non_spacetab(buf + 2, i_end);
-	*why = "the \"#!\" line names no interpreter";
-	if (!i_name || i_name == i_end)
-		return -ENOEXEC;
-	*arg = NULL;
-	i_sep = next_terminator(i_name, i_end);
-	if (i_sep && *i_sep)
-		*arg = next_non_spacetab(i_sep, i_end);
-	*i_end = 0;
-	if (*arg)
-		*i_sep = 0;
-	*interp = i_name;
-	return 0;
-}
-
 /* Blocks the argv rewrites of "#!" levels allocated: freed together at the end. */
 struct scratch {
 	void *blocks[2 * INTERP_DEPTH + 2];
@@ -348,7 +205,7 @@ static long load(const struct fs_ctx *fs, struct inode *base, const char *path, 
 		memcpy(line, data, avail < BINPRM_BUF ? avail : BINPRM_BUF);
 		kfree(data);
 		file_put(f);
-		lr = script_line(line, &interp, &arg, &why);
+		lr = exec_script_line(line, &interp, &arg, &why);
 		if (lr) {
 			refuse(path, why); /* one line naming the script and the reason, as for an ELF */
 			return lr;
@@ -526,14 +383,14 @@ long do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64
 	memset(&ld, 0, sizeof(ld));
 	r = at_base(dirfd, path, &base);
 	if (!r)
-		r = strv_in(uargv, &argv, &total);
+		r = exec_strv_in(uargv, &argv, &total);
 	if (r) {
 		kfree(path);
 		return r;
 	}
-	r = strv_in(uenvp, &envp, &total);
+	r = exec_strv_in(uenvp, &envp, &total);
 	if (r) {
-		strv_free(&argv);
+		exec_strv_free(&argv);
 		kfree(path);
 		return r;
 	}
@@ -564,8 +421,8 @@ long do_execve(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64
 		commit(&ld, path);
 	}
 	scratch_free(&sc);
-	strv_free(&argv);
-	strv_free(&envp);
+	exec_strv_free(&argv);
+	exec_strv_free(&envp);
 	kfree(path);
 	return r;
 }
