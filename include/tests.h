@@ -18,13 +18,6 @@ int test_selected(const char *name);
  * ("mm") selects.
  */
 int test_named(const char *name);
-/*
- * 1 when tests= may select some test of the group ("mm" for "mm.wx"): "all",
- * the group or a prefix of it, or a word inside it. Lets a group skip the work
- * behind checks whose results would all be discarded (tests=run.bench).
- * Marks nothing as matched; the checks themselves still ask test_selected.
- */
-int test_group_selected(const char *group);
 /* Record one result: a TAP line and a {"rec":"test"} record. */
 void test_result(const char *name, int ok, const char *expect, const char *got);
 /*

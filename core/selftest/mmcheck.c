@@ -199,13 +199,9 @@ unsigned long mm_wx_violations(uint64_t *first)
 void mm_checks(void)
 {
 	uint64_t bad;
-	unsigned long wx;
+	unsigned long wx = mm_wx_violations(&bad);
 	struct pt_walk w;
 
-	/* Walking every table, the heap and the allocator costs ~20 ms under TCG, before the first program. */
-	if (!test_group_selected("mm"))
-		return;
-	wx = mm_wx_violations(&bad);
 	test_check("mm.wx", wx == 0, "no page both writable and executable", "%lu W+X pages, first 0x%llx", wx,
 		   (unsigned long long)bad);
 	test_check("mm.null_unmapped",

@@ -56,28 +56,6 @@ int test_selected(const char *name)
 	return hit;
 }
 
-int test_group_selected(const char *group)
-{
-	const char *t = g_boot->opts.tests, *w = t;
-	size_t n = strlen(group);
-
-	if (!strcmp(t, "all"))
-		return 1;
-	if (!strcmp(t, "none"))
-		return 0;
-	for (const char *p = t;; p++) {
-		if (*p == ',' || !*p) {
-			size_t len = (size_t)(p - w);
-
-			if (word_matches(w, len, group) || (len > n && !strncmp(w, group, n) && w[n] == '.'))
-				return 1;
-			w = p + 1;
-			if (!*p)
-				return 0;
-		}
-	}
-}
-
 int test_named(const char *name)
 {
 	const char *t = g_boot->opts.tests, *w = t;
