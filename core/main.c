@@ -37,6 +37,7 @@
 #include "memlayout.h"
 #include "mmreport.h"
 #include "monitor.h"
+#include "pageref.h"
 #include "panic.h"
 #include "percpu.h"
 #include "physmap.h"
@@ -83,6 +84,14 @@ static void memory_init(long nregions)
 	if (err)
 		panic("mm: building the kernel page tables failed (%d)", err);
 	heap_init(&heap_pages);
+	{
+		uint64_t top = 0;
+
+		for (size_t i = 0; i < n; i++)
+			top = r[i].end > top ? r[i].end : top;
+		if (pageref_init(top))
+			kprintf("mm: no memory for the page owner directory; it grows on demand\n");
+	}
 	conlog_start(g_boot->fwlog, sizeof(g_boot->fwlog)); /* scrollback and `log`: the run from its first line */
 	boot_mark(g_boot, "k.heap_conlog", rdtsc());
 	pmm_cache_start();

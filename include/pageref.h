@@ -17,6 +17,14 @@
 /* Frames per chunk of counts: one 4 KiB allocation of uint16_t, 8 MiB of physical memory. */
 #define PAGEREF_CHUNK 2048
 
+/*
+ * At boot, after heap_init: the directory for every frame below top (the end
+ * of RAM), so that fork's first sharing allocates no structure that stays
+ * (a process lifetime then leaves the heap as it found it). Returns 0 or
+ * -ENOMEM (the directory then grows on demand, as for frames above top).
+ */
+int pageref_init(uint64_t top);
+
 /* One more owner of the page at phys. Returns 0 or -ENOMEM (nothing changed; also at 65,536 owners). */
 int pageref_share(uint64_t phys);
 

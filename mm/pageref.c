@@ -11,8 +11,8 @@
  * no clearing, poisoning or heap work for it (as a heap block they were
  * most of a small fork's cost). Memory follows what fork shares, not RAM: none at
  * all while nothing is shared, 4 KiB per 8 MiB of physical memory that
- * holds a shared frame, plus the directory (16 bytes per 8 MiB up to the
- * highest frame ever shared, grown by doubling, kept).
+ * holds a shared frame, plus the directory (16 bytes per 8 MiB of RAM, made
+ * at boot by pageref_init; grown by doubling for a frame above it, kept).
  *
  * Looking a frame up is two loads (Linux keeps the count in struct page,
  * indexed by pfn, for the same reason): fork adds an owner to every page it
@@ -60,6 +60,13 @@ static int grow_dir(uint64_t c)
 	dir = d;
 	ndir = n;
 	return 0;
+}
+
+int pageref_init(uint64_t top)
+{
+	uint64_t c = (top >> FRAME_SHIFT) / PAGEREF_CHUNK;
+
+	return c >= ndir ? grow_dir(c) : 0;
 }
 
 int pageref_share(uint64_t phys)
